@@ -1,0 +1,48 @@
+namespace NumoTelemetry.UserAgents;
+
+/// <summary>
+/// Everything NumoTelemetry derives from one User-Agent string. Instances are immutable and
+/// shared: a parser returns the same instance for the same User-Agent while it is cached.
+/// </summary>
+public sealed class UserAgentInfo
+{
+    /// <summary>The result for a missing or empty User-Agent.</summary>
+    public static UserAgentInfo Empty { get; } = new(VersionedFamily.Other, VersionedFamily.Other, DeviceInfo.Other, BotInfo.NotABot, DeviceTypes.Other);
+
+    /// <summary>Creates a result.</summary>
+    public UserAgentInfo(VersionedFamily browser, VersionedFamily os, DeviceInfo device, BotInfo bot, string deviceType, bool isOversized = false)
+    {
+        ArgumentNullException.ThrowIfNull(browser);
+        ArgumentNullException.ThrowIfNull(os);
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(bot);
+        ArgumentNullException.ThrowIfNull(deviceType);
+        Browser = browser;
+        Os = os;
+        Device = device;
+        Bot = bot;
+        DeviceType = deviceType;
+        IsOversized = isOversized;
+    }
+
+    /// <summary>The browser (uap-core <c>user_agent</c>).</summary>
+    public VersionedFamily Browser { get; }
+
+    /// <summary>The operating system.</summary>
+    public VersionedFamily Os { get; }
+
+    /// <summary>The device.</summary>
+    public DeviceInfo Device { get; }
+
+    /// <summary>The bot classification.</summary>
+    public BotInfo Bot { get; }
+
+    /// <summary>A low-cardinality device class for metrics: one of the <see cref="DeviceTypes"/> constants.</summary>
+    public string DeviceType { get; }
+
+    /// <summary>Whether the User-Agent was longer than the configured cap (itself a signal: no real browser sends one).</summary>
+    public bool IsOversized { get; }
+
+    /// <summary>OpenTelemetry <c>user_agent.synthetic.type</c>: <c>bot</c> for any bot, otherwise <see langword="null"/>.</summary>
+    public string? SyntheticType => Bot.IsBot ? "bot" : null;
+}
