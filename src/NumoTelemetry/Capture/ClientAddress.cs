@@ -398,7 +398,7 @@ public readonly struct ClientAddress : IEquatable<ClientAddress>
             return false;
         }
 
-        var max = address.IsIPv4 ? 32 : 128;
+        var max = address.IsIPv4 && !addressPart.Contains(':') ? 32 : 128;
         if (slash < 0)
         {
             prefixLength = max;

@@ -30,7 +30,7 @@ internal static class HeaderValues
     public static ReadOnlySpan<char> ReferrerHost(ReadOnlySpan<char> referrer)
     {
         var scheme = referrer.IndexOf("://", StringComparison.Ordinal);
-        if (scheme <= 0 || scheme > 8)
+        if (scheme <= 0 || scheme > 32)
         {
             return default;
         }
