@@ -19,7 +19,8 @@ internal sealed class ClientIpResolver
     {
         var networks = new List<ClientAddress>();
         var lengths = new List<int>();
-        foreach (var entry in options.TrustedProxies ?? [])
+        string[] loopback = options.TrustLoopback ? ["127.0.0.0/8", "::1/128"] : [];
+        foreach (var entry in (string[])[.. loopback, .. options.TrustedProxies ?? []])
         {
             if (ClientAddress.TryParseNetwork(entry, out var network, out var length))
             {

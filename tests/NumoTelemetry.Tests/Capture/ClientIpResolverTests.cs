@@ -5,7 +5,7 @@ namespace NumoTelemetry.Tests.Capture;
 
 public class ClientIpResolverTests
 {
-    private static ClientIpResolver Resolver(params string[] trusted) => new(new ClientIpOptions { TrustedProxies = trusted });
+    private static ClientIpResolver Resolver(params string[] trusted) => new(new ClientIpOptions { TrustedProxies = trusted, TrustLoopback = false });
 
     private static string Resolve(ClientIpResolver resolver, string peer, string? xff, string? forwarded, out ClientIpSource source, out bool malformed)
     {
@@ -98,7 +98,7 @@ public class ClientIpResolverTests
     [Fact]
     public void Resolve_HopLimit_BoundsWork()
     {
-        var resolver = new ClientIpResolver(new ClientIpOptions { TrustedProxies = ["10.0.0.0/8"], MaxForwardedHops = 3 });
+        var resolver = new ClientIpResolver(new ClientIpOptions { TrustedProxies = ["10.0.0.0/8"], MaxForwardedHops = 3, TrustLoopback = false });
         var chain = string.Join(", ", Enumerable.Range(1, 50).Select(i => "10.0.0." + i));
         Assert.True(ClientAddress.TryParse("10.0.0.200", out var peer));
         var result = resolver.Resolve(peer, default, new StringValues("198.51.100.1, " + chain), out _, out _);
@@ -110,5 +110,15 @@ public class ClientIpResolverTests
     {
         var ex = Assert.Throws<ArgumentException>(() => Resolver("10.0.0.0/99"));
         Assert.Contains("NumoTelemetry:ClientIp:TrustedProxies", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_LoopbackTrustedByDefault()
+    {
+        var resolver = new ClientIpResolver(new ClientIpOptions());
+        Assert.True(ClientAddress.TryParse("127.0.0.1", out var peer));
+        Assert.Equal("203.0.113.1", resolver.Resolve(peer, default, new StringValues("203.0.113.1"), out _, out _).ToString());
+        var strict = new ClientIpResolver(new ClientIpOptions { TrustLoopback = false });
+        Assert.Equal("127.0.0.1", strict.Resolve(peer, default, new StringValues("203.0.113.1"), out _, out _).ToString());
     }
 }
