@@ -84,9 +84,10 @@ internal sealed class TestSite : IAsyncDisposable
         map?.Invoke(app);
 
         var site = new TestSite(app, data);
+        var meterFactory = app.Services.GetRequiredService<IMeterFactory>();
         site._listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == NumoTelemetryMeter.Name)
+            if (instrument.Meter.Name == NumoTelemetryMeter.Name && ReferenceEquals(instrument.Meter.Scope, meterFactory))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -116,7 +117,7 @@ internal sealed class TestSite : IAsyncDisposable
     /// <summary>Waits until the pipeline has handed at least <paramref name="count"/> records to the processors.</summary>
     public async Task WaitForRecordsAsync(long count)
     {
-        var pipeline = App.Services.GetRequiredService<Pipeline.PipelineService>();
+        var pipeline = App.Services.GetRequiredService<NumoTelemetry.Pipeline.PipelineService>();
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (pipeline.Processed < count)
         {
