@@ -1,0 +1,107 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NumoTelemetry;
+using NumoTelemetry.Capture;
+using NumoTelemetry.Pipeline;
+using NumoTelemetry.Pseudonymization;
+
+namespace NumoTelemetry.Benchmarks;
+
+/// <summary>
+/// The middleware with everything on (forwarded client IP, User-Agent, cookies, session, visitor,
+/// language, referrer, metrics with a listener attached, record enqueued to the running pipeline)
+/// against a pass-through middleware, on a reused <see cref="DefaultHttpContext"/> with warm caches.
+/// </summary>
+[MemoryDiagnoser]
+public class MiddlewareBenchmarks
+{
+    private ServiceProvider _services = null!;
+    private MeterListener _listener = null!;
+    private RequestDelegate _passThrough = null!;
+    private RequestDelegate _numo = null!;
+    private DefaultHttpContext _context = null!;
+    private PipelineService _pipeline = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddNumoTelemetry(o =>
+        {
+            o.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
+            o.RequestLog.FileEnabled = false;
+            o.RequestLog.LoggerEnabled = false;
+            o.Capture.PhoneNumberHeaders = ["X-MSISDN"];
+        });
+        _services = services.BuildServiceProvider();
+
+        // Metrics on, as with an exporter attached (the callbacks do nothing: the exporter's cost is not ours).
+        _listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "NumoTelemetry")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        _listener.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
+        _listener.SetMeasurementEventCallback<long>(static (_, _, _, _) => { });
+        _listener.Start();
+
+        RequestDelegate endpoint = static context =>
+        {
+            context.Response.StatusCode = 200;
+            return Task.CompletedTask;
+        };
+        _passThrough = context => endpoint(context);
+        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(_services, endpoint);
+        _numo = middleware.InvokeAsync;
+
+        _pipeline = _services.GetRequiredService<PipelineService>();
+        ((IHostedService)_pipeline).StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+        _context = new DefaultHttpContext();
+        _context.Connection.RemoteIpAddress = IPAddress.Loopback;
+        var request = _context.Request;
+        request.Method = "GET";
+        request.Scheme = "https";
+        request.Protocol = "HTTP/1.1";
+        request.Path = "/products/42";
+        request.Headers.UserAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+        request.Headers["X-Forwarded-For"] = "198.51.100.23, 127.0.0.1";
+        request.Headers.Cookie = ".AspNetCore.Session=CfDJ8Abc123SessionValue; numo_vid=Xy12visitorid; theme=dark";
+        request.Headers.AcceptLanguage = "en-GB,en;q=0.9";
+        request.Headers.Referer = "https://www.example.org/search?q=shoes";
+        var endpointWithRoute = new RouteEndpoint(endpoint, RoutePatternFactory.Parse("/products/{id:int}"), 0, EndpointMetadataCollection.Empty, "products");
+        _context.SetEndpoint(endpointWithRoute);
+
+        // Warm every cache.
+        for (var i = 0; i < 1000; i++)
+        {
+            _numo(_context).GetAwaiter().GetResult();
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        ((IHostedService)_pipeline).StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _listener.Dispose();
+        _services.Dispose();
+    }
+
+    [Benchmark(Baseline = true)]
+    public Task PassThrough() => _passThrough(_context);
+
+    [Benchmark]
+    public Task NumoTelemetry() => _numo(_context);
+}
