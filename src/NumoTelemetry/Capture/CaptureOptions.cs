@@ -30,7 +30,7 @@ public sealed class CaptureOptions
     /// <value>Default: <see langword="null"/> (such numbers are skipped and counted).</value>
     public string? DefaultCountryCallingCode { get; set; }
 
-    /// <summary>A site identifier mixed into the cookieless visitor id; the request host when unset.</summary>
+    /// <summary>A site identifier mixed into the cookieless visitor id; the request's Host header (with its port) when unset.</summary>
     /// <value>Default: <see langword="null"/>.</value>
     public string? SiteId { get; set; }
 

@@ -187,8 +187,9 @@ internal sealed class RequestCapturer
         }
         else if (consent != ConsentLevel.FraudPreventionOnly && client.HasValue)
         {
-            var site = _options.Capture.SiteId ?? request.Host.Host;
-            record.AnalyticsVisitor = _cookieless.Get(_pseudonymizer, client, userAgent ?? string.Empty, site ?? string.Empty, now);
+            // The raw Host header (Kestrel reuses its string): HostString.Host would allocate a substring per request.
+            var site = _options.Capture.SiteId ?? FirstValue(headers.Host) ?? string.Empty;
+            record.AnalyticsVisitor = _cookieless.Get(_pseudonymizer, client, userAgent ?? string.Empty, site, now);
         }
 
         // Carrier header enrichment: E.164, pseudonymised.

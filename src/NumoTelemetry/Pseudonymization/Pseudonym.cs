@@ -108,10 +108,16 @@ public readonly struct Pseudonym : IEquatable<Pseudonym>, ISpanFormattable
             return true;
         }
 
-        if (destination.Length < 2 || !destination.TryWrite(CultureInfo.InvariantCulture, $"k{KeyId}.", out var prefix))
+        // Written by hand: the interpolated TryWrite boxes the key id (24 B per call on .NET 10).
+        if (destination.Length < 3 || !KeyId.TryFormat(destination[1..], out var digits, default, CultureInfo.InvariantCulture)
+            || destination.Length < digits + 2)
         {
             return false;
         }
+
+        destination[0] = 'k';
+        destination[digits + 1] = '.';
+        var prefix = digits + 2;
 
         Span<byte> hash = stackalloc byte[HashSize];
         WriteHashBytes(hash);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 
@@ -14,8 +15,10 @@ internal sealed class JsonLinesFileWriter : IDisposable
     private readonly long _maxBytes;
     private readonly int _retentionDays;
     private readonly TimeProvider _time;
+    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private readonly Utf8JsonWriter _writer;
     private FileStream? _stream;
-    private Utf8JsonWriter? _writer;
+    private long _length;
     private DateOnly _day;
     private int _sequence;
 
@@ -26,26 +29,33 @@ internal sealed class JsonLinesFileWriter : IDisposable
         _maxBytes = Math.Max(4096, maxBytes);
         _retentionDays = Math.Max(1, retentionDays);
         _time = time;
+        _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
     }
 
     public string? CurrentPath => _stream?.Name;
 
-    /// <summary>Writes one line with <paramref name="write"/> producing a JSON value.</summary>
+    /// <summary>
+    /// Writes one line with <paramref name="write"/> producing a JSON value. The line goes to the file stream's
+    /// buffer; the operating system sees it at <see cref="Flush"/> (once per batch) or when the buffer fills.
+    /// </summary>
     public void WriteLine<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
-        var writer = EnsureOpen();
-        write(writer, state);
-        writer.Flush();
-        writer.Reset();
-        _stream!.WriteByte((byte)'\n');
+        var stream = EnsureOpen();
+        _writer.Reset(_buffer);
+        _buffer.ResetWrittenCount();
+        write(_writer, state);
+        _writer.Flush();
+        stream.Write(_buffer.WrittenSpan);
+        stream.WriteByte((byte)'\n');
+        _length += _buffer.WrittenCount + 1;
     }
 
     public void Flush() => _stream?.Flush(flushToDisk: false);
 
-    private Utf8JsonWriter EnsureOpen()
+    private FileStream EnsureOpen()
     {
         var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
-        if (_stream is not null && (today != _day || _stream.Length >= _maxBytes))
+        if (_stream is not null && (today != _day || _length >= _maxBytes))
         {
             Close();
             if (today == _day)
@@ -77,10 +87,10 @@ internal sealed class JsonLinesFileWriter : IDisposable
             }
 
             _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
-            _writer = new Utf8JsonWriter(_stream, new JsonWriterOptions { SkipValidation = true });
+            _length = _stream.Length;
         }
 
-        return _writer!;
+        return _stream;
     }
 
     private void PurgeOld()
@@ -105,11 +115,13 @@ internal sealed class JsonLinesFileWriter : IDisposable
 
     private void Close()
     {
-        _writer?.Dispose();
-        _writer = null;
         _stream?.Dispose();
         _stream = null;
     }
 
-    public void Dispose() => Close();
+    public void Dispose()
+    {
+        Close();
+        _writer.Dispose();
+    }
 }

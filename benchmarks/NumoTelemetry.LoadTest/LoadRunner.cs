@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace NumoTelemetry.LoadTest;
+
+internal static class LoadRunner
+{
+    private static string[] s_modes = ["bare", "numo", "httplogging", "otel"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var requests = int.Parse(Arg(args, "--requests") ?? "40000", CultureInfo.InvariantCulture);
+        var rounds = int.Parse(Arg(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
+        var connections = int.Parse(Arg(args, "--connections") ?? "16", CultureInfo.InvariantCulture);
+        var timeLimit = TimeSpan.FromMinutes(double.Parse(Arg(args, "--minutes") ?? "15", CultureInfo.InvariantCulture));
+        if (Arg(args, "--modes") is { } modes)
+        {
+            s_modes = modes.Split(',');
+        }
+
+        var started = Stopwatch.StartNew();
+        var results = s_modes.ToDictionary(m => m, _ => new List<(double CpuUs, double Bytes)>());
+
+        Console.WriteLine($"Load: {requests} requests x {rounds} rounds per mode, {connections} connections, 127.0.0.1, modes interleaved.");
+        for (var round = 0; round < rounds && started.Elapsed < timeLimit; round++)
+        {
+            // Rotate the order each round so no mode always runs first.
+            for (var k = 0; k < s_modes.Length; k++)
+            {
+                var mode = s_modes[(k + round) % s_modes.Length];
+                var (cpu, bytes) = await MeasureAsync(mode, requests, connections);
+                results[mode].Add((cpu, bytes));
+                Console.WriteLine($"  round {round + 1} {mode,-12} {cpu,8:F2} us CPU/request {bytes,8:F0} B/request");
+            }
+        }
+
+        var bare = Median(results["bare"]);
+        Console.WriteLine();
+        Console.WriteLine("| Server | CPU per request (median) | vs bare | Allocated per request (median) | vs bare |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        foreach (var mode in s_modes)
+        {
+            var m = Median(results[mode]);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {mode} | {m.CpuUs:F2} µs | {(mode == "bare" ? "-" : $"{m.CpuUs - bare.CpuUs:+0.00;-0.00} µs")} | {m.Bytes:F0} B | {(mode == "bare" ? "-" : $"{m.Bytes - bare.Bytes:+0;-0} B")} |"));
+        }
+
+        return 0;
+    }
+
+    private static async Task<(double CpuUs, double Bytes)> MeasureAsync(string mode, int requests, int connections)
+    {
+        var port = FreePort();
+        var self = Environment.ProcessPath!;
+        var dll = typeof(LoadRunner).Assembly.Location;
+        var start = new ProcessStartInfo(self.EndsWith("dotnet", StringComparison.Ordinal) ? self : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("server");
+        start.ArgumentList.Add("--mode");
+        start.ArgumentList.Add(mode);
+        start.ArgumentList.Add("--port");
+        start.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
+        start.Environment["DOTNET_TieredPGO"] = "1";
+        using var server = Process.Start(start)!;
+        try
+        {
+            using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+            using var client = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            client.DefaultRequestHeaders.UserAgent.ParseAdd("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36");
+            client.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.23");
+            client.DefaultRequestHeaders.Add("Cookie", ".AspNetCore.Session=CfDJ8Abc; numo_vid=Xy12");
+            client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-GB");
+            await WaitUntilUpAsync(client);
+
+            await FireAsync(client, Math.Max(5000, requests / 2), connections); // warm-up: JIT tiers, caches, pools
+            var before = await StatsAsync(client);
+            await FireAsync(client, requests, connections);
+            var after = await StatsAsync(client);
+            return ((after.CpuTicks - before.CpuTicks) / 10.0 / requests, (after.Allocated - before.Allocated) / (double)requests);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
+    private static async Task FireAsync(HttpClient client, int count, int connections)
+    {
+        var remaining = count;
+        var workers = new Task[connections];
+        for (var i = 0; i < connections; i++)
+        {
+            workers[i] = Task.Run(async () =>
+            {
+                while (Interlocked.Decrement(ref remaining) >= 0)
+                {
+                    using var response = await client.GetAsync(new Uri("/", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+                    await response.Content.CopyToAsync(Stream.Null);
+                }
+            });
+        }
+
+        await Task.WhenAll(workers);
+    }
+
+    private static async Task<(long CpuTicks, long Allocated)> StatsAsync(HttpClient client)
+    {
+        var text = await client.GetStringAsync(new Uri("/__stats", UriKind.Relative));
+        var parts = text.Split(' ');
+        return (long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture));
+    }
+
+    private static async Task WaitUntilUpAsync(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await client.GetStringAsync(new Uri("/__stats", UriKind.Relative));
+                return;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private static (double CpuUs, double Bytes) Median(List<(double CpuUs, double Bytes)> values)
+    {
+        if (values.Count == 0)
+        {
+            return (double.NaN, double.NaN);
+        }
+
+        var cpu = values.Select(v => v.CpuUs).Order().ToList();
+        var bytes = values.Select(v => v.Bytes).Order().ToList();
+        return (cpu[cpu.Count / 2], bytes[bytes.Count / 2]);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string? Arg(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.HttpLogging;
+using NumoTelemetry.Pseudonymization;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace NumoTelemetry.LoadTest;
+
+internal static class LoadServer
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var mode = Arg(args, "--mode") ?? "bare";
+        var port = Arg(args, "--port") ?? "5099";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var data = Path.Combine(Path.GetTempPath(), "numo-load-" + Environment.ProcessId);
+        switch (mode)
+        {
+            case "numo":
+            case "numo-nometrics":
+            case "numo-nolog":
+                builder.Services.AddNumoTelemetry(o =>
+                {
+                    o.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
+                    o.RequestLog.Directory = data;
+                    o.RequestLog.FileEnabled = mode != "numo-nolog";
+                    o.Capture.PhoneNumberHeaders = ["X-MSISDN"];
+                });
+                if (mode != "numo-nometrics")
+                {
+                    builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter("NumoTelemetry"));
+                }
+
+                break;
+            case "httplogging":
+                builder.Services.AddHttpLogging(o => o.LoggingFields = HttpLoggingFields.RequestPropertiesAndHeaders | HttpLoggingFields.ResponsePropertiesAndHeaders);
+                // An enabled logger that discards: HttpLogging pays for building its messages, not for a console.
+                builder.Logging.AddProvider(new DiscardingLoggerProvider());
+                builder.Logging.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.Information);
+                break;
+            case "otel":
+                builder.Services.AddOpenTelemetry()
+                    .WithTracing(t => t.AddAspNetCoreInstrumentation())
+                    .WithMetrics(m => m.AddAspNetCoreInstrumentation());
+                break;
+            case "bare":
+                break;
+            default:
+                Console.Error.WriteLine($"unknown mode {mode}");
+                return 2;
+        }
+
+        var app = builder.Build();
+        if (mode.StartsWith("numo", StringComparison.Ordinal))
+        {
+            app.UseNumoTelemetry();
+        }
+        else if (mode == "httplogging")
+        {
+            app.UseHttpLogging();
+        }
+
+        app.MapGet("/", () => "Hello, World!");
+        app.MapGet("/__stats", () =>
+        {
+            using var self = Process.GetCurrentProcess();
+            return $"{self.TotalProcessorTime.Ticks} {GC.GetTotalAllocatedBytes(precise: true)}";
+        });
+        await app.RunAsync();
+        try
+        {
+            Directory.Delete(data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        return 0;
+    }
+
+    private static string? Arg(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
