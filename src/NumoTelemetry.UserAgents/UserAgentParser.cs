@@ -73,7 +73,7 @@ public sealed class UserAgentParser : IUserAgentParser
         var cache = _cache;
         if (cache is null)
         {
-            return ParseUncached(userAgent);
+            return ParseUncached(userAgent, out _);
         }
 
         var hash = SpanHash.Hash(userAgent, _seed);
@@ -83,8 +83,13 @@ public sealed class UserAgentParser : IUserAgentParser
             return cached!;
         }
 
-        var info = ParseUncached(userAgent);
-        cache.Add(userAgent, hash, info);
+        var info = ParseUncached(userAgent, out var timedOut);
+        if (!timedOut)
+        {
+            // A timed-out parse may be incomplete (a slow match read as no match): parse it again next time.
+            cache.Add(userAgent, hash, info);
+        }
+
         return info;
     }
 
@@ -112,7 +117,9 @@ public sealed class UserAgentParser : IUserAgentParser
     }
 
     /// <summary>Parses without the cache (benchmarks measure this as the cold path).</summary>
-    internal UserAgentInfo ParseUncached(string userAgent)
+    internal UserAgentInfo ParseUncached(string userAgent) => ParseUncached(userAgent, out _);
+
+    private UserAgentInfo ParseUncached(string userAgent, out bool timedOut)
     {
         var oversized = _maxLength > 0 && userAgent.Length > _maxLength;
         var text = userAgent;
@@ -122,7 +129,7 @@ public sealed class UserAgentParser : IUserAgentParser
             text = userAgent[.._maxLength];
         }
 
-        return _engine.Parse(text, oversized);
+        return _engine.Parse(text, oversized, out timedOut);
     }
 
     private static List<RuleDefinition> LoadUapRules(string? path)

@@ -113,6 +113,7 @@ internal static class RegexesYamlReader
         (RuleSection.UserAgent, "v1_replacement") => 1,
         (RuleSection.UserAgent, "v2_replacement") => 2,
         (RuleSection.UserAgent, "v3_replacement") => 3,
+        (RuleSection.UserAgent, "v4_replacement") => 4,
         (RuleSection.Os, "os_replacement") => 0,
         (RuleSection.Os, "os_v1_replacement") => 1,
         (RuleSection.Os, "os_v2_replacement") => 2,

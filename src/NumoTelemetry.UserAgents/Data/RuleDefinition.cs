@@ -9,7 +9,7 @@ internal sealed class RuleDefinition
     /// <param name="ignoreCase">Whether <c>regex_flag: 'i'</c> was given.</param>
     /// <param name="replacements">
     /// The replacement templates by field, <see langword="null"/> or empty when absent:
-    /// user agent: family, v1, v2, v3; OS: os, v1, v2, v3, v4; device: device, brand, model.
+    /// user agent: family, v1, v2, v3, v4; OS: os, v1, v2, v3, v4; device: device, brand, model.
     /// </param>
     /// <param name="bot">For a bot rule, the classification it yields.</param>
     public RuleDefinition(RuleSection section, string pattern, bool ignoreCase, string?[] replacements, BotInfo? bot = null)
@@ -39,7 +39,7 @@ internal sealed class RuleDefinition
     /// <summary>The number of output fields of a section.</summary>
     public static int FieldCount(RuleSection section) => section switch
     {
-        RuleSection.UserAgent => 4,
+        RuleSection.UserAgent => 5,
         RuleSection.Os => 5,
         RuleSection.Device => 3,
         _ => 0,

@@ -42,8 +42,8 @@ internal sealed class CompiledRule
     /// <summary>Whether the pattern failed to compile (such a rule never matches; counted once).</summary>
     public bool IsInvalid => _invalid;
 
-    /// <summary>Whether <paramref name="text"/> matches; a timeout counts and reads as no match.</summary>
-    public bool IsMatch(string text)
+    /// <summary>Whether <paramref name="text"/> matches; a timeout counts, sets <paramref name="timedOut"/> and reads as no match.</summary>
+    public bool IsMatch(string text, ref bool timedOut)
     {
         var search = _search ?? CreateSearch();
         if (search is null)
@@ -64,12 +64,13 @@ internal sealed class CompiledRule
         catch (RegexMatchTimeoutException)
         {
             _counters.RegexTimeouts.Increment();
+            timedOut = true;
             return false;
         }
     }
 
-    /// <summary>Fills <paramref name="values"/> with the output fields of a rule that matched <paramref name="text"/>.</summary>
-    public void Extract(string text, StringPool pool, ref FieldValues values)
+    /// <summary>Fills <paramref name="values"/> with the output fields of a rule that matched <paramref name="text"/>; a timeout leaves the captured fields empty and sets <paramref name="timedOut"/>.</summary>
+    public void Extract(string text, StringPool pool, ref FieldValues values, ref bool timedOut)
     {
         var template = _template!;
         var fieldCount = template.Literals.Count;
@@ -92,6 +93,7 @@ internal sealed class CompiledRule
         catch (RegexMatchTimeoutException)
         {
             _counters.RegexTimeouts.Increment();
+            timedOut = true;
             return;
         }
 

@@ -59,9 +59,14 @@ internal sealed class UapEngine
     /// <summary>The number of rules of <paramref name="section"/>.</summary>
     public int CountOf(RuleSection section) => _sectionStart[(int)section + 1] - _sectionStart[(int)section];
 
-    /// <summary>Parses <paramref name="text"/> (already cut to the length cap).</summary>
-    public UserAgentInfo Parse(string text, bool oversized)
+    /// <summary>
+    /// Parses <paramref name="text"/> (already cut to the length cap). <paramref name="timedOut"/> tells
+    /// whether a regex hit the match timeout, in which case the result may be incomplete and should
+    /// not be cached.
+    /// </summary>
+    public UserAgentInfo Parse(string text, bool oversized, out bool timedOut)
     {
+        timedOut = false;
         Span<ulong> atoms = stackalloc ulong[_prefilter.AtomWords];
         Span<ulong> candidates = stackalloc ulong[_prefilter.RuleWords];
         if (_usePrefilter)
@@ -75,33 +80,33 @@ internal sealed class UapEngine
 
         var values = default(FieldValues);
         var browser = VersionedFamily.Other;
-        var rule = FindFirst(text, RuleSection.UserAgent, atoms, candidates);
+        var rule = FindFirst(text, RuleSection.UserAgent, atoms, candidates, ref timedOut);
         if (rule >= 0)
         {
-            _rules[rule].Extract(text, _pool, ref values);
-            browser = new VersionedFamily(values[0] ?? "Other", values[1], values[2], values[3], null);
+            _rules[rule].Extract(text, _pool, ref values, ref timedOut);
+            browser = new VersionedFamily(values[0] ?? "Other", values[1], values[2], values[3], values[4]);
         }
 
         var os = VersionedFamily.Other;
-        rule = FindFirst(text, RuleSection.Os, atoms, candidates);
+        rule = FindFirst(text, RuleSection.Os, atoms, candidates, ref timedOut);
         if (rule >= 0)
         {
             values = default;
-            _rules[rule].Extract(text, _pool, ref values);
+            _rules[rule].Extract(text, _pool, ref values, ref timedOut);
             os = new VersionedFamily(values[0] ?? "Other", values[1], values[2], values[3], values[4]);
         }
 
         var device = DeviceInfo.Other;
-        rule = FindFirst(text, RuleSection.Device, atoms, candidates);
+        rule = FindFirst(text, RuleSection.Device, atoms, candidates, ref timedOut);
         if (rule >= 0)
         {
             values = default;
-            _rules[rule].Extract(text, _pool, ref values);
+            _rules[rule].Extract(text, _pool, ref values, ref timedOut);
             device = new DeviceInfo(values[0] ?? "Other", values[1], values[2]);
         }
 
         var bot = BotInfo.NotABot;
-        rule = FindFirst(text, RuleSection.Bot, atoms, candidates);
+        rule = FindFirst(text, RuleSection.Bot, atoms, candidates, ref timedOut);
         if (rule >= 0)
         {
             bot = _rules[rule].Definition.Bot ?? BotInfo.NotABot;
@@ -115,7 +120,7 @@ internal sealed class UapEngine
         return new UserAgentInfo(browser, os, device, bot, deviceType, oversized);
     }
 
-    private int FindFirst(string text, RuleSection section, ReadOnlySpan<ulong> atoms, ReadOnlySpan<ulong> candidates)
+    private int FindFirst(string text, RuleSection section, ReadOnlySpan<ulong> atoms, ReadOnlySpan<ulong> candidates, ref bool timedOut)
     {
         var start = _sectionStart[(int)section];
         var end = _sectionStart[(int)section + 1];
@@ -142,7 +147,7 @@ internal sealed class UapEngine
             {
                 var rule = (w << 6) + BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
-                if ((!_usePrefilter || _prefilter.Check(rule, atoms)) && _rules[rule].IsMatch(text))
+                if ((!_usePrefilter || _prefilter.Check(rule, atoms)) && _rules[rule].IsMatch(text, ref timedOut))
                 {
                     return rule;
                 }
