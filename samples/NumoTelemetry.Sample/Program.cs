@@ -1,4 +1,23 @@
+using NumoTelemetry.Sample;
+using OpenTelemetry.Metrics;
+
 var builder = WebApplication.CreateBuilder(args);
+DevelopmentKey.EnsureConfigured(builder);
+
+// The two lines a site adds (this one and UseNumoTelemetry below).
+builder.Services.AddNumoTelemetry(builder.Configuration.GetSection("NumoTelemetry"));
+
+builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+    .AddNumoTelemetryInstrumentation()
+    .AddPrometheusExporter());
+
 var app = builder.Build();
-app.MapGet("/", () => "NumoTelemetry sample");
+app.UseNumoTelemetry();
+
+app.MapPrometheusScrapingEndpoint("/metrics");
+SampleSite.Map(app);
+
 app.Run();
+
+/// <summary>The sample's entry point (visible to tests that host it).</summary>
+public partial class Program;

@@ -1,0 +1,12 @@
+using System.Runtime.InteropServices;
+using NumoTelemetry.Pseudonymization;
+
+namespace NumoTelemetry.Capture;
+
+/// <summary>One application signal with its pseudonymised subject.</summary>
+/// <param name="Kind">The signal.</param>
+/// <param name="User">The pseudonymised user name, when the signal names one.</param>
+/// <param name="Email">The pseudonymised e-mail address, when the signal names one.</param>
+/// <param name="Name">The site's event name for <see cref="SignalKind.Custom"/> (a short constant, never personal data).</param>
+[StructLayout(LayoutKind.Auto)]
+public readonly record struct AppSignal(SignalKind Kind, Pseudonym User, Pseudonym Email, string? Name);

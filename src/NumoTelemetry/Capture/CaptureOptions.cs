@@ -1,0 +1,44 @@
+namespace NumoTelemetry.Capture;
+
+/// <summary>What the middleware captures per request.</summary>
+public sealed class CaptureOptions
+{
+    /// <summary>The cookie that holds the session id (pseudonymised, never kept raw).</summary>
+    /// <value>Default: <c>.AspNetCore.Session</c>.</value>
+    public string SessionCookieName { get; set; } = ".AspNetCore.Session";
+
+    /// <summary>The first-party visitor cookie (a random id).</summary>
+    /// <value>Default: <c>numo_vid</c>.</value>
+    public string VisitorCookieName { get; set; } = "numo_vid";
+
+    /// <summary>Whether to issue the visitor cookie when consent allows it.</summary>
+    /// <value>Default: <see langword="true"/>.</value>
+    public bool IssueVisitorCookie { get; set; } = true;
+
+    /// <summary>Lifetime of the visitor cookie.</summary>
+    /// <value>Default: 395 days.</value>
+    public TimeSpan VisitorCookieLifetime { get; set; } = TimeSpan.FromDays(395);
+
+    /// <summary>
+    /// Carrier header-enrichment headers that carry the subscriber's phone number
+    /// (for example <c>X-MSISDN</c>). Numbers are normalised to E.164 and pseudonymised.
+    /// </summary>
+    /// <value>Default: none.</value>
+    public string[] PhoneNumberHeaders { get; set; } = [];
+
+    /// <summary>Country calling code (digits, for example <c>44</c>) for phone numbers without one.</summary>
+    /// <value>Default: <see langword="null"/> (such numbers are skipped and counted).</value>
+    public string? DefaultCountryCallingCode { get; set; }
+
+    /// <summary>A site identifier mixed into the cookieless visitor id; the request host when unset.</summary>
+    /// <value>Default: <see langword="null"/>.</value>
+    public string? SiteId { get; set; }
+
+    /// <summary>Longest path (characters) pseudonymised for distinct-path counts; longer paths are cut.</summary>
+    /// <value>Default: 512.</value>
+    public int MaxPathLength { get; set; } = 512;
+
+    /// <summary>Bound on distinct referrer hosts and UTM values kept as shared strings.</summary>
+    /// <value>Default: 4,096.</value>
+    public int MaxInternedValues { get; set; } = 4_096;
+}

@@ -1,0 +1,172 @@
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.Extensions.Options;
+using NumoTelemetry.Fraud;
+using NumoTelemetry.Metrics;
+using NumoTelemetry.Pipeline;
+
+namespace NumoTelemetry.Capture;
+
+/// <summary>
+/// The middleware that sees every request. Hot path: no locks, no LINQ, no per-request heap
+/// allocation in steady state. Telemetry failing never fails the request: every step of ours is
+/// guarded, counted and skipped on error; the site's own exceptions pass through untouched.
+/// </summary>
+internal sealed class NumoTelemetryMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly RequestCapturer _capturer;
+    private readonly RecordQueue _queue;
+    private readonly NumoTelemetryMetrics _metrics;
+    private readonly ObjectPool<NumoRequestFeature> _pool;
+    private readonly EnforcementOptions _enforcement;
+    private readonly ILogger _logger;
+    private readonly bool _enabled;
+
+    public NumoTelemetryMiddleware(
+        RequestDelegate next,
+        RequestCapturer capturer,
+        RecordQueue queue,
+        NumoTelemetryMetrics metrics,
+        IOptions<NumoTelemetryOptions> options,
+        ILogger<NumoTelemetryMiddleware> logger)
+    {
+        _next = next;
+        _capturer = capturer;
+        _queue = queue;
+        _metrics = metrics;
+        _logger = logger;
+        _enabled = options.Value.Enabled;
+        _enforcement = options.Value.Enforcement;
+        _pool = new DefaultObjectPool<NumoRequestFeature>(new FeaturePolicy(), Math.Max(64, Environment.ProcessorCount * 32));
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (!_enabled)
+        {
+            return _next(context);
+        }
+
+        NumoRequestFeature feature;
+        try
+        {
+            feature = _pool.Get();
+            _capturer.Begin(context, feature);
+            context.Features.Set(feature);
+        }
+        catch (Exception ex)
+        {
+            _metrics.RecordError("capture");
+            Log.CaptureFailed(_logger, ex.GetType().Name);
+            return _next(context);
+        }
+
+        if (_enforcement.Mode != EnforcementMode.Monitor && feature.Record.Risk.Band >= _enforcement.MinimumBand && feature.Record.Risk.Band != RiskBand.None)
+        {
+            return EnforceAsync(context, feature);
+        }
+
+        Task task;
+        try
+        {
+            task = _next(context);
+        }
+        catch
+        {
+            Finish(context, feature, failed: true);
+            throw;
+        }
+
+        if (task.IsCompletedSuccessfully)
+        {
+            Finish(context, feature, failed: false);
+            return Task.CompletedTask;
+        }
+
+        return AwaitAsync(task, context, feature);
+    }
+
+    private async Task AwaitAsync(Task task, HttpContext context, NumoRequestFeature feature)
+    {
+        var failed = true;
+        try
+        {
+            await task;
+            failed = false;
+        }
+        finally
+        {
+            Finish(context, feature, failed);
+        }
+    }
+
+    private async Task EnforceAsync(HttpContext context, NumoRequestFeature feature)
+    {
+        var handled = false;
+        var failed = true;
+        try
+        {
+            if (_enforcement.Mode == EnforcementMode.Block)
+            {
+                context.Response.StatusCode = _enforcement.StatusCode;
+                handled = true;
+            }
+            else if (_enforcement.Challenge is { } challenge)
+            {
+                handled = await challenge(context, feature.Record.Risk);
+            }
+
+            feature.Record.Enforced = handled;
+            if (!handled)
+            {
+                await _next(context);
+            }
+
+            failed = false;
+        }
+        finally
+        {
+            Finish(context, feature, failed);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Finish(HttpContext context, NumoRequestFeature feature, bool failed)
+    {
+        try
+        {
+            context.Features.Set<NumoRequestFeature>(null);
+            feature.Pseudonymizer = null; // signals after this point are ignored
+            _capturer.Complete(context, feature, failed);
+            _metrics.RecordRequest(in feature.Record);
+            if (!_queue.TryEnqueue(in feature.Record))
+            {
+                _metrics.RecordDropped("queue_full");
+            }
+        }
+        catch (Exception ex)
+        {
+            _metrics.RecordError("complete");
+            _metrics.RecordDropped("error");
+            Log.CaptureFailed(_logger, ex.GetType().Name);
+        }
+        finally
+        {
+            _pool.Return(feature);
+        }
+    }
+
+    private sealed class FeaturePolicy : PooledObjectPolicy<NumoRequestFeature>
+    {
+        public override NumoRequestFeature Create() => new();
+
+        public override bool Return(NumoRequestFeature obj)
+        {
+            obj.Reset();
+            return true;
+        }
+    }
+}

@@ -1,0 +1,295 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using NumoTelemetry.Enrichment;
+using NumoTelemetry.Fraud;
+using NumoTelemetry.Metrics;
+using NumoTelemetry.Privacy;
+using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.UserAgents;
+
+namespace NumoTelemetry.Capture;
+
+/// <summary>
+/// Stages 1 to 3 of the hot path: capture the request, pseudonymise every identifier at once, look up
+/// cached facts (User-Agent, enrichers, risk). Raw values are read from headers as spans and stop here.
+/// </summary>
+internal sealed class RequestCapturer
+{
+    internal const string UnmatchedRoute = "(unmatched)";
+
+    private readonly NumoTelemetryOptions _options;
+    private readonly Pseudonymizer _pseudonymizer;
+    private readonly ClientIpResolver _clientIp;
+    private readonly ConsentResolver _consent;
+    private readonly IUserAgentParser _userAgents;
+    private readonly IRequestEnricher[] _enrichers;
+    private readonly IRiskProvider _risk;
+    private readonly NumoTelemetryMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly StringInterner _interner;
+    private readonly StringInterner _languages = new(256);
+    private readonly CookielessVisitorCache _cookieless;
+    private readonly CookieOptions _visitorCookieOptions;
+    private readonly string _sessionCookie;
+    private readonly string _visitorCookie;
+    private readonly string? _consentCookie;
+    private readonly string[] _phoneHeaders;
+    private readonly string? _callingCode;
+    private readonly int _maxUserAgentLength;
+    private readonly int _maxPathLength;
+    private readonly Action<string> _onSkipped;
+
+    public RequestCapturer(
+        IOptions<NumoTelemetryOptions> options,
+        Pseudonymizer pseudonymizer,
+        IUserAgentParser userAgents,
+        IEnumerable<IRequestEnricher> enrichers,
+        IRiskProvider risk,
+        NumoTelemetryMetrics metrics,
+        TimeProvider time)
+    {
+        _options = options.Value;
+        _pseudonymizer = pseudonymizer;
+        _clientIp = new ClientIpResolver(_options.ClientIp);
+        _consent = new ConsentResolver(_options.Consent);
+        _userAgents = userAgents;
+        _enrichers = [.. enrichers];
+        _risk = risk;
+        _metrics = metrics;
+        _time = time;
+        var capture = _options.Capture;
+        _interner = new StringInterner(capture.MaxInternedValues);
+        _cookieless = new CookielessVisitorCache(_options.Pseudonymization.CacheSize);
+        _sessionCookie = capture.SessionCookieName;
+        _visitorCookie = capture.VisitorCookieName;
+        _consentCookie = string.IsNullOrEmpty(_options.Consent.CookieName) ? null : _options.Consent.CookieName;
+        _phoneHeaders = capture.PhoneNumberHeaders ?? [];
+        _callingCode = capture.DefaultCountryCallingCode;
+        _maxUserAgentLength = Math.Max(16, _options.UserAgents.MaxLength);
+        _maxPathLength = Math.Max(16, capture.MaxPathLength);
+        _visitorCookieOptions = new CookieOptions
+        {
+            HttpOnly = true,
+            Secure = true,
+            SameSite = SameSiteMode.Lax,
+            Path = "/",
+            MaxAge = capture.VisitorCookieLifetime,
+            IsEssential = false,
+        };
+        _onSkipped = _metrics.RecordSkipped;
+    }
+
+    public long GetTimestamp() => _time.GetTimestamp();
+
+    /// <summary>Captures and pseudonymises the request side into <paramref name="feature"/>.</summary>
+    public void Begin(HttpContext context, NumoRequestFeature feature)
+    {
+        feature.StartTimestamp = _time.GetTimestamp();
+        feature.Pseudonymizer = _pseudonymizer;
+        feature.OnSkipped = _onSkipped;
+        ref var record = ref feature.Record;
+        var now = _time.GetUtcNow();
+        record.Timestamp = now;
+
+        var request = context.Request;
+        var headers = request.Headers;
+        record.Method = request.Method;
+        record.Scheme = request.IsHttps ? "https" : "http";
+        record.Protocol = request.Protocol;
+        record.RequestContentLength = request.ContentLength;
+        record.Route = UnmatchedRoute;
+
+        // Client address: peer, then the trusted forwarding chain.
+        var client = _clientIp.Resolve(context, out var source, out var malformed);
+        record.ClientIpSource = source;
+        record.ForwardedChainMalformed = malformed;
+        if (malformed)
+        {
+            _metrics.RecordSkipped("forwarded_malformed");
+        }
+
+        record.ClientIsPrivate = client.IsPrivateOrLocal;
+        record.ClientIsIPv6 = client.HasValue && !client.IsIPv4;
+        record.Ip = _pseudonymizer.PseudonymizeAddress(client, PseudonymKind.Ip, now);
+        record.IpPrefix = _pseudonymizer.PseudonymizeAddress(client, PseudonymKind.IpPrefix, now);
+
+        // User-Agent: parsed (cached) and pseudonymised for change detection; never kept raw.
+        var userAgent = FirstValue(headers.UserAgent);
+        record.UserAgent = _userAgents.Parse(userAgent);
+        if (!string.IsNullOrEmpty(userAgent))
+        {
+            var ua = userAgent.AsSpan();
+            record.UserAgentId = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.UserAgent, ua.Length > _maxUserAgentLength ? ua[.._maxUserAgentLength] : ua, now, PseudonymScope.Fraud);
+        }
+
+        // Path: pseudonymised only, for distinct-path counts.
+        var path = request.Path.Value;
+        if (!string.IsNullOrEmpty(path))
+        {
+            var span = path.AsSpan();
+            record.Path = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Path, span.Length > _maxPathLength ? span[.._maxPathLength] : span, now, PseudonymScope.Fraud);
+        }
+
+        // Language, referrer host, campaign.
+        var language = HeaderValues.PrimaryLanguage(FirstValue(headers.AcceptLanguage));
+        record.Language = language.IsEmpty ? null : _languages.InternLowerAscii(language);
+        var referrerHost = HeaderValues.ReferrerHost(FirstValue(headers.Referer));
+        record.ReferrerHost = referrerHost.IsEmpty ? null : _interner.InternLowerAscii(referrerHost);
+        var query = request.QueryString.Value;
+        if (query is not null && query.Contains("utm_", StringComparison.OrdinalIgnoreCase))
+        {
+            record.UtmSource = Campaign(HeaderValues.QueryValue(query, "utm_source"));
+            record.UtmMedium = Campaign(HeaderValues.QueryValue(query, "utm_medium"));
+            record.UtmCampaign = Campaign(HeaderValues.QueryValue(query, "utm_campaign"));
+        }
+
+        // Cookies: counts and presence; the session and visitor values are hashed, never kept.
+        var cookies = default(CookieScan);
+        var cookieHeader = headers.Cookie;
+        for (var i = 0; i < cookieHeader.Count; i++)
+        {
+            cookies.Scan(cookieHeader[i], _sessionCookie, _visitorCookie, _consentCookie);
+        }
+
+        record.CookieCount = cookies.Count;
+        record.CookieBytes = cookies.Bytes;
+        record.HasSessionCookie = !cookies.Session.IsEmpty;
+        record.HasVisitorCookie = !cookies.Visitor.IsEmpty;
+        if (!cookies.Session.IsEmpty)
+        {
+            record.Session = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Session, Cap(cookies.Session), now, PseudonymScope.Fraud);
+        }
+
+        var consent = _consent.Resolve(context, cookies.Consent);
+        record.Consent = consent;
+
+        ReadOnlySpan<char> visitorId = Cap(cookies.Visitor);
+        if (visitorId.IsEmpty && consent == ConsentLevel.Full && _options.Capture.IssueVisitorCookie)
+        {
+            var issued = NewVisitorId();
+            context.Response.Cookies.Append(_visitorCookie, issued, _visitorCookieOptions);
+            record.VisitorCookieIssued = true;
+            visitorId = issued;
+        }
+
+        if (!visitorId.IsEmpty)
+        {
+            record.Visitor = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Visitor, visitorId, now, PseudonymScope.Fraud);
+        }
+
+        if (consent == ConsentLevel.Full && !visitorId.IsEmpty)
+        {
+            record.AnalyticsVisitor = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Visitor, visitorId, now, PseudonymScope.Analytics);
+        }
+        else if (consent != ConsentLevel.FraudPreventionOnly && client.HasValue)
+        {
+            var site = _options.Capture.SiteId ?? request.Host.Host;
+            record.AnalyticsVisitor = _cookieless.Get(_pseudonymizer, client, userAgent ?? string.Empty, site ?? string.Empty, now);
+        }
+
+        // Carrier header enrichment: E.164, pseudonymised.
+        for (var i = 0; i < _phoneHeaders.Length; i++)
+        {
+            var value = FirstValue(headers[_phoneHeaders[i]]);
+            if (string.IsNullOrEmpty(value))
+            {
+                continue;
+            }
+
+            Span<char> e164 = stackalloc char[16];
+            var n = IdentifierNormalizer.NormalizePhone(value, _callingCode, e164);
+            if (n == 0)
+            {
+                _metrics.RecordSkipped("phone_invalid");
+                continue;
+            }
+
+            record.Phone = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Phone, e164[..n], now, PseudonymScope.Fraud);
+            break;
+        }
+
+        // Enrichment from caches (GeoIP, reverse DNS verdicts): each failure is counted, never thrown.
+        var enrichers = _enrichers;
+        for (var i = 0; i < enrichers.Length; i++)
+        {
+            try
+            {
+                enrichers[i].Enrich(client, ref record);
+            }
+            catch (Exception)
+            {
+                _metrics.RecordError("enrich");
+            }
+        }
+
+        try
+        {
+            record.Risk = _risk.GetRisk(in record);
+        }
+        catch (Exception)
+        {
+            _metrics.RecordError("risk");
+        }
+    }
+
+    /// <summary>Captures the response side.</summary>
+    public void Complete(HttpContext context, NumoRequestFeature feature, bool failed)
+    {
+        ref var record = ref feature.Record;
+        record.Duration = _time.GetElapsedTime(feature.StartTimestamp);
+        var response = context.Response;
+        record.StatusCode = failed && !response.HasStarted ? StatusCodes.Status500InternalServerError : response.StatusCode;
+        record.ResponseContentLength = response.ContentLength;
+        if (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } template })
+        {
+            record.Route = template;
+        }
+        else if (context.GetEndpoint() is { } endpoint)
+        {
+            record.Route = endpoint.DisplayName ?? UnmatchedRoute;
+        }
+    }
+
+    private string? Campaign(ReadOnlySpan<char> raw)
+    {
+        if (raw.IsEmpty)
+        {
+            return null;
+        }
+
+        if (raw.Length > 64)
+        {
+            raw = raw[..64];
+        }
+
+        if (raw.IndexOfAny('%', '+') >= 0)
+        {
+            try
+            {
+                return _interner.Intern(Uri.UnescapeDataString(raw.ToString().Replace('+', ' ')));
+            }
+            catch (UriFormatException)
+            {
+                return null;
+            }
+        }
+
+        return _interner.Intern(raw);
+    }
+
+    private static ReadOnlySpan<char> Cap(ReadOnlySpan<char> value) =>
+        value.Length > IdentifierNormalizer.MaxLength ? value[..IdentifierNormalizer.MaxLength] : value;
+
+    private static string? FirstValue(StringValues values) => values.Count == 0 ? null : values[0];
+
+    private static string NewVisitorId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        RandomNumberGenerator.Fill(bytes);
+        return Base64Url.EncodeToString(bytes);
+    }
+}

@@ -1,0 +1,51 @@
+namespace NumoTelemetry.Capture;
+
+/// <summary>
+/// A bounded, lock-free intern table: the same text yields the same string instance while it stays
+/// cached, so repeated referrer hosts or UTM values allocate nothing. Direct-mapped; a collision
+/// replaces the slot. Used only for low-sensitivity values (hosts, campaign names, language tags).
+/// </summary>
+internal sealed class StringInterner
+{
+    private readonly string?[] _slots;
+    private readonly int _mask;
+
+    public StringInterner(int capacity)
+    {
+        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 16, 1 << 20));
+        _slots = new string?[size];
+        _mask = size - 1;
+    }
+
+    public string Intern(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty)
+        {
+            return string.Empty;
+        }
+
+        var index = string.GetHashCode(value) & _mask;
+        var existing = Volatile.Read(ref _slots[index]);
+        if (existing is not null && value.SequenceEqual(existing))
+        {
+            return existing;
+        }
+
+        var created = value.ToString();
+        Volatile.Write(ref _slots[index], created);
+        return created;
+    }
+
+    /// <summary>Interns the lower-cased form of ASCII <paramref name="value"/> (for host names).</summary>
+    public string InternLowerAscii(ReadOnlySpan<char> value)
+    {
+        Span<char> buffer = stackalloc char[256];
+        if (value.Length > buffer.Length)
+        {
+            value = value[..buffer.Length];
+        }
+
+        var n = value.ToLowerInvariant(buffer);
+        return Intern(buffer[..n]);
+    }
+}

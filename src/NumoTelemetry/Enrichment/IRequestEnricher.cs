@@ -1,0 +1,18 @@
+using NumoTelemetry.Capture;
+
+namespace NumoTelemetry.Enrichment;
+
+/// <summary>
+/// Adds facts to a request record on the hot path, from caches: GeoIP, reverse DNS verdicts, and so on.
+/// Enrichers run after pseudonymisation and before the site's handler; they receive the raw client
+/// address, which they may use for lookups but must never store beyond their bounded in-process caches.
+/// </summary>
+/// <remarks>
+/// Must be thread-safe, must not block or do I/O (schedule slow work in the background) and should
+/// allocate nothing on a cache hit. An exception is caught, counted and the request goes on.
+/// </remarks>
+public interface IRequestEnricher
+{
+    /// <summary>Enriches <paramref name="record"/>.</summary>
+    void Enrich(in ClientAddress client, ref RequestRecord record);
+}

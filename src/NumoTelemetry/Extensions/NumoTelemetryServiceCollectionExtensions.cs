@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using NumoTelemetry;
+using NumoTelemetry.Capture;
+using NumoTelemetry.Fraud;
+using NumoTelemetry.Metrics;
+using NumoTelemetry.Pipeline;
+using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.RequestLog;
+using NumoTelemetry.UserAgents;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers NumoTelemetry.</summary>
+public static class NumoTelemetryServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds NumoTelemetry with options bound from <paramref name="configuration"/> (usually
+    /// <c>builder.Configuration.GetSection("NumoTelemetry")</c>). Options are validated at start-up.
+    /// </summary>
+    public static INumoTelemetryBuilder AddNumoTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<NumoTelemetryOptions>().Bind(configuration);
+        return AddCore(services, configuration);
+    }
+
+    /// <summary>Adds NumoTelemetry configured in code.</summary>
+    public static INumoTelemetryBuilder AddNumoTelemetry(this IServiceCollection services, Action<NumoTelemetryOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<NumoTelemetryOptions>().Configure(configure);
+        return AddCore(services, null);
+    }
+
+    /// <summary>Adds NumoTelemetry bound from <paramref name="configuration"/>, then adjusted by <paramref name="configure"/>.</summary>
+    public static INumoTelemetryBuilder AddNumoTelemetry(this IServiceCollection services, IConfiguration configuration, Action<NumoTelemetryOptions> configure)
+    {
+        var builder = services.AddNumoTelemetry(configuration);
+        services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Registers a processor of the pseudonymised request stream (run by the background pipeline).</summary>
+    public static INumoTelemetryBuilder AddProcessor<TProcessor>(this INumoTelemetryBuilder builder)
+        where TProcessor : class, IRequestRecordProcessor
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRequestRecordProcessor, TProcessor>());
+        return builder;
+    }
+
+    /// <summary>Registers a hot-path enricher (see <see cref="NumoTelemetry.Enrichment.IRequestEnricher"/>).</summary>
+    public static INumoTelemetryBuilder AddEnricher<TEnricher>(this INumoTelemetryBuilder builder)
+        where TEnricher : class, NumoTelemetry.Enrichment.IRequestEnricher
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<NumoTelemetry.Enrichment.IRequestEnricher, TEnricher>());
+        return builder;
+    }
+
+    private static NumoTelemetryBuilder AddCore(IServiceCollection services, IConfiguration? configuration)
+    {
+        services.AddOptions<NumoTelemetryOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NumoTelemetryOptions>, NumoTelemetryOptionsValidator>());
+        services.TryAddSingleton<NumoTelemetryMarkerService>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+
+        services.TryAddSingleton(sp => KeyRing.FromOptions(
+            sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Pseudonymization,
+            sp.GetService<IHostEnvironment>()?.ContentRootPath));
+        services.TryAddSingleton(sp => new Pseudonymizer(
+            sp.GetRequiredService<KeyRing>(),
+            sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Pseudonymization));
+        services.TryAddSingleton<IUserAgentParser>(sp => new UserAgentParser(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.UserAgents));
+        services.TryAddSingleton<IRiskProvider, NullRiskProvider>();
+        services.TryAddSingleton<NumoTelemetryMetrics>();
+        services.TryAddSingleton<RequestCapturer>();
+        services.TryAddSingleton(sp => new RecordQueue(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Pipeline.QueueCapacity));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRequestRecordProcessor, RequestLogProcessor>());
+        services.TryAddSingleton<PipelineService>();
+        services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
+
+        return new NumoTelemetryBuilder(services, configuration);
+    }
+}

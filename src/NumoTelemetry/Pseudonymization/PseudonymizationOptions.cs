@@ -1,0 +1,40 @@
+namespace NumoTelemetry.Pseudonymization;
+
+/// <summary>Keys and lifetimes of pseudonyms.</summary>
+public sealed class PseudonymizationOptions
+{
+    /// <summary>
+    /// The key ring: key id (a number from 1 to 65535, as text) to a base64 secret of at least
+    /// 32 bytes, for example <c>"Keys": { "1": "q83v...=" }</c>. Make one with <c>numo keygen</c>.
+    /// Keep old keys while their pseudonyms are needed; delete one to make its pseudonyms
+    /// permanently unlinkable (crypto-shredding).
+    /// </summary>
+    public Dictionary<string, string> Keys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A JSON key file written by <c>numo keygen</c> (<c>{"currentKeyId":1,"keys":{"1":"..."}}</c>),
+    /// merged into <see cref="Keys"/>. Relative paths are resolved against the content root.
+    /// </summary>
+    /// <value>Default: <see langword="null"/>.</value>
+    public string? KeyFile { get; set; }
+
+    /// <summary>The id of the key that makes new pseudonyms; 0 means the highest id in the ring.</summary>
+    /// <value>Default: 0.</value>
+    public int CurrentKeyId { get; set; }
+
+    /// <summary>How long a fraud pseudonym stays stable (the fraud epoch length).</summary>
+    /// <value>Default: 30 days.</value>
+    public TimeSpan FraudWindow { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Entries of the in-memory cache of recent pseudonyms (raw keys never leave the process).</summary>
+    /// <value>Default: 65,536.</value>
+    public int CacheSize { get; set; } = 65_536;
+
+    /// <summary>IPv4 prefix length pseudonymised as the client's network.</summary>
+    /// <value>Default: 24.</value>
+    public int IPv4PrefixLength { get; set; } = 24;
+
+    /// <summary>IPv6 prefix length pseudonymised as the client's network.</summary>
+    /// <value>Default: 48.</value>
+    public int IPv6PrefixLength { get; set; } = 48;
+}

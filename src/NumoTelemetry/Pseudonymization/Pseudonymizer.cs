@@ -1,0 +1,273 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using NumoTelemetry.Capture;
+
+namespace NumoTelemetry.Pseudonymization;
+
+/// <summary>
+/// Turns raw identifiers into keyed-hash pseudonyms: HMAC-SHA256 under an epoch key derived from the
+/// current master key, purpose-separated by kind, truncated to 16 bytes. Keyed hash contexts are
+/// reused per thread and recent results are cached, so a returning IP or session costs a lookup.
+/// </summary>
+/// <remarks>
+/// Epoch keys: <c>HMAC(master, "numo/v1/fraud/{n}")</c> with <c>n = unix seconds / FraudWindow</c>, and
+/// <c>HMAC(master, "numo/v1/analytics/{day}")</c> for the daily analytics scope. The HMAC message is the kind
+/// byte followed by the value (UTF-8 text, or the 4/16 address bytes with the prefix length).
+/// </remarks>
+public sealed class Pseudonymizer : IDisposable
+{
+    private const int Utf8Chunk = 256;
+
+    [ThreadStatic]
+    private static ThreadState? t_state;
+
+    private readonly KeyRing _keyRing;
+    private readonly long _fraudWindowSeconds;
+    private readonly int _ipv4PrefixLength;
+    private readonly int _ipv6PrefixLength;
+    private readonly PseudonymCache _cache;
+    private readonly ConcurrentDictionary<(ushort KeyId, PseudonymScope Scope, long Epoch), byte[]> _epochKeys = new();
+    private long _hashes;
+
+    /// <summary>Creates a pseudonymizer.</summary>
+    public Pseudonymizer(KeyRing keyRing, PseudonymizationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(keyRing);
+        ArgumentNullException.ThrowIfNull(options);
+        _keyRing = keyRing;
+        _fraudWindowSeconds = Math.Max(1, (long)options.FraudWindow.TotalSeconds);
+        _ipv4PrefixLength = options.IPv4PrefixLength;
+        _ipv6PrefixLength = options.IPv6PrefixLength;
+        _cache = new PseudonymCache(options.CacheSize);
+    }
+
+    /// <summary>The key ring.</summary>
+    public KeyRing KeyRing => _keyRing;
+
+    /// <summary>Number of HMAC computations so far (cache misses).</summary>
+    public long HashCount => Interlocked.Read(ref _hashes);
+
+    /// <summary>The epoch number of <paramref name="scope"/> at <paramref name="at"/>.</summary>
+    public long EpochOf(PseudonymScope scope, DateTimeOffset at)
+    {
+        var seconds = at.ToUnixTimeSeconds();
+        var length = scope == PseudonymScope.Analytics ? 86_400 : _fraudWindowSeconds;
+        return seconds >= 0 ? seconds / length : ((seconds + 1) / length) - 1;
+    }
+
+    /// <summary>
+    /// Pseudonymises a raw identifier given as text, normalising it for its kind first (accounts and e-mails
+    /// lower-cased, phone numbers to E.164, IPs parsed; for <see cref="PseudonymKind.IpPrefix"/> the text is an
+    /// IP and its network prefix is pseudonymised). Returns the empty pseudonym for an unusable value.
+    /// </summary>
+    public Pseudonym Pseudonymize(PseudonymKind kind, ReadOnlySpan<char> value, DateTimeOffset at, PseudonymScope scope = PseudonymScope.Fraud)
+    {
+        switch (kind)
+        {
+            case PseudonymKind.None:
+                return default;
+            case PseudonymKind.Ip:
+            case PseudonymKind.IpPrefix:
+                return ClientAddress.TryParse(value, out var address) ? PseudonymizeAddress(address, kind, at, scope) : default;
+            case PseudonymKind.User:
+            case PseudonymKind.Email:
+            {
+                Span<char> buffer = stackalloc char[IdentifierNormalizer.MaxLength];
+                var n = IdentifierNormalizer.NormalizeAccount(value, buffer);
+                return n == 0 ? default : PseudonymizeNormalized(kind, buffer[..n], at, scope);
+            }
+
+            case PseudonymKind.Phone:
+            {
+                Span<char> buffer = stackalloc char[16];
+                var n = IdentifierNormalizer.NormalizePhone(value, default, buffer);
+                return n == 0 ? default : PseudonymizeNormalized(kind, buffer[..n], at, scope);
+            }
+
+            default:
+                value = value.Trim();
+                return value.IsEmpty ? default : PseudonymizeNormalized(kind, value, at, scope);
+        }
+    }
+
+    /// <summary>Pseudonymises text that is already in canonical form (cached).</summary>
+    internal Pseudonym PseudonymizeNormalized(PseudonymKind kind, ReadOnlySpan<char> value, DateTimeOffset at, PseudonymScope scope)
+    {
+        var epoch = EpochOf(scope, at);
+        if (_cache.TryGet(kind, scope, epoch, value, out var cached))
+        {
+            return cached;
+        }
+
+        var result = ComputeText(kind, scope, epoch, value);
+        _cache.Set(kind, scope, epoch, value, result);
+        return result;
+    }
+
+    /// <summary>Pseudonymises an address (<see cref="PseudonymKind.Ip"/>) or its network prefix (<see cref="PseudonymKind.IpPrefix"/>), cached.</summary>
+    public Pseudonym PseudonymizeAddress(in ClientAddress address, PseudonymKind kind, DateTimeOffset at, PseudonymScope scope = PseudonymScope.Fraud)
+    {
+        if (!address.HasValue || (kind != PseudonymKind.Ip && kind != PseudonymKind.IpPrefix))
+        {
+            return default;
+        }
+
+        var epoch = EpochOf(scope, at);
+        if (_cache.TryGet(kind, scope, epoch, address, out var cached))
+        {
+            return cached;
+        }
+
+        var subject = kind == PseudonymKind.IpPrefix ? address.ToPrefix(_ipv4PrefixLength, _ipv6PrefixLength) : address;
+        Span<byte> message = stackalloc byte[18];
+        var n = subject.WriteBytes(message);
+        message[n++] = (byte)(kind == PseudonymKind.IpPrefix ? (address.IsIPv4 ? _ipv4PrefixLength : _ipv6PrefixLength) : 255);
+        var result = Compute(kind, scope, epoch, message[..n], default);
+        _cache.Set(kind, scope, epoch, address, result);
+        return result;
+    }
+
+    /// <summary>
+    /// The cookieless daily visitor (Plausible-style): a keyed hash of IP, User-Agent and site under the day's
+    /// analytics key. Not cached: callers cache it per (address, User-Agent) if they need to.
+    /// </summary>
+    public Pseudonym PseudonymizeCookielessVisitor(in ClientAddress address, ReadOnlySpan<char> userAgent, ReadOnlySpan<char> site, DateTimeOffset at)
+    {
+        var epoch = EpochOf(PseudonymScope.Analytics, at);
+        Span<byte> head = stackalloc byte[16 + 1 + 8];
+        var n = address.WriteBytes(head);
+        head[n++] = (byte)(address.IsIPv4 ? 4 : 6);
+        BinaryPrimitives.WriteInt32LittleEndian(head[n..], userAgent.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(head[(n + 4)..], site.Length);
+        n += 8;
+        var state = GetContext(PseudonymScope.Analytics, epoch, out var keyId);
+        state.AppendData([(byte)PseudonymKind.Visitor]);
+        state.AppendData(head[..n]);
+        AppendUtf8(state, userAgent);
+        AppendUtf8(state, site);
+        return Finish(state, PseudonymKind.Visitor, PseudonymScope.Analytics, keyId);
+    }
+
+    private Pseudonym ComputeText(PseudonymKind kind, PseudonymScope scope, long epoch, ReadOnlySpan<char> value)
+    {
+        var hmac = GetContext(scope, epoch, out var keyId);
+        hmac.AppendData([(byte)kind]);
+        AppendUtf8(hmac, value);
+        return Finish(hmac, kind, scope, keyId);
+    }
+
+    private Pseudonym Compute(PseudonymKind kind, PseudonymScope scope, long epoch, ReadOnlySpan<byte> message, ReadOnlySpan<byte> extra)
+    {
+        var hmac = GetContext(scope, epoch, out var keyId);
+        hmac.AppendData([(byte)kind]);
+        hmac.AppendData(message);
+        if (!extra.IsEmpty)
+        {
+            hmac.AppendData(extra);
+        }
+
+        return Finish(hmac, kind, scope, keyId);
+    }
+
+    private Pseudonym Finish(IncrementalHash hmac, PseudonymKind kind, PseudonymScope scope, ushort keyId)
+    {
+        Span<byte> mac = stackalloc byte[32];
+        hmac.GetHashAndReset(mac);
+        Interlocked.Increment(ref _hashes);
+        return Pseudonym.FromHash(kind, scope, keyId, mac);
+    }
+
+    private static void AppendUtf8(IncrementalHash hmac, ReadOnlySpan<char> value)
+    {
+        Span<byte> buffer = stackalloc byte[Utf8Chunk * 3];
+        while (!value.IsEmpty)
+        {
+            var take = Math.Min(Utf8Chunk, value.Length);
+            if (take < value.Length && char.IsHighSurrogate(value[take - 1]))
+            {
+                take--;
+            }
+
+            var written = Encoding.UTF8.GetBytes(value[..take], buffer);
+            hmac.AppendData(buffer[..written]);
+            value = value[take..];
+        }
+    }
+
+    private IncrementalHash GetContext(PseudonymScope scope, long epoch, out ushort keyId)
+    {
+        keyId = _keyRing.CurrentKeyId;
+        var state = t_state;
+        if (state is null || !ReferenceEquals(state.Owner, this))
+        {
+            state?.Dispose();
+            state = new ThreadState(this);
+            t_state = state;
+        }
+
+        var index = (int)scope;
+        var context = state.Contexts[index];
+        if (context is null || state.Epochs[index] != epoch)
+        {
+            context?.Dispose();
+            context = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, GetEpochKey(keyId, scope, epoch));
+            state.Contexts[index] = context;
+            state.Epochs[index] = epoch;
+        }
+
+        return context;
+    }
+
+    /// <summary>The derived key of one scope and epoch (cached; only a handful exist at a time).</summary>
+    private byte[] GetEpochKey(ushort keyId, PseudonymScope scope, long epoch)
+    {
+        if (_epochKeys.TryGetValue((keyId, scope, epoch), out var key))
+        {
+            return key;
+        }
+
+        if (_epochKeys.Count > 64)
+        {
+            _epochKeys.Clear();
+        }
+
+        var label = string.Create(CultureInfo.InvariantCulture, $"numo/v1/{(scope == PseudonymScope.Fraud ? "fraud" : "analytics")}/{epoch}");
+        key = HMACSHA256.HashData(_keyRing.GetKey(keyId), Encoding.UTF8.GetBytes(label));
+        return _epochKeys.GetOrAdd((keyId, scope, epoch), key);
+    }
+
+    /// <summary>Drops cached pseudonyms (and with them every raw value held as a cache key).</summary>
+    public void ClearCache() => _cache.Clear();
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _cache.Clear();
+        _epochKeys.Clear();
+        if (t_state is { } state && ReferenceEquals(state.Owner, this))
+        {
+            state.Dispose();
+            t_state = null;
+        }
+    }
+
+    private sealed class ThreadState(Pseudonymizer owner) : IDisposable
+    {
+        public Pseudonymizer Owner { get; } = owner;
+
+        public IncrementalHash?[] Contexts { get; } = new IncrementalHash?[2];
+
+        public long[] Epochs { get; } = [-1, -1];
+
+        public void Dispose()
+        {
+            foreach (var c in Contexts)
+            {
+                c?.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using NumoTelemetry.Pseudonymization;
+
+namespace NumoTelemetry.Tests.Hosting;
+
+/// <summary>
+/// Sends known raw values (IP, User-Agent token, cookies, session id, user name, phone number) through a
+/// real Kestrel host and asserts that none of them appears in any output: log messages and their
+/// structured state, request-log files, metric tags, exception messages.
+/// </summary>
+public class CanaryTests
+{
+    private const string CanaryIp = "198.51.100.213";
+    private const string CanaryUaToken = "canary-ua-7f3k";
+    private const string CanaryCookie = "canary-cookie-91x";
+    private const string CanarySession = "canary-session-5521";
+    private const string CanaryVisitor = "canary-visitor-8812";
+    private const string CanaryUser = "canary.user@example.test";
+    private const string CanaryPhoneDigits = "7700900456";
+
+    [Fact]
+    public async Task RawIdentifiers_NeverAppearInAnyOutput()
+    {
+        await using var site = await TestSite.StartAsync();
+        var requests = 0;
+        foreach (var path in new[] { "/", "/items/" + "abc", "/missing", "/throws" })
+        {
+            using var request = Canary(HttpMethod.Get, path);
+            using var response = await site.Client.SendAsync(request);
+            requests++;
+        }
+
+        using (var login = Canary(HttpMethod.Post, "/login"))
+        {
+            login.Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = CanaryUser, ["password"] = "wrong" });
+            using var response = await site.Client.SendAsync(login);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            requests++;
+        }
+
+        await site.WaitForRecordsAsync(requests);
+
+        var outputs = new List<(string Where, string Text)>();
+        foreach (var record in site.Logs.GetSnapshot())
+        {
+            outputs.Add(($"log {record.Category}", record.Message));
+            outputs.Add(($"log exception {record.Category}", record.Exception?.ToString() ?? string.Empty));
+            foreach (var pair in record.StructuredState ?? [])
+            {
+                outputs.Add(($"log state {record.Category}", pair.Key + "=" + pair.Value));
+            }
+        }
+
+        var requestLog = site.ReadRequestLog();
+        outputs.Add(("request log files", requestLog));
+        foreach (var tag in site.MetricTagValues)
+        {
+            outputs.Add(("metric tag", tag));
+        }
+
+        string[] canaries = [CanaryIp, CanaryUaToken, CanaryCookie, CanarySession, CanaryVisitor, CanaryUser, "canary.user", CanaryPhoneDigits, "900456"];
+        foreach (var (where, text) in outputs)
+        {
+            foreach (var canary in canaries)
+            {
+                Assert.False(text.Contains(canary, StringComparison.OrdinalIgnoreCase), $"Raw value '{canary}' leaked into {where}: {text}");
+            }
+        }
+
+        // Positive controls: the records are there, pseudonymised with the site's key.
+        var pseudonymizer = site.App.Services.GetRequiredService<Pseudonymizer>();
+        var now = DateTimeOffset.UtcNow;
+        Assert.Contains(pseudonymizer.Pseudonymize(PseudonymKind.Ip, CanaryIp, now).ToString(), requestLog, StringComparison.Ordinal);
+        Assert.Contains(pseudonymizer.Pseudonymize(PseudonymKind.User, CanaryUser, now).ToString(), requestLog, StringComparison.Ordinal);
+        Assert.Contains(pseudonymizer.Pseudonymize(PseudonymKind.Session, CanarySession, now).ToString(), requestLog, StringComparison.Ordinal);
+        Assert.Contains(pseudonymizer.Pseudonymize(PseudonymKind.Phone, "+44" + CanaryPhoneDigits, now).ToString(), requestLog, StringComparison.Ordinal);
+        Assert.Equal(requests, requestLog.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains(site.Logs.GetSnapshot(), r => r.Category == "NumoTelemetry.RequestLog");
+        Assert.Contains(site.MetricTagValues, t => t == "http.route=/items/{id}");
+    }
+
+    private static HttpRequestMessage Canary(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", CanaryIp);
+        request.Headers.TryAddWithoutValidation("User-Agent", $"Mozilla/5.0 (X11; Linux x86_64; {CanaryUaToken}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36");
+        request.Headers.TryAddWithoutValidation("Cookie", $"other={CanaryCookie}; .AspNetCore.Session={CanarySession}; numo_vid={CanaryVisitor}");
+        request.Headers.TryAddWithoutValidation("X-MSISDN", "+44 " + CanaryPhoneDigits);
+        request.Headers.TryAddWithoutValidation("Referer", $"https://referrer.example/path?user={CanaryUser}&ip={CanaryIp}");
+        return request;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using NumoTelemetry.Metrics;
+using NumoTelemetry.Pipeline;
+
+namespace NumoTelemetry.Tests.Pipeline;
+
+public class PipelineTests
+{
+    [Fact]
+    public void RecordQueue_Full_RejectsWithoutBlocking()
+    {
+        var queue = new RecordQueue(4);
+        var record = new RequestRecord { StatusCode = 200 };
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(queue.TryEnqueue(record));
+        }
+
+        Assert.False(queue.TryEnqueue(record));
+        var batch = new RequestRecord[8];
+        Assert.Equal(4, queue.Drain(batch));
+        Assert.True(queue.TryEnqueue(record));
+    }
+
+    [Fact]
+    public void RecordQueue_ConcurrentProducers_NoLossNoDuplicates()
+    {
+        var queue = new RecordQueue(1 << 16);
+        const int Producers = 4;
+        const int PerProducer = 10_000;
+        Parallel.For(0, Producers, p =>
+        {
+            for (var i = 0; i < PerProducer; i++)
+            {
+                Assert.True(queue.TryEnqueue(new RequestRecord { StatusCode = (p * PerProducer) + i }));
+            }
+        });
+        var seen = new bool[Producers * PerProducer];
+        var batch = new RequestRecord[1000];
+        int n;
+        var total = 0;
+        while ((n = queue.Drain(batch)) > 0)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                Assert.False(seen[batch[i].StatusCode]);
+                seen[batch[i].StatusCode] = true;
+            }
+
+            total += n;
+        }
+
+        Assert.Equal(Producers * PerProducer, total);
+    }
+
+    [Fact]
+    public async Task Drain_FailingProcessor_OthersStillRunAndErrorCounted()
+    {
+        using var meterFactory = new TestMeterFactory();
+        var options = Options.Create(new NumoTelemetryOptions());
+        var metrics = new NumoTelemetryMetrics(meterFactory, options);
+        using var errors = new MetricCollector<long>(meterFactory, NumoTelemetryMeter.Name, "numo.errors");
+        var queue = new RecordQueue(64);
+        var good = new CountingProcessor();
+        var service = new PipelineService(queue, [new ThrowingProcessor(), good], metrics, options, NullLogger<PipelineService>.Instance, new FakeTimeProvider());
+        for (var i = 0; i < 10; i++)
+        {
+            queue.TryEnqueue(new RequestRecord { Timestamp = DateTimeOffset.UnixEpoch });
+        }
+
+        Assert.Equal(10, await service.DrainOnceAsync(CancellationToken.None));
+        Assert.Equal(10, good.Count);
+        Assert.Equal(10, service.Processed);
+        var measurement = Assert.Single(errors.GetMeasurementSnapshot());
+        Assert.Equal("processor", measurement.Tags["numo.stage"]);
+    }
+
+    [Fact]
+    public async Task Stop_DrainsQueueAndFlushes()
+    {
+        using var meterFactory = new TestMeterFactory();
+        var options = Options.Create(new NumoTelemetryOptions());
+        options.Value.Pipeline.BatchSize = 7;
+        var metrics = new NumoTelemetryMetrics(meterFactory, options);
+        var queue = new RecordQueue(1024);
+        var processor = new CountingProcessor();
+        var service = new PipelineService(queue, [processor], metrics, options, NullLogger<PipelineService>.Instance, TimeProvider.System);
+        for (var i = 0; i < 100; i++)
+        {
+            queue.TryEnqueue(new RequestRecord { Timestamp = DateTimeOffset.UtcNow });
+        }
+
+        await service.StopAsync(CancellationToken.None);
+        Assert.Equal(100, processor.Count);
+        Assert.True(processor.Flushed);
+        Assert.Equal(0, queue.Count);
+    }
+
+    private sealed class ThrowingProcessor : IRequestRecordProcessor
+    {
+        public ValueTask ProcessAsync(ReadOnlyMemory<RequestRecord> batch, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("broken processor");
+    }
+
+    private sealed class CountingProcessor : IRequestRecordProcessor
+    {
+        public int Count { get; private set; }
+
+        public bool Flushed { get; private set; }
+
+        public ValueTask ProcessAsync(ReadOnlyMemory<RequestRecord> batch, CancellationToken cancellationToken)
+        {
+            Count += batch.Length;
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken)
+        {
+            Flushed = true;
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    internal sealed class TestMeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
+            _meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose()
+        {
+            foreach (var m in _meters)
+            {
+                m.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+using NumoTelemetry.Capture;
+using NumoTelemetry.Pseudonymization;
+
+namespace NumoTelemetry.Tests.Pseudonymization;
+
+public class PseudonymizerTests
+{
+    private static readonly DateTimeOffset s_now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Pseudonymize_SameValueSameKind_IsDeterministic()
+    {
+        using var p = TestKeys.Pseudonymizer();
+        var a = p.Pseudonymize(PseudonymKind.Session, "abc", s_now);
+        var b = p.Pseudonymize(PseudonymKind.Session, "abc", s_now.AddMinutes(5));
+        Assert.Equal(a, b);
+        Assert.Equal(a.ToString(), b.ToString());
+        Assert.False(a.IsEmpty);
+    }
+
+    [Fact]
+    public void Pseudonymize_SameTextDifferentKinds_NeverCollide()
+    {
+        using var p = TestKeys.Pseudonymizer();
+        var seen = new HashSet<string>();
+        foreach (var kind in new[] { PseudonymKind.Session, PseudonymKind.Visitor, PseudonymKind.User, PseudonymKind.Email, PseudonymKind.UserAgent, PseudonymKind.Path })
+        {
+            Assert.True(seen.Add(p.Pseudonymize(kind, "10.0.0.1", s_now).ToString()), kind.ToString());
+        }
+
+        Assert.True(seen.Add(p.Pseudonymize(PseudonymKind.Ip, "10.0.0.1", s_now).ToString()));
+        Assert.True(seen.Add(p.Pseudonymize(PseudonymKind.IpPrefix, "10.0.0.1", s_now).ToString()));
+    }
+
+    [Fact]
+    public void Pseudonymize_DifferentKeys_DifferentPseudonyms()
+    {
+        using var a = TestKeys.Pseudonymizer();
+        using var b = TestKeys.Pseudonymizer();
+        Assert.NotEqual(a.Pseudonymize(PseudonymKind.User, "alice", s_now).ToString(), b.Pseudonymize(PseudonymKind.User, "alice", s_now).ToString());
+    }
+
+    [Fact]
+    public void Pseudonymize_TextForm_HasKeyIdPrefixAndBase64Url()
+    {
+        var options = TestKeys.Options(keys: 3, o => o.CurrentKeyId = 2);
+        using var p = TestKeys.Pseudonymizer(options);
+        var text = p.Pseudonymize(PseudonymKind.User, "alice", s_now).ToString();
+        Assert.Matches("^k2\\.[A-Za-z0-9_-]{22}$", text);
+        Assert.True(Pseudonym.TryParse(text, PseudonymKind.User, PseudonymScope.Fraud, out var parsed));
+        Assert.Equal(text, parsed.ToString());
+        Assert.Equal((ushort)2, parsed.KeyId);
+    }
+
+    [Fact]
+    public void Pseudonymize_AnalyticsScope_RotatesDailyAndDiffersFromFraud()
+    {
+        using var p = TestKeys.Pseudonymizer();
+        var fraud = p.Pseudonymize(PseudonymKind.Visitor, "v1", s_now);
+        var today = p.Pseudonymize(PseudonymKind.Visitor, "v1", s_now, PseudonymScope.Analytics);
+        var laterToday = p.Pseudonymize(PseudonymKind.Visitor, "v1", s_now.AddHours(11), PseudonymScope.Analytics);
+        var tomorrow = p.Pseudonymize(PseudonymKind.Visitor, "v1", s_now.AddDays(1), PseudonymScope.Analytics);
+        Assert.Equal(today, laterToday);
+        Assert.NotEqual(today.ToString(), tomorrow.ToString());
+        Assert.NotEqual(fraud.ToString(), today.ToString());
+    }
+
+    [Fact]
+    public void Pseudonymize_FraudScope_StableWithinWindowAndChangesAcrossWindows()
+    {
+        using var p = TestKeys.Pseudonymizer(TestKeys.Options(configure: o => o.FraudWindow = TimeSpan.FromDays(30)));
+        var epoch = p.EpochOf(PseudonymScope.Fraud, s_now);
+        var start = DateTimeOffset.FromUnixTimeSeconds(epoch * 30 * 86_400);
+        var a = p.Pseudonymize(PseudonymKind.Ip, "203.0.113.7", start);
+        var b = p.Pseudonymize(PseudonymKind.Ip, "203.0.113.7", start.AddDays(29.9));
+        var c = p.Pseudonymize(PseudonymKind.Ip, "203.0.113.7", start.AddDays(30));
+        Assert.Equal(a, b);
+        Assert.NotEqual(a.ToString(), c.ToString());
+    }
+
+    [Fact]
+    public void Pseudonymize_CachedValue_DoesNotHashAgain()
+    {
+        using var p = TestKeys.Pseudonymizer();
+        p.Pseudonymize(PseudonymKind.Session, "s-1", s_now);
+        var before = p.HashCount;
+        for (var i = 0; i < 100; i++)
+        {
+            p.Pseudonymize(PseudonymKind.Session, "s-1", s_now);
+        }
+
+        Assert.Equal(before, p.HashCount);
+        Assert.True(ClientAddress.TryParse("198.51.100.4", out var ip));
+        p.PseudonymizeAddress(ip, PseudonymKind.Ip, s_now);
+        before = p.HashCount;
+        p.PseudonymizeAddress(ip, PseudonymKind.Ip, s_now);
+        Assert.Equal(before, p.HashCount);
+    }
+
+    [Fact]
+    public void Pseudonymize_AccountNames_AreNormalized()
+    {
+        using var p = TestKeys.Pseudonymizer();
+        Assert.Equal(p.Pseudonymize(PseudonymKind.Email, " Alice@Example.COM ", s_now), p.Pseudonymize(PseudonymKind.Email, "alice@example.com", s_now));
+        Assert.Equal(p.Pseudonymize(PseudonymKind.User, "Bob", s_now), p.Pseudonymize(PseudonymKind.User, "bob", s_now));
+    }
+
+    [Theory]
+    [InlineData("+44 7700 900123", "447700900123")]
+    [InlineData("0044 (7700) 900-123", "447700900123")]
+    [InlineData("447700900123", "447700900123")]
+    public void Pseudonymize_PhoneFormats_SamePseudonym(string input, string e164)
+    {
+        using var p = TestKeys.Pseudonymizer();
+        Assert.Equal(p.Pseudonymize(PseudonymKind.Phone, e164, s_now), p.Pseudonymize(PseudonymKind.Phone, input, s_now));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not a number")]
+    [InlineData("12")]
+    [InlineData("+1234567890123456789")]
+    public void Pseudonymize_InvalidPhone_IsEmpty(string input)
+    {
+        using var p = TestKeys.Pseudonymizer();
+        Assert.True(p.Pseudonymize(PseudonymKind.Phone, input, s_now).IsEmpty);
+    }
+
+    [Fact]
+    public void PseudonymizeAddress_SamePrefix_SamePrefixPseudonymDifferentIp()
+    {
+        using var p = TestKeys.Pseudonymizer();
+        ClientAddress.TryParse("203.0.113.7", out var a);
+        ClientAddress.TryParse("203.0.113.200", out var b);
+        ClientAddress.TryParse("203.0.114.7", out var c);
+        Assert.Equal(p.PseudonymizeAddress(a, PseudonymKind.IpPrefix, s_now), p.PseudonymizeAddress(b, PseudonymKind.IpPrefix, s_now));
+        Assert.NotEqual(p.PseudonymizeAddress(a, PseudonymKind.IpPrefix, s_now), p.PseudonymizeAddress(c, PseudonymKind.IpPrefix, s_now));
+        Assert.NotEqual(p.PseudonymizeAddress(a, PseudonymKind.Ip, s_now), p.PseudonymizeAddress(b, PseudonymKind.Ip, s_now));
+    }
+
+    [Fact]
+    public void PseudonymizeAddress_MappedIPv6_EqualsIPv4()
+    {
+        using var p = TestKeys.Pseudonymizer();
+        Assert.Equal(p.Pseudonymize(PseudonymKind.Ip, "203.0.113.7", s_now), p.Pseudonymize(PseudonymKind.Ip, "::ffff:203.0.113.7", s_now));
+    }
+
+    [Fact]
+    public void Pseudonymize_ConcurrentThreads_AgreeWithSingleThread()
+    {
+        using var p = TestKeys.Pseudonymizer();
+        var expected = new string[200];
+        for (var i = 0; i < expected.Length; i++)
+        {
+            expected[i] = p.Pseudonymize(PseudonymKind.Session, "session-" + i, s_now).ToString();
+        }
+
+        p.ClearCache();
+        Parallel.For(0, 8, _ =>
+        {
+            for (var i = 0; i < expected.Length; i++)
+            {
+                Assert.Equal(expected[i], p.Pseudonymize(PseudonymKind.Session, "session-" + i, s_now).ToString());
+            }
+        });
+    }
+
+    [Fact]
+    public void CookielessVisitor_DependsOnIpUaSiteAndDay()
+    {
+        using var p = TestKeys.Pseudonymizer();
+        ClientAddress.TryParse("203.0.113.7", out var ip);
+        ClientAddress.TryParse("203.0.113.8", out var ip2);
+        var v = p.PseudonymizeCookielessVisitor(ip, "UA", "site", s_now);
+        Assert.Equal(v, p.PseudonymizeCookielessVisitor(ip, "UA", "site", s_now.AddHours(1)));
+        Assert.NotEqual(v, p.PseudonymizeCookielessVisitor(ip2, "UA", "site", s_now));
+        Assert.NotEqual(v, p.PseudonymizeCookielessVisitor(ip, "UA2", "site", s_now));
+        Assert.NotEqual(v, p.PseudonymizeCookielessVisitor(ip, "UA", "site2", s_now));
+        Assert.NotEqual(v, p.PseudonymizeCookielessVisitor(ip, "UA", "site", s_now.AddDays(1)));
+        Assert.Equal(PseudonymScope.Analytics, v.Scope);
+    }
+}

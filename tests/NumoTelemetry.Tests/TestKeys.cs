@@ -1,0 +1,25 @@
+using NumoTelemetry.Pseudonymization;
+
+namespace NumoTelemetry.Tests;
+
+/// <summary>Keys made fresh for each test run: no secret is in the repo.</summary>
+internal static class TestKeys
+{
+    public static PseudonymizationOptions Options(int keys = 1, Action<PseudonymizationOptions>? configure = null)
+    {
+        var options = new PseudonymizationOptions { CacheSize = 1024 };
+        for (var i = 1; i <= keys; i++)
+        {
+            options.Keys[i.ToString(System.Globalization.CultureInfo.InvariantCulture)] = KeyRing.GenerateKey();
+        }
+
+        configure?.Invoke(options);
+        return options;
+    }
+
+    public static Pseudonymizer Pseudonymizer(PseudonymizationOptions? options = null)
+    {
+        options ??= Options();
+        return new Pseudonymizer(KeyRing.FromOptions(options), options);
+    }
+}
