@@ -1,9 +1,9 @@
 namespace NumoTelemetry.UserAgents.Caching;
 
 /// <summary>
-/// A bounded, thread-safe, two-way set-associative cache of parse results keyed by the full User-Agent.
-/// Reads take no lock and allocate nothing: one hash, at most two reference loads and a string
-/// comparison. Writes replace whole immutable entries (a single reference store each), so a reader
+/// A bounded, thread-safe, eight-way set-associative cache of parse results keyed by the full User-Agent.
+/// Reads take no lock and allocate nothing: one hash, at most eight reference loads with a hash
+/// compare each, and one string comparison. Writes replace whole immutable entries (a single reference store each), so a reader
 /// never sees a torn entry; a racing write can at worst evict an entry early. It never holds more
 /// than its capacity.
 /// </summary>
@@ -13,11 +13,13 @@ internal sealed class ParseCache
     private readonly uint _sets;
     private readonly int _ways;
 
+    private const int MaxWays = 8;
+
     /// <summary>Creates a cache that holds at most <paramref name="capacity"/> entries (at least 1).</summary>
     public ParseCache(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _ways = capacity >= 2 ? 2 : 1;
+        _ways = Math.Min(MaxWays, capacity);
         _sets = (uint)(capacity / _ways);
         _slots = new CacheEntry?[_sets * _ways];
     }
@@ -48,17 +50,16 @@ internal sealed class ParseCache
     {
         var slots = _slots;
         var first = SetOf(hash) * _ways;
-        var entry = slots[first];
-        if (entry is not null && entry.Hash == hash && string.Equals(entry.Key, key, StringComparison.Ordinal))
+        var end = first + _ways;
+        for (var i = first; i < end; i++)
         {
-            value = entry.Value;
-            return true;
-        }
+            var entry = slots[i];
+            if (entry is null)
+            {
+                break; // ways fill in order, so the rest of the set is empty too
+            }
 
-        if (_ways == 2)
-        {
-            entry = slots[first + 1];
-            if (entry is not null && entry.Hash == hash && string.Equals(entry.Key, key, StringComparison.Ordinal))
+            if (entry.Hash == hash && string.Equals(entry.Key, key, StringComparison.Ordinal))
             {
                 value = entry.Value;
                 return true;
@@ -69,18 +70,25 @@ internal sealed class ParseCache
         return false;
     }
 
-    /// <summary>Adds a result, evicting the older entry of its set when both ways are taken.</summary>
+    /// <summary>
+    /// Adds a result: into the first free way of its set, else over a way chosen by the hash (random
+    /// replacement, which does not thrash on cyclic access the way LRU does).
+    /// </summary>
     public void Add(string key, ulong hash, UserAgentInfo value)
     {
         var slots = _slots;
         var first = SetOf(hash) * _ways;
         var entry = new CacheEntry(key, hash, value);
-        if (_ways == 2 && slots[first] is { } previous)
+        for (var i = first; i < first + _ways; i++)
         {
-            Volatile.Write(ref slots[first + 1], previous);
+            if (slots[i] is null)
+            {
+                Volatile.Write(ref slots[i], entry);
+                return;
+            }
         }
 
-        Volatile.Write(ref slots[first], entry);
+        Volatile.Write(ref slots[first + (int)((hash >> 40) % (uint)_ways)], entry);
     }
 
     private int SetOf(ulong hash) => (int)(((hash & 0xFFFFFFFF) * _sets) >> 32);

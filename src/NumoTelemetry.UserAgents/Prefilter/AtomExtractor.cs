@@ -13,8 +13,9 @@ internal static class AtomExtractor
 
     private const int MaxExactSetSize = 16;
     private const int MaxClauses = 6;
-    private const int MaxClauseAtoms = 24;
+    private const int MaxClauseAtoms = 2048;
     private const int MaxCharSetSize = 4;
+    private const int MaxMinimizedClause = 64;
 
     /// <summary>
     /// Returns the clauses every match of <paramref name="pattern"/> satisfies, best first; an empty list
@@ -147,6 +148,31 @@ internal static class AtomExtractor
             return AtomInfo.ForExact(union);
         }
 
+        // Fast path: every alternative needs one clause, so the alternation needs their union.
+        var union1 = new HashSet<string>(StringComparer.Ordinal);
+        var single = true;
+        foreach (var info in infos)
+        {
+            var clauses = ToClauses(info);
+            if (clauses.Count == 0)
+            {
+                return AtomInfo.Anything();
+            }
+
+            if (clauses.Count != 1)
+            {
+                single = false;
+                break;
+            }
+
+            union1.UnionWith(clauses[0]);
+        }
+
+        if (single)
+        {
+            return union1.Count <= MaxClauseAtoms ? AtomInfo.ForClauses([Minimize(union1)]) : AtomInfo.Anything();
+        }
+
         var result = ToClauses(infos[0]);
         for (var i = 1; i < infos.Count; i++)
         {
@@ -215,6 +241,11 @@ internal static class AtomExtractor
     /// <summary>Drops atoms that contain another atom of the same clause (the shorter one is implied).</summary>
     private static HashSet<string> Minimize(HashSet<string> clause)
     {
+        if (clause.Count > MaxMinimizedClause)
+        {
+            return clause; // redundant atoms are harmless; skip the quadratic pass on huge alternations
+        }
+
         var result = new HashSet<string>(StringComparer.Ordinal);
         foreach (var s in clause)
         {

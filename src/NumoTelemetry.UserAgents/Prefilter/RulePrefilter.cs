@@ -44,33 +44,59 @@ internal sealed class RulePrefilter
             return id;
         }
 
+        // Number every atom, then build the automaton, then learn how common each atom is.
+        var ruleAtoms = new int[ruleCount][][];
         for (var rule = 0; rule < ruleCount; rule++)
         {
             var clauses = ruleClauses[rule];
+            ruleAtoms[rule] = new int[clauses.Count][];
+            for (var c = 0; c < clauses.Count; c++)
+            {
+                var ids = new int[clauses[c].Length];
+                for (var i = 0; i < ids.Length; i++)
+                {
+                    ids[i] = AtomId(clauses[c][i]);
+                }
+
+                ruleAtoms[rule][c] = ids;
+            }
+        }
+
+        AtomCount = atoms.Count;
+        AtomWords = Math.Max(1, (atoms.Count + 63) >> 6);
+        _automaton = new AhoCorasickAutomaton(atoms);
+        var frequency = AtomFrequencies(_automaton, atoms.Count, AtomWords);
+
+        for (var rule = 0; rule < ruleCount; rule++)
+        {
+            var clauses = ruleAtoms[rule];
             ruleClauseStart[rule] = clauseAtomStart.Count;
-            if (clauses.Count == 0)
+            if (clauses.Length == 0)
             {
                 _alwaysRun[rule >> 6] |= 1UL << rule;
                 AlwaysRunCount++;
                 continue;
             }
 
-            foreach (var atom in clauses[0])
+            var trigger = RarestClause(clauses, frequency);
+            foreach (var atom in clauses[trigger])
             {
-                var list = triggers[AtomId(atom)];
+                var list = triggers[atom];
                 if (list.Count == 0 || list[^1] != rule)
                 {
                     list.Add(rule);
                 }
             }
 
-            for (var c = 1; c < clauses.Count; c++)
+            for (var c = 0; c < clauses.Length; c++)
             {
-                clauseAtomStart.Add(clauseAtoms.Count);
-                foreach (var atom in clauses[c])
+                if (c == trigger)
                 {
-                    clauseAtoms.Add(AtomId(atom));
+                    continue;
                 }
+
+                clauseAtomStart.Add(clauseAtoms.Count);
+                clauseAtoms.AddRange(clauses[c]);
             }
         }
 
@@ -90,9 +116,49 @@ internal sealed class RulePrefilter
 
         _triggerStart[atoms.Count] = flat.Count;
         _triggerRules = [.. flat];
-        AtomCount = atoms.Count;
-        AtomWords = Math.Max(1, (atoms.Count + 63) >> 6);
-        _automaton = new AhoCorasickAutomaton(atoms);
+    }
+
+    private static int[] AtomFrequencies(AhoCorasickAutomaton automaton, int atomCount, int atomWords)
+    {
+        var frequency = new int[atomCount];
+        var found = new ulong[atomWords];
+        foreach (var ua in TypicalUserAgents.All)
+        {
+            Array.Clear(found);
+            automaton.Scan(ua, found);
+            for (var a = 0; a < atomCount; a++)
+            {
+                if ((found[a >> 6] & (1UL << a)) != 0)
+                {
+                    frequency[a]++;
+                }
+            }
+        }
+
+        return frequency;
+    }
+
+    /// <summary>The clause least likely to fire on everyday traffic: fewest sample hits, then fewest atoms.</summary>
+    private static int RarestClause(int[][] clauses, int[] frequency)
+    {
+        var best = 0;
+        var bestScore = long.MaxValue;
+        for (var c = 0; c < clauses.Length; c++)
+        {
+            long hits = 0;
+            foreach (var atom in clauses[c])
+            {
+                hits += frequency[atom];
+            }
+
+            var score = (hits * 100_000) + clauses[c].Length;
+            if (score < bestScore)
+            {
+                (best, bestScore) = (c, score);
+            }
+        }
+
+        return best;
     }
 
     /// <summary>Number of rules.</summary>
