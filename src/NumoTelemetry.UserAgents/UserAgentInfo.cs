@@ -6,6 +6,9 @@ namespace NumoTelemetry.UserAgents;
 /// </summary>
 public sealed class UserAgentInfo
 {
+    private string? _browserVersion;
+    private string? _osVersion;
+
     /// <summary>The result for a missing or empty User-Agent.</summary>
     public static UserAgentInfo Empty { get; } = new(VersionedFamily.Other, VersionedFamily.Other, DeviceInfo.Other, BotInfo.NotABot, DeviceTypes.Other);
 
@@ -43,6 +46,44 @@ public sealed class UserAgentInfo
     /// <summary>Whether the User-Agent was longer than the configured cap (itself a signal: no real browser sends one).</summary>
     public bool IsOversized { get; }
 
-    /// <summary>OpenTelemetry <c>user_agent.synthetic.type</c>: <c>bot</c> for any bot, otherwise <see langword="null"/>.</summary>
-    public string? SyntheticType => Bot.IsBot ? "bot" : null;
+    /// <summary>
+    /// OpenTelemetry <c>user_agent.synthetic.type</c>: <c>test</c> for monitoring agents, <c>bot</c> for any
+    /// other automated client, otherwise <see langword="null"/>.
+    /// </summary>
+    public string? SyntheticType => Bot.Kind switch
+    {
+        BotKind.None => null,
+        BotKind.Monitoring => "test",
+        _ => "bot",
+    };
+
+    /// <summary>The browser version joined with dots (<c>120.0.6099</c>), or <see langword="null"/>; computed once.</summary>
+    public string? BrowserVersion => NullIfEmpty(_browserVersion ??= JoinVersion(Browser) ?? string.Empty);
+
+    /// <summary>The OS version joined with dots (<c>10.15.7</c>), or <see langword="null"/>; computed once.</summary>
+    public string? OsVersion => NullIfEmpty(_osVersion ??= JoinVersion(Os) ?? string.Empty);
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    private static string? JoinVersion(VersionedFamily family)
+    {
+        if (family.Major is null)
+        {
+            return null;
+        }
+
+        if (family.Minor is null)
+        {
+            return family.Major;
+        }
+
+        if (family.Patch is null)
+        {
+            return string.Concat(family.Major, ".", family.Minor);
+        }
+
+        return family.PatchMinor is null
+            ? string.Concat(family.Major, ".", family.Minor, ".", family.Patch)
+            : string.Join('.', family.Major, family.Minor, family.Patch, family.PatchMinor);
+    }
 }

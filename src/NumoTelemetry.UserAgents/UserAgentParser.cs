@@ -1,16 +1,147 @@
+using NumoTelemetry.UserAgents.Bots;
+using NumoTelemetry.UserAgents.Caching;
+using NumoTelemetry.UserAgents.Data;
+using NumoTelemetry.UserAgents.Engine;
+
 namespace NumoTelemetry.UserAgents;
 
 /// <summary>
-/// The uap-core ua-parser engine with a bounded cache. PLACEHOLDER: the engine lands with issue 3.
+/// The uap-core ua-parser engine with bot classification and a bounded cache. Thread-safe; build one
+/// per application (it loads and indexes the rules in its constructor) and share it.
 /// </summary>
+/// <remarks>
+/// A cache hit costs a hash and a string comparison and allocates nothing. A miss scans the
+/// User-Agent once for the literal atoms of every rule, then runs only the candidate rules' regexes,
+/// first match wins per section, as uap-core's specification and reference implementation require.
+/// </remarks>
 public sealed class UserAgentParser : IUserAgentParser
 {
-    /// <summary>Creates the parser.</summary>
+    /// <summary>Rule uses after which a rule's regex is compiled to IL in the background.</summary>
+    internal const int DefaultHotThreshold = 16;
+
+    private readonly UapEngine _engine;
+    private readonly ParseCache? _cache;
+    private readonly EngineCounters _counters = new();
+    private readonly ulong _seed = (ulong)Random.Shared.NextInt64();
+    private readonly int _maxLength;
+
+    /// <summary>Creates the parser: loads the rules (embedded, or <see cref="UserAgentParserOptions.RegexesPath"/>) and indexes them.</summary>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="InvalidDataException">The regexes file is not a valid uap-core <c>regexes.yaml</c>.</exception>
+    /// <exception cref="IOException">The regexes file cannot be read.</exception>
     public UserAgentParser(UserAgentParserOptions? options = null)
+        : this(options, DefaultHotThreshold, usePrefilter: true)
     {
-        _ = options;
     }
 
+    /// <summary>Creates the parser with engine settings for tests and benchmarks.</summary>
+    internal UserAgentParser(UserAgentParserOptions? options, int hotThreshold, bool usePrefilter)
+    {
+        options ??= new UserAgentParserOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.CacheSize, nameof(options.CacheSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxLength, nameof(options.MaxLength));
+        if (options.MatchTimeout <= TimeSpan.Zero && options.MatchTimeout != System.Text.RegularExpressions.Regex.InfiniteMatchTimeout)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MatchTimeout, "MatchTimeout must be positive.");
+        }
+
+        var rules = LoadUapRules(options.RegexesPath);
+        RulesSource = options.RegexesPath ?? $"uap-core {EmbeddedData.UapCoreVersion} (embedded)";
+        rules.AddRange(BuiltInBotRules.Definitions());
+        rules.AddRange(CrawlerListReader.Read(EmbeddedData.ReadAllBytes(EmbeddedData.CrawlerListResource)));
+        _engine = new UapEngine(rules, options.MatchTimeout, hotThreshold, _counters, usePrefilter);
+        _cache = options.CacheSize > 0 ? new ParseCache(options.CacheSize) : null;
+        _maxLength = options.MaxLength;
+    }
+
+    /// <summary>Where the uap-core rules came from: the embedded version or the configured path.</summary>
+    public string RulesSource { get; }
+
+    /// <summary>The engine (for tests and benchmarks).</summary>
+    internal UapEngine Engine => _engine;
+
     /// <inheritdoc />
-    public UserAgentInfo Parse(string? userAgent) => UserAgentInfo.Empty;
+    public UserAgentInfo Parse(string? userAgent)
+    {
+        if (string.IsNullOrEmpty(userAgent))
+        {
+            return UserAgentInfo.Empty;
+        }
+
+        _counters.Parses.Increment();
+        var cache = _cache;
+        if (cache is null)
+        {
+            return ParseUncached(userAgent, out _);
+        }
+
+        var hash = SpanHash.Hash(userAgent, _seed);
+        if (cache.TryGet(userAgent, hash, out var cached))
+        {
+            _counters.CacheHits.Increment();
+            return cached!;
+        }
+
+        var info = ParseUncached(userAgent, out var timedOut);
+        if (!timedOut)
+        {
+            // A timed-out parse may be incomplete (a slow match read as no match): parse it again next time.
+            cache.Add(userAgent, hash, info);
+        }
+
+        return info;
+    }
+
+    /// <summary>Returns a snapshot of the parser's counters.</summary>
+    public UserAgentParserStatistics GetStatistics()
+    {
+        var parses = _counters.Parses.Value;
+        var hits = _counters.CacheHits.Value;
+        return new UserAgentParserStatistics
+        {
+            Parses = parses,
+            CacheHits = hits,
+            CacheMisses = parses - hits,
+            CacheCapacity = _cache?.Capacity ?? 0,
+            CacheCount = _cache?.Count ?? 0,
+            Oversized = _counters.Oversized.Value,
+            RegexRuns = _counters.RegexRuns.Value,
+            RegexTimeouts = _counters.RegexTimeouts.Value,
+            CompiledRules = _counters.CompiledRules.Value,
+            InvalidRules = _counters.InvalidRules.Value,
+            RuleCount = _engine.Rules.Count,
+            AlwaysRunRules = _engine.Prefilter.AlwaysRunCount,
+            AtomCount = _engine.Prefilter.AtomCount,
+        };
+    }
+
+    /// <summary>Parses without the cache (benchmarks measure this as the cold path).</summary>
+    internal UserAgentInfo ParseUncached(string userAgent) => ParseUncached(userAgent, out _);
+
+    private UserAgentInfo ParseUncached(string userAgent, out bool timedOut)
+    {
+        var oversized = _maxLength > 0 && userAgent.Length > _maxLength;
+        var text = userAgent;
+        if (oversized)
+        {
+            _counters.Oversized.Increment();
+            text = userAgent[.._maxLength];
+        }
+
+        return _engine.Parse(text, oversized, out timedOut);
+    }
+
+    private static List<RuleDefinition> LoadUapRules(string? path)
+    {
+        if (path is not null)
+        {
+            using var file = new StreamReader(path);
+            return RegexesYamlReader.Read(file);
+        }
+
+        using var stream = EmbeddedData.Open(EmbeddedData.RegexesResource);
+        using var reader = new StreamReader(stream);
+        return RegexesYamlReader.Read(reader);
+    }
 }

@@ -17,7 +17,12 @@ public sealed class UserAgentParserOptions
     /// <value>Default: 512 characters.</value>
     public int MaxLength { get; set; } = 512;
 
-    /// <summary>Backstop timeout of a single regular-expression match; hits are counted.</summary>
-    /// <value>Default: 25 ms.</value>
-    public TimeSpan MatchTimeout { get; set; } = TimeSpan.FromMilliseconds(25);
+    /// <summary>
+    /// Backstop timeout of a single regular-expression match. A match that runs out reads as "no match",
+    /// is counted in <see cref="UserAgentParserStatistics.RegexTimeouts"/>, and its result is not cached.
+    /// The timeout is wall-clock time, so on a starved machine it can fire without any hostile input;
+    /// with the length cap no uap-core rule comes near it, which is why it is generous.
+    /// </summary>
+    /// <value>Default: 100 ms.</value>
+    public TimeSpan MatchTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
 }

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text.Json;
+using NumoTelemetry.UserAgents;
+
+namespace NumoTelemetry.Cli.Commands;
+
+/// <summary>
+/// <c>numo ua --timing</c>: measures the engine on the input lines, the way benchmarks/ua-compare measures
+/// the npm parsers, and prints one JSON object: ready and first-parse times in a fresh process, uncached
+/// mean/p50/p99/max per parse (cache off, after two warm-up passes), bytes allocated per uncached parse,
+/// and the cached-hit cost.
+/// </summary>
+internal static class UaTiming
+{
+    public static int Run(TextReader input, Stream output, string? regexesPath)
+    {
+        var lines = new List<string>();
+        while (input.ReadLine() is { } line)
+        {
+            if (line.Length > 0)
+            {
+                lines.Add(line);
+            }
+        }
+
+        if (lines.Count == 0)
+        {
+            Console.Error.WriteLine("numo ua --timing: no input lines.");
+            return 1;
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        var parser = new UserAgentParser(new UserAgentParserOptions { RegexesPath = regexesPath, CacheSize = 0 });
+        var readyMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        start = Stopwatch.GetTimestamp();
+        parser.Parse(lines[0]);
+        var firstMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+
+        // Warm up: two passes let hot rules compile in the background; then give the compiler a moment.
+        for (var pass = 0; pass < 2; pass++)
+        {
+            foreach (var ua in lines)
+            {
+                parser.Parse(ua);
+            }
+        }
+
+        Thread.Sleep(500);
+        var times = new double[lines.Count];
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var total = Stopwatch.GetTimestamp();
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var t = Stopwatch.GetTimestamp();
+            parser.Parse(lines[i]);
+            times[i] = Stopwatch.GetElapsedTime(t).TotalMicroseconds;
+        }
+
+        var uncachedTotalUs = Stopwatch.GetElapsedTime(total).TotalMicroseconds;
+        var allocatedPerParse = (double)(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / lines.Count;
+        Array.Sort(times);
+
+        var cached = new UserAgentParser(new UserAgentParserOptions { RegexesPath = regexesPath, CacheSize = Math.Max(lines.Count * 2, 16) });
+        foreach (var ua in lines)
+        {
+            cached.Parse(ua);
+        }
+
+        var copies = new string[lines.Count];
+        for (var i = 0; i < lines.Count; i++)
+        {
+            copies[i] = new string(lines[i].AsSpan()); // a fresh instance, as a new request header would be
+        }
+
+        const int rounds = 5;
+        var cachedAllocBefore = GC.GetAllocatedBytesForCurrentThread();
+        start = Stopwatch.GetTimestamp();
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var ua in copies)
+            {
+                cached.Parse(ua);
+            }
+        }
+
+        var cachedNs = Stopwatch.GetElapsedTime(start).TotalNanoseconds / (rounds * (double)lines.Count);
+        var cachedAlloc = (double)(GC.GetAllocatedBytesForCurrentThread() - cachedAllocBefore) / (rounds * (double)lines.Count);
+        var stats = parser.GetStatistics();
+
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        writer.WriteStartObject();
+        writer.WriteString("engine", "NumoTelemetry.UserAgents");
+        writer.WriteNumber("count", lines.Count);
+        writer.WriteNumber("readyMs", Math.Round(readyMs, 2));
+        writer.WriteNumber("firstParseMs", Math.Round(firstMs, 3));
+        writer.WriteNumber("uncachedMeanUs", Math.Round(uncachedTotalUs / lines.Count, 2));
+        writer.WriteNumber("uncachedP50Us", Math.Round(Percentile(times, 0.50), 2));
+        writer.WriteNumber("uncachedP99Us", Math.Round(Percentile(times, 0.99), 2));
+        writer.WriteNumber("uncachedMaxUs", Math.Round(times[^1], 2));
+        writer.WriteNumber("uncachedBytesPerParse", Math.Round(allocatedPerParse, 1));
+        writer.WriteNumber("cachedHitNs", Math.Round(cachedNs, 1));
+        writer.WriteNumber("cachedHitBytes", Math.Round(cachedAlloc, 2));
+        writer.WriteNumber("regexRunsPerParse", Math.Round(stats.RegexRuns / (double)stats.Parses, 2));
+        writer.WriteNumber("compiledRules", stats.CompiledRules);
+        writer.WriteNumber("regexTimeouts", stats.RegexTimeouts);
+        writer.WriteEndObject();
+        writer.Flush();
+        output.WriteByte((byte)'\n');
+        return 0;
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+}

@@ -1,0 +1,95 @@
+namespace NumoTelemetry.UserAgents.Caching;
+
+/// <summary>
+/// A bounded, thread-safe, eight-way set-associative cache of parse results keyed by the full User-Agent.
+/// Reads take no lock and allocate nothing: one hash, at most eight reference loads with a hash
+/// compare each, and one string comparison. Writes replace whole immutable entries (a single reference store each), so a reader
+/// never sees a torn entry; a racing write can at worst evict an entry early. It never holds more
+/// than its capacity.
+/// </summary>
+internal sealed class ParseCache
+{
+    private readonly CacheEntry?[] _slots;
+    private readonly uint _sets;
+    private readonly int _ways;
+
+    private const int MaxWays = 8;
+
+    /// <summary>Creates a cache that holds at most <paramref name="capacity"/> entries (at least 1).</summary>
+    public ParseCache(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _ways = Math.Min(MaxWays, capacity);
+        _sets = (uint)(capacity / _ways);
+        _slots = new CacheEntry?[_sets * _ways];
+    }
+
+    /// <summary>The maximum number of entries.</summary>
+    public int Capacity => _slots.Length;
+
+    /// <summary>The number of entries held now (a scan; for tests and statistics).</summary>
+    public int Count
+    {
+        get
+        {
+            var count = 0;
+            foreach (var entry in _slots)
+            {
+                if (entry is not null)
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Looks <paramref name="key"/> up.</summary>
+    public bool TryGet(string key, ulong hash, out UserAgentInfo? value)
+    {
+        var slots = _slots;
+        var first = SetOf(hash) * _ways;
+        var end = first + _ways;
+        for (var i = first; i < end; i++)
+        {
+            var entry = slots[i];
+            if (entry is null)
+            {
+                break; // ways fill in order, so the rest of the set is empty too
+            }
+
+            if (entry.Hash == hash && string.Equals(entry.Key, key, StringComparison.Ordinal))
+            {
+                value = entry.Value;
+                return true;
+            }
+        }
+
+        value = null;
+        return false;
+    }
+
+    /// <summary>
+    /// Adds a result: into the first free way of its set, else over a way chosen by the hash (random
+    /// replacement, which does not thrash on cyclic access the way LRU does).
+    /// </summary>
+    public void Add(string key, ulong hash, UserAgentInfo value)
+    {
+        var slots = _slots;
+        var first = SetOf(hash) * _ways;
+        var entry = new CacheEntry(key, hash, value);
+        for (var i = first; i < first + _ways; i++)
+        {
+            if (slots[i] is null)
+            {
+                Volatile.Write(ref slots[i], entry);
+                return;
+            }
+        }
+
+        Volatile.Write(ref slots[first + (int)((hash >> 40) % (uint)_ways)], entry);
+    }
+
+    private int SetOf(ulong hash) => (int)(((hash & 0xFFFFFFFF) * _sets) >> 32);
+}

@@ -1,0 +1,195 @@
+using System.Text.RegularExpressions;
+using NumoTelemetry.UserAgents.Data;
+
+namespace NumoTelemetry.UserAgents.Engine;
+
+/// <summary>
+/// One rule at run time. Its regex is built on first use, interpreted (tens of microseconds), so
+/// start-up and the first parses stay fast; once the rule has run <see cref="HotThreshold"/> times it is
+/// recompiled to IL on the thread pool and swapped in. Matching uses ECMAScript semantics, as uap-core's
+/// reference implementation does (ASCII <c>\d</c> and <c>\w</c>), culture-invariant case folding, and a
+/// match timeout whose hits are counted.
+/// </summary>
+internal sealed class CompiledRule
+{
+    private readonly RuleDefinition _definition;
+    private readonly RegexOptions _options;
+    private readonly TimeSpan _timeout;
+    private readonly int _hotThreshold;
+    private readonly EngineCounters _counters;
+    private Regex? _search;
+    private Regex? _extract;
+    private RuleTemplate? _template;
+    private volatile bool _invalid;
+    private int _uses;
+
+    /// <summary>Creates the rule; nothing is compiled yet.</summary>
+    public CompiledRule(RuleDefinition definition, TimeSpan timeout, int hotThreshold, EngineCounters counters)
+    {
+        _definition = definition;
+        _options = RegexOptions.ECMAScript | RegexOptions.CultureInvariant | (definition.IgnoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
+        _timeout = timeout;
+        _hotThreshold = hotThreshold;
+        _counters = counters;
+    }
+
+    /// <summary>The rule's definition.</summary>
+    public RuleDefinition Definition => _definition;
+
+    /// <summary>Uses after which the rule is compiled to IL; 0 never compiles.</summary>
+    public int HotThreshold => _hotThreshold;
+
+    /// <summary>Whether the pattern failed to compile (such a rule never matches; counted once).</summary>
+    public bool IsInvalid => _invalid;
+
+    /// <summary>Whether <paramref name="text"/> matches; a timeout counts, sets <paramref name="timedOut"/> and reads as no match.</summary>
+    public bool IsMatch(string text, ref bool timedOut)
+    {
+        var search = _search ?? CreateSearch();
+        if (search is null)
+        {
+            return false;
+        }
+
+        if (++_uses == _hotThreshold)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static rule => rule.Compile(), this, preferLocal: false);
+        }
+
+        _counters.RegexRuns.Increment();
+        try
+        {
+            return search.IsMatch(text);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            _counters.RegexTimeouts.Increment();
+            timedOut = true;
+            return false;
+        }
+    }
+
+    /// <summary>Fills <paramref name="values"/> with the output fields of a rule that matched <paramref name="text"/>; a timeout leaves the captured fields empty and sets <paramref name="timedOut"/>.</summary>
+    public void Extract(string text, StringPool pool, ref FieldValues values, ref bool timedOut)
+    {
+        var template = _template!;
+        var fieldCount = template.Literals.Count;
+        for (var i = 0; i < fieldCount; i++)
+        {
+            values[i] = template.Literals[i];
+        }
+
+        if (template.Template is null)
+        {
+            return;
+        }
+
+        var extract = _extract ?? CreateExtract(compiled: false);
+        string output;
+        try
+        {
+            output = extract.Replace(text, template.Template, 1);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            _counters.RegexTimeouts.Increment();
+            timedOut = true;
+            return;
+        }
+
+        var rest = output.AsSpan();
+        var slots = template.Slots;
+        for (var k = 0; k < slots.Count; k++)
+        {
+            ReadOnlySpan<char> segment;
+            var end = k == slots.Count - 1 ? -1 : rest.IndexOf(RuleTemplate.Separator);
+            if (end < 0)
+            {
+                segment = rest;
+                rest = default;
+            }
+            else
+            {
+                segment = rest[..end];
+                rest = rest[(end + 1)..];
+            }
+
+            var field = slots[k];
+            if (template.Trim[field])
+            {
+                segment = segment.Trim();
+            }
+
+            values[field] = segment.IsEmpty ? null : pool.Get(segment);
+        }
+    }
+
+    /// <summary>Builds the regexes now (used by tests to validate every rule).</summary>
+    public bool EnsureCreated() => (_search ?? CreateSearch()) is not null;
+
+    private Regex? CreateSearch()
+    {
+        if (_invalid)
+        {
+            return null;
+        }
+
+        try
+        {
+            var regex = new Regex(_definition.Pattern, _options, _timeout);
+            _template ??= RuleTemplate.Build(_definition, MaxGroupNumber(regex));
+            return Interlocked.CompareExchange(ref _search, regex, null) ?? regex;
+        }
+        catch (ArgumentException)
+        {
+            _invalid = true;
+            _counters.InvalidRules.Increment();
+            return null;
+        }
+    }
+
+    private Regex CreateExtract(bool compiled)
+    {
+        // Consume the whole input so that Replace returns just the template: a lazy prefix finds the
+        // leftmost match exactly as an unanchored search does, with the same captures.
+        var pattern = @"^[\s\S]*?(?:" + _definition.Pattern + @")[\s\S]*";
+        var regex = new Regex(pattern, _options | (compiled ? RegexOptions.Compiled : RegexOptions.None), _timeout);
+        if (compiled)
+        {
+            Volatile.Write(ref _extract, regex);
+            return regex;
+        }
+
+        return Interlocked.CompareExchange(ref _extract, regex, null) ?? regex;
+    }
+
+    private void Compile()
+    {
+        try
+        {
+            var search = new Regex(_definition.Pattern, _options | RegexOptions.Compiled, _timeout);
+            Volatile.Write(ref _search, search);
+            if (_template?.Template is not null)
+            {
+                CreateExtract(compiled: true);
+            }
+
+            _counters.CompiledRules.Increment();
+        }
+        catch (ArgumentException)
+        {
+            // The interpreted regex stays in place.
+        }
+    }
+
+    private static int MaxGroupNumber(Regex regex)
+    {
+        var max = 0;
+        foreach (var number in regex.GetGroupNumbers())
+        {
+            max = Math.Max(max, number);
+        }
+
+        return max;
+    }
+}

@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using System.Numerics;
+using NumoTelemetry.UserAgents.Data;
+using NumoTelemetry.UserAgents.Prefilter;
+
+namespace NumoTelemetry.UserAgents.Engine;
+
+/// <summary>
+/// The uncached parse: one Aho-Corasick pass marks the candidate rules of all four sections, then each
+/// section runs only its candidates, in file order, and the first match wins (uap-core semantics).
+/// </summary>
+internal sealed class UapEngine
+{
+    private const int MaxSpiderNames = 1024;
+    private readonly CompiledRule[] _rules;
+    private readonly int[] _sectionStart = new int[5];
+    private readonly RulePrefilter _prefilter;
+    private readonly StringPool _pool;
+    private readonly EngineCounters _counters;
+    private readonly bool _usePrefilter;
+    private readonly ConcurrentDictionary<string, BotInfo> _spiderBots = new(StringComparer.Ordinal);
+
+    /// <summary>Builds the engine over <paramref name="rules"/> (sections in <see cref="RuleSection"/> order).</summary>
+    public UapEngine(IReadOnlyList<RuleDefinition> rules, TimeSpan matchTimeout, int hotThreshold, EngineCounters counters, bool usePrefilter = true)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        _counters = counters;
+        _usePrefilter = usePrefilter;
+        _rules = new CompiledRule[rules.Count];
+        var clauses = new List<string[]>[rules.Count];
+        var section = 0;
+        for (var i = 0; i < rules.Count; i++)
+        {
+            var rule = rules[i];
+            while (section < (int)rule.Section)
+            {
+                _sectionStart[++section] = i;
+            }
+
+            _rules[i] = new CompiledRule(rule, matchTimeout, hotThreshold, counters);
+            clauses[i] = AtomExtractor.Extract(rule.Pattern, rule.IgnoreCase);
+        }
+
+        while (section < 4)
+        {
+            _sectionStart[++section] = rules.Count;
+        }
+
+        _prefilter = new RulePrefilter(clauses);
+        _pool = new StringPool(8192, (ulong)Random.Shared.NextInt64());
+    }
+
+    /// <summary>All rules, in engine order.</summary>
+    public IReadOnlyList<CompiledRule> Rules => _rules;
+
+    /// <summary>The prefilter (for diagnostics).</summary>
+    public RulePrefilter Prefilter => _prefilter;
+
+    /// <summary>The number of rules of <paramref name="section"/>.</summary>
+    public int CountOf(RuleSection section) => _sectionStart[(int)section + 1] - _sectionStart[(int)section];
+
+    /// <summary>
+    /// Parses <paramref name="text"/> (already cut to the length cap). <paramref name="timedOut"/> tells
+    /// whether a regex hit the match timeout, in which case the result may be incomplete and should
+    /// not be cached.
+    /// </summary>
+    public UserAgentInfo Parse(string text, bool oversized, out bool timedOut)
+    {
+        timedOut = false;
+        Span<ulong> atoms = stackalloc ulong[_prefilter.AtomWords];
+        Span<ulong> candidates = stackalloc ulong[_prefilter.RuleWords];
+        if (_usePrefilter)
+        {
+            _prefilter.Scan(text, atoms, candidates);
+        }
+        else
+        {
+            candidates.Fill(ulong.MaxValue);
+        }
+
+        var values = default(FieldValues);
+        var browser = VersionedFamily.Other;
+        var rule = FindFirst(text, RuleSection.UserAgent, atoms, candidates, ref timedOut);
+        if (rule >= 0)
+        {
+            _rules[rule].Extract(text, _pool, ref values, ref timedOut);
+            browser = new VersionedFamily(values[0] ?? "Other", values[1], values[2], values[3], values[4]);
+        }
+
+        var os = VersionedFamily.Other;
+        rule = FindFirst(text, RuleSection.Os, atoms, candidates, ref timedOut);
+        if (rule >= 0)
+        {
+            values = default;
+            _rules[rule].Extract(text, _pool, ref values, ref timedOut);
+            os = new VersionedFamily(values[0] ?? "Other", values[1], values[2], values[3], values[4]);
+        }
+
+        var device = DeviceInfo.Other;
+        rule = FindFirst(text, RuleSection.Device, atoms, candidates, ref timedOut);
+        if (rule >= 0)
+        {
+            values = default;
+            _rules[rule].Extract(text, _pool, ref values, ref timedOut);
+            device = new DeviceInfo(values[0] ?? "Other", values[1], values[2]);
+        }
+
+        var bot = BotInfo.NotABot;
+        rule = FindFirst(text, RuleSection.Bot, atoms, candidates, ref timedOut);
+        if (rule >= 0)
+        {
+            bot = _rules[rule].Definition.Bot ?? BotInfo.NotABot;
+        }
+        else if (device.Family == "Spider")
+        {
+            bot = SpiderBot(browser.Family);
+        }
+
+        var deviceType = DeviceTypeClassifier.Classify(text, bot, os, device);
+        return new UserAgentInfo(browser, os, device, bot, deviceType, oversized);
+    }
+
+    private int FindFirst(string text, RuleSection section, ReadOnlySpan<ulong> atoms, ReadOnlySpan<ulong> candidates, ref bool timedOut)
+    {
+        var start = _sectionStart[(int)section];
+        var end = _sectionStart[(int)section + 1];
+        if (start == end)
+        {
+            return -1;
+        }
+
+        var lastWord = (end - 1) >> 6;
+        for (var w = start >> 6; w <= lastWord; w++)
+        {
+            var bits = candidates[w];
+            if (w == start >> 6)
+            {
+                bits &= ulong.MaxValue << (start & 63);
+            }
+
+            if (w == lastWord && (end & 63) != 0)
+            {
+                bits &= (1UL << (end & 63)) - 1;
+            }
+
+            while (bits != 0)
+            {
+                var rule = (w << 6) + BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                if ((!_usePrefilter || _prefilter.Check(rule, atoms)) && _rules[rule].IsMatch(text, ref timedOut))
+                {
+                    return rule;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    private BotInfo SpiderBot(string family)
+    {
+        if (family == "Other")
+        {
+            return SpiderWithoutName;
+        }
+
+        if (_spiderBots.TryGetValue(family, out var bot))
+        {
+            return bot;
+        }
+
+        bot = new BotInfo(BotKind.Crawler, family);
+        return _spiderBots.Count < MaxSpiderNames ? _spiderBots.GetOrAdd(family, bot) : bot;
+    }
+
+    private static BotInfo SpiderWithoutName { get; } = new(BotKind.Crawler, null);
+}

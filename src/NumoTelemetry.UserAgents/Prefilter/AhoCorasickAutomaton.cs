@@ -1,0 +1,168 @@
+namespace NumoTelemetry.UserAgents.Prefilter;
+
+/// <summary>
+/// A dense Aho-Corasick automaton over case-folded ASCII: one pass over the User-Agent reports every
+/// atom that occurs in it. Characters outside the atoms' alphabet share one class; non-ASCII characters
+/// that case-insensitive matching equates with ASCII letters (Kelvin sign, long s, dotted/dotless i)
+/// fold to those letters so that the prefilter stays a superset of what the regexes can match.
+/// </summary>
+internal sealed class AhoCorasickAutomaton
+{
+    private readonly byte[] _classOf = new byte[128];
+    private readonly int _classCount;
+    private readonly int[] _delta;
+    private readonly int[] _outputStart;
+    private readonly int[] _outputs;
+
+    /// <summary>Builds the automaton for <paramref name="atoms"/> (lower-case ASCII, each at least one character).</summary>
+    public AhoCorasickAutomaton(IReadOnlyList<string> atoms)
+    {
+        ArgumentNullException.ThrowIfNull(atoms);
+        var classCount = 1;
+        foreach (var atom in atoms)
+        {
+            foreach (var c in atom)
+            {
+                if (_classOf[c] == 0)
+                {
+                    _classOf[c] = (byte)classCount++;
+                }
+            }
+        }
+
+        for (var c = 'A'; c <= 'Z'; c++)
+        {
+            _classOf[c] = _classOf[char.ToLowerInvariant(c)];
+        }
+
+        _classCount = classCount;
+
+        // Trie with sparse children during construction.
+        var children = new List<Dictionary<int, int>> { new() };
+        var terminal = new List<List<int>?> { null };
+        for (var id = 0; id < atoms.Count; id++)
+        {
+            var state = 0;
+            foreach (var c in atoms[id])
+            {
+                var cls = _classOf[c];
+                if (!children[state].TryGetValue(cls, out var next))
+                {
+                    next = children.Count;
+                    children.Add([]);
+                    terminal.Add(null);
+                    children[state][cls] = next;
+                }
+
+                state = next;
+            }
+
+            (terminal[state] ??= []).Add(id);
+        }
+
+        var stateCount = children.Count;
+        _delta = new int[stateCount * classCount];
+        var fail = new int[stateCount];
+        var order = new List<int>(stateCount) { 0 };
+        for (var cls = 0; cls < classCount; cls++)
+        {
+            if (children[0].TryGetValue(cls, out var next))
+            {
+                _delta[cls] = next;
+                fail[next] = 0;
+                order.Add(next);
+            }
+        }
+
+        for (var i = 1; i < order.Count; i++)
+        {
+            var state = order[i];
+            for (var cls = 0; cls < classCount; cls++)
+            {
+                if (children[state].TryGetValue(cls, out var next))
+                {
+                    fail[next] = _delta[(fail[state] * classCount) + cls];
+                    _delta[(state * classCount) + cls] = next;
+                    order.Add(next);
+                }
+                else
+                {
+                    _delta[(state * classCount) + cls] = _delta[(fail[state] * classCount) + cls];
+                }
+            }
+        }
+
+        // Outputs per state, merged along the failure chain (BFS order guarantees fail[s] is complete).
+        var merged = new List<int>?[stateCount];
+        _outputStart = new int[stateCount + 1];
+        var flat = new List<int>();
+        foreach (var state in order)
+        {
+            var own = terminal[state];
+            var inherited = state == 0 ? null : merged[fail[state]];
+            List<int>? all = own is null ? inherited : inherited is null ? own : [.. own, .. inherited];
+            merged[state] = all;
+        }
+
+        for (var state = 0; state < stateCount; state++)
+        {
+            _outputStart[state] = flat.Count;
+            if (merged[state] is { } list)
+            {
+                flat.AddRange(list);
+            }
+        }
+
+        _outputStart[stateCount] = flat.Count;
+        _outputs = [.. flat];
+        StateCount = stateCount;
+    }
+
+    /// <summary>The number of automaton states.</summary>
+    public int StateCount { get; }
+
+    /// <summary>The size of the transition table in bytes.</summary>
+    public long TableBytes => ((long)_delta.Length * sizeof(int)) + ((long)_outputs.Length * sizeof(int));
+
+    /// <summary>Sets the bit of every atom that occurs in <paramref name="text"/>; returns whether any did.</summary>
+    public bool Scan(ReadOnlySpan<char> text, Span<ulong> found)
+    {
+        var delta = _delta;
+        var classOf = _classOf;
+        var outputStart = _outputStart;
+        var outputs = _outputs;
+        var classCount = _classCount;
+        var state = 0;
+        var any = false;
+        foreach (var ch in text)
+        {
+            int cls;
+            if (ch < 128)
+            {
+                cls = classOf[ch];
+            }
+            else
+            {
+                cls = ch switch
+                {
+                    '\u212A' => classOf['k'],
+                    '\u017F' => classOf['s'],
+                    '\u0130' or '\u0131' => classOf['i'],
+                    _ => 0,
+                };
+            }
+
+            state = delta[(state * classCount) + cls];
+            var start = outputStart[state];
+            var end = outputStart[state + 1];
+            for (var i = start; i < end; i++)
+            {
+                var atom = outputs[i];
+                found[atom >> 6] |= 1UL << atom;
+                any = true;
+            }
+        }
+
+        return any;
+    }
+}
