@@ -20,7 +20,7 @@ internal sealed class CookielessVisitorCache
 
     public Pseudonym Get(Pseudonymizer pseudonymizer, in ClientAddress address, string userAgent, string site, DateTimeOffset at)
     {
-        var epoch = pseudonymizer.EpochOf(PseudonymScope.Analytics, at);
+        var epoch = pseudonymizer.TagOf(PseudonymScope.Analytics, at);
         var hash = HashCode.Combine(address, string.GetHashCode(userAgent.AsSpan()), string.GetHashCode(site.AsSpan()));
         ref var slot = ref _entries[hash & _mask];
         var entry = Volatile.Read(ref slot);

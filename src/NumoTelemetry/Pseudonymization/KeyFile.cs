@@ -6,7 +6,9 @@ namespace NumoTelemetry.Pseudonymization;
 
 /// <summary>
 /// The key file format written by <c>numo keygen</c>:
-/// <c>{"currentKeyId": 1, "keys": {"1": "base64 secret"}}</c>. Keep it out of source control.
+/// <c>{"currentKeyId": 1, "keys": {"1": "base64 secret"}}</c>, optionally with
+/// <c>"activation": {"2": "2026-12-01T00:00:00Z"}</c> and <c>"currentKeyId": 0</c> for a scheduled rotation.
+/// Keep it out of source control.
 /// </summary>
 public sealed class KeyFile
 {
@@ -15,6 +17,9 @@ public sealed class KeyFile
 
     /// <summary>Key id (as text) to base64 secret.</summary>
     public IReadOnlyDictionary<string, string> Keys { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Key id (as text) to the time it becomes current (scheduled rotation).</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> Activation { get; init; } = new Dictionary<string, DateTimeOffset>();
 
     /// <summary>Reads a key file.</summary>
     public static KeyFile Read(string path)
@@ -32,11 +37,24 @@ public sealed class KeyFile
             }
         }
 
-        return new KeyFile { CurrentKeyId = current, Keys = keys };
+        var activation = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        if (root.TryGetProperty("activation", out var a) && a.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in a.EnumerateObject())
+            {
+                activation[p.Name] = p.Value.GetDateTimeOffset();
+            }
+        }
+
+        return new KeyFile { CurrentKeyId = current, Keys = keys, Activation = activation };
     }
 
-    /// <summary>A new key file text with one fresh random key (id 1), or an added key when <paramref name="existing"/> is given.</summary>
-    public static string Generate(KeyFile? existing = null)
+    /// <summary>
+    /// A new key file text with one fresh random key (id 1), or an added key when <paramref name="existing"/> is given.
+    /// With <paramref name="activateAt"/>, the new key becomes current at that time on every node (scheduled rotation);
+    /// without it, the new key is current at once.
+    /// </summary>
+    public static string Generate(KeyFile? existing = null, DateTimeOffset? activateAt = null)
     {
         var keys = new SortedDictionary<int, string>();
         if (existing is not null)
@@ -49,11 +67,24 @@ public sealed class KeyFile
 
         var newId = keys.Count == 0 ? 1 : keys.Keys.Max() + 1;
         keys[newId] = KeyRing.GenerateKey();
+        var activation = new SortedDictionary<int, DateTimeOffset>();
+        if (existing is not null)
+        {
+            foreach (var (id, at) in existing.Activation)
+            {
+                activation[int.Parse(id, CultureInfo.InvariantCulture)] = at;
+            }
+        }
+
+        if (activateAt is { } when)
+        {
+            activation[newId] = when.ToUniversalTime();
+        }
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             writer.WriteStartObject();
-            writer.WriteNumber("currentKeyId", newId);
+            writer.WriteNumber("currentKeyId", activation.Count > 0 ? 0 : newId);
             writer.WriteStartObject("keys");
             foreach (var (id, secret) in keys)
             {
@@ -61,6 +92,17 @@ public sealed class KeyFile
             }
 
             writer.WriteEndObject();
+            if (activation.Count > 0)
+            {
+                writer.WriteStartObject("activation");
+                foreach (var (id, at) in activation)
+                {
+                    writer.WriteString(id.ToString(CultureInfo.InvariantCulture), at);
+                }
+
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndObject();
         }
 

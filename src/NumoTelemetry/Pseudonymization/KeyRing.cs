@@ -14,19 +14,45 @@ public sealed class KeyRing
     public const int MinimumKeyBytes = 32;
 
     private readonly Dictionary<ushort, byte[]> _keys;
+    private readonly ushort _fixedKeyId;
+    private readonly (long FromUnixMs, ushort KeyId)[] _schedule;
 
-    private KeyRing(Dictionary<ushort, byte[]> keys, ushort currentKeyId)
+    private KeyRing(Dictionary<ushort, byte[]> keys, ushort currentKeyId, (long, ushort)[] schedule)
     {
         _keys = keys;
-        CurrentKeyId = currentKeyId;
+        _fixedKeyId = currentKeyId;
+        _schedule = schedule;
         var ids = new ushort[keys.Count];
         keys.Keys.CopyTo(ids, 0);
         Array.Sort(ids);
         KeyIds = ids;
     }
 
-    /// <summary>The id of the key that makes new pseudonyms.</summary>
-    public ushort CurrentKeyId { get; }
+    /// <summary>The id of the key that makes new pseudonyms now.</summary>
+    public ushort CurrentKeyId => KeyIdAt(DateTimeOffset.UtcNow);
+
+    /// <summary>The id of the key that made (or makes) pseudonyms at <paramref name="at"/>.</summary>
+    public ushort KeyIdAt(DateTimeOffset at)
+    {
+        if (_fixedKeyId != 0)
+        {
+            return _fixedKeyId;
+        }
+
+        // Schedule sorted by activation time; the highest key id among the active ones wins.
+        var ms = at.ToUnixTimeMilliseconds();
+        var schedule = _schedule;
+        ushort best = 0;
+        for (var i = 0; i < schedule.Length && schedule[i].FromUnixMs <= ms; i++)
+        {
+            if (schedule[i].KeyId > best)
+            {
+                best = schedule[i].KeyId;
+            }
+        }
+
+        return best != 0 ? best : schedule[0].KeyId;
+    }
 
     /// <summary>All key ids, ascending.</summary>
     public IReadOnlyList<ushort> KeyIds { get; }
@@ -37,8 +63,8 @@ public sealed class KeyRing
     /// <summary>Whether the ring holds <paramref name="keyId"/>.</summary>
     public bool Contains(ushort keyId) => _keys.ContainsKey(keyId);
 
-    /// <summary>Creates a ring from explicit keys (id to secret bytes).</summary>
-    public static KeyRing Create(IReadOnlyDictionary<ushort, byte[]> keys, ushort currentKeyId = 0)
+    /// <summary>Creates a ring from explicit keys (id to secret bytes), optionally with activation times (see <see cref="PseudonymizationOptions.KeyActivation"/>).</summary>
+    public static KeyRing Create(IReadOnlyDictionary<ushort, byte[]> keys, ushort currentKeyId = 0, IReadOnlyDictionary<ushort, DateTimeOffset>? activation = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
         if (keys.Count == 0)
@@ -62,20 +88,20 @@ public sealed class KeyRing
             copy[id] = (byte[])secret.Clone();
         }
 
-        ushort current = currentKeyId;
-        if (current == 0)
+        if (currentKeyId != 0 && !copy.ContainsKey(currentKeyId))
         {
-            foreach (var id in copy.Keys)
-            {
-                current = Math.Max(current, id);
-            }
-        }
-        else if (!copy.ContainsKey(current))
-        {
-            throw new ArgumentException($"The current key id {current} is not in the ring.", nameof(currentKeyId));
+            throw new ArgumentException($"The current key id {currentKeyId} is not in the ring.", nameof(currentKeyId));
         }
 
-        return new KeyRing(copy, current);
+        var schedule = new List<(long, ushort)>();
+        foreach (var id in copy.Keys)
+        {
+            long from = activation is not null && activation.TryGetValue(id, out var at) ? at.ToUnixTimeMilliseconds() : long.MinValue;
+            schedule.Add((from, id));
+        }
+
+        schedule.Sort((a, b) => a.Item1 != b.Item1 ? a.Item1.CompareTo(b.Item1) : a.Item2.CompareTo(b.Item2));
+        return new KeyRing(copy, currentKeyId, [.. schedule]);
     }
 
     /// <summary>
@@ -86,7 +112,7 @@ public sealed class KeyRing
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        var keys = Load(options, contentRoot, errors, out var fileCurrent);
+        var keys = Load(options, contentRoot, errors, out var fileCurrent, out var activationText);
         if (errors.Count > 0)
         {
             throw new KeyRingException(string.Join(Environment.NewLine, errors));
@@ -98,27 +124,47 @@ public sealed class KeyRing
             throw new KeyRingException($"{Setting("CurrentKeyId")} is {current}, but the key ring has no key with that id.");
         }
 
-        return Create(keys, (ushort)current);
+        var activation = new Dictionary<ushort, DateTimeOffset>();
+        foreach (var (id, at) in activationText)
+        {
+            if (!ushort.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var keyId) || !keys.ContainsKey(keyId))
+            {
+                throw new KeyRingException($"{Setting("KeyActivation")}:{id} names no key in the key ring.");
+            }
+
+            activation[keyId] = at;
+        }
+
+        return Create(keys, (ushort)current, activation);
     }
 
     /// <summary>Validates the key settings; returns the problems found, each naming its setting.</summary>
     public static IReadOnlyList<string> Validate(PseudonymizationOptions options, string? contentRoot = null)
     {
         var errors = new List<string>();
-        var keys = Load(options, contentRoot, errors, out var fileCurrent);
+        var keys = Load(options, contentRoot, errors, out var fileCurrent, out var activation);
         var current = options.CurrentKeyId != 0 ? options.CurrentKeyId : fileCurrent;
         if (errors.Count == 0 && current != 0 && (current < 0 || current > ushort.MaxValue || !keys.ContainsKey((ushort)current)))
         {
             errors.Add($"{Setting("CurrentKeyId")} is {current}, but the key ring has no key with that id.");
         }
 
+        foreach (var id in activation.Keys)
+        {
+            if (errors.Count == 0 && (!ushort.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var keyId) || !keys.ContainsKey(keyId)))
+            {
+                errors.Add($"{Setting("KeyActivation")}:{id} names no key in the key ring.");
+            }
+        }
+
         return errors;
     }
 
-    private static Dictionary<ushort, byte[]> Load(PseudonymizationOptions options, string? contentRoot, List<string> errors, out int fileCurrent)
+    private static Dictionary<ushort, byte[]> Load(PseudonymizationOptions options, string? contentRoot, List<string> errors, out int fileCurrent, out Dictionary<string, DateTimeOffset> activation)
     {
         var keys = new Dictionary<ushort, byte[]>();
         fileCurrent = 0;
+        activation = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         if (!string.IsNullOrWhiteSpace(options.KeyFile))
         {
             var path = options.KeyFile;
@@ -131,6 +177,10 @@ public sealed class KeyRing
             {
                 var file = KeyFile.Read(path);
                 fileCurrent = file.CurrentKeyId;
+                foreach (var (id, at) in file.Activation)
+                {
+                    activation[id] = at;
+                }
                 foreach (var (id, secret) in file.Keys)
                 {
                     AddKey(keys, id, secret, $"{Setting("KeyFile")} ({path}) key \"{id}\"", errors);
@@ -145,6 +195,11 @@ public sealed class KeyRing
         foreach (var (id, secret) in options.Keys)
         {
             AddKey(keys, id, secret, $"{Setting("Keys")}:{id}", errors);
+        }
+
+        foreach (var (id, at) in options.KeyActivation)
+        {
+            activation[id] = at;
         }
 
         if (keys.Count == 0 && errors.Count == 0)

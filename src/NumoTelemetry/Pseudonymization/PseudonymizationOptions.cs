@@ -18,9 +18,19 @@ public sealed class PseudonymizationOptions
     /// <value>Default: <see langword="null"/>.</value>
     public string? KeyFile { get; set; }
 
-    /// <summary>The id of the key that makes new pseudonyms; 0 means the highest id in the ring.</summary>
+    /// <summary>
+    /// The id of the key that makes new pseudonyms, fixed; 0 means scheduled: the highest id whose
+    /// <see cref="KeyActivation"/> time has come (a key without one is active from the start).
+    /// </summary>
     /// <value>Default: 0.</value>
     public int CurrentKeyId { get; set; }
+
+    /// <summary>
+    /// Rotation with overlap: when each key becomes current (key id to an ISO 8601 time). Distribute a new key
+    /// to every node ahead of its time; all nodes switch at that instant, and the old key stays in the ring for
+    /// lookups until you delete it. Ignored when <see cref="CurrentKeyId"/> is set.
+    /// </summary>
+    public Dictionary<string, DateTimeOffset> KeyActivation { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>How long a fraud pseudonym stays stable (the fraud epoch length).</summary>
     /// <value>Default: 30 days.</value>

@@ -50,6 +50,12 @@ public sealed class Pseudonymizer : IDisposable
     /// <summary>Number of HMAC computations so far (cache misses).</summary>
     public long HashCount => Interlocked.Read(ref _hashes);
 
+    /// <summary>
+    /// The cache and context tag of a scope at a time: the epoch number and the key id current then, so a
+    /// scheduled key rotation or an epoch change never serves a stale pseudonym.
+    /// </summary>
+    internal long TagOf(PseudonymScope scope, DateTimeOffset at) => (EpochOf(scope, at) << 16) | _keyRing.KeyIdAt(at);
+
     /// <summary>The epoch number of <paramref name="scope"/> at <paramref name="at"/>.</summary>
     public long EpochOf(PseudonymScope scope, DateTimeOffset at)
     {
@@ -96,7 +102,7 @@ public sealed class Pseudonymizer : IDisposable
     /// <summary>Pseudonymises text that is already in canonical form (cached).</summary>
     internal Pseudonym PseudonymizeNormalized(PseudonymKind kind, ReadOnlySpan<char> value, DateTimeOffset at, PseudonymScope scope)
     {
-        var epoch = EpochOf(scope, at);
+        var epoch = TagOf(scope, at);
         if (_cache.TryGet(kind, scope, epoch, value, out var cached))
         {
             return cached;
@@ -115,7 +121,7 @@ public sealed class Pseudonymizer : IDisposable
             return default;
         }
 
-        var epoch = EpochOf(scope, at);
+        var epoch = TagOf(scope, at);
         if (_cache.TryGet(kind, scope, epoch, address, out var cached))
         {
             return cached;
@@ -136,7 +142,7 @@ public sealed class Pseudonymizer : IDisposable
     /// </summary>
     public Pseudonym PseudonymizeCookielessVisitor(in ClientAddress address, ReadOnlySpan<char> userAgent, ReadOnlySpan<char> site, DateTimeOffset at)
     {
-        var epoch = EpochOf(PseudonymScope.Analytics, at);
+        var epoch = TagOf(PseudonymScope.Analytics, at);
         Span<byte> head = stackalloc byte[16 + 1 + 8];
         var n = address.WriteBytes(head);
         head[n++] = (byte)(address.IsIPv4 ? 4 : 6);
@@ -197,9 +203,11 @@ public sealed class Pseudonymizer : IDisposable
         }
     }
 
-    private IncrementalHash GetContext(PseudonymScope scope, long epoch, out ushort keyId)
+    /// <summary>The reused keyed HMAC context of this thread for a scope and tag (epoch and key id).</summary>
+    private IncrementalHash GetContext(PseudonymScope scope, long tag, out ushort keyId)
     {
-        keyId = _keyRing.CurrentKeyId;
+        keyId = (ushort)(tag & 0xFFFF);
+        var epoch = tag >> 16;
         var state = t_state;
         if (state is null || !ReferenceEquals(state.Owner, this))
         {
@@ -210,12 +218,12 @@ public sealed class Pseudonymizer : IDisposable
 
         var index = (int)scope;
         var context = state.Contexts[index];
-        if (context is null || state.Epochs[index] != epoch)
+        if (context is null || state.Tags[index] != tag)
         {
             context?.Dispose();
             context = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, GetEpochKey(keyId, scope, epoch));
             state.Contexts[index] = context;
-            state.Epochs[index] = epoch;
+            state.Tags[index] = tag;
         }
 
         return context;
@@ -260,7 +268,7 @@ public sealed class Pseudonymizer : IDisposable
 
         public IncrementalHash?[] Contexts { get; } = new IncrementalHash?[2];
 
-        public long[] Epochs { get; } = [-1, -1];
+        public long[] Tags { get; } = [-1, -1];
 
         public void Dispose()
         {

@@ -97,3 +97,53 @@ public class KeyRingTests
         Assert.NotEqual(old[3..], now2[3..]);
     }
 }
+
+public class KeyRotationTests
+{
+    [Fact]
+    public void ScheduledRotation_SwitchesAtActivationTime_OldKeyKept()
+    {
+        var switchAt = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        var options = TestKeys.Options(keys: 2);
+        options.KeyActivation["2"] = switchAt;
+        using var p = TestKeys.Pseudonymizer(options);
+        Assert.Equal((ushort)1, p.KeyRing.KeyIdAt(switchAt.AddSeconds(-1)));
+        Assert.Equal((ushort)2, p.KeyRing.KeyIdAt(switchAt));
+        var before = p.Pseudonymize(PseudonymKind.Ip, "203.0.113.9", switchAt.AddSeconds(-1));
+        var after = p.Pseudonymize(PseudonymKind.Ip, "203.0.113.9", switchAt.AddSeconds(1));
+        Assert.Equal((ushort)1, before.KeyId);
+        Assert.Equal((ushort)2, after.KeyId);
+
+        // The cache never serves the old key's pseudonym after the switch.
+        Assert.Equal(after, p.Pseudonymize(PseudonymKind.Ip, "203.0.113.9", switchAt.AddSeconds(2)));
+        Assert.Equal(before, p.Pseudonymize(PseudonymKind.Ip, "203.0.113.9", switchAt.AddSeconds(-2)));
+    }
+
+    [Fact]
+    public void ScheduledRotation_FromKeyFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "numo-rot-" + Guid.NewGuid().ToString("N") + ".json");
+        try
+        {
+            File.WriteAllText(path, KeyFile.Generate());
+            var at = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            File.WriteAllText(path, KeyFile.Generate(KeyFile.Read(path), at));
+            var ring = KeyRing.FromOptions(new PseudonymizationOptions { KeyFile = path });
+            Assert.Equal((ushort)1, ring.KeyIdAt(at.AddDays(-1)));
+            Assert.Equal((ushort)2, ring.KeyIdAt(at));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void KeyActivation_UnknownKey_ErrorNamesSetting()
+    {
+        var options = TestKeys.Options();
+        options.KeyActivation["9"] = DateTimeOffset.UtcNow;
+        var ex = Assert.Throws<KeyRingException>(() => KeyRing.FromOptions(options));
+        Assert.Contains("NumoTelemetry:Pseudonymization:KeyActivation:9", ex.Message, StringComparison.Ordinal);
+    }
+}
