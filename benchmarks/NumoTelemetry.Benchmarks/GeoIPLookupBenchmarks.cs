@@ -21,7 +21,7 @@ public class GeoIPLookupBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var dir = FindMaxMind() ?? throw new InvalidOperationException("MaxMind test databases not found: they live in ../shared/testdata/maxmind beside the repository.");
+        var dir = NumoTelemetry.Testing.SharedTestData.Find("maxmind") ?? throw new InvalidOperationException("MaxMind test databases not found: they live in ../shared/testdata/maxmind beside the repository.");
         _lookup = new GeoIPLookup(
             new GeoIPOptions
             {
@@ -46,18 +46,4 @@ public class GeoIPLookupBenchmarks
 
     [Benchmark(Description = "cached hit")]
     public GeoFacts? Cached() => _lookup.Lookup(_address);
-
-    private static string? FindMaxMind()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "testdata", "maxmind");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
 }

@@ -17,24 +17,10 @@ public sealed class EnrichCommandTests(DnsmasqServer dns) : IClassFixture<Dnsmas
         return (exit, lines, error.ToString());
     }
 
-    private static string? MaxMind()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "testdata", "maxmind");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
-
     [SkippableFact]
     public void Enrich_GeoIPDirectory_PrintsOneObjectPerAddressWithEveryGeoFact()
     {
-        var dir = MaxMind();
+        var dir = NumoTelemetry.Testing.SharedTestData.Find("maxmind");
         Skip.If(dir is null, "MaxMind test databases not found in ../shared/testdata/maxmind beside the repository.");
         var (exit, lines, _) = Run("--geoip-dir", dir!, "89.160.20.115", "81.2.69.160");
 

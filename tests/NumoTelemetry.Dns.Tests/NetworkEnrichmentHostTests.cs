@@ -31,7 +31,7 @@ public sealed class NetworkEnrichmentHostTests(DnsmasqServer dns) : IClassFixtur
     public async Task Requests_ThroughLoopbackProxy_LogCountryAsnAndCrawlerVerdictButNeverTheAddress()
     {
         Skip.If(dns.SkipReason is not null, dns.SkipReason);
-        var maxMind = FindMaxMind();
+        var maxMind = NumoTelemetry.Testing.SharedTestData.Find("maxmind");
         Skip.If(maxMind is null, "MaxMind test databases not found in ../shared/testdata/maxmind beside the repository.");
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = _root, EnvironmentName = "Testing" });
@@ -140,19 +140,5 @@ public sealed class NetworkEnrichmentHostTests(DnsmasqServer dns) : IClassFixtur
         }
 
         return lines;
-    }
-
-    private static string? FindMaxMind()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "testdata", "maxmind");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 }

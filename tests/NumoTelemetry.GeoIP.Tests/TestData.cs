@@ -5,7 +5,7 @@ internal static class TestData
 {
     public const string SkipReason = "MaxMind test databases not found: they live in ../shared/testdata/maxmind beside the repository (walked up from the test's base directory).";
 
-    private static readonly Lazy<string?> s_maxMind = new(Find);
+    private static readonly Lazy<string?> s_maxMind = new(() => NumoTelemetry.Testing.SharedTestData.Find("maxmind"));
 
     /// <summary>The directory holding the .mmdb and .source.json files, or <see langword="null"/>.</summary>
     public static string? MaxMindDirectory => s_maxMind.Value;
@@ -19,18 +19,4 @@ internal static class TestData
 
     /// <summary>Full path of a test database file.</summary>
     public static string File(string name) => Path.Combine(RequireMaxMind(), name);
-
-    private static string? Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "testdata", "maxmind");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
 }

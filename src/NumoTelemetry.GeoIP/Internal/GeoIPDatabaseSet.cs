@@ -40,78 +40,36 @@ internal sealed class GeoIPDatabaseSet
     /// </summary>
     public GeoFacts Lookup(IPAddress ip, Action<GeoIPDatabase, Exception> onError)
     {
-        AbstractCountryResponse? country = null;
-        AsnResponse? asn = null;
-        AnonymousIPResponse? anonymous = null;
-        IspResponse? isp = null;
-        ConnectionTypeResponse? connection = null;
-
-        if (_slots[(int)GeoIPSlot.Geo] is { } geo)
+        var country = Find<AbstractCountryResponse>(GeoIPSlot.Geo, ip, onError, static (db, ip) => db.Kind switch
         {
-            try
-            {
-                country = geo.Kind switch
-                {
-                    GeoIPDatabaseKind.City => geo.Reader.TryCity(ip, out var c) ? c : null,
-                    GeoIPDatabaseKind.Enterprise => geo.Reader.TryEnterprise(ip, out var e) ? e : null,
-                    _ => geo.Reader.TryCountry(ip, out var k) ? k : null,
-                };
-            }
-            catch (Exception ex)
-            {
-                onError(geo, ex);
-            }
-        }
-
-        if (_slots[(int)GeoIPSlot.Asn] is { } asnDb)
-        {
-            try
-            {
-                asn = asnDb.Reader.TryAsn(ip, out var a) ? a : null;
-            }
-            catch (Exception ex)
-            {
-                onError(asnDb, ex);
-            }
-        }
-
-        if (_slots[(int)GeoIPSlot.AnonymousIP] is { } anonDb)
-        {
-            try
-            {
-                anonymous = anonDb.Reader.TryAnonymousIP(ip, out var a) ? a : null;
-            }
-            catch (Exception ex)
-            {
-                onError(anonDb, ex);
-            }
-        }
-
-        if (_slots[(int)GeoIPSlot.Isp] is { } ispDb)
-        {
-            try
-            {
-                isp = ispDb.Reader.TryIsp(ip, out var a) ? a : null;
-            }
-            catch (Exception ex)
-            {
-                onError(ispDb, ex);
-            }
-        }
-
-        if (_slots[(int)GeoIPSlot.ConnectionType] is { } ctDb)
-        {
-            try
-            {
-                connection = ctDb.Reader.TryConnectionType(ip, out var a) ? a : null;
-            }
-            catch (Exception ex)
-            {
-                onError(ctDb, ex);
-            }
-        }
-
+            GeoIPDatabaseKind.City => db.Reader.TryCity(ip, out var c) ? c : null,
+            GeoIPDatabaseKind.Enterprise => db.Reader.TryEnterprise(ip, out var e) ? e : null,
+            _ => db.Reader.TryCountry(ip, out var k) ? k : null,
+        });
+        var asn = Find(GeoIPSlot.Asn, ip, onError, static (db, ip) => db.Reader.TryAsn(ip, out var r) ? r : null);
+        var anonymous = Find(GeoIPSlot.AnonymousIP, ip, onError, static (db, ip) => db.Reader.TryAnonymousIP(ip, out var r) ? r : null);
+        var isp = Find(GeoIPSlot.Isp, ip, onError, static (db, ip) => db.Reader.TryIsp(ip, out var r) ? r : null);
+        var connection = Find(GeoIPSlot.ConnectionType, ip, onError, static (db, ip) => db.Reader.TryConnectionType(ip, out var r) ? r : null);
         return Combine(country, asn, anonymous, isp, connection);
+    }
+
+    private T? Find<T>(GeoIPSlot slot, IPAddress ip, Action<GeoIPDatabase, Exception> onError, Func<GeoIPDatabase, IPAddress, T?> find)
+        where T : class
+    {
+        if (_slots[(int)slot] is not { } db)
+        {
+            return null;
+        }
+
+        try
+        {
+            return find(db, ip);
+        }
+        catch (Exception ex)
+        {
+            onError(db, ex);
+            return null;
+        }
     }
 
     private static GeoFacts Combine(AbstractCountryResponse? country, AsnResponse? asn, AnonymousIPResponse? anonymous, IspResponse? isp, ConnectionTypeResponse? connection)
