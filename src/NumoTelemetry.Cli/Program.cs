@@ -5,4 +5,5 @@ var root = new RootCommand("numo: NumoTelemetry's command-line tool. Keys, pseud
 root.Subcommands.Add(KeygenCommand.Create());
 root.Subcommands.Add(PseudonymizeCommand.Create());
 root.Subcommands.Add(UaCommand.Create());
+root.Subcommands.Add(EnrichCommand.Create());
 return root.Parse(args).Invoke();

@@ -66,8 +66,14 @@ public struct RequestRecord
     /// <summary><c>utm_campaign</c> of the request URL, or <see langword="null"/>.</summary>
     public string? UtmCampaign { get; set; }
 
-    /// <summary>The parsed User-Agent (shared instance).</summary>
-    public UserAgentInfo UserAgent { get; set; }
+    private UserAgentInfo? _userAgent;
+
+    /// <summary>The parsed User-Agent (shared instance); <see cref="UserAgentInfo.Empty"/> when none was parsed.</summary>
+    public UserAgentInfo UserAgent
+    {
+        readonly get => _userAgent ?? UserAgentInfo.Empty;
+        set => _userAgent = value;
+    }
 
     // ---- client ----
 

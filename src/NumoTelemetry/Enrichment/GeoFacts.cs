@@ -46,6 +46,11 @@ public sealed class GeoFacts
     /// <summary>Anonymous-network and connection flags.</summary>
     public NetworkFlags Flags { get; init; }
 
+    private string? _asnText;
+
+    /// <summary>The AS number as text (made once per shared instance, for metric tags), or <see langword="null"/>.</summary>
+    public string? AsnText => Asn is { } asn ? _asnText ??= asn.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+
     /// <summary>Whether a location with coordinates is known.</summary>
     public bool HasLocation => Latitude.HasValue && Longitude.HasValue;
 }

@@ -21,6 +21,7 @@ internal sealed class NumoTelemetryMetrics
 
     private readonly Histogram<double> _requestDuration;
     private readonly Counter<long> _consent;
+    private readonly Counter<long> _networks;
     private readonly Counter<long> _dropped;
     private readonly Histogram<double> _pipelineLag;
     private readonly Counter<long> _errors;
@@ -30,6 +31,7 @@ internal sealed class NumoTelemetryMetrics
     private readonly TagValueGuard _browsers;
     private readonly TagValueGuard _systems;
     private readonly TagValueGuard _countries;
+    private readonly TagValueGuard _asns;
     private readonly TagValueGuard _methods;
     private readonly TagValueGuard _signalNames;
     private Func<long>? _queueDepth;
@@ -42,6 +44,7 @@ internal sealed class NumoTelemetryMetrics
         _systems = new TagValueGuard(max);
         _countries = new TagValueGuard(Math.Max(max, 250));
         _methods = new TagValueGuard(16);
+        _asns = new TagValueGuard(max);
         _signalNames = new TagValueGuard(max);
 
         var meter = meterFactory.Create(MeterName);
@@ -52,6 +55,7 @@ internal sealed class NumoTelemetryMetrics
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
         _consent = meter.CreateCounter<long>("numo.request.consent", unit: "{request}", description: "Requests by consent level.");
+        _networks = meter.CreateCounter<long>("numo.request.network", unit: "{request}", description: "Requests by client country and autonomous system (when GeoIP is on); AS numbers beyond the cardinality guard become 'other'.");
         _dropped = meter.CreateCounter<long>("numo.pipeline.records.dropped", unit: "{record}", description: "Records dropped because the pipeline queue was full or a capture step failed.");
         _pipelineLag = meter.CreateHistogram<double>(
             "numo.pipeline.lag",
@@ -86,6 +90,14 @@ internal sealed class NumoTelemetryMetrics
                 { "geo.country.iso_code", record.Geo?.CountryIsoCode is { } country ? _countries.Fold(country) : "unknown" },
             };
             _requestDuration.Record(record.Duration.TotalSeconds, in tags);
+        }
+
+        if (_networks.Enabled && record.Geo is { } geo)
+        {
+            _networks.Add(
+                1,
+                new KeyValuePair<string, object?>("geo.country.iso_code", geo.CountryIsoCode is { } c ? _countries.Fold(c) : "unknown"),
+                new KeyValuePair<string, object?>("numo.client.asn", geo.AsnText is { } asn ? _asns.Fold(asn) : "unknown"));
         }
 
         if (_consent.Enabled)

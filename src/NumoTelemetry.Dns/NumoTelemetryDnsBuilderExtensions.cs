@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using NumoTelemetry;
+using NumoTelemetry.Dns;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds reverse DNS enrichment (FCrDNS, crawler verification, network domain) to NumoTelemetry.</summary>
+public static class NumoTelemetryDnsBuilderExtensions
+{
+    /// <summary>Adds reverse DNS enrichment with options bound from <c>NumoTelemetry:Dns</c> (when <c>AddNumoTelemetry</c> was given a configuration section).</summary>
+    public static INumoTelemetryBuilder AddReverseDns(this INumoTelemetryBuilder builder) => builder.AddReverseDns(static _ => { });
+
+    /// <summary>Adds reverse DNS enrichment bound from <c>NumoTelemetry:Dns</c>, then adjusted by <paramref name="configure"/>.</summary>
+    public static INumoTelemetryBuilder AddReverseDns(this INumoTelemetryBuilder builder, Action<ReverseDnsOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddCore(builder, builder.Configuration?.GetSection(ReverseDnsOptions.SectionName), configure);
+    }
+
+    /// <summary>Adds reverse DNS enrichment bound from <paramref name="configuration"/> (a section shaped like <see cref="ReverseDnsOptions"/>).</summary>
+    public static INumoTelemetryBuilder AddReverseDns(this INumoTelemetryBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return AddCore(builder, configuration, null);
+    }
+
+    private static INumoTelemetryBuilder AddCore(INumoTelemetryBuilder builder, IConfiguration? configuration, Action<ReverseDnsOptions>? configure)
+    {
+        var services = builder.Services;
+        var options = services.AddOptions<ReverseDnsOptions>();
+        if (configuration is not null)
+        {
+            options.Bind(configuration);
+        }
+
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReverseDnsOptions>, ReverseDnsOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<DnsMetrics>();
+        services.TryAddSingleton(static sp => sp.GetRequiredService<IOptions<ReverseDnsOptions>>().Value);
+        services.TryAddSingleton<IDnsResolver>(static sp => new DnsClientResolver(sp.GetRequiredService<ReverseDnsOptions>()));
+        services.TryAddSingleton(static sp => CrawlerTableFactory.Create(sp.GetRequiredService<ReverseDnsOptions>()));
+        services.TryAddSingleton(static _ => PublicSuffixList.Default);
+        services.TryAddSingleton(static sp => new ReverseDnsCache(sp.GetRequiredService<ReverseDnsOptions>().CacheSize));
+        services.TryAddSingleton(static sp => new ReverseDnsQueue(sp.GetRequiredService<ReverseDnsOptions>().QueueCapacity));
+        services.TryAddSingleton(static sp =>
+        {
+            var o = sp.GetRequiredService<ReverseDnsOptions>();
+            return new ForwardConfirmedResolver(
+                sp.GetRequiredService<IDnsResolver>(),
+                sp.GetRequiredService<CrawlerTable>(),
+                sp.GetRequiredService<PublicSuffixList>(),
+                new QueryBudget(o.QueriesPerSecond, sp.GetRequiredService<TimeProvider>()),
+                o.MaxPtrNames);
+        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReverseDnsService>());
+        builder.AddEnricher<ReverseDnsEnricher>();
+        return builder;
+    }
+}
