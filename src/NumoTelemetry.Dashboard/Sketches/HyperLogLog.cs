@@ -7,7 +7,8 @@ namespace NumoTelemetry.Dashboard.Sketches;
 /// A compact HyperLogLog distinct counter (precision 12: 4,096 registers, about 1.6 % standard error)
 /// with a sparse form for small sets, so the many small cells of a dashboard cost a few bytes each.
 /// Registers hold only the rank of a hashed value, never the value: a sketch cannot list who is in it.
-/// Sketches merge (register-wise maximum), so minute, hour and day roll-ups and restarts combine.
+/// Sketches merge (register-wise maximum), so minute, hour and day roll-ups and restarts combine. Below 64
+/// distinct values the (linear-counting) estimate never exceeds the true count, so k-anonymity errs toward suppression.
 /// </summary>
 /// <remarks>
 /// Serialised form: byte 0 is the format (1 = sparse, 2 = dense), byte 1 the precision; sparse is followed by
