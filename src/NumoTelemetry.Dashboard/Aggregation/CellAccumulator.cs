@@ -24,6 +24,27 @@ internal sealed class CellAccumulator
         Contributors.Merge(other.Contributors);
     }
 
+    /// <summary>Adds a stored cell (counters added, serialised sketches merged).</summary>
+    /// <exception cref="FormatException">A sketch is unreadable.</exception>
+    public void Add(DashboardCell cell)
+    {
+        if (cell.Visitors is { } visitors)
+        {
+            Visitors.MergeBytes(visitors);
+        }
+
+        if (cell.Contributors is { } contributors)
+        {
+            Contributors.MergeBytes(contributors);
+        }
+
+        Requests += cell.Requests;
+        PageViews += cell.PageViews;
+        Visits += cell.Visits;
+        EngagedVisits += cell.EngagedVisits;
+        VisitMilliseconds += cell.VisitMilliseconds;
+    }
+
     public DashboardCell ToCell(DashboardGranularity granularity, in CellKey key) => new()
     {
         Granularity = granularity,
