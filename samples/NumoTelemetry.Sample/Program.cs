@@ -5,7 +5,9 @@ var builder = WebApplication.CreateBuilder(args);
 DevelopmentKey.EnsureConfigured(builder);
 
 // The two lines a site adds (this one and UseNumoTelemetry below).
-builder.Services.AddNumoTelemetry(builder.Configuration.GetSection("NumoTelemetry"));
+builder.Services.AddNumoTelemetry(builder.Configuration.GetSection("NumoTelemetry"))
+    .AddDashboard();
+AnalystAccess.Configure(builder);
 
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
     .AddNumoTelemetryInstrumentation()
@@ -13,9 +15,14 @@ builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
 
 var app = builder.Build();
 app.UseNumoTelemetry();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapPrometheusScrapingEndpoint("/metrics");
 SampleSite.Map(app);
+AnalystAccess.Map(app);
+DemoTraffic.Map(app);
+app.MapNumoDashboard("/numo");
 
 app.Run();
 

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace NumoTelemetry.Sample;
+
+/// <summary>
+/// A deliberately simple analyst sign-in for the sample: one shared password (configuration
+/// <c>Sample:AnalystPassword</c>; when unset, a random one is generated and printed at start), a cookie, and the
+/// <see cref="PolicyName"/> authorization policy that the dashboard requires. Real sites use their own identity system.
+/// </summary>
+internal static class AnalystAccess
+{
+    public const string PolicyName = "NumoAnalyst";
+    public const string PasswordSetting = "Sample:AnalystPassword";
+
+    public static void Configure(WebApplicationBuilder builder)
+    {
+        var password = builder.Configuration[PasswordSetting];
+        if (string.IsNullOrEmpty(password))
+        {
+            password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12)).Replace('+', 'x').Replace('/', 'y');
+            Console.WriteLine($"NumoTelemetry sample: analyst password for /numo is '{password}' (generated for this run; set {PasswordSetting} to choose one).");
+        }
+
+        builder.Services.AddSingleton(new AnalystPassword(password));
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(options =>
+            {
+                options.Cookie.Name = "numo_analyst";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Strict;
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                options.LoginPath = "/analyst/login";
+                options.AccessDeniedPath = "/analyst/login";
+                options.ExpireTimeSpan = TimeSpan.FromHours(8);
+                options.SlidingExpiration = true;
+                options.Events.OnRedirectToLogin = context =>
+                {
+                    // The dashboard's JSON API answers 401 instead of redirecting to a page.
+                    if (context.Request.Path.Value?.Contains("/api/", StringComparison.Ordinal) == true)
+                    {
+                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                        return Task.CompletedTask;
+                    }
+
+                    context.Response.Redirect(context.RedirectUri);
+                    return Task.CompletedTask;
+                };
+            });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(PolicyName, policy => policy.RequireAuthenticatedUser().RequireRole("analyst"));
+    }
+
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/analyst/login", (HttpContext context) => Page(LoginForm(context.Request.Query["ReturnUrl"], null)));
+        app.MapPost("/analyst/login", async (HttpContext context, AnalystPassword expected) =>
+        {
+            var form = await context.Request.ReadFormAsync();
+            var returnUrl = form["returnUrl"].ToString();
+            if (!expected.Matches(form["password"].ToString()))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(300)); // slows guessing a little
+                return Results.Content(Html(LoginForm(returnUrl, "Wrong password.")), "text/html", statusCode: StatusCodes.Status401Unauthorized);
+            }
+
+            var identity = new ClaimsIdentity(
+                [new Claim(ClaimTypes.Name, "analyst"), new Claim(ClaimTypes.Role, "analyst")],
+                CookieAuthenticationDefaults.AuthenticationScheme);
+            await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+            return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl : "/numo/");
+        }).DisableAntiforgery();
+        app.MapPost("/analyst/logout", async (HttpContext context) =>
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.LocalRedirect("/");
+        }).DisableAntiforgery();
+    }
+
+    private static bool IsLocal(string url) =>
+        url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
+
+    private static IResult Page(string body) => Results.Content(Html(body), "text/html");
+
+    private static string Html(string body) =>
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
+        "<title>Analyst sign-in</title></head><body style=\"font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem\">" +
+        "<h1>Analyst sign-in</h1>" + body + "</body></html>";
+
+    private static string LoginForm(string? returnUrl, string? error) =>
+        (error is null ? string.Empty : $"<p role=\"alert\" style=\"color:#b00020\">{WebUtility.HtmlEncode(error)}</p>") +
+        "<form method=\"post\" action=\"/analyst/login\">" +
+        $"<input type=\"hidden\" name=\"returnUrl\" value=\"{WebUtility.HtmlEncode(returnUrl ?? "/numo/")}\">" +
+        "<p><label>Password <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required autofocus></label></p>" +
+        "<p><button type=\"submit\">Sign in</button></p></form>" +
+        "<p>The password is printed at start-up (or set with <code>Sample:AnalystPassword</code>).</p>";
+
+    /// <summary>The configured password, compared in constant time.</summary>
+    internal sealed class AnalystPassword(string password)
+    {
+        private readonly byte[] _hash = SHA256.HashData(Encoding.UTF8.GetBytes(password));
+
+        public bool Matches(string candidate) =>
+            CryptographicOperations.FixedTimeEquals(_hash, SHA256.HashData(Encoding.UTF8.GetBytes(candidate)));
+    }
+}

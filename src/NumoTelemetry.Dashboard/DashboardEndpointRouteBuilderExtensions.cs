@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NumoTelemetry.Dashboard;
+using NumoTelemetry.Dashboard.Http;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the NumoTelemetry analyst dashboard.</summary>
+public static class DashboardEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the dashboard page (embedded HTML, CSS and JavaScript), its JSON API under <c>{prefix}/api</c> and the CSV
+    /// export, all guarded by the authorization policy named in <c>NumoTelemetry:Dashboard:AuthorizationPolicy</c>.
+    /// </summary>
+    /// <param name="endpoints">The application's endpoint builder.</param>
+    /// <param name="prefix">The path the dashboard is served at.</param>
+    /// <returns>The endpoints' convention builder (for further conventions such as host filters or rate limits).</returns>
+    /// <exception cref="InvalidOperationException">
+    /// <c>AddDashboard</c> was not called; or no authorization policy is configured (outside Development with
+    /// <see cref="DashboardOptions.AllowAnonymousInDevelopment"/>); or the named policy does not exist.
+    /// </exception>
+    public static IEndpointConventionBuilder MapNumoDashboard(this IEndpointRouteBuilder endpoints, string prefix = "/numo")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
+        if (!prefix.StartsWith('/'))
+        {
+            throw new ArgumentException($"The dashboard prefix must start with '/'; it was '{prefix}'.", nameof(prefix));
+        }
+
+        var services = endpoints.ServiceProvider;
+        if (services.GetService<DashboardMarkerService>() is null)
+        {
+            throw new InvalidOperationException(
+                "Unable to find the NumoTelemetry dashboard services. Add them with " +
+                "'builder.Services.AddNumoTelemetry(...).AddDashboard()' before building the app, then call 'app.MapNumoDashboard(\"/numo\")'.");
+        }
+
+        var options = services.GetRequiredService<IOptions<DashboardOptions>>().Value;
+        var policy = options.AuthorizationPolicy;
+        if (string.IsNullOrWhiteSpace(policy))
+        {
+            var environment = services.GetService<IHostEnvironment>();
+            if (!options.AllowAnonymousInDevelopment || environment is null || !environment.IsDevelopment())
+            {
+                throw new InvalidOperationException(
+                    "The NumoTelemetry dashboard needs an authorization policy: set NumoTelemetry:Dashboard:AuthorizationPolicy to the name of a " +
+                    "policy added with builder.Services.AddAuthorization(o => o.AddPolicy(name, ...)). Only in the Development environment may " +
+                    "NumoTelemetry:Dashboard:AllowAnonymousInDevelopment=true map it without one.");
+            }
+
+            DashboardLog.AnonymousInDevelopment(services.GetRequiredService<ILoggerFactory>().CreateLogger("NumoTelemetry.Dashboard"), prefix);
+            return DashboardEndpoints.Map(endpoints, prefix).AllowAnonymous();
+        }
+
+        var provider = services.GetService<IAuthorizationPolicyProvider>()
+            ?? throw new InvalidOperationException(
+                $"The NumoTelemetry dashboard's policy '{policy}' needs authorization services: call builder.Services.AddAuthorization(...) and app.UseAuthorization().");
+        if (provider.GetPolicyAsync(policy).GetAwaiter().GetResult() is null)
+        {
+            throw new InvalidOperationException(
+                $"NumoTelemetry:Dashboard:AuthorizationPolicy names the policy '{policy}', which is not registered: add it with " +
+                "builder.Services.AddAuthorization(o => o.AddPolicy(...)).");
+        }
+
+        return DashboardEndpoints.Map(endpoints, prefix).RequireAuthorization(policy);
+    }
+}

@@ -1,0 +1,102 @@
+namespace NumoTelemetry.Dashboard;
+
+/// <summary>
+/// Options of the analyst dashboard, bound from <c>NumoTelemetry:Dashboard</c>. Validated at start-up.
+/// </summary>
+public sealed class DashboardOptions
+{
+    /// <summary>The configuration section name below <c>NumoTelemetry</c>.</summary>
+    public const string SectionName = "Dashboard";
+
+    /// <summary>
+    /// The name of the authorization policy that guards the dashboard and its API. Required: mapping the
+    /// dashboard without one is a start-up error unless <see cref="AllowAnonymousInDevelopment"/> is set and the
+    /// host environment is Development.
+    /// </summary>
+    /// <value>Default: <see langword="null"/> (must be configured).</value>
+    public string? AuthorizationPolicy { get; set; }
+
+    /// <summary>
+    /// Lets the dashboard be mapped without an authorization policy when the host environment is Development.
+    /// Ignored (and the start-up error stands) in every other environment.
+    /// </summary>
+    /// <value>Default: <see langword="false"/>.</value>
+    public bool AllowAnonymousInDevelopment { get; set; }
+
+    /// <summary>The SQLite database file; a relative path is under the content root.</summary>
+    /// <value>Default: <c>App_Data/numo-dashboard.db</c>.</value>
+    public string DatabasePath { get; set; } = "App_Data/numo-dashboard.db";
+
+    /// <summary>How often the background consumer writes its buffered aggregates (one transaction each time).</summary>
+    /// <value>Default: 5 seconds.</value>
+    public TimeSpan WriteInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Days minute buckets are kept.</summary>
+    /// <value>Default: 2.</value>
+    public int MinuteRetentionDays { get; set; } = 2;
+
+    /// <summary>Days hour buckets are kept.</summary>
+    /// <value>Default: 45.</value>
+    public int HourRetentionDays { get; set; } = 45;
+
+    /// <summary>Days day buckets are kept.</summary>
+    /// <value>Default: 400.</value>
+    public int DayRetentionDays { get; set; } = 400;
+
+    /// <summary>
+    /// k of k-anonymity: a cell built from fewer than this many distinct pseudonyms is shown as "&lt; k", and further
+    /// cells are suppressed where a total would let a suppressed one be derived by subtraction.
+    /// </summary>
+    /// <value>Default: 5.</value>
+    public int MinimumCellSize { get; set; } = 5;
+
+    /// <summary>
+    /// ε of the optional Laplace noise added to every released count (smaller is more private and noisier);
+    /// <see langword="null"/> turns noise off. Each released count spends ε; repeated identical queries return
+    /// the same noise (it is derived from a per-process key), so averaging them does not remove it.
+    /// </summary>
+    /// <value>Default: <see langword="null"/> (off).</value>
+    public double? NoiseEpsilon { get; set; }
+
+    /// <summary>
+    /// The L1 sensitivity of a released count: how much one person can change it. The noise scale is
+    /// <c>NoiseSensitivity / NoiseEpsilon</c>. For visitor counts 1 is exact; for page views it is the number of
+    /// views one person contributes to a cell, so raise it for stronger guarantees on busy visitors.
+    /// </summary>
+    /// <value>Default: 1.</value>
+    public double NoiseSensitivity { get; set; } = 1;
+
+    /// <summary>Idle time after which an analytics visitor's next page view starts a new visit.</summary>
+    /// <value>Default: 30 minutes.</value>
+    public TimeSpan VisitTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Upper bound on visits tracked in memory at once (oldest are closed first beyond it).</summary>
+    /// <value>Default: 200,000.</value>
+    public int MaxTrackedVisits { get; set; } = 200_000;
+
+    /// <summary>Distinct values kept per dimension per day; further values are counted as <c>(other)</c>.</summary>
+    /// <value>Default: 500.</value>
+    public int MaxValuesPerDimension { get; set; } = 500;
+
+    /// <summary>Longest dimension value kept (referrer hosts, campaign names, ...); longer ones are cut.</summary>
+    /// <value>Default: 100 characters.</value>
+    public int MaxValueLength { get; set; } = 100;
+
+    /// <summary>
+    /// Route template prefixes that are not counted (monitoring and the dashboard itself). The dashboard's own prefix
+    /// is added by <c>MapNumoDashboard</c>.
+    /// </summary>
+    /// <value>Default: <c>/metrics</c>, <c>/health</c>.</value>
+    public IList<string> ExcludedRoutePrefixes { get; } = ["/metrics", "/health"];
+
+    /// <summary>Minutes shown in the live view.</summary>
+    /// <value>Default: 30.</value>
+    public int LiveMinutes { get; set; } = 30;
+
+    /// <summary>
+    /// Whether the latest-alerts table shows the pseudonym of each alert's subject (for fraud analysts). Off, the
+    /// table shows rule, severity, score and subject kind only.
+    /// </summary>
+    /// <value>Default: <see langword="false"/>.</value>
+    public bool ShowAlertSubjects { get; set; }
+}

@@ -1,0 +1,173 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using NumoTelemetry.Dashboard.Aggregation;
+using NumoTelemetry.Dashboard.Query;
+
+namespace NumoTelemetry.Dashboard.Http;
+
+/// <summary>The dashboard's endpoints: the page and its assets, the JSON API and the CSV export.</summary>
+internal static class DashboardEndpoints
+{
+    private const int MaxFilterLength = 200;
+
+    private const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    public static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints, string prefix)
+    {
+        var assets = new DashboardAssets();
+        var group = endpoints.MapGroup(prefix);
+        group.AddEndpointFilter(static async (context, next) =>
+        {
+            var headers = context.HttpContext.Response.Headers;
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.XFrameOptions = "DENY";
+            return await next(context).ConfigureAwait(false);
+        });
+
+        group.MapGet("/", (HttpContext context) =>
+        {
+            // The page uses relative URLs: serve it at "{prefix}/" only.
+            var path = context.Request.PathBase + context.Request.Path;
+            return path.Value is { } value && !value.EndsWith('/')
+                ? Results.Redirect(value + "/" + context.Request.QueryString)
+                : Asset(context, assets["index.html"]);
+        }).ExcludeFromDescription();
+        group.MapGet("/app.js", (HttpContext context) => Asset(context, assets["app.js"])).ExcludeFromDescription();
+        group.MapGet("/app.css", (HttpContext context) => Asset(context, assets["app.css"])).ExcludeFromDescription();
+
+        var api = group.MapGroup("/api");
+        api.AddEndpointFilter(static async (context, next) =>
+        {
+            context.HttpContext.Response.Headers.CacheControl = "no-store";
+            return await next(context).ConfigureAwait(false);
+        });
+        api.MapGet("/meta", static (DashboardQueryService query) => Results.Json(query.Meta(), DashboardJsonContext.Default.DashboardMeta));
+        api.MapGet("/overview", static async (HttpContext context, DashboardQueryService query) =>
+        {
+            if (!TryRange(context, query, out var range, out var problem))
+            {
+                return problem;
+            }
+
+            var overview = await query.OverviewAsync(range, Filter(context), context.RequestAborted).ConfigureAwait(false);
+            return Results.Json(overview, DashboardJsonContext.Default.Overview);
+        });
+        api.MapGet("/top", static async (HttpContext context, DashboardQueryService query) =>
+        {
+            if (!TryRange(context, query, out var range, out var problem) || !TryDimension(context, out var dimension, out problem))
+            {
+                return problem;
+            }
+
+            var list = await query.TopAsync(dimension, range, Filter(context), Limit(context), context.RequestAborted).ConfigureAwait(false);
+            return Results.Json(list, DashboardJsonContext.Default.TopList);
+        });
+        api.MapGet("/fraud", static async (HttpContext context, DashboardQueryService query) =>
+        {
+            if (!TryRange(context, query, out var range, out var problem))
+            {
+                return problem;
+            }
+
+            var fraud = await query.FraudAsync(range, context.RequestAborted).ConfigureAwait(false);
+            return Results.Json(fraud, DashboardJsonContext.Default.FraudOverview);
+        });
+        api.MapGet("/live", static async (HttpContext context, DashboardQueryService query) =>
+            Results.Json(await query.LiveAsync(context.RequestAborted).ConfigureAwait(false), DashboardJsonContext.Default.LiveView));
+        api.MapGet("/export.csv", static async (HttpContext context, DashboardQueryService query) =>
+        {
+            if (!TryRange(context, query, out var range, out var problem))
+            {
+                return problem;
+            }
+
+            var filter = Filter(context);
+            string csv;
+            string name;
+            if (context.Request.Query["view"].ToString() is "top")
+            {
+                if (!TryDimension(context, out var dimension, out problem))
+                {
+                    return problem;
+                }
+
+                var list = await query.TopAsync(dimension, range, filter, Limit(context), context.RequestAborted).ConfigureAwait(false);
+                csv = CsvWriter.Top(list, query.Meta().K);
+                name = $"numo-{dimension}-{range.Name}.csv";
+            }
+            else
+            {
+                var overview = await query.OverviewAsync(range, filter, context.RequestAborted).ConfigureAwait(false);
+                csv = CsvWriter.Series(overview);
+                name = $"numo-traffic-{range.Name}.csv";
+            }
+
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
+            return Results.Text(csv, "text/csv; charset=utf-8");
+        });
+
+        endpoints.ServiceProvider.GetRequiredService<DashboardRouteFilter>().Add(group.GetPrefix(prefix));
+        return group;
+    }
+
+    private static IResult Asset(HttpContext context, DashboardAssets.Asset asset)
+    {
+        var headers = context.Response.Headers;
+        headers.CacheControl = "no-cache";
+        headers.ETag = asset.ETag;
+        if (context.Request.Headers.IfNoneMatch.ToString() == asset.ETag)
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return Results.Bytes(asset.Content, asset.ContentType);
+    }
+
+    private static bool TryRange(HttpContext context, DashboardQueryService query, out DashboardRange range, out IResult problem)
+    {
+        var name = context.Request.Query["range"].ToString();
+        range = DashboardRange.Resolve(string.IsNullOrEmpty(name) ? null : name, query.Now)!;
+        problem = range is null
+            ? Results.Problem($"Unknown range '{Cut(name)}'; use one of {string.Join(", ", DashboardRange.Names)}.", statusCode: StatusCodes.Status400BadRequest)
+            : Results.Empty;
+        return range is not null;
+    }
+
+    private static bool TryDimension(HttpContext context, out string dimension, out IResult problem)
+    {
+        dimension = context.Request.Query["dim"].ToString();
+        if (DashboardDimensions.IsKnown(dimension))
+        {
+            problem = Results.Empty;
+            return true;
+        }
+
+        problem = Results.Problem($"Unknown dimension '{Cut(dimension)}'.", statusCode: StatusCodes.Status400BadRequest);
+        return false;
+    }
+
+    private static int Limit(HttpContext context) =>
+        int.TryParse(context.Request.Query["limit"].ToString(), System.Globalization.CultureInfo.InvariantCulture, out var limit) ? Math.Clamp(limit, 1, 100) : 10;
+
+    private static DashboardFilter Filter(HttpContext context) => new(
+        Value(context, DashboardDimensions.Route),
+        Value(context, DashboardDimensions.Country),
+        Value(context, DashboardDimensions.Browser),
+        Value(context, DashboardDimensions.Device));
+
+    private static string? Value(HttpContext context, string name)
+    {
+        var value = context.Request.Query[name].ToString();
+        return string.IsNullOrEmpty(value) ? null : Cut(value);
+    }
+
+    private static string Cut(string value) => value.Length > MaxFilterLength ? value[..MaxFilterLength] : value;
+
+    private static string GetPrefix(this RouteGroupBuilder group, string prefix) => prefix.TrimEnd('/');
+}

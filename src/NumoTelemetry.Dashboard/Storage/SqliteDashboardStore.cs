@@ -1,0 +1,241 @@
+using Microsoft.Data.Sqlite;
+using NumoTelemetry.Dashboard.Sketches;
+
+namespace NumoTelemetry.Dashboard.Storage;
+
+/// <summary>
+/// The embedded default store: one SQLite file in WAL mode. The pipeline's consumer writes through one long-lived
+/// connection, one transaction per batch, with an upsert that adds counters and merges sketches inside SQLite
+/// (a registered <c>numo_hll_merge</c> function). Dashboard requests read through pooled read-only connections,
+/// which WAL lets run beside the writer.
+/// </summary>
+internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
+{
+    internal const int SchemaVersion = 1;
+
+    private const string UpsertSql = """
+        INSERT INTO cells (g, dim, t, key, requests, page_views, visits, engaged, visit_ms, visitors, contributors)
+        VALUES ($g, $dim, $t, $key, $requests, $page_views, $visits, $engaged, $visit_ms, $visitors, $contributors)
+        ON CONFLICT (g, dim, t, key) DO UPDATE SET
+            requests = requests + excluded.requests,
+            page_views = page_views + excluded.page_views,
+            visits = visits + excluded.visits,
+            engaged = engaged + excluded.engaged,
+            visit_ms = visit_ms + excluded.visit_ms,
+            visitors = numo_hll_merge(visitors, excluded.visitors),
+            contributors = numo_hll_merge(contributors, excluded.contributors)
+        """;
+
+    private readonly string _writeConnectionString;
+    private readonly string _readConnectionString;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private SqliteConnection? _writer;
+    private bool _disposed;
+
+    public SqliteDashboardStore(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Path = System.IO.Path.GetFullPath(path);
+        var directory = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        _writeConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString();
+        _readConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
+        using var _ = EnterWrite();
+        Writer();
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string Path { get; }
+
+    public ValueTask WriteAsync(IReadOnlyList<DashboardCell> cells, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        if (cells.Count == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        using var gate = EnterWrite();
+        var connection = Writer();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = UpsertSql;
+        var g = command.Parameters.Add("$g", SqliteType.Integer);
+        var dim = command.Parameters.Add("$dim", SqliteType.Text);
+        var t = command.Parameters.Add("$t", SqliteType.Integer);
+        var key = command.Parameters.Add("$key", SqliteType.Text);
+        var requests = command.Parameters.Add("$requests", SqliteType.Integer);
+        var pageViews = command.Parameters.Add("$page_views", SqliteType.Integer);
+        var visits = command.Parameters.Add("$visits", SqliteType.Integer);
+        var engaged = command.Parameters.Add("$engaged", SqliteType.Integer);
+        var visitMs = command.Parameters.Add("$visit_ms", SqliteType.Integer);
+        var visitors = command.Parameters.Add("$visitors", SqliteType.Blob);
+        var contributors = command.Parameters.Add("$contributors", SqliteType.Blob);
+        command.Prepare();
+        for (var i = 0; i < cells.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var cell = cells[i];
+            g.Value = (int)cell.Granularity;
+            dim.Value = cell.Dimension;
+            t.Value = cell.BucketStart.ToUnixTimeSeconds();
+            key.Value = cell.Key;
+            requests.Value = cell.Requests;
+            pageViews.Value = cell.PageViews;
+            visits.Value = cell.Visits;
+            engaged.Value = cell.EngagedVisits;
+            visitMs.Value = cell.VisitMilliseconds;
+            visitors.Value = (object?)cell.Visitors ?? DBNull.Value;
+            contributors.Value = (object?)cell.Contributors ?? DBNull.Value;
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<DashboardCell>> ReadAsync(DashboardCellQuery query, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var connection = new SqliteConnection(_readConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT t, key, requests, page_views, visits, engaged, visit_ms, visitors, contributors
+            FROM cells WHERE g = $g AND dim = $dim AND t >= $from AND t < $to ORDER BY t
+            """;
+        command.Parameters.AddWithValue("$g", (int)query.Granularity);
+        command.Parameters.AddWithValue("$dim", query.Dimension);
+        command.Parameters.AddWithValue("$from", query.From.ToUnixTimeSeconds());
+        command.Parameters.AddWithValue("$to", query.To.ToUnixTimeSeconds());
+        var cells = new List<DashboardCell>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            cells.Add(new DashboardCell
+            {
+                Granularity = query.Granularity,
+                Dimension = query.Dimension,
+                BucketStart = DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(0)),
+                Key = reader.GetString(1),
+                Requests = reader.GetInt64(2),
+                PageViews = reader.GetInt64(3),
+                Visits = reader.GetInt64(4),
+                EngagedVisits = reader.GetInt64(5),
+                VisitMilliseconds = reader.GetInt64(6),
+                Visitors = reader.IsDBNull(7) ? null : (byte[])reader.GetValue(7),
+                Contributors = reader.IsDBNull(8) ? null : (byte[])reader.GetValue(8),
+            });
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<DashboardCell>>(cells);
+    }
+
+    public ValueTask<int> PurgeAsync(DashboardGranularity granularity, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        using var gate = EnterWrite();
+        using var command = Writer().CreateCommand();
+        command.CommandText = "DELETE FROM cells WHERE g = $g AND t < $cutoff";
+        command.Parameters.AddWithValue("$g", (int)granularity);
+        command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeSeconds());
+        return ValueTask.FromResult(command.ExecuteNonQuery());
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _writeGate.Wait();
+        try
+        {
+            if (_writer is not null)
+            {
+                using (var checkpoint = _writer.CreateCommand())
+                {
+                    checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+                    checkpoint.ExecuteNonQuery();
+                }
+
+                _writer.Dispose();
+                _writer = null;
+            }
+
+            using var pooled = new SqliteConnection(_readConnectionString);
+            SqliteConnection.ClearPool(pooled);
+        }
+        finally
+        {
+            _writeGate.Release();
+            _writeGate.Dispose();
+        }
+    }
+
+    private SqliteConnection Writer()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_writer is not null)
+        {
+            return _writer;
+        }
+
+        var connection = new SqliteConnection(_writeConnectionString);
+        try
+        {
+            connection.Open();
+            connection.CreateFunction<byte[]?, byte[]?, byte[]?>(
+                "numo_hll_merge",
+                static (left, right) => HyperLogLog.MergeSerialized(left, right),
+                isDeterministic: true);
+            using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = NORMAL;
+                CREATE TABLE IF NOT EXISTS cells (
+                    g INTEGER NOT NULL,
+                    dim TEXT NOT NULL,
+                    t INTEGER NOT NULL,
+                    key TEXT NOT NULL,
+                    requests INTEGER NOT NULL,
+                    page_views INTEGER NOT NULL,
+                    visits INTEGER NOT NULL,
+                    engaged INTEGER NOT NULL,
+                    visit_ms INTEGER NOT NULL,
+                    visitors BLOB,
+                    contributors BLOB,
+                    PRIMARY KEY (g, dim, t, key)) WITHOUT ROWID;
+                PRAGMA user_version = {SchemaVersion};
+                """;
+            command.ExecuteNonQuery();
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        _writer = connection;
+        return connection;
+    }
+
+    private Releaser EnterWrite()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _writeGate.Wait();
+        return new Releaser(_writeGate);
+    }
+
+    private readonly struct Releaser(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+}

@@ -1,0 +1,342 @@
+// NumoTelemetry analyst dashboard: plain JavaScript, no dependencies, charts drawn as SVG.
+(() => {
+  'use strict';
+
+  const LISTS = [
+    ['route', 'Routes'], ['country', 'Countries'], ['browser', 'Browsers'], ['device', 'Devices'],
+    ['referrer', 'Referrers'], ['utm_source', 'Campaign sources'], ['utm_medium', 'Campaign media'], ['utm_campaign', 'Campaigns'],
+    ['os', 'Operating systems'], ['language', 'Languages'], ['network', 'Networks (reverse DNS)'], ['status', 'Status classes'],
+    ['bot', 'Humans and bots'], ['consent', 'Consent levels']
+  ];
+  const FILTERS = ['route', 'country', 'browser', 'device'];
+  const RANGE_LABELS = { '1h': 'Last hour', '24h': '24 hours', '7d': '7 days', '30d': '30 days', '90d': '90 days' };
+  const SVG = 'http://www.w3.org/2000/svg';
+  const nf = new Intl.NumberFormat('en');
+  const $ = (id) => document.getElementById(id);
+
+  const params = new URLSearchParams(location.search);
+  const state = { range: params.get('range') || '24h', filters: {}, k: 5, noise: null };
+  for (const f of FILTERS) { if (params.get(f)) state.filters[f] = params.get(f); }
+
+  // ---------- helpers ----------
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === 'class') node.className = v; else if (k === 'text') node.textContent = v; else node.setAttribute(k, v === true ? '' : v);
+    }
+    for (const c of children) { if (c !== null && c !== undefined) node.append(c); }
+    return node;
+  }
+  function svgEl(tag, attrs) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    return node;
+  }
+  const suppressedText = () => '< ' + state.k;
+  function fmt(value, suppressed) { return suppressed ? suppressedText() : (value === null || value === undefined ? '–' : nf.format(value)); }
+  function query(extra) {
+    const q = new URLSearchParams({ range: state.range });
+    for (const [k, v] of Object.entries(state.filters)) q.set(k, v);
+    for (const [k, v] of Object.entries(extra || {})) q.set(k, v);
+    return q.toString();
+  }
+  async function api(path) {
+    const response = await fetch('api/' + path, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (response.status === 401 || response.status === 403) { throw new Error('Your session has ended or you are not allowed to see the dashboard. Sign in again.'); }
+    if (!response.ok) { throw new Error('The dashboard API answered ' + response.status + '.'); }
+    return response.json();
+  }
+  function showError(error) { const box = $('error'); box.textContent = error ? error.message : ''; box.hidden = !error; }
+  function timeLabel(iso, granularity, long) {
+    const d = new Date(iso);
+    const date = d.toLocaleDateString('en', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+    const time = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
+    if (granularity === 'day') return date;
+    return long ? date + ' ' + time : time;
+  }
+  function niceMax(max) {
+    if (max <= 0) return 1;
+    const p = Math.pow(10, Math.floor(Math.log10(max)));
+    for (const m of [1, 2, 2.5, 5, 10]) { if (m * p >= max) return m * p; }
+    return 10 * p;
+  }
+  const tooltip = $('tooltip');
+  function tip(event, text) {
+    if (!text) { tooltip.hidden = true; return; }
+    tooltip.textContent = text; tooltip.hidden = false;
+    const x = Math.min(event.clientX + 14, window.innerWidth - tooltip.offsetWidth - 8);
+    tooltip.style.left = x + 'px'; tooltip.style.top = (event.clientY + 14) + 'px';
+  }
+  function hatch(svg, id) {
+    const defs = svgEl('defs');
+    const pattern = svgEl('pattern', { id, width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' });
+    pattern.append(svgEl('rect', { width: 2.2, height: 6, class: 'hatch-fill' }));
+    defs.append(pattern); svg.append(defs);
+  }
+
+  // ---------- charts ----------
+  function lineChart(svg, points, granularity) {
+    svg.replaceChildren();
+    const w = svg.clientWidth || 800, h = svg.clientHeight || 260;
+    svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
+    const m = { l: 46, r: 12, t: 12, b: 26 };
+    const iw = w - m.l - m.r, ih = h - m.t - m.b;
+    hatch(svg, svg.id + '-hatch');
+    const max = niceMax(Math.max(0, ...points.map(p => p.pageViews || 0), ...points.map(p => p.visitors || 0)));
+    const n = Math.max(points.length, 1), slot = iw / n;
+    const x = (i) => m.l + slot * i + slot / 2, y = (v) => m.t + ih - (v / max) * ih;
+    for (let g = 0; g <= 4; g++) {
+      const v = max * g / 4, yy = y(v);
+      svg.append(svgEl('line', { class: 'grid-line', x1: m.l, x2: w - m.r, y1: yy, y2: yy }));
+      const t = svgEl('text', { x: m.l - 6, y: yy + 4, 'text-anchor': 'end' }); t.textContent = nf.format(Math.round(v)); svg.append(t);
+    }
+    const long = points.length > 1 && (new Date(points[points.length - 1].t) - new Date(points[0].t)) > 86400000;
+    const every = Math.max(1, Math.ceil(n / Math.max(2, Math.floor(iw / 90))));
+    points.forEach((p, i) => {
+      if (p.suppressed) svg.append(svgEl('rect', { class: 'suppressed-band', x: m.l + slot * i, y: m.t, width: Math.max(slot, 2), height: ih, fill: `url(#${svg.id}-hatch)` }));
+      if (i % every === 0) { const t = svgEl('text', { x: x(i), y: h - 8, 'text-anchor': 'middle' }); t.textContent = timeLabel(p.t, granularity, long); svg.append(t); }
+    });
+    const path = (key) => {
+      let d = '', pen = false;
+      points.forEach((p, i) => {
+        if (p.suppressed || p[key] === null) { pen = false; return; }
+        d += (pen ? 'L' : 'M') + x(i).toFixed(1) + ',' + y(p[key]).toFixed(1); pen = true;
+      });
+      return d;
+    };
+    let area = '', start = null;
+    points.forEach((p, i) => {
+      if (p.suppressed || p.pageViews === null) { if (start !== null) { area += `L${x(i - 1)},${y(0)}Z`; start = null; } return; }
+      if (start === null) { start = i; area += `M${x(i)},${y(0)}`; }
+      area += `L${x(i)},${y(p.pageViews)}`;
+    });
+    if (start !== null) area += `L${x(points.length - 1)},${y(0)}Z`;
+    svg.append(svgEl('path', { class: 'area', d: area }));
+    svg.append(svgEl('path', { class: 'line-visitors', d: path('visitors') }));
+    svg.append(svgEl('path', { class: 'line-views', d: path('pageViews') }));
+    if (points.length <= 60) {
+      points.forEach((p, i) => { if (!p.suppressed && p.pageViews) svg.append(svgEl('circle', { class: 'dot', cx: x(i), cy: y(p.pageViews), r: 3 })); });
+    }
+    points.forEach((p, i) => {
+      const text = `${timeLabel(p.t, granularity, true)} UTC · ` + (p.suppressed ? `suppressed (${suppressedText()} people)` : `${nf.format(p.pageViews)} page views, ${nf.format(p.visitors)} visitors`);
+      const hit = svgEl('rect', { x: m.l + slot * i, y: m.t, width: slot, height: ih, fill: 'transparent' });
+      const title = svgEl('title'); title.textContent = text; hit.append(title);
+      hit.addEventListener('mousemove', (e) => tip(e, text)); hit.addEventListener('mouseleave', () => tip(null));
+      svg.append(hit);
+    });
+    svg.dataset.values = points.map(p => p.suppressed ? 'S' : p.pageViews).join(',');
+  }
+
+  function barChart(svg, rows, labelOf) {
+    svg.replaceChildren();
+    const w = svg.clientWidth || 400, h = svg.clientHeight || 180;
+    svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
+    hatch(svg, svg.id + '-hatch');
+    const m = { l: 40, r: 8, t: 10, b: 22 }, iw = w - m.l - m.r, ih = h - m.t - m.b;
+    const max = niceMax(Math.max(0, ...rows.map(r => r.value || 0)));
+    const n = Math.max(rows.length, 1), slot = iw / n, bw = Math.max(2, slot * 0.72);
+    for (let g = 0; g <= 2; g++) {
+      const v = max * g / 2, yy = m.t + ih - (v / max) * ih;
+      svg.append(svgEl('line', { class: 'grid-line', x1: m.l, x2: w - m.r, y1: yy, y2: yy }));
+      const t = svgEl('text', { x: m.l - 5, y: yy + 4, 'text-anchor': 'end' }); t.textContent = nf.format(Math.round(v)); svg.append(t);
+    }
+    const every = Math.max(1, Math.ceil(n / Math.max(2, Math.floor(iw / 48))));
+    rows.forEach((r, i) => {
+      const x0 = m.l + slot * i + (slot - bw) / 2;
+      const text = labelOf(r, true) + ': ' + (r.suppressed ? suppressedText() : nf.format(r.value));
+      let bar;
+      if (r.suppressed) bar = svgEl('rect', { x: x0, y: m.t, width: bw, height: ih, fill: `url(#${svg.id}-hatch)`, opacity: .7 });
+      else { const bh = (r.value / max) * ih; bar = svgEl('rect', { class: 'bar', x: x0, y: m.t + ih - bh, width: bw, height: Math.max(bh, r.value ? 1 : 0), rx: 2 }); }
+      const title = svgEl('title'); title.textContent = text; bar.append(title);
+      bar.addEventListener('mousemove', (e) => tip(e, text)); bar.addEventListener('mouseleave', () => tip(null));
+      svg.append(bar);
+      if (i % every === 0) { const t = svgEl('text', { x: m.l + slot * i + slot / 2, y: h - 6, 'text-anchor': 'middle' }); t.textContent = labelOf(r, false); svg.append(t); }
+    });
+    svg.dataset.values = rows.map(r => r.suppressed ? 'S' : r.value).join(',');
+  }
+
+  // ---------- lists ----------
+  function listTable(list, options) {
+    const opts = options || {};
+    if (!list) return el('p', { class: 'empty', text: 'No data.' });
+    if (list.total.suppressed) return el('p', { class: 'empty suppressed', text: `Fewer than ${state.k} people in this range: nothing is shown.` });
+    if (list.rows.length === 0) return el('p', { class: 'empty', text: 'No data in this range.' });
+    const views = list.metric === 'pageViews';
+    const max = Math.max(1, ...list.rows.map(r => r.value || 0));
+    const filterable = FILTERS.includes(list.dimension) && opts.filterable !== false;
+    const table = el('table', { 'data-dim': list.dimension });
+    table.append(el('thead', {}, el('tr', {},
+      el('th', { scope: 'col', text: opts.title || 'Value' }),
+      el('th', { scope: 'col', class: 'num', text: views ? 'Page views' : 'Requests' }),
+      views ? el('th', { scope: 'col', class: 'num', text: 'Visitors' }) : null)));
+    const body = el('tbody');
+    const row = (r, cls) => {
+      const label = r.label;
+      const inner = filterable && !r.suppressed && cls === undefined
+        ? el('button', { type: 'button', 'aria-pressed': state.filters[list.dimension] === label ? 'true' : 'false', title: 'Filter by ' + label, text: label })
+        : el('span', { text: cls === 'other' ? 'Other (smaller and suppressed values)' : cls === 'total' ? 'Total' : label });
+      if (inner.tagName === 'BUTTON') inner.addEventListener('click', () => toggleFilter(list.dimension, label));
+      const cell = el('span', { class: 'barcell', style: null }, inner);
+      if (cls === undefined && !r.suppressed) cell.style.setProperty('--w', (100 * r.value / max).toFixed(1) + '%');
+      const tr = el('tr', { class: (cls || '') + (r.suppressed ? ' is-suppressed' : ''), 'data-label': label, 'data-value': r.suppressed ? 'suppressed' : r.value },
+        el('td', { class: 'label' }, cell),
+        el('td', { class: 'num' + (r.suppressed ? ' suppressed' : ''), title: r.suppressed ? `Suppressed: fewer than ${state.k} people` : null, text: fmt(r.value, r.suppressed) }),
+        views ? el('td', { class: 'num' + (r.suppressed ? ' suppressed' : ''), text: fmt(r.visitors, r.suppressed) }) : null);
+      body.append(tr);
+    };
+    list.rows.forEach(r => row(r));
+    if (list.other) row(list.other, 'other');
+    row(list.total, 'total');
+    table.append(body);
+    const wrap = el('div', { class: 'table-wrap' }, table);
+    if (Object.keys(state.filters).length && !list.filtered && !FILTERS.includes(list.dimension)) {
+      wrap.append(el('p', { class: 'note', text: 'Not filtered: filters apply to routes, countries, browsers and devices.' }));
+    }
+    return wrap;
+  }
+
+  function toggleFilter(dimension, value) {
+    if (state.filters[dimension] === value) delete state.filters[dimension]; else state.filters[dimension] = value;
+    sync(); loadAll();
+  }
+
+  function renderFilters() {
+    const box = $('filters');
+    box.replaceChildren();
+    const keys = Object.keys(state.filters);
+    if (!keys.length) { box.append(el('span', { class: 'muted', text: 'No filters. Select a route, country, browser or device in a list to filter.' })); return; }
+    box.append(el('span', { class: 'muted', text: 'Filtered by' }));
+    for (const k of keys) {
+      const remove = el('button', { type: 'button', 'aria-label': `Remove filter ${k} ${state.filters[k]}`, text: '×' });
+      remove.addEventListener('click', () => toggleFilter(k, state.filters[k]));
+      box.append(el('span', { class: 'chip', 'data-filter': k }, el('span', { text: `${k}: ${state.filters[k]}` }), remove));
+    }
+  }
+
+  function sync() {
+    history.replaceState(null, '', '?' + query() + location.hash);
+    $('export-series').href = 'api/export.csv?' + query({ view: 'series' });
+    renderFilters();
+  }
+
+  // ---------- views ----------
+  function renderOverview(o) {
+    const t = o.totals;
+    const set = (key, text) => { const node = document.querySelector(`[data-kpi="${key}"]`); node.textContent = text; node.classList.toggle('suppressed', t.suppressed); };
+    set('pageViews', fmt(t.pageViews, t.suppressed));
+    set('visitors', fmt(t.visitors, t.suppressed));
+    set('visits', t.visits === null && !t.suppressed ? '–' : fmt(t.visits, t.suppressed));
+    set('bounceRate', t.suppressed ? suppressedText() : t.bounceRate === null ? '–' : Math.round(t.bounceRate * 100) + ' %');
+    set('averageVisitSeconds', t.suppressed ? suppressedText() : t.averageVisitSeconds === null ? '–' : duration(t.averageVisitSeconds));
+    $('traffic-caption').textContent = `Page views and visitors per ${o.granularity} · ${RANGE_LABELS[o.range] || o.range}` + (o.filtered ? ' · filtered' : '');
+    lastOverview = o;
+    lineChart($('traffic-chart'), o.series, o.granularity);
+    const table = el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Bucket (UTC)' }), el('th', { scope: 'col', class: 'num', text: 'Page views' }), el('th', { scope: 'col', class: 'num', text: 'Visitors' }))));
+    const body = el('tbody');
+    for (const p of o.series) body.append(el('tr', {}, el('td', { text: timeLabel(p.t, o.granularity, true) }), el('td', { class: 'num', text: fmt(p.pageViews, p.suppressed) }), el('td', { class: 'num', text: fmt(p.visitors, p.suppressed) })));
+    table.append(body);
+    $('traffic-table').replaceChildren(table);
+  }
+  function duration(seconds) {
+    const s = Math.round(seconds);
+    return s < 60 ? s + ' s' : Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
+  }
+
+  function renderLists(lists) {
+    const grid = $('top-lists');
+    grid.replaceChildren();
+    LISTS.forEach(([dim, title], i) => {
+      const card = el('figure', { class: 'card', id: 'list-' + dim }, el('figcaption', {},
+        el('span', { text: title }),
+        el('a', { class: 'muted', href: 'api/export.csv?' + query({ view: 'top', dim, limit: 100 }), download: true, 'aria-label': 'Export ' + title + ' as CSV', text: 'CSV' })));
+      card.append(listTable(lists[i], { title }));
+      grid.append(card);
+    });
+  }
+
+  function renderFraud(f) {
+    $('risk-bands').replaceChildren(listTable(f.bands, { title: 'Band' }));
+    barChart($('risk-scores'), f.scores.rows, (r) => r.label);
+    $('risk-reasons').replaceChildren(listTable(f.reasons, { title: 'Reason' }));
+    const rules = $('alerts-by-rule');
+    if (!f.alertsByRule.length) rules.replaceChildren(el('p', { class: 'empty', text: 'No alerts in this range.' }));
+    else {
+      const body = el('tbody');
+      for (const a of f.alertsByRule) body.append(el('tr', {}, el('td', { text: a.rule }), el('td', {}, el('span', { class: 'badge sev-' + a.severity, text: a.severity })), el('td', { class: 'num', text: nf.format(a.count) })));
+      rules.replaceChildren(el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Rule' }), el('th', { scope: 'col', text: 'Severity' }), el('th', { scope: 'col', class: 'num', text: 'Alerts' }))), body));
+    }
+    const latest = $('latest-alerts');
+    if (!f.latest.length) latest.replaceChildren(el('p', { class: 'empty', text: 'No alerts in this range.' }));
+    else {
+      const showSubject = f.latest.some(a => a.subject);
+      const body = el('tbody');
+      for (const a of f.latest) body.append(el('tr', {},
+        el('td', { text: timeLabel(a.time, 'minute', true) }), el('td', { text: a.rule }),
+        el('td', {}, el('span', { class: 'badge sev-' + a.severity, text: a.severity })), el('td', { class: 'num', text: a.score.toFixed(1) }),
+        el('td', { text: a.subjectKind || '–' }), showSubject ? el('td', { text: a.subject || '–' }) : null));
+      latest.replaceChildren(el('table', {}, el('thead', {}, el('tr', {},
+        el('th', { scope: 'col', text: 'Time (UTC)' }), el('th', { scope: 'col', text: 'Rule' }), el('th', { scope: 'col', text: 'Severity' }),
+        el('th', { scope: 'col', class: 'num', text: 'Score' }), el('th', { scope: 'col', text: 'Subject' }), showSubject ? el('th', { scope: 'col', text: 'Pseudonym' }) : null)), body));
+    }
+  }
+
+  function renderLive(l) {
+    const active = $('live-active');
+    active.textContent = fmt(l.activeVisitors.value, l.activeVisitors.suppressed);
+    active.classList.toggle('suppressed', l.activeVisitors.suppressed);
+    $('live-asof').textContent = 'last ' + l.minutes + ' minutes · updated ' + timeLabel(l.asOf, 'minute', false) + ' UTC';
+    lastLive = l;
+    barChart($('live-chart'), l.series.map(p => ({ label: p.t, value: p.pageViews, suppressed: p.suppressed })), (r, long) => timeLabel(r.label, 'minute', long));
+    $('live-routes').replaceChildren(listTable(l.routes, { title: 'Route', filterable: false }));
+  }
+
+  // ---------- loading ----------
+  let lastOverview = null, lastLive = null, lastFraud = null, loading = 0;
+  async function loadAll() {
+    const ticket = ++loading;
+    try {
+      const [overview, fraud, live, ...lists] = await Promise.all([
+        api('overview?' + query()), api('fraud?' + query()), api('live'),
+        ...LISTS.map(([dim]) => api('top?' + query({ dim, limit: 10 })))
+      ]);
+      if (ticket !== loading) return;
+      renderOverview(overview); renderLists(lists); lastFraud = fraud; renderFraud(fraud); renderLive(live);
+      showError(null);
+      document.body.dataset.loaded = 'true';
+    } catch (error) { showError(error); }
+  }
+  async function refreshLive() {
+    if (document.hidden) return;
+    try { renderLive(await api('live')); } catch (error) { showError(error); }
+  }
+
+  async function start() {
+    try {
+      const meta = await api('meta');
+      state.k = meta.k; state.noise = meta.noiseEpsilon;
+      if (!meta.ranges.includes(state.range)) state.range = '24h';
+      const ranges = $('ranges');
+      for (const r of meta.ranges) {
+        const input = el('input', { type: 'radio', name: 'range', id: 'range-' + r, value: r, checked: r === state.range });
+        input.addEventListener('change', () => { state.range = r; sync(); loadAll(); });
+        ranges.append(input, el('label', { for: 'range-' + r, text: r }));
+      }
+      $('privacy').textContent = `Privacy: every number comes from at least ${state.k} different people; smaller cells (and cells that would let them be worked out) show as “${suppressedText()}”.` +
+        (state.noise ? ` Counts carry Laplace noise (ε = ${state.noise}).` : '');
+    } catch (error) { showError(error); return; }
+    sync();
+    await loadAll();
+    setInterval(refreshLive, 10000);
+    let resize = null;
+    window.addEventListener('resize', () => {
+      clearTimeout(resize);
+      resize = setTimeout(() => {
+        if (lastOverview) lineChart($('traffic-chart'), lastOverview.series, lastOverview.granularity);
+        if (lastFraud) barChart($('risk-scores'), lastFraud.scores.rows, (r) => r.label);
+        if (lastLive) renderLive(lastLive);
+      }, 150);
+    });
+  }
+  start();
+})();
