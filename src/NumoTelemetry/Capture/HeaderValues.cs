@@ -68,6 +68,30 @@ internal static class HeaderValues
         return host;
     }
 
+    /// <summary>Whether <paramref name="referrerHost"/> is the host of the request's Host header (port ignored, case-insensitive).</summary>
+    public static bool IsSameHost(ReadOnlySpan<char> referrerHost, ReadOnlySpan<char> hostHeader)
+    {
+        if (hostHeader.IsEmpty)
+        {
+            return false;
+        }
+
+        if (hostHeader[0] != '[')
+        {
+            var colon = hostHeader.LastIndexOf(':');
+            if (colon >= 0)
+            {
+                hostHeader = hostHeader[..colon];
+            }
+        }
+        else if (hostHeader.IndexOf(']') is var close and > 0)
+        {
+            hostHeader = hostHeader[..(close + 1)];
+        }
+
+        return referrerHost.Equals(hostHeader, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>The raw value of query parameter <paramref name="name"/> (still percent-encoded), or empty.</summary>
     public static ReadOnlySpan<char> QueryValue(ReadOnlySpan<char> query, ReadOnlySpan<char> name)
     {

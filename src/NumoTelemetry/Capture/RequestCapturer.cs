@@ -137,8 +137,11 @@ internal sealed class RequestCapturer
         // Language, referrer host, campaign.
         var language = HeaderValues.PrimaryLanguage(FirstValue(headers.AcceptLanguage));
         record.Language = language.IsEmpty ? null : _languages.InternLowerAscii(language);
+        // Internal navigation (referrer on this site's own host) is not a referrer.
         var referrerHost = HeaderValues.ReferrerHost(FirstValue(headers.Referer));
-        record.ReferrerHost = referrerHost.IsEmpty ? null : _interner.InternLowerAscii(referrerHost);
+        record.ReferrerHost = referrerHost.IsEmpty || HeaderValues.IsSameHost(referrerHost, FirstValue(headers.Host))
+            ? null
+            : _interner.InternLowerAscii(referrerHost);
         var query = request.QueryString.Value;
         if (query is not null && query.Contains("utm_", StringComparison.OrdinalIgnoreCase))
         {

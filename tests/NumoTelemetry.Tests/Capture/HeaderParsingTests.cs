@@ -27,6 +27,15 @@ public class HeaderParsingTests
     public void ReferrerHost(string referrer, string expected) =>
         Assert.Equal(expected, HeaderValues.ReferrerHost(referrer).ToString());
 
+    [Theory]
+    [InlineData("shop.example", "shop.example", true)]
+    [InlineData("Shop.Example", "shop.example:8443", true)]
+    [InlineData("[2001:db8::1]", "[2001:db8::1]:443", true)]
+    [InlineData("www.google.com", "shop.example", false)]
+    [InlineData("shop.example", "", false)]
+    public void IsSameHost(string referrer, string host, bool expected) =>
+        Assert.Equal(expected, HeaderValues.IsSameHost(referrer, host));
+
     [Fact]
     public void QueryValue_FindsParameterCaseInsensitively() =>
         Assert.Equal("spring", HeaderValues.QueryValue("?a=1&UTM_Campaign=spring&b", "utm_campaign").ToString());
