@@ -6,6 +6,8 @@ DevelopmentKey.EnsureConfigured(builder);
 
 // The two lines a site adds (this one and UseNumoTelemetry below).
 builder.Services.AddNumoTelemetry(builder.Configuration.GetSection("NumoTelemetry"))
+    .AddGeoIP()        // MaxMind databases dropped into App_Data/geoip (none ship with the sample: a start-up warning says so)
+    .AddReverseDns()   // off in appsettings.json: the sample's demo clients use documentation addresses
     .AddDashboard();
 AnalystAccess.Configure(builder);
 
