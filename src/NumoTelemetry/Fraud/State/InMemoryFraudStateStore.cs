@@ -16,7 +16,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     private readonly Dictionary<SubjectKey, Subject> _subjects = new();
     private readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
     private readonly int _maxSubjects;
-    private long _lastSweepMs = long.MinValue;
+    private long _lastSweepMs;
     private long _nowMs;
     private long _evicted;
 
