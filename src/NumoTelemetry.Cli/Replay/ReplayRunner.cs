@@ -188,8 +188,7 @@ internal sealed class ReplayRunner : IDisposable
         if (request.Session is not null)
         {
             // The session id goes through the same cookie parsing as a live request.
-            var session = $"{_sessionCookie}={request.Session}";
-            request.Cookie = request.Cookie is null ? session : $"{request.Cookie}; {session}";
+            request.Cookie = request.Cookie is null ? string.Concat(_sessionCookie, "=", request.Session) : string.Concat(request.Cookie, "; ", _sessionCookie, "=", request.Session);
         }
 
         if (request.Cookie is not null)

@@ -19,6 +19,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     private long _lastSweepMs;
     private long _nowMs;
     private long _evicted;
+    private long _sinceSweep;
     private SubjectKey _lastKey;
     private Subject? _last;
 
@@ -44,6 +45,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
             Apply(in operations[i], ref results[i]);
         }
 
+        _sinceSweep += operations.Length;
         MaybeSweep();
         return ValueTask.CompletedTask;
     }
@@ -178,15 +180,19 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         }
     }
 
-    /// <summary>Sweeps expired subjects once a minute of record time, and the least recently seen beyond the bound.</summary>
+    /// <summary>
+    /// Sweeps expired subjects at most once a minute of record time and only after a quarter of the subjects' count in operations
+    /// (so a sweep costs O(1) per operation, amortised, even in a fast replay), and the least recently seen beyond the bound.
+    /// </summary>
     private void MaybeSweep()
     {
-        if (_subjects.Count <= _maxSubjects && _nowMs - _lastSweepMs < SweepIntervalMs)
+        if (_subjects.Count <= _maxSubjects && (_nowMs - _lastSweepMs < SweepIntervalMs || _sinceSweep < _subjects.Count / 4))
         {
             return;
         }
 
         _lastSweepMs = _nowMs;
+        _sinceSweep = 0;
         _last = null;
         foreach (var (key, subject) in _subjects)
         {
