@@ -75,7 +75,7 @@ internal sealed class AccountTakeoverDetector(AccountTakeoverDetectorOptions opt
             evidence.Add("asn", record.Geo?.Asn ?? 0);
             evidence.Add("knownDevices", pattern.KnownDevices - 1);
             evidence.Add("knownCountries", pattern.KnownCountries - 1);
-            evidence.Add("anonymousNetwork", (record.Geo?.Flags ?? NetworkFlags.None) != NetworkFlags.None && (record.Geo!.Flags & ~NetworkFlags.Cellular) != 0 ? 1 : 0);
+            evidence.Add("anonymousOrHostingNetwork", ((record.Geo?.Flags ?? NetworkFlags.None) & ~NetworkFlags.Cellular) != 0 ? 1 : 0);
             context.Hit(user, ReasonCodes.AtoNewContext, options.NewContextPoints, verdict: true, at, evidence);
             return;
         }

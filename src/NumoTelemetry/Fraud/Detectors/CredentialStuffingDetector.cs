@@ -13,18 +13,13 @@ internal sealed class CredentialStuffingDetector(CredentialStuffingDetectorOptio
             return;
         }
 
-        var ratio = (double)pattern.IpLoginFailures / (pattern.IpLoginFailures + pattern.IpLoginSuccesses);
+        var ratio = LoginEvidence.FailureRatio(pattern.IpLoginFailures, pattern.IpLoginSuccesses);
         if (ratio < options.MinFailureRatio)
         {
             return;
         }
 
-        var evidence = default(Evidence);
-        evidence.Add("failedLogins", pattern.IpLoginFailures);
-        evidence.Add("successfulLogins", pattern.IpLoginSuccesses);
-        evidence.Add("distinctAccounts", pattern.IpFailedAccounts);
-        evidence.Add("failureRatio", Math.Round(ratio, 3));
-        evidence.Add("windowSeconds", options.Window.TotalSeconds);
+        var evidence = LoginEvidence.Create(pattern.IpLoginFailures, pattern.IpLoginSuccesses, pattern.IpFailedAccounts, ratio, options.Window);
         context.Hit(SubjectKey.From(SubjectKind.Ip, record.Ip), ReasonCodes.CredentialStuffing, context.Escalate(options.Points, pattern.IpFailedAccounts, options.MinDistinctAccounts), verdict: true, record.Timestamp, evidence);
     }
 }

@@ -24,19 +24,14 @@ internal sealed class DistributedStuffingDetector(DistributedStuffingDetectorOpt
             return;
         }
 
-        var ratio = (double)failures / Math.Max(1, failures + successes);
+        var ratio = LoginEvidence.FailureRatio(failures, successes);
         if (ratio < options.MinFailureRatio)
         {
             return;
         }
 
-        var evidence = default(Evidence);
-        evidence.Add("failedLogins", failures);
-        evidence.Add("successfulLogins", successes);
+        var evidence = LoginEvidence.Create(failures, successes, accounts, ratio, options.Window);
         evidence.Add("distinctIps", ips);
-        evidence.Add("distinctAccounts", accounts);
-        evidence.Add("failureRatio", Math.Round(ratio, 3));
-        evidence.Add("windowSeconds", options.Window.TotalSeconds);
         context.Hit(subject, ReasonCodes.DistributedStuffing, context.Escalate(options.Points, accounts, options.MinDistinctAccounts), verdict: true, at, evidence);
     }
 }

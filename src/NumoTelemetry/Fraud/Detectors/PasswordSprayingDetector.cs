@@ -21,18 +21,13 @@ internal sealed class PasswordSprayingDetector(PasswordSprayingDetectorOptions o
             return; // fast enough to be stuffing
         }
 
-        var ratio = (double)pattern.IpLoginFailuresLong / Math.Max(1, pattern.IpLoginFailuresLong + pattern.IpLoginSuccessesLong);
+        var ratio = LoginEvidence.FailureRatio(pattern.IpLoginFailuresLong, pattern.IpLoginSuccessesLong);
         if (ratio < options.MinFailureRatio)
         {
             return;
         }
 
-        var evidence = default(Evidence);
-        evidence.Add("failedLogins", pattern.IpLoginFailuresLong);
-        evidence.Add("successfulLogins", pattern.IpLoginSuccessesLong);
-        evidence.Add("distinctAccounts", pattern.IpFailedAccountsLong);
-        evidence.Add("failureRatio", Math.Round(ratio, 3));
-        evidence.Add("windowSeconds", options.Window.TotalSeconds);
+        var evidence = LoginEvidence.Create(pattern.IpLoginFailuresLong, pattern.IpLoginSuccessesLong, pattern.IpFailedAccountsLong, ratio, options.Window);
         context.Hit(SubjectKey.From(SubjectKind.Ip, record.Ip), ReasonCodes.PasswordSpraying, context.Escalate(options.Points, pattern.IpFailedAccountsLong, options.MinDistinctAccounts), verdict: true, record.Timestamp, evidence);
     }
 }

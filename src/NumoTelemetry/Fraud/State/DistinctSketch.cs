@@ -150,7 +150,7 @@ internal struct DistinctSketch
     private static bool AddToRegisters(Span<byte> registers, ulong element)
     {
         // Elements are pseudonym hashes already, but mix anyway: a poorly spread element must not skew the registers.
-        var hash = Mix(element);
+        var hash = StateMath.Mix(element);
         var index = (int)(hash >> (64 - Precision));
         var rank = (byte)(BitOperations.LeadingZeroCount((hash << Precision) | (1UL << (Precision - 1))) + 1);
         if (registers[index] >= rank)
@@ -160,15 +160,6 @@ internal struct DistinctSketch
 
         registers[index] = rank;
         return true;
-    }
-
-    private static ulong Mix(ulong x)
-    {
-        x ^= x >> 33;
-        x *= 0xff51afd7ed558ccdUL;
-        x ^= x >> 33;
-        x *= 0xc4ceb9fe1a85ec53UL;
-        return x ^ (x >> 33);
     }
 
     private static long Estimate(ReadOnlySpan<byte> registers)

@@ -35,6 +35,16 @@ internal static class StateMath
         variance = (1 - a) * (variance + (a * delta * delta));
     }
 
+    /// <summary>A 64-bit finaliser (splitmix64): spreads any 64-bit value over all bits.</summary>
+    public static ulong Mix(ulong x)
+    {
+        x ^= x >> 30;
+        x *= 0xbf58476d1ce4e5b9UL;
+        x ^= x >> 27;
+        x *= 0x94d049bb133111ebUL;
+        return x ^ (x >> 31);
+    }
+
     /// <summary>The coefficient of variation of a timing series.</summary>
     public static double Variation(double mean, double variance) => mean <= 0 ? 0 : Math.Sqrt(Math.Max(0, variance)) / mean;
 }

@@ -42,7 +42,7 @@ public readonly struct SubjectKey : IEquatable<SubjectKey>, ISpanFormattable
     public bool IsEmpty => Kind == SubjectKind.None;
 
     /// <summary>A well-mixed 64-bit value of the subject (the pseudonym's first hash bytes; a mixed AS number).</summary>
-    public ulong Hash64 => Kind == SubjectKind.Asn ? Mix(_lo) : _lo;
+    public ulong Hash64 => Kind == SubjectKind.Asn ? StateMath.Mix(_lo) : _lo;
 
     /// <summary>The AS number of an <see cref="SubjectKind.Asn"/> subject; 0 otherwise.</summary>
     public long Asn => Kind == SubjectKind.Asn ? (long)_lo : 0;
@@ -135,14 +135,4 @@ public readonly struct SubjectKey : IEquatable<SubjectKey>, ISpanFormattable
 
     /// <summary>Inequality.</summary>
     public static bool operator !=(SubjectKey left, SubjectKey right) => !left.Equals(right);
-
-    private static ulong Mix(ulong x)
-    {
-        // splitmix64 finaliser
-        x ^= x >> 30;
-        x *= 0xbf58476d1ce4e5b9UL;
-        x ^= x >> 27;
-        x *= 0x94d049bb133111ebUL;
-        return x ^ (x >> 31);
-    }
 }
