@@ -18,7 +18,7 @@ namespace NumoTelemetry.Fraud;
 /// <see cref="ScoreBoard"/> decides at once. Time is record time for state and the <see cref="TimeProvider"/> for alert timing,
 /// which <c>numo replay</c> sets to record time.
 /// </remarks>
-internal sealed class FraudProcessor : IRequestRecordProcessor
+internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
 {
     private readonly FraudOptions _options;
     private readonly IFraudStateStore _store;
@@ -132,6 +132,23 @@ internal sealed class FraudProcessor : IRequestRecordProcessor
 
     /// <summary>Sends every open alert group's unsent hits now (end of a replay).</summary>
     internal void FlushAlerts() => _alerts.FlushAll(_time.GetUtcNow());
+
+    /// <summary>At shutdown (after the pipeline drained and flushed): groups still in their group wait are sent, not lost.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (_options.Enabled)
+            {
+                FlushAlerts();
+            }
+        }
+        catch (Exception ex)
+        {
+            _metrics.Error("shutdown");
+            Log.AlertSinkFailed(_logger, nameof(FraudProcessor), ex.GetType().Name);
+        }
+    }
 
     private void Detect(ReadOnlySpan<RequestRecord> records)
     {
