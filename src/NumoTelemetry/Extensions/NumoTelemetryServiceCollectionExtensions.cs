@@ -78,6 +78,7 @@ public static class NumoTelemetryServiceCollectionExtensions
             sp.GetRequiredService<KeyRing>(),
             sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Pseudonymization));
         services.TryAddSingleton<IUserAgentParser>(sp => new UserAgentParser(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.UserAgents));
+        FraudServiceRegistration.Add(services); // the fraud engine's risk provider, before the null one below
         services.TryAddSingleton<IRiskProvider, NullRiskProvider>();
         services.TryAddSingleton<NumoTelemetryMetrics>();
         services.TryAddSingleton<RequestCapturer>();

@@ -1,9 +1,90 @@
 namespace NumoTelemetry.Fraud;
 
-/// <summary>Fraud detection options.</summary>
+/// <summary>
+/// Fraud detection options (<c>NumoTelemetry:Fraud</c>). Every detector has its own section with its thresholds and
+/// points; the defaults and their rationale are documented in docs/fraud.md.
+/// </summary>
 public sealed class FraudOptions
 {
     /// <summary>Turns fraud detection on or off.</summary>
     /// <value>Default: <see langword="true"/>.</value>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>Most subjects (IPs, prefixes, sessions, visitors, accounts, AS numbers) the in-memory state keeps; the least recently seen go first.</summary>
+    /// <value>Default: 1,000,000 (about the memory in docs/fraud.md).</value>
+    public int MaxSubjects { get; set; } = 1_000_000;
+
+    /// <summary>Slots of the lock-free risk cache read on the request hot path (rounded up to a power of two). Only subjects with risk take a slot.</summary>
+    /// <value>Default: 65,536.</value>
+    public int RiskCacheSize { get; set; } = 65_536;
+
+    /// <summary>The analysis window of per-IP access patterns (distinct paths, missing paths, status mix, cookie churn, timing).</summary>
+    /// <value>Default: 10 minutes.</value>
+    public TimeSpan AnalysisWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The half-life of risk scores: a subject's score halves every this long without new hits.</summary>
+    /// <value>Default: 1 hour.</value>
+    public TimeSpan ScoreHalfLife { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The score from which a subject is in the <see cref="RiskBand.Watch"/> band.</summary>
+    /// <value>Default: 25.</value>
+    public double WatchScore { get; set; } = 25;
+
+    /// <summary>The score from which a subject is in the <see cref="RiskBand.Alert"/> band: a detector verdict at or above it alerts the fraud team.</summary>
+    /// <value>Default: 50.</value>
+    public double AlertScore { get; set; } = 50;
+
+    /// <summary>The score from which a subject is in the <see cref="RiskBand.Page"/> band (urgent).</summary>
+    /// <value>Default: 90.</value>
+    public double PageScore { get; set; } = 90;
+
+    /// <summary>How much more than its base points a detector may give for an attack far above its threshold (points × up to this factor).</summary>
+    /// <value>Default: 1.6 (an attack 16 times the threshold reaches the page band from a 60-point detector).</value>
+    public double MaxEscalation { get; set; } = 1.6;
+
+    /// <summary>Request bursts.</summary>
+    public BurstDetectorOptions Burst { get; set; } = new();
+
+    /// <summary>Crawling.</summary>
+    public CrawlingDetectorOptions Crawling { get; set; } = new();
+
+    /// <summary>Scanners.</summary>
+    public ScannerDetectorOptions Scanner { get; set; } = new();
+
+    /// <summary>Credential stuffing from one IP.</summary>
+    public CredentialStuffingDetectorOptions CredentialStuffing { get; set; } = new();
+
+    /// <summary>Password spraying at low rate.</summary>
+    public PasswordSprayingDetectorOptions PasswordSpraying { get; set; } = new();
+
+    /// <summary>Credential stuffing spread over a prefix or AS.</summary>
+    public DistributedStuffingDetectorOptions DistributedStuffing { get; set; } = new();
+
+    /// <summary>Brute force on one account.</summary>
+    public AccountBruteForceDetectorOptions AccountBruteForce { get; set; } = new();
+
+    /// <summary>Account takeover.</summary>
+    public AccountTakeoverDetectorOptions AccountTakeover { get; set; } = new();
+
+    /// <summary>Impossible travel.</summary>
+    public ImpossibleTravelDetectorOptions ImpossibleTravel { get; set; } = new();
+
+    /// <summary>Session hijack.</summary>
+    public SessionHijackDetectorOptions SessionHijack { get; set; } = new();
+
+    /// <summary>Many accounts per device.</summary>
+    public AccountsPerDeviceDetectorOptions AccountsPerDevice { get; set; } = new();
+
+    /// <summary>Cookie churn.</summary>
+    public CookieChurnDetectorOptions CookieChurn { get; set; } = new();
+
+    /// <summary>Robotic request timing (a risk factor).</summary>
+    public RoboticTimingDetectorOptions RoboticTiming { get; set; } = new();
+
+    /// <summary>Network and client risk factors (fake crawler, hosting, anonymous networks).</summary>
+    public RiskFactorOptions RiskFactors { get; set; } = new();
+
+    /// <summary>The band of a score under these options.</summary>
+    public RiskBand BandOf(double score) =>
+        score >= PageScore ? RiskBand.Page : score >= AlertScore ? RiskBand.Alert : score >= WatchScore ? RiskBand.Watch : RiskBand.None;
 }

@@ -1,0 +1,328 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NumoTelemetry.Alerts;
+using NumoTelemetry.Fraud.Detectors;
+using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Pipeline;
+using NumoTelemetry.Sessions;
+
+namespace NumoTelemetry.Fraud;
+
+/// <summary>
+/// The fraud engine, a processor of the pseudonymised stream. Per batch: plan every record's state operations, apply them in
+/// one store call, read each record's <see cref="AccessPattern"/>, run the detectors, fold hits into decaying scores (published to
+/// the hot-path <see cref="RiskCache"/>), and hand verdicts in the alert band to the <see cref="AlertDispatcher"/>.
+/// </summary>
+/// <remarks>
+/// Score changes reach a shared store with the next batch's operations (still one round trip per batch); the local
+/// <see cref="ScoreBoard"/> decides at once. Time is record time for state and the <see cref="TimeProvider"/> for alert timing,
+/// which <c>numo replay</c> sets to record time.
+/// </remarks>
+internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
+{
+    private readonly FraudOptions _options;
+    private readonly IFraudStateStore _store;
+    private readonly RiskCache _cache;
+    private readonly ScoreBoard _scores;
+    private readonly AccessPatternTracker _tracker;
+    private readonly IFraudDetector[] _detectors;
+    private readonly DetectionContext _context;
+    private readonly AlertDispatcher _alerts;
+    private readonly FraudMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly FraudStateBatch _state = new();
+    private readonly List<StateOperation> _pendingScores = new();
+    private readonly HashSet<SubjectKey> _readScores = new();
+    private AccessPlan[] _plans = new AccessPlan[1024];
+
+    public FraudProcessor(
+        IOptions<NumoTelemetryOptions> options,
+        IFraudStateStore store,
+        RiskCache cache,
+        IEnumerable<IAlertSink> sinks,
+        FraudMetrics metrics,
+        ILoggerFactory loggerFactory,
+        TimeProvider time)
+    {
+        _options = options.Value.Fraud;
+        _store = store;
+        _cache = cache;
+        _metrics = metrics;
+        _time = time;
+        _logger = loggerFactory.CreateLogger<FraudProcessor>();
+        _scores = new ScoreBoard(_options.ScoreHalfLife, Math.Max(1024, _options.RiskCacheSize * 2));
+        _tracker = new AccessPatternTracker(_options);
+        _detectors = CreateDetectors(_options);
+        _context = new DetectionContext(_options, _scores);
+        _alerts = new AlertDispatcher(options.Value.Alerts, _options, sinks, _scores, metrics, _logger);
+        if (store is InMemoryFraudStateStore memory)
+        {
+            metrics.SetSubjectSource(() => memory.SubjectCount);
+        }
+    }
+
+    internal ScoreBoard Scores => _scores;
+
+    internal AlertDispatcher Alerts => _alerts;
+
+    public async ValueTask ProcessAsync(ReadOnlyMemory<RequestRecord> batch, CancellationToken cancellationToken)
+    {
+        if (!_options.Enabled || batch.IsEmpty)
+        {
+            return;
+        }
+
+        _state.Clear();
+        var pending = AddPendingScores();
+        if (_plans.Length < batch.Length)
+        {
+            _plans = new AccessPlan[batch.Length];
+        }
+
+        var records = batch.Span;
+        for (var i = 0; i < records.Length; i++)
+        {
+            _plans[i] = _tracker.Plan(in records[i], _state);
+        }
+
+        var reads = _store.IsShared ? AddScoreReads(records) : _state.Count;
+        try
+        {
+            await _store.ApplyAsync(_state, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _metrics.Error("state_store");
+            Log.FraudStateFailed(_logger, batch.Length, ex.GetType().Name, ex.Message);
+            return;
+        }
+
+        TakeScores(0, pending);
+        TakeScores(reads, _state.Count);
+        Detect(batch.Span);
+        _alerts.Tick(_time.GetUtcNow());
+    }
+
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        if (_pendingScores.Count > 0)
+        {
+            _state.Clear();
+            var pending = AddPendingScores();
+            try
+            {
+                await _store.ApplyAsync(_state, cancellationToken).ConfigureAwait(false);
+                TakeScores(0, pending);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                _metrics.Error("state_store");
+                Log.FraudStateFailed(_logger, 0, ex.GetType().Name, ex.Message);
+            }
+        }
+
+        _alerts.Tick(_time.GetUtcNow());
+    }
+
+    /// <summary>Sends every open alert group's unsent hits now (end of a replay).</summary>
+    internal void FlushAlerts() => _alerts.FlushAll(_time.GetUtcNow());
+
+    /// <summary>At shutdown (after the pipeline drained and flushed): groups still in their group wait are sent, not lost.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (_options.Enabled)
+            {
+                FlushAlerts();
+            }
+        }
+        catch (Exception ex)
+        {
+            _metrics.Error("shutdown");
+            Log.AlertSinkFailed(_logger, nameof(FraudProcessor), ex.GetType().Name);
+        }
+    }
+
+    private void Detect(ReadOnlySpan<RequestRecord> records)
+    {
+        var context = _context;
+        var alertScore = _options.AlertScore;
+        for (var i = 0; i < records.Length; i++)
+        {
+            ref readonly var record = ref records[i];
+            var pattern = AccessPatternTracker.Read(in record, in _plans[i], _state);
+            context.Clear();
+            for (var d = 0; d < _detectors.Length; d++)
+            {
+                try
+                {
+                    _detectors[d].Evaluate(in record, in pattern, context);
+                }
+                catch (Exception ex)
+                {
+                    _metrics.Error("detector");
+                    Log.DetectorFailed(_logger, _detectors[d].GetType().Name, ex.GetType().Name, ex.Message);
+                }
+            }
+
+            var hits = context.Hits;
+            for (var h = 0; h < hits.Length; h++)
+            {
+                ref readonly var hit = ref hits[h];
+                var changed = _scores.Add(hit.Subject, hit.Reason, hit.Points, hit.At, out var total, out var top);
+                if (changed)
+                {
+                    _metrics.Detection(hit.Reason);
+                    _cache.Set(hit.Subject, total, top, hit.At);
+                    if (_store.IsShared)
+                    {
+                        _pendingScores.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = hit.Subject, Name = "score", At = hit.At, Window = _options.ScoreHalfLife, Reason = hit.Reason, Points = hit.Points });
+                    }
+                }
+
+                if (hit.Verdict && total >= alertScore)
+                {
+                    _alerts.Raise(in hit, total, _options.BandOf(total));
+                }
+            }
+        }
+    }
+
+    private int AddPendingScores()
+    {
+        foreach (var op in _pendingScores)
+        {
+            _state.Add(op);
+        }
+
+        _pendingScores.Clear();
+        return _state.Count;
+    }
+
+    /// <summary>A shared store: read the scores of the batch's subjects too, so other nodes' risk reaches this node.</summary>
+    private int AddScoreReads(ReadOnlySpan<RequestRecord> records)
+    {
+        var start = _state.Count;
+        _readScores.Clear();
+        for (var i = 0; i < records.Length; i++)
+        {
+            ref readonly var r = ref records[i];
+            AddRead(SubjectKey.From(SubjectKind.Ip, r.Ip), r.Timestamp);
+            AddRead(SubjectKey.From(SubjectKind.IpPrefix, r.IpPrefix), r.Timestamp);
+            AddRead(SubjectKey.From(SubjectKind.Session, r.Session), r.Timestamp);
+            AddRead(SubjectKey.From(SubjectKind.Visitor, r.Visitor), r.Timestamp);
+        }
+
+        return start;
+    }
+
+    private void AddRead(in SubjectKey subject, DateTimeOffset at)
+    {
+        if (!subject.IsEmpty && _readScores.Add(subject))
+        {
+            _state.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = subject, Name = "score", At = at, Window = _options.ScoreHalfLife });
+        }
+    }
+
+    private void TakeScores(int from, int to)
+    {
+        var operations = _state.Operations;
+        var results = _state.Results;
+        for (var i = from; i < to; i++)
+        {
+            ref readonly var op = ref operations[i];
+            if (op.Kind != StateOperationKind.AddScore || results[i].Score <= 0)
+            {
+                continue;
+            }
+
+            _scores.SetExternal(op.Subject, results[i].Score, op.At);
+            var total = _scores.Snapshot(op.Subject, op.At, []);
+            _cache.Set(op.Subject, total, results[i].TopReason, op.At);
+        }
+    }
+
+    internal static IFraudDetector[] CreateDetectors(FraudOptions o)
+    {
+        var list = new List<IFraudDetector>();
+        if (o.Burst.Enabled)
+        {
+            list.Add(new BurstDetector(o.Burst));
+        }
+
+        if (o.Crawling.Enabled)
+        {
+            list.Add(new CrawlingDetector(o.Crawling));
+        }
+
+        if (o.Scanner.Enabled)
+        {
+            list.Add(new ScannerDetector(o.Scanner));
+        }
+
+        if (o.CredentialStuffing.Enabled)
+        {
+            list.Add(new CredentialStuffingDetector(o.CredentialStuffing));
+        }
+
+        if (o.PasswordSpraying.Enabled)
+        {
+            list.Add(new PasswordSprayingDetector(o.PasswordSpraying, o.CredentialStuffing));
+        }
+
+        if (o.DistributedStuffing.Enabled)
+        {
+            list.Add(new DistributedStuffingDetector(o.DistributedStuffing));
+        }
+
+        if (o.AccountBruteForce.Enabled)
+        {
+            list.Add(new AccountBruteForceDetector(o.AccountBruteForce));
+        }
+
+        if (o.ImpossibleTravel.Enabled)
+        {
+            list.Add(new ImpossibleTravelDetector(o.ImpossibleTravel));
+        }
+
+        if (o.SessionHijack.Enabled)
+        {
+            list.Add(new SessionHijackDetector(o.SessionHijack));
+        }
+
+        if (o.AccountsPerDevice.Enabled)
+        {
+            list.Add(new AccountsPerDeviceDetector(o.AccountsPerDevice));
+        }
+
+        if (o.CookieChurn.Enabled)
+        {
+            list.Add(new CookieChurnDetector(o.CookieChurn));
+        }
+
+        if (o.RoboticTiming.Enabled)
+        {
+            list.Add(new RoboticTimingDetector(o.RoboticTiming));
+        }
+
+        if (o.RiskFactors.Enabled)
+        {
+            list.Add(new NetworkRiskDetector(o.RiskFactors));
+        }
+
+        // Account takeover last: it reads the stuffing reasons the detectors above may have just raised.
+        if (o.AccountTakeover.Enabled)
+        {
+            list.Add(new AccountTakeoverDetector(o.AccountTakeover));
+        }
+
+        return [.. list];
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using NumoTelemetry.Alerts;
+using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Pipeline;
+
+namespace NumoTelemetry.Fraud;
+
+/// <summary>
+/// Registers fraud detection and alerting (called by <c>AddNumoTelemetry</c>). Everything with <c>TryAdd</c>: register your own
+/// <see cref="IFraudStateStore"/> (for example the Redis one) or <see cref="IAlertSink"/>s before or after, as usual.
+/// </summary>
+internal static class FraudServiceRegistration
+{
+    public static void Add(IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NumoTelemetryOptions>, FraudOptionsValidator>());
+        services.TryAddSingleton<FraudMetrics>();
+        services.TryAddSingleton(sp =>
+        {
+            var fraud = sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Fraud;
+            return new RiskCache(fraud.RiskCacheSize, fraud.ScoreHalfLife);
+        });
+        services.TryAddSingleton<IRiskProvider, CachedRiskProvider>();
+        services.TryAddSingleton<IFraudStateStore>(sp => new InMemoryFraudStateStore(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Fraud.MaxSubjects));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, LoggerAlertSink>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, WebhookAlertSink>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRequestRecordProcessor, FraudProcessor>());
+    }
+}

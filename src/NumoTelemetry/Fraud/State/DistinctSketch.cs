@@ -1,0 +1,187 @@
+using System.Numerics;
+
+namespace NumoTelemetry.Fraud.State;
+
+/// <summary>
+/// One generation of a distinct count: exact for up to <see cref="SmallLimit"/> elements, then a HyperLogLog with
+/// 2^<see cref="Precision"/> one-byte registers (1 KiB, standard error 3.25%). A mutable struct held in a field of its owner (no
+/// object of its own); not thread-safe.
+/// </summary>
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)]
+internal struct DistinctSketch
+{
+    public const int SmallLimit = 64;
+    public const int Precision = 10;
+    public const int Registers = 1 << Precision;
+    private const double Alpha = 0.7213 / (1 + (1.079 / Registers));
+
+    private ulong[]? _small;
+    private int _count;
+    private byte[]? _registers;
+
+    public readonly bool IsEmpty => _count == 0 && _registers is null;
+
+    public readonly bool IsHll => _registers is not null;
+
+    /// <summary>Approximate bytes held (for memory accounting).</summary>
+    public readonly int Bytes => (_small is null ? 0 : 24 + (_small.Length * 8)) + (_registers is null ? 0 : 24 + Registers);
+
+    public void Clear()
+    {
+        _count = 0;
+        _registers = null; // heavy subjects give their KiB back; small arrays are reused
+    }
+
+    /// <summary>Adds an element; returns whether the sketch changed.</summary>
+    public bool Add(ulong element)
+    {
+        if (_registers is not null)
+        {
+            return AddToRegisters(_registers, element);
+        }
+
+        var small = _small;
+        for (var i = 0; i < _count; i++)
+        {
+            if (small![i] == element)
+            {
+                return false;
+            }
+        }
+
+        if (_count == SmallLimit)
+        {
+            var registers = new byte[Registers];
+            for (var i = 0; i < _count; i++)
+            {
+                AddToRegisters(registers, small![i]);
+            }
+
+            AddToRegisters(registers, element);
+            _registers = registers;
+            _small = null;
+            _count = 0;
+            return true;
+        }
+
+        if (small is null || _count == small.Length)
+        {
+            var grown = new ulong[small is null ? 2 : small.Length * 2];
+            small?.AsSpan(0, _count).CopyTo(grown);
+            _small = small = grown;
+        }
+
+        small[_count++] = element;
+        return true;
+    }
+
+    public readonly bool Contains(ulong element)
+    {
+        if (_registers is not null)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _count; i++)
+        {
+            if (_small![i] == element)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The cardinality of this sketch.</summary>
+    public readonly long Estimate() => _registers is null ? _count : Estimate(_registers);
+
+    /// <summary>The cardinality of the union of two sketches (allocation-free).</summary>
+    public static long EstimateUnion(in DistinctSketch a, in DistinctSketch b)
+    {
+        if (b.IsEmpty)
+        {
+            return a.Estimate();
+        }
+
+        if (a.IsEmpty)
+        {
+            return b.Estimate();
+        }
+
+        if (a._registers is null && b._registers is null)
+        {
+            long n = a._count;
+            for (var i = 0; i < b._count; i++)
+            {
+                if (!a.Contains(b._small![i]))
+                {
+                    n++;
+                }
+            }
+
+            return n;
+        }
+
+        Span<byte> union = stackalloc byte[Registers];
+        a.MergeInto(union);
+        b.MergeInto(union);
+        return Estimate(union);
+    }
+
+    private readonly void MergeInto(Span<byte> registers)
+    {
+        if (_registers is not null)
+        {
+            for (var i = 0; i < Registers; i++)
+            {
+                registers[i] = Math.Max(registers[i], _registers[i]);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < _count; i++)
+        {
+            AddToRegisters(registers, _small![i]);
+        }
+    }
+
+    private static bool AddToRegisters(Span<byte> registers, ulong element)
+    {
+        // Elements are pseudonym hashes already, but mix anyway: a poorly spread element must not skew the registers.
+        var hash = StateMath.Mix(element);
+        var index = (int)(hash >> (64 - Precision));
+        var rank = (byte)(BitOperations.LeadingZeroCount((hash << Precision) | (1UL << (Precision - 1))) + 1);
+        if (registers[index] >= rank)
+        {
+            return false;
+        }
+
+        registers[index] = rank;
+        return true;
+    }
+
+    private static long Estimate(ReadOnlySpan<byte> registers)
+    {
+        double sum = 0;
+        var zeros = 0;
+        for (var i = 0; i < registers.Length; i++)
+        {
+            var r = registers[i];
+            sum += 1.0 / (1UL << r);
+            if (r == 0)
+            {
+                zeros++;
+            }
+        }
+
+        var estimate = Alpha * Registers * Registers / sum;
+        if (estimate <= 2.5 * Registers && zeros > 0)
+        {
+            estimate = Registers * Math.Log((double)Registers / zeros); // linear counting
+        }
+
+        return (long)Math.Round(estimate);
+    }
+}

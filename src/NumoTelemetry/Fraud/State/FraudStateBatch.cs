@@ -1,0 +1,53 @@
+namespace NumoTelemetry.Fraud.State;
+
+/// <summary>
+/// The operations of one pipeline batch and, after <see cref="IFraudStateStore.ApplyAsync"/>, their results (same index).
+/// Reused from batch to batch: do not keep references to its spans.
+/// </summary>
+public sealed class FraudStateBatch
+{
+    private StateOperation[] _operations;
+    private StateResult[] _results;
+
+    /// <summary>Creates an empty batch.</summary>
+    public FraudStateBatch(int capacity = 4096)
+    {
+        _operations = new StateOperation[Math.Max(16, capacity)];
+        _results = new StateResult[_operations.Length];
+    }
+
+    /// <summary>Number of operations.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The operations, in the order they must be applied.</summary>
+    public ReadOnlySpan<StateOperation> Operations => _operations.AsSpan(0, Count);
+
+    /// <summary>The results, one per operation, filled in by the store.</summary>
+    public Span<StateResult> Results => _results.AsSpan(0, Count);
+
+    /// <summary>Appends an operation; returns its index (the index of its result).</summary>
+    public int Add(in StateOperation operation)
+    {
+        if (Count == _operations.Length)
+        {
+            Array.Resize(ref _operations, _operations.Length * 2);
+            Array.Resize(ref _results, _operations.Length);
+        }
+
+        _operations[Count] = operation;
+        _results[Count] = default;
+        return Count++;
+    }
+
+    /// <summary>The result of the operation at <paramref name="index"/> (a default result for a negative index).</summary>
+    public ref readonly StateResult Result(int index) => ref index >= 0 ? ref _results[index] : ref s_none;
+
+    /// <summary>Empties the batch (keeps its capacity).</summary>
+    public void Clear()
+    {
+        Array.Clear(_operations, 0, Count);
+        Count = 0;
+    }
+
+    private static readonly StateResult s_none;
+}

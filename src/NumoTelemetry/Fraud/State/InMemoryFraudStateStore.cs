@@ -1,0 +1,510 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace NumoTelemetry.Fraud.State;
+
+/// <summary>
+/// The default <see cref="IFraudStateStore"/>: all state in this process, bounded. A subject's state is a small linked list
+/// of features (counters, sketches, observations, sets, score), allocated on first use. Subjects whose every feature has
+/// expired are swept once a minute (of record time); beyond <c>MaxSubjects</c>, the least recently seen go first.
+/// Single-threaded (the pipeline thread).
+/// </summary>
+internal sealed class InMemoryFraudStateStore : IFraudStateStore
+{
+    private static readonly long SweepIntervalMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
+
+    private readonly Dictionary<SubjectKey, Subject> _subjects = new();
+    private readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
+    private readonly int _maxSubjects;
+    private long _lastSweepMs;
+    private long _nowMs;
+    private long _evicted;
+    private long _sinceSweep;
+    private SubjectKey _lastKey;
+    private Subject? _last;
+
+    public InMemoryFraudStateStore(int maxSubjects)
+    {
+        _maxSubjects = Math.Max(16, maxSubjects);
+    }
+
+    public bool IsShared => false;
+
+    /// <summary>Subjects held.</summary>
+    public int SubjectCount => _subjects.Count;
+
+    /// <summary>Subjects evicted so far (expired or over the bound).</summary>
+    public long Evicted => _evicted;
+
+    public ValueTask ApplyAsync(FraudStateBatch batch, CancellationToken cancellationToken)
+    {
+        var operations = batch.Operations;
+        var results = batch.Results;
+        for (var i = 0; i < operations.Length; i++)
+        {
+            Apply(in operations[i], ref results[i]);
+        }
+
+        _sinceSweep += operations.Length;
+        MaybeSweep();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken)
+    {
+        _last = null;
+        foreach (var key in _subjects.Keys)
+        {
+            if (key.KeyId == keyId && key.Kind != SubjectKind.Asn)
+            {
+                _subjects.Remove(key);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Removes every subject (tests, benchmarks).</summary>
+    public void Clear()
+    {
+        _last = null;
+        _subjects.Clear();
+    }
+
+    internal void Apply(in StateOperation op, ref StateResult result)
+    {
+        if (op.Subject.IsEmpty)
+        {
+            return;
+        }
+
+        var atMs = StateMath.UnixMs(op.At);
+        if (atMs > _nowMs)
+        {
+            _nowMs = atMs;
+        }
+
+        // Consecutive operations mostly touch one subject (a request's IP features): remember the last one.
+        Subject subject;
+        if (_last is not null && _lastKey == op.Subject)
+        {
+            subject = _last;
+        }
+        else
+        {
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_subjects, op.Subject, out _);
+            subject = slot ??= new Subject();
+            _last = subject;
+            _lastKey = op.Subject;
+        }
+
+        subject.LastSeenMs = Math.Max(subject.LastSeenMs, atMs);
+        var windowMs = Math.Max(1, (long)op.Window.TotalMilliseconds);
+        var nameId = NameId(op.Name);
+        switch (op.Kind)
+        {
+            case StateOperationKind.Increment:
+            {
+                if (op.Amount == 0 && subject.Find<CounterNode>(nameId) is null)
+                {
+                    break;
+                }
+
+                var node = subject.Get<CounterNode>(nameId);
+                result.Count = node.Add(atMs, StateMath.CounterBucketMs(op.Window), op.Amount);
+                subject.Extend(atMs + windowMs);
+                break;
+            }
+
+            case StateOperationKind.AddDistinct:
+            {
+                if (op.Element == 0 && subject.Find<DistinctNode>(nameId) is null)
+                {
+                    break; // a read of nothing: 0, and no node
+                }
+
+                var node = subject.Get<DistinctNode>(nameId);
+                result.IsNew = node.Add(atMs, StateMath.GenerationMs(op.Window), op.Element, out var estimate);
+                result.Count = estimate;
+                subject.Extend(atMs + windowMs);
+                break;
+            }
+
+            case StateOperationKind.ObserveTiming:
+            {
+                var node = subject.Get<TimingNode>(nameId);
+                node.Observe(atMs, windowMs);
+                result.Count = node.Count;
+                result.Mean = node.Mean;
+                result.Variation = StateMath.Variation(node.Mean, node.Variance);
+                subject.Extend(atMs + windowMs);
+                break;
+            }
+
+            case StateOperationKind.Exchange:
+            {
+                var node = subject.Get<ObservationNode>(nameId);
+                result.Previous = node.Value.HasValue && node.ExpiresMs >= atMs ? node.Value : default;
+                node.Value = op.Observation;
+                node.ExpiresMs = atMs + windowMs;
+                subject.Extend(atMs + windowMs);
+                break;
+            }
+
+            case StateOperationKind.AddMember:
+            {
+                var node = subject.Get<MemberNode>(nameId);
+                if (node.ExpiresMs < atMs)
+                {
+                    node.Count = 0;
+                }
+
+                result.IsNew = node.Add(op.Element);
+                result.Count = node.Count;
+                if (op.Element != 0)
+                {
+                    node.ExpiresMs = atMs + windowMs;
+                    subject.Extend(atMs + windowMs);
+                }
+
+                break;
+            }
+
+            case StateOperationKind.AddScore:
+            {
+                var node = subject.Get<ScoreNode>(nameId);
+                node.Add(atMs, windowMs, op.Reason, op.Points, out result.Score, out result.TopReason);
+                subject.Extend(atMs + (8 * windowMs));
+                break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sweeps expired subjects at most once a minute of record time and only after a quarter of the subjects' count in operations
+    /// (so a sweep costs O(1) per operation, amortised, even in a fast replay), and the least recently seen beyond the bound.
+    /// </summary>
+    private void MaybeSweep()
+    {
+        if (_subjects.Count <= _maxSubjects && (_nowMs - _lastSweepMs < SweepIntervalMs || _sinceSweep < _subjects.Count / 4))
+        {
+            return;
+        }
+
+        _lastSweepMs = _nowMs;
+        _sinceSweep = 0;
+        _last = null;
+        foreach (var (key, subject) in _subjects)
+        {
+            if (subject.ExpiresMs < _nowMs)
+            {
+                _subjects.Remove(key);
+                _evicted++;
+            }
+        }
+
+        // Over the bound: drop the least recently seen, widening the cut until under 90% of the bound.
+        var target = _maxSubjects - (_maxSubjects / 10);
+        var idle = SweepIntervalMs * 60;
+        while (_subjects.Count > target && idle > 0)
+        {
+            var cut = _nowMs - idle;
+            foreach (var (key, subject) in _subjects)
+            {
+                if (subject.LastSeenMs <= cut)
+                {
+                    _subjects.Remove(key);
+                    _evicted++;
+                }
+            }
+
+            idle /= 2;
+        }
+    }
+
+    private int NameId(string name)
+    {
+        ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(_names, name ?? string.Empty, out var exists);
+        if (!exists)
+        {
+            id = _names.Count;
+        }
+
+        return id;
+    }
+
+    private sealed class Subject
+    {
+        public long LastSeenMs = long.MinValue;
+        public long ExpiresMs = long.MinValue;
+        public Node? Head;
+
+        public void Extend(long expiresMs)
+        {
+            if (expiresMs > ExpiresMs)
+            {
+                ExpiresMs = expiresMs;
+            }
+        }
+
+        public T? Find<T>(int nameId)
+            where T : Node
+        {
+            for (var node = Head; node is not null; node = node.Next)
+            {
+                if (node.NameId == nameId && node is T typed)
+                {
+                    return typed;
+                }
+            }
+
+            return null;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Get<T>(int nameId)
+            where T : Node, new()
+        {
+            for (var node = Head; node is not null; node = node.Next)
+            {
+                if (node.NameId == nameId && node is T typed)
+                {
+                    return typed;
+                }
+            }
+
+            var created = new T { NameId = nameId, Next = Head };
+            Head = created;
+            return created;
+        }
+    }
+
+    private abstract class Node
+    {
+        public Node? Next;
+        public int NameId;
+    }
+
+    [InlineArray(StateOperation.CounterBuckets)]
+    private struct Buckets
+    {
+        private int _element0;
+    }
+
+    private sealed class CounterNode : Node
+    {
+        private Buckets _buckets;
+        private long _head = long.MinValue;
+
+        public long Add(long atMs, long bucketMs, long amount)
+        {
+            var b = StateMath.Bucket(atMs, bucketMs);
+            const int n = StateOperation.CounterBuckets;
+            if (b > _head)
+            {
+                var advance = _head == long.MinValue ? n : Math.Min(n, b - _head);
+                for (var k = 0; k < advance; k++)
+                {
+                    _buckets[(int)(((b - k) % n + n) % n)] = 0;
+                }
+
+                _head = b;
+            }
+
+            if (b > _head - n)
+            {
+                _buckets[(int)((b % n + n) % n)] = (int)Math.Clamp(_buckets[(int)((b % n + n) % n)] + amount, int.MinValue, int.MaxValue);
+            }
+
+            // Sum of buckets b-5 .. b (those that exist).
+            long sum = 0;
+            for (var k = 0; k < n; k++)
+            {
+                var index = b - k;
+                if (index <= _head && index > _head - n)
+                {
+                    sum += _buckets[(int)((index % n + n) % n)];
+                }
+            }
+
+            return sum;
+        }
+    }
+
+    private sealed class DistinctNode : Node
+    {
+        private DistinctSketch _current;
+        private DistinctSketch _previous;
+        private long _generation = long.MinValue;
+
+        public bool Add(long atMs, long generationMs, ulong element, out long estimate)
+        {
+            var g = StateMath.Bucket(atMs, generationMs);
+            if (g > _generation)
+            {
+                if (g == _generation + 1)
+                {
+                    (_previous, _current) = (_current, _previous);
+                    _current.Clear();
+                }
+                else
+                {
+                    _current.Clear();
+                    _previous.Clear();
+                }
+
+                _generation = g;
+            }
+
+            var changed = false;
+            if (element != 0)
+            {
+                if (g == _generation)
+                {
+                    changed = _current.Add(element);
+                }
+                else if (g == _generation - 1)
+                {
+                    changed = _previous.Add(element);
+                }
+            }
+
+            estimate = DistinctSketch.EstimateUnion(_current, _previous);
+            return changed;
+        }
+    }
+
+    private sealed class TimingNode : Node
+    {
+        private long _lastMs = long.MinValue;
+
+        public long Count;
+        public double Mean;
+        public double Variance;
+
+        public void Observe(long atMs, long windowMs)
+        {
+            if (_lastMs == long.MinValue || atMs - _lastMs > windowMs)
+            {
+                Count = 0;
+                Mean = 0;
+                Variance = 0;
+                _lastMs = atMs;
+                return;
+            }
+
+            if (atMs < _lastMs)
+            {
+                return;
+            }
+
+            StateMath.TimingStep(ref Count, ref Mean, ref Variance, atMs - _lastMs);
+            _lastMs = atMs;
+        }
+    }
+
+    private sealed class ObservationNode : Node
+    {
+        public Observation Value;
+        public long ExpiresMs;
+    }
+
+    private sealed class MemberNode : Node
+    {
+        private ulong[]? _members;
+
+        public int Count;
+        public long ExpiresMs = long.MaxValue;
+
+        /// <summary>Adds (or refreshes) an element, most recent last; returns whether it was new.</summary>
+        public bool Add(ulong element)
+        {
+            if (element == 0)
+            {
+                return false;
+            }
+
+            var members = _members;
+            for (var i = 0; i < Count; i++)
+            {
+                if (members![i] == element)
+                {
+                    Array.Copy(members, i + 1, members, i, Count - i - 1);
+                    members[Count - 1] = element;
+                    return false;
+                }
+            }
+
+            if (members is null || Count == members.Length)
+            {
+                if (members is not null && members.Length == StateOperation.MaxMembers)
+                {
+                    Array.Copy(members, 1, members, 0, Count - 1); // evict the least recently added
+                    members[Count - 1] = element;
+                    return true;
+                }
+
+                var grown = new ulong[members is null ? 2 : Math.Min(StateOperation.MaxMembers, members.Length * 2)];
+                members?.AsSpan(0, Count).CopyTo(grown);
+                _members = members = grown;
+            }
+
+            members[Count++] = element;
+            return true;
+        }
+    }
+
+    private sealed class ScoreNode : Node
+    {
+        private string?[] _reasons = new string?[2];
+        private double[] _values = new double[2];
+        private int _count;
+        private long _updatedMs;
+
+        public void Add(long atMs, long halfLifeMs, string? reason, double points, out double score, out string? topReason)
+        {
+            if (atMs > _updatedMs)
+            {
+                var elapsed = _updatedMs == 0 ? 0 : atMs - _updatedMs;
+                for (var i = 0; i < _count; i++)
+                {
+                    _values[i] = StateMath.Decay(_values[i], elapsed, halfLifeMs);
+                }
+
+                _updatedMs = atMs;
+            }
+
+            if (reason is not null && points > 0)
+            {
+                var index = Array.IndexOf(_reasons, reason, 0, _count);
+                if (index < 0)
+                {
+                    if (_count == _reasons.Length)
+                    {
+                        Array.Resize(ref _reasons, _count * 2);
+                        Array.Resize(ref _values, _count * 2);
+                    }
+
+                    index = _count++;
+                    _reasons[index] = reason;
+                    _values[index] = 0;
+                }
+
+                _values[index] = Math.Max(_values[index], points);
+            }
+
+            score = 0;
+            topReason = null;
+            var top = 0.0;
+            for (var i = 0; i < _count; i++)
+            {
+                score += _values[i];
+                if (_values[i] > top)
+                {
+                    top = _values[i];
+                    topReason = _reasons[i];
+                }
+            }
+        }
+    }
+}

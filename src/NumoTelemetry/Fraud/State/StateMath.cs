@@ -1,0 +1,50 @@
+namespace NumoTelemetry.Fraud.State;
+
+/// <summary>
+/// The arithmetic of the store contract, shared by every store (in-memory, Redis) and the engine so that all agree to the bit.
+/// </summary>
+internal static class StateMath
+{
+    /// <summary>Unix milliseconds of a time.</summary>
+    public static long UnixMs(DateTimeOffset at) => at.ToUnixTimeMilliseconds();
+
+    /// <summary>Floor division for bucket indexes (correct for negative times too).</summary>
+    public static long Bucket(long unixMs, long lengthMs)
+    {
+        lengthMs = Math.Max(1, lengthMs);
+        return unixMs >= 0 ? unixMs / lengthMs : ((unixMs + 1) / lengthMs) - 1;
+    }
+
+    /// <summary>Counter bucket length in ms for a window.</summary>
+    public static long CounterBucketMs(TimeSpan window) => Math.Max(1, (long)window.TotalMilliseconds / StateOperation.CounterBuckets);
+
+    /// <summary>Distinct generation length in ms for a window.</summary>
+    public static long GenerationMs(TimeSpan window) => Math.Max(1, (long)window.TotalMilliseconds / StateOperation.DistinctGenerations);
+
+    /// <summary>A value decayed with half-life <paramref name="halfLifeMs"/> over <paramref name="elapsedMs"/>.</summary>
+    public static double Decay(double value, long elapsedMs, double halfLifeMs) =>
+        elapsedMs <= 0 || value == 0 ? value : value * Math.Pow(2, -elapsedMs / Math.Max(1, halfLifeMs));
+
+    /// <summary>One step of the timing series (see <see cref="IFraudStateStore"/>): updates count, mean and variance with a gap.</summary>
+    public static void TimingStep(ref long count, ref double mean, ref double variance, double gapMs)
+    {
+        count++;
+        var a = Math.Max(1.0 / count, 0.05);
+        var delta = gapMs - mean;
+        mean += a * delta;
+        variance = (1 - a) * (variance + (a * delta * delta));
+    }
+
+    /// <summary>A 64-bit finaliser (splitmix64): spreads any 64-bit value over all bits.</summary>
+    public static ulong Mix(ulong x)
+    {
+        x ^= x >> 30;
+        x *= 0xbf58476d1ce4e5b9UL;
+        x ^= x >> 27;
+        x *= 0x94d049bb133111ebUL;
+        return x ^ (x >> 31);
+    }
+
+    /// <summary>The coefficient of variation of a timing series.</summary>
+    public static double Variation(double mean, double variance) => mean <= 0 ? 0 : Math.Sqrt(Math.Max(0, variance)) / mean;
+}

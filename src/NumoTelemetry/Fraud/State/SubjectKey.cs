@@ -1,0 +1,138 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using NumoTelemetry.Pseudonymization;
+
+namespace NumoTelemetry.Fraud.State;
+
+/// <summary>
+/// A fraud subject: a fraud-scope pseudonym with its kind and key id, or an autonomous system number.
+/// 24 bytes, no reference: a dictionary key that costs no allocation.
+/// </summary>
+/// <remarks>
+/// The text form (<see cref="ToString()"/>) is the subject as alerts spell it: the pseudonym text
+/// <c>k{keyId}.{base64url}</c> (what <c>numo pseudonymize</c> prints), or the AS number for <see cref="SubjectKind.Asn"/>.
+/// The key id is part of the identity, so state made under a key that has been rotated out ages out with it,
+/// and <see cref="IFraudStateStore.ForgetKeyAsync"/> can erase it.
+/// </remarks>
+[StructLayout(LayoutKind.Auto)]
+public readonly struct SubjectKey : IEquatable<SubjectKey>, ISpanFormattable
+{
+    /// <summary>The longest text form.</summary>
+    public const int MaxTextLength = Pseudonym.MaxTextLength;
+
+    private readonly ulong _lo;
+    private readonly ulong _hi;
+
+    private SubjectKey(SubjectKind kind, ushort keyId, ulong lo, ulong hi)
+    {
+        Kind = kind;
+        KeyId = keyId;
+        _lo = lo;
+        _hi = hi;
+    }
+
+    /// <summary>The kind of subject.</summary>
+    public SubjectKind Kind { get; }
+
+    /// <summary>The id of the pseudonymisation key that made the subject's pseudonym (0 for <see cref="SubjectKind.Asn"/>).</summary>
+    public ushort KeyId { get; }
+
+    /// <summary>Whether this is the default value.</summary>
+    public bool IsEmpty => Kind == SubjectKind.None;
+
+    /// <summary>A well-mixed 64-bit value of the subject (the pseudonym's first hash bytes; a mixed AS number).</summary>
+    public ulong Hash64 => Kind == SubjectKind.Asn ? StateMath.Mix(_lo) : _lo;
+
+    /// <summary>The AS number of an <see cref="SubjectKind.Asn"/> subject; 0 otherwise.</summary>
+    public long Asn => Kind == SubjectKind.Asn ? (long)_lo : 0;
+
+    /// <summary>The subject of a pseudonym; empty when <paramref name="pseudonym"/> is empty or <paramref name="kind"/> is <see cref="SubjectKind.Asn"/>.</summary>
+    public static SubjectKey From(SubjectKind kind, in Pseudonym pseudonym)
+    {
+        if (pseudonym.IsEmpty || kind is SubjectKind.None or SubjectKind.Asn)
+        {
+            return default;
+        }
+
+        Span<byte> hash = stackalloc byte[Pseudonym.HashSize];
+        pseudonym.WriteHashBytes(hash);
+        return new SubjectKey(kind, pseudonym.KeyId, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(hash), System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(hash[8..]));
+    }
+
+    /// <summary>The subject of an autonomous system; empty for a non-positive number.</summary>
+    public static SubjectKey ForAsn(long asn) => asn > 0 ? new SubjectKey(SubjectKind.Asn, 0, (ulong)asn, 0) : default;
+
+    /// <summary>The text name of a kind: <c>ip</c>, <c>ip-prefix</c>, <c>session</c>, <c>visitor</c>, <c>user</c>, <c>asn</c>.</summary>
+    public static string KindName(SubjectKind kind) => kind switch
+    {
+        SubjectKind.Ip => "ip",
+        SubjectKind.IpPrefix => "ip-prefix",
+        SubjectKind.Session => "session",
+        SubjectKind.Visitor => "visitor",
+        SubjectKind.User => "user",
+        SubjectKind.Asn => "asn",
+        _ => "none",
+    };
+
+    /// <summary>The pseudonym kind a subject kind is made from.</summary>
+    public static PseudonymKind PseudonymKindOf(SubjectKind kind) => kind switch
+    {
+        SubjectKind.Ip => PseudonymKind.Ip,
+        SubjectKind.IpPrefix => PseudonymKind.IpPrefix,
+        SubjectKind.Session => PseudonymKind.Session,
+        SubjectKind.Visitor => PseudonymKind.Visitor,
+        SubjectKind.User => PseudonymKind.User,
+        _ => PseudonymKind.None,
+    };
+
+    /// <summary>The pseudonym behind the subject (empty for <see cref="SubjectKind.Asn"/>).</summary>
+    public Pseudonym ToPseudonym()
+    {
+        if (Kind is SubjectKind.None or SubjectKind.Asn)
+        {
+            return default;
+        }
+
+        Span<byte> hash = stackalloc byte[Pseudonym.HashSize];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(hash, _lo);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(hash[8..], _hi);
+        return Pseudonym.FromHash(PseudonymKindOf(Kind), PseudonymScope.Fraud, KeyId, hash);
+    }
+
+    /// <inheritdoc />
+    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format = default, IFormatProvider? provider = null)
+    {
+        if (Kind == SubjectKind.Asn)
+        {
+            return _lo.TryFormat(destination, out charsWritten, default, CultureInfo.InvariantCulture);
+        }
+
+        return ToPseudonym().TryFormat(destination, out charsWritten);
+    }
+
+    /// <summary>The subject as alerts spell it: the pseudonym text, or the AS number.</summary>
+    public override string ToString()
+    {
+        Span<char> buffer = stackalloc char[MaxTextLength];
+        return TryFormat(buffer, out var written) ? new string(buffer[..written]) : string.Empty;
+    }
+
+    /// <inheritdoc />
+    public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
+
+    /// <inheritdoc />
+    public bool Equals(SubjectKey other) => _lo == other._lo && _hi == other._hi && Kind == other.Kind && KeyId == other.KeyId;
+
+    /// <inheritdoc />
+    public override bool Equals([NotNullWhen(true)] object? obj) => obj is SubjectKey other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => (int)Hash64 ^ (int)(Hash64 >> 32) ^ ((int)Kind << 24);
+
+    /// <summary>Equality.</summary>
+    public static bool operator ==(SubjectKey left, SubjectKey right) => left.Equals(right);
+
+    /// <summary>Inequality.</summary>
+    public static bool operator !=(SubjectKey left, SubjectKey right) => !left.Equals(right);
+}

@@ -1,0 +1,26 @@
+namespace NumoTelemetry.Fraud.State;
+
+/// <summary>What a fraud subject is. The text names (<c>ip</c>, <c>ip-prefix</c>, ...) appear in alerts and state keys.</summary>
+public enum SubjectKind : byte
+{
+    /// <summary>No subject (the default value).</summary>
+    None = 0,
+
+    /// <summary>A client IP (<c>ip</c>).</summary>
+    Ip = 1,
+
+    /// <summary>A client network prefix, /24 or /48 by default (<c>ip-prefix</c>).</summary>
+    IpPrefix = 2,
+
+    /// <summary>A session id (<c>session</c>).</summary>
+    Session = 3,
+
+    /// <summary>A visitor cookie, that is a browser or device (<c>visitor</c>).</summary>
+    Visitor = 4,
+
+    /// <summary>An account (<c>user</c>).</summary>
+    User = 5,
+
+    /// <summary>An autonomous system, by number (<c>asn</c>); not a pseudonym.</summary>
+    Asn = 6,
+}

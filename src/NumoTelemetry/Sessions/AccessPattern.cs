@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+using NumoTelemetry.Fraud.State;
+
+namespace NumoTelemetry.Sessions;
+
+/// <summary>
+/// The access patterns around one request, read from fraud state right after the request was counted: what the detectors
+/// judge. Counts are over each feature's window (see <see cref="AccessPatternTracker"/>); 0 when not applicable.
+/// </summary>
+[StructLayout(LayoutKind.Auto)]
+internal struct AccessPattern
+{
+    // ---- the request ----
+    public bool LoginFailed;
+    public bool LoginSucceeded;
+    public bool SignUp;
+
+    // ---- per IP ----
+    public long IpRequestsShort;      // burst window
+    public long IpRequests;           // analysis window
+    public long IpDistinctPaths;
+    public long IpReturningClients;   // distinct visitor cookies sent back
+    public long IpMissingPaths;       // distinct 404 paths (on 401/403/404 requests)
+    public long IpErrors;             // 401/403/404 answers (on such requests)
+    public long IpVisitorRequests;    // requests carrying or receiving a visitor cookie
+    public long IpDistinctVisitors;
+    public long TimingCount;
+    public double TimingMeanMs;
+    public double TimingVariation;
+    public long IpLoginFailures;      // stuffing window
+    public long IpLoginSuccesses;
+    public long IpFailedAccounts;
+    public long IpFailedAccountsLong; // spraying window
+    public long IpLoginFailuresLong;
+    public long IpLoginSuccessesLong;
+
+    // ---- per prefix and AS (login requests) ----
+    public long PrefixLoginFailures;
+    public long PrefixLoginSuccesses;
+    public long PrefixFailedIps;
+    public long PrefixFailedAccounts;
+    public long AsnLoginFailures;
+    public long AsnLoginSuccesses;
+    public long AsnFailedIps;
+    public long AsnFailedAccounts;
+
+    // ---- per account (login requests) ----
+    public long UserFailures;
+    public long UserFailedIps;
+    public Observation PreviousLogin;
+    public bool NewDevice;
+    public long KnownDevices;        // after the add
+    public bool NewCountry;
+    public long KnownCountries;
+    public bool NewAsn;
+    public long KnownAsns;
+
+    // ---- per session and visitor ----
+    public Observation PreviousSession;
+    public long VisitorAccounts;
+}

@@ -1,0 +1,206 @@
+using NumoTelemetry.Capture;
+using NumoTelemetry.Enrichment;
+using NumoTelemetry.Fraud;
+using NumoTelemetry.Fraud.State;
+
+namespace NumoTelemetry.Sessions;
+
+/// <summary>
+/// Turns requests into fraud state operations (per IP, prefix, AS, session, visitor and account) and the results back into
+/// <see cref="AccessPattern"/>s. All operations of a batch go to the store in one call.
+/// </summary>
+/// <remarks>
+/// Feature names (state keys) by subject: ip — <c>req.short</c>, <c>req</c>, <c>paths</c>, <c>returning</c>, <c>missing</c>,
+/// <c>errors</c>, <c>vreq</c>, <c>visitors</c>, <c>timing</c>, <c>login.fail</c>, <c>login.ok</c>, <c>fail.users</c>,
+/// <c>fail.users.long</c>, <c>login.fail.long</c>, <c>login.ok.long</c>; ip-prefix and asn — <c>login.fail</c>, <c>login.ok</c>,
+/// <c>fail.ips</c>, <c>fail.users</c>; user — <c>login.fail</c>, <c>fail.ips</c>, <c>last-login</c>, <c>devices</c>,
+/// <c>countries</c>, <c>asns</c>; session — <c>fingerprint</c>; visitor — <c>accounts</c>.
+/// </remarks>
+internal sealed class AccessPatternTracker
+{
+    private readonly FraudOptions _options;
+
+    public AccessPatternTracker(FraudOptions options)
+    {
+        _options = options;
+    }
+
+    /// <summary>Adds the operations for one record to <paramref name="batch"/>.</summary>
+    public AccessPlan Plan(in RequestRecord record, FraudStateBatch batch)
+    {
+        var plan = AccessPlan.None;
+        var o = _options;
+        var at = record.Timestamp;
+        var analysis = o.AnalysisWindow;
+        var failed = record.TryGetSignal(SignalKind.LoginFailed, out _);
+        var succeeded = record.TryGetSignal(SignalKind.LoginSucceeded, out _);
+        var signUp = record.TryGetSignal(SignalKind.SignUp, out _);
+        var login = failed || succeeded;
+        var user = SubjectKey.From(SubjectKind.User, record.User);
+        var ip = SubjectKey.From(SubjectKind.Ip, record.Ip);
+        var path = record.Path.IsEmpty ? 0UL : record.Path.Hash64;
+        var visitor = record.Visitor.IsEmpty ? 0UL : record.Visitor.Hash64;
+
+        if (!ip.IsEmpty)
+        {
+            plan.IpRequestsShort = Increment(batch, ip, "req.short", at, o.Burst.Window, 1);
+            plan.IpRequests = Increment(batch, ip, "req", at, analysis, 1);
+            plan.IpDistinctPaths = Distinct(batch, ip, "paths", at, analysis, path);
+            plan.IpReturningClients = Distinct(batch, ip, "returning", at, analysis, record.HasVisitorCookie ? visitor : 0);
+            if (record.StatusCode is 401 or 403 or 404)
+            {
+                plan.IpMissingPaths = Distinct(batch, ip, "missing", at, analysis, record.StatusCode == 404 ? path : 0);
+                plan.IpErrors = Increment(batch, ip, "errors", at, analysis, 1);
+            }
+
+            if (visitor != 0)
+            {
+                plan.IpVisitorRequests = Increment(batch, ip, "vreq", at, analysis, 1);
+                plan.IpDistinctVisitors = Distinct(batch, ip, "visitors", at, analysis, visitor);
+            }
+
+            plan.Timing = batch.Add(new StateOperation { Kind = StateOperationKind.ObserveTiming, Subject = ip, Name = "timing", At = at, Window = analysis });
+
+            if (login)
+            {
+                var stuffing = o.CredentialStuffing.Window;
+                var spraying = o.PasswordSpraying.Window;
+                var failedUser = failed ? user.Hash64 : 0;
+                plan.IpLoginFailures = Increment(batch, ip, "login.fail", at, stuffing, failed ? 1 : 0);
+                plan.IpLoginSuccesses = Increment(batch, ip, "login.ok", at, stuffing, succeeded ? 1 : 0);
+                plan.IpFailedAccounts = Distinct(batch, ip, "fail.users", at, stuffing, failedUser);
+                plan.IpFailedAccountsLong = Distinct(batch, ip, "fail.users.long", at, spraying, failedUser);
+                plan.IpLoginFailuresLong = Increment(batch, ip, "login.fail.long", at, spraying, failed ? 1 : 0);
+                plan.IpLoginSuccessesLong = Increment(batch, ip, "login.ok.long", at, spraying, succeeded ? 1 : 0);
+            }
+        }
+
+        if (login)
+        {
+            var window = o.DistributedStuffing.Window;
+            var failedIp = failed ? ip.Hash64 : 0;
+            var failedUser = failed ? user.Hash64 : 0;
+            var prefix = SubjectKey.From(SubjectKind.IpPrefix, record.IpPrefix);
+            if (!prefix.IsEmpty)
+            {
+                plan.PrefixLoginFailures = Increment(batch, prefix, "login.fail", at, window, failed ? 1 : 0);
+                plan.PrefixLoginSuccesses = Increment(batch, prefix, "login.ok", at, window, succeeded ? 1 : 0);
+                plan.PrefixFailedIps = Distinct(batch, prefix, "fail.ips", at, window, failedIp);
+                plan.PrefixFailedAccounts = Distinct(batch, prefix, "fail.users", at, window, failedUser);
+            }
+
+            var asn = SubjectKey.ForAsn(record.Geo?.Asn ?? 0);
+            if (!asn.IsEmpty)
+            {
+                plan.AsnLoginFailures = Increment(batch, asn, "login.fail", at, window, failed ? 1 : 0);
+                plan.AsnLoginSuccesses = Increment(batch, asn, "login.ok", at, window, succeeded ? 1 : 0);
+                plan.AsnFailedIps = Distinct(batch, asn, "fail.ips", at, window, failedIp);
+                plan.AsnFailedAccounts = Distinct(batch, asn, "fail.users", at, window, failedUser);
+            }
+
+            if (!user.IsEmpty)
+            {
+                var account = o.AccountBruteForce.Window;
+                plan.UserFailures = Increment(batch, user, "login.fail", at, account, failed ? 1 : 0);
+                plan.UserFailedIps = Distinct(batch, user, "fail.ips", at, account, failedIp);
+                if (succeeded)
+                {
+                    var profile = o.AccountTakeover.ProfileRetention;
+                    plan.PreviousLogin = batch.Add(new StateOperation { Kind = StateOperationKind.Exchange, Subject = user, Name = "last-login", At = at, Window = profile, Observation = Observe(record) });
+                    plan.Devices = Member(batch, user, "devices", at, profile, record.UserAgentId.IsEmpty ? 0 : record.UserAgentId.Hash64);
+                    plan.Countries = Member(batch, user, "countries", at, profile, Observation.PackCountry(record.Geo?.CountryIsoCode));
+                    plan.Asns = Member(batch, user, "asns", at, profile, (ulong)Math.Max(0, record.Geo?.Asn ?? 0));
+                }
+            }
+        }
+
+        var session = SubjectKey.From(SubjectKind.Session, record.Session);
+        if (!session.IsEmpty)
+        {
+            plan.PreviousSession = batch.Add(new StateOperation { Kind = StateOperationKind.Exchange, Subject = session, Name = "fingerprint", At = at, Window = o.SessionHijack.SessionRetention, Observation = Observe(record) });
+        }
+
+        if ((succeeded || signUp) && !user.IsEmpty && visitor != 0)
+        {
+            plan.VisitorAccounts = Distinct(batch, SubjectKey.From(SubjectKind.Visitor, record.Visitor), "accounts", at, o.AccountsPerDevice.Window, user.Hash64);
+        }
+
+        return plan;
+    }
+
+    /// <summary>Reads the results of a plan.</summary>
+    public static AccessPattern Read(in RequestRecord record, in AccessPlan plan, FraudStateBatch batch)
+    {
+        var p = default(AccessPattern);
+        p.LoginFailed = record.TryGetSignal(SignalKind.LoginFailed, out _);
+        p.LoginSucceeded = record.TryGetSignal(SignalKind.LoginSucceeded, out _);
+        p.SignUp = record.TryGetSignal(SignalKind.SignUp, out _);
+        p.IpRequestsShort = batch.Result(plan.IpRequestsShort).Count;
+        p.IpRequests = batch.Result(plan.IpRequests).Count;
+        p.IpDistinctPaths = batch.Result(plan.IpDistinctPaths).Count;
+        p.IpReturningClients = batch.Result(plan.IpReturningClients).Count;
+        p.IpMissingPaths = batch.Result(plan.IpMissingPaths).Count;
+        p.IpErrors = batch.Result(plan.IpErrors).Count;
+        p.IpVisitorRequests = batch.Result(plan.IpVisitorRequests).Count;
+        p.IpDistinctVisitors = batch.Result(plan.IpDistinctVisitors).Count;
+        ref readonly var timing = ref batch.Result(plan.Timing);
+        p.TimingCount = timing.Count;
+        p.TimingMeanMs = timing.Mean;
+        p.TimingVariation = timing.Variation;
+        p.IpLoginFailures = batch.Result(plan.IpLoginFailures).Count;
+        p.IpLoginSuccesses = batch.Result(plan.IpLoginSuccesses).Count;
+        p.IpFailedAccounts = batch.Result(plan.IpFailedAccounts).Count;
+        p.IpFailedAccountsLong = batch.Result(plan.IpFailedAccountsLong).Count;
+        p.IpLoginFailuresLong = batch.Result(plan.IpLoginFailuresLong).Count;
+        p.IpLoginSuccessesLong = batch.Result(plan.IpLoginSuccessesLong).Count;
+        p.PrefixLoginFailures = batch.Result(plan.PrefixLoginFailures).Count;
+        p.PrefixLoginSuccesses = batch.Result(plan.PrefixLoginSuccesses).Count;
+        p.PrefixFailedIps = batch.Result(plan.PrefixFailedIps).Count;
+        p.PrefixFailedAccounts = batch.Result(plan.PrefixFailedAccounts).Count;
+        p.AsnLoginFailures = batch.Result(plan.AsnLoginFailures).Count;
+        p.AsnLoginSuccesses = batch.Result(plan.AsnLoginSuccesses).Count;
+        p.AsnFailedIps = batch.Result(plan.AsnFailedIps).Count;
+        p.AsnFailedAccounts = batch.Result(plan.AsnFailedAccounts).Count;
+        p.UserFailures = batch.Result(plan.UserFailures).Count;
+        p.UserFailedIps = batch.Result(plan.UserFailedIps).Count;
+        p.PreviousLogin = batch.Result(plan.PreviousLogin).Previous;
+        ref readonly var devices = ref batch.Result(plan.Devices);
+        p.NewDevice = devices.IsNew;
+        p.KnownDevices = devices.Count;
+        ref readonly var countries = ref batch.Result(plan.Countries);
+        p.NewCountry = countries.IsNew;
+        p.KnownCountries = countries.Count;
+        ref readonly var asns = ref batch.Result(plan.Asns);
+        p.NewAsn = asns.IsNew;
+        p.KnownAsns = asns.Count;
+        p.PreviousSession = batch.Result(plan.PreviousSession).Previous;
+        p.VisitorAccounts = batch.Result(plan.VisitorAccounts).Count;
+        return p;
+    }
+
+    /// <summary>The observation of a request: network, device, AS, country, location.</summary>
+    public static Observation Observe(in RequestRecord record)
+    {
+        var geo = record.Geo;
+        var located = geo is { HasLocation: true };
+        return new Observation(
+            record.Timestamp,
+            record.IpPrefix.IsEmpty ? 0 : record.IpPrefix.Hash64,
+            record.UserAgentId.IsEmpty ? 0 : record.UserAgentId.Hash64,
+            geo?.Asn ?? 0,
+            Observation.PackCountry(geo?.CountryIsoCode),
+            located ? geo!.Latitude!.Value : 0,
+            located ? geo!.Longitude!.Value : 0,
+            located ? Math.Max(1, geo!.AccuracyRadiusKm ?? 1) : 0,
+            geo?.Flags ?? NetworkFlags.None);
+    }
+
+    private static int Increment(FraudStateBatch batch, in SubjectKey subject, string name, DateTimeOffset at, TimeSpan window, long amount) =>
+        batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Name = name, At = at, Window = window, Amount = amount });
+
+    private static int Distinct(FraudStateBatch batch, in SubjectKey subject, string name, DateTimeOffset at, TimeSpan window, ulong element) =>
+        batch.Add(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = subject, Name = name, At = at, Window = window, Element = element });
+
+    private static int Member(FraudStateBatch batch, in SubjectKey subject, string name, DateTimeOffset at, TimeSpan window, ulong element) =>
+        batch.Add(new StateOperation { Kind = StateOperationKind.AddMember, Subject = subject, Name = name, At = at, Window = window, Element = element });
+}
