@@ -46,10 +46,12 @@ public sealed class UserAgentParser : IUserAgentParser
             throw new ArgumentOutOfRangeException(nameof(options), options.MatchTimeout, "MatchTimeout must be positive.");
         }
 
+        // The crawler list loads on the thread pool while this thread reads the YAML.
+        var bots = Task.Run(static () => CrawlerListReader.Read(EmbeddedData.ReadAllBytes(EmbeddedData.CrawlerListResource)));
         var rules = LoadUapRules(options.RegexesPath);
         RulesSource = options.RegexesPath ?? $"uap-core {EmbeddedData.UapCoreVersion} (embedded)";
         rules.AddRange(BuiltInBotRules.Definitions());
-        rules.AddRange(CrawlerListReader.Read(EmbeddedData.ReadAllBytes(EmbeddedData.CrawlerListResource)));
+        rules.AddRange(bots.GetAwaiter().GetResult());
         _engine = new UapEngine(rules, options.MatchTimeout, hotThreshold, _counters, usePrefilter);
         _cache = options.CacheSize > 0 ? new ParseCache(options.CacheSize) : null;
         _maxLength = options.MaxLength;
