@@ -55,6 +55,19 @@ public sealed class UserAgentParser : IUserAgentParser
         _engine = new UapEngine(rules, options.MatchTimeout, hotThreshold, _counters, usePrefilter);
         _cache = options.CacheSize > 0 ? new ParseCache(options.CacheSize) : null;
         _maxLength = options.MaxLength;
+
+        // Warm up off the caller's thread: JIT the engine and build the regexes everyday User-Agents
+        // reach, so the first requests do not pay for it. Results are discarded (not cached, not counted
+        // as parses; their regex evaluations are counted).
+        ThreadPool.UnsafeQueueUserWorkItem(static engine => WarmUp(engine), _engine, preferLocal: false);
+    }
+
+    private static void WarmUp(UapEngine engine)
+    {
+        foreach (var ua in Prefilter.TypicalUserAgents.All)
+        {
+            engine.Parse(ua, oversized: false, out _);
+        }
     }
 
     /// <summary>Where the uap-core rules came from: the embedded version or the configured path.</summary>
@@ -78,8 +91,12 @@ public sealed class UserAgentParser : IUserAgentParser
             return ParseUncached(userAgent, out _);
         }
 
-        var hash = SpanHash.Hash(userAgent, _seed);
-        if (cache.TryGet(userAgent, hash, out var cached))
+        // An oversized User-Agent is parsed by its first MaxLength characters only, so that prefix (with
+        // the oversized flag) is its key: hashing and comparing stay bounded whatever its length.
+        var oversized = IsOversized(userAgent);
+        var key = oversized ? userAgent.AsSpan(0, _maxLength) : userAgent;
+        var hash = SpanHash.Hash(key, _seed);
+        if (cache.TryGet(key, hash, oversized, out var cached))
         {
             _counters.CacheHits.Increment();
             return cached!;
@@ -89,7 +106,7 @@ public sealed class UserAgentParser : IUserAgentParser
         if (!timedOut)
         {
             // A timed-out parse may be incomplete (a slow match read as no match): parse it again next time.
-            cache.Add(userAgent, hash, info);
+            cache.Add(oversized ? key.ToString() : userAgent, hash, info);
         }
 
         return info;
@@ -123,7 +140,7 @@ public sealed class UserAgentParser : IUserAgentParser
 
     private UserAgentInfo ParseUncached(string userAgent, out bool timedOut)
     {
-        var oversized = _maxLength > 0 && userAgent.Length > _maxLength;
+        var oversized = IsOversized(userAgent);
         var text = userAgent;
         if (oversized)
         {
@@ -133,6 +150,8 @@ public sealed class UserAgentParser : IUserAgentParser
 
         return _engine.Parse(text, oversized, out timedOut);
     }
+
+    private bool IsOversized(string userAgent) => _maxLength > 0 && userAgent.Length > _maxLength;
 
     private static List<RuleDefinition> LoadUapRules(string? path)
     {

@@ -45,8 +45,8 @@ internal sealed class ParseCache
         }
     }
 
-    /// <summary>Looks <paramref name="key"/> up.</summary>
-    public bool TryGet(string key, ulong hash, out UserAgentInfo? value)
+    /// <summary>Looks <paramref name="key"/> up; an entry matches only with the same <paramref name="oversized"/> flag.</summary>
+    public bool TryGet(ReadOnlySpan<char> key, ulong hash, bool oversized, out UserAgentInfo? value)
     {
         var slots = _slots;
         var first = SetOf(hash) * _ways;
@@ -59,7 +59,7 @@ internal sealed class ParseCache
                 break; // ways fill in order, so the rest of the set is empty too
             }
 
-            if (entry.Hash == hash && string.Equals(entry.Key, key, StringComparison.Ordinal))
+            if (entry.Hash == hash && entry.Value.IsOversized == oversized && key.SequenceEqual(entry.Key))
             {
                 value = entry.Value;
                 return true;

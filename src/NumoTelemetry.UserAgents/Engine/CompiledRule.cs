@@ -39,6 +39,9 @@ internal sealed class CompiledRule
     /// <summary>Uses after which the rule is compiled to IL; 0 never compiles.</summary>
     public int HotThreshold => _hotThreshold;
 
+    /// <summary>How often the rule has been evaluated (approximate under concurrency; for diagnostics).</summary>
+    public int Uses => _uses;
+
     /// <summary>Whether the pattern failed to compile (such a rule never matches; counted once).</summary>
     public bool IsInvalid => _invalid;
 

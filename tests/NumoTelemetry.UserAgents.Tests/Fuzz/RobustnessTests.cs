@@ -23,23 +23,8 @@ public sealed class RobustnessTests
         var parser = new UserAgentParser(new UserAgentParserOptions { CacheSize = 0 });
         foreach (var attack in attacks)
         {
-            parser.Parse(attack); // first pass builds the regexes involved
+            AssertBounded(parser, attack);
         }
-
-        var slow = new List<string>();
-        foreach (var attack in attacks)
-        {
-            var watch = Stopwatch.StartNew();
-            var info = parser.Parse(attack);
-            watch.Stop();
-            Assert.NotNull(info);
-            if (watch.Elapsed > Bound)
-            {
-                slow.Add($"{watch.Elapsed.TotalMilliseconds:F1} ms: {attack[..Math.Min(60, attack.Length)]}…");
-            }
-        }
-
-        Assert.True(slow.Count == 0, string.Join(Environment.NewLine, slow));
     }
 
     [Fact]
@@ -148,6 +133,6 @@ public sealed class RobustnessTests
         }
 
         var elapsed = best;
-        Assert.True(elapsed < Bound, $"{elapsed.TotalMilliseconds:F1} ms for {ua}");
+        Assert.True(elapsed < Bound, $"{elapsed.TotalMilliseconds:F1} ms for {ua[..Math.Min(ua.Length, 80)]}…");
     }
 }
