@@ -91,7 +91,7 @@ internal sealed class UapEngine
             : DeviceInfo.Other;
 
         var bot = BotInfo.NotABot;
-        var rule = FindFirst(text, RuleSection.Bot, atoms, candidates, ref timedOut);
+        var rule = FindFirst(text, RuleSection.Bot, atoms, candidates, ref timedOut, out _);
         if (rule >= 0)
         {
             bot = _rules[rule].Definition.Bot ?? BotInfo.NotABot;
@@ -108,19 +108,20 @@ internal sealed class UapEngine
     /// <summary>Runs one section; on a match fills <paramref name="values"/> with the rule's fields.</summary>
     private bool MatchSection(string text, RuleSection section, ReadOnlySpan<ulong> atoms, ReadOnlySpan<ulong> candidates, ref FieldValues values, ref bool timedOut)
     {
-        var rule = FindFirst(text, section, atoms, candidates, ref timedOut);
+        var rule = FindFirst(text, section, atoms, candidates, ref timedOut, out var index);
         if (rule < 0)
         {
             return false;
         }
 
         values = default;
-        _rules[rule].Extract(text, _pool, ref values, ref timedOut);
+        _rules[rule].Extract(text, index, _pool, ref values, ref timedOut);
         return true;
     }
 
-    private int FindFirst(string text, RuleSection section, ReadOnlySpan<ulong> atoms, ReadOnlySpan<ulong> candidates, ref bool timedOut)
+    private int FindFirst(string text, RuleSection section, ReadOnlySpan<ulong> atoms, ReadOnlySpan<ulong> candidates, ref bool timedOut, out int index)
     {
+        index = -1;
         var start = _sectionStart[(int)section];
         var end = _sectionStart[(int)section + 1];
         if (start == end)
@@ -146,9 +147,13 @@ internal sealed class UapEngine
             {
                 var rule = (w << 6) + BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
-                if ((!_usePrefilter || _prefilter.Check(rule, atoms)) && _rules[rule].IsMatch(text, ref timedOut))
+                if (!_usePrefilter || _prefilter.Check(rule, atoms))
                 {
-                    return rule;
+                    index = _rules[rule].Match(text, ref timedOut);
+                    if (index >= 0)
+                    {
+                        return rule;
+                    }
                 }
             }
         }
