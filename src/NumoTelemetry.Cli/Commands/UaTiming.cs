@@ -7,7 +7,7 @@ namespace NumoTelemetry.Cli.Commands;
 /// <summary>
 /// <c>numo ua --timing</c>: measures the engine on the input lines, the way benchmarks/ua-compare measures
 /// the npm parsers, and prints one JSON object: ready and first-parse times in a fresh process, uncached
-/// mean/p50/p99/max per parse (cache off, after two warm-up passes), bytes allocated per uncached parse,
+/// mean/p50/p99/max per parse (cache off, after warm-up passes until no more rules compile), bytes allocated per uncached parse,
 /// and the cached-hit cost. <c>uncachedCpuMeanUs</c> is process CPU time per parse, which a loaded
 /// machine inflates far less than wall-clock time.
 /// </summary>
@@ -37,16 +37,23 @@ internal static class UaTiming
         parser.Parse(lines[0]);
         var firstMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
-        // Warm up: two passes let hot rules compile in the background; then give the compiler a moment.
-        for (var pass = 0; pass < 2; pass++)
+        // Warm up: passes over the input until no more rules get hot, waiting each time for the
+        // background compiler to finish, so that what follows is the steady state.
+        for (var pass = 0; pass < 6; pass++)
         {
+            var before = parser.GetStatistics().CompiledRules;
             foreach (var ua in lines)
             {
                 parser.Parse(ua);
             }
+
+            var now = WaitForCompiler(parser);
+            if (pass >= 1 && now == before)
+            {
+                break;
+            }
         }
 
-        Thread.Sleep(500);
         var times = new double[lines.Count];
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var cpuBefore = Environment.CpuUsage.TotalTime;
@@ -63,7 +70,7 @@ internal static class UaTiming
         var allocatedPerParse = (double)(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / lines.Count;
         Array.Sort(times);
 
-        var cached = new UserAgentParser(new UserAgentParserOptions { RegexesPath = regexesPath, CacheSize = Math.Max(lines.Count * 2, 16) });
+        var cached = new UserAgentParser(new UserAgentParserOptions { RegexesPath = regexesPath, CacheSize = Math.Max(lines.Count * 4, 16) });
         foreach (var ua in lines)
         {
             cached.Parse(ua);
@@ -111,6 +118,18 @@ internal static class UaTiming
         writer.Flush();
         output.WriteByte((byte)'\n');
         return 0;
+    }
+
+    private static long WaitForCompiler(UserAgentParser parser)
+    {
+        long compiled;
+        do
+        {
+            compiled = parser.GetStatistics().CompiledRules;
+            Thread.Sleep(300);
+        }
+        while (parser.GetStatistics().CompiledRules != compiled);
+        return compiled;
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
