@@ -98,7 +98,7 @@ internal sealed class CompiledRule
             return;
         }
 
-        var extract = _extract ?? CreateExtract(compiled: false);
+        var extract = _extract ?? CreateExtract();
         string output;
         try
         {
@@ -147,7 +147,7 @@ internal sealed class CompiledRule
             return false;
         }
 
-        _ = _extract ?? CreateExtract(compiled: false);
+        _ = _extract ?? CreateExtract();
         return true;
     }
 
@@ -172,21 +172,18 @@ internal sealed class CompiledRule
         }
     }
 
-    private Regex CreateExtract(bool compiled)
+    private Regex CreateExtract()
     {
-        // Anchored (\G) where the search found the leftmost match, so the captures are the same, and
-        // consuming the rest of the input, so that Replace returns the text before the match followed
-        // by just the template's output.
-        var pattern = @"\G(?:" + _definition.Pattern + @")[\s\S]*";
-        var regex = new Regex(pattern, _options | (compiled ? RegexOptions.Compiled : RegexOptions.None), _timeout);
-        if (compiled)
-        {
-            Volatile.Write(ref _extract, regex);
-            return regex;
-        }
-
+        var regex = new Regex(ExtractPattern, _options, _timeout);
         return Interlocked.CompareExchange(ref _extract, regex, null) ?? regex;
     }
+
+    /// <summary>
+    /// The extraction form: anchored (<c>\G</c>) where the search found the leftmost match, so the captures
+    /// are the same, and consuming the rest of the input, so that Replace returns the text before the
+    /// match followed by just the template's output.
+    /// </summary>
+    private string ExtractPattern => @"\G(?:" + _definition.Pattern + @")[\s\S]*";
 
     /// <summary>Compiles the rule to IL and runs it once on <paramref name="sample"/> so that it is JIT-compiled before it is swapped in.</summary>
     private void Compile(string sample)
@@ -204,7 +201,7 @@ internal sealed class CompiledRule
             Volatile.Write(ref _search, search);
             if (_template?.Template is not null)
             {
-                var extract = new Regex(@"\G(?:" + _definition.Pattern + @")[\s\S]*", _options | RegexOptions.Compiled, _timeout);
+                var extract = new Regex(ExtractPattern, _options | RegexOptions.Compiled, _timeout);
                 extract.Replace(sample, _template.Template, 1, Math.Max(index, 0));
                 Volatile.Write(ref _extract, extract);
             }
