@@ -46,13 +46,28 @@ public sealed class UserAgentParser : IUserAgentParser
             throw new ArgumentOutOfRangeException(nameof(options), options.MatchTimeout, "MatchTimeout must be positive.");
         }
 
+        // The crawler list loads on the thread pool while this thread reads the YAML.
+        var bots = Task.Run(static () => CrawlerListReader.Read(EmbeddedData.ReadAllBytes(EmbeddedData.CrawlerListResource)));
         var rules = LoadUapRules(options.RegexesPath);
         RulesSource = options.RegexesPath ?? $"uap-core {EmbeddedData.UapCoreVersion} (embedded)";
         rules.AddRange(BuiltInBotRules.Definitions());
-        rules.AddRange(CrawlerListReader.Read(EmbeddedData.ReadAllBytes(EmbeddedData.CrawlerListResource)));
+        rules.AddRange(bots.GetAwaiter().GetResult());
         _engine = new UapEngine(rules, options.MatchTimeout, hotThreshold, _counters, usePrefilter);
         _cache = options.CacheSize > 0 ? new ParseCache(options.CacheSize) : null;
         _maxLength = options.MaxLength;
+
+        // Warm up off the caller's thread: JIT the engine and build the regexes everyday User-Agents
+        // reach, so the first requests do not pay for it. Results are discarded (not cached, not counted
+        // as parses; their regex evaluations are counted).
+        ThreadPool.UnsafeQueueUserWorkItem(static engine => WarmUp(engine), _engine, preferLocal: false);
+    }
+
+    private static void WarmUp(UapEngine engine)
+    {
+        foreach (var ua in Prefilter.TypicalUserAgents.All)
+        {
+            engine.Parse(ua, oversized: false, out _);
+        }
     }
 
     /// <summary>Where the uap-core rules came from: the embedded version or the configured path.</summary>
@@ -76,8 +91,12 @@ public sealed class UserAgentParser : IUserAgentParser
             return ParseUncached(userAgent, out _);
         }
 
-        var hash = SpanHash.Hash(userAgent, _seed);
-        if (cache.TryGet(userAgent, hash, out var cached))
+        // An oversized User-Agent is parsed by its first MaxLength characters only, so that prefix (with
+        // the oversized flag) is its key: hashing and comparing stay bounded whatever its length.
+        var oversized = IsOversized(userAgent);
+        var key = oversized ? userAgent.AsSpan(0, _maxLength) : userAgent;
+        var hash = SpanHash.Hash(key, _seed);
+        if (cache.TryGet(key, hash, oversized, out var cached))
         {
             _counters.CacheHits.Increment();
             return cached!;
@@ -87,7 +106,7 @@ public sealed class UserAgentParser : IUserAgentParser
         if (!timedOut)
         {
             // A timed-out parse may be incomplete (a slow match read as no match): parse it again next time.
-            cache.Add(userAgent, hash, info);
+            cache.Add(oversized ? key.ToString() : userAgent, hash, info);
         }
 
         return info;
@@ -121,7 +140,7 @@ public sealed class UserAgentParser : IUserAgentParser
 
     private UserAgentInfo ParseUncached(string userAgent, out bool timedOut)
     {
-        var oversized = _maxLength > 0 && userAgent.Length > _maxLength;
+        var oversized = IsOversized(userAgent);
         var text = userAgent;
         if (oversized)
         {
@@ -131,6 +150,8 @@ public sealed class UserAgentParser : IUserAgentParser
 
         return _engine.Parse(text, oversized, out timedOut);
     }
+
+    private bool IsOversized(string userAgent) => _maxLength > 0 && userAgent.Length > _maxLength;
 
     private static List<RuleDefinition> LoadUapRules(string? path)
     {

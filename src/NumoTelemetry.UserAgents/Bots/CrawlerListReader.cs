@@ -10,6 +10,15 @@ namespace NumoTelemetry.UserAgents.Bots;
 /// </summary>
 internal static class CrawlerListReader
 {
+    /// <summary>
+    /// Patterns of the list that also match real browsers, tightened here: <c>008\/</c> (the 80legs
+    /// crawler) matches Opera Mini's "Opera Mini/4.4.39008/37.9178".
+    /// </summary>
+    private static readonly Dictionary<string, string> Tightened = new(StringComparer.Ordinal)
+    {
+        [@"008\/"] = @"(?:^|[ (;])008\/",
+    };
+
     /// <summary>Reads the rules of <paramref name="json"/>, in list order.</summary>
     /// <exception cref="InvalidDataException">The list is not valid JSON of the expected shape.</exception>
     public static List<RuleDefinition> Read(ReadOnlySpan<byte> json)
@@ -44,6 +53,7 @@ internal static class CrawlerListReader
 
                 if (!string.IsNullOrEmpty(pattern))
                 {
+                    pattern = Tightened.GetValueOrDefault(pattern, pattern);
                     var name = RegexLiteralRenderer.Render(pattern);
                     rules.Add(new RuleDefinition(RuleSection.Bot, pattern, ignoreCase: false, [], new BotInfo(kind == BotKind.None ? BotKind.Crawler : kind, name)));
                 }

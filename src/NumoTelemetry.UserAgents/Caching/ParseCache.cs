@@ -2,14 +2,15 @@ namespace NumoTelemetry.UserAgents.Caching;
 
 /// <summary>
 /// A bounded, thread-safe, eight-way set-associative cache of parse results keyed by the full User-Agent.
-/// Reads take no lock and allocate nothing: one hash, at most eight reference loads with a hash
-/// compare each, and one string comparison. Writes replace whole immutable entries (a single reference store each), so a reader
+/// Reads take no lock and allocate nothing: one hash, a scan of the set's eight hashes (one cache line,
+/// kept beside the entries so that misses touch no entry), then one entry and one string comparison. Writes replace whole immutable entries (a single reference store each), so a reader
 /// never sees a torn entry; a racing write can at worst evict an entry early. It never holds more
 /// than its capacity.
 /// </summary>
 internal sealed class ParseCache
 {
     private readonly CacheEntry?[] _slots;
+    private readonly ulong[] _hashes;
     private readonly uint _sets;
     private readonly int _ways;
 
@@ -22,6 +23,7 @@ internal sealed class ParseCache
         _ways = Math.Min(MaxWays, capacity);
         _sets = (uint)(capacity / _ways);
         _slots = new CacheEntry?[_sets * _ways];
+        _hashes = new ulong[_slots.Length];
     }
 
     /// <summary>The maximum number of entries.</summary>
@@ -45,21 +47,22 @@ internal sealed class ParseCache
         }
     }
 
-    /// <summary>Looks <paramref name="key"/> up.</summary>
-    public bool TryGet(string key, ulong hash, out UserAgentInfo? value)
+    /// <summary>Looks <paramref name="key"/> up; an entry matches only with the same <paramref name="oversized"/> flag.</summary>
+    public bool TryGet(ReadOnlySpan<char> key, ulong hash, bool oversized, out UserAgentInfo? value)
     {
-        var slots = _slots;
+        var hashes = _hashes;
         var first = SetOf(hash) * _ways;
         var end = first + _ways;
         for (var i = first; i < end; i++)
         {
-            var entry = slots[i];
-            if (entry is null)
+            if (hashes[i] != hash)
             {
-                break; // ways fill in order, so the rest of the set is empty too
+                continue;
             }
 
-            if (entry.Hash == hash && string.Equals(entry.Key, key, StringComparison.Ordinal))
+            // The hash array is a hint: the entry itself is checked, so a racing write costs a miss at worst.
+            var entry = Volatile.Read(ref _slots[i]);
+            if (entry is not null && entry.Hash == hash && entry.Value.IsOversized == oversized && key.SequenceEqual(entry.Key))
             {
                 value = entry.Value;
                 return true;
@@ -83,12 +86,18 @@ internal sealed class ParseCache
         {
             if (slots[i] is null)
             {
-                Volatile.Write(ref slots[i], entry);
+                Store(i, entry);
                 return;
             }
         }
 
-        Volatile.Write(ref slots[first + (int)((hash >> 40) % (uint)_ways)], entry);
+        Store(first + (int)((hash >> 40) % (uint)_ways), entry);
+    }
+
+    private void Store(int slot, CacheEntry entry)
+    {
+        Volatile.Write(ref _slots[slot], entry);
+        _hashes[slot] = entry.Hash;
     }
 
     private int SetOf(ulong hash) => (int)(((hash & 0xFFFFFFFF) * _sets) >> 32);

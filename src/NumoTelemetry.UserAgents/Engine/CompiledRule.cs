@@ -39,38 +39,52 @@ internal sealed class CompiledRule
     /// <summary>Uses after which the rule is compiled to IL; 0 never compiles.</summary>
     public int HotThreshold => _hotThreshold;
 
+    /// <summary>How often the rule has been evaluated (approximate under concurrency; for diagnostics).</summary>
+    public int Uses => _uses;
+
     /// <summary>Whether the pattern failed to compile (such a rule never matches; counted once).</summary>
     public bool IsInvalid => _invalid;
 
-    /// <summary>Whether <paramref name="text"/> matches; a timeout counts, sets <paramref name="timedOut"/> and reads as no match.</summary>
-    public bool IsMatch(string text, ref bool timedOut)
+    /// <summary>
+    /// Where the leftmost match of the rule in <paramref name="text"/> starts, or -1; a timeout counts,
+    /// sets <paramref name="timedOut"/> and reads as no match. Allocates nothing.
+    /// </summary>
+    public int Match(string text, ref bool timedOut)
     {
         var search = _search ?? CreateSearch();
         if (search is null)
         {
-            return false;
+            return -1;
         }
 
         if (++_uses == _hotThreshold)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static rule => rule.Compile(), this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Rule.Compile(state.Sample), (Rule: this, Sample: text), preferLocal: false);
         }
 
         _counters.RegexRuns.Increment();
         try
         {
-            return search.IsMatch(text);
+            foreach (var match in search.EnumerateMatches(text))
+            {
+                return match.Index;
+            }
+
+            return -1;
         }
         catch (RegexMatchTimeoutException)
         {
             _counters.RegexTimeouts.Increment();
             timedOut = true;
-            return false;
+            return -1;
         }
     }
 
-    /// <summary>Fills <paramref name="values"/> with the output fields of a rule that matched <paramref name="text"/>; a timeout leaves the captured fields empty and sets <paramref name="timedOut"/>.</summary>
-    public void Extract(string text, StringPool pool, ref FieldValues values, ref bool timedOut)
+    /// <summary>
+    /// Fills <paramref name="values"/> with the output fields of the rule's match at <paramref name="index"/>
+    /// (from <see cref="Match"/>); a timeout leaves the captured fields empty and sets <paramref name="timedOut"/>.
+    /// </summary>
+    public void Extract(string text, int index, StringPool pool, ref FieldValues values, ref bool timedOut)
     {
         var template = _template!;
         var fieldCount = template.Literals.Count;
@@ -84,11 +98,11 @@ internal sealed class CompiledRule
             return;
         }
 
-        var extract = _extract ?? CreateExtract(compiled: false);
+        var extract = _extract ?? CreateExtract();
         string output;
         try
         {
-            output = extract.Replace(text, template.Template, 1);
+            output = extract.Replace(text, template.Template, 1, index);
         }
         catch (RegexMatchTimeoutException)
         {
@@ -97,7 +111,8 @@ internal sealed class CompiledRule
             return;
         }
 
-        var rest = output.AsSpan();
+        // The text before the match is copied through; the template's output follows it.
+        var rest = output.AsSpan(Math.Min(index, output.Length));
         var slots = template.Slots;
         for (var k = 0; k < slots.Count; k++)
         {
@@ -124,8 +139,17 @@ internal sealed class CompiledRule
         }
     }
 
-    /// <summary>Builds the regexes now (used by tests to validate every rule).</summary>
-    public bool EnsureCreated() => (_search ?? CreateSearch()) is not null;
+    /// <summary>Builds the regexes now (used by tests to validate every rule, including its extraction form).</summary>
+    public bool EnsureCreated()
+    {
+        if ((_search ?? CreateSearch()) is null)
+        {
+            return false;
+        }
+
+        _ = _extract ?? CreateExtract();
+        return true;
+    }
 
     private Regex? CreateSearch()
     {
@@ -148,35 +172,43 @@ internal sealed class CompiledRule
         }
     }
 
-    private Regex CreateExtract(bool compiled)
+    private Regex CreateExtract()
     {
-        // Consume the whole input so that Replace returns just the template: a lazy prefix finds the
-        // leftmost match exactly as an unanchored search does, with the same captures.
-        var pattern = @"^[\s\S]*?(?:" + _definition.Pattern + @")[\s\S]*";
-        var regex = new Regex(pattern, _options | (compiled ? RegexOptions.Compiled : RegexOptions.None), _timeout);
-        if (compiled)
-        {
-            Volatile.Write(ref _extract, regex);
-            return regex;
-        }
-
+        var regex = new Regex(ExtractPattern, _options, _timeout);
         return Interlocked.CompareExchange(ref _extract, regex, null) ?? regex;
     }
 
-    private void Compile()
+    /// <summary>
+    /// The extraction form: anchored (<c>\G</c>) where the search found the leftmost match, so the captures
+    /// are the same, and consuming the rest of the input, so that Replace returns the text before the
+    /// match followed by just the template's output.
+    /// </summary>
+    private string ExtractPattern => @"\G(?:" + _definition.Pattern + @")[\s\S]*";
+
+    /// <summary>Compiles the rule to IL and runs it once on <paramref name="sample"/> so that it is JIT-compiled before it is swapped in.</summary>
+    private void Compile(string sample)
     {
         try
         {
             var search = new Regex(_definition.Pattern, _options | RegexOptions.Compiled, _timeout);
+            var index = -1;
+            foreach (var match in search.EnumerateMatches(sample))
+            {
+                index = match.Index;
+                break;
+            }
+
             Volatile.Write(ref _search, search);
             if (_template?.Template is not null)
             {
-                CreateExtract(compiled: true);
+                var extract = new Regex(ExtractPattern, _options | RegexOptions.Compiled, _timeout);
+                extract.Replace(sample, _template.Template, 1, Math.Max(index, 0));
+                Volatile.Write(ref _extract, extract);
             }
 
             _counters.CompiledRules.Increment();
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or RegexMatchTimeoutException)
         {
             // The interpreted regex stays in place.
         }

@@ -38,8 +38,9 @@ internal sealed class UapEngine
             }
 
             _rules[i] = new CompiledRule(rule, matchTimeout, hotThreshold, counters);
-            clauses[i] = AtomExtractor.Extract(rule.Pattern, rule.IgnoreCase);
         }
+
+        Parallel.For(0, rules.Count, i => clauses[i] = AtomExtractor.Extract(rules[i].Pattern, rules[i].IgnoreCase));
 
         while (section < 4)
         {
@@ -79,34 +80,18 @@ internal sealed class UapEngine
         }
 
         var values = default(FieldValues);
-        var browser = VersionedFamily.Other;
-        var rule = FindFirst(text, RuleSection.UserAgent, atoms, candidates, ref timedOut);
-        if (rule >= 0)
-        {
-            _rules[rule].Extract(text, _pool, ref values, ref timedOut);
-            browser = new VersionedFamily(values[0] ?? "Other", values[1], values[2], values[3], values[4]);
-        }
-
-        var os = VersionedFamily.Other;
-        rule = FindFirst(text, RuleSection.Os, atoms, candidates, ref timedOut);
-        if (rule >= 0)
-        {
-            values = default;
-            _rules[rule].Extract(text, _pool, ref values, ref timedOut);
-            os = new VersionedFamily(values[0] ?? "Other", values[1], values[2], values[3], values[4]);
-        }
-
-        var device = DeviceInfo.Other;
-        rule = FindFirst(text, RuleSection.Device, atoms, candidates, ref timedOut);
-        if (rule >= 0)
-        {
-            values = default;
-            _rules[rule].Extract(text, _pool, ref values, ref timedOut);
-            device = new DeviceInfo(values[0] ?? "Other", values[1], values[2]);
-        }
+        var browser = MatchSection(text, RuleSection.UserAgent, atoms, candidates, ref values, ref timedOut)
+            ? new VersionedFamily(values[0] ?? "Other", values[1], values[2], values[3], values[4])
+            : VersionedFamily.Other;
+        var os = MatchSection(text, RuleSection.Os, atoms, candidates, ref values, ref timedOut)
+            ? new VersionedFamily(values[0] ?? "Other", values[1], values[2], values[3], values[4])
+            : VersionedFamily.Other;
+        var device = MatchSection(text, RuleSection.Device, atoms, candidates, ref values, ref timedOut)
+            ? new DeviceInfo(values[0] ?? "Other", values[1], values[2])
+            : DeviceInfo.Other;
 
         var bot = BotInfo.NotABot;
-        rule = FindFirst(text, RuleSection.Bot, atoms, candidates, ref timedOut);
+        var rule = FindFirst(text, RuleSection.Bot, atoms, candidates, ref timedOut, out _);
         if (rule >= 0)
         {
             bot = _rules[rule].Definition.Bot ?? BotInfo.NotABot;
@@ -120,8 +105,23 @@ internal sealed class UapEngine
         return new UserAgentInfo(browser, os, device, bot, deviceType, oversized);
     }
 
-    private int FindFirst(string text, RuleSection section, ReadOnlySpan<ulong> atoms, ReadOnlySpan<ulong> candidates, ref bool timedOut)
+    /// <summary>Runs one section; on a match fills <paramref name="values"/> with the rule's fields.</summary>
+    private bool MatchSection(string text, RuleSection section, ReadOnlySpan<ulong> atoms, ReadOnlySpan<ulong> candidates, ref FieldValues values, ref bool timedOut)
     {
+        var rule = FindFirst(text, section, atoms, candidates, ref timedOut, out var index);
+        if (rule < 0)
+        {
+            return false;
+        }
+
+        values = default;
+        _rules[rule].Extract(text, index, _pool, ref values, ref timedOut);
+        return true;
+    }
+
+    private int FindFirst(string text, RuleSection section, ReadOnlySpan<ulong> atoms, ReadOnlySpan<ulong> candidates, ref bool timedOut, out int index)
+    {
+        index = -1;
         var start = _sectionStart[(int)section];
         var end = _sectionStart[(int)section + 1];
         if (start == end)
@@ -147,9 +147,13 @@ internal sealed class UapEngine
             {
                 var rule = (w << 6) + BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
-                if ((!_usePrefilter || _prefilter.Check(rule, atoms)) && _rules[rule].IsMatch(text, ref timedOut))
+                if (!_usePrefilter || _prefilter.Check(rule, atoms))
                 {
-                    return rule;
+                    index = _rules[rule].Match(text, ref timedOut);
+                    if (index >= 0)
+                    {
+                        return rule;
+                    }
                 }
             }
         }

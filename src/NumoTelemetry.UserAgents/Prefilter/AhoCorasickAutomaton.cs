@@ -37,57 +37,54 @@ internal sealed class AhoCorasickAutomaton
 
         _classCount = classCount;
 
-        // Trie with sparse children during construction.
-        var children = new List<Dictionary<int, int>> { new() };
-        var terminal = new List<List<int>?> { null };
+        // The trie is built straight into the dense table: no edge ever leads back to the root, so 0
+        // marks a missing edge until the breadth-first pass fills it from the failure state.
+        var capacity = 1;
+        foreach (var atom in atoms)
+        {
+            capacity += atom.Length;
+        }
+
+        var delta = new int[capacity * classCount];
+        var terminal = new List<int>?[capacity];
+        var stateCount = 1;
         for (var id = 0; id < atoms.Count; id++)
         {
             var state = 0;
             foreach (var c in atoms[id])
             {
-                var cls = _classOf[c];
-                if (!children[state].TryGetValue(cls, out var next))
+                var slot = (state * classCount) + _classOf[c];
+                if (delta[slot] == 0)
                 {
-                    next = children.Count;
-                    children.Add([]);
-                    terminal.Add(null);
-                    children[state][cls] = next;
+                    delta[slot] = stateCount++;
                 }
 
-                state = next;
+                state = delta[slot];
             }
 
             (terminal[state] ??= []).Add(id);
         }
 
-        var stateCount = children.Count;
-        _delta = new int[stateCount * classCount];
+        Array.Resize(ref delta, stateCount * classCount);
+        _delta = delta;
         var fail = new int[stateCount];
         var order = new List<int>(stateCount) { 0 };
-        for (var cls = 0; cls < classCount; cls++)
-        {
-            if (children[0].TryGetValue(cls, out var next))
-            {
-                _delta[cls] = next;
-                fail[next] = 0;
-                order.Add(next);
-            }
-        }
-
-        for (var i = 1; i < order.Count; i++)
+        for (var i = 0; i < order.Count; i++)
         {
             var state = order[i];
+            var row = state * classCount;
+            var failRow = fail[state] * classCount;
             for (var cls = 0; cls < classCount; cls++)
             {
-                if (children[state].TryGetValue(cls, out var next))
+                var next = delta[row + cls];
+                if (next != 0)
                 {
-                    fail[next] = _delta[(fail[state] * classCount) + cls];
-                    _delta[(state * classCount) + cls] = next;
+                    fail[next] = state == 0 ? 0 : delta[failRow + cls];
                     order.Add(next);
                 }
-                else
+                else if (state != 0)
                 {
-                    _delta[(state * classCount) + cls] = _delta[(fail[state] * classCount) + cls];
+                    delta[row + cls] = delta[failRow + cls];
                 }
             }
         }

@@ -9,7 +9,7 @@ namespace NumoTelemetry.UserAgents.Prefilter;
 internal static class AtomExtractor
 {
     /// <summary>Atoms shorter than this are too common to be worth indexing.</summary>
-    public const int MinAtomLength = 3;
+    public const int MinAtomLength = 2;
 
     private const int MaxExactSetSize = 16;
     private const int MaxClauses = 6;

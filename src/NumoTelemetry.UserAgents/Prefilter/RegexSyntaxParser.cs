@@ -211,15 +211,13 @@ internal sealed class RegexSyntaxParser
         }
 
         var c = _pattern[_pos++];
+        if (IsShorthandClass(c))
+        {
+            return RegexNode.Any;
+        }
+
         switch (c)
         {
-            case 'd':
-            case 'D':
-            case 'w':
-            case 'W':
-            case 's':
-            case 'S':
-                return RegexNode.Any;
             case 'b':
             case 'B':
                 return RegexNode.Empty;
@@ -350,21 +348,15 @@ internal sealed class RegexSyntaxParser
         }
 
         var e = _pattern[_pos++];
-        switch (e)
+        if (IsShorthandClass(e))
         {
-            case 'd':
-            case 'D':
-            case 'w':
-            case 'W':
-            case 's':
-            case 'S':
-                return false;
-            case 'b':
-                value = '\b';
-                return true;
-            default:
-                value = EscapedChar(e);
-                return true;
+            return false;
         }
+
+        value = e == 'b' ? '\b' : EscapedChar(e);
+        return true;
     }
+
+    /// <summary><c>\d \D \w \W \s \S</c>: classes too large to enumerate.</summary>
+    private static bool IsShorthandClass(char c) => c is 'd' or 'D' or 'w' or 'W' or 's' or 'S';
 }
