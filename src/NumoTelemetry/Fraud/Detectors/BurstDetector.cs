@@ -1,15 +1,16 @@
+using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Sessions;
 
 namespace NumoTelemetry.Fraud.Detectors;
 
-/// <summary><see cref="ReasonCodes.Burst"/>: see <see cref="BurstDetectorOptions"/>.</summary>
+/// <summary><see cref="ReasonCodes.Burst"/>: see <see cref="BurstDetectorOptions"/>. Verified crawlers are left alone.</summary>
 internal sealed class BurstDetector(BurstDetectorOptions options) : IFraudDetector
 {
     public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         var requests = pattern.IpRequestsShort;
-        if (requests < options.MinRequests)
+        if (requests < options.MinRequests || record.Crawler == CrawlerVerification.Verified)
         {
             return;
         }

@@ -1,14 +1,15 @@
+using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Sessions;
 
 namespace NumoTelemetry.Fraud.Detectors;
 
-/// <summary><see cref="ReasonCodes.CookieChurn"/>: see <see cref="CookieChurnDetectorOptions"/>.</summary>
+/// <summary><see cref="ReasonCodes.CookieChurn"/>: see <see cref="CookieChurnDetectorOptions"/>. Verified crawlers (which keep no cookies) are left alone.</summary>
 internal sealed class CookieChurnDetector(CookieChurnDetectorOptions options) : IFraudDetector
 {
     public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
-        if (pattern.IpDistinctVisitors < options.MinNewVisitors || pattern.IpVisitorRequests == 0)
+        if (pattern.IpDistinctVisitors < options.MinNewVisitors || pattern.IpVisitorRequests == 0 || record.Crawler == CrawlerVerification.Verified)
         {
             return;
         }
