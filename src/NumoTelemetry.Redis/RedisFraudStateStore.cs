@@ -268,10 +268,10 @@ internal sealed class RedisFraudStateStore : IFraudStateStore
 
     private void Recover(int replayedNow)
     {
-        _down = false;
         Log.Recovered(_logger, _time.GetElapsedTime(_downSince).TotalSeconds, replayedNow + _journal.Count, _journal.Dropped);
         _dropped += _journal.Dropped;
         _journal.ResetDropped();
+        _down = false;
     }
 
     /// <summary>Calls that time out may still fail later: observe them so they do not surface as unobserved exceptions.</summary>

@@ -95,6 +95,17 @@ internal sealed class FleetNode : IAsyncDisposable
             return Results.Ok();
         });
         await app.StartAsync();
+        if (redis is not null)
+        {
+            // A node in a test starts its run once connected (in production the first batches would go local and be replayed).
+            var connection = app.Services.GetRequiredService<RedisConnection>();
+            await connection.StartAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            for (var i = 0; i < 400 && !connection.IsConnected; i++)
+            {
+                await Task.Delay(50);
+            }
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new FleetNode(app, name, address);
     }
