@@ -4,9 +4,11 @@ namespace NumoTelemetry.Fraud.State;
 
 /// <summary>
 /// One generation of a distinct count: exact for up to <see cref="SmallLimit"/> elements, then a HyperLogLog with
-/// 2^<see cref="Precision"/> one-byte registers (1 KiB, standard error 3.25%). Not thread-safe.
+/// 2^<see cref="Precision"/> one-byte registers (1 KiB, standard error 3.25%). A mutable struct held in a field of its owner (no
+/// object of its own); not thread-safe.
 /// </summary>
-internal sealed class DistinctSketch
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)]
+internal struct DistinctSketch
 {
     public const int SmallLimit = 64;
     public const int Precision = 10;
@@ -17,12 +19,12 @@ internal sealed class DistinctSketch
     private int _count;
     private byte[]? _registers;
 
-    public bool IsEmpty => _count == 0 && _registers is null;
+    public readonly bool IsEmpty => _count == 0 && _registers is null;
 
-    public bool IsHll => _registers is not null;
+    public readonly bool IsHll => _registers is not null;
 
     /// <summary>Approximate bytes held (for memory accounting).</summary>
-    public int Bytes => 32 + (_small is null ? 0 : 24 + (_small.Length * 8)) + (_registers is null ? 0 : 24 + Registers);
+    public readonly int Bytes => (_small is null ? 0 : 24 + (_small.Length * 8)) + (_registers is null ? 0 : 24 + Registers);
 
     public void Clear()
     {
@@ -64,7 +66,7 @@ internal sealed class DistinctSketch
 
         if (small is null || _count == small.Length)
         {
-            var grown = new ulong[small is null ? 4 : small.Length * 2];
+            var grown = new ulong[small is null ? 2 : small.Length * 2];
             small?.AsSpan(0, _count).CopyTo(grown);
             _small = small = grown;
         }
@@ -73,7 +75,7 @@ internal sealed class DistinctSketch
         return true;
     }
 
-    public bool Contains(ulong element)
+    public readonly bool Contains(ulong element)
     {
         if (_registers is not null)
         {
@@ -92,10 +94,10 @@ internal sealed class DistinctSketch
     }
 
     /// <summary>The cardinality of this sketch.</summary>
-    public long Estimate() => _registers is null ? _count : Estimate(_registers);
+    public readonly long Estimate() => _registers is null ? _count : Estimate(_registers);
 
     /// <summary>The cardinality of the union of two sketches (allocation-free).</summary>
-    public static long EstimateUnion(DistinctSketch a, DistinctSketch b)
+    public static long EstimateUnion(in DistinctSketch a, in DistinctSketch b)
     {
         if (b.IsEmpty)
         {
@@ -127,7 +129,7 @@ internal sealed class DistinctSketch
         return Estimate(union);
     }
 
-    private void MergeInto(Span<byte> registers)
+    private readonly void MergeInto(Span<byte> registers)
     {
         if (_registers is not null)
         {
@@ -145,8 +147,10 @@ internal sealed class DistinctSketch
         }
     }
 
-    private static bool AddToRegisters(Span<byte> registers, ulong hash)
+    private static bool AddToRegisters(Span<byte> registers, ulong element)
     {
+        // Elements are pseudonym hashes already, but mix anyway: a poorly spread element must not skew the registers.
+        var hash = Mix(element);
         var index = (int)(hash >> (64 - Precision));
         var rank = (byte)(BitOperations.LeadingZeroCount((hash << Precision) | (1UL << (Precision - 1))) + 1);
         if (registers[index] >= rank)
@@ -156,6 +160,15 @@ internal sealed class DistinctSketch
 
         registers[index] = rank;
         return true;
+    }
+
+    private static ulong Mix(ulong x)
+    {
+        x ^= x >> 33;
+        x *= 0xff51afd7ed558ccdUL;
+        x ^= x >> 33;
+        x *= 0xc4ceb9fe1a85ec53UL;
+        return x ^ (x >> 33);
     }
 
     private static long Estimate(ReadOnlySpan<byte> registers)

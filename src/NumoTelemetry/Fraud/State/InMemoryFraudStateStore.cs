@@ -16,7 +16,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     private readonly Dictionary<SubjectKey, Subject> _subjects = new();
     private readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
     private readonly int _maxSubjects;
-    private long _lastSweepMs = long.MinValue;
+    private long _lastSweepMs;
     private long _nowMs;
     private long _evicted;
 
@@ -84,6 +84,11 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         {
             case StateOperationKind.Increment:
             {
+                if (op.Amount == 0 && subject.Find<CounterNode>(nameId) is null)
+                {
+                    break;
+                }
+
                 var node = subject.Get<CounterNode>(nameId);
                 result.Count = node.Add(atMs, StateMath.CounterBucketMs(op.Window), op.Amount);
                 subject.Extend(atMs + windowMs);
@@ -92,6 +97,11 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
             case StateOperationKind.AddDistinct:
             {
+                if (op.Element == 0 && subject.Find<DistinctNode>(nameId) is null)
+                {
+                    break; // a read of nothing: 0, and no node
+                }
+
                 var node = subject.Get<DistinctNode>(nameId);
                 result.IsNew = node.Add(atMs, StateMath.GenerationMs(op.Window), op.Element, out var estimate);
                 result.Count = estimate;
@@ -211,6 +221,20 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
             }
         }
 
+        public T? Find<T>(int nameId)
+            where T : Node
+        {
+            for (var node = Head; node is not null; node = node.Next)
+            {
+                if (node.NameId == nameId && node is T typed)
+                {
+                    return typed;
+                }
+            }
+
+            return null;
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Get<T>(int nameId)
             where T : Node, new()
@@ -238,7 +262,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     [InlineArray(StateOperation.CounterBuckets)]
     private struct Buckets
     {
-        private long _element0;
+        private int _element0;
     }
 
     private sealed class CounterNode : Node
@@ -263,7 +287,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
             if (b > _head - n)
             {
-                _buckets[(int)((b % n + n) % n)] += amount;
+                _buckets[(int)((b % n + n) % n)] = (int)Math.Clamp(_buckets[(int)((b % n + n) % n)] + amount, int.MinValue, int.MaxValue);
             }
 
             // Sum of buckets b-5 .. b (those that exist).
@@ -283,8 +307,8 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
     private sealed class DistinctNode : Node
     {
-        private DistinctSketch? _current;
-        private DistinctSketch? _previous;
+        private DistinctSketch _current;
+        private DistinctSketch _previous;
         private long _generation = long.MinValue;
 
         public bool Add(long atMs, long generationMs, ulong element, out long estimate)
@@ -292,23 +316,20 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
             var g = StateMath.Bucket(atMs, generationMs);
             if (g > _generation)
             {
-                if (g == _generation + 1 && _current is not null)
+                if (g == _generation + 1)
                 {
-                    var recycled = _previous;
-                    _previous = _current;
-                    _current = recycled ?? new DistinctSketch();
+                    (_previous, _current) = (_current, _previous);
                     _current.Clear();
                 }
                 else
                 {
-                    _current?.Clear();
-                    _previous?.Clear();
+                    _current.Clear();
+                    _previous.Clear();
                 }
 
                 _generation = g;
             }
 
-            _current ??= new DistinctSketch();
             var changed = false;
             if (element != 0)
             {
@@ -318,11 +339,11 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                 }
                 else if (g == _generation - 1)
                 {
-                    changed = (_previous ??= new DistinctSketch()).Add(element);
+                    changed = _previous.Add(element);
                 }
             }
 
-            estimate = _previous is null ? _current.Estimate() : DistinctSketch.EstimateUnion(_current, _previous);
+            estimate = DistinctSketch.EstimateUnion(_current, _previous);
             return changed;
         }
     }

@@ -1,0 +1,154 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using NumoTelemetry.Alerts;
+using NumoTelemetry.Fraud;
+using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Pseudonymization;
+
+namespace NumoTelemetry.Tests.Fraud;
+
+public sealed class AlertDispatcherTests : IDisposable
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly CollectingAlertSink _sink = new();
+    private readonly AlertOptions _options = new();
+    private readonly FraudOptions _fraud = new();
+    private AlertDispatcher? _dispatcher;
+
+    private AlertDispatcher Dispatcher => _dispatcher ??= new AlertDispatcher(_options, _fraud, [_sink], new ScoreBoard(TimeSpan.FromHours(1), 1000), new FraudMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger.Instance);
+
+    private static SubjectKey Subject(int n)
+    {
+        Span<byte> hash = stackalloc byte[16];
+        BitConverter.TryWriteBytes(hash, (ulong)(n + 1) * 0x9E3779B97F4A7C15UL);
+        return SubjectKey.From(SubjectKind.Ip, Pseudonym.FromHash(PseudonymKind.Ip, PseudonymScope.Fraud, 1, hash));
+    }
+
+    private void Hit(int subject, DateTimeOffset at, double score = 60, string rule = ReasonCodes.CredentialStuffing)
+    {
+        var evidence = default(Evidence);
+        evidence.Add("failedLogins", 12);
+        evidence.Add("country", "FR");
+        var hit = new DetectorHit { Subject = Subject(subject), Reason = rule, Points = score, Verdict = true, At = at, Evidence = evidence };
+        Dispatcher.Raise(hit, score, _fraud.BandOf(score));
+    }
+
+    [Fact]
+    public void Raise_ManyHitsWithinGroupWait_OneNotificationWithTheirCount()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            Hit(1, T0 + TimeSpan.FromSeconds(i));
+        }
+
+        Dispatcher.Tick(T0 + TimeSpan.FromSeconds(29));
+        Assert.Empty(_sink.All);
+        Dispatcher.Tick(T0 + TimeSpan.FromSeconds(31));
+        var alert = Assert.Single(_sink.All);
+        Assert.Equal(10, alert.Count);
+        Assert.Equal(T0, alert.FirstSeen);
+        Assert.Equal(T0 + TimeSpan.FromSeconds(9), alert.LastSeen);
+    }
+
+    [Fact]
+    public void Raise_AfterNotification_UpdatesOnlyWhenGrownAndNotBeforeGroupInterval()
+    {
+        Hit(1, T0);
+        Dispatcher.Tick(T0 + TimeSpan.FromSeconds(30));
+        Assert.Single(_sink.All);
+        Hit(1, T0 + TimeSpan.FromMinutes(1)); // count 2 = double
+        Dispatcher.Tick(T0 + TimeSpan.FromMinutes(2));
+        Assert.Single(_sink.All); // group interval not over
+        Dispatcher.Tick(T0 + TimeSpan.FromMinutes(5.6));
+        Assert.Equal(2, _sink.All.Count);
+        Assert.Equal(_sink.All[0].Id, _sink.All[1].Id); // one group, one id
+        Assert.Equal(2, _sink.All[1].Sequence);
+        Hit(1, T0 + TimeSpan.FromMinutes(6)); // 3 < 2 × 2: no update
+        Dispatcher.Tick(T0 + TimeSpan.FromMinutes(20));
+        Assert.Equal(2, _sink.All.Count);
+    }
+
+    [Fact]
+    public void Tick_UnchangedGroupStillFiring_RepeatsAfterRepeatInterval()
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            Hit(1, T0);
+        }
+
+        Dispatcher.Tick(T0 + TimeSpan.FromMinutes(1));
+        Assert.Single(_sink.All);
+        for (var m = 10; m <= 250; m += 10)
+        {
+            Hit(1, T0 + TimeSpan.FromMinutes(m));
+            Dispatcher.Tick(T0 + TimeSpan.FromMinutes(m));
+        }
+
+        Assert.Equal(2, _sink.All.Count); // one repeat after 4 hours
+        Assert.True(_sink.All[1].Count > 100);
+    }
+
+    [Fact]
+    public void Raise_EscalationToPage_UpdatesAfterGroupInterval()
+    {
+        Hit(1, T0, score: 60);
+        Dispatcher.Tick(T0 + TimeSpan.FromMinutes(1));
+        Hit(1, T0 + TimeSpan.FromMinutes(2), score: 95);
+        Dispatcher.Tick(T0 + TimeSpan.FromMinutes(7));
+        Assert.Equal(["alert", "page"], _sink.All.Select(a => a.Severity));
+    }
+
+    [Fact]
+    public void Raise_MoreGroupsThanTheBound_DropsNewGroups()
+    {
+        _options.MaxGroups = 5;
+        for (var i = 0; i < 10; i++)
+        {
+            Hit(i, T0);
+        }
+
+        Dispatcher.FlushAll(T0 + TimeSpan.FromSeconds(1));
+        Assert.Equal(5, _sink.All.Count);
+        Assert.Equal(5, Dispatcher.OpenGroups);
+    }
+
+    [Fact]
+    public void Tick_MoreDueThanTheRate_SendsTheRestLater()
+    {
+        _options.MaxNotificationsPerMinute = 3;
+        for (var i = 0; i < 10; i++)
+        {
+            Hit(i, T0);
+        }
+
+        Dispatcher.Tick(T0 + TimeSpan.FromSeconds(30));
+        Assert.Equal(3, _sink.All.Count);
+        Dispatcher.Tick(T0 + TimeSpan.FromSeconds(90));
+        Assert.Equal(6, _sink.All.Count);
+        Dispatcher.Tick(T0 + TimeSpan.FromMinutes(5)); // the bucket holds at most a minute's worth
+        Assert.Equal(9, _sink.All.Count);
+        Dispatcher.Tick(T0 + TimeSpan.FromMinutes(6));
+        Assert.Equal(10, _sink.All.Count);
+    }
+
+    [Fact]
+    public void ToJson_Alert_HasExactlyTheDocumentedFields()
+    {
+        Hit(1, T0);
+        Dispatcher.FlushAll(T0);
+        using var json = JsonDocument.Parse(Assert.Single(_sink.All).ToJson());
+        var names = json.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
+        Assert.Equal(["id", "rule", "severity", "score", "subjectKind", "subject", "firstSeen", "lastSeen", "count", "reasons", "evidence"], names);
+        Assert.Equal("ip", json.RootElement.GetProperty("subjectKind").GetString());
+        Assert.Equal(Subject(1).ToString(), json.RootElement.GetProperty("subject").GetString());
+        Assert.Equal("alert", json.RootElement.GetProperty("severity").GetString());
+        Assert.Equal(12, json.RootElement.GetProperty("evidence").GetProperty("failedLogins").GetDouble());
+        Assert.Equal("FR", json.RootElement.GetProperty("evidence").GetProperty("country").GetString());
+        Assert.Equal("2026-03-02T06:00:00.000Z", json.RootElement.GetProperty("firstSeen").GetString());
+    }
+
+    public void Dispose() => _services.Dispose();
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Sessions;
+using Xunit.Abstractions;
+
+namespace NumoTelemetry.Tests.Fraud;
+
+/// <summary>
+/// Measures the in-memory state's bytes per subject (managed heap after a full collection) for typical subjects, and the figure for
+/// one million. Printed to the test output; quoted in docs/fraud.md.
+/// </summary>
+[Collection(nameof(FraudMemoryTests))] // measures the process heap: not in parallel with other tests of this class
+public sealed class FraudMemoryTests(ITestOutputHelper output)
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Store_TypicalSubjects_BytesPerSubjectAreBounded()
+    {
+        const int n = 50_000;
+        using var harness = new FraudHarness();
+        var tracker = new AccessPatternTracker(harness.Options.Fraud);
+
+        // A browsing visitor: one IP, one session, one visitor cookie, 5 page views and a successful login.
+        var perBrowser = Measure(n, (store, batch, i) =>
+        {
+            var at = T0 + TimeSpan.FromMilliseconds(i);
+            for (var page = 0; page < 5; page++)
+            {
+                var record = Record(harness, i, at, $"/p/{page}", page == 0);
+                tracker.Plan(in record, batch);
+            }
+        });
+
+        // Request-only subjects (an IP seen once, no cookies): the floor.
+        var perIp = Measure(n, (store, batch, i) =>
+        {
+            var at = T0 + TimeSpan.FromMilliseconds(i);
+            var record = Record(harness, i, at, "/", login: false, cookies: false);
+            tracker.Plan(in record, batch);
+        });
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"browsing visitor (IP + prefix + session + visitor + account + AS, 5 pages and a login): {perBrowser.Bytes:N0} bytes for {perBrowser.Subjects:N0} subjects = {perBrowser.PerSubject:N0} bytes/subject; per visitor {perBrowser.Bytes / (double)n:N0} bytes"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"one-request IP (IP subject only): {perIp.PerSubject:N0} bytes/subject"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"1,000,000 active subjects: {perBrowser.PerSubject * 1_000_000 / (1 << 20):N0} MiB (browsing mix), {perIp.PerSubject * 1_000_000 / (1 << 20):N0} MiB (one-request IPs)"));
+        Assert.InRange(perBrowser.PerSubject, 50, 2_000);
+        Assert.InRange(perIp.PerSubject, 50, 2_000);
+    }
+
+    private static (long Bytes, int Subjects, double PerSubject) Measure(int n, Action<InMemoryFraudStateStore, FraudStateBatch, int> plan)
+    {
+        var store = new InMemoryFraudStateStore(10_000_000);
+        var batch = new FraudStateBatch(1 << 16);
+        Warm(store, batch, plan);
+        store.Clear();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        for (var i = 0; i < n; i++)
+        {
+            plan(store, batch, i);
+            if (batch.Count > 50_000)
+            {
+                store.ApplyAsync(batch, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                batch.Clear();
+            }
+        }
+
+        store.ApplyAsync(batch, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        batch.Clear();
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        var subjects = store.SubjectCount;
+        GC.KeepAlive(store);
+        return (after - before, subjects, (after - before) / (double)subjects);
+    }
+
+    private static void Warm(InMemoryFraudStateStore store, FraudStateBatch batch, Action<InMemoryFraudStateStore, FraudStateBatch, int> plan)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            plan(store, batch, 10_000_000 + i);
+        }
+
+        store.ApplyAsync(batch, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        batch.Clear();
+    }
+
+    private static RequestRecord Record(FraudHarness harness, int i, DateTimeOffset at, string path, bool login, bool cookies = true)
+    {
+        var ip = $"{10 + ((i >> 16) & 0x7F)}.{(i >> 8) & 0xFF}.{i & 0xFF}.{1 + ((i >> 23) & 0x3F)}";
+        var request = new SimRequest(at, ip, path)
+        {
+            Session = cookies ? $"s{i}" : null,
+            Visitor = cookies ? $"v{i}" : null,
+            Signal = login ? Capture.SignalKind.LoginSucceeded : Capture.SignalKind.None,
+            User = login ? $"u{i}" : null,
+            Geo = new Enrichment.GeoFacts { Asn = 3215 + (i % 50), CountryIsoCode = "FR", Latitude = 48.8, Longitude = 2.3, AccuracyRadiusKm = 20 },
+        };
+        return harness.Record(request);
+    }
+}

@@ -1,0 +1,213 @@
+using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Pseudonymization;
+
+namespace NumoTelemetry.Tests.Fraud;
+
+public sealed class InMemoryFraudStateStoreTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
+    private readonly InMemoryFraudStateStore _store = new(1_000_000);
+    private readonly FraudStateBatch _batch = new();
+
+    private static SubjectKey Ip(int n, ushort keyId = 1)
+    {
+        Span<byte> hash = stackalloc byte[16];
+        BitConverter.TryWriteBytes(hash, (ulong)n * 0x9E3779B97F4A7C15UL);
+        BitConverter.TryWriteBytes(hash[8..], (ulong)n);
+        return SubjectKey.From(SubjectKind.Ip, Pseudonym.FromHash(PseudonymKind.Ip, PseudonymScope.Fraud, keyId, hash));
+    }
+
+    private StateResult Apply(StateOperation op)
+    {
+        _batch.Clear();
+        var i = _batch.Add(op);
+        _store.ApplyAsync(_batch, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        return _batch.Result(i);
+    }
+
+    private StateResult Increment(SubjectKey s, DateTimeOffset at, long amount = 1) =>
+        Apply(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Name = "req", At = at, Window = TimeSpan.FromMinutes(1), Amount = amount });
+
+    [Fact]
+    public void Increment_WithinAndBeyondWindow_CountsSlidingSixBuckets()
+    {
+        var s = Ip(1);
+        for (var i = 0; i < 10; i++)
+        {
+            Increment(s, T0 + TimeSpan.FromSeconds(i));
+        }
+
+        Assert.Equal(10, Increment(s, T0 + TimeSpan.FromSeconds(30), 0).Count);
+        Assert.Equal(10, Increment(s, T0 + TimeSpan.FromSeconds(59), 0).Count);
+        Assert.Equal(0, Increment(s, T0 + TimeSpan.FromSeconds(61), 0).Count); // bucket 0-9 s has left the window
+        Assert.Equal(1, Increment(s, T0 + TimeSpan.FromMinutes(10)).Count);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_SeveralOperationsOnOneSubject_EachResultSeesTheEarlierOnes()
+    {
+        var s = Ip(2);
+        _batch.Clear();
+        var a = _batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Name = "req", At = T0, Window = TimeSpan.FromMinutes(1), Amount = 1 });
+        var b = _batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Name = "req", At = T0, Window = TimeSpan.FromMinutes(1), Amount = 1 });
+        await _store.ApplyAsync(_batch, CancellationToken.None);
+        Assert.Equal(1, _batch.Result(a).Count);
+        Assert.Equal(2, _batch.Result(b).Count);
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(64)]
+    [InlineData(1_000)]
+    [InlineData(20_000)]
+    public void AddDistinct_ManyElements_EstimatesWithinHyperLogLogError(int n)
+    {
+        var s = Ip(3);
+        StateResult last = default;
+        var random = new Random(n);
+        for (var i = 0; i < n; i++)
+        {
+            last = Apply(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Name = "paths", At = T0, Window = TimeSpan.FromMinutes(10), Element = (ulong)random.NextInt64() | 1 });
+        }
+
+        Assert.InRange(last.Count, n * 0.92, n * 1.08); // 3.25% standard error; exact up to 64
+        if (n <= DistinctSketch.SmallLimit)
+        {
+            Assert.Equal(n, last.Count);
+        }
+    }
+
+    [Fact]
+    public void AddDistinct_RepeatedElement_IsNotNewAndNotCountedTwice()
+    {
+        var s = Ip(4);
+        var op = new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Name = "users", At = T0, Window = TimeSpan.FromHours(1), Element = 42 };
+        Assert.True(Apply(op).IsNew);
+        var again = Apply(op);
+        Assert.False(again.IsNew);
+        Assert.Equal(1, again.Count);
+        op.Element = 0; // read
+        Assert.Equal(1, Apply(op).Count);
+    }
+
+    [Fact]
+    public void AddDistinct_AfterTwoGenerations_Forgets()
+    {
+        var s = Ip(5);
+        var op = new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Name = "users", At = T0, Window = TimeSpan.FromHours(1), Element = 7 };
+        Apply(op);
+        op.At = T0 + TimeSpan.FromMinutes(35); // next generation: still counted
+        op.Element = 0;
+        Assert.Equal(1, Apply(op).Count);
+        op.At = T0 + TimeSpan.FromMinutes(95); // two generations later
+        Assert.Equal(0, Apply(op).Count);
+    }
+
+    [Fact]
+    public void ObserveTiming_ConstantGaps_HasNoVariation()
+    {
+        var s = Ip(6);
+        StateResult r = default;
+        for (var i = 0; i < 40; i++)
+        {
+            r = Apply(new StateOperation { Kind = StateOperationKind.ObserveTiming, Subject = s, Name = "timing", At = T0 + TimeSpan.FromSeconds(2 * i), Window = TimeSpan.FromMinutes(10) });
+        }
+
+        Assert.Equal(39, r.Count);
+        Assert.Equal(2000, r.Mean, 3);
+        Assert.True(r.Variation < 0.001);
+    }
+
+    [Fact]
+    public void Exchange_ReturnsPreviousUntilItExpires()
+    {
+        var s = Ip(7);
+        var op = new StateOperation { Kind = StateOperationKind.Exchange, Subject = s, Name = "last", At = T0, Window = TimeSpan.FromHours(1), Observation = new Observation(T0, 1, 2, 3, 4, 5, 6, 7, default) };
+        Assert.False(Apply(op).Previous.HasValue);
+        op.At = T0 + TimeSpan.FromMinutes(30);
+        op.Observation = op.Observation with { At = op.At, Network = 9 };
+        Assert.Equal(1UL, Apply(op).Previous.Network);
+        op.At = T0 + TimeSpan.FromHours(3);
+        Assert.False(Apply(op).Previous.HasValue);
+    }
+
+    [Fact]
+    public void AddMember_BeyondCapacity_EvictsLeastRecentlyAdded()
+    {
+        var s = Ip(8);
+        var op = new StateOperation { Kind = StateOperationKind.AddMember, Subject = s, Name = "devices", At = T0, Window = TimeSpan.FromDays(30) };
+        for (ulong e = 1; e <= StateOperation.MaxMembers; e++)
+        {
+            op.Element = e;
+            Assert.True(Apply(op).IsNew);
+        }
+
+        op.Element = 1; // refresh the oldest
+        Assert.False(Apply(op).IsNew);
+        op.Element = 1000; // evicts 2, the least recently added
+        var added = Apply(op);
+        Assert.True(added.IsNew);
+        Assert.Equal(StateOperation.MaxMembers, added.Count);
+        op.Element = 1;
+        Assert.False(Apply(op).IsNew);
+        op.Element = 2;
+        Assert.True(Apply(op).IsNew);
+    }
+
+    [Fact]
+    public void AddScore_ReasonsAddUpRefreshAndDecayByHalfLife()
+    {
+        var s = Ip(9);
+        var op = new StateOperation { Kind = StateOperationKind.AddScore, Subject = s, Name = "score", At = T0, Window = TimeSpan.FromHours(1), Reason = "burst", Points = 50 };
+        Assert.Equal(50, Apply(op).Score, 6);
+        op.Points = 40; // lower than the current value: no change
+        Assert.Equal(50, Apply(op).Score, 6);
+        op.Reason = "hosting-network";
+        op.Points = 10;
+        var both = Apply(op);
+        Assert.Equal(60, both.Score, 6);
+        Assert.Equal("burst", both.TopReason);
+        op.At = T0 + TimeSpan.FromHours(1);
+        op.Points = 0;
+        op.Reason = null;
+        Assert.Equal(30, Apply(op).Score, 6);
+    }
+
+    [Fact]
+    public async Task ForgetKeyAsync_RemovesOnlyThatKeysSubjects()
+    {
+        Increment(Ip(10, keyId: 1), T0);
+        Increment(Ip(11, keyId: 2), T0);
+        await _store.ForgetKeyAsync(1, CancellationToken.None);
+        Assert.Equal(1, _store.SubjectCount);
+        Assert.Equal(1, Increment(Ip(11, keyId: 2), T0, 0).Count);
+    }
+
+    [Fact]
+    public void ApplyAsync_IdleSubjects_AreSweptAfterTheirWindows()
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            Increment(Ip(100 + i), T0);
+        }
+
+        Assert.Equal(100, _store.SubjectCount);
+        Increment(Ip(1), T0 + TimeSpan.FromMinutes(5));
+        Assert.Equal(1, _store.SubjectCount);
+        Assert.Equal(100, _store.Evicted);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_MoreSubjectsThanTheBound_StaysBounded()
+    {
+        var store = new InMemoryFraudStateStore(1_000);
+        var batch = new FraudStateBatch();
+        for (var i = 0; i < 5_000; i++)
+        {
+            batch.Clear();
+            batch.Add(new StateOperation { Kind = StateOperationKind.AddMember, Subject = Ip(i), Name = "devices", At = T0 + TimeSpan.FromSeconds(i), Window = TimeSpan.FromDays(30), Element = 1 });
+            await store.ApplyAsync(batch, CancellationToken.None);
+            Assert.True(store.SubjectCount <= 1_001);
+        }
+    }
+}
