@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Numerics;
 using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud.State;
 using StackExchange.Redis;
@@ -9,7 +8,8 @@ namespace NumoTelemetry.Redis;
 
 /// <summary>
 /// Turns state operations into the arguments of <c>Scripts/apply.lua</c> and its reply into <see cref="StateResult"/>s.
-/// Bucket and generation indexes, register index and rank are computed here (64-bit integer arithmetic), so the script
+/// Bucket and generation indexes, register index and rank (<see cref="DistinctSketch.RegisterOf"/>) are computed here (64-bit
+/// integer arithmetic), so the script
 /// only handles numbers below 2^53. Pipeline thread only (reuses its buffers).
 /// </summary>
 internal sealed class StateScriptCodec(string prefix)
@@ -75,8 +75,8 @@ internal sealed class StateScriptCodec(string prefix)
                     var generationMs = StateMath.GenerationMs(op.Window);
                     Add(Distinct, index, StateMath.Bucket(atMs, generationMs), 0);
                     _values[^1] = ElementBytes(op.Element);
-                    _values.Add(RegisterIndex(op.Element));
-                    _values.Add(RegisterRank(op.Element));
+                    _values.Add(DistinctSketch.RegisterOf(op.Element, out var rank));
+                    _values.Add((int)rank);
                     _values.Add(Ttl(windowMs + generationMs));
                     break;
                 }
@@ -163,13 +163,6 @@ internal sealed class StateScriptCodec(string prefix)
             }
         }
     }
-
-    /// <summary>The register of a 64-bit element in the contract's sketch (<see cref="DistinctSketch"/>).</summary>
-    internal static int RegisterIndex(ulong element) => (int)(element >> (64 - DistinctSketch.Precision));
-
-    /// <summary>The rank of a 64-bit element in the contract's sketch (<see cref="DistinctSketch"/>).</summary>
-    internal static int RegisterRank(ulong element) =>
-        BitOperations.LeadingZeroCount((element << DistinctSketch.Precision) | (1UL << (DistinctSketch.Precision - 1))) + 1;
 
     internal static byte[] Pack(in Observation o)
     {

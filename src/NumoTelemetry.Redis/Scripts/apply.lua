@@ -161,7 +161,10 @@ end
 
 local function increment(i, b, amount, ttl)
   local s = load(i)
-  if not s then s = {false, 0, 0, 0, 0, 0, 0} end
+  if not s then
+    if amount == 0 then return 0 end -- a read of nothing creates nothing
+    s = {false, 0, 0, 0, 0, 0, 0}
+  end
   local head = s[1]
   if head == false or b > head then
     local advance = N
@@ -172,7 +175,9 @@ local function increment(i, b, amount, ttl)
   end
   if b > head - N then
     local slot = (b % N) + 2
-    s[slot] = s[slot] + amount
+    local v = s[slot] + amount
+    if v > 2147483647 then v = 2147483647 elseif v < -2147483648 then v = -2147483648 end -- 32-bit buckets
+    s[slot] = v
   end
   local sum = 0
   for k = 0, N - 1 do
@@ -185,7 +190,10 @@ end
 
 local function distinct(i, g, e, ix, rank, ttl)
   local s = load(i)
-  if not s then s = {false, 's', 's', 0, false, false} end
+  if not s then
+    if e == '' then return 0 end -- a read of nothing creates nothing
+    s = {false, 's', 's', 0, false, false}
+  end
   local gen = s[1]
   if gen == false or g > gen then
     if gen ~= false and g == gen + 1 then
