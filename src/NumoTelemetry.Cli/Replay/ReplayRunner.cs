@@ -29,7 +29,7 @@ internal sealed class ReplayRunner : IDisposable
     private readonly FraudProcessor _processor;
     private readonly JsonLinesAlertSink _sink;
     private readonly string _sessionCookie;
-    private readonly Dictionary<ClientAddress, IPAddress> _addresses = new();
+    private readonly IPAddress?[] _addresses = new IPAddress?[1 << 16];
     private readonly Dictionary<string, long> _skipped = new(StringComparer.Ordinal);
 
     /// <summary>Builds the pipeline. Throws <see cref="OptionsValidationException"/> or <see cref="KeyRingException"/> on bad settings.</summary>
@@ -235,25 +235,18 @@ internal sealed class ReplayRunner : IDisposable
         }
     }
 
+    /// <summary>The <see cref="IPAddress"/> of a client, from a direct-mapped cache (a log repeats its clients).</summary>
     private IPAddress? AddressOf(in ClientAddress client)
     {
-        if (_addresses.TryGetValue(client, out var address))
+        var bits = client.Bits;
+        ref var slot = ref _addresses[(int)((ulong)bits ^ (ulong)(bits >> 64) ^ ((ulong)bits >> 16)) & (_addresses.Length - 1)];
+        var cached = slot;
+        if (cached is not null && ClientAddress.FromIPAddress(cached) == client)
         {
-            return address;
+            return cached;
         }
 
-        if (_addresses.Count >= 100_000)
-        {
-            _addresses.Clear();
-        }
-
-        address = client.ToIPAddress();
-        if (address is not null)
-        {
-            _addresses[client] = address;
-        }
-
-        return address;
+        return slot = client.ToIPAddress();
     }
 
     private void Process(RequestRecord[] batch, int count)
@@ -279,6 +272,10 @@ internal sealed class ReplayRunner : IDisposable
         o.Alerts.LoggerEnabled = false;
         o.Alerts.Webhook.Url = null; // replay never calls out
         o.Enforcement.Mode = EnforcementMode.Monitor;
+
+        // Fraud detection only: no analytics visitor (saves one keyed hash per new client); fraud pseudonyms do not depend on consent.
+        o.Consent.DefaultLevel = Privacy.ConsentLevel.FraudPreventionOnly;
+        o.Consent.CookieName = null;
 
         // A log holds far more distinct sessions and paths than a site sees per minute: a larger pseudonym cache saves HMACs.
         o.Pseudonymization.CacheSize = Math.Max(o.Pseudonymization.CacheSize, 1 << 20);

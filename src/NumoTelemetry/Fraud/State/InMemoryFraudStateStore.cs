@@ -19,6 +19,8 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     private long _lastSweepMs;
     private long _nowMs;
     private long _evicted;
+    private SubjectKey _lastKey;
+    private Subject? _last;
 
     public InMemoryFraudStateStore(int maxSubjects)
     {
@@ -48,6 +50,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
     public ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken)
     {
+        _last = null;
         foreach (var key in _subjects.Keys)
         {
             if (key.KeyId == keyId && key.Kind != SubjectKind.Asn)
@@ -60,7 +63,11 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     }
 
     /// <summary>Removes every subject (tests, benchmarks).</summary>
-    public void Clear() => _subjects.Clear();
+    public void Clear()
+    {
+        _last = null;
+        _subjects.Clear();
+    }
 
     internal void Apply(in StateOperation op, ref StateResult result)
     {
@@ -75,8 +82,20 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
             _nowMs = atMs;
         }
 
-        ref var subject = ref CollectionsMarshal.GetValueRefOrAddDefault(_subjects, op.Subject, out _);
-        subject ??= new Subject();
+        // Consecutive operations mostly touch one subject (a request's IP features): remember the last one.
+        Subject subject;
+        if (_last is not null && _lastKey == op.Subject)
+        {
+            subject = _last;
+        }
+        else
+        {
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_subjects, op.Subject, out _);
+            subject = slot ??= new Subject();
+            _last = subject;
+            _lastKey = op.Subject;
+        }
+
         subject.LastSeenMs = Math.Max(subject.LastSeenMs, atMs);
         var windowMs = Math.Max(1, (long)op.Window.TotalMilliseconds);
         var nameId = NameId(op.Name);
@@ -168,6 +187,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         }
 
         _lastSweepMs = _nowMs;
+        _last = null;
         foreach (var (key, subject) in _subjects)
         {
             if (subject.ExpiresMs < _nowMs)
