@@ -20,6 +20,7 @@ internal sealed class AlertDispatcher
     private readonly ScoreBoard _scores;
     private readonly FraudMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly IAlertDeduplicator? _deduplicator;
     private readonly Dictionary<GroupKey, Group> _groups = new();
     private readonly List<FraudReason> _reasons = new();
     private readonly List<GroupKey> _expired = new();
@@ -31,8 +32,9 @@ internal sealed class AlertDispatcher
     private double _tokens;
     private long _tokensAtMs;
 
-    public AlertDispatcher(AlertOptions options, FraudOptions fraud, IEnumerable<IAlertSink> sinks, ScoreBoard scores, FraudMetrics metrics, ILogger logger)
+    public AlertDispatcher(AlertOptions options, FraudOptions fraud, IEnumerable<IAlertSink> sinks, ScoreBoard scores, FraudMetrics metrics, ILogger logger, IAlertDeduplicator? deduplicator = null)
     {
+        _deduplicator = deduplicator;
         _options = options;
         _fraud = fraud;
         _sinks = [.. sinks];
@@ -202,6 +204,12 @@ internal sealed class AlertDispatcher
         group.SentCount = group.Count;
         group.SentBand = band;
         group.DueMs = long.MaxValue;
+        if (_deduplicator is not null && !Claim(alert))
+        {
+            _metrics.AlertDropped("fleet_duplicate"); // another node of the fleet notifies for this subject and rule
+            return;
+        }
+
         _metrics.AlertNotified(alert.Rule, alert.Severity);
         for (var i = 0; i < _sinks.Length; i++)
         {
@@ -214,6 +222,20 @@ internal sealed class AlertDispatcher
                 _metrics.AlertDelivery(_sinks[i].GetType().Name, "error");
                 Log.AlertSinkFailed(_logger, _sinks[i].GetType().Name, ex.GetType().Name);
             }
+        }
+    }
+
+    private bool Claim(FraudAlert alert)
+    {
+        try
+        {
+            return _deduplicator!.TryClaim(alert);
+        }
+        catch (Exception ex)
+        {
+            _metrics.Error("alert_dedup");
+            Log.AlertSinkFailed(_logger, _deduplicator!.GetType().Name, ex.GetType().Name);
+            return true;
         }
     }
 

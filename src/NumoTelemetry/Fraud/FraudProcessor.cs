@@ -43,7 +43,8 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         IEnumerable<IAlertSink> sinks,
         FraudMetrics metrics,
         ILoggerFactory loggerFactory,
-        TimeProvider time)
+        TimeProvider time,
+        IAlertDeduplicator? deduplicator = null)
     {
         _options = options.Value.Fraud;
         _store = store;
@@ -55,7 +56,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         _tracker = new AccessPatternTracker(_options);
         _detectors = CreateDetectors(_options);
         _context = new DetectionContext(_options, _scores);
-        _alerts = new AlertDispatcher(options.Value.Alerts, _options, sinks, _scores, metrics, _logger);
+        _alerts = new AlertDispatcher(options.Value.Alerts, _options, sinks, _scores, metrics, _logger, deduplicator);
         if (store is InMemoryFraudStateStore memory)
         {
             metrics.SetSubjectSource(() => memory.SubjectCount);

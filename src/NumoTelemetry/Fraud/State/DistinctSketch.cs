@@ -147,12 +147,18 @@ internal struct DistinctSketch
         }
     }
 
-    private static bool AddToRegisters(Span<byte> registers, ulong element)
+    /// <summary>The register of an element and its rank there (shared with the Redis store, so both agree to the bit).</summary>
+    public static int RegisterOf(ulong element, out byte rank)
     {
         // Elements are pseudonym hashes already, but mix anyway: a poorly spread element must not skew the registers.
         var hash = StateMath.Mix(element);
-        var index = (int)(hash >> (64 - Precision));
-        var rank = (byte)(BitOperations.LeadingZeroCount((hash << Precision) | (1UL << (Precision - 1))) + 1);
+        rank = (byte)(BitOperations.LeadingZeroCount((hash << Precision) | (1UL << (Precision - 1))) + 1);
+        return (int)(hash >> (64 - Precision));
+    }
+
+    private static bool AddToRegisters(Span<byte> registers, ulong element)
+    {
+        var index = RegisterOf(element, out var rank);
         if (registers[index] >= rank)
         {
             return false;

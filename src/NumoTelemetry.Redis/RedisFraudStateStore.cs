@@ -1,0 +1,290 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NumoTelemetry.Fraud.State;
+using StackExchange.Redis;
+
+namespace NumoTelemetry.Redis;
+
+/// <summary>
+/// The fleet's <see cref="IFraudStateStore"/>: every batch goes to Redis as one pipeline of <c>EVALSHA</c> calls (one round trip),
+/// applied atomically by <c>Scripts/apply.lua</c> with the in-memory store's arithmetic, every key written with its TTL.
+/// </summary>
+/// <remarks>
+/// <para>Every batch is also applied to a local <see cref="InMemoryFraudStateStore"/> first (this node's own view, bounded by
+/// <c>NumoTelemetry:Fraud:MaxSubjects</c>). When Redis answers, its results replace the local ones; when it is down, slow or
+/// the circuit is open, the local results stand, the operations are journaled for replay, the fallback gauge is 1, and one
+/// warning is logged per outage. While the circuit is open a batch costs no network call at all. When Redis returns the
+/// journal is replayed (a few calls per batch, oldest first) so the shared state catches up.</para>
+/// <para>Called from the single pipeline thread only.</para>
+/// </remarks>
+internal sealed class RedisFraudStateStore : IFraudStateStore
+{
+    private const int ReplayCallsPerBatch = 4;
+
+    private readonly RedisConnection _connection;
+    private readonly RedisOptions _options;
+    private readonly InMemoryFraudStateStore _local;
+    private readonly StateScriptCodec _codec;
+    private readonly OperationJournal _journal;
+    private readonly RedisMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly List<Task<RedisResult>> _calls = new();
+    private volatile bool _down;
+    private long _downSince;
+    private long _retryAt;
+    private long _dropped;
+
+    public RedisFraudStateStore(
+        RedisConnection connection,
+        IOptions<RedisOptions> options,
+        IOptions<NumoTelemetryOptions> telemetry,
+        RedisMetrics metrics,
+        ILogger<RedisFraudStateStore> logger,
+        TimeProvider time)
+    {
+        _connection = connection;
+        _options = options.Value;
+        _local = new InMemoryFraudStateStore(telemetry.Value.Fraud.MaxSubjects);
+        _codec = new StateScriptCodec(_options.KeyPrefix);
+        _journal = new OperationJournal(_options.ReplayCapacity);
+        _metrics = metrics;
+        _logger = logger;
+        _time = time;
+        metrics.SetFallbackSource(() => _down ? 1 : 0);
+        _ = connection.StartAsync(); // connect in the background from start-up; the first batch waits at most ConnectTimeout
+    }
+
+    public bool IsShared => true;
+
+    /// <summary>Whether the node is on local state now (Redis unreachable or circuit open).</summary>
+    public bool IsFallingBack => _down;
+
+    /// <summary>Operations waiting to be replayed to Redis.</summary>
+    internal int Journaled => _journal.Count;
+
+    /// <summary>This node's local view (tests).</summary>
+    internal InMemoryFraudStateStore Local => _local;
+
+    internal StateScriptCodec Codec => _codec;
+
+    public async ValueTask ApplyAsync(FraudStateBatch batch, CancellationToken cancellationToken)
+    {
+        // The local view first: it is the answer whenever Redis cannot give one, and the warm state of a fallback.
+        await _local.ApplyAsync(batch, cancellationToken).ConfigureAwait(false);
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var now = _time.GetTimestamp();
+        if (_down && now < _retryAt)
+        {
+            Fallback(batch); // circuit open: no network call
+            return;
+        }
+
+        var database = await ConnectedDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        if (database is null)
+        {
+            MarkDown("not connected");
+            Fallback(batch);
+            return;
+        }
+
+        try
+        {
+            var replay = await SendAsync(database, batch, cancellationToken).ConfigureAwait(false);
+            _metrics.Applied(batch.Count, _time.GetElapsedTime(now));
+            if (replay > 0)
+            {
+                _journal.RemoveOldest(replay);
+                _metrics.Reconciled(replay, "replayed");
+            }
+
+            if (_down)
+            {
+                Recover(replay);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            ObserveLateFailures();
+            MarkDown(ex is TimeoutException or RedisTimeoutException ? "timeout" : ex.GetType().Name);
+            Fallback(batch);
+        }
+    }
+
+    public async ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken)
+    {
+        await _local.ForgetKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
+        _journal.Forget(keyId);
+        var database = await ConnectedDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var multiplexer = _connection.Multiplexer;
+        if (database is null || multiplexer is null)
+        {
+            Log.ForgetFailed(_logger, keyId, "not connected");
+            throw new InvalidOperationException($"Redis is unreachable: the fraud state of pseudonymisation key {keyId} was erased locally only; it expires with its TTLs, or run ForgetKeyAsync again.");
+        }
+
+        // SCAN (never KEYS) every primary, UNLINK in pages: the server is not blocked.
+        var pattern = _codec.Prefix + ":*:k" + keyId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".*";
+        long erased = 0;
+        var page = new List<RedisKey>(512);
+        foreach (var server in multiplexer.GetServers())
+        {
+            if (!server.IsConnected || server.IsReplica)
+            {
+                continue;
+            }
+
+            await foreach (var key in server.KeysAsync(database.Database, pattern, pageSize: 1000).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                page.Add(key);
+                if (page.Count == page.Capacity)
+                {
+                    erased += await UnlinkAsync(database, page).ConfigureAwait(false);
+                }
+            }
+        }
+
+        erased += await UnlinkAsync(database, page).ConfigureAwait(false);
+        Log.KeyForgotten(_logger, erased, keyId);
+    }
+
+    private static async Task<long> UnlinkAsync(IDatabase database, List<RedisKey> page)
+    {
+        if (page.Count == 0)
+        {
+            return 0;
+        }
+
+        var args = new object[page.Count];
+        for (var i = 0; i < page.Count; i++)
+        {
+            args[i] = page[i];
+        }
+
+        page.Clear();
+        return (long)await database.ExecuteAsync("UNLINK", args).ConfigureAwait(false);
+    }
+
+    private async ValueTask<IDatabase?> ConnectedDatabaseAsync(CancellationToken cancellationToken)
+    {
+        var connecting = _connection.StartAsync();
+        if (!connecting.IsCompleted)
+        {
+            try
+            {
+                await connecting.WaitAsync(_options.ConnectTimeout, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return null;
+            }
+        }
+
+        if (connecting.IsFaulted || connecting.IsCanceled || !_connection.IsConnected)
+        {
+            return null;
+        }
+
+        return _connection.Database;
+    }
+
+    /// <summary>Sends the replay (if any) and the batch as one pipeline; fills the batch's results. Returns the operations replayed.</summary>
+    private async Task<int> SendAsync(IDatabase database, FraudStateBatch batch, CancellationToken cancellationToken)
+    {
+        _calls.Clear();
+        var script = _connection.ApplyScript;
+        var perCall = _options.MaxOperationsPerCall;
+
+        // Replay first (oldest first), a bounded amount per batch so a long outage catches up over several batches.
+        var replay = Math.Min(_journal.Count, perCall * ReplayCallsPerBatch);
+        if (replay > 0)
+        {
+            var buffer = new StateOperation[Math.Min(replay, perCall)];
+            for (var start = 0; start < replay; start += perCall)
+            {
+                var n = Math.Min(perCall, replay - start);
+                for (var i = 0; i < n; i++)
+                {
+                    buffer[i] = _journal[start + i];
+                }
+
+                var (keys, values) = _codec.Encode(buffer.AsSpan(0, n));
+                _calls.Add(script.EvaluateAsync(database, keys, values));
+            }
+        }
+
+        var replayCalls = _calls.Count;
+        var operations = batch.Operations;
+        for (var start = 0; start < operations.Length; start += perCall)
+        {
+            var (keys, values) = _codec.Encode(operations.Slice(start, Math.Min(perCall, operations.Length - start)));
+            _calls.Add(script.EvaluateAsync(database, keys, values));
+        }
+
+        await Task.WhenAll(_calls).WaitAsync(_options.OperationTimeout, _time, cancellationToken).ConfigureAwait(false);
+
+        // Decode only once every call answered: a failure leaves the local results in place.
+        var results = batch.Results;
+        operations = batch.Operations;
+        for (int c = replayCalls, start = 0; c < _calls.Count; c++, start += perCall)
+        {
+            var n = Math.Min(perCall, operations.Length - start);
+            StateScriptCodec.Decode(operations.Slice(start, n), _calls[c].Result, results.Slice(start, n));
+        }
+
+        return replay;
+    }
+
+    private void Fallback(FraudStateBatch batch)
+    {
+        _metrics.FallbackBatch();
+        var dropped = _journal.Dropped;
+        _journal.Add(batch.Operations);
+        if (_journal.Dropped > dropped)
+        {
+            _metrics.Reconciled(_journal.Dropped - dropped, "dropped");
+        }
+    }
+
+    private void MarkDown(string cause)
+    {
+        var now = _time.GetTimestamp();
+        _retryAt = now + (long)(_options.BreakDuration.TotalSeconds * _time.TimestampFrequency);
+        if (_down)
+        {
+            return;
+        }
+
+        _down = true;
+        _downSince = now;
+        _journal.ResetDropped();
+        _metrics.Outage();
+        Log.Unavailable(_logger, cause);
+    }
+
+    private void Recover(int replayedNow)
+    {
+        Log.Recovered(_logger, _time.GetElapsedTime(_downSince).TotalSeconds, replayedNow + _journal.Count, _journal.Dropped);
+        _dropped += _journal.Dropped;
+        _journal.ResetDropped();
+        _down = false;
+    }
+
+    /// <summary>Calls that time out may still fail later: observe them so they do not surface as unobserved exceptions.</summary>
+    private void ObserveLateFailures()
+    {
+        foreach (var call in _calls)
+        {
+            _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        _calls.Clear();
+    }
+
+    /// <summary>Operations dropped from replay journals so far (tests).</summary>
+    internal long DroppedTotal => _dropped + _journal.Dropped;
+}
