@@ -50,7 +50,10 @@ public static class DashboardServiceCollectionExtensions
             DashboardLog.StoreOpened(sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SqliteDashboardStore>>(), store.Path);
             return store;
         });
-        services.TryAddSingleton<IDashboardAlertFeed, NullDashboardAlertFeed>();
+        // Fraud alerts reach the dashboard through its store: one object is both the alert sink and the feed.
+        services.TryAddSingleton<StoredAlertFeed>();
+        services.TryAddSingleton<IDashboardAlertFeed>(static sp => sp.GetRequiredService<StoredAlertFeed>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<NumoTelemetry.Alerts.IAlertSink, StoredAlertFeed>(static sp => sp.GetRequiredService<StoredAlertFeed>()));
         services.TryAddSingleton(static sp => new DashboardRouteFilter(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ExcludedRoutePrefixes));
         services.TryAddSingleton<DashboardQueryService>();
         return builder.AddProcessor<DashboardProcessor>();

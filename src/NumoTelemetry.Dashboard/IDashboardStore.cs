@@ -15,4 +15,13 @@ public interface IDashboardStore
 
     /// <summary>Deletes the cells of <paramref name="granularity"/> whose bucket starts before <paramref name="cutoff"/>; returns how many.</summary>
     ValueTask<int> PurgeAsync(DashboardGranularity granularity, DateTimeOffset cutoff, CancellationToken cancellationToken);
+
+    /// <summary>Stores fraud alerts for the fraud overview (rule, severity, score, subject kind and pseudonym; no raw value).</summary>
+    ValueTask AppendAlertsAsync(IReadOnlyList<DashboardAlert> alerts, CancellationToken cancellationToken);
+
+    /// <summary>The alerts since <paramref name="since"/>, newest first, at most <paramref name="max"/>.</summary>
+    ValueTask<IReadOnlyList<DashboardAlert>> ReadAlertsAsync(DateTimeOffset since, int max, CancellationToken cancellationToken);
+
+    /// <summary>Deletes alerts older than <paramref name="cutoff"/>; returns how many.</summary>
+    ValueTask<int> PurgeAlertsAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 }

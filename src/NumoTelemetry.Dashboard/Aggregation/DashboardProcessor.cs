@@ -229,6 +229,7 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
             var removed = await _store.PurgeAsync(DashboardGranularity.Minute, now.AddDays(-_options.MinuteRetentionDays), cancellationToken).ConfigureAwait(false);
             removed += await _store.PurgeAsync(DashboardGranularity.Hour, now.AddDays(-_options.HourRetentionDays), cancellationToken).ConfigureAwait(false);
             removed += await _store.PurgeAsync(DashboardGranularity.Day, now.AddDays(-_options.DayRetentionDays), cancellationToken).ConfigureAwait(false);
+            removed += await _store.PurgeAlertsAsync(now.AddDays(-_options.DayRetentionDays), cancellationToken).ConfigureAwait(false);
             if (removed > 0)
             {
                 DashboardLog.Purged(_logger, removed);

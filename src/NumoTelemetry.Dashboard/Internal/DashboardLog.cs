@@ -22,4 +22,7 @@ internal static partial class DashboardLog
 
     [LoggerMessage(105, LogLevel.Warning, "NumoTelemetry dashboard: a stored aggregate sketch was unreadable and skipped ({Reason}).", EventName = "DashboardSketchUnreadable")]
     public static partial void SketchUnreadable(ILogger logger, string reason);
+
+    [LoggerMessage(106, LogLevel.Warning, "NumoTelemetry dashboard: a fraud alert could not be stored for the fraud overview ({ExceptionType}); other alert sinks still received it.", EventName = "DashboardAlertNotStored")]
+    public static partial void AlertNotStored(ILogger logger, string exceptionType);
 }

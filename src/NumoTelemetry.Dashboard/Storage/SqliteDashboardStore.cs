@@ -147,6 +147,77 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
         return ValueTask.FromResult(command.ExecuteNonQuery());
     }
 
+    public ValueTask AppendAlertsAsync(IReadOnlyList<DashboardAlert> alerts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
+        if (alerts.Count == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        using var gate = EnterWrite();
+        var connection = Writer();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT INTO alerts (t, rule, severity, score, subject_kind, subject) VALUES ($t, $rule, $severity, $score, $kind, $subject)";
+        var t = command.Parameters.Add("$t", SqliteType.Integer);
+        var rule = command.Parameters.Add("$rule", SqliteType.Text);
+        var severity = command.Parameters.Add("$severity", SqliteType.Text);
+        var score = command.Parameters.Add("$score", SqliteType.Real);
+        var kind = command.Parameters.Add("$kind", SqliteType.Text);
+        var subject = command.Parameters.Add("$subject", SqliteType.Text);
+        foreach (var alert in alerts)
+        {
+            t.Value = alert.Timestamp.ToUnixTimeMilliseconds();
+            rule.Value = alert.Rule;
+            severity.Value = alert.Severity;
+            score.Value = alert.Score;
+            kind.Value = (object?)alert.SubjectKind ?? DBNull.Value;
+            subject.Value = (object?)alert.Subject ?? DBNull.Value;
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<DashboardAlert>> ReadAlertsAsync(DateTimeOffset since, int max, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var connection = new SqliteConnection(_readConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT t, rule, severity, score, subject_kind, subject FROM alerts WHERE t >= $since ORDER BY t DESC LIMIT $max";
+        command.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$max", Math.Max(0, max));
+        var alerts = new List<DashboardAlert>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            alerts.Add(new DashboardAlert
+            {
+                Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
+                Rule = reader.GetString(1),
+                Severity = reader.GetString(2),
+                Score = reader.GetDouble(3),
+                SubjectKind = reader.IsDBNull(4) ? null : reader.GetString(4),
+                Subject = reader.IsDBNull(5) ? null : reader.GetString(5),
+            });
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<DashboardAlert>>(alerts);
+    }
+
+    public ValueTask<int> PurgeAlertsAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        using var gate = EnterWrite();
+        using var command = Writer().CreateCommand();
+        command.CommandText = "DELETE FROM alerts WHERE t < $cutoff";
+        command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
+        return ValueTask.FromResult(command.ExecuteNonQuery());
+    }
+
     public void Dispose()
     {
         if (_disposed)
@@ -213,6 +284,14 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
                     visitors BLOB,
                     contributors BLOB,
                     PRIMARY KEY (g, dim, t, key)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS alerts (
+                    t INTEGER NOT NULL,
+                    rule TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    score REAL NOT NULL,
+                    subject_kind TEXT,
+                    subject TEXT);
+                CREATE INDEX IF NOT EXISTS alerts_t ON alerts (t);
                 PRAGMA user_version = {SchemaVersion};
                 """;
             command.ExecuteNonQuery();

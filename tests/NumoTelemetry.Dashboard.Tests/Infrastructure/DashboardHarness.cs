@@ -20,7 +20,7 @@ internal sealed class DashboardHarness : IDisposable
         Store = new SqliteDashboardStore(_dir.File("dashboard.db"));
         Filter = new DashboardRouteFilter(Options.ExcludedRoutePrefixes);
         Processor = NewProcessor();
-        Query = new DashboardQueryService(Store, alerts ?? new NullDashboardAlertFeed(), Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<DashboardQueryService>.Instance);
+        Query = new DashboardQueryService(Store, alerts ?? new StoredAlertFeed(Store, NullLogger<StoredAlertFeed>.Instance), Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<DashboardQueryService>.Instance);
     }
 
     public FakeTimeProvider Time { get; }
@@ -50,7 +50,7 @@ internal sealed class DashboardHarness : IDisposable
         Store.Dispose();
         Store = new SqliteDashboardStore(DatabasePath);
         Processor = NewProcessor();
-        Query = new DashboardQueryService(Store, new NullDashboardAlertFeed(), Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<DashboardQueryService>.Instance);
+        Query = new DashboardQueryService(Store, new StoredAlertFeed(Store, NullLogger<StoredAlertFeed>.Instance), Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<DashboardQueryService>.Instance);
     }
 
     public Task<IReadOnlyList<DashboardCell>> ReadAsync(DashboardGranularity granularity, string dimension) =>
