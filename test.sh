@@ -11,6 +11,8 @@ cd "$(dirname "$0")"
 RESULTS="${NUMO_TEST_RESULTS:-$PWD/TestResults}"
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
+# Screenshots and other test artifacts land beside the TRX files.
+export NUMO_TEST_ARTIFACTS="${NUMO_TEST_ARTIFACTS:-$RESULTS/artifacts}"
 
 missing=()
 need_pkgs=()
