@@ -45,13 +45,18 @@ public sealed class GeoIPOptions
 
     /// <summary>
     /// Whether every configured database must load. When <see langword="true"/>, a missing or unreadable database is a
-    /// start-up error; when <see langword="false"/>, it is a start-up warning and that database is left out (with no
-    /// database at all, GeoIP enrichment is off).
+    /// start-up error; in directory mode so is any <c>.mmdb</c> in <see cref="DatabaseDirectory"/> that fails to open (or,
+    /// with <see cref="VerifyOnLoad"/>, to verify), the error naming the file. When <see langword="false"/>, it is a
+    /// start-up warning and that database is left out (with no database at all, GeoIP enrichment is off).
     /// </summary>
     /// <value>Defaults to <see langword="false"/>.</value>
     public bool Required { get; set; }
 
-    /// <summary>Whether a database file replaced on disk is reloaded without a restart (swap is atomic; requests never fail).</summary>
+    /// <summary>
+    /// Whether a database file replaced on disk is reloaded without a restart (swap is atomic; requests never fail).
+    /// A replacement is always verified before the swap; one that fails keeps the previous database. A
+    /// <see cref="DatabaseDirectory"/> missing at start-up is waited for (its nearest existing parent is watched).
+    /// </summary>
     /// <value>Defaults to <see langword="true"/>.</value>
     public bool WatchForChanges { get; set; } = true;
 
@@ -73,7 +78,7 @@ public sealed class GeoIPOptions
     /// <summary>
     /// Whether each database's whole search tree and data section are walked when it is loaded, so corruption is
     /// reported at start-up instead of on the first request that reaches the damaged record. Costs seconds on the full
-    /// commercial databases; cheap on small ones.
+    /// commercial databases; cheap on small ones. Reloaded files are always verified, whatever this says.
     /// </summary>
     /// <value>Defaults to <see langword="false"/>.</value>
     public bool VerifyOnLoad { get; set; }

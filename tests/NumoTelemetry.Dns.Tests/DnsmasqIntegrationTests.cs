@@ -31,6 +31,20 @@ public sealed class DnsmasqIntegrationTests(DnsmasqServer server) : IClassFixtur
     }
 
     [SkippableFact]
+    public async Task Resolve_TwoPtrNamesProviderFirst_GenuineCrawlerStillVerified()
+    {
+        Skip.If(server.SkipReason is not null, server.SkipReason);
+        var ptr = await new DnsClientResolver(new ReverseDnsOptions { NameServers = [server.NameServer], Timeout = TimeSpan.FromMilliseconds(500), Retries = 0 })
+            .ReverseAsync(IPAddress.Parse(DnsmasqServer.MultiPtrIPv4), CancellationToken.None);
+        Assert.Equal([DnsmasqServer.MultiPtrProviderName, DnsmasqServer.MultiPtrCrawlerName], ptr.Names);
+
+        var verdict = await ResolveAsync(DnsmasqServer.MultiPtrIPv4);
+        Assert.Equal(ReverseDnsStatus.Confirmed, verdict.Status);
+        Assert.Equal("googlebot.com", verdict.Domain);
+        Assert.Equal(NumoTelemetry.Enrichment.CrawlerVerification.Verified, CrawlerVerificationOf(verdict));
+    }
+
+    [SkippableFact]
     public async Task Resolve_GenuineCrawlerIPv6_ConfirmedThroughAaaa()
     {
         var verdict = await ResolveAsync(DnsmasqServer.GenuineIPv6);

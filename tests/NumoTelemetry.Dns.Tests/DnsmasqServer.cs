@@ -23,6 +23,11 @@ public sealed class DnsmasqServer : IDisposable
     public const string PtrTimeoutIPv4 = "192.0.2.50";
     public const string ForwardTimeoutIPv4 = "192.0.2.51";
 
+    // Two PTR names, both forward-confirmed: a provider's name first in the answer, then the crawler's.
+    public const string MultiPtrIPv4 = "66.249.66.5";
+    public const string MultiPtrCrawlerName = "crawl-66-249-66-5.googlebot.com";
+    public const string MultiPtrProviderName = "host-66-249-66-5.example.net";
+
     // For the host test: addresses that MaxMind's test databases know (SE / AS29518 and AU / AS721).
     public const string GeoGenuineIPv4 = "89.160.20.115";
     public const string GeoGenuineName = "crawl-89-160-20-115.googlebot.com";
@@ -60,6 +65,15 @@ public sealed class DnsmasqServer : IDisposable
             $"--server=/50.2.0.192.in-addr.arpa/127.0.0.1#{blackHolePort}",
             "--ptr-record=51.2.0.192.in-addr.arpa,crawl-192-0-2-51.slow.googlebot.com",
             $"--server=/slow.googlebot.com/127.0.0.1#{blackHolePort}",
+
+            // dnsmasq 2.90 answers a name's ptr-records in reverse order of configuration: the provider name comes first.
+            $"--ptr-record=5.66.249.66.in-addr.arpa,{MultiPtrCrawlerName}",
+            $"--ptr-record=5.66.249.66.in-addr.arpa,{MultiPtrProviderName}",
+            $"--address=/{MultiPtrCrawlerName}/{MultiPtrIPv4}",
+            $"--address=/{MultiPtrProviderName}/{MultiPtrIPv4}",
+
+            // Queries are logged to standard error, so tests can count the questions asked.
+            "--log-queries", "--log-facility=-",
         };
         var start = new ProcessStartInfo(executable)
         {
@@ -87,6 +101,16 @@ public sealed class DnsmasqServer : IDisposable
     public string NameServer => $"127.0.0.1:{Port}";
 
     public List<string> Output { get; } = [];
+
+    /// <summary>How many queries of <paramref name="type"/> (for example <c>PTR</c>) for <paramref name="name"/> dnsmasq has logged so far.</summary>
+    public int QueryCount(string type, string name)
+    {
+        var needle = $"query[{type}] {name} ";
+        lock (Output)
+        {
+            return Output.Count(line => line.Contains(needle, StringComparison.Ordinal));
+        }
+    }
 
     public void Dispose()
     {

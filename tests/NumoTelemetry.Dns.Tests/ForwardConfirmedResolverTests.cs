@@ -81,4 +81,62 @@ public sealed class ForwardConfirmedResolverTests
         Assert.Equal(ReverseDnsStatus.NotConfirmed, verdict.Status);
         Assert.Equal(3, dns.Questions);
     }
+
+    [Fact]
+    public async Task ResolveAsync_ProviderNameFirstThenCrawlerName_BothConfirm_GenuineCrawlerVerified()
+    {
+        var dns = new FakeDnsResolver()
+            .Ptr("66.249.66.5", "host-66-249-66-5.example.net", "crawl-66-249-66-5.googlebot.com")
+            .Forward("host-66-249-66-5.example.net", "66.249.66.5")
+            .Forward("crawl-66-249-66-5.googlebot.com", "66.249.66.5");
+        var verdict = await Resolver(dns).ResolveAsync(IPAddress.Parse("66.249.66.5"), default);
+        Assert.Equal(ReverseDnsStatus.Confirmed, verdict.Status);
+        Assert.True(IsGooglebot(verdict));
+        Assert.Equal("googlebot.com", verdict.Domain);
+        Assert.Equal(NumoTelemetry.Enrichment.CrawlerVerification.Verified, ReverseDnsEnricher.Verify(verdict, 0));
+    }
+
+    [Fact]
+    public async Task ResolveAsync_CrawlerNameBeyondMaxNames_IsCheckedFirst()
+    {
+        var dns = new FakeDnsResolver()
+            .Ptr("66.249.66.6", "a.example.net", "b.example.net", "crawl-66-249-66-6.googlebot.com")
+            .Forward("crawl-66-249-66-6.googlebot.com", "66.249.66.6");
+        var verdict = await new ForwardConfirmedResolver(dns, s_crawlers, PublicSuffixList.Default, null, maxNames: 2).ResolveAsync(IPAddress.Parse("66.249.66.6"), default);
+        Assert.Equal(ReverseDnsStatus.Confirmed, verdict.Status);
+        Assert.True(IsGooglebot(verdict));
+    }
+
+    [Fact]
+    public async Task ResolveAsync_CrawlerNameConfirmsFirst_AsksNoFurtherForwardQuestion()
+    {
+        var dns = new FakeDnsResolver()
+            .Ptr("66.249.66.7", "host-66-249-66-7.example.net", "crawl-66-249-66-7.googlebot.com")
+            .Forward("host-66-249-66-7.example.net", "66.249.66.7")
+            .Forward("crawl-66-249-66-7.googlebot.com", "66.249.66.7");
+        var verdict = await Resolver(dns).ResolveAsync(IPAddress.Parse("66.249.66.7"), default);
+        Assert.True(IsGooglebot(verdict));
+        Assert.Equal(2, dns.Questions); // one PTR, one forward: the provider name could prove nothing more
+    }
+
+    [Fact]
+    public async Task ResolveAsync_CrawlerNameForwardFailsButProviderNameConfirms_UnknownNotFailed()
+    {
+        var dns = new FakeDnsResolver()
+            .Ptr("66.249.66.8", "host-66-249-66-8.example.net", "crawl-66-249-66-8.googlebot.com")
+            .Forward("host-66-249-66-8.example.net", "66.249.66.8")
+            .ForwardFails("crawl-66-249-66-8.googlebot.com");
+        var verdict = await Resolver(dns).ResolveAsync(IPAddress.Parse("66.249.66.8"), default);
+        Assert.Equal(NumoTelemetry.Enrichment.CrawlerVerification.Unknown, ReverseDnsEnricher.Verify(verdict, 0));
+    }
+
+    [Fact]
+    public async Task ConfirmAsync_GivenPtrAnswer_AsksNoPtrQuestion()
+    {
+        var dns = new FakeDnsResolver().Forward("crawl-66-249-66-1.googlebot.com", "66.249.66.1");
+        var ptr = new PtrLookupResult(DnsLookupStatus.Found, ["crawl-66-249-66-1.googlebot.com"]);
+        var verdict = await Resolver(dns).ConfirmAsync(IPAddress.Parse("66.249.66.1"), ptr, default);
+        Assert.True(IsGooglebot(verdict));
+        Assert.Equal(1, dns.Questions);
+    }
 }

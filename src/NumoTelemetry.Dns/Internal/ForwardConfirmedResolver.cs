@@ -6,6 +6,12 @@ namespace NumoTelemetry.Dns;
 /// Forward-confirmed reverse DNS: the PTR names of an address, then each name's A/AAAA records, which must contain
 /// the address. The confirmed name is reduced at once to its registrable domain and its crawler mask.
 /// </summary>
+/// <remarks>
+/// An address may have several PTR names (a crawler's address often has a provider name beside the crawler's).
+/// Names under a crawler's documented domains are checked first, and checking goes on after a confirmed name while a
+/// later name could still prove another crawler: the crawler mask is the union over every confirmed name, so a genuine
+/// crawler is never marked failed because an unrelated name happened to come first.
+/// </remarks>
 internal sealed class ForwardConfirmedResolver(IDnsResolver resolver, CrawlerTable crawlers, PublicSuffixList suffixes, QueryBudget? budget, int maxNames)
 {
     public async Task<ReverseDnsVerdict> ResolveAsync(IPAddress address, CancellationToken cancellationToken)
@@ -16,6 +22,12 @@ internal sealed class ForwardConfirmedResolver(IDnsResolver resolver, CrawlerTab
         }
 
         var ptr = await resolver.ReverseAsync(address, cancellationToken).ConfigureAwait(false);
+        return await ConfirmAsync(address, ptr, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Forward-confirms the PTR answer <paramref name="ptr"/> already obtained for <paramref name="address"/> (no second PTR query).</summary>
+    public async Task<ReverseDnsVerdict> ConfirmAsync(IPAddress address, PtrLookupResult ptr, CancellationToken cancellationToken)
+    {
         if (ptr.Status == DnsLookupStatus.Failed)
         {
             return ReverseDnsVerdict.Failed;
@@ -26,16 +38,26 @@ internal sealed class ForwardConfirmedResolver(IDnsResolver resolver, CrawlerTab
             return ReverseDnsVerdict.NoName;
         }
 
+        var candidates = Order(ptr.Names);
+        var limit = Math.Max(1, maxNames);
+        var asked = 0;
         var failed = false;
-        var names = ptr.Names;
-        for (var i = 0; i < names.Count && i < Math.Max(1, maxNames); i++)
+        ulong unsure = 0;
+        ulong mask = 0;
+        string? confirmed = null;
+        foreach (var (name, nameMask) in candidates)
         {
-            var name = names[i].TrimEnd('.').ToLowerInvariant();
-            if (name.Length == 0 || name.Length > 253)
+            if (asked >= limit)
             {
-                continue;
+                break;
             }
 
+            if (confirmed is not null && (nameMask & ~mask) == 0)
+            {
+                continue; // this name could prove nothing more
+            }
+
+            asked++;
             if (budget is not null)
             {
                 await budget.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -45,18 +67,68 @@ internal sealed class ForwardConfirmedResolver(IDnsResolver resolver, CrawlerTab
             if (forward.Status == DnsLookupStatus.Failed)
             {
                 failed = true;
+                unsure |= nameMask;
                 continue;
             }
 
-            foreach (var candidate in forward.Addresses)
+            if (Contains(forward.Addresses, address))
             {
-                if (candidate.Equals(address) || (candidate.IsIPv4MappedToIPv6 && candidate.MapToIPv4().Equals(address)))
-                {
-                    return new ReverseDnsVerdict(ReverseDnsStatus.Confirmed, DomainInterner.Intern(suffixes.GetRegistrableDomain(name)), crawlers.MatchDomains(name));
-                }
+                confirmed ??= name;
+                mask |= nameMask;
             }
         }
 
-        return failed ? ReverseDnsVerdict.Failed : ReverseDnsVerdict.NotConfirmed;
+        if (confirmed is null)
+        {
+            return failed ? ReverseDnsVerdict.Failed : ReverseDnsVerdict.NotConfirmed;
+        }
+
+        // A crawler name that could not be checked (DNS failure) leaves that crawler unknown, never failed.
+        if ((unsure & ~mask) != 0)
+        {
+            return ReverseDnsVerdict.Failed;
+        }
+
+        return new ReverseDnsVerdict(ReverseDnsStatus.Confirmed, DomainInterner.Intern(suffixes.GetRegistrableDomain(confirmed)), mask);
+    }
+
+    /// <summary>Valid names, lower-case without the trailing dot, those under a crawler's domains first (stable otherwise).</summary>
+    private List<(string Name, ulong Mask)> Order(IReadOnlyList<string> names)
+    {
+        var ordered = new List<(string, ulong)>(names.Count);
+        var crawlerNames = 0;
+        for (var i = 0; i < names.Count; i++)
+        {
+            var name = names[i].TrimEnd('.').ToLowerInvariant();
+            if (name.Length == 0 || name.Length > 253)
+            {
+                continue;
+            }
+
+            var nameMask = crawlers.MatchDomains(name);
+            if (nameMask != 0)
+            {
+                ordered.Insert(crawlerNames++, (name, nameMask));
+            }
+            else
+            {
+                ordered.Add((name, nameMask));
+            }
+        }
+
+        return ordered;
+    }
+
+    private static bool Contains(IReadOnlyList<IPAddress> addresses, IPAddress address)
+    {
+        foreach (var candidate in addresses)
+        {
+            if (candidate.Equals(address) || (candidate.IsIPv4MappedToIPv6 && candidate.MapToIPv4().Equals(address)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

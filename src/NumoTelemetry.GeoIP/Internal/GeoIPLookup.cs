@@ -22,6 +22,7 @@ internal sealed class GeoIPLookup : IDisposable
     private readonly GeoFactsCache _cache;
     private readonly Action<GeoIPDatabase, Exception> _onError;
     private readonly Lock _gate = new();
+    private readonly Lock _reloadGate = new();
     private readonly List<FileSystemWatcher> _watchers = [];
     private readonly HashSet<string> _watchedFiles = new(StringComparer.Ordinal);
     private GeoIPDatabaseSet? _current;
@@ -106,20 +107,29 @@ internal sealed class GeoIPLookup : IDisposable
         return set is null || set.IsEmpty ? GeoFacts.Unknown : set.Lookup(ip, _onError);
     }
 
-    /// <summary>Reopens databases whose files changed and swaps them in. Never throws: failures are logged and the old database stays.</summary>
+    /// <summary>
+    /// Reopens databases whose files changed, verifies every reopened file (the whole search tree and data
+    /// section, on the calling thread: the reload timer's, never a request's) and swaps the new set in. Never throws:
+    /// a replacement that fails to open or verify is logged (<c>GeoIPReloadFailed</c>), counted
+    /// (<c>numo.geoip.reloads{numo.outcome=failure}</c>) and the previous database of that slot stays in use.
+    /// </summary>
     /// <returns>Whether a new set was swapped in.</returns>
     public bool Reload()
     {
-        GeoIPDatabaseSet? old;
-        GeoIPDatabaseSet set;
-        lock (_gate)
+        lock (_reloadGate)
         {
-            if (_disposed)
+            GeoIPDatabaseSet? old;
+            lock (_gate)
             {
-                return false;
+                if (_disposed)
+                {
+                    return false;
+                }
+
+                old = Volatile.Read(ref _current);
             }
 
-            old = Volatile.Read(ref _current);
+            GeoIPDatabaseSet set;
             try
             {
                 set = Build(old, initial: false);
@@ -136,17 +146,26 @@ internal sealed class GeoIPLookup : IDisposable
                 return false;
             }
 
-            Volatile.Write(ref _current, set);
-        }
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    DisposeNotIn(set, old);
+                    return false;
+                }
 
-        _metrics?.Reload(success: true);
-        Log.Reloaded(_logger, set.Generation);
-        if (old is not null)
-        {
-            _ = DisposeReplacedAsync(old, set);
-        }
+                Volatile.Write(ref _current, set);
+            }
 
-        return true;
+            _metrics?.Reload(success: true);
+            Log.Reloaded(_logger, set.Generation);
+            if (old is not null)
+            {
+                _ = DisposeReplacedAsync(old, set);
+            }
+
+            return true;
+        }
     }
 
     public void Dispose()
@@ -212,6 +231,23 @@ internal sealed class GeoIPLookup : IDisposable
         return true;
     }
 
+    private static void DisposeNotIn(GeoIPDatabaseSet set, GeoIPDatabaseSet? keep)
+    {
+        foreach (var db in set.Slots)
+        {
+            if (db is not null && (keep is null || !keep.Slots.Contains(db)))
+            {
+                db.Dispose();
+            }
+        }
+    }
+
+    private void ReportReloadFailure(string setting, string reason)
+    {
+        Log.ReloadFailed(_logger, setting, reason);
+        _metrics?.Reload(success: false);
+    }
+
     private async Task DisposeReplacedAsync(GeoIPDatabaseSet old, GeoIPDatabaseSet current)
     {
         try
@@ -250,7 +286,11 @@ internal sealed class GeoIPLookup : IDisposable
 
             explicitSlots[i] = true;
             var path = Resolve(configured);
-            _watchedFiles.Add(path);
+            lock (_gate)
+            {
+                _watchedFiles.Add(path);
+            }
+
             slots[i] = OpenForSlot(slot, path, previous?[slot], initial);
         }
 
@@ -283,7 +323,8 @@ internal sealed class GeoIPLookup : IDisposable
 
         try
         {
-            var db = GeoIPDatabaseLoader.Open(path, _options.LoadIntoMemory, _options.VerifyOnLoad);
+            // A replacement is always verified before it is swapped in: a corrupt file keeps the old database.
+            var db = GeoIPDatabaseLoader.Open(path, _options.LoadIntoMemory, verify: !initial || _options.VerifyOnLoad);
             if (GeoIPSlots.SlotOf(db.Kind) != slot)
             {
                 var type = db.DatabaseType;
@@ -307,8 +348,7 @@ internal sealed class GeoIPLookup : IDisposable
             }
             else
             {
-                Log.ReloadFailed(_logger, setting, ex.Message);
-                _metrics?.Reload(success: false);
+                ReportReloadFailure(setting, ex.Message);
             }
 
             return initial ? null : previous;
@@ -359,8 +399,21 @@ internal sealed class GeoIPLookup : IDisposable
                 }
                 catch (GeoIPLoadException ex)
                 {
-                    Log.DatabaseNotLoaded(_logger, Setting, ex.Message);
-                    continue;
+                    if (initial)
+                    {
+                        ThrowIfRequired(ex);
+                        Log.DatabaseNotLoaded(_logger, Setting, ex.Message);
+                        continue;
+                    }
+
+                    // A replaced file that no longer opens: the database opened from the old file stays.
+                    ReportReloadFailure(Setting, ex.Message);
+                    if (FindReplaced(previous, path) is not { } kept)
+                    {
+                        continue;
+                    }
+
+                    db = kept;
                 }
             }
 
@@ -388,14 +441,16 @@ internal sealed class GeoIPLookup : IDisposable
                 : string.CompareOrdinal(a.FileName, b.FileName));
             foreach (var db in list)
             {
-                if (slots[i] is null && Accept(db, previous))
-                {
-                    slots[i] = db;
-                    any = true;
-                }
-                else
+                var chosen = slots[i] is null ? Accept(db, (GeoIPSlot)i, previous, initial) : null;
+                if (!ReferenceEquals(chosen, db))
                 {
                     DisposeUnlessShared(db, previous);
+                }
+
+                if (chosen is not null)
+                {
+                    slots[i] = chosen;
+                    any = true;
                 }
             }
         }
@@ -406,23 +461,62 @@ internal sealed class GeoIPLookup : IDisposable
         }
     }
 
-    private bool Accept(GeoIPDatabase db, GeoIPDatabaseSet? previous)
+    /// <summary>
+    /// The database to use for a directory file: <paramref name="db"/> itself once verified (always on reload, on
+    /// start-up with <see cref="GeoIPOptions.VerifyOnLoad"/>); on reload, when it fails, the database opened from the
+    /// file it replaced; otherwise <see langword="null"/>.
+    /// </summary>
+    private GeoIPDatabase? Accept(GeoIPDatabase db, GeoIPSlot slot, GeoIPDatabaseSet? previous, bool initial)
     {
-        if (!_options.VerifyOnLoad || FindPrevious(previous, db.Path) is not null)
+        if ((initial && !_options.VerifyOnLoad) || (previous is not null && previous.Slots.Contains(db)))
         {
-            return true;
+            return db;
         }
 
         try
         {
             GeoIPDatabaseLoader.Verify(db.Path, _options.LoadIntoMemory);
-            return true;
+            return db;
         }
         catch (GeoIPLoadException ex)
         {
-            Log.DatabaseNotLoaded(_logger, "NumoTelemetry:GeoIP:DatabaseDirectory", ex.Message);
-            return false;
+            if (initial)
+            {
+                ThrowIfRequired(ex);
+                Log.DatabaseNotLoaded(_logger, "NumoTelemetry:GeoIP:DatabaseDirectory", ex.Message);
+                return null;
+            }
+
+            ReportReloadFailure("NumoTelemetry:GeoIP:DatabaseDirectory", ex.Message);
+            return FindReplaced(previous, db.Path) is { } kept && GeoIPSlots.SlotOf(kept.Kind) == slot ? kept : null;
         }
+    }
+
+    private void ThrowIfRequired(GeoIPLoadException ex)
+    {
+        if (_options.Required)
+        {
+            throw new InvalidOperationException($"NumoTelemetry:GeoIP:DatabaseDirectory: {ex.Message}. GeoIP is configured as Required (NumoTelemetry:GeoIP:Required), so the application does not start; fix or remove the file.", ex);
+        }
+    }
+
+    /// <summary>The database of <paramref name="previous"/> opened from <paramref name="path"/>, whatever is there now.</summary>
+    private static GeoIPDatabase? FindReplaced(GeoIPDatabaseSet? previous, string path)
+    {
+        if (previous is null)
+        {
+            return null;
+        }
+
+        foreach (var db in previous.Slots)
+        {
+            if (db is not null && db.Path == path)
+            {
+                return db;
+            }
+        }
+
+        return null;
     }
 
     // Lower is better: GeoIP2 before GeoLite2; Enterprise before City before Country.
@@ -493,48 +587,144 @@ internal sealed class GeoIPLookup : IDisposable
 
         foreach (var directory in directories)
         {
-            if (!Directory.Exists(directory))
+            if (Directory.Exists(directory))
             {
-                continue;
+                Watch(directory, directory, NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime, filter: null, OnFileEvent);
             }
-
-            try
+            else
             {
-                var watcher = new FileSystemWatcher(directory)
-                {
-                    NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-                    IncludeSubdirectories = false,
-                };
-                watcher.Changed += OnFileEvent;
-                watcher.Created += OnFileEvent;
-                watcher.Deleted += OnFileEvent;
-                watcher.Renamed += OnFileEvent;
-                watcher.EnableRaisingEvents = true;
-                lock (_gate)
-                {
-                    if (_disposed)
-                    {
-                        watcher.Dispose();
-                        return;
-                    }
-
-                    _watchers.Add(watcher);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
-            {
-                Log.WatchFailed(_logger, directory, ex.GetType().Name, ex.Message);
+                WatchUntilCreated(directory);
             }
         }
     }
 
-    private void OnFileEvent(object sender, FileSystemEventArgs e)
+    /// <summary>
+    /// <paramref name="directory"/> does not exist (yet): watch its nearest existing ancestor for the next missing
+    /// path component, step down as components appear, and once the directory exists watch it and reload, so
+    /// databases dropped in later are used without a restart.
+    /// </summary>
+    private void WatchUntilCreated(string directory)
+    {
+        var child = directory.TrimEnd(Path.DirectorySeparatorChar);
+        var parent = Path.GetDirectoryName(child);
+        while (!string.IsNullOrEmpty(parent) && !Directory.Exists(parent))
+        {
+            child = parent;
+            parent = Path.GetDirectoryName(parent);
+        }
+
+        if (string.IsNullOrEmpty(parent))
+        {
+            Log.WatchFailed(_logger, directory, nameof(DirectoryNotFoundException), "no parent directory exists");
+            return;
+        }
+
+        var handled = 0;
+        FileSystemWatcher? watcher = null;
+        void Appeared(object? sender, FileSystemEventArgs e)
+        {
+            if (Interlocked.Exchange(ref handled, 1) != 0)
+            {
+                return;
+            }
+
+            // Not disposed from inside its own event: the runtime may still be dispatching on it.
+            if (watcher is not null)
+            {
+                _ = Task.Run(() => Unwatch(watcher));
+            }
+
+            if (Directory.Exists(directory))
+            {
+                Log.DirectoryAppeared(_logger, directory);
+                Watch(directory, directory, NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime, filter: null, OnFileEvent);
+                ScheduleReload();
+            }
+            else
+            {
+                WatchUntilCreated(directory);
+            }
+        }
+
+        watcher = Watch(parent, directory, NotifyFilters.DirectoryName, Path.GetFileName(child), Appeared);
+        if (watcher is null)
+        {
+            return;
+        }
+
+        Log.WaitingForDirectory(_logger, directory, parent);
+
+        // It may have appeared between the check and the watch.
+        if (Directory.Exists(child))
+        {
+            Appeared(null, new FileSystemEventArgs(WatcherChangeTypes.Created, parent, Path.GetFileName(child)));
+        }
+    }
+
+    private FileSystemWatcher? Watch(string path, string forDirectory, NotifyFilters notify, string? filter, FileSystemEventHandler handler)
+    {
+        try
+        {
+            var watcher = new FileSystemWatcher(path)
+            {
+                NotifyFilter = notify,
+                IncludeSubdirectories = false,
+            };
+            if (filter is not null)
+            {
+                watcher.Filter = filter;
+            }
+
+            watcher.Changed += handler;
+            watcher.Created += handler;
+            watcher.Deleted += handler;
+            watcher.Renamed += (sender, e) => handler(sender, e);
+            watcher.EnableRaisingEvents = true;
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    watcher.Dispose();
+                    return null;
+                }
+
+                _watchers.Add(watcher);
+            }
+
+            return watcher;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            Log.WatchFailed(_logger, forDirectory, ex.GetType().Name, ex.Message);
+            return null;
+        }
+    }
+
+    private void Unwatch(FileSystemWatcher watcher)
+    {
+        lock (_gate)
+        {
+            if (!_watchers.Remove(watcher))
+            {
+                return;
+            }
+        }
+
+        watcher.Dispose();
+    }
+
+    private void OnFileEvent(object? sender, FileSystemEventArgs e)
     {
         if (!IsRelevant(e.FullPath) && !(e is RenamedEventArgs r && IsRelevant(r.OldFullPath)))
         {
             return;
         }
 
+        ScheduleReload();
+    }
+
+    private void ScheduleReload()
+    {
         lock (_gate)
         {
             if (_disposed)

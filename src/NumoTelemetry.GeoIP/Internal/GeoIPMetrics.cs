@@ -14,7 +14,7 @@ internal sealed class GeoIPMetrics
         var meter = meterFactory.Create("NumoTelemetry");
         _misses = meter.CreateCounter<long>("numo.geoip.cache.misses", unit: "{lookup}", description: "GeoIP lookups that missed the cache and read the databases.");
         _errors = meter.CreateCounter<long>("numo.geoip.errors", unit: "{error}", description: "GeoIP lookups that failed in one database (corrupt data), by database type.");
-        _reloads = meter.CreateCounter<long>("numo.geoip.reloads", unit: "{reload}", description: "GeoIP database reloads after a file change, by outcome.");
+        _reloads = meter.CreateCounter<long>("numo.geoip.reloads", unit: "{reload}", description: "GeoIP database reloads after a file change, by outcome: success per swapped set, failure per replaced file that failed to open or verify (the previous database stays).");
     }
 
     public void CacheMiss() => _misses.Add(1);

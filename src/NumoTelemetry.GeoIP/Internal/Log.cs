@@ -28,4 +28,10 @@ internal static partial class Log
 
     [LoggerMessage(407, LogLevel.Warning, "GeoIP cannot watch '{Directory}' for database updates ({ExceptionType}: {Reason}); replaced files are picked up after a restart.", EventName = "GeoIPWatchFailed")]
     public static partial void WatchFailed(ILogger logger, string directory, string exceptionType, string reason);
+
+    [LoggerMessage(408, LogLevel.Warning, "GeoIP database directory '{Directory}' does not exist yet; watching '{WatchedParent}' and loading its databases as soon as it appears (no restart needed).", EventName = "GeoIPWaitingForDirectory")]
+    public static partial void WaitingForDirectory(ILogger logger, string directory, string watchedParent);
+
+    [LoggerMessage(409, LogLevel.Information, "GeoIP database directory '{Directory}' appeared; loading its databases.", EventName = "GeoIPDirectoryAppeared")]
+    public static partial void DirectoryAppeared(ILogger logger, string directory);
 }
