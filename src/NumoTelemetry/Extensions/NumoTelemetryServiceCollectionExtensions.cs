@@ -85,7 +85,7 @@ public static class NumoTelemetryServiceCollectionExtensions
         services.TryAddSingleton(sp => new RecordQueue(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Pipeline.QueueCapacity));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRequestRecordProcessor, RequestLogProcessor>());
         services.TryAddSingleton<PipelineService>();
-        services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
+        services.AddHostedService<PipelineHostedService>();
 
         return new NumoTelemetryBuilder(services, configuration);
     }

@@ -33,6 +33,25 @@ public class StartupTests
         Assert.Contains("NumoTelemetry:Pseudonymization:Keys", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Start_DisabledWithoutKey_StartsAndServes()
+    {
+        var settings = new Dictionary<string, string?> { ["Enabled"] = "false" };
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddNumoTelemetry(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        await using var app = builder.Build();
+        app.UseNumoTelemetry();
+        app.MapGet("/", () => "hello");
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        Assert.Equal("hello", await client.GetStringAsync("/"));
+        Assert.Equal("hello", await client.GetStringAsync("/"));
+        await app.StopAsync();
+    }
+
     [Theory]
     [InlineData("Pseudonymization:Keys:1", "short", "NumoTelemetry:Pseudonymization:Keys:1")]
     [InlineData("Pipeline:BatchSize", "0", "NumoTelemetry:Pipeline:BatchSize")]
