@@ -31,6 +31,15 @@ public class CanaryTests
             requests++;
         }
 
+        // A bot User-Agent whose "name" is a token of the client's: uap-core's generic bot rule would copy it out.
+        using (var bot = Canary(HttpMethod.Get, "/"))
+        {
+            bot.Headers.Remove("User-Agent");
+            bot.Headers.TryAddWithoutValidation("User-Agent", $"x {CanaryUaToken}bot/1.0");
+            using var response = await site.Client.SendAsync(bot);
+            requests++;
+        }
+
         using (var login = Canary(HttpMethod.Post, "/login"))
         {
             login.Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = CanaryUser, ["password"] = "wrong" });
