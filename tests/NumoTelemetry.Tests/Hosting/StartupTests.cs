@@ -34,6 +34,17 @@ public class StartupTests
     }
 
     [Fact]
+    public void AddNumoTelemetry_ConfigurationAndAction_NullArgumentsThrow()
+    {
+        var services = new ServiceCollection();
+        var configuration = new ConfigurationBuilder().Build();
+        Assert.Throws<ArgumentNullException>("services", () => ((IServiceCollection)null!).AddNumoTelemetry(configuration, _ => { }));
+        Assert.Throws<ArgumentNullException>("configuration", () => services.AddNumoTelemetry((IConfiguration)null!, _ => { }));
+        Assert.Throws<ArgumentNullException>("configure", () => services.AddNumoTelemetry(configuration, null!));
+        Assert.Empty(services);
+    }
+
+    [Fact]
     public async Task Start_DisabledWithoutKey_StartsAndServes()
     {
         var settings = new Dictionary<string, string?> { ["Enabled"] = "false" };
@@ -61,6 +72,11 @@ public class StartupTests
     [InlineData("Capture:DefaultCountryCallingCode", "+44", "NumoTelemetry:Capture:DefaultCountryCallingCode")]
     [InlineData("Enforcement:StatusCode", "200", "NumoTelemetry:Enforcement:StatusCode")]
     [InlineData("RequestLog:RetentionDays", "0", "NumoTelemetry:RequestLog:RetentionDays")]
+    [InlineData("Consent:DefaultLevel", "7", "NumoTelemetry:Consent:DefaultLevel")]
+    [InlineData("Enforcement:Mode", "9", "NumoTelemetry:Enforcement:Mode")]
+    [InlineData("Enforcement:MinimumBand", "12", "NumoTelemetry:Enforcement:MinimumBand")]
+    [InlineData("RequestLog:LoggerLevel", "42", "NumoTelemetry:RequestLog:LoggerLevel")]
+    [InlineData("Alerts:LogLevel", "-3", "NumoTelemetry:Alerts:LogLevel")]
     public async Task Start_NonsensicalSetting_FailsNamingTheSetting(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?> { ["Pseudonymization:Keys:2"] = KeyRing.GenerateKey(), [key] = value };
