@@ -24,6 +24,7 @@ public sealed class UserAgentParser : IUserAgentParser
     private readonly EngineCounters _counters = new();
     private readonly ulong _seed = (ulong)Random.Shared.NextInt64();
     private readonly int _maxLength;
+    private FamilyVocabulary? _vocabulary;
 
     /// <summary>Creates the parser: loads the rules (embedded, or <see cref="UserAgentParserOptions.RegexesPath"/>) and indexes them.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
@@ -72,6 +73,26 @@ public sealed class UserAgentParser : IUserAgentParser
 
     /// <summary>Where the uap-core rules came from: the embedded version or the configured path.</summary>
     public string RulesSource { get; }
+
+    /// <summary>The literals and words of the loaded rules (built on first use), for telling rule-given families from copied text.</summary>
+    internal FamilyVocabulary Vocabulary
+    {
+        get
+        {
+            if (Volatile.Read(ref _vocabulary) is { } vocabulary)
+            {
+                return vocabulary;
+            }
+
+            var definitions = new RuleDefinition[_engine.Rules.Count];
+            for (var i = 0; i < definitions.Length; i++)
+            {
+                definitions[i] = _engine.Rules[i].Definition;
+            }
+
+            return Interlocked.CompareExchange(ref _vocabulary, new FamilyVocabulary(definitions), null) ?? _vocabulary!;
+        }
+    }
 
     /// <summary>The engine (for tests and benchmarks).</summary>
     internal UapEngine Engine => _engine;

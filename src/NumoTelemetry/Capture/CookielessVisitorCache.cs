@@ -4,36 +4,93 @@ namespace NumoTelemetry.Capture;
 
 /// <summary>
 /// Caches the cookieless daily visitor per (address, User-Agent, site, day), lock-free and direct-mapped,
-/// so a returning visitor costs a compare rather than an HMAC.
+/// so a returning visitor costs a compare rather than an HMAC. The slots belong to one day (analytics
+/// epoch and key id): the first request of a new day swaps in empty slots, so no raw address or
+/// User-Agent outlives its day here.
 /// </summary>
 internal sealed class CookielessVisitorCache
 {
-    private readonly Entry?[] _entries;
-    private readonly int _mask;
+    private readonly int _size;
+    private Generation? _current;
 
     public CookielessVisitorCache(int capacity)
     {
-        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 16, 1 << 24));
-        _entries = new Entry?[size];
-        _mask = size - 1;
+        _size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 16, 1 << 24));
     }
 
     public Pseudonym Get(Pseudonymizer pseudonymizer, in ClientAddress address, string userAgent, string site, DateTimeOffset at)
     {
-        var epoch = pseudonymizer.TagOf(PseudonymScope.Analytics, at);
+        var tag = pseudonymizer.TagOf(PseudonymScope.Analytics, at);
+        var generation = Current(tag);
+        if (generation is null)
+        {
+            return pseudonymizer.PseudonymizeCookielessVisitor(address, userAgent, site, at); // a request from just before the day changed
+        }
+
         var hash = HashCode.Combine(address, string.GetHashCode(userAgent.AsSpan()), string.GetHashCode(site.AsSpan()));
-        ref var slot = ref _entries[hash & _mask];
+        ref var slot = ref generation.Entries[hash & generation.Mask];
         var entry = Volatile.Read(ref slot);
-        if (entry is not null && entry.Epoch == epoch && entry.Address == address
+        if (entry is not null && entry.Address == address
             && string.Equals(entry.UserAgent, userAgent, StringComparison.Ordinal) && string.Equals(entry.Site, site, StringComparison.Ordinal))
         {
             return entry.Value;
         }
 
         var value = pseudonymizer.PseudonymizeCookielessVisitor(address, userAgent, site, at);
-        Volatile.Write(ref slot, new Entry(address, userAgent, site, epoch, value));
+        Volatile.Write(ref slot, new Entry(address, userAgent, site, value));
         return value;
     }
 
-    private sealed record Entry(ClientAddress Address, string UserAgent, string Site, long Epoch, Pseudonym Value);
+    /// <summary>Test hook: whether a live entry holds this address or User-Agent.</summary>
+    internal bool Holds(in ClientAddress address, string userAgent)
+    {
+        if (Volatile.Read(ref _current) is not { } generation)
+        {
+            return false;
+        }
+
+        foreach (var entry in generation.Entries)
+        {
+            if (entry is not null && (entry.Address == address || string.Equals(entry.UserAgent, userAgent, StringComparison.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private Generation? Current(long tag)
+    {
+        var seen = Volatile.Read(ref _current);
+        while (seen is null || seen.Tag != tag)
+        {
+            if (seen is not null && (tag >> 16) < (seen.Tag >> 16))
+            {
+                return null;
+            }
+
+            var fresh = new Generation(tag, _size);
+            var found = Interlocked.CompareExchange(ref _current, fresh, seen);
+            if (ReferenceEquals(found, seen))
+            {
+                return fresh;
+            }
+
+            seen = found;
+        }
+
+        return seen;
+    }
+
+    private sealed class Generation(long tag, int size)
+    {
+        public long Tag { get; } = tag;
+
+        public int Mask { get; } = size - 1;
+
+        public Entry?[] Entries { get; } = new Entry?[size];
+    }
+
+    private sealed record Entry(ClientAddress Address, string UserAgent, string Site, Pseudonym Value);
 }

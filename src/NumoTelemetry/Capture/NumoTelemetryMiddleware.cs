@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
@@ -17,28 +18,31 @@ namespace NumoTelemetry.Capture;
 internal sealed class NumoTelemetryMiddleware
 {
     private readonly RequestDelegate _next;
-    private readonly RequestCapturer _capturer;
-    private readonly RecordQueue _queue;
-    private readonly NumoTelemetryMetrics _metrics;
-    private readonly ObjectPool<NumoRequestFeature> _pool;
-    private readonly EnforcementOptions _enforcement;
-    private readonly ILogger _logger;
+    private readonly RequestCapturer _capturer = null!;
+    private readonly RecordQueue _queue = null!;
+    private readonly NumoTelemetryMetrics _metrics = null!;
+    private readonly ObjectPool<NumoRequestFeature> _pool = null!;
+    private readonly EnforcementOptions _enforcement = null!;
+    private readonly ILogger _logger = null!;
     private readonly bool _enabled;
 
-    public NumoTelemetryMiddleware(
-        RequestDelegate next,
-        RequestCapturer capturer,
-        RecordQueue queue,
-        NumoTelemetryMetrics metrics,
-        IOptions<NumoTelemetryOptions> options,
-        ILogger<NumoTelemetryMiddleware> logger)
+    /// <summary>
+    /// Resolves the capture services only when NumoTelemetry is enabled: with <c>Enabled: false</c>
+    /// options are not validated (no key needed), so nothing that needs a key may be built.
+    /// </summary>
+    public NumoTelemetryMiddleware(RequestDelegate next, IOptions<NumoTelemetryOptions> options, IServiceProvider services)
     {
         _next = next;
-        _capturer = capturer;
-        _queue = queue;
-        _metrics = metrics;
-        _logger = logger;
         _enabled = options.Value.Enabled;
+        if (!_enabled)
+        {
+            return;
+        }
+
+        _capturer = services.GetRequiredService<RequestCapturer>();
+        _queue = services.GetRequiredService<RecordQueue>();
+        _metrics = services.GetRequiredService<NumoTelemetryMetrics>();
+        _logger = services.GetRequiredService<ILogger<NumoTelemetryMiddleware>>();
         _enforcement = options.Value.Enforcement;
         _pool = new DefaultObjectPool<NumoRequestFeature>(new FeaturePolicy(), Math.Max(64, Environment.ProcessorCount * 32));
     }
@@ -50,15 +54,17 @@ internal sealed class NumoTelemetryMiddleware
             return _next(context);
         }
 
-        NumoRequestFeature feature;
+        var feature = _pool.Get();
         try
         {
-            feature = _pool.Get();
             _capturer.Begin(context, feature);
             context.Features.Set(feature);
         }
         catch (Exception ex)
         {
+            context.Features.Set<NumoRequestFeature>(null);
+            feature.Pseudonymizer = null;
+            _pool.Return(feature);
             _metrics.RecordError("capture");
             Log.CaptureFailed(_logger, ex.GetType().Name);
             return _next(context);

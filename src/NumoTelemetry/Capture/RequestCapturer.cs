@@ -26,6 +26,7 @@ internal sealed class RequestCapturer
     private readonly ClientIpResolver _clientIp;
     private readonly ConsentResolver _consent;
     private readonly IUserAgentParser _userAgents;
+    private readonly UserAgentRedactor _userAgentRedactor;
     private readonly IRequestEnricher[] _enrichers;
     private readonly IRiskProvider _risk;
     private readonly NumoTelemetryMetrics _metrics;
@@ -57,6 +58,7 @@ internal sealed class RequestCapturer
         _clientIp = new ClientIpResolver(_options.ClientIp);
         _consent = new ConsentResolver(_options.Consent);
         _userAgents = userAgents;
+        _userAgentRedactor = new UserAgentRedactor(userAgents);
         _enrichers = [.. enrichers];
         _risk = risk;
         _metrics = metrics;
@@ -119,7 +121,7 @@ internal sealed class RequestCapturer
 
         // User-Agent: parsed (cached) and pseudonymised for change detection; never kept raw.
         var userAgent = FirstValue(headers.UserAgent);
-        record.UserAgent = _userAgents.Parse(userAgent);
+        record.UserAgent = _userAgentRedactor.Apply(_userAgents.Parse(userAgent));
         if (!string.IsNullOrEmpty(userAgent))
         {
             var ua = userAgent.AsSpan();

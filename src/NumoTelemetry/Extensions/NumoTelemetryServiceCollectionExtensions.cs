@@ -40,6 +40,9 @@ public static class NumoTelemetryServiceCollectionExtensions
     /// <summary>Adds NumoTelemetry bound from <paramref name="configuration"/>, then adjusted by <paramref name="configure"/>.</summary>
     public static INumoTelemetryBuilder AddNumoTelemetry(this IServiceCollection services, IConfiguration configuration, Action<NumoTelemetryOptions> configure)
     {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(configure);
         var builder = services.AddNumoTelemetry(configuration);
         services.Configure(configure);
         return builder;
@@ -85,7 +88,7 @@ public static class NumoTelemetryServiceCollectionExtensions
         services.TryAddSingleton(sp => new RecordQueue(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Pipeline.QueueCapacity));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRequestRecordProcessor, RequestLogProcessor>());
         services.TryAddSingleton<PipelineService>();
-        services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
+        services.AddHostedService<PipelineHostedService>();
 
         return new NumoTelemetryBuilder(services, configuration);
     }

@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Warning, "NumoTelemetry pipeline shutdown timed out with {Count} records still queued; they were dropped and counted.", EventName = "PipelineDrainTimedOut")]
     public static partial void PipelineDrainTimedOut(ILogger logger, long count);
 
-    [LoggerMessage(5, LogLevel.Error, "NumoTelemetry request log file sink failed ({ExceptionType}: {Reason}); records are still logged elsewhere.", EventName = "RequestLogFileFailed")]
-    public static partial void RequestLogFileFailed(ILogger logger, string exceptionType, string reason);
+    [LoggerMessage(5, LogLevel.Error, "NumoTelemetry request log file sink failed ({ExceptionType}: {Reason}); records are still logged elsewhere. Retrying in {RetryIn}.", EventName = "RequestLogFileFailed")]
+    public static partial void RequestLogFileFailed(ILogger logger, string exceptionType, string reason, TimeSpan retryIn);
+
+    [LoggerMessage(6, LogLevel.Information, "NumoTelemetry request log file sink works again after {Failures} failed attempts.", EventName = "RequestLogFileRecovered")]
+    public static partial void RequestLogFileRecovered(ILogger logger, int failures);
 }

@@ -57,7 +57,10 @@ internal sealed class NumoTelemetryOptionsValidator(IHostEnvironment? environmen
         Check(errors, q.FlushInterval > TimeSpan.Zero, "Pipeline:FlushInterval", "must be positive", q.FlushInterval);
         Check(errors, q.ShutdownTimeout >= TimeSpan.Zero, "Pipeline:ShutdownTimeout", "must not be negative", q.ShutdownTimeout);
 
+        Check(errors, Enum.IsDefined(options.Consent.DefaultLevel), "Consent:DefaultLevel", "must be Full, AnalyticsWithoutCookies or FraudPreventionOnly", options.Consent.DefaultLevel);
+
         var log = options.RequestLog;
+        Check(errors, Enum.IsDefined(log.LoggerLevel), "RequestLog:LoggerLevel", "must be a log level (Trace, Debug, Information, Warning, Error, Critical or None)", log.LoggerLevel);
         Check(errors, !log.FileEnabled || !string.IsNullOrWhiteSpace(log.Directory), "RequestLog:Directory", "must be set when the file sink is enabled", log.Directory);
         Check(errors, log.MaxFileBytes >= 4096, "RequestLog:MaxFileBytes", "must be at least 4096", log.MaxFileBytes);
         Check(errors, log.RetentionDays is >= 1 and <= 3650, "RequestLog:RetentionDays", "must be between 1 and 3650", log.RetentionDays);
@@ -65,6 +68,9 @@ internal sealed class NumoTelemetryOptionsValidator(IHostEnvironment? environmen
         Check(errors, options.Metrics.MaxValuesPerTag is >= 1 and <= 10_000, "Metrics:MaxValuesPerTag", "must be between 1 and 10,000", options.Metrics.MaxValuesPerTag);
 
         var e = options.Enforcement;
+        Check(errors, Enum.IsDefined(e.Mode), "Enforcement:Mode", "must be Monitor, Block or Challenge", e.Mode);
+        Check(errors, Enum.IsDefined(e.MinimumBand), "Enforcement:MinimumBand", "must be Watch, Alert or Page", e.MinimumBand);
+        Check(errors, Enum.IsDefined(options.Alerts.LogLevel), "Alerts:LogLevel", "must be a log level (Trace, Debug, Information, Warning, Error, Critical or None)", options.Alerts.LogLevel);
         Check(errors, e.StatusCode is >= 400 and <= 599, "Enforcement:StatusCode", "must be a 4xx or 5xx status", e.StatusCode);
         Check(errors, e.Mode != EnforcementMode.Challenge || e.Challenge is not null, "Enforcement:Challenge", "must be set (in code) when Enforcement:Mode is Challenge", null);
         Check(errors, e.MinimumBand != RiskBand.None, "Enforcement:MinimumBand", "must be Watch, Alert or Page", e.MinimumBand);

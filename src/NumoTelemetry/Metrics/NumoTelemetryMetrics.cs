@@ -8,7 +8,7 @@ namespace NumoTelemetry.Metrics;
 
 /// <summary>
 /// NumoTelemetry's instruments, on meter <see cref="MeterName"/>. Every tag has bounded cardinality:
-/// route templates, methods, status classes, browser/OS families, device types, the bot flag,
+/// route templates, the nine standard methods (else <c>_OTHER</c>), status classes, browser/OS families, device types, the bot flag,
 /// countries and consent levels, each behind a cardinality guard. No identifier, pseudonym or raw
 /// path is ever a tag.
 /// </summary>
@@ -32,7 +32,6 @@ internal sealed class NumoTelemetryMetrics
     private readonly TagValueGuard _systems;
     private readonly TagValueGuard _countries;
     private readonly TagValueGuard _asns;
-    private readonly TagValueGuard _methods;
     private readonly TagValueGuard _signalNames;
     private Func<long>? _queueDepth;
 
@@ -43,7 +42,6 @@ internal sealed class NumoTelemetryMetrics
         _browsers = new TagValueGuard(max);
         _systems = new TagValueGuard(max);
         _countries = new TagValueGuard(Math.Max(max, 250));
-        _methods = new TagValueGuard(16);
         _asns = new TagValueGuard(max);
         _signalNames = new TagValueGuard(max);
 
@@ -81,14 +79,20 @@ internal sealed class NumoTelemetryMetrics
             var tags = new TagList
             {
                 { "http.route", _routes.Fold(record.Route) },
-                { "http.request.method", _methods.Fold(record.Method) },
+                { "http.request.method", MethodTag(record.Method) },
                 { "numo.http.status_class", StatusClass(record.StatusCode) },
                 { "user_agent.name", _browsers.Fold(ua.Browser.Family) },
                 { "user_agent.os.name", _systems.Fold(ua.Os.Family) },
                 { "numo.device.type", ua.DeviceType },
-                { "user_agent.synthetic.type", ua.SyntheticType ?? "none" },
                 { "geo.country.iso_code", record.Geo?.CountryIsoCode is { } country ? _countries.Fold(country) : "unknown" },
             };
+
+            // OpenTelemetry: "bot" or "test" for synthetic traffic, absent otherwise.
+            if (ua.SyntheticType is { } synthetic)
+            {
+                tags.Add("user_agent.synthetic.type", synthetic);
+            }
+
             _requestDuration.Record(record.Duration.TotalSeconds, in tags);
         }
 
@@ -124,6 +128,24 @@ internal sealed class NumoTelemetryMetrics
     public void RecordError(string stage) => _errors.Add(1, new KeyValuePair<string, object?>("numo.stage", stage));
 
     public void RecordSkipped(string reason) => _skipped.Add(1, new KeyValuePair<string, object?>("numo.reason", reason));
+
+    /// <summary>
+    /// OpenTelemetry <c>http.request.method</c>: one of the nine standard methods (case-sensitive, as sent),
+    /// any other method becomes <c>_OTHER</c>.
+    /// </summary>
+    internal static string MethodTag(string? method) => method switch
+    {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "CONNECT" => "CONNECT",
+        "OPTIONS" => "OPTIONS",
+        "TRACE" => "TRACE",
+        "PATCH" => "PATCH",
+        _ => "_OTHER",
+    };
 
     internal static string StatusClass(int status) => status is >= 100 and < 600 ? s_statusClasses[(status / 100) - 1] : "other";
 

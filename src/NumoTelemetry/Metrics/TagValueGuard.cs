@@ -7,7 +7,9 @@ namespace NumoTelemetry.Metrics;
 /// The cardinality guard of one metric tag: the first <c>max</c> distinct values pass, later new
 /// values become <c>other</c>. Lock-free on the hot path; no allocation for a known value. Tag values
 /// are nearly always shared instances (route templates, interned browser families), so a small
-/// reference-keyed cache answers before any string hashing.
+/// reference-keyed cache answers before any string hashing. Each known value has exactly one
+/// <see cref="Decision"/>, made once and reused, so a miss in that small cache (many hot values
+/// sharing its slots) costs a dictionary lookup, never an allocation.
 /// </summary>
 internal sealed class TagValueGuard(int max)
 {
@@ -15,9 +17,13 @@ internal sealed class TagValueGuard(int max)
 
     private const int RecentSize = 64;
 
-    private readonly ConcurrentDictionary<string, bool> _known = new(StringComparer.Ordinal);
+    // Values folded into "other" also get a reused decision, up to this many; past it they are looked up each time.
+    private const int MaxRememberedOthers = 1024;
+
+    private readonly ConcurrentDictionary<string, Decision> _known = new(StringComparer.Ordinal);
     private readonly Decision?[] _recent = new Decision?[RecentSize];
     private int _count;
+    private int _others;
 
     public string Fold(string value)
     {
@@ -28,27 +34,56 @@ internal sealed class TagValueGuard(int max)
             return recent.Result;
         }
 
-        var result = FoldSlow(value);
-        Volatile.Write(ref _recent[slot], new Decision(value, result));
-        return result;
+        var decision = Decide(value);
+        if (decision is null)
+        {
+            return Other;
+        }
+
+        Volatile.Write(ref _recent[slot], decision);
+        return decision.Result;
     }
 
-    private string FoldSlow(string value)
+    private Decision? Decide(string value)
     {
-        if (_known.ContainsKey(value))
+        if (_known.TryGetValue(value, out var known))
         {
-            return value;
+            return known;
         }
 
         if (Interlocked.Increment(ref _count) <= max)
         {
-            _known.TryAdd(value, true);
-            return value;
+            var decision = new Decision(value, value);
+            var stored = _known.GetOrAdd(value, decision);
+            if (!ReferenceEquals(stored, decision))
+            {
+                Interlocked.Decrement(ref _count); // another thread added it first
+            }
+
+            return stored;
         }
 
         Interlocked.Decrement(ref _count);
-        return Other;
+        if (Interlocked.Increment(ref _others) <= MaxRememberedOthers)
+        {
+            var decision = new Decision(value, Other);
+            var stored = _known.GetOrAdd(value, decision);
+            if (!ReferenceEquals(stored, decision))
+            {
+                Interlocked.Decrement(ref _others);
+            }
+
+            return stored;
+        }
+
+        Interlocked.Decrement(ref _others);
+        return null;
     }
 
-    private sealed record Decision(string Value, string Result);
+    private sealed class Decision(string value, string result)
+    {
+        public string Value { get; } = value;
+
+        public string Result { get; } = result;
+    }
 }

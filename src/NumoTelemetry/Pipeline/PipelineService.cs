@@ -8,8 +8,10 @@ namespace NumoTelemetry.Pipeline;
 /// <summary>
 /// The background consumer: drains the queue in batches and hands each batch to every processor,
 /// in registration order. A failing processor is logged and counted; the others still run. At
-/// shutdown the queue is drained (bounded by <see cref="PipelineOptions.ShutdownTimeout"/>) and every
-/// processor flushed.
+/// shutdown the loop finishes its in-flight batch, then the queue is drained and every processor
+/// flushed, all bounded by <see cref="PipelineOptions.ShutdownTimeout"/>: processors get a token that
+/// is cancelled only when that timeout (or the host's own shutdown deadline) expires, never merely
+/// because stopping began. Only one drain or flush runs at a time.
 /// </summary>
 internal sealed class PipelineService : BackgroundService
 {
@@ -20,6 +22,8 @@ internal sealed class PipelineService : BackgroundService
     private readonly TimeProvider _time;
     private readonly PipelineOptions _options;
     private readonly RequestRecord[] _batch;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _abort;
     private long _processed;
     private DateTimeOffset _lastFlush;
 
@@ -38,6 +42,7 @@ internal sealed class PipelineService : BackgroundService
         _time = time;
         _options = options.Value.Pipeline;
         _batch = new RequestRecord[Math.Max(1, _options.BatchSize)];
+        _abort = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         metrics.SetQueueDepthSource(() => queue.Count);
     }
 
@@ -46,50 +51,68 @@ internal sealed class PipelineService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Processors get the abort token, not the stopping token: a batch in flight when stopping begins is finished.
+        var abort = _abort.Token;
         _lastFlush = _time.GetUtcNow();
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            var count = await DrainOnceAsync(stoppingToken).ConfigureAwait(false);
-            if (count == _batch.Length)
+            while (!stoppingToken.IsCancellationRequested)
             {
-                continue; // more waiting
-            }
+                var count = await DrainOnceAsync(abort).ConfigureAwait(false);
+                if (count == _batch.Length)
+                {
+                    continue; // more waiting
+                }
 
-            var now = _time.GetUtcNow();
-            if (now - _lastFlush >= _options.FlushInterval)
-            {
-                await FlushAsync(stoppingToken).ConfigureAwait(false);
-                _lastFlush = now;
-            }
+                var now = _time.GetUtcNow();
+                if (now - _lastFlush >= _options.FlushInterval)
+                {
+                    await FlushAsync(abort).ConfigureAwait(false);
+                    _lastFlush = now;
+                }
 
-            try
-            {
-                await Task.Delay(_options.PollInterval, _time, stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(_options.PollInterval, _time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
             }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            // Shutdown timed out; StopAsync counts what is left.
         }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        // From now on the processors have ShutdownTimeout (or less, if the host's deadline comes first).
+        _abort.CancelAfter(_options.ShutdownTimeout);
+        using var hostDeadline = cancellationToken.Register(static state => ((CancellationTokenSource)state!).Cancel(), _abort);
+        var abort = _abort.Token;
+
+        // Stop the loop; it finishes the batch in flight first. Wait for it (not only for the host's token),
+        // so the final drain below never runs next to it.
+        await base.StopAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (ExecuteTask is { } loop)
+        {
+            await loop.WaitAsync(abort).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
 
         // Drain what requests already queued, then flush: graceful shutdown loses nothing it can avoid.
-        using var timeout = new CancellationTokenSource(_options.ShutdownTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         long drained = 0;
         try
         {
             int count;
-            while ((count = await DrainOnceAsync(linked.Token).ConfigureAwait(false)) > 0)
+            while ((count = await DrainOnceAsync(abort).ConfigureAwait(false)) > 0)
             {
                 drained += count;
             }
 
-            await FlushAsync(linked.Token).ConfigureAwait(false);
+            await FlushAsync(abort).ConfigureAwait(false);
             Log.PipelineDrained(_logger, drained);
         }
         catch (OperationCanceledException)
@@ -104,8 +127,42 @@ internal sealed class PipelineService : BackgroundService
         }
     }
 
+    public override void Dispose()
+    {
+        base.Dispose();
+        _abort.Dispose();
+        _gate.Dispose();
+    }
+
     /// <summary>Drains one batch and runs the processors over it; returns the batch size.</summary>
     internal async ValueTask<int> DrainOnceAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await DrainCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Flushes every processor; waits for a drain in progress rather than running beside it.</summary>
+    internal async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async ValueTask<int> DrainCoreAsync(CancellationToken cancellationToken)
     {
         var count = _queue.Drain(_batch);
         if (count == 0)
@@ -121,29 +178,40 @@ internal sealed class PipelineService : BackgroundService
         }
 
         var memory = new ReadOnlyMemory<RequestRecord>(_batch, 0, count);
-        foreach (var processor in _processors)
+        try
         {
-            try
+            foreach (var processor in _processors)
             {
-                await processor.ProcessAsync(memory, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (Exception ex)
-            {
-                _metrics.RecordError("processor");
-                Log.ProcessorFailed(_logger, processor.GetType().Name, count, ex.GetType().Name, ex.Message);
+                try
+                {
+                    await processor.ProcessAsync(memory, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        _metrics.RecordDropped("shutdown");
+                    }
+
+                    throw;
+                }
+                catch (Exception ex)
+                {
+                    _metrics.RecordError("processor");
+                    Log.ProcessorFailed(_logger, processor.GetType().Name, count, ex.GetType().Name, ex.Message);
+                }
             }
         }
+        finally
+        {
+            Array.Clear(_batch, 0, count);
+        }
 
-        Array.Clear(_batch, 0, count);
         Interlocked.Add(ref _processed, count);
         return count;
     }
 
-    internal async ValueTask FlushAsync(CancellationToken cancellationToken)
+    private async ValueTask FlushCoreAsync(CancellationToken cancellationToken)
     {
         foreach (var processor in _processors)
         {

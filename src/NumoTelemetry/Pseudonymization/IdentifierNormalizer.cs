@@ -93,12 +93,16 @@ public static class IdentifierNormalizer
             }
             else
             {
-                if (number.StartsWith("0"))
+                // A national trunk 0 means a national number: the calling code always goes in front, even when
+                // the rest happens to begin with the code's digits ('0491234567' with 49 is +49491234567).
+                // Without it, digits that begin with the code are taken as the full number sent without '+'.
+                var national = number.StartsWith("0");
+                if (national)
                 {
                     number = number[1..];
                 }
 
-                if (!number.StartsWith(defaultCountryCallingCode))
+                if (national || !number.StartsWith(defaultCountryCallingCode))
                 {
                     defaultCountryCallingCode.CopyTo(destination);
                     length = defaultCountryCallingCode.Length;

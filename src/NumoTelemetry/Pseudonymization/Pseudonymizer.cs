@@ -250,6 +250,9 @@ public sealed class Pseudonymizer : IDisposable
     /// <summary>Drops cached pseudonyms (and with them every raw value held as a cache key).</summary>
     public void ClearCache() => _cache.Clear();
 
+    /// <summary>The cache of recent pseudonyms (tests inspect what raw values it still holds).</summary>
+    internal PseudonymCache Cache => _cache;
+
     /// <inheritdoc />
     public void Dispose()
     {

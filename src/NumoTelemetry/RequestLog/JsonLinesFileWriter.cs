@@ -68,9 +68,9 @@ internal sealed class JsonLinesFileWriter : IDisposable
         {
             if (today != _day)
             {
-                _day = today;
-                _sequence = 0;
                 Directory.CreateDirectory(_directory);
+                _day = today; // only once the directory exists: a failed attempt is retried in full
+                _sequence = 0;
                 PurgeOld();
             }
 
@@ -111,6 +111,24 @@ internal sealed class JsonLinesFileWriter : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Abandons the current file after a failure (whatever is still buffered is lost), so the next line
+    /// reopens it, creating the directory again if needed.
+    /// </summary>
+    public void Reset()
+    {
+        try
+        {
+            Close();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _stream = null;
+        }
+
+        _day = default;
     }
 
     private void Close()

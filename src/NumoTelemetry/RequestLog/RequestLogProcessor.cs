@@ -8,7 +8,10 @@ namespace NumoTelemetry.RequestLog;
 
 /// <summary>
 /// The pseudonymised request log: each record through <c>ILogger</c> (category
-/// <c>NumoTelemetry.RequestLog</c>) and into rotating JSON-lines files under the content root.
+/// <c>NumoTelemetry.RequestLog</c>) and into rotating JSON-lines files under the content root. When the
+/// file sink fails (disk full, directory not writable), it is retried with exponential backoff (1 s doubling
+/// to 5 min), reopening the file; each failure counts in <c>numo.errors{numo.stage=request_log_file}</c> and
+/// each record not written meanwhile in <c>numo.pipeline.records.dropped{numo.reason=request_log_file}</c>.
 /// </summary>
 internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDisposable
 {
@@ -17,7 +20,9 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
     private readonly NumoTelemetryMetrics _metrics;
     private readonly JsonLinesFileWriter? _file;
     private readonly ILogger _ownLogger;
-    private bool _fileFailed;
+    private readonly TimeProvider _time;
+    private int _failures;
+    private DateTimeOffset _retryAt;
 
     public RequestLogProcessor(
         IOptions<NumoTelemetryOptions> options,
@@ -30,6 +35,7 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
         _logger = loggerFactory.CreateLogger("NumoTelemetry.RequestLog");
         _ownLogger = loggerFactory.CreateLogger<RequestLogProcessor>();
         _metrics = metrics;
+        _time = time;
         if (_options.FileEnabled)
         {
             var directory = _options.Directory;
@@ -74,22 +80,9 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
             }
         }
 
-        if (_file is not null && !_fileFailed)
+        if (_file is not null)
         {
-            try
-            {
-                for (var i = 0; i < records.Length; i++)
-                {
-                    _file.WriteLine(records[i], static (writer, record) => RequestRecordJson.Write(writer, record));
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Count and report once; the other sinks keep working.
-                _fileFailed = true;
-                _metrics.RecordError("request_log_file");
-                Log.RequestLogFileFailed(_ownLogger, ex.GetType().Name, ex.Message);
-            }
+            WriteFile(records);
         }
 
         return ValueTask.CompletedTask;
@@ -97,16 +90,73 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
 
     public ValueTask FlushAsync(CancellationToken cancellationToken)
     {
+        if (_file is null || _failures > 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
         try
         {
-            _file?.Flush();
+            _file.Flush();
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _metrics.RecordError("request_log_file");
+            Failed(ex, 0);
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    private void WriteFile(ReadOnlySpan<RequestRecord> records)
+    {
+        if (_failures > 0 && _time.GetUtcNow() < _retryAt)
+        {
+            Dropped(records.Length);
+            return;
+        }
+
+        var written = 0;
+        try
+        {
+            for (; written < records.Length; written++)
+            {
+                _file!.WriteLine(records[written], static (writer, record) => RequestRecordJson.Write(writer, record));
+            }
+
+            if (_failures > 0)
+            {
+                _file!.Flush(); // prove the sink works before calling it recovered
+                Log.RequestLogFileRecovered(_ownLogger, _failures);
+                _failures = 0;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Failed(ex, records.Length - written);
+        }
+    }
+
+    private void Failed(Exception ex, int lost)
+    {
+        // The other sinks keep working; this one is reopened after a growing pause.
+        _file!.Reset();
+        _failures++;
+        var delay = TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(_failures - 1, 9))));
+        _retryAt = _time.GetUtcNow() + delay;
+        _metrics.RecordError("request_log_file");
+        Dropped(lost);
+        if (_failures == 1)
+        {
+            Log.RequestLogFileFailed(_ownLogger, ex.GetType().Name, ex.Message, delay);
+        }
+    }
+
+    private void Dropped(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _metrics.RecordDropped("request_log_file");
+        }
     }
 
     public void Dispose() => _file?.Dispose();

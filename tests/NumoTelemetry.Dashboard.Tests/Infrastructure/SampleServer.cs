@@ -7,7 +7,8 @@ namespace NumoTelemetry.Dashboard.Tests.Infrastructure;
 
 /// <summary>
 /// The sample site as users run it: its own process on a real Kestrel bound to 127.0.0.1 on a free port, with a
-/// fresh content root (appsettings.json copied in, SQLite store and development key created there).
+/// fresh content root (appsettings.json copied in, SQLite store created there) and, as in production, a configured key
+/// (the sample generates a development key only in the Development environment).
 /// </summary>
 public sealed class SampleServer : IAsyncLifetime
 {
@@ -52,6 +53,7 @@ public sealed class SampleServer : IAsyncLifetime
             "--contentRoot", _root.Path,
             $"--Kestrel:Endpoints:Http:Url={BaseAddress.ToString().TrimEnd('/')}",
             $"--Sample:AnalystPassword={Password}",
+            $"--NumoTelemetry:Pseudonymization:Keys:1={NumoTelemetry.Pseudonymization.KeyRing.GenerateKey()}",
             "--NumoTelemetry:Dashboard:WriteInterval=00:00:01",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:NumoTelemetry.RequestLog=Warning",

@@ -25,4 +25,33 @@ public class TagValueGuardTests
         Parallel.For(0, 1000, i => results.Add(guard.Fold("v" + (i % 200))));
         Assert.True(results.Distinct().Count() <= 51);
     }
+
+    [Fact]
+    public void Fold_ManyHotValues_AllocatesNothingOnceWarm()
+    {
+        var guard = new TagValueGuard(100);
+        var values = new string[200]; // more than the recent cache holds, half of them beyond the limit
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = "value-" + i;
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            guard.Fold(values[i]);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var round = 0; round < 100; round++)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                guard.Fold(values[i]);
+            }
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal("value-99", guard.Fold(values[99]));
+        Assert.Equal("other", guard.Fold(values[100]));
+    }
 }

@@ -1,5 +1,8 @@
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using NumoTelemetry.Pseudonymization;
 
 namespace NumoTelemetry.Tests.Hosting;
 
@@ -36,15 +39,42 @@ public class BadInputTests
     }
 
     [Fact]
-    public async Task NonAsciiHeaders_ServedOrRejectedByServer_NeverCrash()
+    public async Task NonAsciiHeaders_ServedAndRecorded()
+    {
+        // The site accepts UTF-8 header values (Kestrel's RequestHeaderEncodingSelector), so our capture sees them.
+        await using var site = await TestSite.StartAsync();
+        var raw = Encoding.UTF8.GetBytes("GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: Mozilla/5.0 (Ünïcødé; 日本語)\r\nCookie: numo_vid=ü; .AspNetCore.Session=セッション\r\nAccept-Language: 日本語\r\nReferer: http://例え.テスト/パス\r\nX-MSISDN: +44 ７７００ ９００１２３\r\n\r\n");
+        var status = await SendRawAsync(site.BaseAddress, raw);
+        Assert.Equal(200, status);
+        await site.WaitForRecordsAsync(1);
+        Assert.Single(site.ReadRequestLog().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain(site.MetricTagValues, t => t.StartsWith("numo.stage=", StringComparison.Ordinal));
+        Assert.Equal("hello", await site.Client.GetStringAsync("/"));
+    }
+
+    [Theory]
+    [InlineData("spoofed chain", "X-Forwarded-For: 127.0.0.1, 10.0.0.1, 127.0.0.2\r\nX-Forwarded-For: 8.8.8.8", "8.8.8.8", false)]
+    [InlineData("spoofed leftmost", "X-Forwarded-For: 1.1.1.1, 203.0.113.7", "203.0.113.7", false)]
+    [InlineData("trusted hops skipped", "X-Forwarded-For: 203.0.113.8, 127.0.0.5, 127.0.0.9", "203.0.113.8", false)]
+    [InlineData("malformed xff", "X-Forwarded-For: 1.2.3.4, , ,,,[::1, 999.1.1.1", "127.0.0.1", true)]
+    [InlineData("malformed after client", "X-Forwarded-For: 999.1.1.1, 203.0.113.9", "203.0.113.9", false)]
+    [InlineData("malformed forwarded", "Forwarded: for=\"[2001:db8::1\";;;=;for", "127.0.0.1", true)]
+    [InlineData("forwarded chain", "Forwarded: for=198.51.100.1, for=\"[2001:db8::2]:4711\", for=127.0.0.3", "2001:db8::2", false)]
+    public async Task ForwardingHeaders_ResolveTheExpectedClient(string name, string headers, string expectedClient, bool malformed)
     {
         await using var site = await TestSite.StartAsync();
-        var raw = Encoding.UTF8.GetBytes("GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: Mozilla/5.0 (Ünïcødé; 日本語)\r\nCookie: numo_vid=ü\r\n\r\n");
-        var status = await SendRawAsync(site.BaseAddress, raw);
-        Assert.True(status is 200 or 400, $"status {status}");
+        var status = await SendRawAsync(site.BaseAddress, "GET / HTTP/1.1\r\nHost: a\r\n" + headers + "\r\n\r\n");
+        Assert.True(status == 200, $"{name}: status {status}");
+        await site.WaitForRecordsAsync(1);
 
-        // The site keeps serving.
-        Assert.Equal("hello", await site.Client.GetStringAsync("/"));
+        var line = Assert.Single(site.ReadRequestLog().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        using var json = JsonDocument.Parse(line);
+        var pseudonymizer = site.App.Services.GetRequiredService<Pseudonymizer>();
+        var expected = pseudonymizer.Pseudonymize(PseudonymKind.Ip, expectedClient, DateTimeOffset.UtcNow).ToString();
+        Assert.True(expected == json.RootElement.GetProperty("ip").GetString(), $"{name}: the client resolved is not {expectedClient}");
+
+        var counted = site.MetricTagValues.Count(t => t == "numo.reason=forwarded_malformed");
+        Assert.True(malformed ? counted == 1 : counted == 0, $"{name}: forwarded_malformed counted {counted} times");
     }
 
     [Fact]

@@ -1,6 +1,11 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using NumoTelemetry.Capture;
+using NumoTelemetry.Enrichment;
+using NumoTelemetry.Pipeline;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Tests.Hosting;
 
@@ -28,6 +33,15 @@ public class CanaryTests
         {
             using var request = Canary(HttpMethod.Get, path);
             using var response = await site.Client.SendAsync(request);
+            requests++;
+        }
+
+        // A bot User-Agent whose "name" is a token of the client's: uap-core's generic bot rule would copy it out.
+        using (var bot = Canary(HttpMethod.Get, "/"))
+        {
+            bot.Headers.Remove("User-Agent");
+            bot.Headers.TryAddWithoutValidation("User-Agent", $"x {CanaryUaToken}bot/1.0");
+            using var response = await site.Client.SendAsync(bot);
             requests++;
         }
 
@@ -78,6 +92,91 @@ public class CanaryTests
         Assert.Equal(requests, requestLog.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains(site.Logs.GetSnapshot(), r => r.Category == "NumoTelemetry.RequestLog");
         Assert.Contains(site.MetricTagValues, t => t == "http.route=/items/{id}");
+    }
+
+    [Fact]
+    public async Task RawIdentifiers_NeverAppearInOutput_WhenNumoComponentsThrowWithThem()
+    {
+        // An enricher and the User-Agent parser that fail with the raw values they were given in their exception
+        // messages (as careless code does), and a processor that fails with everything a record holds:
+        // NumoTelemetry counts the failures, and nothing raw may reach any output.
+        await using var site = await TestSite.StartAsync(addOns: numo =>
+        {
+            numo.AddEnricher<ThrowingEnricher>();
+            numo.AddProcessor<ThrowingProcessor>();
+        });
+        await using var parserSite = await TestSite.StartAsync(addOns: numo =>
+            numo.Services.Replace(ServiceDescriptor.Singleton<IUserAgentParser, ThrowingUserAgentParser>()));
+
+        foreach (var target in new[] { site, parserSite })
+        {
+            using (var request = Canary(HttpMethod.Get, "/"))
+            using (var response = await target.Client.SendAsync(request))
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+            using (var login = Canary(HttpMethod.Post, "/login"))
+            {
+                login.Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = CanaryUser, ["password"] = "wrong" });
+                using var response = await target.Client.SendAsync(login);
+            }
+        }
+
+        await site.WaitForRecordsAsync(2);
+        Assert.Contains(site.MetricTagValues, t => t == "numo.stage=enrich");
+        Assert.Contains(site.MetricTagValues, t => t == "numo.stage=processor");
+        Assert.Contains(parserSite.MetricTagValues, t => t == "numo.stage=capture");
+
+        string[] canaries = [CanaryIp, CanaryUaToken, CanaryCookie, CanarySession, CanaryVisitor, CanaryUser, "canary.user", CanaryPhoneDigits, "900456"];
+        foreach (var target in new[] { site, parserSite })
+        {
+            foreach (var record in target.Logs.GetSnapshot())
+            {
+                var texts = new List<string> { record.Message, record.Exception?.ToString() ?? string.Empty };
+                foreach (var pair in record.StructuredState ?? [])
+                {
+                    texts.Add(pair.Key + "=" + pair.Value);
+                }
+
+                foreach (var text in texts)
+                {
+                    foreach (var canary in canaries)
+                    {
+                        Assert.False(text.Contains(canary, StringComparison.OrdinalIgnoreCase), $"Raw value '{canary}' leaked into log {record.Category}: {text}");
+                    }
+                }
+            }
+
+            var requestLog = target.ReadRequestLog();
+            foreach (var canary in canaries)
+            {
+                Assert.DoesNotContain(canary, requestLog, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+    }
+
+    private sealed class ThrowingEnricher : IRequestEnricher
+    {
+        public void Enrich(in ClientAddress client, ref RequestRecord record) =>
+            throw new InvalidOperationException($"enrichment failed for {client}");
+    }
+
+    private sealed class ThrowingProcessor : IRequestRecordProcessor
+    {
+        // Its message carries everything a record holds; processor messages are logged, so a record must hold nothing raw.
+        public ValueTask ProcessAsync(ReadOnlyMemory<RequestRecord> batch, CancellationToken cancellationToken)
+        {
+            var r = batch.Span[0];
+            throw new InvalidOperationException(
+                $"failed on {r.Method} {r.Route} ip={r.Ip} prefix={r.IpPrefix} session={r.Session} visitor={r.Visitor} user={r.User} phone={r.Phone} ua={r.UserAgentId} " +
+                $"browser={r.UserAgent?.Browser.Family}/{r.UserAgent?.Browser.Major} os={r.UserAgent?.Os.Family} bot={r.UserAgent?.Bot.Name} lang={r.Language} referrer={r.ReferrerHost}");
+        }
+    }
+
+    private sealed class ThrowingUserAgentParser : IUserAgentParser
+    {
+        public UserAgentInfo Parse(string? userAgent) => throw new FormatException($"cannot parse '{userAgent}'");
     }
 
     private static HttpRequestMessage Canary(HttpMethod method, string path)

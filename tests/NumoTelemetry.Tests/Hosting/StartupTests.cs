@@ -33,6 +33,36 @@ public class StartupTests
         Assert.Contains("NumoTelemetry:Pseudonymization:Keys", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AddNumoTelemetry_ConfigurationAndAction_NullArgumentsThrow()
+    {
+        var services = new ServiceCollection();
+        var configuration = new ConfigurationBuilder().Build();
+        Assert.Throws<ArgumentNullException>("services", () => ((IServiceCollection)null!).AddNumoTelemetry(configuration, _ => { }));
+        Assert.Throws<ArgumentNullException>("configuration", () => services.AddNumoTelemetry((IConfiguration)null!, _ => { }));
+        Assert.Throws<ArgumentNullException>("configure", () => services.AddNumoTelemetry(configuration, null!));
+        Assert.Empty(services);
+    }
+
+    [Fact]
+    public async Task Start_DisabledWithoutKey_StartsAndServes()
+    {
+        var settings = new Dictionary<string, string?> { ["Enabled"] = "false" };
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddNumoTelemetry(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        await using var app = builder.Build();
+        app.UseNumoTelemetry();
+        app.MapGet("/", () => "hello");
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        Assert.Equal("hello", await client.GetStringAsync("/"));
+        Assert.Equal("hello", await client.GetStringAsync("/"));
+        await app.StopAsync();
+    }
+
     [Theory]
     [InlineData("Pseudonymization:Keys:1", "short", "NumoTelemetry:Pseudonymization:Keys:1")]
     [InlineData("Pipeline:BatchSize", "0", "NumoTelemetry:Pipeline:BatchSize")]
@@ -42,6 +72,11 @@ public class StartupTests
     [InlineData("Capture:DefaultCountryCallingCode", "+44", "NumoTelemetry:Capture:DefaultCountryCallingCode")]
     [InlineData("Enforcement:StatusCode", "200", "NumoTelemetry:Enforcement:StatusCode")]
     [InlineData("RequestLog:RetentionDays", "0", "NumoTelemetry:RequestLog:RetentionDays")]
+    [InlineData("Consent:DefaultLevel", "7", "NumoTelemetry:Consent:DefaultLevel")]
+    [InlineData("Enforcement:Mode", "9", "NumoTelemetry:Enforcement:Mode")]
+    [InlineData("Enforcement:MinimumBand", "12", "NumoTelemetry:Enforcement:MinimumBand")]
+    [InlineData("RequestLog:LoggerLevel", "42", "NumoTelemetry:RequestLog:LoggerLevel")]
+    [InlineData("Alerts:LogLevel", "-3", "NumoTelemetry:Alerts:LogLevel")]
     public async Task Start_NonsensicalSetting_FailsNamingTheSetting(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?> { ["Pseudonymization:Keys:2"] = KeyRing.GenerateKey(), [key] = value };

@@ -49,6 +49,9 @@ internal sealed class TestSite : IAsyncDisposable
         var data = Path.Combine(Path.GetTempPath(), "numo-test-" + Guid.NewGuid().ToString("N"));
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+
+        // Accept UTF-8 header values, as sites serving non-ASCII clients do, so bad-input tests reach our capture.
+        builder.WebHost.ConfigureKestrel(static o => o.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.UTF8);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         builder.Logging.AddFakeLogging();

@@ -100,6 +100,93 @@ public class PipelineTests
         Assert.Equal(0, queue.Count);
     }
 
+    [Fact]
+    public async Task Stop_BatchInFlight_FinishedForEveryProcessor()
+    {
+        using var meterFactory = new TestMeterFactory();
+        var options = Options.Create(new NumoTelemetryOptions());
+        options.Value.Pipeline.PollInterval = TimeSpan.FromMilliseconds(1);
+        var metrics = new NumoTelemetryMetrics(meterFactory, options);
+        var queue = new RecordQueue(1024);
+        var slow = new GatedProcessor();
+        var counting = new CountingProcessor();
+        using var service = new PipelineService(queue, [slow, counting], metrics, options, NullLogger<PipelineService>.Instance, TimeProvider.System);
+        for (var i = 0; i < 10; i++)
+        {
+            queue.TryEnqueue(new RequestRecord { Timestamp = DateTimeOffset.UtcNow });
+        }
+
+        await service.StartAsync(CancellationToken.None);
+        await slow.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Stopping begins while the first processor still holds the batch; records queued meanwhile must not be lost either.
+        var stop = service.StopAsync(CancellationToken.None);
+        for (var i = 0; i < 5; i++)
+        {
+            queue.TryEnqueue(new RequestRecord { Timestamp = DateTimeOffset.UtcNow });
+        }
+
+        slow.Release.SetResult();
+        await stop.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(15, counting.Count);
+        Assert.Equal(15, slow.Count);
+        Assert.Equal(15, service.Processed);
+        Assert.True(counting.Flushed);
+        Assert.Equal(1, slow.MaxConcurrency);
+    }
+
+    [Fact]
+    public async Task Stop_ProcessorNeverFinishes_GivesUpAfterShutdownTimeoutAndCountsDrops()
+    {
+        using var meterFactory = new TestMeterFactory();
+        var options = Options.Create(new NumoTelemetryOptions());
+        options.Value.Pipeline.ShutdownTimeout = TimeSpan.FromMilliseconds(200);
+        var metrics = new NumoTelemetryMetrics(meterFactory, options);
+        using var dropped = new MetricCollector<long>(meterFactory, NumoTelemetryMeter.Name, "numo.pipeline.records.dropped");
+        var queue = new RecordQueue(64);
+        var slow = new GatedProcessor();
+        using var service = new PipelineService(queue, [slow], metrics, options, NullLogger<PipelineService>.Instance, TimeProvider.System);
+        for (var i = 0; i < 3; i++)
+        {
+            queue.TryEnqueue(new RequestRecord { Timestamp = DateTimeOffset.UtcNow });
+        }
+
+        await service.StartAsync(CancellationToken.None);
+        await slow.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await service.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(3, dropped.GetMeasurementSnapshot().Count);
+    }
+
+    private sealed class GatedProcessor : IRequestRecordProcessor
+    {
+        private int _active;
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Count { get; private set; }
+
+        public int MaxConcurrency { get; private set; }
+
+        public async ValueTask ProcessAsync(ReadOnlyMemory<RequestRecord> batch, CancellationToken cancellationToken)
+        {
+            var active = Interlocked.Increment(ref _active);
+            MaxConcurrency = Math.Max(MaxConcurrency, active);
+            try
+            {
+                Entered.TrySetResult();
+                await Release.Task.WaitAsync(cancellationToken);
+                Count += batch.Length;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _active);
+            }
+        }
+    }
+
     private sealed class ThrowingProcessor : IRequestRecordProcessor
     {
         public ValueTask ProcessAsync(ReadOnlyMemory<RequestRecord> batch, CancellationToken cancellationToken) =>

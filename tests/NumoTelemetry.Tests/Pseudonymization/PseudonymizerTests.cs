@@ -116,6 +116,21 @@ public class PseudonymizerTests
     }
 
     [Theory]
+    [InlineData("0491234567", "49", "49491234567")] // national number that begins with the code's digits
+    [InlineData("0 4912 34567", "49", "49491234567")]
+    [InlineData("01511234567", "49", "491511234567")]
+    [InlineData("07700900123", "44", "447700900123")]
+    [InlineData("447700900123", "44", "447700900123")] // full number sent without '+'
+    [InlineData("+49 491234567", "44", "49491234567")]
+    [InlineData("0049 491234567", "44", "49491234567")]
+    public void NormalizePhone_DefaultCallingCode_E164Digits(string input, string code, string expected)
+    {
+        Span<char> buffer = stackalloc char[32];
+        var n = IdentifierNormalizer.NormalizePhone(input, code, buffer);
+        Assert.Equal(expected, buffer[..n].ToString());
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("not a number")]
     [InlineData("12")]
