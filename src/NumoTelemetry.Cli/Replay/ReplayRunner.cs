@@ -287,6 +287,9 @@ internal sealed class ReplayRunner : IDisposable
         {
             o.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
             EphemeralKey = true;
+
+            // Without the site's key no visitor cookie can verify: take them as sent rather than count every one as forged.
+            o.Capture.VerifyVisitorCookies = false;
         }
     }
 
