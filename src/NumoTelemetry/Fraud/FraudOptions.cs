@@ -31,6 +31,14 @@ public sealed class FraudOptions
     /// <value>Default: 3.</value>
     public double MinRequestsPerClientEvidence { get; set; } = 3;
 
+    /// <summary>
+    /// The share of an account-level verdict's points (account takeover, impossible travel, brute force on an account) given to the
+    /// request's session and visitor, so the site's in-request risk (<c>HttpContext.GetNumoRisk()</c>) and enforcement see it. These
+    /// shares never open alerts of their own. 0 turns this off.
+    /// </summary>
+    /// <value>Default: 0.6.</value>
+    public double AccountRiskShare { get; set; } = 0.6;
+
     /// <summary>The half-life of risk scores: a subject's score halves every this long without new hits.</summary>
     /// <value>Default: 1 hour.</value>
     public TimeSpan ScoreHalfLife { get; set; } = TimeSpan.FromHours(1);
