@@ -134,14 +134,14 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
     /// <summary>Sends every open alert group's unsent hits now (end of a replay).</summary>
     internal void FlushAlerts() => _alerts.FlushAll(_time.GetUtcNow());
 
-    /// <summary>At shutdown (after the pipeline drained and flushed): groups still in their group wait are sent, not lost.</summary>
+    /// <summary>At shutdown (after the pipeline drained and flushed): groups still in their group wait are sent within the notification rate; the rest are counted and logged.</summary>
     public void Dispose()
     {
         try
         {
             if (_options.Enabled)
             {
-                FlushAlerts();
+                _alerts.FlushAtShutdown(_time.GetUtcNow());
             }
         }
         catch (Exception ex)
