@@ -65,7 +65,7 @@ internal sealed class RequestCapturer
         var capture = _options.Capture;
         _interner = new StringInterner(capture.MaxInternedValues);
         _cookieless = new CookielessVisitorCache(_options.Pseudonymization.CacheSize);
-        _visitorSigner = capture.VerifyVisitorCookies ? new VisitorCookieSigner(pseudonymizer.KeyRing) : null;
+        _visitorSigner = capture.VerifyVisitorCookies ? new VisitorCookieSigner(pseudonymizer.KeyRing, _options.Pseudonymization.CacheSize) : null;
         _sessionCookie = capture.SessionCookieName;
         _visitorCookie = capture.VisitorCookieName;
         _consentCookie = string.IsNullOrEmpty(_options.Consent.CookieName) ? null : _options.Consent.CookieName;

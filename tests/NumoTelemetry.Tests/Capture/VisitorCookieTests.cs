@@ -50,6 +50,19 @@ public class VisitorCookieTests
     }
 
     [Fact]
+    public void Verify_CachedValue_StillRejectsAnAlteredCopy()
+    {
+        var signer = new VisitorCookieSigner(Ring((1, KeyRing.GenerateKey())), cacheSize: 16);
+        var value = signer.Issue(s_now);
+        Assert.True(signer.Verify(value));
+        Assert.True(signer.Verify(value)); // from the cache
+        var altered = value.ToCharArray();
+        altered[^1] = altered[^1] == 'A' ? 'B' : 'A';
+        Assert.False(signer.Verify(new string(altered)));
+        Assert.True(signer.Verify(value));
+    }
+
+    [Fact]
     public void Verify_AfterRotation_OldCookiesStillVerifyWhileTheOldKeyIsKept()
     {
         var k1 = KeyRing.GenerateKey();
