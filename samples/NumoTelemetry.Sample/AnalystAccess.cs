@@ -9,7 +9,8 @@ namespace NumoTelemetry.Sample;
 
 /// <summary>
 /// A deliberately simple analyst sign-in for the sample: one shared password (configuration
-/// <c>Sample:AnalystPassword</c>; when unset, a random one is generated and printed at start), a cookie, and the
+/// <c>Sample:AnalystPassword</c>; when unset, in Development only, a random one is generated and printed at start; elsewhere the
+/// sample refuses to start), a cookie, and the
 /// <see cref="PolicyName"/> authorization policy that the dashboard requires. Real sites use their own identity system.
 /// </summary>
 internal static class AnalystAccess
@@ -20,10 +21,18 @@ internal static class AnalystAccess
     public static void Configure(WebApplicationBuilder builder)
     {
         var password = builder.Configuration[PasswordSetting];
+        if (string.IsNullOrEmpty(password) && !builder.Environment.IsDevelopment())
+        {
+            // A generated password printed to the console ends up in logs; outside Development the operator chooses one.
+            throw new InvalidOperationException(
+                $"{PasswordSetting} is not set. Outside Development the sample does not invent an analyst password: set {PasswordSetting} " +
+                "(for example the environment variable Sample__AnalystPassword, or user secrets) to the password analysts use to sign in to /numo.");
+        }
+
         if (string.IsNullOrEmpty(password))
         {
             password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12)).Replace('+', 'x').Replace('/', 'y');
-            Console.WriteLine($"NumoTelemetry sample: analyst password for /numo is '{password}' (generated for this run; set {PasswordSetting} to choose one).");
+            Console.WriteLine($"NumoTelemetry sample: analyst password for /numo is '{password}' (generated for this Development run; set {PasswordSetting} to choose one).");
         }
 
         builder.Services.AddSingleton(new AnalystPassword(password));

@@ -1,4 +1,5 @@
 using NumoTelemetry.Sample;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +11,17 @@ builder.Services.AddNumoTelemetry(builder.Configuration.GetSection("NumoTelemetr
     .AddReverseDns()   // off in appsettings.json: the sample's demo clients use documentation addresses
     .AddDashboard();
 AnalystAccess.Configure(builder);
+
+// Logs, fraud alerts among them (category NumoTelemetry.Alerts), as OpenTelemetry log records; sent over OTLP when
+// OTEL_EXPORTER_OTLP_ENDPOINT is set.
+builder.Logging.AddOpenTelemetry(logging =>
+{
+    logging.IncludeFormattedMessage = true;
+    if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+    {
+        logging.AddOtlpExporter();
+    }
+});
 
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
     .AddNumoTelemetryInstrumentation()

@@ -131,6 +131,12 @@ public struct RequestRecord
     /// <summary>Whether the visitor cookie was sent.</summary>
     public bool HasVisitorCookie { get; set; }
 
+    /// <summary>
+    /// Whether the visitor cookie sent was issued by this site (its tag verified with the key ring; see
+    /// <see cref="Capture.CaptureOptions.VerifyVisitorCookies"/>). A made-up or altered cookie is sent but not verified.
+    /// </summary>
+    public bool VisitorCookieVerified { get; set; }
+
     /// <summary>Whether a new visitor cookie was issued on this response.</summary>
     public bool VisitorCookieIssued { get; set; }
 

@@ -16,7 +16,11 @@ internal static class JsonLineParser
     [ThreadStatic]
     private static char[]? t_chars;
 
-    public static bool TryParse(ReadOnlySpan<byte> line, ReplayRequest request, StringPool pool, out string? error)
+    public static bool TryParse(ReadOnlySpan<byte> line, ReplayRequest request, StringPool pool, out string? error) =>
+        TryParse(line, request, pool, null, out error);
+
+    /// <summary>Parses a line; with <paramref name="recent"/>, values that repeat from line to line (paths, cookies, sessions, accounts) reuse their strings.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> line, ReplayRequest request, StringPool pool, RecentStrings? recent, out string? error)
     {
         request.Reset();
         error = null;
@@ -64,7 +68,7 @@ internal static class JsonLineParser
                 else if (reader.ValueTextEquals("path"u8))
                 {
                     reader.Read();
-                    SetPath(request, reader.GetString() ?? "/");
+                    SetPath(request, reader.TokenType == JsonTokenType.String ? Str(ref reader, chars, recent) : "/");
                     seen |= 8;
                 }
                 else if (reader.ValueTextEquals("status"u8))
@@ -92,22 +96,22 @@ internal static class JsonLineParser
                 else if (reader.ValueTextEquals("referer"u8))
                 {
                     reader.Read();
-                    request.Referer = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    request.Referer = reader.TokenType == JsonTokenType.String ? Str(ref reader, chars, recent) : null;
                 }
                 else if (reader.ValueTextEquals("cookie"u8))
                 {
                     reader.Read();
-                    request.Cookie = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    request.Cookie = reader.TokenType == JsonTokenType.String ? Str(ref reader, chars, recent) : null;
                 }
                 else if (reader.ValueTextEquals("session"u8))
                 {
                     reader.Read();
-                    request.Session = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    request.Session = reader.TokenType == JsonTokenType.String ? Str(ref reader, chars, recent) : null;
                 }
                 else if (reader.ValueTextEquals("user"u8))
                 {
                     reader.Read();
-                    request.User = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    request.User = reader.TokenType == JsonTokenType.String ? Str(ref reader, chars, recent) : null;
                 }
                 else if (reader.ValueTextEquals("event"u8))
                 {
@@ -195,6 +199,10 @@ internal static class JsonLineParser
 
         return reader.GetString() ?? string.Empty;
     }
+
+    /// <summary>The current string token, from <paramref name="recent"/> when given (no allocation for a repeat).</summary>
+    private static string Str(ref Utf8JsonReader reader, char[] buffer, RecentStrings? recent) =>
+        recent is null ? reader.GetString() ?? string.Empty : recent.Get(Text(ref reader, buffer));
 
     private static bool TryParseLooseTime(Utf8JsonReader reader, out DateTimeOffset at)
     {

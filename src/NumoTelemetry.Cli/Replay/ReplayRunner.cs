@@ -28,7 +28,8 @@ internal sealed class ReplayRunner : IDisposable
     private readonly RequestCapturer _capturer;
     private readonly FraudProcessor _processor;
     private readonly JsonLinesAlertSink _sink;
-    private readonly string _sessionCookie;
+    private readonly string _sessionPrefix;
+    private readonly RecentStrings _recent = new(1 << 16);
     private readonly IPAddress?[] _addresses = new IPAddress?[1 << 16];
     private readonly Dictionary<string, long> _skipped = new(StringComparer.Ordinal);
 
@@ -47,7 +48,7 @@ internal sealed class ReplayRunner : IDisposable
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink>(_sink));
         _services = services.BuildServiceProvider();
         var options = _services.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value; // validates
-        _sessionCookie = options.Capture.SessionCookieName;
+        _sessionPrefix = options.Capture.SessionCookieName + "=";
         _capturer = _services.GetRequiredService<RequestCapturer>();
         _processor = _services.GetServices<IRequestRecordProcessor>().OfType<FraudProcessor>().Single();
     }
@@ -105,7 +106,7 @@ internal sealed class ReplayRunner : IDisposable
 
                 string? error;
                 var ok = format == ReplayFormat.Jsonl
-                    ? JsonLineParser.TryParse(line, request, pool, out error)
+                    ? JsonLineParser.TryParse(line, request, pool, _recent, out error)
                     : CombinedLineParser.TryParse(line, request, pool, chars, out error);
                 if (!ok)
                 {
@@ -188,7 +189,7 @@ internal sealed class ReplayRunner : IDisposable
         if (request.Session is not null)
         {
             // The session id goes through the same cookie parsing as a live request.
-            request.Cookie = request.Cookie is null ? string.Concat(_sessionCookie, "=", request.Session) : string.Concat(request.Cookie, "; ", _sessionCookie, "=", request.Session);
+            request.Cookie = request.Cookie is null ? _recent.Concat(default, default, _sessionPrefix, request.Session) : _recent.Concat(request.Cookie, "; ", _sessionPrefix, request.Session);
         }
 
         if (request.Cookie is not null)
@@ -287,6 +288,9 @@ internal sealed class ReplayRunner : IDisposable
         {
             o.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
             EphemeralKey = true;
+
+            // Without the site's key no visitor cookie can verify: take them as sent rather than count every one as forged.
+            o.Capture.VerifyVisitorCookies = false;
         }
     }
 

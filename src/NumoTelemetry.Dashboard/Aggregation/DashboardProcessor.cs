@@ -29,6 +29,7 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
     private readonly VisitTracker _visits;
     private readonly ValueLimiter _limiter;
     private readonly CancellationTokenRegistration _stopping;
+    private readonly StoredAlertFeed? _alerts;
     private Dictionary<CellKey, CellAccumulator> _pending = [];
     private DateTimeOffset _lastWrite;
     private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
@@ -41,9 +42,11 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
         DashboardRouteFilter filter,
         TimeProvider time,
         ILogger<DashboardProcessor> logger,
-        IHostApplicationLifetime? lifetime = null)
+        IHostApplicationLifetime? lifetime = null,
+        StoredAlertFeed? alerts = null)
     {
         _store = store;
+        _alerts = alerts;
         _options = options.Value;
         _filter = filter;
         _time = time;
@@ -180,10 +183,17 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
         }
     }
 
-    /// <summary>Writes the buffered minute cells and their hour and day roll-ups in one batch.</summary>
+    /// <summary>Writes the queued fraud alerts, then the buffered minute cells and their hour and day roll-ups in one batch.</summary>
     internal async ValueTask WritePendingAsync(CancellationToken cancellationToken)
     {
         _lastWrite = _time.GetUtcNow();
+
+        // Fraud alerts queued since the last write go in the same cadence: one batch, not one transaction per alert.
+        if (_alerts is not null)
+        {
+            await _alerts.WritePendingAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (_pending.Count == 0)
         {
             return;

@@ -97,8 +97,62 @@ internal sealed class AlertDispatcher
     /// <summary>Sends what is due at <paramref name="now"/>; repeats unchanged groups that still fire; closes idle groups.</summary>
     public void Tick(DateTimeOffset now) => Scan(StateMath.UnixMs(now), flushAll: false);
 
-    /// <summary>Sends every group with unsent hits now, ignoring waits and the rate (shutdown, end of a replay).</summary>
+    /// <summary>Sends every group with unsent hits now, ignoring waits and the rate (end of a replay: every alert is output).</summary>
     public void FlushAll(DateTimeOffset now) => Scan(StateMath.UnixMs(now), flushAll: true);
+
+    /// <summary>
+    /// At shutdown: sends groups with unsent hits now, ignoring their waits but not the notification rate — the highest band and score
+    /// first, as many as the rate's bucket holds. The rest are dropped, counted (metric reason <c>shutdown_rate</c>) and summarised in one
+    /// log warning, so a shutdown during an attack cannot flood the sinks (and overflow the webhook queue). Returns how many were dropped.
+    /// </summary>
+    public int FlushAtShutdown(DateTimeOffset now)
+    {
+        if (_groups.Count == 0)
+        {
+            return 0;
+        }
+
+        var nowMs = StateMath.UnixMs(now);
+        var pending = new List<Group>();
+        foreach (var group in _groups.Values)
+        {
+            if (group.DueMs != long.MaxValue || group.Count > group.SentCount)
+            {
+                pending.Add(group);
+            }
+        }
+
+        pending.Sort(static (a, b) => a.Band != b.Band ? b.Band.CompareTo(a.Band) : b.Score.CompareTo(a.Score));
+        var dropped = 0;
+        Dictionary<string, int>? droppedByRule = null;
+        foreach (var group in pending)
+        {
+            if (TakeToken(nowMs))
+            {
+                Notify(group, nowMs);
+                continue;
+            }
+
+            dropped++;
+            group.DueMs = long.MaxValue;
+            _metrics.AlertDropped("shutdown_rate");
+            droppedByRule ??= new Dictionary<string, int>(StringComparer.Ordinal);
+            droppedByRule[group.Rule] = droppedByRule.TryGetValue(group.Rule, out var n) ? n + 1 : 1;
+        }
+
+        if (dropped > 0)
+        {
+            var rules = new StringBuilder();
+            foreach (var (rule, count) in droppedByRule!)
+            {
+                rules.Append(rules.Length == 0 ? string.Empty : ", ").Append(rule).Append(' ').Append(count);
+            }
+
+            Log.AlertsDroppedAtShutdown(_logger, dropped, Math.Max(1, _options.MaxNotificationsPerMinute), rules.ToString());
+        }
+
+        return dropped;
+    }
 
     private void Scan(long nowMs, bool flushAll)
     {

@@ -15,6 +15,15 @@ public sealed class CaptureOptions
     /// <value>Default: <see langword="true"/>.</value>
     public bool IssueVisitorCookie { get; set; } = true;
 
+    /// <summary>
+    /// Whether visitor cookies are signed and checked: an issued value carries a truncated HMAC tag under the key ring, and only a
+    /// value that verifies counts as a returning visitor in fraud detection; any other value counts as a new visitor on every request
+    /// (cookie churn) and, when consent allows cookies, is replaced. Turn off only to replay logs recorded before signing, or from a
+    /// site whose key you do not hold.
+    /// </summary>
+    /// <value>Default: <see langword="true"/>.</value>
+    public bool VerifyVisitorCookies { get; set; } = true;
+
     /// <summary>Lifetime of the visitor cookie.</summary>
     /// <value>Default: 395 days.</value>
     public TimeSpan VisitorCookieLifetime { get; set; } = TimeSpan.FromDays(395);

@@ -34,6 +34,7 @@ internal sealed class RequestCapturer
     private readonly StringInterner _interner;
     private readonly StringInterner _languages = new(256);
     private readonly CookielessVisitorCache _cookieless;
+    private readonly VisitorCookieSigner? _visitorSigner;
     private readonly CookieOptions _visitorCookieOptions;
     private readonly string _sessionCookie;
     private readonly string _visitorCookie;
@@ -66,6 +67,7 @@ internal sealed class RequestCapturer
         var capture = _options.Capture;
         _interner = new StringInterner(capture.MaxInternedValues);
         _cookieless = new CookielessVisitorCache(_options.Pseudonymization.CacheSize);
+        _visitorSigner = capture.VerifyVisitorCookies ? new VisitorCookieSigner(pseudonymizer.KeyRing, _options.Pseudonymization.CacheSize) : null;
         _sessionCookie = capture.SessionCookieName;
         _visitorCookie = capture.VisitorCookieName;
         _consentCookie = string.IsNullOrEmpty(_options.Consent.CookieName) ? null : _options.Consent.CookieName;
@@ -172,10 +174,13 @@ internal sealed class RequestCapturer
         var consent = _consent.Resolve(context, cookies.Consent);
         record.Consent = consent;
 
+        // Only a cookie this site issued verifies; any other value is replaced when consent allows cookies.
         ReadOnlySpan<char> visitorId = Cap(cookies.Visitor);
-        if (visitorId.IsEmpty && consent == ConsentLevel.Full && _options.Capture.IssueVisitorCookie)
+        var verified = !visitorId.IsEmpty && (_visitorSigner is null || _visitorSigner.Verify(visitorId));
+        record.VisitorCookieVerified = verified;
+        if (!verified && consent == ConsentLevel.Full && _options.Capture.IssueVisitorCookie)
         {
-            var issued = NewVisitorId();
+            var issued = _visitorSigner?.Issue(now) ?? NewVisitorId();
             context.Response.Cookies.Append(_visitorCookie, issued, _visitorCookieOptions);
             record.VisitorCookieIssued = true;
             visitorId = issued;

@@ -22,6 +22,23 @@ public sealed class FraudOptions
     /// <value>Default: 10 minutes.</value>
     public TimeSpan AnalysisWindow { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Sessions and User-Agents behind one IP count as evidence of distinct clients (so a busy carrier-grade NAT or corporate proxy
+    /// without cookies is not one "client" making thousands of requests) only when each makes at least this many requests on average
+    /// in <see cref="AnalysisWindow"/>: a bot that rotates them on every request, or every other, gains nothing. Verified visitor
+    /// cookies and accounts with a successful login always count.
+    /// </summary>
+    /// <value>Default: 3.</value>
+    public double MinRequestsPerClientEvidence { get; set; } = 3;
+
+    /// <summary>
+    /// The share of an account-level verdict's points (account takeover, impossible travel, brute force on an account) given to the
+    /// request's session and visitor, so the site's in-request risk (<c>HttpContext.GetNumoRisk()</c>) and enforcement see it. These
+    /// shares never open alerts of their own. 0 turns this off.
+    /// </summary>
+    /// <value>Default: 0.6.</value>
+    public double AccountRiskShare { get; set; } = 0.6;
+
     /// <summary>The half-life of risk scores: a subject's score halves every this long without new hits.</summary>
     /// <value>Default: 1 hour.</value>
     public TimeSpan ScoreHalfLife { get; set; } = TimeSpan.FromHours(1);

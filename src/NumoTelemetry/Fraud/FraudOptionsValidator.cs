@@ -42,6 +42,8 @@ internal sealed class FraudOptionsValidator : IValidateOptions<NumoTelemetryOpti
         Check(errors, f.AlertScore > f.WatchScore, "Fraud:AlertScore", "must be above Fraud:WatchScore", f.AlertScore);
         Check(errors, f.PageScore > f.AlertScore, "Fraud:PageScore", "must be above Fraud:AlertScore", f.PageScore);
         Check(errors, f.MaxEscalation is >= 1 and <= 10, "Fraud:MaxEscalation", "must be between 1 and 10", f.MaxEscalation);
+        Check(errors, f.AccountRiskShare is >= 0 and <= 1, "Fraud:AccountRiskShare", "must be between 0 and 1", f.AccountRiskShare);
+        Check(errors, f.MinRequestsPerClientEvidence is >= 1 and <= 1000, "Fraud:MinRequestsPerClientEvidence", "must be between 1 and 1,000", f.MinRequestsPerClientEvidence);
 
         Window(errors, f.Burst.Window, "Fraud:Burst:Window");
         Positive(errors, f.Burst.RequestsPerClient, "Fraud:Burst:RequestsPerClient");

@@ -134,14 +134,14 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
     /// <summary>Sends every open alert group's unsent hits now (end of a replay).</summary>
     internal void FlushAlerts() => _alerts.FlushAll(_time.GetUtcNow());
 
-    /// <summary>At shutdown (after the pipeline drained and flushed): groups still in their group wait are sent, not lost.</summary>
+    /// <summary>At shutdown (after the pipeline drained and flushed): groups still in their group wait are sent within the notification rate; the rest are counted and logged.</summary>
     public void Dispose()
     {
         try
         {
             if (_options.Enabled)
             {
-                FlushAlerts();
+                _alerts.FlushAtShutdown(_time.GetUtcNow());
             }
         }
         catch (Exception ex)
@@ -177,23 +177,49 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
             for (var h = 0; h < hits.Length; h++)
             {
                 ref readonly var hit = ref hits[h];
-                var changed = _scores.Add(hit.Subject, hit.Reason, hit.Points, hit.At, out var total, out var top);
+                var changed = Score(hit.Subject, hit.Reason, hit.Points, hit.At, out var total);
                 if (changed)
                 {
                     _metrics.Detection(hit.Reason);
-                    _cache.Set(hit.Subject, total, top, hit.At);
-                    if (_store.IsShared)
-                    {
-                        _pendingScores.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = hit.Subject, Name = "score", At = hit.At, Window = _options.ScoreHalfLife, Reason = hit.Reason, Points = hit.Points });
-                    }
                 }
 
                 if (hit.Verdict && total >= alertScore)
                 {
                     _alerts.Raise(in hit, total, _options.BandOf(total));
                 }
+
+                if (hit.Verdict && hit.Subject.Kind == SubjectKind.User && _options.AccountRiskShare > 0)
+                {
+                    // Account-level verdicts (takeover, impossible travel, brute force) are judged per account, but the site acts per
+                    // request: the request's session and visitor carry a share of it, so HttpContext.GetNumoRisk() sees it. No alert.
+                    var points = hit.Points * _options.AccountRiskShare;
+                    Score(SubjectKey.From(SubjectKind.Session, record.Session), hit.Reason, points, hit.At, out _);
+                    Score(SubjectKey.From(SubjectKind.Visitor, record.Visitor), hit.Reason, points, hit.At, out _);
+                }
             }
         }
+    }
+
+    /// <summary>Folds points into a subject's score; publishes a material change to the risk cache (and a shared store).</summary>
+    private bool Score(in SubjectKey subject, string reason, double points, DateTimeOffset at, out double total)
+    {
+        if (subject.IsEmpty || points <= 0)
+        {
+            total = 0;
+            return false;
+        }
+
+        var changed = _scores.Add(subject, reason, points, at, out total, out var top);
+        if (changed)
+        {
+            _cache.Set(subject, total, top, at);
+            if (_store.IsShared)
+            {
+                _pendingScores.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = subject, Name = "score", At = at, Window = _options.ScoreHalfLife, Reason = reason, Points = points });
+            }
+        }
+
+        return changed;
     }
 
     private int AddPendingScores()

@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(105, LogLevel.Error, "NumoTelemetry fraud detector {Detector} failed ({ExceptionType}: {Reason}); the other detectors went on.", EventName = "DetectorFailed")]
     public static partial void DetectorFailed(ILogger logger, string detector, string exceptionType, string reason);
+
+    [LoggerMessage(106, LogLevel.Warning, "NumoTelemetry fraud alerts: {Dropped} alert group(s) with unsent hits were not notified at shutdown (notification rate {PerMinute}/min); by rule: {Rules}.", EventName = "AlertsDroppedAtShutdown")]
+    public static partial void AlertsDroppedAtShutdown(ILogger logger, int dropped, int perMinute, string rules);
 }

@@ -19,7 +19,11 @@ internal struct AccessPattern
     public long IpRequestsShort;      // burst window
     public long IpRequests;           // analysis window
     public long IpDistinctPaths;
-    public long IpReturningClients;   // distinct visitor cookies sent back
+    public long IpReturningClients;   // distinct verified visitor cookies sent back
+    public long IpSessions;           // distinct session ids (analysis window)
+    public long IpSessionRequests;    // requests with a session id
+    public long IpUserAgents;         // distinct User-Agents (cookieless clients: IP + User-Agent)
+    public long IpLoginUsers;         // distinct accounts with a successful login (stuffing window)
     public long IpMissingPaths;       // distinct 404 paths (on 401/403/404 requests)
     public long IpErrors;             // 401/403/404 answers (on such requests)
     public long IpVisitorRequests;    // requests carrying or receiving a visitor cookie
@@ -47,6 +51,7 @@ internal struct AccessPattern
     // ---- per account (login requests) ----
     public long UserFailures;
     public long UserFailedIps;
+    public long UserLoginIps;        // distinct IPs with a successful login (stuffing window)
     public Observation PreviousLogin;
     public bool NewDevice;
     public long KnownDevices;        // after the add
@@ -58,4 +63,26 @@ internal struct AccessPattern
     // ---- per session and visitor ----
     public Observation PreviousSession;
     public long VisitorAccounts;
+
+    /// <summary>
+    /// The number of distinct clients behind the IP, from the best evidence at hand: verified visitor cookies and accounts that logged in
+    /// (neither can be made up), then sessions and User-Agents (cookieless visitors) — these only when each makes at least
+    /// <paramref name="minRequestsPerWeakClient"/> requests on average, so a bot that rotates them on every request or two gains nothing.
+    /// At least 1.
+    /// </summary>
+    public readonly long EstimatedClients(double minRequestsPerWeakClient)
+    {
+        var clients = Math.Max(1, Math.Max(IpReturningClients, IpLoginUsers));
+        if (IpSessions > 0 && IpSessionRequests >= IpSessions * minRequestsPerWeakClient)
+        {
+            clients = Math.Max(clients, IpSessions);
+        }
+
+        if (IpUserAgents > 0 && IpRequests >= IpUserAgents * minRequestsPerWeakClient)
+        {
+            clients = Math.Max(clients, IpUserAgents);
+        }
+
+        return clients;
+    }
 }

@@ -10,10 +10,11 @@ namespace NumoTelemetry.Sessions;
 /// <see cref="AccessPattern"/>s. All operations of a batch go to the store in one call.
 /// </summary>
 /// <remarks>
-/// Feature names (state keys) by subject: ip — <c>req.short</c>, <c>req</c>, <c>paths</c>, <c>returning</c>, <c>missing</c>,
+/// Feature names (state keys) by subject: ip — <c>req.short</c>, <c>req</c>, <c>paths</c>, <c>returning</c>, <c>sessions</c>,
+/// <c>sreq</c>, <c>uas</c>, <c>ok.users</c>, <c>missing</c>,
 /// <c>errors</c>, <c>vreq</c>, <c>visitors</c>, <c>timing</c>, <c>login.fail</c>, <c>login.ok</c>, <c>fail.users</c>,
 /// <c>fail.users.long</c>, <c>login.fail.long</c>, <c>login.ok.long</c>; ip-prefix and asn — <c>login.fail</c>, <c>login.ok</c>,
-/// <c>fail.ips</c>, <c>fail.users</c>; user — <c>login.fail</c>, <c>fail.ips</c>, <c>last-login</c>, <c>devices</c>,
+/// <c>fail.ips</c>, <c>fail.users</c>; user — <c>login.fail</c>, <c>fail.ips</c>, <c>ok.ips</c>, <c>last-login</c>, <c>devices</c>,
 /// <c>countries</c>, <c>asns</c>; session — <c>fingerprint</c>; visitor — <c>accounts</c>.
 /// </remarks>
 internal sealed class AccessPatternTracker
@@ -46,7 +47,14 @@ internal sealed class AccessPatternTracker
             plan.IpRequestsShort = Increment(batch, ip, "req.short", at, o.Burst.Window, 1);
             plan.IpRequests = Increment(batch, ip, "req", at, analysis, 1);
             plan.IpDistinctPaths = Distinct(batch, ip, "paths", at, analysis, path);
-            plan.IpReturningClients = Distinct(batch, ip, "returning", at, analysis, record.HasVisitorCookie ? visitor : 0);
+            // Only cookies this site issued (verified) are returning clients; a made-up cookie proves nothing.
+            var verified = record.HasVisitorCookie && record.VisitorCookieVerified;
+            plan.IpReturningClients = Distinct(batch, ip, "returning", at, analysis, verified ? visitor : 0);
+            var sessionHash = record.Session.IsEmpty ? 0UL : record.Session.Hash64;
+            plan.IpSessions = Distinct(batch, ip, "sessions", at, analysis, sessionHash);
+            plan.IpSessionRequests = Increment(batch, ip, "sreq", at, analysis, sessionHash != 0 ? 1 : 0);
+            plan.IpUserAgents = Distinct(batch, ip, "uas", at, analysis, record.UserAgentId.IsEmpty ? 0 : record.UserAgentId.Hash64);
+            plan.IpLoginUsers = Distinct(batch, ip, "ok.users", at, o.CredentialStuffing.Window, succeeded ? user.Hash64 : 0);
             if (record.StatusCode is 401 or 403 or 404)
             {
                 plan.IpMissingPaths = Distinct(batch, ip, "missing", at, analysis, record.StatusCode == 404 ? path : 0);
@@ -55,8 +63,10 @@ internal sealed class AccessPatternTracker
 
             if (visitor != 0)
             {
+                // A cookie that fails verification counts as a new visitor on every request (cookie churn), however often it is reused.
+                var forged = record.HasVisitorCookie && !record.VisitorCookieVerified && !record.VisitorCookieIssued;
                 plan.IpVisitorRequests = Increment(batch, ip, "vreq", at, analysis, 1);
-                plan.IpDistinctVisitors = Distinct(batch, ip, "visitors", at, analysis, visitor);
+                plan.IpDistinctVisitors = Distinct(batch, ip, "visitors", at, analysis, forged ? Mix(visitor, at.UtcTicks) : visitor);
             }
 
             plan.Timing = batch.Add(new StateOperation { Kind = StateOperationKind.ObserveTiming, Subject = ip, Name = "timing", At = at, Window = analysis });
@@ -103,6 +113,7 @@ internal sealed class AccessPatternTracker
                 var account = o.AccountBruteForce.Window;
                 plan.UserFailures = Increment(batch, user, "login.fail", at, account, failed ? 1 : 0);
                 plan.UserFailedIps = Distinct(batch, user, "fail.ips", at, account, failedIp);
+                plan.UserLoginIps = Distinct(batch, user, "ok.ips", at, o.CredentialStuffing.Window, succeeded ? ip.Hash64 : 0);
                 if (succeeded)
                 {
                     var profile = o.AccountTakeover.ProfileRetention;
@@ -139,6 +150,10 @@ internal sealed class AccessPatternTracker
         p.IpRequests = batch.Result(plan.IpRequests).Count;
         p.IpDistinctPaths = batch.Result(plan.IpDistinctPaths).Count;
         p.IpReturningClients = batch.Result(plan.IpReturningClients).Count;
+        p.IpSessions = batch.Result(plan.IpSessions).Count;
+        p.IpSessionRequests = batch.Result(plan.IpSessionRequests).Count;
+        p.IpUserAgents = batch.Result(plan.IpUserAgents).Count;
+        p.IpLoginUsers = batch.Result(plan.IpLoginUsers).Count;
         p.IpMissingPaths = batch.Result(plan.IpMissingPaths).Count;
         p.IpErrors = batch.Result(plan.IpErrors).Count;
         p.IpVisitorRequests = batch.Result(plan.IpVisitorRequests).Count;
@@ -163,6 +178,7 @@ internal sealed class AccessPatternTracker
         p.AsnFailedAccounts = batch.Result(plan.AsnFailedAccounts).Count;
         p.UserFailures = batch.Result(plan.UserFailures).Count;
         p.UserFailedIps = batch.Result(plan.UserFailedIps).Count;
+        p.UserLoginIps = batch.Result(plan.UserLoginIps).Count;
         p.PreviousLogin = batch.Result(plan.PreviousLogin).Previous;
         ref readonly var devices = ref batch.Result(plan.Devices);
         p.NewDevice = devices.IsNew;
@@ -193,6 +209,13 @@ internal sealed class AccessPatternTracker
             located ? geo!.Longitude!.Value : 0,
             located ? Math.Max(1, geo!.AccuracyRadiusKm ?? 1) : 0,
             geo?.Flags ?? NetworkFlags.None);
+    }
+
+    private static ulong Mix(ulong a, long b)
+    {
+        var x = a ^ ((ulong)b * 0x9E3779B97F4A7C15UL);
+        x ^= x >> 31;
+        return x == 0 ? 1 : x;
     }
 
     private static int Increment(FraudStateBatch batch, in SubjectKey subject, string name, DateTimeOffset at, TimeSpan window, long amount) =>

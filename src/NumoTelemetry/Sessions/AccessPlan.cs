@@ -10,6 +10,10 @@ internal struct AccessPlan
     public int IpRequests;
     public int IpDistinctPaths;
     public int IpReturningClients;
+    public int IpSessions;
+    public int IpSessionRequests;
+    public int IpUserAgents;
+    public int IpLoginUsers;
     public int IpMissingPaths;
     public int IpErrors;
     public int IpVisitorRequests;
@@ -31,6 +35,7 @@ internal struct AccessPlan
     public int AsnFailedAccounts;
     public int UserFailures;
     public int UserFailedIps;
+    public int UserLoginIps;
     public int PreviousLogin;
     public int Devices;
     public int Countries;
@@ -48,5 +53,5 @@ internal struct AccessPlan
         }
     }
 
-    public const int Count = 31;
+    public const int Count = 36;
 }

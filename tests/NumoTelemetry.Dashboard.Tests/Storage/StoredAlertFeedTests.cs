@@ -23,6 +23,7 @@ public class StoredAlertFeedTests
         feed.Publish(Alert("credential-stuffing", RiskBand.Alert, s_now.AddMinutes(-20)));
         feed.Publish(Alert("scanner", RiskBand.Page, s_now.AddMinutes(-10)));
         feed.Publish(Alert("scanner", RiskBand.Page, s_now.AddDays(-3)));
+        await feed.WritePendingAsync(default);
 
         harness.Restart();
         var overview = await harness.Query.FraudAsync(DashboardRange.Resolve("24h", s_now)!, default);
@@ -39,17 +40,94 @@ public class StoredAlertFeedTests
         var feed = new StoredAlertFeed(harness.Store, NullLogger<StoredAlertFeed>.Instance);
         feed.Publish(Alert("burst", RiskBand.Alert, s_now.AddDays(-100)));
         feed.Publish(Alert("burst", RiskBand.Alert, s_now.AddDays(-1)));
+        await feed.WritePendingAsync(default);
         Assert.Equal(1, await harness.Store.PurgeAlertsAsync(s_now.AddDays(-90), default));
         Assert.Single(await feed.GetAlertsAsync(DateTimeOffset.UnixEpoch, 100, default));
     }
 
     [Fact]
-    public void Publish_StoreFailure_IsSwallowedAndLogged()
+    public async Task WritePending_StoreFailure_IsSwallowedAndLogged()
     {
         var store = new ThrowingStore();
         var feed = new StoredAlertFeed(store, NullLogger<StoredAlertFeed>.Instance);
         feed.Publish(Alert("burst", RiskBand.Alert, s_now));
+        await feed.WritePendingAsync(default);
         Assert.True(store.Called);
+        Assert.Equal(0, feed.PendingCount);
+    }
+
+    [Fact]
+    public async Task Publish_ManyAlerts_OnlyQueuedThenWrittenByTheProcessorInOneBatch()
+    {
+        var store = new CountingStore();
+        var feed = new StoredAlertFeed(store, NullLogger<StoredAlertFeed>.Instance);
+        using var processor = new NumoTelemetry.Dashboard.Aggregation.DashboardProcessor(
+            store,
+            Microsoft.Extensions.Options.Options.Create(new DashboardOptions()),
+            new NumoTelemetry.Dashboard.Aggregation.DashboardRouteFilter([]),
+            new Microsoft.Extensions.Time.Testing.FakeTimeProvider(s_now),
+            NullLogger<NumoTelemetry.Dashboard.Aggregation.DashboardProcessor>.Instance,
+            alerts: feed);
+        for (var i = 0; i < 50; i++)
+        {
+            feed.Publish(Alert("burst", RiskBand.Alert, s_now.AddSeconds(i)));
+        }
+
+        Assert.Empty(store.Batches); // nothing written on the fraud pipeline's thread
+        Assert.Equal(50, (await feed.GetAlertsAsync(DateTimeOffset.UnixEpoch, 100, default)).Count); // but already visible
+
+        await processor.WritePendingAsync(default);
+        var batch = Assert.Single(store.Batches);
+        Assert.Equal(50, batch.Count);
+        Assert.Equal(0, feed.PendingCount);
+        await processor.WritePendingAsync(default);
+        Assert.Single(store.Batches);
+    }
+
+    [Fact]
+    public void Publish_QueueFull_DropsAndCounts()
+    {
+        var store = new CountingStore();
+        var feed = new StoredAlertFeed(store, NullLogger<StoredAlertFeed>.Instance);
+        for (var i = 0; i < StoredAlertFeed.MaxPending + 5; i++)
+        {
+            feed.Publish(Alert("burst", RiskBand.Alert, s_now));
+        }
+
+        Assert.Equal(StoredAlertFeed.MaxPending, feed.PendingCount);
+        Assert.Equal(5, feed.Dropped);
+    }
+
+    [Fact]
+    public void Dispose_WritesWhatIsStillQueued()
+    {
+        var store = new CountingStore();
+        var feed = new StoredAlertFeed(store, NullLogger<StoredAlertFeed>.Instance);
+        feed.Publish(Alert("burst", RiskBand.Alert, s_now));
+        feed.Publish(Alert("scanner", RiskBand.Page, s_now));
+        feed.Dispose();
+        Assert.Equal(2, Assert.Single(store.Batches).Count);
+    }
+
+    private sealed class CountingStore : IDashboardStore
+    {
+        public List<IReadOnlyList<DashboardAlert>> Batches { get; } = [];
+
+        public ValueTask WriteAsync(IReadOnlyList<DashboardCell> cells, CancellationToken cancellationToken) => default;
+
+        public ValueTask<IReadOnlyList<DashboardCell>> ReadAsync(DashboardCellQuery query, CancellationToken cancellationToken) => new([]);
+
+        public ValueTask<int> PurgeAsync(DashboardGranularity granularity, DateTimeOffset cutoff, CancellationToken cancellationToken) => new(0);
+
+        public ValueTask AppendAlertsAsync(IReadOnlyList<DashboardAlert> alerts, CancellationToken cancellationToken)
+        {
+            Batches.Add([.. alerts]);
+            return default;
+        }
+
+        public ValueTask<IReadOnlyList<DashboardAlert>> ReadAlertsAsync(DateTimeOffset since, int max, CancellationToken cancellationToken) => new([]);
+
+        public ValueTask<int> PurgeAlertsAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) => new(0);
     }
 
     private sealed class ThrowingStore : IDashboardStore

@@ -150,5 +150,49 @@ public sealed class AlertDispatcherTests : IDisposable
         Assert.Equal("2026-03-02T06:00:00.000Z", json.RootElement.GetProperty("firstSeen").GetString());
     }
 
+    [Fact]
+    public void FlushAtShutdown_MoreGroupsThanTheRate_SendsTheWorstWithinTheRateAndCountsTheRest()
+    {
+        _options.MaxNotificationsPerMinute = 10;
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+        var dispatcher = new AlertDispatcher(_options, _fraud, [_sink], new ScoreBoard(TimeSpan.FromHours(1), 1000), new FraudMetrics(_services.GetRequiredService<IMeterFactory>()), logger);
+        for (var i = 0; i < 500; i++)
+        {
+            var evidence = default(Evidence);
+            var score = i % 50 == 0 ? 95 : 60; // 10 groups in the page band
+            dispatcher.Raise(new DetectorHit { Subject = Subject(i), Reason = i % 2 == 0 ? ReasonCodes.Burst : ReasonCodes.Scanner, Points = score, Verdict = true, At = T0, Evidence = evidence }, score, _fraud.BandOf(score));
+        }
+
+        var dropped = dispatcher.FlushAtShutdown(T0 + TimeSpan.FromSeconds(1));
+        Assert.Equal(10, _sink.All.Count);
+        Assert.All(_sink.All, a => Assert.Equal("page", a.Severity));
+        Assert.Equal(490, dropped);
+        var warning = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Name == "AlertsDroppedAtShutdown");
+        Assert.Contains("490 alert group(s)", warning.Message, StringComparison.Ordinal);
+        Assert.Contains(ReasonCodes.Scanner, warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FlushAtShutdown_FewGroups_SendsThemAll()
+    {
+        Hit(1, T0);
+        Hit(2, T0);
+        Assert.Equal(0, Dispatcher.FlushAtShutdown(T0 + TimeSpan.FromSeconds(1)));
+        Assert.Equal(2, _sink.All.Count);
+    }
+
+    [Fact]
+    public void FlushAll_EndOfReplay_StillSendsEveryGroup()
+    {
+        _options.MaxNotificationsPerMinute = 3;
+        for (var i = 0; i < 20; i++)
+        {
+            Hit(i, T0);
+        }
+
+        Dispatcher.FlushAll(T0 + TimeSpan.FromSeconds(1));
+        Assert.Equal(20, _sink.All.Count);
+    }
+
     public void Dispose() => _services.Dispose();
 }

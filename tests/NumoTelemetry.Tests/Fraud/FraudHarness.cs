@@ -98,6 +98,7 @@ internal sealed class FraudHarness : IDisposable
             Visitor = request.Visitor is null ? default : p.Pseudonymize(PseudonymKind.Visitor, request.Visitor, at),
             HasSessionCookie = request.Session is not null,
             HasVisitorCookie = request.Visitor is not null && !request.VisitorIssued,
+            VisitorCookieVerified = request.Visitor is not null && !request.VisitorIssued && !request.ForgedVisitor,
             VisitorCookieIssued = request.VisitorIssued,
             Geo = request.Geo,
             Crawler = request.Crawler,
@@ -154,6 +155,9 @@ internal sealed record SimRequest(DateTimeOffset At, string Ip, string Path)
     public string? Visitor { get; init; }
 
     public bool VisitorIssued { get; init; }
+
+    /// <summary>Whether <see cref="Visitor"/> is a made-up cookie (fails verification).</summary>
+    public bool ForgedVisitor { get; init; }
 
     public string UserAgent { get; init; } = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
 

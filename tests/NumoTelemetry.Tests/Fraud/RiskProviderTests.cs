@@ -77,3 +77,69 @@ public sealed class RiskProviderTests
         Assert.Equal("15169", SubjectKey.ForAsn(15169).ToString());
     }
 }
+
+public sealed class AccountRiskPropagationTests
+{
+    private static List<RequestRecord> BruteForce(FraudHarness harness, string session, string visitor)
+    {
+        var records = new List<RequestRecord>();
+        for (var i = 0; i < 12; i++)
+        {
+            records.Add(harness.Record(new SimRequest(FraudHarness.Start + TimeSpan.FromSeconds(45 * i), "31.13.1.1", "/login")
+            {
+                Method = "POST",
+                Signal = NumoTelemetry.Capture.SignalKind.LoginFailed,
+                User = "dave",
+                Session = session,
+                Visitor = visitor,
+            }));
+        }
+
+        return records;
+    }
+
+    [Fact]
+    public void ProcessAsync_BruteForceOnAccount_RaisesTheRiskOfTheAttackersSessionAndVisitor()
+    {
+        using var harness = new FraudHarness();
+        harness.Run([.. BruteForce(harness, "s-attacker", "v-attacker")]);
+        var at = FraudHarness.Start + TimeSpan.FromMinutes(10);
+
+        // The attacker's next request from another IP: only the session or only the visitor cookie carries the account's risk.
+        var bySession = harness.RiskProvider.GetRisk(harness.Record(new SimRequest(at, "81.2.3.4", "/account") { Session = "s-attacker" }));
+        var byVisitor = harness.RiskProvider.GetRisk(harness.Record(new SimRequest(at, "81.2.3.4", "/account") { Visitor = "v-attacker" }));
+        Assert.True(bySession.HasRisk);
+        Assert.Equal(ReasonCodes.AccountBruteForce, bySession.TopReason);
+        Assert.True(byVisitor.HasRisk);
+        Assert.Equal(ReasonCodes.AccountBruteForce, byVisitor.TopReason);
+
+        // Smaller than the account's own score, and no alert on the session or visitor.
+        var account = harness.Processor.Scores.ValueOf(harness.Subject(NumoTelemetry.Fraud.State.SubjectKind.User, "dave"), ReasonCodes.AccountBruteForce, at);
+        Assert.InRange(bySession.Score, 1, account - 1);
+        harness.FlushAlerts();
+        Assert.DoesNotContain(harness.Alerts.All, a => a.SubjectKind is "session" or "visitor");
+        Assert.False(harness.RiskProvider.GetRisk(harness.Record(new SimRequest(at, "81.2.3.4", "/account") { Session = "s-bystander", Visitor = "v-bystander" })).HasRisk);
+    }
+
+    [Fact]
+    public void ProcessAsync_AccountRiskShareZero_SessionGetsNoRisk()
+    {
+        using var harness = new FraudHarness(o => o.Fraud.AccountRiskShare = 0);
+        harness.Run([.. BruteForce(harness, "s-attacker", "v-attacker")]);
+        var at = FraudHarness.Start + TimeSpan.FromMinutes(10);
+        Assert.False(harness.RiskProvider.GetRisk(harness.Record(new SimRequest(at, "81.2.3.4", "/account") { Session = "s-attacker", Visitor = "v-attacker" })).HasRisk);
+    }
+
+    [Fact]
+    public void ProcessAsync_ImpossibleTravel_RaisesTheRiskOfTheSecondLoginsSession()
+    {
+        using var harness = new FraudHarness();
+        var london = new NumoTelemetry.Enrichment.GeoFacts { CountryIsoCode = "GB", Latitude = 51.51, Longitude = -0.13, AccuracyRadiusKm = 20, Asn = 2856 };
+        var sydney = new NumoTelemetry.Enrichment.GeoFacts { CountryIsoCode = "AU", Latitude = -33.87, Longitude = 151.21, AccuracyRadiusKm = 20, Asn = 1221 };
+        harness.Run(harness.Record(new SimRequest(FraudHarness.Start, "81.2.3.4", "/login") { Method = "POST", Status = 302, Signal = NumoTelemetry.Capture.SignalKind.LoginSucceeded, User = "bob", Session = "s-london", Geo = london }));
+        harness.Run(harness.Record(new SimRequest(FraudHarness.Start + TimeSpan.FromMinutes(40), "120.1.2.3", "/login") { Method = "POST", Status = 302, Signal = NumoTelemetry.Capture.SignalKind.LoginSucceeded, User = "bob", Session = "s-sydney", Geo = sydney }));
+        var risk = harness.RiskProvider.GetRisk(harness.Record(new SimRequest(FraudHarness.Start + TimeSpan.FromMinutes(41), "120.1.2.3", "/payout") { Session = "s-sydney" }));
+        Assert.True(risk.HasRisk);
+        Assert.Equal(ReasonCodes.ImpossibleTravel, risk.TopReason);
+    }
+}

@@ -57,6 +57,8 @@ internal sealed class TrafficSimulator
         PhoneChangingNetworks();
         FamilyComputer();
         VerifiedCrawler();
+        CookielessCarrierGradeNat();
+        CookielessCorporateProxy();
 
         Burst();
         Crawler();
@@ -72,6 +74,9 @@ internal sealed class TrafficSimulator
         CookieChurn();
         FakeCrawler();
         AccountBruteForce();
+        BurstWithForgedCookiesReusedTwice();
+        CrawlerWithForgedCookiesReusedTwice();
+        CookieChurnReusingEachForgedCookieTwice();
 
         _requests.Sort(static (a, b) => a.At.CompareTo(b.At));
         return _requests;
@@ -193,6 +198,44 @@ internal sealed class TrafficSimulator
         {
             at += TimeSpan.FromSeconds(1 + _random.NextDouble());
             _requests.Add(new SimRequest(at, ip, $"/p/{n}") { Geo = s_googleUs, UserAgent = Googlebot, Crawler = CrawlerVerification.Verified, Visitor = $"gv-{n}", VisitorIssued = true, Scenario = s.Name });
+        }
+    }
+
+    /// <summary>
+    /// Default consent (analytics without cookies): no visitor cookie is issued, so the only evidence of distinct clients behind the
+    /// IP is their sessions, User-Agents and logins. 1,000 users in 20 minutes: about 400 requests a minute over 500 pages.
+    /// </summary>
+    private void CookielessCarrierGradeNat()
+    {
+        var s = Add("trap: carrier-grade NAT without cookies (default consent), 1,000 users in 20 minutes", attack: false);
+        const string ip = "92.184.20.9";
+        s.Subject(SubjectKind.Ip, ip).Subject(SubjectKind.IpPrefix, ip).Subject(SubjectKind.Asn, "20810");
+        for (var i = 0; i < 1000; i++)
+        {
+            var start = T(18 + (_random.NextDouble() / 3));
+            var ua = s_browsers[i % 4];
+            if (i % 3 == 0)
+            {
+                // Anonymous browsing: a session but no login.
+                Cookieless(s, start, ip, s_mobileParis, ua, null, $"s-cgx{i}", pages: 9, meanGapSeconds: 15, loginFailures: 0);
+            }
+            else
+            {
+                Cookieless(s, start, ip, s_mobileParis, ua, $"cgx{i}", $"s-cgx{i}", pages: 8, meanGapSeconds: 15, loginFailures: _random.NextDouble() < 0.02 ? 1 : 0);
+                s.Subject(SubjectKind.User, $"cgx{i}");
+            }
+        }
+    }
+
+    private void CookielessCorporateProxy()
+    {
+        var s = Add("trap: corporate proxy without cookies (default consent), 400 employees in 15 minutes", attack: false);
+        const string ip = "198.51.100.77";
+        s.Subject(SubjectKind.Ip, ip).Subject(SubjectKind.IpPrefix, ip).Subject(SubjectKind.Asn, "64501");
+        for (var i = 0; i < 400; i++)
+        {
+            Cookieless(s, T(13 + (_random.NextDouble() / 4)), ip, s_corporateBerlin, i % 2 == 0 ? Chrome : Firefox, $"corpx{i}", $"s-corpx{i}", pages: 12, meanGapSeconds: 12, loginFailures: _random.NextDouble() < 0.03 ? 1 : 0);
+            s.Subject(SubjectKind.User, $"corpx{i}");
         }
     }
 
@@ -355,7 +398,7 @@ internal sealed class TrafficSimulator
         for (var n = 0; n < 200; n++)
         {
             at += TimeSpan.FromSeconds(3);
-            _requests.Add(new SimRequest(at, "88.1.2.3", $"/p/{n % 30}") { Geo = s_telefonicaMadrid, UserAgent = Chrome, Visitor = $"forged-{n}", Scenario = s.Name });
+            _requests.Add(new SimRequest(at, "88.1.2.3", $"/p/{n % 30}") { Geo = s_telefonicaMadrid, UserAgent = Chrome, Visitor = $"forged-{n}", ForgedVisitor = true, Scenario = s.Name });
         }
     }
 
@@ -385,7 +428,72 @@ internal sealed class TrafficSimulator
         }
     }
 
+    private void BurstWithForgedCookiesReusedTwice()
+    {
+        var s = Add("burst: 2,400 requests in 2 minutes, each made-up visitor cookie sent twice", attack: true, ReasonCodes.Burst, ReasonCodes.CookieChurn);
+        const string ip = "167.99.2.20";
+        s.Subject(SubjectKind.Ip, ip);
+        s.Expect(SubjectKind.Ip, ip, ReasonCodes.Burst);
+        var at = T(16);
+        for (var n = 0; n < 2400; n++)
+        {
+            at += TimeSpan.FromMilliseconds(50);
+            _requests.Add(new SimRequest(at, ip, $"/p/{n % 20}") { Geo = s_oceanFrankfurt, UserAgent = Chrome, Visitor = $"fb-{n / 2}", ForgedVisitor = true, Scenario = s.Name });
+        }
+    }
+
+    private void CrawlerWithForgedCookiesReusedTwice()
+    {
+        var s = Add("crawler: 1,800 pages in 30 minutes, each made-up visitor cookie sent twice", attack: true, ReasonCodes.Crawling, ReasonCodes.CookieChurn);
+        const string ip = "203.0.113.80";
+        s.Subject(SubjectKind.Ip, ip);
+        s.Expect(SubjectKind.Ip, ip, ReasonCodes.Crawling);
+        var at = T(17);
+        for (var n = 0; n < 1800; n++)
+        {
+            at += TimeSpan.FromSeconds(0.8 + (_random.NextDouble() * 0.4));
+            _requests.Add(new SimRequest(at, ip, $"/catalogue/{n}") { Geo = s_telefonicaMadrid, UserAgent = Firefox, Visitor = $"fc-{n / 2}", ForgedVisitor = true, Scenario = s.Name });
+        }
+    }
+
+    private void CookieChurnReusingEachForgedCookieTwice()
+    {
+        var s = Add("cookie churn: each made-up visitor cookie sent twice", attack: true, ReasonCodes.CookieChurn);
+        const string ip = "88.1.2.99";
+        s.Subject(SubjectKind.Ip, ip);
+        s.Expect(SubjectKind.Ip, ip, ReasonCodes.CookieChurn);
+        var at = T(11);
+        for (var n = 0; n < 200; n++)
+        {
+            at += TimeSpan.FromSeconds(3);
+            _requests.Add(new SimRequest(at, ip, $"/p/{n % 30}") { Geo = s_telefonicaMadrid, UserAgent = Safari, Visitor = $"fr-{n / 2}", ForgedVisitor = true, Scenario = s.Name });
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    /// <summary>A visit without a visitor cookie (default consent): a session cookie from the site, an optional login, pages.</summary>
+    private void Cookieless(Scenario s, DateTimeOffset at, string ip, GeoFacts geo, string ua, string? user, string session, int pages, double meanGapSeconds, int loginFailures)
+    {
+        if (user is not null)
+        {
+            for (var f = 0; f < loginFailures; f++)
+            {
+                _requests.Add(new SimRequest(at, ip, "/login") { Method = "POST", Geo = geo, UserAgent = ua, Session = session, Signal = SignalKind.LoginFailed, User = user, Scenario = s.Name });
+                at += TimeSpan.FromSeconds(5 + (_random.NextDouble() * 10));
+            }
+
+            _requests.Add(new SimRequest(at, ip, "/login") { Method = "POST", Status = 302, Geo = geo, UserAgent = ua, Session = session, Signal = SignalKind.LoginSucceeded, User = user, Scenario = s.Name });
+        }
+
+        for (var n = 0; n < pages; n++)
+        {
+            at += TimeSpan.FromSeconds(1 + (-Math.Log(1 - _random.NextDouble()) * meanGapSeconds));
+            var broken = _random.NextDouble() < 0.03;
+            _requests.Add(new SimRequest(at, ip, broken ? "/old-page" : $"/p/{Zipf(500)}") { Status = broken ? 404 : 200, Geo = geo, UserAgent = ua, Session = session, Scenario = s.Name });
+        }
+    }
+
 
     private void Browse(Scenario? s, DateTimeOffset at, string ip, GeoFacts geo, string ua, string? user, string visitor, string session, int pages, double meanGapSeconds, int loginFailures)
     {

@@ -15,7 +15,7 @@ internal sealed class BurstDetector(BurstDetectorOptions options) : IFraudDetect
             return;
         }
 
-        var clients = Math.Max(1, pattern.IpReturningClients);
+        var clients = pattern.EstimatedClients(context.Options.MinRequestsPerClientEvidence);
         var perClient = (double)requests / clients;
         if (perClient < options.RequestsPerClient)
         {
@@ -25,7 +25,11 @@ internal sealed class BurstDetector(BurstDetectorOptions options) : IFraudDetect
         var evidence = default(Evidence);
         evidence.Add("requests", requests);
         evidence.Add("windowSeconds", options.Window.TotalSeconds);
+        evidence.Add("estimatedClients", clients);
         evidence.Add("returningClients", pattern.IpReturningClients);
+        evidence.Add("loginAccounts", pattern.IpLoginUsers);
+        evidence.Add("sessions", pattern.IpSessions);
+        evidence.Add("userAgents", pattern.IpUserAgents);
         evidence.Add("requestsPerClient", Math.Round(perClient, 1));
         context.Hit(SubjectKey.From(SubjectKind.Ip, record.Ip), ReasonCodes.Burst, context.Escalate(options.Points, perClient, options.RequestsPerClient), verdict: true, record.Timestamp, evidence);
     }

@@ -15,7 +15,8 @@ internal sealed class CrawlingDetector(CrawlingDetectorOptions options) : IFraud
             return;
         }
 
-        var perClient = (double)paths / Math.Max(1, pattern.IpReturningClients);
+        var clients = pattern.EstimatedClients(context.Options.MinRequestsPerClientEvidence);
+        var perClient = (double)paths / clients;
         if (perClient < options.DistinctPathsPerClient)
         {
             return;
@@ -26,7 +27,9 @@ internal sealed class CrawlingDetector(CrawlingDetectorOptions options) : IFraud
         var evidence = default(Evidence);
         evidence.Add("distinctPaths", paths);
         evidence.Add("requests", pattern.IpRequests);
+        evidence.Add("estimatedClients", clients);
         evidence.Add("returningClients", pattern.IpReturningClients);
+        evidence.Add("sessions", pattern.IpSessions);
         evidence.Add("windowSeconds", context.Options.AnalysisWindow.TotalSeconds);
         evidence.Add("declaredBot", declared ? 1 : 0);
         context.Hit(SubjectKey.From(SubjectKind.Ip, record.Ip), ReasonCodes.Crawling, points, verdict: true, record.Timestamp, evidence);

@@ -186,7 +186,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     /// </summary>
     private void MaybeSweep()
     {
-        if (_subjects.Count <= _maxSubjects && (_nowMs - _lastSweepMs < SweepIntervalMs || _sinceSweep < _subjects.Count / 4))
+        if (_subjects.Count <= _maxSubjects && (_nowMs - _lastSweepMs < SweepIntervalMs || _sinceSweep < _subjects.Count / 2))
         {
             return;
         }

@@ -1,0 +1,112 @@
+using System.Buffers.Binary;
+using System.Collections.Frozen;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using NumoTelemetry.Pseudonymization;
+
+namespace NumoTelemetry.Capture;
+
+/// <summary>
+/// Makes and checks visitor cookie values: <c>base64url(key id (2 bytes) | random (16 bytes) | tag (10 bytes))</c>, the tag being
+/// HMAC-SHA256 of key id and random bytes under a key derived from the key ring's master key (<c>numo/v1/visitor-cookie</c>),
+/// truncated to 80 bits. Only a value this site issued verifies, so a client cannot make up "returning visitors" nor rotate
+/// made-up cookies unnoticed. The key id lets cookies outlive a key rotation while the old key stays in the ring.
+/// </summary>
+internal sealed class VisitorCookieSigner
+{
+    /// <summary>Length of a cookie value in characters.</summary>
+    public const int ValueLength = 38; // base64url of 28 bytes, unpadded
+
+    private const int RandomBytes = 16;
+    private const int TagBytes = 10;
+    private const int TotalBytes = 2 + RandomBytes + TagBytes;
+
+    private readonly KeyRing _keyRing;
+    private readonly FrozenDictionary<ushort, byte[]> _keys;
+    private readonly Verified?[] _verified;
+    private readonly int _mask;
+
+    /// <summary>Creates a signer; <paramref name="cacheSize"/> values that verified are remembered (a returning visitor costs a compare, not an HMAC).</summary>
+    public VisitorCookieSigner(KeyRing keyRing, int cacheSize = 4096)
+    {
+        _keyRing = keyRing;
+        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(cacheSize, 16, 1 << 20));
+        _verified = new Verified?[size];
+        _mask = size - 1;
+        var label = Encoding.UTF8.GetBytes("numo/v1/visitor-cookie");
+        var keys = new Dictionary<ushort, byte[]>();
+        foreach (var id in keyRing.KeyIds)
+        {
+            keys[id] = HMACSHA256.HashData(keyRing.GetKey(id), label);
+        }
+
+        _keys = keys.ToFrozenDictionary();
+    }
+
+    /// <summary>A new signed value under the key current at <paramref name="at"/>.</summary>
+    public string Issue(DateTimeOffset at)
+    {
+        Span<byte> bytes = stackalloc byte[TotalBytes];
+        var keyId = _keyRing.KeyIdAt(at);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes, keyId);
+        RandomNumberGenerator.Fill(bytes.Slice(2, RandomBytes));
+        Tag(_keys[keyId], bytes[..(2 + RandomBytes)], bytes[(2 + RandomBytes)..]);
+        return Base64Url.EncodeToString(bytes);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> was issued by this site (under a key still in the ring). Values that verified are cached
+    /// (lock-free, direct-mapped): a hit allocates nothing and costs a compare; only a new valid value allocates its cache entry.
+    /// </summary>
+    public bool Verify(ReadOnlySpan<char> value)
+    {
+        if (value.Length != ValueLength)
+        {
+            return false;
+        }
+
+        var hash = string.GetHashCode(value);
+        ref var slot = ref _verified[hash & _mask];
+        var entry = Volatile.Read(ref slot);
+        if (entry is not null && entry.Hash == hash && value.SequenceEqual(entry.Value))
+        {
+            return true;
+        }
+
+        if (!VerifyTag(value))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref slot, new Verified(value.ToString(), hash));
+        return true;
+    }
+
+    private bool VerifyTag(ReadOnlySpan<char> value)
+    {
+        Span<byte> bytes = stackalloc byte[TotalBytes + 2];
+        if (Base64Url.DecodeFromChars(value, bytes, out var consumed, out var written) != System.Buffers.OperationStatus.Done || written != TotalBytes || consumed != value.Length)
+        {
+            return false;
+        }
+
+        if (!_keys.TryGetValue(BinaryPrimitives.ReadUInt16BigEndian(bytes), out var key))
+        {
+            return false;
+        }
+
+        Span<byte> tag = stackalloc byte[TagBytes];
+        Tag(key, bytes[..(2 + RandomBytes)], tag);
+        return CryptographicOperations.FixedTimeEquals(tag, bytes.Slice(2 + RandomBytes, TagBytes));
+    }
+
+    private sealed record Verified(string Value, int Hash);
+
+    private static void Tag(byte[] key, ReadOnlySpan<byte> message, Span<byte> tag)
+    {
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(key, message, mac);
+        mac[..TagBytes].CopyTo(tag);
+    }
+}
