@@ -1,7 +1,9 @@
 -- NumoTelemetry fraud state: applies a chunk of state operations atomically, in order, and returns one result per operation.
 -- Mirrors InMemoryFraudStateStore to the bit (same arithmetic, same order of floating-point operations).
 -- Every key is written through put(), which always sets a TTL (SET ... PX): a key without expiry cannot be made here.
--- KEYS: the distinct state keys of the chunk. ARGV: operations, each a kind letter, a key index, then its arguments:
+-- KEYS[1], ARGV[1]: the call's applied marker and its TTL: SET NX, and a call already applied (a replay of a call that timed out
+-- but ran) returns an empty reply and changes nothing, so every call is applied at most once.
+-- KEYS[2..]: the distinct state keys of the chunk. ARGV[2..]: operations, each a kind letter, a key index, then its arguments:
 --   I key bucket amount ttl                      (Increment)
 --   D key generation element index rank ttl     (AddDistinct; element '' reads)
 --   T key atMs windowMs ttl                      (ObserveTiming)
@@ -339,8 +341,10 @@ local function score(i, at, halfLife, reason, points, ttl)
   return total, topReason
 end
 
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return {} end
+
 local out = {}
-local p = 1
+local p = 2
 local argc = #ARGV
 while p <= argc do
   local kind = ARGV[p]
