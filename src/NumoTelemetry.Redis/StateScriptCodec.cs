@@ -99,7 +99,7 @@ internal sealed class StateScriptCodec(string prefix)
 
                 case StateOperationKind.Exchange:
                     Add(Exchange, index, atMs, windowMs);
-                    _values.Add(Pack(op.Observation));
+                    _values.Add(Pack(op.Observation.Coarsened())); // never a precise location in Redis
                     _values.Add(Ttl(windowMs));
                     break;
 

@@ -12,7 +12,7 @@
 --   S key atMs halfLifeMs reason points ttl      (AddScore; reason '' or points <= 0 reads)
 -- Values are MessagePack arrays: counter {head, b0..b5}; distinct {generation, current, previous, union count, union register sum, union zero registers} with sketches 's'..records
 -- (11 bytes: element, register index, rank) or 'h'..registers (1024 bytes); timing {last, n, mean, var};
--- observation {bytes, expiresMs}; members {expiresMs, e1..en} (least recent first); score {t, reason1, value1, ...}.
+-- observation {bytes, expiresMs, atMs}; members {expiresMs, e1..en} (least recent first); score {t, reason1, value1, ...}.
 
 local N = 6
 local MAX_SMALL = 64
@@ -253,9 +253,11 @@ end
 
 local function exchange(i, at, window, observation, ttl)
   local s = load(i)
+  -- an older observation arriving late (another node, a replay) never replaces a newer one: the newer one is the answer
+  if s and s[3] and at < s[3] then return s[1] end
   local previous = ''
   if s and s[2] >= at then previous = s[1] end
-  put(i, {observation, at + window}, ttl)
+  put(i, {observation, at + window, at}, ttl)
   return previous
 end
 
