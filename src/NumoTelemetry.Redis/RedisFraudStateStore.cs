@@ -72,6 +72,8 @@ internal sealed class RedisFraudStateStore : IFraudStateStore
 
     internal StateScriptCodec Codec => _codec;
 
+    internal RedisConnection Connection => _connection;
+
     public async ValueTask ApplyAsync(FraudStateBatch batch, CancellationToken cancellationToken)
     {
         // The local view first: it is the answer whenever Redis cannot give one, and the warm state of a fallback.
