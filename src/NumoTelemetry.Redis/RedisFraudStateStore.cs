@@ -120,7 +120,11 @@ internal sealed class RedisFraudStateStore : IFraudStateStore
         }
     }
 
-    public async ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken)
+    public async ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken) =>
+        await ForgetKeyCoreAsync(keyId, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Erases the state made under <paramref name="keyId"/> (Redis, local view, journal); returns the Redis keys erased.</summary>
+    internal async ValueTask<long> ForgetKeyCoreAsync(ushort keyId, CancellationToken cancellationToken)
     {
         await _local.ForgetKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
         _journal.Forget(keyId);
@@ -155,6 +159,7 @@ internal sealed class RedisFraudStateStore : IFraudStateStore
 
         erased += await UnlinkAsync(database, page).ConfigureAwait(false);
         Log.KeyForgotten(_logger, erased, keyId);
+        return erased;
     }
 
     private static async Task<long> UnlinkAsync(IDatabase database, List<RedisKey> page)

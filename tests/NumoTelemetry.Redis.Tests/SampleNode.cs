@@ -31,7 +31,7 @@ internal sealed class SampleNode : IAsyncDisposable
     public string Output => string.Join(Environment.NewLine, _output);
 
     /// <summary>The built sample (same configuration as this test assembly), or <see langword="null"/>.</summary>
-    public static string? SampleDll { get; } = FindSample();
+    public static string? SampleDll { get; } = BuiltOutput.Find(Path.Combine("samples", "NumoTelemetry.Sample"), "NumoTelemetry.Sample.dll");
 
     public static async Task<SampleNode> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
@@ -129,23 +129,5 @@ internal sealed class SampleNode : IAsyncDisposable
         while (_output.Count > 200 && _output.TryDequeue(out _))
         {
         }
-    }
-
-    private static string? FindSample()
-    {
-        // tests/NumoTelemetry.Redis.Tests/bin/{Configuration}/{tfm}/ → samples/NumoTelemetry.Sample/bin/{Configuration}/{tfm}/
-        var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var tfm = bin.Name;
-        var configuration = bin.Parent?.Name;
-        for (var dir = bin; dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "samples", "NumoTelemetry.Sample", "bin", configuration ?? "Debug", tfm, "NumoTelemetry.Sample.dll");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 }
