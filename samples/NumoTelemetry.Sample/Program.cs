@@ -6,10 +6,15 @@ var builder = WebApplication.CreateBuilder(args);
 DevelopmentKey.EnsureConfigured(builder);
 
 // The two lines a site adds (this one and UseNumoTelemetry below).
-builder.Services.AddNumoTelemetry(builder.Configuration.GetSection("NumoTelemetry"))
+var numo = builder.Services.AddNumoTelemetry(builder.Configuration.GetSection("NumoTelemetry"))
     .AddGeoIP()        // MaxMind databases dropped into App_Data/geoip (none ship with the sample: a start-up warning says so)
     .AddReverseDns()   // off in appsettings.json: the sample's demo clients use documentation addresses
     .AddDashboard();
+if (!string.IsNullOrEmpty(builder.Configuration["NumoTelemetry:Redis:Configuration"]))
+{
+    numo.AddRedis(); // fleet mode: several instances share fraud state in Redis (NumoTelemetry:Redis; off by default)
+}
+
 AnalystAccess.Configure(builder);
 
 // Logs, fraud alerts among them (category NumoTelemetry.Alerts), as OpenTelemetry log records; sent over OTLP when

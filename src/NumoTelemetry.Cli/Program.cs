@@ -2,10 +2,11 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using NumoTelemetry.Cli.Commands;
 
-var root = new RootCommand("numo: NumoTelemetry's command-line tool. Keys, pseudonyms, User-Agents, network enrichment and offline replay.");
+var root = new RootCommand("numo: NumoTelemetry's command-line tool. Keys, pseudonyms, User-Agents, network enrichment, offline replay and fleet-state erasure.");
 root.Subcommands.Add(KeygenCommand.Create());
 root.Subcommands.Add(PseudonymizeCommand.Create());
 root.Subcommands.Add(UaCommand.Create());
 root.Subcommands.Add(EnrichCommand.Create());
+root.Subcommands.Add(ForgetKeyCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create(static (builder, directory) => builder.AddGeoIP(o => o.DatabaseDirectory = directory.FullName)));
 return root.Parse(args).Invoke();

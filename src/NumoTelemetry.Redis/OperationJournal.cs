@@ -3,88 +3,145 @@ using NumoTelemetry.Fraud.State;
 namespace NumoTelemetry.Redis;
 
 /// <summary>
-/// The operations applied locally while Redis was unreachable, oldest first, bounded (the oldest are dropped beyond the
+/// The operations applied locally while Redis was unreachable or slow, oldest first, bounded (the oldest are dropped beyond the
 /// capacity): replayed to Redis when it returns so the shared state catches up with this node's traffic. Pipeline thread only.
 /// </summary>
-internal sealed class OperationJournal(int capacity)
+/// <remarks>
+/// Operations are kept in chunks of at most one script call each. A chunk that was already sent (its call timed out, and may
+/// still have run) keeps the call's id, so its replay is recognised by the script and applied at most once. Chunks never sent
+/// have no id yet and take more operations until they are full.
+/// </remarks>
+internal sealed class OperationJournal(int capacity, int operationsPerCall)
 {
-    private StateOperation[]? _ring;
-    private int _start;
+    private readonly LinkedList<Chunk> _chunks = new();
 
+    /// <summary>Operations kept.</summary>
     public int Count { get; private set; }
+
+    /// <summary>Chunks kept (one script call each).</summary>
+    public int Chunks => _chunks.Count;
 
     /// <summary>Operations dropped since the last <see cref="ResetDropped"/>.</summary>
     public long Dropped { get; private set; }
 
+    /// <summary>The oldest chunk, or <see langword="null"/>.</summary>
+    public LinkedListNode<Chunk>? Oldest => _chunks.First;
+
+    /// <summary>Keeps operations that were never sent (they may join the newest unsent chunk).</summary>
     public void Add(ReadOnlySpan<StateOperation> operations)
     {
-        if (capacity == 0)
+        while (!operations.IsEmpty)
         {
-            Dropped += operations.Length;
+            var last = _chunks.Last?.Value;
+            if (last is null || last.Id is not null || last.Count == last.Operations.Length)
+            {
+                last = new Chunk(null, new StateOperation[Math.Min(operationsPerCall, Math.Max(operations.Length, 64))], 0);
+                _chunks.AddLast(last);
+            }
+
+            var n = Math.Min(operations.Length, last.Operations.Length - last.Count);
+            operations[..n].CopyTo(last.Operations.AsSpan(last.Count));
+            last.Count += n;
+            Count += n;
+            operations = operations[n..];
+        }
+
+        Trim();
+    }
+
+    /// <summary>Keeps one script call's operations that were sent under <paramref name="id"/> and got no answer.</summary>
+    public void AddSent(string id, ReadOnlySpan<StateOperation> operations)
+    {
+        if (operations.IsEmpty)
+        {
             return;
         }
 
-        _ring ??= new StateOperation[capacity];
-        for (var i = 0; i < operations.Length; i++)
-        {
-            if (Count == capacity)
-            {
-                _ring[_start] = operations[i];
-                _start = (_start + 1) % capacity;
-                Dropped++;
-            }
-            else
-            {
-                _ring[(_start + Count) % capacity] = operations[i];
-                Count++;
-            }
-        }
+        _chunks.AddLast(new Chunk(id, operations.ToArray(), operations.Length));
+        Count += operations.Length;
+        Trim();
     }
 
-    /// <summary>The <paramref name="index"/>-th oldest operation.</summary>
-    public ref readonly StateOperation this[int index] => ref _ring![(_start + index) % capacity];
-
-    /// <summary>Removes the <paramref name="count"/> oldest operations (after they were replayed).</summary>
-    public void RemoveOldest(int count)
+    /// <summary>Removes a chunk that Redis applied.</summary>
+    public void Remove(LinkedListNode<Chunk> node)
     {
-        count = Math.Min(count, Count);
-        for (var i = 0; i < count; i++)
+        if (node.List != _chunks)
         {
-            _ring![(_start + i) % capacity] = default;
+            return; // already trimmed or forgotten
         }
 
-        _start = Count == count ? 0 : (_start + count) % capacity;
-        Count -= count;
+        Count -= node.Value.Count;
+        _chunks.Remove(node);
     }
 
     /// <summary>Removes every operation on a subject made under <paramref name="keyId"/> (the key was destroyed).</summary>
     public void Forget(ushort keyId)
     {
-        if (_ring is null)
+        for (var node = _chunks.First; node is not null;)
         {
-            return;
-        }
-
-        var kept = 0;
-        for (var i = 0; i < Count; i++)
-        {
-            var op = this[i];
-            if (op.Subject.KeyId == keyId && op.Subject.Kind != SubjectKind.Asn)
+            var next = node.Next;
+            var chunk = node.Value;
+            var kept = 0;
+            for (var i = 0; i < chunk.Count; i++)
             {
-                continue;
+                var op = chunk.Operations[i];
+                if (op.Subject.KeyId == keyId && op.Subject.Kind != SubjectKind.Asn)
+                {
+                    continue;
+                }
+
+                chunk.Operations[kept++] = op;
             }
 
-            _ring[(_start + kept) % capacity] = op;
-            kept++;
-        }
+            Array.Clear(chunk.Operations, kept, chunk.Count - kept);
+            Count -= chunk.Count - kept;
+            chunk.Count = kept;
+            if (kept == 0)
+            {
+                _chunks.Remove(node);
+            }
 
-        for (var i = kept; i < Count; i++)
-        {
-            _ring[(_start + i) % capacity] = default;
+            node = next;
         }
-
-        Count = kept;
     }
 
     public void ResetDropped() => Dropped = 0;
+
+    /// <summary>Drops the oldest operations beyond the capacity.</summary>
+    private void Trim()
+    {
+        var over = Count - capacity;
+        while (over > 0 && _chunks.First is { } first)
+        {
+            var chunk = first.Value;
+            if (chunk.Count <= over)
+            {
+                _chunks.RemoveFirst();
+                over -= chunk.Count;
+                Count -= chunk.Count;
+                Dropped += chunk.Count;
+                continue;
+            }
+
+            // the oldest part of the oldest chunk (a sent chunk's replay then applies what is left, still at most once)
+            Array.Copy(chunk.Operations, over, chunk.Operations, 0, chunk.Count - over);
+            Array.Clear(chunk.Operations, chunk.Count - over, over);
+            chunk.Count -= over;
+            Count -= over;
+            Dropped += over;
+            over = 0;
+        }
+    }
+
+    /// <summary>Up to one script call's operations; <see cref="Id"/> once sent.</summary>
+    internal sealed class Chunk(string? id, StateOperation[] operations, int count)
+    {
+        public string? Id { get; set; } = id;
+
+        public StateOperation[] Operations { get; } = operations;
+
+        public int Count { get; set; } = count;
+
+        public ReadOnlySpan<StateOperation> Span => Operations.AsSpan(0, Count);
+    }
 }

@@ -14,12 +14,21 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 {
     private readonly RedisOptions _options;
     private readonly object _gate = new();
+    private readonly TimeProvider _time;
     private Task<ConnectionMultiplexer>? _connecting;
     private ConnectionMultiplexer? _multiplexer;
+    private long _retryAt;
+    private TimeSpan _backoff;
 
     public RedisConnection(IOptions<RedisOptions> options)
+        : this(options, TimeProvider.System)
+    {
+    }
+
+    public RedisConnection(IOptions<RedisOptions> options, TimeProvider time)
     {
         _options = options.Value;
+        _time = time;
         KeyPrefix = _options.KeyPrefix;
         ApplyScript = new Script(LoadScript("apply.lua"));
         ClaimScript = new Script(LoadScript("claim.lua"));
@@ -39,12 +48,56 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 
     public ConnectionMultiplexer? Multiplexer => _multiplexer;
 
-    /// <summary>Starts connecting (once) without waiting.</summary>
+    /// <summary>Connection attempts started so far (tests).</summary>
+    internal int Attempts { get; private set; }
+
+    /// <summary>
+    /// Starts connecting without waiting; returns the attempt in flight or the one that succeeded. An attempt that failed
+    /// (faulted or cancelled) is replaced by a new one once its back-off has passed (<see cref="RedisOptions.BreakDuration"/>,
+    /// doubling up to 30 s): a node that could not connect at boot joins the fleet when Redis becomes reachable.
+    /// </summary>
     public Task<ConnectionMultiplexer> StartAsync()
     {
         lock (_gate)
         {
-            return _connecting ??= ConnectAsync();
+            var connecting = _connecting;
+            if (connecting is null)
+            {
+                return _connecting = Begin();
+            }
+
+            if (!(connecting.IsFaulted || connecting.IsCanceled) || _time.GetTimestamp() < _retryAt)
+            {
+                return connecting;
+            }
+
+            _ = connecting.Exception; // observed
+            var failed = Interlocked.Exchange(ref _multiplexer, null);
+            failed?.Dispose();
+            return _connecting = Begin();
+        }
+    }
+
+    private Task<ConnectionMultiplexer> Begin()
+    {
+        Attempts++;
+        var task = ConnectAsync();
+        _ = task.ContinueWith(
+            static (t, state) => ((RedisConnection)state!).Failed(),
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.NotOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return task;
+    }
+
+    private void Failed()
+    {
+        lock (_gate)
+        {
+            var max = TimeSpan.FromSeconds(30);
+            _backoff = _backoff == TimeSpan.Zero ? _options.BreakDuration : TimeSpan.FromTicks(Math.Min(max.Ticks, _backoff.Ticks * 2));
+            _retryAt = _time.GetTimestamp() + (long)(_backoff.TotalSeconds * _time.TimestampFrequency);
         }
     }
 
@@ -85,9 +138,10 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
                 await server.ScriptLoadAsync(ApplyScript.Text).ConfigureAwait(false);
                 await server.ScriptLoadAsync(ClaimScript.Text).ConfigureAwait(false);
             }
-            catch (RedisException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                // not fatal: EVALSHA meets NOSCRIPT and the store sends EVAL
+                // not fatal (RedisTimeoutException is a TimeoutException, not a RedisException): EVALSHA meets NOSCRIPT and
+                // the store sends EVAL
             }
         }
     }
@@ -111,7 +165,7 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
             {
                 await connecting.ConfigureAwait(false);
             }
-            catch (RedisException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
             {
             }
         }

@@ -30,6 +30,10 @@ internal sealed class RedisFraudStateStore : IFraudStateStore
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly List<Task<RedisResult>> _calls = new();
+    private readonly List<LinkedListNode<OperationJournal.Chunk>> _replaying = new();
+    private readonly List<string> _batchIds = new();
+    private readonly string _node = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+    private long _sequence;
     private volatile bool _down;
     private long _downSince;
     private long _retryAt;
@@ -47,7 +51,7 @@ internal sealed class RedisFraudStateStore : IFraudStateStore
         _options = options.Value;
         _local = new InMemoryFraudStateStore(telemetry.Value.Fraud.MaxSubjects);
         _codec = new StateScriptCodec(_options.KeyPrefix);
-        _journal = new OperationJournal(_options.ReplayCapacity);
+        _journal = new OperationJournal(_options.ReplayCapacity, _options.MaxOperationsPerCall);
         _metrics = metrics;
         _logger = logger;
         _time = time;
@@ -67,6 +71,8 @@ internal sealed class RedisFraudStateStore : IFraudStateStore
     internal InMemoryFraudStateStore Local => _local;
 
     internal StateScriptCodec Codec => _codec;
+
+    internal RedisConnection Connection => _connection;
 
     public async ValueTask ApplyAsync(FraudStateBatch batch, CancellationToken cancellationToken)
     {
@@ -94,28 +100,31 @@ internal sealed class RedisFraudStateStore : IFraudStateStore
 
         try
         {
-            var replay = await SendAsync(database, batch, cancellationToken).ConfigureAwait(false);
+            await SendAsync(database, batch, cancellationToken).ConfigureAwait(false);
             _metrics.Applied(batch.Count, _time.GetElapsedTime(now));
-            if (replay > 0)
-            {
-                _journal.RemoveOldest(replay);
-                _metrics.Reconciled(replay, "replayed");
-            }
-
+            var replayed = TrimReplayed();
             if (_down)
             {
-                Recover(replay);
+                Recover(replayed);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Trim per call: replayed calls that answered are done; the batch's calls that did not answer are kept under
+            // their ids (they may still run: their replay is then a no-op in the script, never a second count).
+            TrimReplayed();
+            KeepUnanswered(batch);
             ObserveLateFailures();
             MarkDown(ex is TimeoutException or RedisTimeoutException ? "timeout" : ex.GetType().Name);
-            Fallback(batch);
+            _metrics.FallbackBatch();
         }
     }
 
-    public async ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken)
+    public async ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken) =>
+        await ForgetKeyCoreAsync(keyId, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Erases the state made under <paramref name="keyId"/> (Redis, local view, journal); returns the Redis keys erased.</summary>
+    internal async ValueTask<long> ForgetKeyCoreAsync(ushort keyId, CancellationToken cancellationToken)
     {
         await _local.ForgetKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
         _journal.Forget(keyId);
@@ -150,6 +159,7 @@ internal sealed class RedisFraudStateStore : IFraudStateStore
 
         erased += await UnlinkAsync(database, page).ConfigureAwait(false);
         Log.KeyForgotten(_logger, erased, keyId);
+        return erased;
     }
 
     private static async Task<long> UnlinkAsync(IDatabase database, List<RedisKey> page)
@@ -192,37 +202,33 @@ internal sealed class RedisFraudStateStore : IFraudStateStore
         return _connection.Database;
     }
 
-    /// <summary>Sends the replay (if any) and the batch as one pipeline; fills the batch's results. Returns the operations replayed.</summary>
-    private async Task<int> SendAsync(IDatabase database, FraudStateBatch batch, CancellationToken cancellationToken)
+    /// <summary>Sends the replay (if any) and the batch as one pipeline; fills the batch's results.</summary>
+    private async Task SendAsync(IDatabase database, FraudStateBatch batch, CancellationToken cancellationToken)
     {
         _calls.Clear();
+        _replaying.Clear();
+        _batchIds.Clear();
         var script = _connection.ApplyScript;
         var perCall = _options.MaxOperationsPerCall;
 
-        // Replay first (oldest first), a bounded amount per batch so a long outage catches up over several batches.
-        var replay = Math.Min(_journal.Count, perCall * ReplayCallsPerBatch);
-        if (replay > 0)
+        // Replay first (oldest first), a bounded number of calls per batch so a long outage catches up over several batches.
+        for (var node = _journal.Oldest; node is not null && _replaying.Count < ReplayCallsPerBatch; node = node.Next)
         {
-            var buffer = new StateOperation[Math.Min(replay, perCall)];
-            for (var start = 0; start < replay; start += perCall)
-            {
-                var n = Math.Min(perCall, replay - start);
-                for (var i = 0; i < n; i++)
-                {
-                    buffer[i] = _journal[start + i];
-                }
-
-                var (keys, values) = _codec.Encode(buffer.AsSpan(0, n));
-                _calls.Add(script.EvaluateAsync(database, keys, values));
-            }
+            var chunk = node.Value;
+            chunk.Id ??= NextCallId(); // from now on this chunk is applied at most once, however often it is sent
+            var (keys, values) = _codec.Encode(chunk.Id, chunk.Span);
+            _replaying.Add(node);
+            _calls.Add(script.EvaluateAsync(database, keys, values));
         }
 
         var replayCalls = _calls.Count;
         var operations = batch.Operations;
         for (var start = 0; start < operations.Length; start += perCall)
         {
-            var (keys, values) = _codec.Encode(operations.Slice(start, Math.Min(perCall, operations.Length - start)));
+            var id = NextCallId();
+            var (keys, values) = _codec.Encode(id, operations.Slice(start, Math.Min(perCall, operations.Length - start)));
             _calls.Add(script.EvaluateAsync(database, keys, values));
+            _batchIds.Add(id);
         }
 
         await Task.WhenAll(_calls).WaitAsync(_options.OperationTimeout, _time, cancellationToken).ConfigureAwait(false);
@@ -235,8 +241,54 @@ internal sealed class RedisFraudStateStore : IFraudStateStore
             var n = Math.Min(perCall, operations.Length - start);
             StateScriptCodec.Decode(operations.Slice(start, n), _calls[c].Result, results.Slice(start, n));
         }
+    }
 
-        return replay;
+    private string NextCallId() => string.Concat(_node, ".", (++_sequence).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Removes the replayed chunks whose call answered; returns their operations.</summary>
+    private int TrimReplayed()
+    {
+        var replayed = 0;
+        for (var i = 0; i < _replaying.Count && i < _calls.Count; i++)
+        {
+            if (_calls[i].IsCompletedSuccessfully)
+            {
+                replayed += _replaying[i].Value.Count;
+                _journal.Remove(_replaying[i]);
+            }
+        }
+
+        _replaying.Clear();
+        _metrics.Reconciled(replayed, "replayed");
+        return replayed;
+    }
+
+    /// <summary>Journals the batch's calls that got no answer, under the ids they were sent with.</summary>
+    private void KeepUnanswered(FraudStateBatch batch)
+    {
+        var dropped = _journal.Dropped;
+        var operations = batch.Operations;
+        var perCall = _options.MaxOperationsPerCall;
+        var firstBatchCall = _calls.Count - _batchIds.Count;
+        for (int c = 0, start = 0; start < operations.Length; c++, start += perCall)
+        {
+            var slice = operations.Slice(start, Math.Min(perCall, operations.Length - start));
+            if (c < _batchIds.Count && _calls[firstBatchCall + c].IsCompletedSuccessfully)
+            {
+                continue; // applied in Redis
+            }
+
+            if (c < _batchIds.Count)
+            {
+                _journal.AddSent(_batchIds[c], slice);
+            }
+            else
+            {
+                _journal.Add(slice);
+            }
+        }
+
+        _metrics.Reconciled(_journal.Dropped - dropped, "dropped");
     }
 
     private void Fallback(FraudStateBatch batch)

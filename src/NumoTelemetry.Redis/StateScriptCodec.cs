@@ -23,6 +23,7 @@ internal sealed class StateScriptCodec(string prefix)
     private readonly Dictionary<string, int> _keyIndex = new(StringComparer.Ordinal);
     private readonly List<RedisKey> _keys = new();
     private readonly List<RedisValue> _values = new();
+    private long _maxTtl;
     private static readonly RedisValue Increment = "I";
     private static readonly RedisValue Distinct = "D";
     private static readonly RedisValue Timing = "T";
@@ -36,12 +37,22 @@ internal sealed class StateScriptCodec(string prefix)
     public string KeyOf(in StateOperation op) =>
         string.Concat(Prefix, ":", SubjectKey.KindName(op.Subject.Kind), ":", op.Subject.ToString(), ":", op.Name);
 
-    /// <summary>Encodes one script call's operations (empty subjects are skipped, as the in-memory store does).</summary>
-    public (RedisKey[] Keys, RedisValue[] Values) Encode(ReadOnlySpan<StateOperation> operations)
+    /// <summary>The key that marks script call <paramref name="callId"/> as applied: <c>{prefix}:applied:{id}</c>.</summary>
+    public string AppliedKeyOf(string callId) => string.Concat(Prefix, ":applied:", callId);
+
+    /// <summary>
+    /// Encodes one script call's operations (empty subjects are skipped, as the in-memory store does). <c>KEYS[1]</c> and
+    /// <c>ARGV[1]</c> are the call's applied marker and its TTL (the longest of the call's TTLs): a call sent again under the
+    /// same <paramref name="callId"/> (a replay of a call that timed out but ran) changes nothing.
+    /// </summary>
+    public (RedisKey[] Keys, RedisValue[] Values) Encode(string callId, ReadOnlySpan<StateOperation> operations)
     {
         _keyIndex.Clear();
         _keys.Clear();
         _values.Clear();
+        _keys.Add(AppliedKeyOf(callId));
+        _values.Add(0);
+        _maxTtl = TtlSlackMs;
         for (var i = 0; i < operations.Length; i++)
         {
             ref readonly var op = ref operations[i];
@@ -54,7 +65,7 @@ internal sealed class StateScriptCodec(string prefix)
             if (!_keyIndex.TryGetValue(key, out var index))
             {
                 _keys.Add(key);
-                index = _keys.Count; // Lua is 1-based
+                index = _keys.Count; // Lua is 1-based; KEYS[1] is the applied marker
                 _keyIndex.Add(key, index);
             }
 
@@ -88,7 +99,7 @@ internal sealed class StateScriptCodec(string prefix)
 
                 case StateOperationKind.Exchange:
                     Add(Exchange, index, atMs, windowMs);
-                    _values.Add(Pack(op.Observation));
+                    _values.Add(Pack(op.Observation.Coarsened())); // never a precise location in Redis
                     _values.Add(Ttl(windowMs));
                     break;
 
@@ -110,6 +121,7 @@ internal sealed class StateScriptCodec(string prefix)
             }
         }
 
+        _values[0] = _maxTtl;
         return ([.. _keys], [.. _values]);
     }
 
@@ -212,7 +224,12 @@ internal sealed class StateScriptCodec(string prefix)
         return bytes;
     }
 
-    private static RedisValue Ttl(long relevantMs) => relevantMs + TtlSlackMs;
+    private RedisValue Ttl(long relevantMs)
+    {
+        var ttl = relevantMs + TtlSlackMs;
+        _maxTtl = Math.Max(_maxTtl, ttl);
+        return ttl;
+    }
 
     private static double ParseDouble(RedisResult value) =>
         double.TryParse((string?)value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0;

@@ -37,30 +37,35 @@ public sealed class FaultTests : IDisposable
         var logs = node.Services.GetFakeLogCollector();
         using var fallback = new MetricCollector<int>(node.Services.GetRequiredService<IMeterFactory>(), NumoTelemetryMeter.Name, "numo.redis.fallback");
 
+        // A control node without Redis at all, measured at the same moments under the same machine load.
+        await using var control = await FleetNode.StartAsync("control", key, redis: null, prefix);
+
         // Before: Redis up.
-        var before = new List<double>();
         for (var i = 0; i < 60; i++)
         {
-            var (status, elapsed) = await node.PageAsync("192.0.2." + (i % 50));
+            var (status, _) = await node.PageAsync("192.0.2." + (i % 50));
             Assert.Equal(200, status);
-            if (i >= 10)
-            {
-                before.Add(elapsed.TotalMilliseconds);
-            }
+            Assert.Equal(200, (await control.PageAsync("192.0.2." + (i % 50))).Status);
         }
 
         await WaitUntilAsync(() => store.Local.SubjectCount > 0 && !store.IsFallingBack, "the node used Redis");
 
         // Redis dies (a crash, not a shutdown). Requests go on: page views and a stuffing run this node alone sees whole.
         _server.Kill();
+        // Every request goes to both nodes, in alternating order, so both see the same load at the same time.
         var during = new List<double>();
-        for (var i = 0; i < 75; i++)
+        var controlDuring = new List<double>();
+        for (var i = 0; i < 150; i++)
         {
-            var (status, elapsed) = i % 3 == 0
-                ? await node.FailedLoginAsync(AttackerIp, "outage-victim-" + i)
-                : await node.PageAsync("192.0.2." + (i % 50));
-            Assert.Equal(200, status);
-            during.Add(elapsed.TotalMilliseconds);
+            for (var turn = 0; turn < 2; turn++)
+            {
+                var target = (i + turn) % 2 == 0 ? node : control;
+                var (status, elapsed) = i % 3 == 0
+                    ? await target.FailedLoginAsync(AttackerIp, "outage-victim-" + i)
+                    : await target.PageAsync("192.0.2." + (i % 50));
+                Assert.Equal(200, status);
+                (target == node ? during : controlDuring).Add(elapsed.TotalMilliseconds);
+            }
         }
 
         await WaitUntilAsync(() => node.Alerts.All.Any(a => a.Rule == ReasonCodes.CredentialStuffing), "detection continued on local state");
@@ -69,10 +74,13 @@ public sealed class FaultTests : IDisposable
         Assert.Equal(1, fallback.LastMeasurement?.Value);
         Assert.Equal(1, logs.GetSnapshot().Count(r => r.Id.Name == "RedisUnavailable"));
 
-        // Latency: the hot path never waits on Redis. Measured, asserted generously (shared CI machine).
-        var p95Before = P95(before);
+        // Latency: the hot path never waits on Redis. A node whose Redis is dead answers like a node that has no Redis at
+        // all (p95 within 20 ms), and no request waits for a Redis timeout (500 ms here; at most 2 of 150 may be that slow
+        // for reasons of a shared machine, a GC or the scheduler, in both nodes alike).
         var p95During = P95(during);
-        Assert.True(p95During <= (p95Before * 10) + 100, $"p95 with Redis dead {p95During:0.0} ms vs {p95Before:0.0} ms before");
+        var p95Control = P95(controlDuring);
+        Assert.True(p95During <= p95Control + 20, $"p95 with Redis dead {p95During:0.0} ms vs {p95Control:0.0} ms on a node without Redis");
+        Assert.True(during.Count(ms => ms >= 500) <= 2, $"{during.Count(ms => ms >= 500)} requests took 500 ms or more with Redis dead");
 
         // Redis returns on the same port, empty (no persistence): the node reconnects and replays what it kept.
         _server.Start();

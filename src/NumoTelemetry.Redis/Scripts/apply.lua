@@ -1,7 +1,9 @@
 -- NumoTelemetry fraud state: applies a chunk of state operations atomically, in order, and returns one result per operation.
 -- Mirrors InMemoryFraudStateStore to the bit (same arithmetic, same order of floating-point operations).
 -- Every key is written through put(), which always sets a TTL (SET ... PX): a key without expiry cannot be made here.
--- KEYS: the distinct state keys of the chunk. ARGV: operations, each a kind letter, a key index, then its arguments:
+-- KEYS[1], ARGV[1]: the call's applied marker and its TTL: SET NX, and a call already applied (a replay of a call that timed out
+-- but ran) returns an empty reply and changes nothing, so every call is applied at most once.
+-- KEYS[2..]: the distinct state keys of the chunk. ARGV[2..]: operations, each a kind letter, a key index, then its arguments:
 --   I key bucket amount ttl                      (Increment)
 --   D key generation element index rank ttl     (AddDistinct; element '' reads)
 --   T key atMs windowMs ttl                      (ObserveTiming)
@@ -10,7 +12,7 @@
 --   S key atMs halfLifeMs reason points ttl      (AddScore; reason '' or points <= 0 reads)
 -- Values are MessagePack arrays: counter {head, b0..b5}; distinct {generation, current, previous, union count, union register sum, union zero registers} with sketches 's'..records
 -- (11 bytes: element, register index, rank) or 'h'..registers (1024 bytes); timing {last, n, mean, var};
--- observation {bytes, expiresMs}; members {expiresMs, e1..en} (least recent first); score {t, reason1, value1, ...}.
+-- observation {bytes, expiresMs, atMs}; members {expiresMs, e1..en} (least recent first); score {t, reason1, value1, ...}.
 
 local N = 6
 local MAX_SMALL = 64
@@ -251,9 +253,11 @@ end
 
 local function exchange(i, at, window, observation, ttl)
   local s = load(i)
+  -- an older observation arriving late (another node, a replay) never replaces a newer one: the newer one is the answer
+  if s and s[3] and at < s[3] then return s[1] end
   local previous = ''
   if s and s[2] >= at then previous = s[1] end
-  put(i, {observation, at + window}, ttl)
+  put(i, {observation, at + window, at}, ttl)
   return previous
 end
 
@@ -339,8 +343,10 @@ local function score(i, at, halfLife, reason, points, ttl)
   return total, topReason
 end
 
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return {} end
+
 local out = {}
-local p = 1
+local p = 2
 local argc = #ARGV
 while p <= argc do
   local kind = ARGV[p]

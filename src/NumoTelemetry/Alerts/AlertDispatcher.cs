@@ -24,6 +24,8 @@ internal sealed class AlertDispatcher
     private readonly Dictionary<GroupKey, Group> _groups = new();
     private readonly List<FraudReason> _reasons = new();
     private readonly List<GroupKey> _expired = new();
+    private readonly List<FraudAlert> _outbox = new();
+    private bool[] _claimed = [];
     private readonly long _waitMs;
     private readonly long _intervalMs;
     private readonly long _repeatMs;
@@ -95,10 +97,28 @@ internal sealed class AlertDispatcher
     }
 
     /// <summary>Sends what is due at <paramref name="now"/>; repeats unchanged groups that still fire; closes idle groups.</summary>
-    public void Tick(DateTimeOffset now) => Scan(StateMath.UnixMs(now), flushAll: false);
+    public void Tick(DateTimeOffset now)
+    {
+        Scan(StateMath.UnixMs(now), flushAll: false);
+        DrainOutbox();
+    }
+
+    /// <summary>
+    /// The same; with a de-duplicator, every alert due is claimed in one asynchronous call (one round trip for a fleet), so the
+    /// pipeline thread never blocks on the network.
+    /// </summary>
+    public ValueTask TickAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        Scan(StateMath.UnixMs(now), flushAll: false);
+        return _outbox.Count == 0 ? ValueTask.CompletedTask : DrainOutboxAsync(cancellationToken);
+    }
 
     /// <summary>Sends every group with unsent hits now, ignoring waits and the rate (end of a replay: every alert is output).</summary>
-    public void FlushAll(DateTimeOffset now) => Scan(StateMath.UnixMs(now), flushAll: true);
+    public void FlushAll(DateTimeOffset now)
+    {
+        Scan(StateMath.UnixMs(now), flushAll: true);
+        DrainOutbox();
+    }
 
     /// <summary>
     /// At shutdown: sends groups with unsent hits now, ignoring their waits but not the notification rate — the highest band and score
@@ -139,6 +159,8 @@ internal sealed class AlertDispatcher
             droppedByRule ??= new Dictionary<string, int>(StringComparer.Ordinal);
             droppedByRule[group.Rule] = droppedByRule.TryGetValue(group.Rule, out var n) ? n + 1 : 1;
         }
+
+        DrainOutbox();
 
         if (dropped > 0)
         {
@@ -258,12 +280,65 @@ internal sealed class AlertDispatcher
         group.SentCount = group.Count;
         group.SentBand = band;
         group.DueMs = long.MaxValue;
-        if (_deduplicator is not null && !Claim(alert))
+        if (_deduplicator is not null)
+        {
+            _outbox.Add(alert); // claimed with the others due now, then published
+            return;
+        }
+
+        Publish(alert);
+    }
+
+    /// <summary>Claims the alerts due (synchronously: shutdown, replay, <see cref="Tick"/>) and publishes those claimed.</summary>
+    private void DrainOutbox()
+    {
+        for (var i = 0; i < _outbox.Count; i++)
+        {
+            PublishIfClaimed(_outbox[i], Claim(_outbox[i]));
+        }
+
+        _outbox.Clear();
+    }
+
+    private async ValueTask DrainOutboxAsync(CancellationToken cancellationToken)
+    {
+        if (_claimed.Length < _outbox.Count)
+        {
+            _claimed = new bool[Math.Max(_outbox.Count, 2 * _claimed.Length)];
+        }
+
+        try
+        {
+            await _deduplicator!.ClaimAsync(_outbox, _claimed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _metrics.Error("alert_dedup");
+            Log.AlertSinkFailed(_logger, _deduplicator!.GetType().Name, ex.GetType().Name);
+            Array.Fill(_claimed, true, 0, _outbox.Count); // a duplicate is better than a lost alert
+        }
+
+        for (var i = 0; i < _outbox.Count; i++)
+        {
+            PublishIfClaimed(_outbox[i], _claimed[i]);
+        }
+
+        _outbox.Clear();
+    }
+
+    private void PublishIfClaimed(FraudAlert alert, bool claimed)
+    {
+        if (!claimed)
         {
             _metrics.AlertDropped("fleet_duplicate"); // another node of the fleet notifies for this subject and rule
             return;
         }
 
+        Publish(alert);
+    }
+
+    private void Publish(FraudAlert alert)
+    {
         _metrics.AlertNotified(alert.Rule, alert.Severity);
         for (var i = 0; i < _sinks.Length; i++)
         {

@@ -102,7 +102,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         TakeScores(0, pending);
         TakeScores(reads, _state.Count);
         Detect(batch.Span);
-        _alerts.Tick(_time.GetUtcNow());
+        await _alerts.TickAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
@@ -128,7 +128,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
             }
         }
 
-        _alerts.Tick(_time.GetUtcNow());
+        await _alerts.TickAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends every open alert group's unsent hits now (end of a replay).</summary>

@@ -144,9 +144,17 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
             case StateOperationKind.Exchange:
             {
                 var node = subject.Get<ObservationNode>(nameId);
+                if (atMs < node.AtMs)
+                {
+                    // an older observation arriving late (another node, a replay) never replaces a newer one: it is the answer
+                    result.Previous = node.Value;
+                    break;
+                }
+
                 result.Previous = node.Value.HasValue && node.ExpiresMs >= atMs ? node.Value : default;
-                node.Value = op.Observation;
+                node.Value = op.Observation.Coarsened();
                 node.ExpiresMs = atMs + windowMs;
+                node.AtMs = atMs;
                 subject.Extend(atMs + windowMs);
                 break;
             }
@@ -407,6 +415,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     {
         public Observation Value;
         public long ExpiresMs;
+        public long AtMs = long.MinValue;
     }
 
     private sealed class MemberNode : Node

@@ -34,6 +34,28 @@ public readonly record struct Observation(
     /// <summary>Whether a location is known.</summary>
     public bool HasLocation => AccuracyKm > 0;
 
+    /// <summary>
+    /// The observation as the state stores keep it: latitude and longitude rounded to a 0.01° grid (0.1° when the accuracy
+    /// radius is 50 km or more), the accuracy radius widened by the rounding's largest displacement (1 km, 8 km), so a stored
+    /// location is never precise and distances less accuracy (impossible travel) never grow from the rounding.
+    /// </summary>
+    internal Observation Coarsened()
+    {
+        if (!HasLocation)
+        {
+            return this;
+        }
+
+        // Half a grid step in latitude and longitude is at most step/2 * 111.2 km * sqrt(2): 0.79 km at 0.01°, 7.9 km at 0.1°.
+        var (perDegree, widenKm) = AccuracyKm >= 50 ? (10.0, 8) : (100.0, 1);
+        return this with
+        {
+            Latitude = Math.Round(Latitude * perDegree) / perDegree,
+            Longitude = Math.Round(Longitude * perDegree) / perDegree,
+            AccuracyKm = AccuracyKm > int.MaxValue - widenKm ? int.MaxValue : AccuracyKm + widenKm,
+        };
+    }
+
     /// <summary>Packs an ISO 3166 alpha-2 code; 0 for anything else.</summary>
     public static ushort PackCountry(string? isoCode) =>
         isoCode is { Length: 2 } c && char.IsAsciiLetter(c[0]) && char.IsAsciiLetter(c[1])

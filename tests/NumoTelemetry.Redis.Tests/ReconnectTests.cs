@@ -1,0 +1,52 @@
+using NumoTelemetry.Fraud.State;
+
+namespace NumoTelemetry.Redis.Tests;
+
+/// <summary>A node that boots while Redis cannot answer joins the fleet when Redis becomes reachable, without a restart.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class ReconnectTests(RedisServer server)
+{
+    [SkippableFact]
+    public async Task ApplyAsync_ScriptLoadTimedOutAtBoot_NodeRejoinsWhenRedisAnswers()
+    {
+        Skip.IfNot(server.Available, RedisServer.MissingMessage);
+        await using var proxy = new StallingProxy(server.Port);
+        var store = TestStores.Create(proxy.Configuration + ",connectRetry=1", TestStores.UniquePrefix("rejoin"), o =>
+        {
+            o.ConnectTimeout = TimeSpan.FromMilliseconds(500);
+            o.OperationTimeout = TimeSpan.FromMilliseconds(300);
+            o.BreakDuration = TimeSpan.FromMilliseconds(100);
+        });
+        var subject = TestStores.Subject(SubjectKind.Ip, 1);
+
+        // Boot: the handshake succeeds, SCRIPT LOAD never answers (times out), the node runs on local state.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Volatile.Read(ref proxy.Stalled) == 0 || !store.IsFallingBack)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the node tried SCRIPT LOAD and fell back");
+            await store.ApplyAsync(Increment(subject), CancellationToken.None);
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(3000); // SCRIPT LOAD times out (the client checks timeouts about once a second)
+
+        // Redis answers again: the next batches reconnect and the shared state is used.
+        proxy.Heal();
+        deadline = DateTime.UtcNow.AddSeconds(20);
+        while (store.IsFallingBack)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the node rejoined the fleet without a restart");
+            await store.ApplyAsync(Increment(subject), CancellationToken.None);
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0, store.Journaled);
+    }
+
+    private static FraudStateBatch Increment(SubjectKey subject)
+    {
+        var batch = new FraudStateBatch(4);
+        batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Name = "req", At = DateTimeOffset.UtcNow, Window = TimeSpan.FromMinutes(1), Amount = 1 });
+        return batch;
+    }
+}
