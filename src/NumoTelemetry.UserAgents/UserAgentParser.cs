@@ -46,6 +46,9 @@ public sealed class UserAgentParser : IUserAgentParser
             throw new ArgumentOutOfRangeException(nameof(options), options.MatchTimeout, "MatchTimeout must be positive.");
         }
 
+        // The first regex of a process costs tens of milliseconds (the regex engine's own start-up): pay
+        // it on the thread pool while this thread loads the rules, not on the first request.
+        ThreadPool.UnsafeQueueUserWorkItem(static timeout => CompiledRule.WarmUpRegexEngine(timeout), options.MatchTimeout, preferLocal: false);
         var (rules, clauses) = LoadRules(options.RegexesPath);
         RulesSource = options.RegexesPath ?? $"uap-core {EmbeddedData.UapCoreVersion} (embedded)";
         _engine = new UapEngine(rules, clauses, options.MatchTimeout, hotThreshold, _counters, usePrefilter);

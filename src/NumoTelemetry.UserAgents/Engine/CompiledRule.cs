@@ -139,6 +139,24 @@ internal sealed class CompiledRule
         }
     }
 
+    /// <summary>
+    /// Builds, runs and discards two small regexes with the rules' options, so that the regex engine's
+    /// one-time start-up in a process (parser, interpreter, case tables, replacement) is done.
+    /// </summary>
+    public static void WarmUpRegexEngine(TimeSpan timeout)
+    {
+        const string sample = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0.0.0 Mobile Safari/537.36";
+        var options = RegexOptions.ECMAScript | RegexOptions.CultureInvariant;
+        var search = new Regex(@"(Chrome)/(\d+)\.(\d+)(?:\.(\d+)|)", options, timeout);
+        foreach (var match in search.EnumerateMatches(sample))
+        {
+            _ = match.Index;
+        }
+
+        var extract = new Regex(@"\G(?:; *([^;/]+) Build|android (\d+))[\s\S]*", options | RegexOptions.IgnoreCase, timeout);
+        _ = extract.Replace(sample, "${1}\uFFFF${2}", 1, 0);
+    }
+
     /// <summary>Builds the regexes now (used by tests to validate every rule, including its extraction form).</summary>
     public bool EnsureCreated()
     {
