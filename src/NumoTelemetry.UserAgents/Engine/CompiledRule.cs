@@ -99,6 +99,12 @@ internal sealed class CompiledRule
         }
 
         var extract = _extract ?? CreateExtract();
+        if (text.Contains(RuleTemplate.Separator, StringComparison.Ordinal))
+        {
+            ExtractWithMatch(extract, text, index, pool, ref values, ref timedOut);
+            return;
+        }
+
         string output;
         try
         {
@@ -130,6 +136,43 @@ internal sealed class CompiledRule
             }
 
             var field = slots[k];
+            if (template.Trim[field])
+            {
+                segment = segment.Trim();
+            }
+
+            values[field] = segment.IsEmpty ? null : pool.Get(segment);
+        }
+    }
+
+    /// <summary>
+    /// The slow path of <see cref="Extract"/> for a User-Agent that contains the separator itself: one
+    /// Match, each slot expanded from it on its own.
+    /// </summary>
+    private void ExtractWithMatch(Regex extract, string text, int index, StringPool pool, ref FieldValues values, ref bool timedOut)
+    {
+        var template = _template!;
+        Match match;
+        try
+        {
+            match = extract.Match(text, index);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            _counters.RegexTimeouts.Increment();
+            timedOut = true;
+            return;
+        }
+
+        if (!match.Success)
+        {
+            return;
+        }
+
+        for (var k = 0; k < template.Slots.Count; k++)
+        {
+            var field = template.Slots[k];
+            ReadOnlySpan<char> segment = match.Result(template.SlotTemplates[k]);
             if (template.Trim[field])
             {
                 segment = segment.Trim();
