@@ -59,6 +59,34 @@ public sealed class UserAgentParser : IUserAgentParser
         // reach, so the first requests do not pay for it. Results are discarded (not cached, not counted
         // as parses; their regex evaluations are counted).
         ThreadPool.UnsafeQueueUserWorkItem(static engine => WarmUp(engine), _engine, preferLocal: false);
+
+        // Rules from a file may use syntax .NET rejects; such a rule would never match. Check them all in
+        // the background (the embedded rules are checked by the test suite) and count the failures.
+        RuleValidation = options.RegexesPath is null
+            ? Task.FromResult<IReadOnlyList<string>>([])
+            : Task.Factory.StartNew(static engine => ValidateRules((UapEngine)engine!), _engine, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Completes once every rule of <see cref="UserAgentParserOptions.RegexesPath"/> has been checked
+    /// against .NET's regex syntax (in the background, after start-up; at once for the embedded rules,
+    /// which the package's tests check). Its result lists the patterns .NET rejected: such rules never
+    /// match, and they are counted in <see cref="UserAgentParserStatistics.InvalidRules"/>.
+    /// </summary>
+    public Task<IReadOnlyList<string>> RuleValidation { get; }
+
+    private static IReadOnlyList<string> ValidateRules(UapEngine engine)
+    {
+        var invalid = new List<string>();
+        foreach (var rule in engine.Rules)
+        {
+            if (rule.Definition.Section != RuleSection.Bot && !rule.Validate())
+            {
+                invalid.Add(rule.Definition.Pattern);
+            }
+        }
+
+        return invalid;
     }
 
     private static void WarmUp(UapEngine engine)

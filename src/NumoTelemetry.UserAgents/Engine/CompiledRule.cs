@@ -20,7 +20,7 @@ internal sealed class CompiledRule
     private Regex? _search;
     private Regex? _extract;
     private RuleTemplate? _template;
-    private volatile bool _invalid;
+    private volatile int _invalid;
     private int _uses;
 
     /// <summary>Creates the rule; nothing is compiled yet.</summary>
@@ -43,7 +43,7 @@ internal sealed class CompiledRule
     public int Uses => _uses;
 
     /// <summary>Whether the pattern failed to compile (such a rule never matches; counted once).</summary>
-    public bool IsInvalid => _invalid;
+    public bool IsInvalid => _invalid != 0;
 
     /// <summary>
     /// Where the leftmost match of the rule in <paramref name="text"/> starts, or -1; a timeout counts,
@@ -212,9 +212,45 @@ internal sealed class CompiledRule
         return true;
     }
 
+    /// <summary>
+    /// Checks that .NET accepts the pattern, without keeping a regex: a rejected rule is marked invalid and
+    /// counted now rather than silently never matching. Returns whether the pattern is valid.
+    /// </summary>
+    public bool Validate()
+    {
+        if (_invalid != 0)
+        {
+            return false;
+        }
+
+        if (_search is not null)
+        {
+            return true;
+        }
+
+        try
+        {
+            _ = new Regex(_definition.Pattern, _options, _timeout);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            MarkInvalid();
+            return false;
+        }
+    }
+
+    private void MarkInvalid()
+    {
+        if (Interlocked.Exchange(ref _invalid, 1) == 0)
+        {
+            _counters.InvalidRules.Increment();
+        }
+    }
+
     private Regex? CreateSearch()
     {
-        if (_invalid)
+        if (_invalid != 0)
         {
             return null;
         }
@@ -227,8 +263,7 @@ internal sealed class CompiledRule
         }
         catch (ArgumentException)
         {
-            _invalid = true;
-            _counters.InvalidRules.Increment();
+            MarkInvalid();
             return null;
         }
     }
