@@ -1,7 +1,7 @@
-using NumoTelemetry.UserAgents.Bots;
 using NumoTelemetry.UserAgents.Caching;
 using NumoTelemetry.UserAgents.Data;
 using NumoTelemetry.UserAgents.Engine;
+using NumoTelemetry.UserAgents.Prefilter;
 
 namespace NumoTelemetry.UserAgents;
 
@@ -47,13 +47,12 @@ public sealed class UserAgentParser : IUserAgentParser
             throw new ArgumentOutOfRangeException(nameof(options), options.MatchTimeout, "MatchTimeout must be positive.");
         }
 
-        // The crawler list loads on the thread pool while this thread reads the YAML.
-        var bots = Task.Run(static () => CrawlerListReader.Read(EmbeddedData.ReadAllBytes(EmbeddedData.CrawlerListResource)));
-        var rules = LoadUapRules(options.RegexesPath);
+        // The first regex of a process costs tens of milliseconds (the regex engine's own start-up): pay
+        // it on the thread pool while this thread loads the rules, not on the first request.
+        ThreadPool.UnsafeQueueUserWorkItem(static timeout => CompiledRule.WarmUpRegexEngine(timeout), options.MatchTimeout, preferLocal: false);
+        var (rules, clauses) = LoadRules(options.RegexesPath);
         RulesSource = options.RegexesPath ?? $"uap-core {EmbeddedData.UapCoreVersion} (embedded)";
-        rules.AddRange(BuiltInBotRules.Definitions());
-        rules.AddRange(bots.GetAwaiter().GetResult());
-        _engine = new UapEngine(rules, options.MatchTimeout, hotThreshold, _counters, usePrefilter);
+        _engine = new UapEngine(rules, clauses, options.MatchTimeout, hotThreshold, _counters, usePrefilter);
         _cache = options.CacheSize > 0 ? new ParseCache(options.CacheSize) : null;
         _maxLength = options.MaxLength;
 
@@ -61,11 +60,39 @@ public sealed class UserAgentParser : IUserAgentParser
         // reach, so the first requests do not pay for it. Results are discarded (not cached, not counted
         // as parses; their regex evaluations are counted).
         ThreadPool.UnsafeQueueUserWorkItem(static engine => WarmUp(engine), _engine, preferLocal: false);
+
+        // Rules from a file may use syntax .NET rejects; such a rule would never match. Check them all in
+        // the background (the embedded rules are checked by the test suite) and count the failures.
+        RuleValidation = options.RegexesPath is null
+            ? Task.FromResult<IReadOnlyList<string>>([])
+            : Task.Factory.StartNew(static engine => ValidateRules((UapEngine)engine!), _engine, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Completes once every rule of <see cref="UserAgentParserOptions.RegexesPath"/> has been checked
+    /// against .NET's regex syntax (in the background, after start-up; at once for the embedded rules,
+    /// which the package's tests check). Its result lists the patterns .NET rejected: such rules never
+    /// match, and they are counted in <see cref="UserAgentParserStatistics.InvalidRules"/>.
+    /// </summary>
+    public Task<IReadOnlyList<string>> RuleValidation { get; }
+
+    private static IReadOnlyList<string> ValidateRules(UapEngine engine)
+    {
+        var invalid = new List<string>();
+        foreach (var rule in engine.Rules)
+        {
+            if (rule.Definition.Section != RuleSection.Bot && !rule.Validate())
+            {
+                invalid.Add(rule.Definition.Pattern);
+            }
+        }
+
+        return invalid;
     }
 
     private static void WarmUp(UapEngine engine)
     {
-        foreach (var ua in Prefilter.TypicalUserAgents.All)
+        foreach (var ua in TypicalUserAgents.All)
         {
             engine.Parse(ua, oversized: false, out _);
         }
@@ -174,16 +201,44 @@ public sealed class UserAgentParser : IUserAgentParser
 
     private bool IsOversized(string userAgent) => _maxLength > 0 && userAgent.Length > _maxLength;
 
-    private static List<RuleDefinition> LoadUapRules(string? path)
+    /// <summary>
+    /// The rules and their prefilter conditions. The embedded set was read and analysed at build time
+    /// (<see cref="RuleSetFile"/>); a <paramref name="path"/> replaces its uap-core sections with the
+    /// file's rules, analysed now, and keeps the bot rules.
+    /// </summary>
+    internal static (List<RuleDefinition> Rules, List<List<string[]>> Clauses) LoadRules(string? path)
     {
-        if (path is not null)
+        List<RuleDefinition> embeddedRules;
+        List<List<string[]>> embeddedClauses;
+        using (var stream = EmbeddedData.Open(EmbeddedData.RuleSetResource))
         {
-            using var file = new StreamReader(path);
-            return RegexesYamlReader.Read(file);
+            (embeddedRules, embeddedClauses) = RuleSetFile.Read(stream);
         }
 
-        using var stream = EmbeddedData.Open(EmbeddedData.RegexesResource);
-        using var reader = new StreamReader(stream);
-        return RegexesYamlReader.Read(reader);
+        if (path is null)
+        {
+            return (embeddedRules, embeddedClauses);
+        }
+
+        List<RuleDefinition> rules;
+        using (var file = new StreamReader(path))
+        {
+            rules = RegexesYamlReader.Read(file);
+        }
+
+        var uapCount = rules.Count;
+        var clauses = new List<string[]>[uapCount];
+        Parallel.For(0, uapCount, i => clauses[i] = AtomExtractor.Extract(rules[i].Pattern, rules[i].IgnoreCase));
+        var allClauses = new List<List<string[]>>(clauses);
+        for (var i = 0; i < embeddedRules.Count; i++)
+        {
+            if (embeddedRules[i].Section == RuleSection.Bot)
+            {
+                rules.Add(embeddedRules[i]);
+                allClauses.Add(embeddedClauses[i]);
+            }
+        }
+
+        return (rules, allClauses);
     }
 }

@@ -63,6 +63,65 @@ public sealed class UaCommandTests
     }
 
     [Fact]
+    public void Run_MissingRegexesFile_OneLineOnStderrAndExitCode2()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "numo-missing-" + Guid.NewGuid().ToString("N") + ".yaml");
+        using var output = new MemoryStream();
+        var error = new StringWriter();
+
+        var exit = UaCommand.Run(new StringReader("curl/8.0\n"), output, path, error);
+
+        Assert.Equal(2, exit);
+        Assert.Equal(0, output.Length);
+        var message = error.ToString();
+        Assert.Single(message.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("numo ua: cannot use --regexes " + path, message, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_InvalidRegexesFile_OneLineOnStderrAndExitCode2()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "something: [unclosed\n");
+            var error = new StringWriter();
+
+            var exit = UaCommand.Run(new StringReader("curl/8.0\n"), new MemoryStream(), path, error);
+
+            Assert.Equal(2, exit);
+            Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("Invalid regexes.yaml", error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_InputArrivesSlowly_EachResultIsFlushedBeforeTheNextLine()
+    {
+        // A pipe that delivers one line, then waits (tail -f): the first result must reach the output
+        // while the command waits for the second line, not when input ends.
+        var pipe = new System.IO.Pipelines.Pipe();
+        using var reader = new StreamReader(pipe.Reader.AsStream(), Encoding.UTF8);
+        var output = new NotifyingStream();
+        var run = UaCommand.RunAsync(reader, output, regexesPath: null, TextWriter.Null, CancellationToken.None);
+
+        await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes("curl/8.0\n"));
+        var first = await output.FirstWrite.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("\"curl\"", Encoding.UTF8.GetString(first), StringComparison.Ordinal);
+        Assert.False(run.IsCompleted);
+
+        await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes("Wget/1.21\n"));
+        await pipe.Writer.CompleteAsync();
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(2, Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
     public void Invoke_UaCommandThroughRootCommand_ParsesOptions()
     {
         var command = UaCommand.Create();
@@ -71,5 +130,35 @@ public sealed class UaCommandTests
 
         Assert.Empty(parse.Errors);
         Assert.Equal("ua", command.Name);
+    }
+
+    /// <summary>A memory stream that reports the bytes of its first write.</summary>
+    private sealed class NotifyingStream : MemoryStream
+    {
+        public TaskCompletionSource<byte[]> FirstWrite { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            base.Write(buffer, offset, count);
+            FirstWrite.TrySetResult(buffer.AsSpan(offset, count).ToArray());
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            base.Write(buffer);
+            FirstWrite.TrySetResult(buffer.ToArray());
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Write(buffer, offset, count);
+            return Task.CompletedTask;
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
     }
 }

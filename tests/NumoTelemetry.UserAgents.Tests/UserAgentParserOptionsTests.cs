@@ -81,4 +81,60 @@ public sealed class UserAgentParserOptionsTests
         Assert.True(invalid.Count == 0, string.Join(Environment.NewLine, invalid));
         Assert.Equal(0, parser.GetStatistics().InvalidRules);
     }
+
+    [SkippableFact]
+    public void HeadRules_AllCompileInDotNet()
+    {
+        var path = SharedTestData.Require(Path.Combine("head", "regexes.yaml"));
+        var parser = new UserAgentParser(new UserAgentParserOptions { RegexesPath = path });
+        var invalid = new List<string>();
+        foreach (var rule in parser.Engine.Rules)
+        {
+            if (!rule.EnsureCreated())
+            {
+                invalid.Add(rule.Definition.Pattern);
+            }
+        }
+
+        Assert.True(invalid.Count == 0, string.Join(Environment.NewLine, invalid));
+        Assert.Empty(parser.RuleValidation.GetAwaiter().GetResult());
+        Assert.Equal(0, parser.GetStatistics().InvalidRules);
+    }
+
+    [Fact]
+    public async Task RegexesFile_RuleDotNetRejects_IsReportedAndCountedWithoutBeingReached()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, """
+                user_agent_parsers:
+                  - regex: '(Good)/(\d+)'
+                  - regex: 'Bad[z-a]/(\d+)'
+                os_parsers: []
+                device_parsers: []
+                """);
+            var parser = new UserAgentParser(new UserAgentParserOptions { RegexesPath = path });
+
+            var invalid = await parser.RuleValidation;
+
+            Assert.Equal([@"Bad[z-a]/(\d+)"], invalid);
+            Assert.Equal(1, parser.GetStatistics().InvalidRules);
+            Assert.Equal("Good", parser.Parse("Good/1 Bad").Browser.Family);
+            Assert.Equal(1, parser.GetStatistics().InvalidRules);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task EmbeddedRules_RuleValidation_CompletesAtOnceWithNoFailures()
+    {
+        var parser = new UserAgentParser();
+
+        Assert.True(parser.RuleValidation.IsCompleted);
+        Assert.Empty(await parser.RuleValidation);
+    }
 }

@@ -18,39 +18,97 @@ internal static class UaCommand
         var regexes = new Option<FileInfo?>("--regexes") { Description = "A uap-core regexes.yaml to use instead of the embedded one." };
         var timing = new Option<bool>("--timing") { Description = "Time the engine on the input lines and print one JSON summary (ready, first parse, uncached mean/p99, allocation, cached hit).", Hidden = true };
         var command = new Command("ua", "Parse User-Agents (one per line on stdin) into JSON lines: browser, OS, device and bot classification.") { regexes, timing };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var path = parse.GetValue(regexes)?.FullName;
-            using var input = new StreamReader(Console.OpenStandardInput(), Encoding.UTF8);
+            var error = parse.InvocationConfiguration.Error;
+
+            // A large read buffer: a file or a busy pipe is read in big chunks, and output is flushed
+            // only when the next line has to wait for input.
+            using var input = new StreamReader(Console.OpenStandardInput(), Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
             using var output = Console.OpenStandardOutput();
-            return parse.GetValue(timing)
-                ? UaTiming.Run(input, output, path)
-                : Run(input, output, path, flushEachLine: !Console.IsInputRedirected);
+            if (parse.GetValue(timing))
+            {
+                try
+                {
+                    return UaTiming.Run(input, output, path);
+                }
+                catch (Exception ex) when (path is not null && ex is IOException or UnauthorizedAccessException or InvalidDataException)
+                {
+                    await error.WriteLineAsync(Message(path, ex)).ConfigureAwait(false);
+                    return 2;
+                }
+            }
+
+            return await RunAsync(input, output, path, error, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
     /// <summary>Parses every line of <paramref name="input"/> into a JSON line on <paramref name="output"/>.</summary>
-    internal static int Run(TextReader input, Stream output, string? regexesPath, bool flushEachLine = false)
+    internal static int Run(TextReader input, Stream output, string? regexesPath, TextWriter? error = null) =>
+        RunAsync(input, output, regexesPath, error ?? TextWriter.Null, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Parses every line of <paramref name="input"/> into a JSON line on <paramref name="output"/>. Output is
+    /// buffered, and flushed whenever the next line is not available yet, so that a slow producer
+    /// (<c>tail -f access.log | numo ua</c>) sees each result as soon as its line is in. A missing or
+    /// invalid <paramref name="regexesPath"/> is one line on <paramref name="error"/> and exit code 2.
+    /// </summary>
+    internal static async Task<int> RunAsync(TextReader input, Stream output, string? regexesPath, TextWriter error, CancellationToken cancellationToken)
     {
-        var parser = new UserAgentParser(new UserAgentParserOptions { RegexesPath = regexesPath });
-        using var buffered = new BufferedStream(output, 1 << 16);
-        using var writer = new Utf8JsonWriter(buffered, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        while (input.ReadLine() is { } line)
+        var parser = CreateParser(regexesPath, cacheSize: new UserAgentParserOptions().CacheSize, error);
+        if (parser is null)
         {
-            Write(writer, line, parser.Parse(line));
-            writer.Flush();
-            writer.Reset();
-            buffered.WriteByte((byte)'\n');
-            if (flushEachLine)
-            {
-                buffered.Flush();
-            }
+            return 2;
         }
 
-        buffered.Flush();
+        var buffered = new BufferedStream(output, 1 << 16);
+        await using (buffered.ConfigureAwait(false))
+        {
+            using var writer = new Utf8JsonWriter(buffered, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            while (true)
+            {
+                var next = input.ReadLineAsync(cancellationToken);
+                if (!next.IsCompleted)
+                {
+                    // The reader has to wait for more input: what is written so far goes out now.
+                    await buffered.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                if (await next.ConfigureAwait(false) is not { } line)
+                {
+                    break;
+                }
+
+                Write(writer, line, parser.Parse(line));
+                writer.Flush();
+                writer.Reset();
+                buffered.WriteByte((byte)'\n');
+            }
+
+            await buffered.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return 0;
     }
+
+    /// <summary>Creates the parser, or reports why <paramref name="regexesPath"/> cannot be used in one line and returns null.</summary>
+    internal static UserAgentParser? CreateParser(string? regexesPath, int cacheSize, TextWriter error)
+    {
+        try
+        {
+            return new UserAgentParser(new UserAgentParserOptions { RegexesPath = regexesPath, CacheSize = cacheSize });
+        }
+        catch (Exception ex) when (regexesPath is not null && ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            error.WriteLine(Message(regexesPath, ex));
+            return null;
+        }
+    }
+
+    private static string Message(string regexesPath, Exception ex) =>
+        $"numo ua: cannot use --regexes {regexesPath}: {ex.Message.ReplaceLineEndings(" ")}";
 
     private static void Write(Utf8JsonWriter writer, string ua, UserAgentInfo info)
     {

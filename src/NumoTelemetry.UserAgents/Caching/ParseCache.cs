@@ -13,6 +13,7 @@ internal sealed class ParseCache
     private readonly ulong[] _hashes;
     private readonly uint _sets;
     private readonly int _ways;
+    private ulong _random = 0x9E37_79B9_7F4A_7C15UL;
 
     private const int MaxWays = 8;
 
@@ -74,8 +75,9 @@ internal sealed class ParseCache
     }
 
     /// <summary>
-    /// Adds a result: into the first free way of its set, else over a way chosen by the hash (random
-    /// replacement, which does not thrash on cyclic access the way LRU does).
+    /// Adds a result: into the first free way of its set, else over a way chosen at random (random
+    /// replacement, which does not thrash on cyclic access the way LRU does, and unlike a way chosen by
+    /// the hash does not pin the other ways of a set forever). Runs on misses only, so hits stay at 0 B.
     /// </summary>
     public void Add(string key, ulong hash, UserAgentInfo value)
     {
@@ -91,7 +93,21 @@ internal sealed class ParseCache
             }
         }
 
-        Store(first + (int)((hash >> 40) % (uint)_ways), entry);
+        Store(first + NextWay(), entry);
+    }
+
+    /// <summary>
+    /// A way chosen by a xorshift generator. Its state is shared without synchronisation: a racing
+    /// update only repeats or skips a value, which a replacement choice does not mind.
+    /// </summary>
+    private int NextWay()
+    {
+        var x = _random;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        _random = x;
+        return (int)((x >> 32) % (uint)_ways);
     }
 
     private void Store(int slot, CacheEntry entry)

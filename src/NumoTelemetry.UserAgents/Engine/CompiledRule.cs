@@ -20,7 +20,7 @@ internal sealed class CompiledRule
     private Regex? _search;
     private Regex? _extract;
     private RuleTemplate? _template;
-    private volatile bool _invalid;
+    private volatile int _invalid;
     private int _uses;
 
     /// <summary>Creates the rule; nothing is compiled yet.</summary>
@@ -43,7 +43,7 @@ internal sealed class CompiledRule
     public int Uses => _uses;
 
     /// <summary>Whether the pattern failed to compile (such a rule never matches; counted once).</summary>
-    public bool IsInvalid => _invalid;
+    public bool IsInvalid => _invalid != 0;
 
     /// <summary>
     /// Where the leftmost match of the rule in <paramref name="text"/> starts, or -1; a timeout counts,
@@ -99,6 +99,12 @@ internal sealed class CompiledRule
         }
 
         var extract = _extract ?? CreateExtract();
+        if (text.Contains(RuleTemplate.Separator, StringComparison.Ordinal))
+        {
+            ExtractWithMatch(extract, text, index, pool, ref values, ref timedOut);
+            return;
+        }
+
         string output;
         try
         {
@@ -139,6 +145,61 @@ internal sealed class CompiledRule
         }
     }
 
+    /// <summary>
+    /// The slow path of <see cref="Extract"/> for a User-Agent that contains the separator itself: one
+    /// Match, each slot expanded from it on its own.
+    /// </summary>
+    private void ExtractWithMatch(Regex extract, string text, int index, StringPool pool, ref FieldValues values, ref bool timedOut)
+    {
+        var template = _template!;
+        Match match;
+        try
+        {
+            match = extract.Match(text, index);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            _counters.RegexTimeouts.Increment();
+            timedOut = true;
+            return;
+        }
+
+        if (!match.Success)
+        {
+            return;
+        }
+
+        for (var k = 0; k < template.Slots.Count; k++)
+        {
+            var field = template.Slots[k];
+            ReadOnlySpan<char> segment = match.Result(template.SlotTemplates[k]);
+            if (template.Trim[field])
+            {
+                segment = segment.Trim();
+            }
+
+            values[field] = segment.IsEmpty ? null : pool.Get(segment);
+        }
+    }
+
+    /// <summary>
+    /// Builds, runs and discards two small regexes with the rules' options, so that the regex engine's
+    /// one-time start-up in a process (parser, interpreter, case tables, replacement) is done.
+    /// </summary>
+    public static void WarmUpRegexEngine(TimeSpan timeout)
+    {
+        const string sample = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0.0.0 Mobile Safari/537.36";
+        var options = RegexOptions.ECMAScript | RegexOptions.CultureInvariant;
+        var search = new Regex(@"(Chrome)/(\d+)\.(\d+)(?:\.(\d+)|)", options, timeout);
+        foreach (var match in search.EnumerateMatches(sample))
+        {
+            _ = match.Index;
+        }
+
+        var extract = new Regex(@"\G(?:; *([^;/]+) Build|android (\d+))[\s\S]*", options | RegexOptions.IgnoreCase, timeout);
+        _ = extract.Replace(sample, "${1}\uFFFF${2}", 1, 0);
+    }
+
     /// <summary>Builds the regexes now (used by tests to validate every rule, including its extraction form).</summary>
     public bool EnsureCreated()
     {
@@ -151,9 +212,45 @@ internal sealed class CompiledRule
         return true;
     }
 
+    /// <summary>
+    /// Checks that .NET accepts the pattern, without keeping a regex: a rejected rule is marked invalid and
+    /// counted now rather than silently never matching. Returns whether the pattern is valid.
+    /// </summary>
+    public bool Validate()
+    {
+        if (_invalid != 0)
+        {
+            return false;
+        }
+
+        if (_search is not null)
+        {
+            return true;
+        }
+
+        try
+        {
+            _ = new Regex(_definition.Pattern, _options, _timeout);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            MarkInvalid();
+            return false;
+        }
+    }
+
+    private void MarkInvalid()
+    {
+        if (Interlocked.Exchange(ref _invalid, 1) == 0)
+        {
+            _counters.InvalidRules.Increment();
+        }
+    }
+
     private Regex? CreateSearch()
     {
-        if (_invalid)
+        if (_invalid != 0)
         {
             return null;
         }
@@ -166,8 +263,7 @@ internal sealed class CompiledRule
         }
         catch (ArgumentException)
         {
-            _invalid = true;
-            _counters.InvalidRules.Increment();
+            MarkInvalid();
             return null;
         }
     }

@@ -17,10 +17,11 @@ internal sealed class RuleTemplate
     /// <summary>Separates the fields in the template's output.</summary>
     public const char Separator = '\uFFFF';
 
-    private RuleTemplate(string? template, int[] slots, bool[] trim, string?[] literals)
+    private RuleTemplate(string? template, int[] slots, string[] slotTemplates, bool[] trim, string?[] literals)
     {
         Template = template;
         Slots = slots;
+        SlotTemplates = slotTemplates;
         Trim = trim;
         Literals = literals;
     }
@@ -30,6 +31,12 @@ internal sealed class RuleTemplate
 
     /// <summary>The field index of each separated segment of the template's output.</summary>
     public IReadOnlyList<int> Slots { get; }
+
+    /// <summary>
+    /// The replacement template of each slot on its own, for User-Agents that contain <see cref="Separator"/>
+    /// themselves (then the joined output cannot be split, and each slot is expanded from a Match instead).
+    /// </summary>
+    public IReadOnlyList<string> SlotTemplates { get; }
 
     /// <summary>Whether each field is trimmed.</summary>
     public IReadOnlyList<bool> Trim { get; }
@@ -44,6 +51,7 @@ internal sealed class RuleTemplate
         var trim = new bool[fieldCount];
         var literals = new string?[fieldCount];
         var slots = new List<int>();
+        var slotTemplates = new List<string>();
         var template = new StringBuilder();
         for (var field = 0; field < fieldCount; field++)
         {
@@ -80,6 +88,7 @@ internal sealed class RuleTemplate
                 }
 
                 slots.Add(field);
+                slotTemplates.Add(part.ToString());
                 template.Append(part);
             }
             else
@@ -94,7 +103,7 @@ internal sealed class RuleTemplate
             }
         }
 
-        return new RuleTemplate(slots.Count == 0 ? null : template.ToString(), [.. slots], trim, literals);
+        return new RuleTemplate(slots.Count == 0 ? null : template.ToString(), [.. slots], [.. slotTemplates], trim, literals);
     }
 
     private static bool AppendGroup(StringBuilder part, int group, int groupCount)

@@ -20,14 +20,22 @@ internal sealed class UapEngine
     private readonly bool _usePrefilter;
     private readonly ConcurrentDictionary<string, BotInfo> _spiderBots = new(StringComparer.Ordinal);
 
-    /// <summary>Builds the engine over <paramref name="rules"/> (sections in <see cref="RuleSection"/> order).</summary>
-    public UapEngine(IReadOnlyList<RuleDefinition> rules, TimeSpan matchTimeout, int hotThreshold, EngineCounters counters, bool usePrefilter = true)
+    /// <summary>
+    /// Builds the engine over <paramref name="rules"/> (sections in <see cref="RuleSection"/> order) and their
+    /// prefilter conditions (<paramref name="clauses"/>[i] for rule i, from <see cref="AtomExtractor"/>).
+    /// </summary>
+    public UapEngine(IReadOnlyList<RuleDefinition> rules, IReadOnlyList<List<string[]>> clauses, TimeSpan matchTimeout, int hotThreshold, EngineCounters counters, bool usePrefilter = true)
     {
         ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(clauses);
+        if (clauses.Count != rules.Count)
+        {
+            throw new ArgumentException("One condition per rule is required.", nameof(clauses));
+        }
+
         _counters = counters;
         _usePrefilter = usePrefilter;
         _rules = new CompiledRule[rules.Count];
-        var clauses = new List<string[]>[rules.Count];
         var section = 0;
         for (var i = 0; i < rules.Count; i++)
         {
@@ -39,8 +47,6 @@ internal sealed class UapEngine
 
             _rules[i] = new CompiledRule(rule, matchTimeout, hotThreshold, counters);
         }
-
-        Parallel.For(0, rules.Count, i => clauses[i] = AtomExtractor.Extract(rules[i].Pattern, rules[i].IgnoreCase));
 
         while (section < 4)
         {

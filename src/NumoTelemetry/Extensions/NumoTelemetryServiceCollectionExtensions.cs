@@ -84,6 +84,7 @@ public static class NumoTelemetryServiceCollectionExtensions
         FraudServiceRegistration.Add(services); // the fraud engine's risk provider, before the null one below
         services.TryAddSingleton<IRiskProvider, NullRiskProvider>();
         services.TryAddSingleton<NumoTelemetryMetrics>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UserAgentParserMetrics>());
         services.TryAddSingleton<RequestCapturer>();
         services.TryAddSingleton(sp => new RecordQueue(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Pipeline.QueueCapacity));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRequestRecordProcessor, RequestLogProcessor>());

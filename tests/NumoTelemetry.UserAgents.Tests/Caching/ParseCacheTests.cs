@@ -23,6 +23,32 @@ public sealed class ParseCacheTests
     }
 
     [Fact]
+    public void Add_FullSetSameHash_ReplacesRandomWaysNotOneFixedWay()
+    {
+        // One set of eight ways; every key lands in it. A way chosen by the hash would evict the same
+        // way every time and keep the seven others forever; random replacement evicts them all, sooner
+        // or later (each original survives 400 random evictions with probability (7/8)^400).
+        var cache = new ParseCache(8);
+        const ulong hash = 0x0123_4567_89AB_CDEFUL;
+        for (var i = 0; i < 8; i++)
+        {
+            cache.Add("first-" + i, hash, UserAgentInfo.Empty);
+        }
+
+        for (var i = 0; i < 400; i++)
+        {
+            cache.Add("later-" + i, hash, UserAgentInfo.Empty);
+        }
+
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.False(cache.TryGet("first-" + i, hash, oversized: false, out _), $"first-{i} was never evicted");
+        }
+
+        Assert.Equal(8, cache.Count);
+    }
+
+    [Fact]
     public void Parse_SameUserAgentTwice_ReturnsSameInstance()
     {
         var parser = new UserAgentParser();

@@ -12,24 +12,44 @@ public sealed class UapConformanceTests
 {
     private static readonly Dictionary<string, UserAgentParser> Parsers = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The three core test files and whatever <c>test_resources/*.yaml</c> each version ships (listed from
+    /// the folder, so a new file in a newer uap-core is run too). Without the shared data, the core files
+    /// are still listed, so that each test reports itself skipped.
+    /// </summary>
     public static TheoryData<string, string> Files()
     {
         var data = new TheoryData<string, string>();
-        foreach (var version in new[] { "v0.18.0", "head" })
+        foreach (var version in Versions)
         {
-            foreach (var file in new[]
+            foreach (var file in new[] { "tests/test_ua.yaml", "tests/test_os.yaml", "tests/test_device.yaml" })
             {
-                "tests/test_ua.yaml", "tests/test_os.yaml", "tests/test_device.yaml",
-                "test_resources/additional_os_tests.yaml", "test_resources/firefox_user_agent_strings.yaml",
-                "test_resources/opera_mini_user_agent_strings.yaml", "test_resources/pgts_browser_list.yaml",
-                "test_resources/podcasting_user_agent_strings.yaml",
-            })
+                data.Add(version, file);
+            }
+
+            foreach (var file in ResourceFiles(version))
             {
                 data.Add(version, file);
             }
         }
 
         return data;
+    }
+
+    internal static readonly string[] Versions = ["v0.18.0", "head"];
+
+    /// <summary>The <c>test_resources/*.yaml</c> of <paramref name="version"/>, relative and sorted; none without the shared data.</summary>
+    internal static IEnumerable<string> ResourceFiles(string version)
+    {
+        var folder = SharedTestData.UapCore is { } root ? Path.Combine(root, version, "test_resources") : null;
+        if (folder is null || !Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        var files = Directory.GetFiles(folder, "*.yaml");
+        Array.Sort(files, StringComparer.Ordinal);
+        return Array.ConvertAll(files, f => "test_resources/" + Path.GetFileName(f));
     }
 
     [SkippableTheory]

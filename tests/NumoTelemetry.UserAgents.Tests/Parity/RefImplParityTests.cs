@@ -7,13 +7,18 @@ namespace NumoTelemetry.UserAgents.Tests.Parity;
 /// Parity beyond uap-core's test files: real User-Agents from npm packages (top-user-agents and every
 /// instance of crawler-user-agents) parsed by this engine and by uap-ref-impl (node) on the same
 /// uap-core 0.18.0 regexes.yaml must agree field by field. Needs node; installs benchmarks/ua-compare's
-/// pinned packages with <c>npm ci</c> when they are missing; skips, saying why, when that is impossible.
+/// pinned packages with <c>npm ci</c> when they are missing; skips, saying why, when that is impossible. Run
+/// for the embedded v0.18.0 rules and for the shared head's regexes.yaml (loaded on both sides).
 /// </summary>
 public sealed class RefImplParityTests
 {
-    [SkippableFact]
-    public void Parse_RealWorldCorpus_EqualsUapRefImpl()
+    [SkippableTheory]
+    [InlineData("v0.18.0")]
+    [InlineData("head")]
+    public void Parse_RealWorldCorpus_EqualsUapRefImpl(string version)
     {
+        // v0.18.0: the embedded rules against the npm uap-core 0.18.0 file; head: the shared head file on both sides.
+        var regexesPath = version == "head" ? SharedTestData.Require(Path.Combine("head", "regexes.yaml")) : null;
         var folder = NodeTool.CompareFolder();
         Skip.If(folder is null, "Skipped: benchmarks/ua-compare was not found above the test assembly.");
         var node = NodeTool.Run("node", "--version", folder!);
@@ -29,9 +34,9 @@ public sealed class RefImplParityTests
         var uas = corpus!.Value.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(uas.Length > 500, $"only {uas.Length} User-Agents in the corpus");
 
-        var reference = NodeTool.Run("node", "parity.js", folder!, string.Join('\n', uas) + "\n");
+        var reference = NodeTool.Run("node", regexesPath is null ? "parity.js" : $"parity.js --regexes \"{regexesPath}\"", folder!, string.Join('\n', uas) + "\n");
         Assert.True(reference is { ExitCode: 0 }, reference?.Error);
-        var parser = new UserAgentParser(new UserAgentParserOptions { MaxLength = 0, MatchTimeout = System.Text.RegularExpressions.Regex.InfiniteMatchTimeout });
+        var parser = new UserAgentParser(new UserAgentParserOptions { RegexesPath = regexesPath, MaxLength = 0, MatchTimeout = System.Text.RegularExpressions.Regex.InfiniteMatchTimeout });
         var mismatches = new StringBuilder();
         var count = 0;
         var failed = 0;
