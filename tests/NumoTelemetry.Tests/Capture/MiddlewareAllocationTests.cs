@@ -14,6 +14,7 @@ namespace NumoTelemetry.Tests.Capture;
 /// The middleware on reused <see cref="DefaultHttpContext"/>s (as in the benchmarks), metrics listened to,
 /// cycling through many routes and browsers with warm caches: nothing of ours may allocate.
 /// </summary>
+[Collection(AllocationCollection.Name)]
 public class MiddlewareAllocationTests
 {
     private static readonly string[] s_userAgents =
@@ -103,13 +104,19 @@ public class MiddlewareAllocationTests
             Run(middleware, contexts, queue, batch);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var round = 0; round < 40; round++)
+        // A steady-state allocation shows in every attempt; a one-off of the runtime's (tier-up) in one at most.
+        var allocated = long.MaxValue;
+        for (var attempt = 0; attempt < 3 && allocated != 0; attempt++)
         {
-            Run(middleware, contexts, queue, batch);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var round = 0; round < 40; round++)
+            {
+                Run(middleware, contexts, queue, batch);
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(allocated == 0, $"{allocated} B allocated over {40 * Routes} requests ({allocated / (40.0 * Routes):0.0} B per request)");
     }
 

@@ -2,6 +2,7 @@ using NumoTelemetry.Metrics;
 
 namespace NumoTelemetry.Tests.Capture;
 
+[Collection(AllocationCollection.Name)]
 public class TagValueGuardTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using NumoTelemetry.Pseudonymization;
 
 namespace NumoTelemetry.Tests.Fraud;
 
+[Collection(AllocationCollection.Name)]
 public sealed class RiskProviderTests
 {
     [Fact]

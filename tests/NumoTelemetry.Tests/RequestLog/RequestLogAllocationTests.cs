@@ -6,6 +6,7 @@ using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Tests.RequestLog;
 
+[Collection(AllocationCollection.Name)]
 public class RequestLogAllocationTests
 {
     [Fact]
