@@ -30,12 +30,19 @@ internal sealed class OperationJournal(int capacity, int operationsPerCall)
     /// <summary>Keeps operations that were never sent (they may join the newest unsent chunk).</summary>
     public void Add(ReadOnlySpan<StateOperation> operations)
     {
+        if (capacity <= 0)
+        {
+            Dropped += operations.Length;
+            return;
+        }
+
         while (!operations.IsEmpty)
         {
             var last = _chunks.Last?.Value;
             if (last is null || last.Id is not null || last.Count == last.Operations.Length)
             {
-                last = new Chunk(null, new StateOperation[Math.Min(operationsPerCall, Math.Max(operations.Length, 64))], 0);
+                // full-size chunks: a long outage is replayed in few, large calls
+                last = new Chunk(null, new StateOperation[Math.Max(1, Math.Min(operationsPerCall, capacity))], 0);
                 _chunks.AddLast(last);
             }
 

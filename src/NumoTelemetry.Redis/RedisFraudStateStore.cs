@@ -113,9 +113,9 @@ internal sealed class RedisFraudStateStore : IFraudStateStore
             // Trim per call: replayed calls that answered are done; the batch's calls that did not answer are kept under
             // their ids (they may still run: their replay is then a no-op in the script, never a second count).
             TrimReplayed();
+            MarkDown(ex is TimeoutException or RedisTimeoutException ? "timeout" : ex.GetType().Name);
             KeepUnanswered(batch);
             ObserveLateFailures();
-            MarkDown(ex is TimeoutException or RedisTimeoutException ? "timeout" : ex.GetType().Name);
             _metrics.FallbackBatch();
         }
     }
