@@ -186,15 +186,16 @@ internal sealed class ReplayRunner : IDisposable
             http.Headers.Append(name, value);
         }
 
-        if (request.Session is not null)
+        // The session id goes through the same cookie parsing as a live request. One header string per distinct (cookie, session).
+        if (request.HasSession)
         {
-            // The session id goes through the same cookie parsing as a live request.
-            request.Cookie = request.Cookie is null ? _recent.Concat(default, default, _sessionPrefix, request.Session) : _recent.Concat(request.Cookie, "; ", _sessionPrefix, request.Session);
+            http.Headers.Cookie = request.HasCookie
+                ? _recent.Concat(request.CookieText, "; ", _sessionPrefix, request.SessionText)
+                : _recent.Concat(default, default, _sessionPrefix, request.SessionText);
         }
-
-        if (request.Cookie is not null)
+        else if (request.HasCookie)
         {
-            http.Headers.Cookie = request.Cookie;
+            http.Headers.Cookie = request.Cookie ?? _recent.Get(request.CookieText);
         }
 
         context.Response.StatusCode = request.Status;
