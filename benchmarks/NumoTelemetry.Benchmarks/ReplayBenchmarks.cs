@@ -29,6 +29,17 @@ public class ReplayBenchmarks
             "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
             "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
         ];
+        _keyFile = Path.Combine(Path.GetTempPath(), $"numo-bench-key-{Environment.ProcessId}.json");
+        File.WriteAllText(_keyFile, KeyFile.Generate(null));
+
+        // Visitor cookies as the site issues them (signed with the key), so replay verifies them as it would a real log.
+        var signer = new NumoTelemetry.Capture.VisitorCookieSigner(KeyRing.FromOptions(new PseudonymizationOptions { KeyFile = _keyFile }));
+        var cookies = new string[20_000];
+        for (var c = 0; c < cookies.Length; c++)
+        {
+            cookies[c] = signer.Issue(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
+        }
+
         var random = new Random(1);
         var text = new StringBuilder();
         var t0 = new DateTimeOffset(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
@@ -43,13 +54,11 @@ public class ReplayBenchmarks
 
             var u = random.Next(20_000);
             var login = i % 50 == 0;
-            text.Append(CultureInfo.InvariantCulture, $"{{\"ts\":\"{at.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"ip\":\"81.{u / 250 / 250}.{u / 250 % 250}.{(u % 250) + 1}\",\"method\":\"{(login ? "POST" : "GET")}\",\"path\":\"{(login ? "/login" : $"/p/{random.Next(3000)}")}\",\"status\":200,\"ua\":\"{uas[u % 3]}\",\"cookie\":\"numo_vid=v{u}\",\"session\":\"s{u}\",\"durationMs\":12.5");
+            text.Append(CultureInfo.InvariantCulture, $"{{\"ts\":\"{at.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"ip\":\"81.{u / 250 / 250}.{u / 250 % 250}.{(u % 250) + 1}\",\"method\":\"{(login ? "POST" : "GET")}\",\"path\":\"{(login ? "/login" : $"/p/{random.Next(3000)}")}\",\"status\":200,\"ua\":\"{uas[u % 3]}\",\"cookie\":\"numo_vid={cookies[u]}\",\"session\":\"s{u}\",\"durationMs\":12.5");
             text.Append(login ? $",\"event\":\"login_succeeded\",\"user\":\"user{u}\"}}\n" : "}\n");
         }
 
         _log = Encoding.UTF8.GetBytes(text.ToString());
-        _keyFile = Path.Combine(Path.GetTempPath(), $"numo-bench-key-{Environment.ProcessId}.json");
-        File.WriteAllText(_keyFile, KeyFile.Generate(null));
     }
 
     [GlobalCleanup]

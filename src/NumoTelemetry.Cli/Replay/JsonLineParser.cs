@@ -101,12 +101,32 @@ internal static class JsonLineParser
                 else if (reader.ValueTextEquals("cookie"u8))
                 {
                     reader.Read();
-                    request.Cookie = reader.TokenType == JsonTokenType.String ? Str(ref reader, chars, recent) : null;
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        if (recent is null)
+                        {
+                            request.Cookie = reader.GetString();
+                        }
+                        else
+                        {
+                            request.SetCookie(Text(ref reader, chars));
+                        }
+                    }
                 }
                 else if (reader.ValueTextEquals("session"u8))
                 {
                     reader.Read();
-                    request.Session = reader.TokenType == JsonTokenType.String ? Str(ref reader, chars, recent) : null;
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        if (recent is null)
+                        {
+                            request.Session = reader.GetString();
+                        }
+                        else
+                        {
+                            request.SetSession(Text(ref reader, chars));
+                        }
+                    }
                 }
                 else if (reader.ValueTextEquals("user"u8))
                 {

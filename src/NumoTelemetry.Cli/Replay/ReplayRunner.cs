@@ -30,7 +30,7 @@ internal sealed class ReplayRunner : IDisposable
     private readonly JsonLinesAlertSink _sink;
     private readonly string _sessionPrefix;
     private readonly RecentStrings _recent = new(1 << 16);
-    private readonly IPAddress?[] _addresses = new IPAddress?[1 << 16];
+    private readonly (ClientAddress Key, IPAddress? Value)[] _addresses = new (ClientAddress, IPAddress?)[1 << 16];
     private readonly Dictionary<string, long> _skipped = new(StringComparer.Ordinal);
 
     /// <summary>Builds the pipeline. Throws <see cref="OptionsValidationException"/> or <see cref="KeyRingException"/> on bad settings.</summary>
@@ -186,15 +186,16 @@ internal sealed class ReplayRunner : IDisposable
             http.Headers.Append(name, value);
         }
 
-        if (request.Session is not null)
+        // The session id goes through the same cookie parsing as a live request. One header string per distinct (cookie, session).
+        if (request.HasSession)
         {
-            // The session id goes through the same cookie parsing as a live request.
-            request.Cookie = request.Cookie is null ? _recent.Concat(default, default, _sessionPrefix, request.Session) : _recent.Concat(request.Cookie, "; ", _sessionPrefix, request.Session);
+            http.Headers.Cookie = request.HasCookie
+                ? _recent.Concat(request.CookieText, "; ", _sessionPrefix, request.SessionText)
+                : _recent.Concat(default, default, _sessionPrefix, request.SessionText);
         }
-
-        if (request.Cookie is not null)
+        else if (request.HasCookie)
         {
-            http.Headers.Cookie = request.Cookie;
+            http.Headers.Cookie = request.Cookie ?? _recent.Get(request.CookieText);
         }
 
         context.Response.StatusCode = request.Status;
@@ -240,13 +241,14 @@ internal sealed class ReplayRunner : IDisposable
     {
         var bits = client.Bits;
         ref var slot = ref _addresses[(int)((ulong)bits ^ (ulong)(bits >> 64) ^ ((ulong)bits >> 16)) & (_addresses.Length - 1)];
-        var cached = slot;
-        if (cached is not null && ClientAddress.FromIPAddress(cached) == client)
+        if (slot.Value is not null && slot.Key == client)
         {
-            return cached;
+            return slot.Value;
         }
 
-        return slot = client.ToIPAddress();
+        var address = client.ToIPAddress();
+        slot = (client, address);
+        return address;
     }
 
     private void Process(RequestRecord[] batch, int count)

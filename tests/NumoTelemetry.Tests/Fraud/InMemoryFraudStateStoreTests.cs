@@ -192,7 +192,15 @@ public sealed class InMemoryFraudStateStoreTests
         }
 
         Assert.Equal(100, _store.SubjectCount);
+
+        // A sweep costs one pass over the subjects, so it waits for twice as many operations as there are subjects.
         Increment(Ip(1), T0 + TimeSpan.FromMinutes(5));
+        Assert.Equal(101, _store.SubjectCount);
+        for (var i = 0; i < 200; i++)
+        {
+            Increment(Ip(1), T0 + TimeSpan.FromMinutes(5));
+        }
+
         Assert.Equal(1, _store.SubjectCount);
         Assert.Equal(100, _store.Evicted);
     }

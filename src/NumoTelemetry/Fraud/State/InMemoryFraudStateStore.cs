@@ -189,12 +189,12 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     }
 
     /// <summary>
-    /// Sweeps expired subjects at most once a minute of record time and only after a quarter of the subjects' count in operations
-    /// (so a sweep costs O(1) per operation, amortised, even in a fast replay), and the least recently seen beyond the bound.
+    /// Sweeps expired subjects at most once a minute of record time and only after twice the subjects' count in operations
+    /// (so a sweep costs at most half an iteration per operation, amortised, even in a fast replay), and the least recently seen beyond the bound.
     /// </summary>
     private void MaybeSweep()
     {
-        if (_subjects.Count <= _maxSubjects && (_nowMs - _lastSweepMs < SweepIntervalMs || _sinceSweep < _subjects.Count / 2))
+        if (_subjects.Count <= _maxSubjects && (_nowMs - _lastSweepMs < SweepIntervalMs || _sinceSweep < 2L * _subjects.Count))
         {
             return;
         }
