@@ -44,6 +44,18 @@ public sealed class DetectorTests
     }
 
     [Fact]
+    public void ImpossibleTravel_LateOlderLogin_UsesTheTimeBetweenThem()
+    {
+        using var h = new FraudHarness();
+        // The New York login is recorded after the London one that happened 20 hours later (another node, a late batch):
+        // 5,570 km in 20 hours is a flight, not an impossible trip, whichever order the records arrive in.
+        h.Run(
+            h.Record(new SimRequest(T0.AddHours(20), "81.2.3.4", "/login") { Signal = SignalKind.LoginSucceeded, User = "u", Geo = Geo(51.51, -0.13, 20, 1, "GB") }),
+            h.Record(new SimRequest(T0, "23.1.2.3", "/login") { Signal = SignalKind.LoginSucceeded, User = "u", Geo = Geo(40.71, -74.00, 20, 2, "US") }));
+        Assert.Equal(0, Score(h, SubjectKind.User, "u", ReasonCodes.ImpossibleTravel, T0.AddHours(20)));
+    }
+
+    [Fact]
     public void ImpossibleTravel_ViaVpn_IsLeftToTheNetworkRiskFactors()
     {
         using var h = new FraudHarness();

@@ -35,7 +35,8 @@ internal sealed class ImpossibleTravelDetector(ImpossibleTravelDetectorOptions o
         }
 
         // At least a minute between logins: clocks and batching are not precise below that.
-        var hours = Math.Max(1.0 / 60, (record.Timestamp - previous.At).TotalHours);
+        // Absolute: with several nodes or a late record, the stored point can be newer than this one.
+        var hours = Math.Max(1.0 / 60, Math.Abs((record.Timestamp - previous.At).TotalHours));
         var speed = apart / hours;
         if (speed <= options.MaxSpeedKmh)
         {
@@ -45,7 +46,7 @@ internal sealed class ImpossibleTravelDetector(ImpossibleTravelDetectorOptions o
         var evidence = default(Evidence);
         evidence.Add("distanceKm", Math.Round(distance));
         evidence.Add("distanceLessAccuracyKm", Math.Round(apart));
-        evidence.Add("hours", Math.Round((record.Timestamp - previous.At).TotalHours, 2));
+        evidence.Add("hours", Math.Round(Math.Abs((record.Timestamp - previous.At).TotalHours), 2));
         evidence.Add("speedKmh", Math.Round(speed));
         evidence.Add("previousCountry", Observation.UnpackCountry(previous.Country));
         evidence.Add("country", geo.CountryIsoCode);
