@@ -320,6 +320,13 @@ public sealed class HeldOutEvaluationTests(ITestOutputHelper output)
         }
 
         text.AppendLine();
+        text.AppendLine("False alarms by rule and the evidence's cause:");
+        foreach (var g in falseAlarms.Values.SelectMany(static l => l).Distinct().GroupBy(static a => a.Rule + (Cause(a) is { } c ? " (stuffingSignalOn=" + c + ")" : "")).OrderByDescending(static g => g.Count()))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {g.Key}: {g.Count()}");
+        }
+
+        text.AppendLine();
         text.AppendLine("Alerts on the traps (pseudonyms and aggregates only):");
         foreach (var s in scenarios.Where(static s => s.Trap))
         {
@@ -331,6 +338,9 @@ public sealed class HeldOutEvaluationTests(ITestOutputHelper output)
 
         return new Evaluation(text.ToString(), falseAlarms, scenarioRecall, familyRecall, ipRecall);
     }
+
+    private static string? Cause(FraudAlert alert) =>
+        alert.Evidence.FirstOrDefault(static e => e.Key == "stuffingSignalOn").Value is { } v ? Convert.ToString(v, CultureInfo.InvariantCulture) : null;
 
     private static string Rules(List<FraudAlert> alerts) =>
         alerts.Count == 0 ? "" : string.Join(", ", alerts.GroupBy(static a => a.Rule + "/" + a.SubjectKind).OrderByDescending(static g => g.Count()).Select(static g => $"{g.Key} {g.Count()}"));
