@@ -261,7 +261,7 @@ public sealed class HeldOutEvaluationTests(ITestOutputHelper output)
         text.AppendLine(CultureInfo.InvariantCulture, $"Held-out evaluation ({(attackIps.Count > 0 ? "benign and attacks" : "benign only")}), seed {Seed}: {summary.Replayed:N0} requests replayed in {summary.Elapsed.TotalSeconds:0.0} s, {alerts.Count} alerts ({tp} on attacker subjects, {fp} on benign-only subjects, {unknown} unattributed).");
         var requestsByScenario = traffic.GroupBy(static r => r.Scenario).ToDictionary(static g => g.Key, static g => g.Count());
         text.AppendLine();
-        text.AppendLine("| scenario | kind | requests | alerts | rules | detected | expected family | attacker IPs covered |");
+        text.AppendLine("| scenario | kind | requests | alerts (subjects) | rules | detected | expected family | attacker IPs covered |");
         text.AppendLine("|---|---|---:|---:|---|---|---|---:|");
         var attacks = 0;
         int detected = 0, family = 0, ipsTotal = 0, ipsCovered = 0;
@@ -284,12 +284,12 @@ public sealed class HeldOutEvaluationTests(ITestOutputHelper output)
                 var familyHit = hits.Any(a => s.ExpectedRules.Contains(a.Rule));
                 detected += isDetected ? 1 : 0;
                 family += familyHit ? 1 : 0;
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {s.Name} | attack | {requests:N0} | {hits.Count} | {Rules(hits)} | {(isDetected ? "yes" : "**MISSED**")} | {s.ExpectedFamily}: {(familyHit ? "yes" : "no")} | {covered}/{ips} |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {s.Name} | attack | {requests:N0} | {hits.Count} ({Distinct(hits)}) | {Rules(hits)} | {(isDetected ? "yes" : "**MISSED**")} | {s.ExpectedFamily}: {(familyHit ? "yes" : "no")} | {covered}/{ips} |");
             }
             else
             {
                 var fa = falseAlarms[s.Name];
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {s.Name}{(s.Trap ? " (trap)" : "")} | benign | {requests:N0} | {fa.Count} | {Rules(fa)} | {(fa.Count == 0 ? "silent" : "**FALSE ALARM**")} | - | - |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {s.Name}{(s.Trap ? " (trap)" : "")} | benign | {requests:N0} | {fa.Count} ({Distinct(fa)}) | {Rules(fa)} | {(fa.Count == 0 ? "silent" : "**FALSE ALARM**")} | - | - |");
             }
         }
 
@@ -341,6 +341,8 @@ public sealed class HeldOutEvaluationTests(ITestOutputHelper output)
 
     private static string? Cause(FraudAlert alert) =>
         alert.Evidence.FirstOrDefault(static e => e.Key == "stuffingSignalOn").Value is { } v ? Convert.ToString(v, CultureInfo.InvariantCulture) : null;
+
+    private static int Distinct(List<FraudAlert> alerts) => alerts.Select(static a => a.SubjectKind + "|" + a.Subject).Distinct().Count();
 
     private static string Rules(List<FraudAlert> alerts) =>
         alerts.Count == 0 ? "" : string.Join(", ", alerts.GroupBy(static a => a.Rule + "/" + a.SubjectKind).OrderByDescending(static g => g.Count()).Select(static g => $"{g.Key} {g.Count()}"));
