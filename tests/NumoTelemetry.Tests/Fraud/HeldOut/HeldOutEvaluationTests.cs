@@ -145,14 +145,19 @@ public sealed class HeldOutEvaluationTests(ITestOutputHelper output)
 
         // 2. `numo replay` in process, with the world's GeoIP/reverse-DNS facts.
         var collector = new CollectingAlertSink();
+        var enricher = new SimulatedNetworkEnricher(HeldOutWorld.All);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["NumoTelemetry:Pseudonymization:Keys:1"] = key }).Build();
         ReplaySummary summary;
-        using (var runner = new ReplayRunner(configuration, null, b => b.Services.AddSingleton<IRequestEnricher>(new SimulatedNetworkEnricher(HeldOutWorld.All)).AddSingleton<IAlertSink>(collector), Stream.Null))
+        using (var runner = new ReplayRunner(configuration, null, b => b.Services.AddSingleton<IRequestEnricher>(enricher).AddSingleton<IAlertSink>(collector), Stream.Null))
         {
             summary = runner.Run(input, ReplayFormat.Jsonl);
         }
 
         Assert.Equal(traffic.Count, summary.Replayed);
+
+        // The stand-in for reverse DNS saw the crawler claims (the UA parser names them): 4,500 verified, 2,000 fake.
+        Assert.Equal(traffic.Count(static r => r.Scenario == "b-verified-crawlers"), enricher.Verified);
+        Assert.Equal(traffic.Count(static r => r.Scenario == "a-fake-googlebot"), enricher.Failed);
 
         // 3. Subjects back to scenarios.
         var subjects = new Dictionary<string, SubjectUse>(StringComparer.Ordinal);

@@ -11,6 +11,14 @@ namespace NumoTelemetry.Tests.Fraud.HeldOut;
 internal sealed class SimulatedNetworkEnricher(IReadOnlyList<SimulatedNetwork> networks) : IRequestEnricher
 {
     private readonly Dictionary<int, SimulatedNetwork> _byPrefix = networks.ToDictionary(static n => (n.A << 8) | n.B);
+    private long _verified;
+    private long _failed;
+
+    /// <summary>Requests whose crawler claim was confirmed.</summary>
+    public long Verified => Interlocked.Read(ref _verified);
+
+    /// <summary>Requests whose crawler claim failed.</summary>
+    public long Failed => Interlocked.Read(ref _failed);
 
     public void Enrich(in ClientAddress client, ref RequestRecord record)
     {
@@ -30,6 +38,7 @@ internal sealed class SimulatedNetworkEnricher(IReadOnlyList<SimulatedNetwork> n
         if (bot is not null && (bot.Contains("Googlebot", StringComparison.OrdinalIgnoreCase) || bot.Contains("bingbot", StringComparison.OrdinalIgnoreCase)))
         {
             record.Crawler = network.SearchEngine ? CrawlerVerification.Verified : CrawlerVerification.Failed;
+            Interlocked.Increment(ref network.SearchEngine ? ref _verified : ref _failed);
         }
     }
 }
