@@ -345,11 +345,17 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         private DistinctSketch _previous;
         private long _generation = long.MinValue;
 
+        // The union's estimate, valid until either generation changes: a HyperLogLog estimate reads every register
+        // (1 KiB each, merged), so a subject seen again with nothing new (the common case) must not pay for it.
+        private long _estimate;
+        private bool _estimateValid;
+
         public bool Add(long atMs, long generationMs, ulong element, out long estimate)
         {
             var g = StateMath.Bucket(atMs, generationMs);
             if (g > _generation)
             {
+                _estimateValid = false;
                 if (g == _generation + 1)
                 {
                     (_previous, _current) = (_current, _previous);
@@ -377,7 +383,13 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                 }
             }
 
-            estimate = DistinctSketch.EstimateUnion(_current, _previous);
+            if (changed || !_estimateValid)
+            {
+                _estimate = DistinctSketch.EstimateUnion(_current, _previous);
+                _estimateValid = true;
+            }
+
+            estimate = _estimate;
             return changed;
         }
     }
