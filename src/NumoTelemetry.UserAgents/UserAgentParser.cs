@@ -50,9 +50,9 @@ public sealed class UserAgentParser : IUserAgentParser
         // The first regex of a process costs tens of milliseconds (the regex engine's own start-up): pay
         // it on the thread pool while this thread loads the rules, not on the first request.
         ThreadPool.UnsafeQueueUserWorkItem(static timeout => CompiledRule.WarmUpRegexEngine(timeout), options.MatchTimeout, preferLocal: false);
-        var (rules, clauses) = LoadRules(options.RegexesPath);
+        var (rules, clauses, branches) = LoadRules(options.RegexesPath);
         RulesSource = options.RegexesPath ?? $"uap-core {EmbeddedData.UapCoreVersion} (embedded)";
-        _engine = new UapEngine(rules, clauses, options.MatchTimeout, hotThreshold, _counters, usePrefilter);
+        _engine = new UapEngine(rules, clauses, branches, options.MatchTimeout, hotThreshold, _counters, usePrefilter);
         _cache = options.CacheSize > 0 ? new ParseCache(options.CacheSize) : null;
         _maxLength = options.MaxLength;
 
@@ -92,9 +92,17 @@ public sealed class UserAgentParser : IUserAgentParser
 
     private static void WarmUp(UapEngine engine)
     {
-        foreach (var ua in TypicalUserAgents.All)
+        // Runs on the thread pool, so it must never throw: timeouts are caught inside the engine, and a
+        // pattern .NET rejects is counted and skipped.
+        try
         {
-            engine.Parse(ua, oversized: false, out _);
+            foreach (var ua in TypicalUserAgents.All)
+            {
+                engine.Parse(ua, oversized: false, out _);
+            }
+        }
+        catch (ArgumentException)
+        {
         }
     }
 
@@ -206,18 +214,19 @@ public sealed class UserAgentParser : IUserAgentParser
     /// (<see cref="RuleSetFile"/>); a <paramref name="path"/> replaces its uap-core sections with the
     /// file's rules, analysed now, and keeps the bot rules.
     /// </summary>
-    internal static (List<RuleDefinition> Rules, List<List<string[]>> Clauses) LoadRules(string? path)
+    internal static (List<RuleDefinition> Rules, List<List<string[]>> Clauses, List<RuleBranch[]?> Branches) LoadRules(string? path)
     {
         List<RuleDefinition> embeddedRules;
         List<List<string[]>> embeddedClauses;
+        List<RuleBranch[]?> embeddedBranches;
         using (var stream = EmbeddedData.Open(EmbeddedData.RuleSetResource))
         {
-            (embeddedRules, embeddedClauses) = RuleSetFile.Read(stream);
+            (embeddedRules, embeddedClauses, embeddedBranches) = RuleSetFile.Read(stream);
         }
 
         if (path is null)
         {
-            return (embeddedRules, embeddedClauses);
+            return (embeddedRules, embeddedClauses, embeddedBranches);
         }
 
         List<RuleDefinition> rules;
@@ -228,17 +237,24 @@ public sealed class UserAgentParser : IUserAgentParser
 
         var uapCount = rules.Count;
         var clauses = new List<string[]>[uapCount];
-        Parallel.For(0, uapCount, i => clauses[i] = AtomExtractor.Extract(rules[i].Pattern, rules[i].IgnoreCase));
+        var branches = new RuleBranch[]?[uapCount];
+        Parallel.For(0, uapCount, i =>
+        {
+            clauses[i] = AtomExtractor.Extract(rules[i].Pattern, rules[i].IgnoreCase);
+            branches[i] = RuleBranch.Derive(rules[i]);
+        });
         var allClauses = new List<List<string[]>>(clauses);
+        var allBranches = new List<RuleBranch[]?>(branches);
         for (var i = 0; i < embeddedRules.Count; i++)
         {
             if (embeddedRules[i].Section == RuleSection.Bot)
             {
                 rules.Add(embeddedRules[i]);
                 allClauses.Add(embeddedClauses[i]);
+                allBranches.Add(embeddedBranches[i]);
             }
         }
 
-        return (rules, allClauses);
+        return (rules, allClauses, allBranches);
     }
 }

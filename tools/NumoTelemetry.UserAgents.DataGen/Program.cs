@@ -18,12 +18,17 @@ using (var yaml = new StreamReader(args[0]))
 rules.AddRange(BuiltInBotRules.Definitions());
 rules.AddRange(CrawlerListReader.Read(File.ReadAllBytes(args[1])));
 var clauses = new List<string[]>[rules.Count];
-Parallel.For(0, rules.Count, i => clauses[i] = AtomExtractor.Extract(rules[i].Pattern, rules[i].IgnoreCase));
+var branches = new RuleBranch[]?[rules.Count];
+Parallel.For(0, rules.Count, i =>
+{
+    clauses[i] = AtomExtractor.Extract(rules[i].Pattern, rules[i].IgnoreCase);
+    branches[i] = RuleBranch.Derive(rules[i]);
+});
 
 var temporary = args[2] + ".tmp";
 using (var output = File.Create(temporary))
 {
-    RuleSetFile.Write(output, rules, clauses);
+    RuleSetFile.Write(output, rules, clauses, branches);
 }
 
 File.Move(temporary, args[2], overwrite: true);

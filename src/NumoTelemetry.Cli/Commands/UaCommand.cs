@@ -17,7 +17,8 @@ internal static class UaCommand
     {
         var regexes = new Option<FileInfo?>("--regexes") { Description = "A uap-core regexes.yaml to use instead of the embedded one." };
         var timing = new Option<bool>("--timing") { Description = "Time the engine on the input lines and print one JSON summary (ready, first parse, uncached mean/p99, allocation, cached hit).", Hidden = true };
-        var command = new Command("ua", "Parse User-Agents (one per line on stdin) into JSON lines: browser, OS, device and bot classification.") { regexes, timing };
+        var attacks = new Option<FileInfo?>("--attacks") { Description = "With --timing: also time each ReDoS attack string of uap-core's tests/regexes.js (best of 5 per string).", Hidden = true };
+        var command = new Command("ua", "Parse User-Agents (one per line on stdin) into JSON lines: browser, OS, device and bot classification.") { regexes, timing, attacks };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var path = parse.GetValue(regexes)?.FullName;
@@ -31,7 +32,7 @@ internal static class UaCommand
             {
                 try
                 {
-                    return UaTiming.Run(input, output, path);
+                    return UaTiming.Run(input, output, path, parse.GetValue(attacks)?.FullName);
                 }
                 catch (Exception ex) when (path is not null && ex is IOException or UnauthorizedAccessException or InvalidDataException)
                 {

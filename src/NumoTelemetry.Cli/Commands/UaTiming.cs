@@ -9,11 +9,13 @@ namespace NumoTelemetry.Cli.Commands;
 /// the npm parsers, and prints one JSON object: ready and first-parse times in a fresh process, uncached
 /// mean/p50/p99/max per parse (cache off, after warm-up passes until no more rules compile), bytes allocated per uncached parse,
 /// and the cached-hit cost. <c>uncachedCpuMeanUs</c> is process CPU time per parse, which a loaded
-/// machine inflates far less than wall-clock time.
+/// machine inflates far less than wall-clock time. With an attacks file (uap-core's tests/regexes.js), each
+/// ReDoS attack string is also parsed with the default options (length cap on, cache off), best of five
+/// after a first parse that builds its regexes, and the slowest is reported against the 10 ms target.
 /// </summary>
 internal static class UaTiming
 {
-    public static int Run(TextReader input, Stream output, string? regexesPath)
+    public static int Run(TextReader input, Stream output, string? regexesPath, string? attacksPath = null)
     {
         var lines = new List<string>();
         while (input.ReadLine() is { } line)
@@ -114,10 +116,54 @@ internal static class UaTiming
         writer.WriteNumber("regexRunsPerParse", Math.Round(stats.RegexRuns / (double)stats.Parses, 2));
         writer.WriteNumber("compiledRules", stats.CompiledRules);
         writer.WriteNumber("regexTimeouts", stats.RegexTimeouts);
+        if (attacksPath is not null)
+        {
+            WriteAttacks(writer, attacksPath, regexesPath);
+        }
+
         writer.WriteEndObject();
         writer.Flush();
         output.WriteByte((byte)'\n');
         return 0;
+    }
+
+    private static void WriteAttacks(Utf8JsonWriter writer, string attacksPath, string? regexesPath)
+    {
+        var attacks = AttackStrings.Read(attacksPath);
+        var parser = new UserAgentParser(new UserAgentParserOptions { RegexesPath = regexesPath, CacheSize = 0 });
+        var best = new double[attacks.Count];
+        var worst = 0;
+        for (var i = 0; i < attacks.Count; i++)
+        {
+            parser.Parse(attacks[i]); // builds the regexes this string reaches
+            best[i] = double.MaxValue;
+            for (var attempt = 0; attempt < 5; attempt++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                parser.Parse(attacks[i]);
+                best[i] = Math.Min(best[i], Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+
+            if (best[i] > best[worst])
+            {
+                worst = i;
+            }
+        }
+
+        var over = 0;
+        foreach (var ms in best)
+        {
+            over += ms >= 10 ? 1 : 0;
+        }
+
+        var sorted = (double[])best.Clone();
+        Array.Sort(sorted);
+        writer.WriteNumber("attackCount", attacks.Count);
+        writer.WriteNumber("attackP50Ms", Math.Round(Percentile(sorted, 0.5), 3));
+        writer.WriteNumber("attackMaxMs", Math.Round(sorted[^1], 3));
+        writer.WriteNumber("attacksOver10Ms", over);
+        writer.WriteString("attackWorst", attacks[worst][..Math.Min(60, attacks[worst].Length)]);
+        writer.WriteNumber("attackRegexTimeouts", parser.GetStatistics().RegexTimeouts);
     }
 
     private static long WaitForCompiler(UserAgentParser parser)

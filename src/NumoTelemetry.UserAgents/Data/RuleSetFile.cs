@@ -12,16 +12,20 @@ namespace NumoTelemetry.UserAgents.Data;
 internal static class RuleSetFile
 {
     private const int Magic = 0x5355_4D4E; // "NMUS"
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
-    /// <summary>Writes <paramref name="rules"/> with their clauses (<paramref name="clauses"/>[i] for rule i).</summary>
-    public static void Write(Stream stream, IReadOnlyList<RuleDefinition> rules, IReadOnlyList<List<string[]>> clauses)
+    /// <summary>
+    /// Writes <paramref name="rules"/> with their clauses (<paramref name="clauses"/>[i] for rule i) and
+    /// branches (<paramref name="branches"/>[i], null when the rule is not split).
+    /// </summary>
+    public static void Write(Stream stream, IReadOnlyList<RuleDefinition> rules, IReadOnlyList<List<string[]>> clauses, IReadOnlyList<RuleBranch[]?> branches)
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(clauses);
+        ArgumentNullException.ThrowIfNull(branches);
         var atomIds = new Dictionary<string, int>(StringComparer.Ordinal);
         var atoms = new List<string>();
-        foreach (var ruleClauses in clauses)
+        void Collect(List<string[]> ruleClauses)
         {
             foreach (var clause in ruleClauses)
             {
@@ -31,6 +35,32 @@ internal static class RuleSetFile
                     {
                         atoms.Add(atom);
                     }
+                }
+            }
+        }
+
+        foreach (var ruleClauses in clauses)
+        {
+            Collect(ruleClauses);
+        }
+
+        foreach (var ruleBranches in branches)
+        {
+            foreach (var branch in ruleBranches ?? [])
+            {
+                Collect(branch.Clauses);
+            }
+        }
+
+        void WriteClauses(BinaryWriter writer, List<string[]> ruleClauses)
+        {
+            writer.Write((byte)ruleClauses.Count);
+            foreach (var clause in ruleClauses)
+            {
+                writer.Write((short)clause.Length);
+                foreach (var atom in clause)
+                {
+                    writer.Write(atomIds[atom]);
                 }
             }
         }
@@ -59,21 +89,20 @@ internal static class RuleSetFile
 
             writer.Write((byte)(rule.Bot?.Kind ?? BotKind.None));
             WriteNullable(writer, rule.Bot?.Name);
-            writer.Write((byte)clauses[i].Count);
-            foreach (var clause in clauses[i])
+            WriteClauses(writer, clauses[i]);
+            var ruleBranches = branches[i] ?? [];
+            writer.Write((ushort)ruleBranches.Length);
+            foreach (var branch in ruleBranches)
             {
-                writer.Write((short)clause.Length);
-                foreach (var atom in clause)
-                {
-                    writer.Write(atomIds[atom]);
-                }
+                writer.Write(branch.Pattern);
+                WriteClauses(writer, branch.Clauses);
             }
         }
     }
 
     /// <summary>Reads a rule set written by <see cref="Write"/>.</summary>
     /// <exception cref="InvalidDataException">The data is not a rule set of this format version.</exception>
-    public static (List<RuleDefinition> Rules, List<List<string[]>> Clauses) Read(Stream stream)
+    public static (List<RuleDefinition> Rules, List<List<string[]>> Clauses, List<RuleBranch[]?> Branches) Read(Stream stream)
     {
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         if (reader.ReadInt32() != Magic || reader.ReadInt32() != FormatVersion)
@@ -90,6 +119,7 @@ internal static class RuleSetFile
         var count = reader.ReadInt32();
         var rules = new List<RuleDefinition>(count);
         var clauses = new List<List<string[]>>(count);
+        var branches = new List<RuleBranch[]?>(count);
         for (var i = 0; i < count; i++)
         {
             var section = (RuleSection)reader.ReadByte();
@@ -105,22 +135,40 @@ internal static class RuleSetFile
             var name = ReadNullable(reader);
             var bot = section == RuleSection.Bot ? new BotInfo(kind, name) : null;
             rules.Add(new RuleDefinition(section, pattern, ignoreCase, replacements, bot));
-            var ruleClauses = new List<string[]>(reader.ReadByte());
-            for (var c = ruleClauses.Capacity; c > 0; c--)
+            clauses.Add(ReadClauses(reader, atoms));
+            var branchCount = reader.ReadUInt16();
+            RuleBranch[]? ruleBranches = null;
+            if (branchCount > 0)
             {
-                var clause = new string[reader.ReadInt16()];
-                for (var a = 0; a < clause.Length; a++)
+                ruleBranches = new RuleBranch[branchCount];
+                for (var b = 0; b < branchCount; b++)
                 {
-                    clause[a] = atoms[reader.ReadInt32()];
+                    var branchPattern = reader.ReadString();
+                    ruleBranches[b] = new RuleBranch(branchPattern, ReadClauses(reader, atoms));
                 }
-
-                ruleClauses.Add(clause);
             }
 
-            clauses.Add(ruleClauses);
+            branches.Add(ruleBranches);
         }
 
-        return (rules, clauses);
+        return (rules, clauses, branches);
+    }
+
+    private static List<string[]> ReadClauses(BinaryReader reader, string[] atoms)
+    {
+        var ruleClauses = new List<string[]>(reader.ReadByte());
+        for (var c = ruleClauses.Capacity; c > 0; c--)
+        {
+            var clause = new string[reader.ReadInt16()];
+            for (var a = 0; a < clause.Length; a++)
+            {
+                clause[a] = atoms[reader.ReadInt32()];
+            }
+
+            ruleClauses.Add(clause);
+        }
+
+        return ruleClauses;
     }
 
     private static void WriteNullable(BinaryWriter writer, string? value)

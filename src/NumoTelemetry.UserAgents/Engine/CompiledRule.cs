@@ -17,15 +17,17 @@ internal sealed class CompiledRule
     private readonly TimeSpan _timeout;
     private readonly int _hotThreshold;
     private readonly EngineCounters _counters;
+    private readonly bool _searchOnly;
     private Regex? _search;
     private Regex? _extract;
     private RuleTemplate? _template;
     private volatile int _invalid;
     private int _uses;
 
-    /// <summary>Creates the rule; nothing is compiled yet.</summary>
-    public CompiledRule(RuleDefinition definition, TimeSpan timeout, int hotThreshold, EngineCounters counters)
+    /// <summary>Creates the rule; nothing is compiled yet. A <paramref name="searchOnly"/> rule (a branch of a split rule) only ever searches.</summary>
+    public CompiledRule(RuleDefinition definition, TimeSpan timeout, int hotThreshold, EngineCounters counters, bool searchOnly = false)
     {
+        _searchOnly = searchOnly;
         _definition = definition;
         _options = RegexOptions.ECMAScript | RegexOptions.CultureInvariant | (definition.IgnoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
         _timeout = timeout;
@@ -86,7 +88,7 @@ internal sealed class CompiledRule
     /// </summary>
     public void Extract(string text, int index, StringPool pool, ref FieldValues values, ref bool timedOut)
     {
-        var template = _template!;
+        var template = _template ?? EnsureTemplate();
         var fieldCount = template.Literals.Count;
         for (var i = 0; i < fieldCount; i++)
         {
@@ -190,14 +192,23 @@ internal sealed class CompiledRule
     {
         const string sample = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0.0.0 Mobile Safari/537.36";
         var options = RegexOptions.ECMAScript | RegexOptions.CultureInvariant;
-        var search = new Regex(@"(Chrome)/(\d+)\.(\d+)(?:\.(\d+)|)", options, timeout);
-        foreach (var match in search.EnumerateMatches(sample))
-        {
-            _ = match.Index;
-        }
 
-        var extract = new Regex(@"\G(?:; *([^;/]+) Build|android (\d+))[\s\S]*", options | RegexOptions.IgnoreCase, timeout);
-        _ = extract.Replace(sample, "${1}\uFFFF${2}", 1, 0);
+        // The configured timeout is used so that the same (timeout-checking) code is warmed; a tiny one
+        // may fire here, which is harmless: this runs on the thread pool and must never throw.
+        try
+        {
+            var search = new Regex(@"(Chrome)/(\d+)\.(\d+)(?:\.(\d+)|)", options, timeout);
+            foreach (var match in search.EnumerateMatches(sample))
+            {
+                _ = match.Index;
+            }
+
+            var extract = new Regex(@"\G(?:; *([^;/]+) Build|android (\d+))[\s\S]*", options | RegexOptions.IgnoreCase, timeout);
+            _ = extract.Replace(sample, "${1}\uFFFF${2}", 1, 0);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+        }
     }
 
     /// <summary>Builds the regexes now (used by tests to validate every rule, including its extraction form).</summary>
@@ -258,7 +269,11 @@ internal sealed class CompiledRule
         try
         {
             var regex = new Regex(_definition.Pattern, _options, _timeout);
-            _template ??= RuleTemplate.Build(_definition, MaxGroupNumber(regex));
+            if (!_searchOnly)
+            {
+                _template ??= RuleTemplate.Build(_definition, MaxGroupNumber(regex));
+            }
+
             return Interlocked.CompareExchange(ref _search, regex, null) ?? regex;
         }
         catch (ArgumentException)
@@ -272,6 +287,42 @@ internal sealed class CompiledRule
     {
         var regex = new Regex(ExtractPattern, _options, _timeout);
         return Interlocked.CompareExchange(ref _extract, regex, null) ?? regex;
+    }
+
+    /// <summary>
+    /// For a rule searched by branches (whose whole search regex is never built): builds the extraction
+    /// regex and the template now. Returns false, counting the rule invalid, when .NET rejects the pattern.
+    /// </summary>
+    public bool PrepareExtract()
+    {
+        if (_template is not null && _extract is not null)
+        {
+            return true;
+        }
+
+        if (_invalid != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            _ = EnsureTemplate();
+            _ = _extract ?? CreateExtract();
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            MarkInvalid();
+            return false;
+        }
+    }
+
+    private RuleTemplate EnsureTemplate()
+    {
+        var extract = _extract ?? CreateExtract();
+        var template = RuleTemplate.Build(_definition, MaxGroupNumber(extract));
+        return Interlocked.CompareExchange(ref _template, template, null) ?? template;
     }
 
     /// <summary>
@@ -295,7 +346,7 @@ internal sealed class CompiledRule
             }
 
             Volatile.Write(ref _search, search);
-            if (_template?.Template is not null)
+            if (!_searchOnly && _template?.Template is not null)
             {
                 var extract = new Regex(ExtractPattern, _options | RegexOptions.Compiled, _timeout);
                 extract.Replace(sample, _template.Template, 1, Math.Max(index, 0));

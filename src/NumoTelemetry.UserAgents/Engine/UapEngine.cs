@@ -13,6 +13,8 @@ internal sealed class UapEngine
 {
     private const int MaxSpiderNames = 1024;
     private readonly CompiledRule[] _rules;
+    private readonly CompiledRule[]?[] _branches;
+    private readonly int[] _branchConditionStart;
     private readonly int[] _sectionStart = new int[5];
     private readonly RulePrefilter _prefilter;
     private readonly StringPool _pool;
@@ -22,16 +24,23 @@ internal sealed class UapEngine
 
     /// <summary>
     /// Builds the engine over <paramref name="rules"/> (sections in <see cref="RuleSection"/> order) and their
-    /// prefilter conditions (<paramref name="clauses"/>[i] for rule i, from <see cref="AtomExtractor"/>).
+    /// prefilter conditions (<paramref name="clauses"/>[i] for rule i, from <see cref="AtomExtractor"/>), and
+    /// the branches of the rules split by <see cref="AlternationSplitter"/> (<paramref name="branches"/>[i],
+    /// null for a rule searched whole).
     /// </summary>
-    public UapEngine(IReadOnlyList<RuleDefinition> rules, IReadOnlyList<List<string[]>> clauses, TimeSpan matchTimeout, int hotThreshold, EngineCounters counters, bool usePrefilter = true)
+    public UapEngine(IReadOnlyList<RuleDefinition> rules, IReadOnlyList<List<string[]>> clauses, IReadOnlyList<RuleBranch[]?> branches, TimeSpan matchTimeout, int hotThreshold, EngineCounters counters, bool usePrefilter = true)
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(clauses);
-        if (clauses.Count != rules.Count)
+        ArgumentNullException.ThrowIfNull(branches);
+        if (clauses.Count != rules.Count || branches.Count != rules.Count)
         {
-            throw new ArgumentException("One condition per rule is required.", nameof(clauses));
+            throw new ArgumentException("One condition and one branch list per rule are required.", nameof(clauses));
         }
+
+        _branches = new CompiledRule[]?[rules.Count];
+        _branchConditionStart = new int[rules.Count];
+        var conditions = new List<List<string[]>>();
 
         _counters = counters;
         _usePrefilter = usePrefilter;
@@ -46,6 +55,20 @@ internal sealed class UapEngine
             }
 
             _rules[i] = new CompiledRule(rule, matchTimeout, hotThreshold, counters);
+            if (usePrefilter && branches[i] is { } ruleBranches)
+            {
+                // A split rule is searched branch by branch (each compiled on its own once hot); only the
+                // rule's extraction regex is ever built whole.
+                var searches = new CompiledRule[ruleBranches.Length];
+                _branchConditionStart[i] = conditions.Count;
+                for (var b = 0; b < ruleBranches.Length; b++)
+                {
+                    searches[b] = new CompiledRule(new RuleDefinition(rule.Section, ruleBranches[b].Pattern, rule.IgnoreCase, []), matchTimeout, hotThreshold, counters, searchOnly: true);
+                    conditions.Add(ruleBranches[b].Clauses);
+                }
+
+                _branches[i] = searches;
+            }
         }
 
         while (section < 4)
@@ -53,7 +76,7 @@ internal sealed class UapEngine
             _sectionStart[++section] = rules.Count;
         }
 
-        _prefilter = new RulePrefilter(clauses);
+        _prefilter = new RulePrefilter(clauses, conditions);
         _pool = new StringPool(8192, (ulong)Random.Shared.NextInt64());
     }
 
@@ -155,7 +178,19 @@ internal sealed class UapEngine
                 bits &= bits - 1;
                 if (!_usePrefilter || _prefilter.Check(rule, atoms))
                 {
-                    index = _rules[rule].Match(text, ref timedOut);
+                    if (_branches[rule] is { } branches)
+                    {
+                        index = MatchBranches(text, branches, _branchConditionStart[rule], atoms, ref timedOut);
+                        if (index >= 0 && !_rules[rule].PrepareExtract())
+                        {
+                            index = -1;
+                        }
+                    }
+                    else
+                    {
+                        index = _rules[rule].Match(text, ref timedOut);
+                    }
+
                     if (index >= 0)
                     {
                         return rule;
@@ -165,6 +200,34 @@ internal sealed class UapEngine
         }
 
         return -1;
+    }
+
+    /// <summary>
+    /// Where the leftmost match of a split rule starts: the smallest leftmost start among its branches
+    /// whose atom condition holds (a branch whose atoms are absent cannot match), or -1.
+    /// </summary>
+    private int MatchBranches(string text, CompiledRule[] branches, int firstCondition, ReadOnlySpan<ulong> atoms, ref bool timedOut)
+    {
+        var best = -1;
+        for (var b = 0; b < branches.Length; b++)
+        {
+            if (!_prefilter.CheckCondition(firstCondition + b, atoms))
+            {
+                continue;
+            }
+
+            var index = branches[b].Match(text, ref timedOut);
+            if (index >= 0 && (best < 0 || index < best))
+            {
+                best = index;
+                if (best == 0)
+                {
+                    break;
+                }
+            }
+        }
+
+        return best;
     }
 
     private BotInfo SpiderBot(string family)

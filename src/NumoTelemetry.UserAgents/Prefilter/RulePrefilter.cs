@@ -15,11 +15,17 @@ internal sealed class RulePrefilter
     private readonly int[] _ruleClauseStart;
     private readonly int[] _clauseAtomStart;
     private readonly int[] _clauseAtoms;
+    private readonly int[] _conditionClauseStart;
 
-    /// <summary>Builds the prefilter; <paramref name="ruleClauses"/>[i] is rule i's condition, best clause first.</summary>
-    public RulePrefilter(IReadOnlyList<List<string[]>> ruleClauses)
+    /// <summary>
+    /// Builds the prefilter; <paramref name="ruleClauses"/>[i] is rule i's condition, best clause first.
+    /// <paramref name="conditions"/> are further conditions (of rule branches) checked whole with
+    /// <see cref="CheckCondition"/>, by their index.
+    /// </summary>
+    public RulePrefilter(IReadOnlyList<List<string[]>> ruleClauses, IReadOnlyList<List<string[]>>? conditions = null)
     {
         ArgumentNullException.ThrowIfNull(ruleClauses);
+        conditions ??= [];
         var atomIds = new Dictionary<string, int>(StringComparer.Ordinal);
         var atoms = new List<string>();
         var ruleCount = ruleClauses.Count;
@@ -62,6 +68,16 @@ internal sealed class RulePrefilter
             }
         }
 
+        var conditionAtoms = new int[conditions.Count][][];
+        for (var k = 0; k < conditions.Count; k++)
+        {
+            conditionAtoms[k] = new int[conditions[k].Count][];
+            for (var c = 0; c < conditions[k].Count; c++)
+            {
+                conditionAtoms[k][c] = Array.ConvertAll(conditions[k][c], AtomId);
+            }
+        }
+
         AtomCount = atoms.Count;
         AtomWords = Math.Max(1, (atoms.Count + 63) >> 6);
         _automaton = new AhoCorasickAutomaton(atoms);
@@ -101,6 +117,18 @@ internal sealed class RulePrefilter
         }
 
         ruleClauseStart[ruleCount] = clauseAtomStart.Count;
+        _conditionClauseStart = new int[conditions.Count + 1];
+        for (var k = 0; k < conditions.Count; k++)
+        {
+            _conditionClauseStart[k] = clauseAtomStart.Count;
+            foreach (var clause in conditionAtoms[k])
+            {
+                clauseAtomStart.Add(clauseAtoms.Count);
+                clauseAtoms.AddRange(clause);
+            }
+        }
+
+        _conditionClauseStart[conditions.Count] = clauseAtomStart.Count;
         clauseAtomStart.Add(clauseAtoms.Count);
         _ruleClauseStart = ruleClauseStart;
         _clauseAtomStart = [.. clauseAtomStart];
@@ -211,10 +239,15 @@ internal sealed class RulePrefilter
     }
 
     /// <summary>Checks the rule's clauses other than its trigger against the atoms found.</summary>
-    public bool Check(int rule, ReadOnlySpan<ulong> atoms)
+    public bool Check(int rule, ReadOnlySpan<ulong> atoms) => CheckClauses(_ruleClauseStart[rule], _ruleClauseStart[rule + 1], atoms);
+
+    /// <summary>Checks every clause of the further condition <paramref name="condition"/> against the atoms found.</summary>
+    public bool CheckCondition(int condition, ReadOnlySpan<ulong> atoms) =>
+        CheckClauses(_conditionClauseStart[condition], _conditionClauseStart[condition + 1], atoms);
+
+    private bool CheckClauses(int start, int end, ReadOnlySpan<ulong> atoms)
     {
-        var end = _ruleClauseStart[rule + 1];
-        for (var c = _ruleClauseStart[rule]; c < end; c++)
+        for (var c = start; c < end; c++)
         {
             var satisfied = false;
             var atomEnd = _clauseAtomStart[c + 1];

@@ -22,14 +22,17 @@ public sealed class RuleSetFileTests
         expected.AddRange(BuiltInBotRules.Definitions());
         expected.AddRange(CrawlerListReader.Read(EmbeddedData.ReadAllBytes(EmbeddedData.CrawlerListResource)));
 
-        var (rules, clauses) = UserAgentParser.LoadRules(path: null);
+        var (rules, clauses, branches) = UserAgentParser.LoadRules(path: null);
 
         Assert.Equal(expected.Count, rules.Count);
         for (var i = 0; i < expected.Count; i++)
         {
             Assert.Equal(Describe(expected[i]), Describe(rules[i]));
             Assert.Equal(Describe(AtomExtractor.Extract(expected[i].Pattern, expected[i].IgnoreCase)), Describe(clauses[i]));
+            Assert.Equal(Describe(RuleBranch.Derive(expected[i])), Describe(branches[i]));
         }
+
+        Assert.Contains(branches, b => b is not null);
     }
 
     [Fact]
@@ -44,12 +47,15 @@ public sealed class RuleSetFileTests
         var clauses = new List<List<string[]>> { new() { new[] { "numo/" } }, new() { new[] { "numo" }, new[] { "a", "b" } }, new() };
         using var stream = new MemoryStream();
 
-        RuleSetFile.Write(stream, rules, clauses);
+        var branches = new List<RuleBranch[]?> { null, new RuleBranch[] { new RuleBranch("(?:numo)x", [new[] { "numo" }]), new RuleBranch("(?:nomu)x", [new[] { "nomu" }, new[] { "x" }]) }, null };
+
+        RuleSetFile.Write(stream, rules, clauses, branches);
         stream.Position = 0;
-        var (read, readClauses) = RuleSetFile.Read(stream);
+        var (read, readClauses, readBranches) = RuleSetFile.Read(stream);
 
         Assert.Equal(rules.ConvertAll(Describe), read.ConvertAll(Describe));
         Assert.Equal(clauses.ConvertAll(Describe), readClauses.ConvertAll(Describe));
+        Assert.Equal(branches.ConvertAll(Describe), readBranches.ConvertAll(Describe));
     }
 
     [Fact]
@@ -62,6 +68,9 @@ public sealed class RuleSetFileTests
 
     private static string Describe(RuleDefinition rule) =>
         $"{rule.Section} {rule.IgnoreCase} {rule.Pattern} [{string.Join("|", rule.Replacements.Select(r => r ?? "<null>"))}] {rule.Bot}";
+
+    private static string Describe(RuleBranch[]? branches) =>
+        branches is null ? "<whole>" : string.Join(" || ", branches.Select(b => b.Pattern + " if " + Describe(b.Clauses)));
 
     private static string Describe(List<string[]> clauses) => string.Join(" & ", clauses.Select(c => "(" + string.Join("|", c) + ")"));
 }

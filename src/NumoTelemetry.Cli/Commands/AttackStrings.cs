@@ -1,11 +1,12 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace NumoTelemetry.UserAgents.Tests.Fuzz;
+namespace NumoTelemetry.Cli.Commands;
 
 /// <summary>
 /// Builds the ReDoS attack strings of uap-core's tests/regexes.js exactly as its buildAttackString does:
-/// '"prefix"+"unit"*N+"suffix"' becomes prefix + unit repeated N times + suffix.
+/// '"prefix"+"unit"*N+"suffix"' becomes prefix + unit repeated N times + suffix. Used by
+/// <c>numo ua --timing --attacks</c> and, linked, by the UserAgents robustness tests.
 /// </summary>
 internal static partial class AttackStrings
 {
