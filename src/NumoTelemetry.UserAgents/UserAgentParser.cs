@@ -133,8 +133,16 @@ public sealed class UserAgentParser : IUserAgentParser
     internal UapEngine Engine => _engine;
 
     /// <inheritdoc />
-    public UserAgentInfo Parse(string? userAgent)
+    public UserAgentInfo Parse(string? userAgent) => Parse(userAgent, out _);
+
+    /// <summary>
+    /// <see cref="Parse(string?)"/>, also telling whether the result is the one every later parse of the same
+    /// text gives (it is, unless the cache is off or a rule timed out), so a caller may keep it beside its own
+    /// copy of the text and report later uses through <see cref="CountCachedParse"/>.
+    /// </summary>
+    internal UserAgentInfo Parse(string? userAgent, out bool stable)
     {
+        stable = false;
         if (string.IsNullOrEmpty(userAgent))
         {
             return UserAgentInfo.Empty;
@@ -155,6 +163,7 @@ public sealed class UserAgentParser : IUserAgentParser
         if (cache.TryGet(key, hash, oversized, out var cached))
         {
             _counters.CacheHits.Increment();
+            stable = true;
             return cached!;
         }
 
@@ -163,9 +172,20 @@ public sealed class UserAgentParser : IUserAgentParser
         {
             // A timed-out parse may be incomplete (a slow match read as no match): parse it again next time.
             cache.Add(oversized ? key.ToString() : userAgent, hash, info);
+            stable = true;
         }
 
         return info;
+    }
+
+    /// <summary>
+    /// Counts a parse answered from a caller's own memo of a stable result (<see cref="Parse(string?, out bool)"/>),
+    /// exactly as a cache hit here would count, so the parser's statistics stay the same.
+    /// </summary>
+    internal void CountCachedParse()
+    {
+        _counters.Parses.Increment();
+        _counters.CacheHits.Increment();
     }
 
     /// <summary>Returns a snapshot of the parser's counters.</summary>

@@ -188,7 +188,26 @@ internal sealed class CompiledRule
     /// Builds, runs and discards two small regexes with the rules' options, so that the regex engine's
     /// one-time start-up in a process (parser, interpreter, case tables, replacement) is done.
     /// </summary>
-    public static void WarmUpRegexEngine(TimeSpan timeout)
+    public static void WarmUpRegexEngine(TimeSpan timeout) => WarmUpBestEffort(WarmUpRegexes, timeout);
+
+    /// <summary>
+    /// Runs a warm-up that may time out: it runs on the thread pool with the configured match timeout, and on a
+    /// loaded machine (or with a tiny timeout) its match can time out; unhandled there, that would end the process.
+    /// A warm-up that timed out just did less warming.
+    /// </summary>
+    internal static void WarmUpBestEffort(Action<TimeSpan> warmUp, TimeSpan timeout)
+    {
+        try
+        {
+            warmUp(timeout);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // Best effort: the first real parse pays the rest.
+        }
+    }
+
+    private static void WarmUpRegexes(TimeSpan timeout)
     {
         const string sample = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0.0.0 Mobile Safari/537.36";
         var options = RegexOptions.ECMAScript | RegexOptions.CultureInvariant;

@@ -57,8 +57,17 @@ internal sealed class ClientIpResolver
     public ClientAddress Resolve(HttpContext context, out ClientIpSource source, out bool malformed)
     {
         var peer = ClientAddress.FromIPAddress(context.Connection.RemoteIpAddress);
+        malformed = false;
+        source = peer.HasValue ? ClientIpSource.Peer : ClientIpSource.None;
+        if (!_useForwarded || !peer.HasValue || _networks.Length == 0 || !IsTrusted(peer))
+        {
+            return peer; // the forwarding headers are not even read
+        }
+
+        // X-Forwarded-For is read only when there is no RFC 7239 header (which takes precedence).
         var headers = context.Request.Headers;
-        return Resolve(peer, _useForwarded ? headers["Forwarded"] : default, _useForwarded ? headers["X-Forwarded-For"] : default, out source, out malformed);
+        var forwarded = headers["Forwarded"];
+        return WalkTrusted(peer, forwarded, StringValues.IsNullOrEmpty(forwarded) ? headers["X-Forwarded-For"] : default, ref source, ref malformed);
     }
 
     /// <summary>Resolves from a peer address and the raw forwarding headers.</summary>
@@ -71,6 +80,12 @@ internal sealed class ClientIpResolver
             return peer;
         }
 
+        return WalkTrusted(peer, forwarded, xForwardedFor, ref source, ref malformed);
+    }
+
+    /// <summary>The forwarding chain from a trusted <paramref name="peer"/>.</summary>
+    private ClientAddress WalkTrusted(in ClientAddress peer, StringValues forwarded, StringValues xForwardedFor, ref ClientIpSource source, ref bool malformed)
+    {
         // RFC 7239 takes precedence when present.
         if (!StringValues.IsNullOrEmpty(forwarded))
         {

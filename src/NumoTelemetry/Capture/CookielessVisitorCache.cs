@@ -18,16 +18,25 @@ internal sealed class CookielessVisitorCache
         _size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 16, 1 << 24));
     }
 
-    public Pseudonym Get(Pseudonymizer pseudonymizer, in ClientAddress address, string userAgent, string site, DateTimeOffset at)
+    public Pseudonym Get(Pseudonymizer pseudonymizer, in ClientAddress address, string userAgent, string site, DateTimeOffset at) =>
+        Get(pseudonymizer, address, userAgent, HashOf(userAgent), site, pseudonymizer.TagOf(PseudonymScope.Analytics, at));
+
+    /// <summary>The hash of a User-Agent's text that <see cref="Get(Pseudonymizer, in ClientAddress, string, int, string, long)"/> takes.</summary>
+    public static int HashOf(string userAgent) => string.GetHashCode(userAgent.AsSpan());
+
+    /// <summary>
+    /// The visitor under analytics tag <paramref name="tag"/>, with the User-Agent's text already hashed by
+    /// <see cref="HashOf"/> (the hot path keeps that hash beside the User-Agent, so it is not hashed again).
+    /// </summary>
+    public Pseudonym Get(Pseudonymizer pseudonymizer, in ClientAddress address, string userAgent, int userAgentHash, string site, long tag)
     {
-        var tag = pseudonymizer.TagOf(PseudonymScope.Analytics, at);
         var generation = Current(tag);
         if (generation is null)
         {
-            return pseudonymizer.PseudonymizeCookielessVisitor(address, userAgent, site, at); // a request from just before the day changed
+            return pseudonymizer.PseudonymizeCookielessVisitor(address, userAgent, site, tag); // a request from just before the day changed
         }
 
-        var hash = HashCode.Combine(address, string.GetHashCode(userAgent.AsSpan()), string.GetHashCode(site.AsSpan()));
+        var hash = HashCode.Combine(address, userAgentHash, string.GetHashCode(site.AsSpan()));
         ref var slot = ref generation.Entries[hash & generation.Mask];
         var entry = Volatile.Read(ref slot);
         if (entry is not null && entry.Address == address
@@ -36,7 +45,7 @@ internal sealed class CookielessVisitorCache
             return entry.Value;
         }
 
-        var value = pseudonymizer.PseudonymizeCookielessVisitor(address, userAgent, site, at);
+        var value = pseudonymizer.PseudonymizeCookielessVisitor(address, userAgent, site, tag);
         Volatile.Write(ref slot, new Entry(address, userAgent, site, value));
         return value;
     }

@@ -58,11 +58,13 @@ internal sealed class NumoTelemetryMiddleware
         try
         {
             _capturer.Begin(context, feature);
-            context.Features.Set(feature);
+
+            // The indexer, not Set<T>: same effect, without a generic virtual dispatch per request.
+            context.Features[typeof(NumoRequestFeature)] = feature;
         }
         catch (Exception ex)
         {
-            context.Features.Set<NumoRequestFeature>(null);
+            context.Features[typeof(NumoRequestFeature)] = null;
             feature.Pseudonymizer = null;
             _pool.Return(feature);
             _metrics.RecordError("capture");
@@ -144,7 +146,7 @@ internal sealed class NumoTelemetryMiddleware
     {
         try
         {
-            context.Features.Set<NumoRequestFeature>(null);
+            context.Features[typeof(NumoRequestFeature)] = null;
             feature.Pseudonymizer = null; // signals after this point are ignored
             _capturer.Complete(context, feature, failed);
             _metrics.RecordRequest(in feature.Record);

@@ -26,6 +26,8 @@ internal sealed class RequestCapturer
     private readonly ClientIpResolver _clientIp;
     private readonly ConsentResolver _consent;
     private readonly IUserAgentParser _userAgents;
+    private readonly UserAgentParser? _builtInParser;
+    private readonly UserAgentMemo _userAgentMemo;
     private readonly UserAgentRedactor _userAgentRedactor;
     private readonly IRequestEnricher[] _enrichers;
     private readonly IRiskProvider _risk;
@@ -33,6 +35,7 @@ internal sealed class RequestCapturer
     private readonly TimeProvider _time;
     private readonly StringInterner _interner;
     private readonly StringInterner _languages = new(256);
+    private readonly string?[] _twoLetterLanguages = new string?[26 * 26];
     private readonly CookielessVisitorCache _cookieless;
     private readonly VisitorCookieSigner? _visitorSigner;
     private readonly CookieOptions _visitorCookieOptions;
@@ -59,6 +62,8 @@ internal sealed class RequestCapturer
         _clientIp = new ClientIpResolver(_options.ClientIp);
         _consent = new ConsentResolver(_options.Consent);
         _userAgents = userAgents;
+        _builtInParser = userAgents as UserAgentParser;
+        _userAgentMemo = new UserAgentMemo(Math.Min(4096, _options.Pseudonymization.CacheSize));
         _userAgentRedactor = new UserAgentRedactor(userAgents);
         _enrichers = [.. enrichers];
         _risk = risk;
@@ -118,32 +123,30 @@ internal sealed class RequestCapturer
 
         record.ClientIsPrivate = client.IsPrivateOrLocal;
         record.ClientIsIPv6 = client.HasValue && !client.IsIPv4;
-        record.Ip = _pseudonymizer.PseudonymizeAddress(client, PseudonymKind.Ip, now);
-        record.IpPrefix = _pseudonymizer.PseudonymizeAddress(client, PseudonymKind.IpPrefix, now);
+        // Each scope's cache tag (epoch and key id), worked out once for every pseudonym of this request.
+        var fraudTag = _pseudonymizer.TagOf(PseudonymScope.Fraud, now);
+        record.Ip = _pseudonymizer.PseudonymizeAddress(client, PseudonymKind.Ip, fraudTag, PseudonymScope.Fraud);
+        record.IpPrefix = _pseudonymizer.PseudonymizeAddress(client, PseudonymKind.IpPrefix, fraudTag, PseudonymScope.Fraud);
 
         // User-Agent: parsed (cached) and pseudonymised for change detection; never kept raw.
         var userAgent = FirstValue(headers.UserAgent);
-        record.UserAgent = _userAgentRedactor.Apply(_userAgents.Parse(userAgent));
-        if (!string.IsNullOrEmpty(userAgent))
-        {
-            var ua = userAgent.AsSpan();
-            record.UserAgentId = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.UserAgent, ua.Length > _maxUserAgentLength ? ua[.._maxUserAgentLength] : ua, now, PseudonymScope.Fraud);
-        }
+        var userAgentHash = CaptureUserAgent(userAgent, fraudTag, ref record);
 
         // Path: pseudonymised only, for distinct-path counts.
         var path = request.Path.Value;
         if (!string.IsNullOrEmpty(path))
         {
             var span = path.AsSpan();
-            record.Path = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Path, span.Length > _maxPathLength ? span[.._maxPathLength] : span, now, PseudonymScope.Fraud);
+            record.Path = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Path, span.Length > _maxPathLength ? span[.._maxPathLength] : span, fraudTag, PseudonymScope.Fraud);
         }
 
         // Language, referrer host, campaign.
         var language = HeaderValues.PrimaryLanguage(FirstValue(headers.AcceptLanguage));
-        record.Language = language.IsEmpty ? null : _languages.InternLowerAscii(language);
+        record.Language = language.IsEmpty ? null : LanguageTag(language);
         // Internal navigation (referrer on this site's own host) is not a referrer.
+        var host = FirstValue(headers.Host);
         var referrerHost = HeaderValues.ReferrerHost(FirstValue(headers.Referer));
-        record.ReferrerHost = referrerHost.IsEmpty || HeaderValues.IsSameHost(referrerHost, FirstValue(headers.Host))
+        record.ReferrerHost = referrerHost.IsEmpty || HeaderValues.IsSameHost(referrerHost, host)
             ? null
             : _interner.InternLowerAscii(referrerHost);
         var query = request.QueryString.Value;
@@ -168,7 +171,7 @@ internal sealed class RequestCapturer
         record.HasVisitorCookie = !cookies.Visitor.IsEmpty;
         if (!cookies.Session.IsEmpty)
         {
-            record.Session = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Session, Cap(cookies.Session), now, PseudonymScope.Fraud);
+            record.Session = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Session, Cap(cookies.Session), fraudTag, PseudonymScope.Fraud);
         }
 
         var consent = _consent.Resolve(context, cookies.Consent);
@@ -188,18 +191,21 @@ internal sealed class RequestCapturer
 
         if (!visitorId.IsEmpty)
         {
-            record.Visitor = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Visitor, visitorId, now, PseudonymScope.Fraud);
+            record.Visitor = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Visitor, visitorId, fraudTag, PseudonymScope.Fraud);
         }
 
         if (consent == ConsentLevel.Full && !visitorId.IsEmpty)
         {
-            record.AnalyticsVisitor = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Visitor, visitorId, now, PseudonymScope.Analytics);
+            record.AnalyticsVisitor = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Visitor, visitorId, _pseudonymizer.TagOf(PseudonymScope.Analytics, now), PseudonymScope.Analytics);
         }
         else if (consent != ConsentLevel.FraudPreventionOnly && client.HasValue)
         {
             // The raw Host header (Kestrel reuses its string): HostString.Host would allocate a substring per request.
-            var site = _options.Capture.SiteId ?? FirstValue(headers.Host) ?? string.Empty;
-            record.AnalyticsVisitor = _cookieless.Get(_pseudonymizer, client, userAgent ?? string.Empty, site, now);
+            var site = _options.Capture.SiteId ?? host ?? string.Empty;
+            var analyticsTag = _pseudonymizer.TagOf(PseudonymScope.Analytics, now);
+            record.AnalyticsVisitor = string.IsNullOrEmpty(userAgent)
+                ? _cookieless.Get(_pseudonymizer, client, string.Empty, CookielessVisitorCache.HashOf(string.Empty), site, analyticsTag)
+                : _cookieless.Get(_pseudonymizer, client, userAgent, userAgentHash, site, analyticsTag);
         }
 
         // Carrier header enrichment: E.164, pseudonymised.
@@ -219,7 +225,7 @@ internal sealed class RequestCapturer
                 continue;
             }
 
-            record.Phone = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Phone, e164[..n], now, PseudonymScope.Fraud);
+            record.Phone = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Phone, e164[..n], fraudTag, PseudonymScope.Fraud);
             break;
         }
 
@@ -255,15 +261,58 @@ internal sealed class RequestCapturer
         var response = context.Response;
         record.StatusCode = failed && !response.HasStarted ? StatusCodes.Status500InternalServerError : response.StatusCode;
         record.ResponseContentLength = response.ContentLength;
-        if (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } template })
+        var endpoint = context.GetEndpoint();
+        if (endpoint is RouteEndpoint { RoutePattern.RawText: { } template })
         {
             record.Route = template;
         }
-        else if (context.GetEndpoint() is { } endpoint)
+        else if (endpoint is not null)
         {
             record.Route = endpoint.DisplayName ?? UnmatchedRoute;
         }
     }
+
+    /// <summary>
+    /// Fills the record's User-Agent facts (redacted parse result and pseudonym) and returns the hash of the
+    /// User-Agent's text for the cookieless visitor cache: from <see cref="UserAgentMemo"/> when this very string
+    /// was seen in this epoch, else from the parser's cache and the pseudonym cache (then remembered).
+    /// </summary>
+    private int CaptureUserAgent(string? userAgent, long fraudTag, ref RequestRecord record)
+    {
+        if (string.IsNullOrEmpty(userAgent))
+        {
+            record.UserAgent = _userAgentRedactor.Apply(_userAgents.Parse(userAgent));
+            return 0;
+        }
+
+        var parser = _builtInParser;
+        if (parser is not null && _userAgentMemo.TryGet(userAgent, fraudTag, out var info, out var id, out var hash))
+        {
+            parser.CountCachedParse();
+            record.UserAgent = info;
+            record.UserAgentId = id;
+            return hash;
+        }
+
+        // A site's own parser is asked every time (its results are its business); only the built-in one is memoised.
+        var stable = false;
+        var parsed = parser is not null ? parser.Parse(userAgent, out stable) : _userAgents.Parse(userAgent);
+        info = _userAgentRedactor.Apply(parsed);
+        var ua = userAgent.AsSpan();
+        id = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.UserAgent, ua.Length > _maxUserAgentLength ? ua[.._maxUserAgentLength] : ua, fraudTag, PseudonymScope.Fraud);
+        hash = CookielessVisitorCache.HashOf(userAgent);
+        record.UserAgent = info;
+        record.UserAgentId = id;
+        if (stable)
+        {
+            _userAgentMemo.Set(userAgent, fraudTag, info, id, hash);
+        }
+
+        return hash;
+    }
+
+    /// <summary>Test hook: whether the User-Agent memo still holds this raw User-Agent.</summary>
+    internal bool UserAgentMemoHolds(string userAgent) => _userAgentMemo.Holds(userAgent);
 
     private string? Campaign(ReadOnlySpan<char> raw)
     {
@@ -290,6 +339,28 @@ internal sealed class RequestCapturer
         }
 
         return _interner.Intern(raw);
+    }
+
+    /// <summary>
+    /// The interned lower-case primary language tag. Two-letter tags (nearly all of them) come from a fixed table of
+    /// the 676 possible ones, filled as they are seen: no hashing, and bounded without evicting anything.
+    /// </summary>
+    private string LanguageTag(ReadOnlySpan<char> language)
+    {
+        if (language.Length == 2 && char.IsAsciiLetter(language[0]) && char.IsAsciiLetter(language[1]))
+        {
+            var index = ((language[0] | 0x20) - 'a') * 26 + ((language[1] | 0x20) - 'a');
+            if (Volatile.Read(ref _twoLetterLanguages[index]) is { } known)
+            {
+                return known;
+            }
+
+            var tag = _languages.InternLowerAscii(language);
+            Volatile.Write(ref _twoLetterLanguages[index], tag);
+            return tag;
+        }
+
+        return _languages.InternLowerAscii(language);
     }
 
     private static ReadOnlySpan<char> Cap(ReadOnlySpan<char> value) =>

@@ -100,9 +100,12 @@ public sealed class Pseudonymizer : IDisposable
     }
 
     /// <summary>Pseudonymises text that is already in canonical form (cached).</summary>
-    internal Pseudonym PseudonymizeNormalized(PseudonymKind kind, ReadOnlySpan<char> value, DateTimeOffset at, PseudonymScope scope)
+    internal Pseudonym PseudonymizeNormalized(PseudonymKind kind, ReadOnlySpan<char> value, DateTimeOffset at, PseudonymScope scope) =>
+        PseudonymizeNormalized(kind, value, TagOf(scope, at), scope);
+
+    /// <summary>Pseudonymises canonical text under a tag from <see cref="TagOf"/> (the hot path works out each scope's tag once per request).</summary>
+    internal Pseudonym PseudonymizeNormalized(PseudonymKind kind, ReadOnlySpan<char> value, long epoch, PseudonymScope scope)
     {
-        var epoch = TagOf(scope, at);
         if (_cache.TryGet(kind, scope, epoch, value, out var cached))
         {
             return cached;
@@ -114,14 +117,17 @@ public sealed class Pseudonymizer : IDisposable
     }
 
     /// <summary>Pseudonymises an address (<see cref="PseudonymKind.Ip"/>) or its network prefix (<see cref="PseudonymKind.IpPrefix"/>), cached.</summary>
-    public Pseudonym PseudonymizeAddress(in ClientAddress address, PseudonymKind kind, DateTimeOffset at, PseudonymScope scope = PseudonymScope.Fraud)
+    public Pseudonym PseudonymizeAddress(in ClientAddress address, PseudonymKind kind, DateTimeOffset at, PseudonymScope scope = PseudonymScope.Fraud) =>
+        PseudonymizeAddress(address, kind, TagOf(scope, at), scope);
+
+    /// <summary>Pseudonymises an address or its prefix under a tag from <see cref="TagOf"/>, cached.</summary>
+    internal Pseudonym PseudonymizeAddress(in ClientAddress address, PseudonymKind kind, long epoch, PseudonymScope scope)
     {
         if (!address.HasValue || (kind != PseudonymKind.Ip && kind != PseudonymKind.IpPrefix))
         {
             return default;
         }
 
-        var epoch = TagOf(scope, at);
         if (_cache.TryGet(kind, scope, epoch, address, out var cached))
         {
             return cached;
@@ -140,9 +146,12 @@ public sealed class Pseudonymizer : IDisposable
     /// The cookieless daily visitor (Plausible-style): a keyed hash of IP, User-Agent and site under the day's
     /// analytics key. Not cached: callers cache it per (address, User-Agent) if they need to.
     /// </summary>
-    public Pseudonym PseudonymizeCookielessVisitor(in ClientAddress address, ReadOnlySpan<char> userAgent, ReadOnlySpan<char> site, DateTimeOffset at)
+    public Pseudonym PseudonymizeCookielessVisitor(in ClientAddress address, ReadOnlySpan<char> userAgent, ReadOnlySpan<char> site, DateTimeOffset at) =>
+        PseudonymizeCookielessVisitor(address, userAgent, site, TagOf(PseudonymScope.Analytics, at));
+
+    /// <summary>The cookieless daily visitor under an analytics tag from <see cref="TagOf"/>.</summary>
+    internal Pseudonym PseudonymizeCookielessVisitor(in ClientAddress address, ReadOnlySpan<char> userAgent, ReadOnlySpan<char> site, long epoch)
     {
-        var epoch = TagOf(PseudonymScope.Analytics, at);
         Span<byte> head = stackalloc byte[16 + 1 + 8];
         var n = address.WriteBytes(head);
         head[n++] = (byte)(address.IsIPv4 ? 4 : 6);
