@@ -146,7 +146,7 @@ public sealed class EnrichCommandTests(DnsmasqServer dns) : IClassFixture<Dnsmas
     public void Enrich_UserAgentAndDnsServer_PrintsClaimedCrawlerAndVerdict()
     {
         Skip.If(dns.SkipReason is not null, dns.SkipReason);
-        var (exit, lines, _) = Run("--dns-server", dns.NameServer, "--dns-timeout-ms", "500", "--user-agent", GooglebotUserAgent,
+        var (exit, lines, _) = Run("--dns-server", dns.NameServer, "--dns-timeout-ms", "2000", "--user-agent", GooglebotUserAgent,
             DnsmasqServer.GenuineIPv4, DnsmasqServer.FakeIPv4, DnsmasqServer.PtrTimeoutIPv4, DnsmasqServer.MultiPtrIPv4, DnsmasqServer.NoPtrIPv4);
 
         Assert.Equal(0, exit);

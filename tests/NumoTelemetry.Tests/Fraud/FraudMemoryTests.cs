@@ -10,7 +10,7 @@ namespace NumoTelemetry.Tests.Fraud;
 /// Measures the in-memory state's bytes per subject (managed heap after a full collection) for typical subjects, and the figure for
 /// one million. Printed to the test output; quoted in docs/fraud.md.
 /// </summary>
-[Collection(nameof(FraudMemoryTests))] // measures the process heap: not in parallel with other tests of this class
+[Collection(AllocationCollection.Name)] // measures the process heap: runs alone, after the parallel tests
 public sealed class FraudMemoryTests(ITestOutputHelper output)
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
