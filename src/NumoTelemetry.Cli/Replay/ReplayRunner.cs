@@ -29,6 +29,8 @@ internal sealed class ReplayRunner : IDisposable
     private readonly FraudProcessor _processor;
     private readonly JsonLinesAlertSink _sink;
     private readonly string _sessionPrefix;
+    private readonly NumoTelemetryOptions _options;
+    private CaptureWorker? _testWorker;
     private readonly Dictionary<string, long> _skipped = new(StringComparer.Ordinal);
 
     /// <summary>Builds the pipeline. Throws <see cref="OptionsValidationException"/> or <see cref="KeyRingException"/> on bad settings.</summary>
@@ -46,9 +48,23 @@ internal sealed class ReplayRunner : IDisposable
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink>(_sink));
         _services = services.BuildServiceProvider();
         var options = _services.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value; // validates
+        _options = options;
         _sessionPrefix = options.Capture.SessionCookieName + "=";
         _capturer = _services.GetRequiredService<RequestCapturer>();
         _processor = _services.GetServices<IRequestRecordProcessor>().OfType<FraudProcessor>().Single();
+    }
+
+    /// <summary>Capture threads (one per core, at most 4); the alerts do not depend on it.</summary>
+    internal int CaptureThreads { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    /// <summary>
+    /// Tests: parses and captures one JSON line on a worker of its own, through the replay's fast capture (when it handles the line) or
+    /// as an HTTP request through the core's <c>RequestCapturer</c> (<paramref name="viaHttp"/>). Returns whether the fast path was taken.
+    /// </summary>
+    internal bool CaptureLine(ReadOnlySpan<byte> line, bool viaHttp, out RequestRecord record)
+    {
+        _testWorker ??= new CaptureWorker(this, ReplayFormat.Jsonl);
+        return _testWorker.CaptureLine(line, viaHttp, out record);
     }
 
     /// <summary>Whether no key was configured and a throw-away key was made (alerts then cannot be matched to `numo pseudonymize`).</summary>
@@ -61,7 +77,7 @@ internal sealed class ReplayRunner : IDisposable
         // site); one consumer runs the fraud engine over the records in input order, in batches of 1,024 records exactly as a
         // sequential replay would cut them, so the alerts do not depend on which worker captured which chunk. Each stage keeps its
         // own simulated "now" (the clock is per thread).
-        var workers = Math.Clamp(Environment.ProcessorCount, 1, 4);
+        var workers = CaptureThreads;
         var chunks = workers * 3;
         using var cancel = new CancellationTokenSource();
         using var free = new BlockingCollection<Chunk>();
@@ -289,6 +305,7 @@ internal sealed class ReplayRunner : IDisposable
     /// <summary>One capture thread's state: the parsed request, the HTTP context it becomes, and caches of recent values.</summary>
     private sealed class CaptureWorker(ReplayRunner runner, ReplayFormat format)
     {
+        private readonly ReplayCapturer _fast = new(runner._services, runner._options);
         private readonly StringPool _pool = new(16_384);
         private readonly RecentStrings _recent = new(1 << 16);
         private readonly char[] _chars = new char[1 << 16];
@@ -333,11 +350,61 @@ internal sealed class ReplayRunner : IDisposable
             }
         }
 
-        private void Capture(ReplayRequest request)
+        public bool CaptureLine(ReadOnlySpan<byte> line, bool viaHttp, out RequestRecord record)
+        {
+            if (!JsonLineParser.TryParse(line, _request, _pool, _recent, out var error))
+            {
+                throw new FormatException(error);
+            }
+
+            var fast = Capture(_request, viaHttp);
+            record = _feature.Record;
+            return fast;
+        }
+
+        private bool Capture(ReplayRequest request, bool viaHttp = false)
+        {
+            var feature = _feature;
+            runner._clock.Set(request.Timestamp);
+
+            // The session id goes through the same cookie parsing as a live request. One header string per distinct (cookie, session).
+            string? cookie = null;
+            if (request.HasSession)
+            {
+                cookie = request.HasCookie
+                    ? _recent.Concat(request.CookieText, "; ", runner._sessionPrefix, request.SessionText)
+                    : _recent.Concat(default, default, runner._sessionPrefix, request.SessionText);
+            }
+            else if (request.HasCookie)
+            {
+                cookie = request.Cookie ?? _recent.Get(request.CookieText);
+            }
+
+            feature.Reset();
+            var fast = !viaHttp && _fast.Handles(request);
+            if (fast)
+            {
+                _fast.Begin(request, cookie, request.Timestamp, feature);
+                RaiseSignal(request, feature);
+                feature.Record.ResponseContentLength = null;
+            }
+            else
+            {
+                CaptureHttp(request, cookie);
+            }
+
+            ref var record = ref feature.Record;
+            record.StatusCode = request.Status;
+            record.Duration = TimeSpan.FromMilliseconds(request.DurationMs ?? 0);
+            record.Route = request.Route ?? RequestCapturer.UnmatchedRoute;
+            return fast;
+        }
+
+        /// <summary>The line as an HTTP request through the core's <c>RequestCapturer</c> (extra headers, campaign queries).</summary>
+        private void CaptureHttp(ReplayRequest request, string? cookie)
         {
             var context = _context;
             var feature = _feature;
-            runner._clock.Set(request.Timestamp);
             var http = context.Request;
             http.Headers.Clear();
             context.Response.Headers.Clear();
@@ -363,27 +430,15 @@ internal sealed class ReplayRunner : IDisposable
                 http.Headers.Append(name, value);
             }
 
-            // The session id goes through the same cookie parsing as a live request. One header string per distinct (cookie, session).
-            if (request.HasSession)
+            if (cookie is not null)
             {
-                http.Headers.Cookie = request.HasCookie
-                    ? _recent.Concat(request.CookieText, "; ", runner._sessionPrefix, request.SessionText)
-                    : _recent.Concat(default, default, runner._sessionPrefix, request.SessionText);
-            }
-            else if (request.HasCookie)
-            {
-                http.Headers.Cookie = request.Cookie ?? _recent.Get(request.CookieText);
+                http.Headers.Cookie = cookie;
             }
 
             context.Response.StatusCode = request.Status;
-            feature.Reset();
             runner._capturer.Begin(context, feature);
             RaiseSignal(request, feature);
             runner._capturer.Complete(context, feature, failed: false);
-            ref var record = ref feature.Record;
-            record.StatusCode = request.Status;
-            record.Duration = TimeSpan.FromMilliseconds(request.DurationMs ?? 0);
-            record.Route = request.Route ?? RequestCapturer.UnmatchedRoute;
         }
 
         /// <summary>The <see cref="IPAddress"/> of a client, from a direct-mapped cache (a log repeats its clients).</summary>
