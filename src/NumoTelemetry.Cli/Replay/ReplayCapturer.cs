@@ -24,6 +24,7 @@ internal sealed class ReplayCapturer
 {
     private const int AddressSlots = 1 << 15;
     private const int StringSlots = 1 << 15;
+    private const int MaxKeyLength = 1024;
 
     private readonly Pseudonymizer _pseudonymizer;
     private readonly IUserAgentParser _userAgents;
@@ -44,7 +45,9 @@ internal sealed class ReplayCapturer
     private readonly DefaultHttpContext _peerOnly = new();
 
     private readonly AddressFacts[] _addresses = new AddressFacts[AddressSlots];
-    private readonly StringFacts<CookieFacts>[] _cookies = new StringFacts<CookieFacts>[StringSlots];
+    private readonly TextFacts<CookieFacts>[] _cookies = new TextFacts<CookieFacts>[1 << 16];
+    private readonly string _sessionPrefix;
+    private char[] _header = new char[512];
     private readonly StringFacts<Pseudonym>[] _paths = new StringFacts<Pseudonym>[StringSlots];
     private readonly StringFacts<UserAgentFacts>[] _agents = new StringFacts<UserAgentFacts>[1024];
 
@@ -62,6 +65,7 @@ internal sealed class ReplayCapturer
         _signer = capture.VerifyVisitorCookies ? new VisitorCookieSigner(_pseudonymizer.KeyRing) : null;
         _interner = new StringInterner(capture.MaxInternedValues);
         _sessionCookie = capture.SessionCookieName;
+        _sessionPrefix = _sessionCookie + "=";
         _visitorCookie = capture.VisitorCookieName;
         _consentCookie = string.IsNullOrEmpty(options.Consent.CookieName) ? null : options.Consent.CookieName;
         _consent = options.Consent.DefaultLevel;
@@ -84,9 +88,10 @@ internal sealed class ReplayCapturer
 
     /// <summary>
     /// Captures <paramref name="request"/> at <paramref name="now"/> into <paramref name="feature"/> as <c>RequestCapturer.Begin</c>
-    /// would for its HTTP request (https, Host <c>replay</c>, peer address, User-Agent, Referer and <paramref name="cookieHeader"/>).
+    /// would for its HTTP request (https, Host <c>replay</c>, peer address, User-Agent, Referer, and the Cookie header the runner makes of
+    /// the line's cookie and session: <c>cookie; session-name=session</c>).
     /// </summary>
-    public void Begin(ReplayRequest request, string? cookieHeader, DateTimeOffset now, NumoRequestFeature feature)
+    public void Begin(ReplayRequest request, DateTimeOffset now, NumoRequestFeature feature)
     {
         feature.StartTimestamp = now.UtcTicks;
         feature.Pseudonymizer = _pseudonymizer;
@@ -145,24 +150,16 @@ internal sealed class ReplayCapturer
         record.ReferrerHost = referrerHost.IsEmpty || HeaderValues.IsSameHost(referrerHost, "replay") ? null : _interner.InternLowerAscii(referrerHost);
 
         // Cookies.
-        if (!string.IsNullOrEmpty(cookieHeader))
+        if (request.HasCookie || request.HasSession)
         {
-            ref var cookies = ref Cookies(cookieHeader, tag, now);
-            record.CookieCount = cookies.Value.Count;
-            record.CookieBytes = cookies.Value.Bytes;
-            record.HasSessionCookie = cookies.Value.HasSession;
-            record.HasVisitorCookie = cookies.Value.HasVisitor;
-            record.Session = cookies.Value.Session;
-            record.VisitorCookieVerified = cookies.Value.Verified;
-            record.Visitor = cookies.Value.Visitor;
-        }
-        else
-        {
-            record.CookieCount = 0;
-            record.CookieBytes = 0;
-            record.HasSessionCookie = false;
-            record.HasVisitorCookie = false;
-            record.VisitorCookieVerified = false;
+            ref var cookies = ref Cookies(request, tag, now);
+            record.CookieCount = cookies.Count;
+            record.CookieBytes = cookies.Bytes;
+            record.HasSessionCookie = cookies.HasSession;
+            record.HasVisitorCookie = cookies.HasVisitor;
+            record.Session = cookies.Session;
+            record.VisitorCookieVerified = cookies.Verified;
+            record.Visitor = cookies.Visitor;
         }
 
         record.Consent = _consent;
@@ -229,30 +226,70 @@ internal sealed class ReplayCapturer
         return ref slot.Value;
     }
 
-    private ref StringFacts<CookieFacts> Cookies(string header, long tag, DateTimeOffset now)
+    /// <summary>
+    /// What the Cookie header of <paramref name="request"/> yields, memoised by the header's text (a log repeats its clients' cookie
+    /// and session pairs): one slot and one compare for a repeat, where a scan, two pseudonym-cache lookups and a verification were.
+    /// </summary>
+    private ref CookieFacts Cookies(ReplayRequest request, long tag, DateTimeOffset now)
     {
-        ref var slot = ref Slot(_cookies, header);
-        if (slot.Tag != tag || !ReferenceEquals(slot.Key, header))
+        // The header text: "cookie; session-name=session", "session-name=session" or "cookie", as the runner's HTTP request has it.
+        var cookie = request.CookieText;
+        var session = request.SessionText;
+        var length = request.HasSession ? (request.HasCookie ? cookie.Length + 2 : 0) + _sessionPrefix.Length + session.Length : cookie.Length;
+        if (_header.Length < length)
         {
-            var scan = default(CookieScan);
-            scan.Scan(header, _sessionCookie, _visitorCookie, _consentCookie);
-            var facts = new CookieFacts { Count = scan.Count, Bytes = scan.Bytes, HasSession = !scan.Session.IsEmpty, HasVisitor = !scan.Visitor.IsEmpty };
-            if (facts.HasSession)
-            {
-                facts.Session = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Session, Cap(scan.Session), now, PseudonymScope.Fraud);
-            }
-
-            var visitor = Cap(scan.Visitor);
-            if (!visitor.IsEmpty)
-            {
-                facts.Verified = _signer is null || _signer.Verify(visitor);
-                facts.Visitor = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Visitor, visitor, now, PseudonymScope.Fraud);
-            }
-
-            slot = new StringFacts<CookieFacts> { Key = header, Tag = tag, Value = facts };
+            _header = new char[Math.Max(length, _header.Length * 2)];
         }
 
-        return ref slot;
+        var header = _header.AsSpan(0, length);
+        if (request.HasSession)
+        {
+            var at = 0;
+            if (request.HasCookie)
+            {
+                cookie.CopyTo(header);
+                header[cookie.Length] = ';';
+                header[cookie.Length + 1] = ' ';
+                at = cookie.Length + 2;
+            }
+
+            _sessionPrefix.CopyTo(header[at..]);
+            session.CopyTo(header[(at + _sessionPrefix.Length)..]);
+        }
+        else
+        {
+            cookie.CopyTo(header);
+        }
+
+        var hash = string.GetHashCode(header);
+        ref var slot = ref _cookies[hash & (_cookies.Length - 1)];
+        if (slot.Tag == tag && slot.Hash == hash && header.SequenceEqual(slot.Key))
+        {
+            return ref slot.Value;
+        }
+
+        var scan = default(CookieScan);
+        scan.Scan(header, _sessionCookie, _visitorCookie, _consentCookie);
+        var facts = new CookieFacts { Count = scan.Count, Bytes = scan.Bytes, HasSession = !scan.Session.IsEmpty, HasVisitor = !scan.Visitor.IsEmpty };
+        if (facts.HasSession)
+        {
+            facts.Session = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Session, Cap(scan.Session), now, PseudonymScope.Fraud);
+        }
+
+        var visitor = Cap(scan.Visitor);
+        if (!visitor.IsEmpty)
+        {
+            facts.Verified = _signer is null || _signer.Verify(visitor);
+            facts.Visitor = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Visitor, visitor, now, PseudonymScope.Fraud);
+        }
+
+        slot = new TextFacts<CookieFacts> { Key = header.Length <= MaxKeyLength ? header.ToString() : null, Hash = hash, Tag = tag, Value = facts };
+        if (slot.Key is null)
+        {
+            slot.Tag = 0; // too long to keep: not memoised
+        }
+
+        return ref slot.Value;
     }
 
     private static ref StringFacts<T> Slot<T>(StringFacts<T>[] slots, string key) =>
@@ -265,6 +302,15 @@ internal sealed class ReplayCapturer
     private struct StringFacts<T>
     {
         public string? Key;
+        public long Tag;
+        public T Value;
+    }
+
+    /// <summary>A memo entry keyed by text (compared by value), its hash and the pseudonym tag.</summary>
+    private struct TextFacts<T>
+    {
+        public string? Key;
+        public int Hash;
         public long Tag;
         public T Value;
     }

@@ -367,29 +367,29 @@ internal sealed class ReplayRunner : IDisposable
             var feature = _feature;
             runner._clock.Set(request.Timestamp);
 
-            // The session id goes through the same cookie parsing as a live request. One header string per distinct (cookie, session).
-            string? cookie = null;
-            if (request.HasSession)
-            {
-                cookie = request.HasCookie
-                    ? _recent.Concat(request.CookieText, "; ", runner._sessionPrefix, request.SessionText)
-                    : _recent.Concat(default, default, runner._sessionPrefix, request.SessionText);
-            }
-            else if (request.HasCookie)
-            {
-                cookie = request.Cookie ?? _recent.Get(request.CookieText);
-            }
-
             feature.Reset();
             var fast = !viaHttp && _fast.Handles(request);
             if (fast)
             {
-                _fast.Begin(request, cookie, request.Timestamp, feature);
+                _fast.Begin(request, request.Timestamp, feature);
                 RaiseSignal(request, feature);
                 feature.Record.ResponseContentLength = null;
             }
             else
             {
+                // The session id goes through the same cookie parsing as a live request. One header string per distinct (cookie, session).
+                string? cookie = null;
+                if (request.HasSession)
+                {
+                    cookie = request.HasCookie
+                        ? _recent.Concat(request.CookieText, "; ", runner._sessionPrefix, request.SessionText)
+                        : _recent.Concat(default, default, runner._sessionPrefix, request.SessionText);
+                }
+                else if (request.HasCookie)
+                {
+                    cookie = request.Cookie ?? _recent.Get(request.CookieText);
+                }
+
                 CaptureHttp(request, cookie);
             }
 
