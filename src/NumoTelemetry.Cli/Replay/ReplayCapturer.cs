@@ -51,7 +51,8 @@ internal sealed class ReplayCapturer
     private readonly StringFacts<Pseudonym>[] _paths = new StringFacts<Pseudonym>[StringSlots];
     private readonly StringFacts<UserAgentFacts>[] _agents = new StringFacts<UserAgentFacts>[1024];
 
-    public ReplayCapturer(IServiceProvider services, NumoTelemetryOptions options)
+    /// <param name="signer">The visitor cookie signer all capture threads share (thread-safe; its cache of verified values is large).</param>
+    public ReplayCapturer(IServiceProvider services, NumoTelemetryOptions options, VisitorCookieSigner? signer)
     {
         _pseudonymizer = services.GetRequiredService<Pseudonymizer>();
         _userAgents = services.GetRequiredService<IUserAgentParser>();
@@ -62,7 +63,7 @@ internal sealed class ReplayCapturer
         _onSkipped = _metrics.RecordSkipped;
         _clientIp = new ClientIpResolver(options.ClientIp);
         var capture = options.Capture;
-        _signer = capture.VerifyVisitorCookies ? new VisitorCookieSigner(_pseudonymizer.KeyRing) : null;
+        _signer = capture.VerifyVisitorCookies ? signer ?? new VisitorCookieSigner(_pseudonymizer.KeyRing, options.Pseudonymization.CacheSize) : null;
         _interner = new StringInterner(capture.MaxInternedValues);
         _sessionCookie = capture.SessionCookieName;
         _sessionPrefix = _sessionCookie + "=";

@@ -30,6 +30,7 @@ internal sealed class ReplayRunner : IDisposable
     private readonly JsonLinesAlertSink _sink;
     private readonly string _sessionPrefix;
     private readonly NumoTelemetryOptions _options;
+    private readonly VisitorCookieSigner? _signer;
     private CaptureWorker? _testWorker;
     private readonly Dictionary<string, long> _skipped = new(StringComparer.Ordinal);
 
@@ -49,6 +50,9 @@ internal sealed class ReplayRunner : IDisposable
         _services = services.BuildServiceProvider();
         var options = _services.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value; // validates
         _options = options;
+        _signer = options.Capture.VerifyVisitorCookies
+            ? new VisitorCookieSigner(_services.GetRequiredService<Pseudonymizer>().KeyRing, options.Pseudonymization.CacheSize)
+            : null;
         _sessionPrefix = options.Capture.SessionCookieName + "=";
         _capturer = _services.GetRequiredService<RequestCapturer>();
         _processor = _services.GetServices<IRequestRecordProcessor>().OfType<FraudProcessor>().Single();
@@ -305,7 +309,7 @@ internal sealed class ReplayRunner : IDisposable
     /// <summary>One capture thread's state: the parsed request, the HTTP context it becomes, and caches of recent values.</summary>
     private sealed class CaptureWorker(ReplayRunner runner, ReplayFormat format)
     {
-        private readonly ReplayCapturer _fast = new(runner._services, runner._options);
+        private readonly ReplayCapturer _fast = new(runner._services, runner._options, runner._signer);
         private readonly StringPool _pool = new(16_384);
         private readonly RecentStrings _recent = new(1 << 16);
         private readonly char[] _chars = new char[1 << 16];
