@@ -58,6 +58,8 @@ public sealed class ReplayCapturerTests : IDisposable
             Line(T0.AddSeconds(5), "81.2.3.4", "/login", string.Empty, ("cookie", string.Empty), ("event", "login_succeeded"), ("user", "bob")),
             Line(T0.AddSeconds(6), "81.2.3.4", "/p/1", Chrome, ("cookie", $"numo_vid={signed}; theme=dark"), ("session", "s-1"), ("event", "cart"), ("user", "carol")),
             Line(T0.AddDays(2), "81.2.3.4", "/p/1", Chrome, ("cookie", $"numo_vid={signed}; theme=dark"), ("session", "s-1")), // a later epoch
+            Line(T0.AddDays(2), "81.2.3.6", "/p/" + new string('x', 5000), Chrome, ("session", new string('s', 600))), // values beyond the caps
+            Line(T0.AddDays(2), "81.2.3.6", "/p/9", Chrome, ("cookie", "numo_vid=" + new string('v', 2000))).Replace($"\"ua\":{JsonSerializer.Serialize(Chrome)}", "\"ua\":null", StringComparison.Ordinal),
         ];
 
         using var fast = new ReplayRunner(null, key, null, Stream.Null);
