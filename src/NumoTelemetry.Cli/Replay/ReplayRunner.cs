@@ -29,8 +29,9 @@ internal sealed class ReplayRunner : IDisposable
     private readonly FraudProcessor _processor;
     private readonly JsonLinesAlertSink _sink;
     private readonly string _sessionPrefix;
-    private readonly RecentStrings _recent = new(1 << 16);
-    private readonly (ClientAddress Key, IPAddress? Value)[] _addresses = new (ClientAddress, IPAddress?)[1 << 16];
+    private readonly NumoTelemetryOptions _options;
+    private readonly VisitorCookieSigner? _signer;
+    private CaptureWorker? _testWorker;
     private readonly Dictionary<string, long> _skipped = new(StringComparer.Ordinal);
 
     /// <summary>Builds the pipeline. Throws <see cref="OptionsValidationException"/> or <see cref="KeyRingException"/> on bad settings.</summary>
@@ -48,9 +49,26 @@ internal sealed class ReplayRunner : IDisposable
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink>(_sink));
         _services = services.BuildServiceProvider();
         var options = _services.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value; // validates
+        _options = options;
+        _signer = options.Capture.VerifyVisitorCookies
+            ? new VisitorCookieSigner(_services.GetRequiredService<Pseudonymizer>().KeyRing, options.Pseudonymization.CacheSize)
+            : null;
         _sessionPrefix = options.Capture.SessionCookieName + "=";
         _capturer = _services.GetRequiredService<RequestCapturer>();
         _processor = _services.GetServices<IRequestRecordProcessor>().OfType<FraudProcessor>().Single();
+    }
+
+    /// <summary>Capture threads (one per core, at most 4); the alerts do not depend on it.</summary>
+    internal int CaptureThreads { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    /// <summary>
+    /// Tests: parses and captures one JSON line on a worker of its own, through the replay's fast capture (when it handles the line) or
+    /// as an HTTP request through the core's <c>RequestCapturer</c> (<paramref name="viaHttp"/>). Returns whether the fast path was taken.
+    /// </summary>
+    internal bool CaptureLine(ReadOnlySpan<byte> line, bool viaHttp, out RequestRecord record)
+    {
+        _testWorker ??= new CaptureWorker(this, ReplayFormat.Jsonl);
+        return _testWorker.CaptureLine(line, viaHttp, out record);
     }
 
     /// <summary>Whether no key was configured and a throw-away key was made (alerts then cannot be matched to `numo pseudonymize`).</summary>
@@ -58,92 +76,95 @@ internal sealed class ReplayRunner : IDisposable
 
     public ReplaySummary Run(Stream input, ReplayFormat format)
     {
-        // Two stages on two threads: this one reads, parses and captures lines into record batches; a consumer runs the fraud
-        // engine over the batches in order. Each stage keeps its own simulated "now" (the clock is per thread).
-        using var full = new BlockingCollection<(RequestRecord[] Batch, int Count)>(boundedCapacity: 4);
-        using var free = new BlockingCollection<RequestRecord[]>();
-        for (var i = 0; i < 6; i++)
+        // Three stages. This thread only splits the input into chunks of lines (a copy of their bytes); capture workers, one per core,
+        // parse and capture whole chunks in parallel (the core's RequestCapturer is thread-safe: it serves concurrent requests in a
+        // site); one consumer runs the fraud engine over the records in input order, in batches of 1,024 records exactly as a
+        // sequential replay would cut them, so the alerts do not depend on which worker captured which chunk. Each stage keeps its
+        // own simulated "now" (the clock is per thread).
+        var workers = CaptureThreads;
+        var chunks = workers * 3;
+        using var cancel = new CancellationTokenSource();
+        using var free = new BlockingCollection<Chunk>();
+        using var work = new BlockingCollection<Chunk>();
+        using var ordered = new BlockingCollection<Chunk>();
+        for (var i = 0; i < chunks; i++)
         {
-            free.Add(new RequestRecord[BatchSize]);
+            free.Add(new Chunk());
         }
 
         var watch = Stopwatch.StartNew();
-        var consumer = Task.Factory.StartNew(
-            () =>
+        var tasks = new List<Task>(workers + 1);
+        for (var w = 0; w < workers; w++)
+        {
+            var worker = new CaptureWorker(this, format);
+            tasks.Add(Start(() =>
             {
-                foreach (var (batch, count) in full.GetConsumingEnumerable())
+                foreach (var chunk in work.GetConsumingEnumerable(cancel.Token))
                 {
-                    _clock.Set(batch[count - 1].Timestamp);
-                    Process(batch, count);
-                    free.Add(batch);
+                    try
+                    {
+                        worker.Capture(chunk);
+                    }
+                    catch (Exception ex)
+                    {
+                        chunk.Error = ex;
+                    }
+                    finally
+                    {
+                        chunk.Done.Set();
+                    }
                 }
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+            }));
+        }
 
-        var reader = new LineReader(input);
-        var pool = new StringPool(16_384);
-        var chars = new char[1 << 16];
-        var request = new ReplayRequest();
-        var feature = new NumoRequestFeature();
-        var context = new DefaultHttpContext();
-        var current = free.Take();
-        var count = 0;
-        long lines = 0;
         long replayed = 0;
         var last = DateTimeOffset.MinValue;
+        var consumer = Start(() =>
+        {
+            try
+            {
+                Consume(ordered, free, ref replayed, ref last, cancel.Token);
+            }
+            catch
+            {
+                cancel.Cancel(); // the reader and the workers stop too
+                throw;
+            }
+        });
+        tasks.Add(consumer);
+
+        var reader = new LineReader(input);
+        long lines = 0;
         try
         {
+            var current = free.Take(cancel.Token);
             while (reader.TryReadLine(out var line))
             {
                 lines++;
-                if (line.Trim(" \t"u8).IsEmpty)
+                current.Add(line);
+                if (current.Lines == BatchSize)
                 {
-                    Skip("empty");
-                    continue;
-                }
-
-                string? error;
-                var ok = format == ReplayFormat.Jsonl
-                    ? JsonLineParser.TryParse(line, request, pool, _recent, out error)
-                    : CombinedLineParser.TryParse(line, request, pool, chars, out error);
-                if (!ok)
-                {
-                    Skip(error ?? "invalid");
-                    continue;
-                }
-
-                try
-                {
-                    Capture(request, context, feature);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    Skip("capture_error");
-                    continue;
-                }
-
-                current[count++] = feature.Record;
-                last = feature.Record.Timestamp > last ? feature.Record.Timestamp : last;
-                replayed++;
-                if (count == current.Length)
-                {
-                    full.Add((current, count));
-                    current = free.Take();
-                    count = 0;
+                    ordered.Add(current, cancel.Token);
+                    work.Add(current, cancel.Token);
+                    current = free.Take(cancel.Token);
                 }
             }
 
-            if (count > 0)
+            if (current.Lines > 0)
             {
-                full.Add((current, count));
+                ordered.Add(current, cancel.Token);
+                work.Add(current, cancel.Token);
             }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // a stage failed: its exception is thrown below
         }
         finally
         {
-            full.CompleteAdding();
-            consumer.GetAwaiter().GetResult();
+            work.CompleteAdding();
+            ordered.CompleteAdding();
+            WaitAll(tasks, cancel);
         }
 
         _clock.Set(last);
@@ -158,55 +179,286 @@ internal sealed class ReplayRunner : IDisposable
         return new ReplaySummary(lines, replayed, _skipped, watch.Elapsed, _sink.Count, _sink.ByRule);
     }
 
-    private void Capture(ReplayRequest request, DefaultHttpContext context, NumoRequestFeature feature)
+    /// <summary>The fraud stage: chunks in input order, their records cut into batches of <see cref="BatchSize"/> as a sequential replay would.</summary>
+    private void Consume(BlockingCollection<Chunk> ordered, BlockingCollection<Chunk> free, ref long replayed, ref DateTimeOffset last, CancellationToken token)
     {
-        _clock.Set(request.Timestamp);
-        var http = context.Request;
-        http.Headers.Clear();
-        context.Response.Headers.Clear();
-        http.Method = request.Method;
-        http.Scheme = "https";
-        http.Protocol = request.Protocol ?? "HTTP/1.1";
-        http.Host = new HostString("replay");
-        http.Path = new PathString(request.Path);
-        http.QueryString = request.Query is null ? QueryString.Empty : new QueryString(request.Query);
-        context.Connection.RemoteIpAddress = AddressOf(request.Client);
-        if (request.UserAgent is not null)
+        var batch = new RequestRecord[BatchSize];
+        var staged = 0;
+        foreach (var chunk in ordered.GetConsumingEnumerable(token))
         {
-            http.Headers.UserAgent = request.UserAgent;
+            chunk.Done.Wait(token);
+            if (chunk.Error is { } error)
+            {
+                throw new InvalidOperationException("A replay capture worker failed.", error);
+            }
+
+            foreach (var reason in chunk.Skips)
+            {
+                Skip(reason);
+            }
+
+            var records = chunk.Records;
+            var count = chunk.Count;
+            for (var i = 0; i < count; i++)
+            {
+                last = records[i].Timestamp > last ? records[i].Timestamp : last;
+            }
+
+            replayed += count;
+            if (staged == 0 && count == BatchSize)
+            {
+                Process(records, count); // the common case: a full chunk is a batch as it is
+            }
+            else
+            {
+                for (var i = 0; i < count;)
+                {
+                    var n = Math.Min(count - i, BatchSize - staged);
+                    Array.Copy(records, i, batch, staged, n);
+                    staged += n;
+                    i += n;
+                    if (staged == BatchSize)
+                    {
+                        Process(batch, staged);
+                        staged = 0;
+                    }
+                }
+
+                Array.Clear(records, 0, count);
+            }
+
+            chunk.Reset();
+            free.Add(chunk);
         }
 
-        if (request.Referer is not null)
+        if (staged > 0)
         {
-            http.Headers.Referer = request.Referer;
+            Process(batch, staged);
+        }
+    }
+
+    private static Task Start(Action action) =>
+        Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>Waits for every stage; the first that fails cancels the others, and its exception is thrown.</summary>
+    private static void WaitAll(List<Task> tasks, CancellationTokenSource cancel)
+    {
+        var pending = new List<Task>(tasks);
+        while (pending.Count > 0)
+        {
+            var done = Task.WaitAny([.. pending]);
+            if (pending[done].IsFaulted)
+            {
+                cancel.Cancel();
+            }
+
+            pending.RemoveAt(done);
         }
 
-        foreach (var (name, value) in request.Headers)
+        var failed = tasks.FirstOrDefault(t => t.IsFaulted && t.Exception!.InnerException is not OperationCanceledException)
+            ?? tasks.FirstOrDefault(t => t.IsFaulted);
+        if (failed is not null)
         {
-            http.Headers.Append(name, value);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failed.Exception!.InnerException!).Throw();
+        }
+    }
+
+    /// <summary>Up to <see cref="BatchSize"/> input lines (a copy of their bytes) and, once captured, their records and skip reasons.</summary>
+    private sealed class Chunk
+    {
+        private byte[] _bytes = new byte[1 << 18];
+        private readonly int[] _ends = new int[BatchSize];
+        private int _used;
+
+        public readonly RequestRecord[] Records = new RequestRecord[BatchSize];
+        public readonly List<string> Skips = [];
+        public readonly ManualResetEventSlim Done = new(false);
+        public int Lines;
+        public int Count;
+        public Exception? Error;
+
+        public void Add(ReadOnlySpan<byte> line)
+        {
+            if (_bytes.Length - _used < line.Length)
+            {
+                Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _used + line.Length));
+            }
+
+            line.CopyTo(_bytes.AsSpan(_used));
+            _used += line.Length;
+            _ends[Lines++] = _used;
         }
 
-        // The session id goes through the same cookie parsing as a live request. One header string per distinct (cookie, session).
-        if (request.HasSession)
+        public ReadOnlySpan<byte> Line(int i)
         {
-            http.Headers.Cookie = request.HasCookie
-                ? _recent.Concat(request.CookieText, "; ", _sessionPrefix, request.SessionText)
-                : _recent.Concat(default, default, _sessionPrefix, request.SessionText);
-        }
-        else if (request.HasCookie)
-        {
-            http.Headers.Cookie = request.Cookie ?? _recent.Get(request.CookieText);
+            var start = i == 0 ? 0 : _ends[i - 1];
+            return _bytes.AsSpan(start, _ends[i] - start);
         }
 
-        context.Response.StatusCode = request.Status;
-        feature.Reset();
-        _capturer.Begin(context, feature);
-        RaiseSignal(request, feature);
-        _capturer.Complete(context, feature, failed: false);
-        ref var record = ref feature.Record;
-        record.StatusCode = request.Status;
-        record.Duration = TimeSpan.FromMilliseconds(request.DurationMs ?? 0);
-        record.Route = request.Route ?? RequestCapturer.UnmatchedRoute;
+        public void Reset()
+        {
+            _used = 0;
+            Lines = 0;
+            Count = 0;
+            Skips.Clear();
+            Error = null;
+            Done.Reset();
+        }
+    }
+
+    /// <summary>One capture thread's state: the parsed request, the HTTP context it becomes, and caches of recent values.</summary>
+    private sealed class CaptureWorker(ReplayRunner runner, ReplayFormat format)
+    {
+        private readonly ReplayCapturer _fast = new(runner._services, runner._options, runner._signer);
+        private readonly StringPool _pool = new(16_384);
+        private readonly RecentStrings _recent = new(1 << 16);
+        private readonly char[] _chars = new char[1 << 16];
+        private readonly ReplayRequest _request = new();
+        private readonly NumoRequestFeature _feature = new();
+        private readonly DefaultHttpContext _context = new();
+        private readonly (ClientAddress Key, IPAddress? Value)[] _addresses = new (ClientAddress, IPAddress?)[1 << 16];
+
+        public void Capture(Chunk chunk)
+        {
+            var request = _request;
+            for (var i = 0; i < chunk.Lines; i++)
+            {
+                var line = chunk.Line(i);
+                if (line.Trim(" \t"u8).IsEmpty)
+                {
+                    chunk.Skips.Add("empty");
+                    continue;
+                }
+
+                string? error;
+                var ok = format == ReplayFormat.Jsonl
+                    ? JsonLineParser.TryParse(line, request, _pool, _recent, out error)
+                    : CombinedLineParser.TryParse(line, request, _pool, _chars, out error);
+                if (!ok)
+                {
+                    chunk.Skips.Add(error ?? "invalid");
+                    continue;
+                }
+
+                try
+                {
+                    Capture(request);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    chunk.Skips.Add("capture_error");
+                    continue;
+                }
+
+                chunk.Records[chunk.Count++] = _feature.Record;
+            }
+        }
+
+        public bool CaptureLine(ReadOnlySpan<byte> line, bool viaHttp, out RequestRecord record)
+        {
+            if (!JsonLineParser.TryParse(line, _request, _pool, _recent, out var error))
+            {
+                throw new FormatException(error);
+            }
+
+            var fast = Capture(_request, viaHttp);
+            record = _feature.Record;
+            return fast;
+        }
+
+        private bool Capture(ReplayRequest request, bool viaHttp = false)
+        {
+            var feature = _feature;
+            runner._clock.Set(request.Timestamp);
+
+            feature.Reset();
+            var fast = !viaHttp && _fast.Handles(request);
+            if (fast)
+            {
+                _fast.Begin(request, request.Timestamp, feature);
+                RaiseSignal(request, feature);
+                feature.Record.ResponseContentLength = null;
+            }
+            else
+            {
+                // The session id goes through the same cookie parsing as a live request. One header string per distinct (cookie, session).
+                string? cookie = null;
+                if (request.HasSession)
+                {
+                    cookie = request.HasCookie
+                        ? _recent.Concat(request.CookieText, "; ", runner._sessionPrefix, request.SessionText)
+                        : _recent.Concat(default, default, runner._sessionPrefix, request.SessionText);
+                }
+                else if (request.HasCookie)
+                {
+                    cookie = request.Cookie ?? _recent.Get(request.CookieText);
+                }
+
+                CaptureHttp(request, cookie);
+            }
+
+            ref var record = ref feature.Record;
+            record.StatusCode = request.Status;
+            record.Duration = TimeSpan.FromMilliseconds(request.DurationMs ?? 0);
+            record.Route = request.Route ?? RequestCapturer.UnmatchedRoute;
+            return fast;
+        }
+
+        /// <summary>The line as an HTTP request through the core's <c>RequestCapturer</c> (extra headers, campaign queries).</summary>
+        private void CaptureHttp(ReplayRequest request, string? cookie)
+        {
+            var context = _context;
+            var feature = _feature;
+            var http = context.Request;
+            http.Headers.Clear();
+            context.Response.Headers.Clear();
+            http.Method = request.Method;
+            http.Scheme = "https";
+            http.Protocol = request.Protocol ?? "HTTP/1.1";
+            http.Host = new HostString("replay");
+            http.Path = new PathString(request.Path);
+            http.QueryString = request.Query is null ? QueryString.Empty : new QueryString(request.Query);
+            context.Connection.RemoteIpAddress = AddressOf(request.Client);
+            if (request.UserAgent is not null)
+            {
+                http.Headers.UserAgent = request.UserAgent;
+            }
+
+            if (request.Referer is not null)
+            {
+                http.Headers.Referer = request.Referer;
+            }
+
+            foreach (var (name, value) in request.Headers)
+            {
+                http.Headers.Append(name, value);
+            }
+
+            if (cookie is not null)
+            {
+                http.Headers.Cookie = cookie;
+            }
+
+            context.Response.StatusCode = request.Status;
+            runner._capturer.Begin(context, feature);
+            RaiseSignal(request, feature);
+            runner._capturer.Complete(context, feature, failed: false);
+        }
+
+        /// <summary>The <see cref="IPAddress"/> of a client, from a direct-mapped cache (a log repeats its clients).</summary>
+        private IPAddress? AddressOf(in ClientAddress client)
+        {
+            var bits = client.Bits;
+            ref var slot = ref _addresses[(int)((ulong)bits ^ (ulong)(bits >> 64) ^ ((ulong)bits >> 16)) & (_addresses.Length - 1)];
+            if (slot.Value is not null && slot.Key == client)
+            {
+                return slot.Value;
+            }
+
+            var address = client.ToIPAddress();
+            slot = (client, address);
+            return address;
+        }
     }
 
     private static void RaiseSignal(ReplayRequest request, NumoRequestFeature feature)
@@ -236,23 +488,9 @@ internal sealed class ReplayRunner : IDisposable
         }
     }
 
-    /// <summary>The <see cref="IPAddress"/> of a client, from a direct-mapped cache (a log repeats its clients).</summary>
-    private IPAddress? AddressOf(in ClientAddress client)
-    {
-        var bits = client.Bits;
-        ref var slot = ref _addresses[(int)((ulong)bits ^ (ulong)(bits >> 64) ^ ((ulong)bits >> 16)) & (_addresses.Length - 1)];
-        if (slot.Value is not null && slot.Key == client)
-        {
-            return slot.Value;
-        }
-
-        var address = client.ToIPAddress();
-        slot = (client, address);
-        return address;
-    }
-
     private void Process(RequestRecord[] batch, int count)
     {
+        _clock.Set(batch[count - 1].Timestamp);
         var pending = _processor.ProcessAsync(new ReadOnlyMemory<RequestRecord>(batch, 0, count), CancellationToken.None);
         if (!pending.IsCompletedSuccessfully)
         {
