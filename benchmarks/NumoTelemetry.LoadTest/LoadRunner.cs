@@ -67,6 +67,9 @@ internal static class LoadRunner
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
         start.Environment["DOTNET_TieredPGO"] = "1";
+        // No idle spinning in the thread pool: a worker that finds no work spins (sched_yield) before it sleeps, and that
+        // spin is CPU time that depends on timing, not on the work each mode adds. All modes run with the same setting.
+        start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
         using var server = Process.Start(start)!;
         try
         {
