@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud;
@@ -19,6 +20,8 @@ namespace NumoTelemetry.Sessions;
 /// </remarks>
 internal sealed class AccessPatternTracker
 {
+    private const int LongSlots = 6;
+
     private readonly FraudOptions _options;
 
     public AccessPatternTracker(FraudOptions options)
@@ -42,14 +45,23 @@ internal sealed class AccessPatternTracker
         var path = record.Path.IsEmpty ? 0UL : record.Path.Hash64;
         var visitor = record.Visitor.IsEmpty ? 0UL : record.Visitor.Hash64;
 
+        // Only cookies this site issued (verified) are returning clients; a made-up cookie proves nothing.
+        var visitorVerified = record.HasVisitorCookie && record.VisitorCookieVerified;
+
+        // A verified crawler's pages do not count towards the long window's distinct paths (of its IP or of a prefix it shares).
+        var longWindowPath = record.Crawler == CrawlerVerification.Verified ? 0 : path;
+        var ipPrefix = SubjectKey.From(SubjectKind.IpPrefix, record.IpPrefix);
+        if (!ipPrefix.IsEmpty)
+        {
+            PlanLong(record, batch, ipPrefix, ref plan.PrefixDistinctPathsLong, longWindowPath, visitorVerified);
+        }
+
         if (!ip.IsEmpty)
         {
             plan.IpRequestsShort = Increment(batch, ip, "req.short", at, o.Burst.Window, 1);
             plan.IpRequests = Increment(batch, ip, "req", at, analysis, 1);
             plan.IpDistinctPaths = Distinct(batch, ip, "paths", at, analysis, path);
-            // Only cookies this site issued (verified) are returning clients; a made-up cookie proves nothing.
-            var verified = record.HasVisitorCookie && record.VisitorCookieVerified;
-            plan.IpReturningClients = Distinct(batch, ip, "returning", at, analysis, verified ? visitor : 0);
+            plan.IpReturningClients = Distinct(batch, ip, "returning", at, analysis, visitorVerified ? visitor : 0);
             var sessionHash = record.Session.IsEmpty ? 0UL : record.Session.Hash64;
             plan.IpSessions = Distinct(batch, ip, "sessions", at, analysis, sessionHash);
             plan.IpSessionRequests = Increment(batch, ip, "sreq", at, analysis, sessionHash != 0 ? 1 : 0);
@@ -70,6 +82,7 @@ internal sealed class AccessPatternTracker
             }
 
             plan.Timing = batch.Add(new StateOperation { Kind = StateOperationKind.ObserveTiming, Subject = ip, Name = "timing", At = at, Window = analysis });
+            PlanLong(record, batch, ip, ref plan.IpDistinctPathsLong, longWindowPath, visitorVerified);
 
             if (login)
             {
@@ -114,6 +127,11 @@ internal sealed class AccessPatternTracker
                 plan.UserFailures = Increment(batch, user, "login.fail", at, account, failed ? 1 : 0);
                 plan.UserFailedIps = Distinct(batch, user, "fail.ips", at, account, failedIp);
                 plan.UserLoginIps = Distinct(batch, user, "ok.ips", at, o.CredentialStuffing.Window, succeeded ? ip.Hash64 : 0);
+                if (!ip.IsEmpty)
+                {
+                    plan.UserLoginIpKnown = Member(batch, user, "login.ips", at, account, ip.Hash64);
+                }
+
                 if (succeeded)
                 {
                     var profile = o.AccountTakeover.ProfileRetention;
@@ -191,7 +209,44 @@ internal sealed class AccessPatternTracker
         p.KnownAsns = asns.Count;
         p.PreviousSession = batch.Result(plan.PreviousSession).Previous;
         p.VisitorAccounts = batch.Result(plan.VisitorAccounts).Count;
+        p.UserLoginIpNew = p.LoginSucceeded && batch.Result(plan.UserLoginIpKnown).IsNew;
+        p.IpLong = ReadLong(in plan.IpDistinctPathsLong, batch);
+        p.PrefixLong = ReadLong(in plan.PrefixDistinctPathsLong, batch);
         return p;
+    }
+
+    /// <summary>
+    /// The long-window operations of one IP or prefix: six consecutive plan slots from <paramref name="first"/> (distinct paths, requests,
+    /// User-Agents, returning clients, then missing paths and errors on 401/403/404 answers).
+    /// </summary>
+    private void PlanLong(in RequestRecord record, FraudStateBatch batch, in SubjectKey subject, ref int first, ulong path, bool visitorVerified)
+    {
+        var at = record.Timestamp;
+        var window = _options.LongAnalysisWindow;
+        var slots = MemoryMarshal.CreateSpan(ref first, LongSlots);
+        slots[0] = Distinct(batch, subject, "paths.long", at, window, path);
+        slots[1] = Increment(batch, subject, "req.long", at, window, 1);
+        slots[2] = Distinct(batch, subject, "uas.long", at, window, record.UserAgentId.IsEmpty ? 0 : record.UserAgentId.Hash64);
+        slots[3] = Distinct(batch, subject, "returning.long", at, window, visitorVerified && !record.Visitor.IsEmpty ? record.Visitor.Hash64 : 0);
+        if (record.StatusCode is 401 or 403 or 404)
+        {
+            slots[4] = Distinct(batch, subject, "missing.long", at, window, record.StatusCode == 404 ? path : 0);
+            slots[5] = Increment(batch, subject, "errors.long", at, window, 1);
+        }
+    }
+
+    private static LongWindowPattern ReadLong(in int first, FraudStateBatch batch)
+    {
+        var slots = MemoryMarshal.CreateReadOnlySpan(in first, LongSlots);
+        return new LongWindowPattern
+        {
+            DistinctPaths = batch.Result(slots[0]).Count,
+            Requests = batch.Result(slots[1]).Count,
+            UserAgents = batch.Result(slots[2]).Count,
+            ReturningClients = batch.Result(slots[3]).Count,
+            MissingPaths = batch.Result(slots[4]).Count,
+            Errors = batch.Result(slots[5]).Count,
+        };
     }
 
     /// <summary>The observation of a request: network, device, AS, country, location.</summary>

@@ -42,6 +42,19 @@ internal struct AccessPlan
     public int Asns;
     public int PreviousSession;
     public int VisitorAccounts;
+    public int UserLoginIpKnown;
+    public int IpDistinctPathsLong;
+    public int IpRequestsLong;
+    public int IpUserAgentsLong;
+    public int IpReturningClientsLong;
+    public int IpMissingPathsLong;
+    public int IpErrorsLong;
+    public int PrefixDistinctPathsLong;
+    public int PrefixRequestsLong;
+    public int PrefixUserAgentsLong;
+    public int PrefixReturningClientsLong;
+    public int PrefixMissingPathsLong;
+    public int PrefixErrorsLong;
 
     public static AccessPlan None
     {
@@ -53,5 +66,5 @@ internal struct AccessPlan
         }
     }
 
-    public const int Count = 36;
+    public const int Count = 49;
 }
