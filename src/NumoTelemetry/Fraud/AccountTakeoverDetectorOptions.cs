@@ -20,14 +20,18 @@ public sealed class AccountTakeoverDetectorOptions
     public int MinAccountFailedIps { get; set; } = 3;
 
     /// <summary>
-    /// A stuffing signal on the login's IP prefix or AS is a shared network's, not the client's: it makes a successful login a takeover
-    /// only with evidence tying this login to the attack. One tie: the login's IP itself failed logins for at least this many distinct
-    /// accounts in the credential-stuffing window...
+    /// A <c>distributed-stuffing</c> signal on the login's AS is the whole network's (everyone on a big ISP, mobile carrier or VPN shares
+    /// it): it makes a successful login a takeover only with evidence tying this login to the attack. One tie: the login's IP itself
+    /// failed logins for at least this many distinct accounts in the credential-stuffing window (a person has one account)...
     /// </summary>
-    /// <value>Default: 3.</value>
-    public int MinClientFailedAccounts { get; set; } = 3;
+    /// <value>Default: 2.</value>
+    public int MinClientFailedAccounts { get; set; } = 2;
 
-    /// <summary>...with at least this share of its logins failing (a shared address with many people logging in is not a bot).</summary>
+    /// <summary>
+    /// ...with at least this share of its logins failing (a shared address with many people logging in is not a bot). Also the share of
+    /// failing logins in the last hour that keeps an IP prefix's <c>distributed-stuffing</c> signal valid for a takeover (the signal
+    /// decays over hours; the attack on that prefix may be long over).
+    /// </summary>
     /// <value>Default: 0.5.</value>
     public double MinClientFailureRatio { get; set; } = 0.5;
 

@@ -66,6 +66,33 @@ public sealed class TakeoverAttributionTests
         Assert.True(Score(h, SubjectKind.User, "breached", ReasonCodes.AtoAfterStuffing) >= 50);
     }
 
+    [Fact]
+    public void AtoAfterStuffing_PrefixSignal_CountsWhileTheAttackIsOnButNotHoursLater()
+    {
+        using var h = new FraudHarness();
+        // 40 addresses of one /24, 5 failed logins each: distributed stuffing on the prefix.
+        var records = new List<RequestRecord>();
+        var account = 0;
+        for (var i = 1; i <= 40; i++)
+        {
+            for (var k = 0; k < 5; k++)
+            {
+                records.Add(Login(h, T0.AddSeconds((k * 300) + i), $"193.32.162.{i}", $"dist{account++}", SignalKind.LoginFailed));
+            }
+        }
+
+        records.Sort(static (a, b) => a.Timestamp.CompareTo(b.Timestamp));
+        h.Run([.. records]);
+
+        // A success from the /24 while its logins mostly fail: taken over. Another user of the /24 three hours later (a VPN exit, a
+        // reassigned address): the prefix's signal has not decayed away, but its logins no longer fail.
+        h.Run(Login(h, T0.AddMinutes(26), "193.32.162.77", "early", SignalKind.LoginSucceeded));
+        h.Run(Login(h, T0.AddHours(3), "193.32.162.78", "later", SignalKind.LoginSucceeded));
+
+        Assert.True(Score(h, SubjectKind.User, "early", ReasonCodes.AtoAfterStuffing) >= 30);
+        Assert.Equal(0, h.Processor.Scores.ValueOf(h.Subject(SubjectKind.User, "later"), ReasonCodes.AtoAfterStuffing, T0.AddHours(3)));
+    }
+
     /// <summary>30 addresses in 30 /24s of one AS, 4 failed logins each for distinct accounts: below every per-IP threshold, distributed stuffing on the AS.</summary>
     private static void RunBotnet(FraudHarness h)
     {

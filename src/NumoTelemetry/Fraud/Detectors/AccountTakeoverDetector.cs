@@ -6,11 +6,11 @@ namespace NumoTelemetry.Fraud.Detectors;
 
 /// <summary>
 /// Account takeover on a successful login: <see cref="ReasonCodes.AtoAfterStuffing"/> when the login's IP carries a stuffing or spraying
-/// reason, the account was just brute-forced (or its session or visitor was used to brute-force one), or its IP prefix or AS carries
-/// <see cref="ReasonCodes.DistributedStuffing"/> <em>and</em> something ties this login to the attack (the IP failed for several accounts,
-/// or the account itself had failures and now succeeds from an address its attempts did not use): a shared network's signal alone is not
-/// attribution. <see cref="ReasonCodes.AtoNewContext"/> when country, AS and device are all new for an account with history; each new
-/// factor alone is a small risk factor. See <see cref="AccountTakeoverDetectorOptions"/>.
+/// reason, its IP prefix carries <see cref="ReasonCodes.DistributedStuffing"/> and its logins still mostly fail, the account was just brute-forced (or the login's session or
+/// visitor was used to brute-force one), or its AS carries <see cref="ReasonCodes.DistributedStuffing"/> <em>and</em> something ties this
+/// login to the attack (its IP failed for several accounts, or the account itself had failures and now succeeds from an address its
+/// attempts did not use): an AS-wide signal alone is not attribution. <see cref="ReasonCodes.AtoNewContext"/> when country, AS and device
+/// are all new for an account with history; each new factor alone is a small risk factor. See <see cref="AccountTakeoverDetectorOptions"/>.
 /// </summary>
 internal sealed class AccountTakeoverDetector(AccountTakeoverDetectorOptions options) : IFraudDetector
 {
@@ -50,15 +50,19 @@ internal sealed class AccountTakeoverDetector(AccountTakeoverDetectorOptions opt
         {
             signal = "visitor";
         }
-        else
+        else if (context.HasReason(prefix, ReasonCodes.DistributedStuffing, at)
+            && LoginEvidence.FailureRatio(pattern.PrefixLoginFailures, pattern.PrefixLoginSuccesses) >= options.MinClientFailureRatio)
         {
-            // A stuffing signal on a prefix or AS is the shared network's: everyone on a big ISP or VPN shares it. It makes this login a
-            // takeover only with evidence tying this client or this account to the attack.
-            var network = context.HasReason(prefix, ReasonCodes.DistributedStuffing, at) ? "ip-prefix"
-                : context.HasReason(asn, ReasonCodes.DistributedStuffing, at) ? "asn"
-                : null;
-            tie = network is null ? null : Tie(in pattern);
-            signal = tie is null ? null : network;
+            // A /24 (or IPv6 prefix) flagged for distributed stuffing whose logins still mostly fail (the attack is on, not hours ago):
+            // the attack's own network.
+            signal = "ip-prefix";
+        }
+        else if (context.HasReason(asn, ReasonCodes.DistributedStuffing, at))
+        {
+            // An AS is shared by everyone on a big ISP, mobile carrier or VPN: its stuffing signal makes this login a takeover only with
+            // evidence tying this client or this account to the attack.
+            tie = Tie(in pattern);
+            signal = tie is null ? null : "asn";
         }
 
         if (signal is not null)
