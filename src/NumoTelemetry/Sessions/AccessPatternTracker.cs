@@ -14,9 +14,10 @@ namespace NumoTelemetry.Sessions;
 /// Feature names (state keys) by subject: ip — <c>req.short</c>, <c>req</c>, <c>paths</c>, <c>returning</c>, <c>sessions</c>,
 /// <c>sreq</c>, <c>uas</c>, <c>ok.users</c>, <c>missing</c>,
 /// <c>errors</c>, <c>vreq</c>, <c>visitors</c>, <c>timing</c>, <c>login.fail</c>, <c>login.ok</c>, <c>fail.users</c>,
-/// <c>fail.users.long</c>, <c>login.fail.long</c>, <c>login.ok.long</c>; ip-prefix and asn — <c>login.fail</c>, <c>login.ok</c>,
-/// <c>fail.ips</c>, <c>fail.users</c>; user — <c>login.fail</c>, <c>fail.ips</c>, <c>ok.ips</c>, <c>last-login</c>, <c>devices</c>,
-/// <c>countries</c>, <c>asns</c>; session — <c>fingerprint</c>; visitor — <c>accounts</c>.
+/// <c>fail.users.long</c>, <c>login.fail.long</c>, <c>login.ok.long</c>; ip and ip-prefix, over <see cref="FraudOptions.LongAnalysisWindow"/> —
+/// <c>paths.long</c>, <c>req.long</c>, <c>uas.long</c>, <c>returning.long</c>, <c>missing.long</c>, <c>errors.long</c>; ip-prefix and
+/// asn — <c>login.fail</c>, <c>login.ok</c>, <c>fail.ips</c>, <c>fail.users</c>; user — <c>login.fail</c>, <c>fail.ips</c>, <c>ok.ips</c>,
+/// <c>login.ips</c>, <c>last-login</c>, <c>devices</c>, <c>countries</c>, <c>asns</c>; session — <c>fingerprint</c>; visitor — <c>accounts</c>.
 /// </remarks>
 internal sealed class AccessPatternTracker
 {
