@@ -15,13 +15,13 @@ namespace NumoTelemetry.Sessions;
 /// <c>sreq</c>, <c>uas</c>, <c>ok.users</c>, <c>missing</c>,
 /// <c>errors</c>, <c>vreq</c>, <c>visitors</c>, <c>timing</c>, <c>login.fail</c>, <c>login.ok</c>, <c>fail.users</c>,
 /// <c>fail.users.long</c>, <c>login.fail.long</c>, <c>login.ok.long</c>; ip and ip-prefix, over <see cref="FraudOptions.LongAnalysisWindow"/> —
-/// <c>paths.long</c>, <c>req.long</c>, <c>uas.long</c>, <c>returning.long</c>, <c>missing.long</c>, <c>errors.long</c>; ip-prefix and
+/// <c>paths.long</c>, <c>req.long</c>, <c>clients.long</c>, <c>missing.long</c>, <c>errors.long</c>; ip-prefix and
 /// asn — <c>login.fail</c>, <c>login.ok</c>, <c>fail.ips</c>, <c>fail.users</c>; user — <c>login.fail</c>, <c>fail.ips</c>, <c>ok.ips</c>,
 /// <c>login.ips</c>, <c>last-login</c>, <c>devices</c>, <c>countries</c>, <c>asns</c>; session — <c>fingerprint</c>; visitor — <c>accounts</c>.
 /// </remarks>
 internal sealed class AccessPatternTracker
 {
-    private const int LongSlots = 6;
+    private const int LongSlots = 5;
 
     private readonly FraudOptions _options;
 
@@ -217,22 +217,24 @@ internal sealed class AccessPatternTracker
     }
 
     /// <summary>
-    /// The long-window operations of one IP or prefix: six consecutive plan slots from <paramref name="first"/> (distinct paths, requests,
-    /// User-Agents, returning clients, then missing paths and errors on 401/403/404 answers).
+    /// The long-window operations of one IP or prefix: five consecutive plan slots from <paramref name="first"/> (distinct paths, requests,
+    /// distinct clients, then missing paths and errors on 401/403/404 answers). A client is a verified visitor cookie, else the User-Agent:
+    /// one sketch for both keeps the long window to three operations per subject on most requests.
     /// </summary>
     private void PlanLong(in RequestRecord record, FraudStateBatch batch, in SubjectKey subject, ref int first, ulong path, bool visitorVerified)
     {
         var at = record.Timestamp;
         var window = _options.LongAnalysisWindow;
         var slots = MemoryMarshal.CreateSpan(ref first, LongSlots);
+        var client = visitorVerified && !record.Visitor.IsEmpty ? record.Visitor.Hash64
+            : record.UserAgentId.IsEmpty ? 0 : Mix(record.UserAgentId.Hash64, 1);
         slots[0] = Distinct(batch, subject, "paths.long", at, window, path);
         slots[1] = Increment(batch, subject, "req.long", at, window, 1);
-        slots[2] = Distinct(batch, subject, "uas.long", at, window, record.UserAgentId.IsEmpty ? 0 : record.UserAgentId.Hash64);
-        slots[3] = Distinct(batch, subject, "returning.long", at, window, visitorVerified && !record.Visitor.IsEmpty ? record.Visitor.Hash64 : 0);
+        slots[2] = Distinct(batch, subject, "clients.long", at, window, client);
         if (record.StatusCode is 401 or 403 or 404)
         {
-            slots[4] = Distinct(batch, subject, "missing.long", at, window, record.StatusCode == 404 ? path : 0);
-            slots[5] = Increment(batch, subject, "errors.long", at, window, 1);
+            slots[3] = Distinct(batch, subject, "missing.long", at, window, record.StatusCode == 404 ? path : 0);
+            slots[4] = Increment(batch, subject, "errors.long", at, window, 1);
         }
     }
 
@@ -243,10 +245,9 @@ internal sealed class AccessPatternTracker
         {
             DistinctPaths = batch.Result(slots[0]).Count,
             Requests = batch.Result(slots[1]).Count,
-            UserAgents = batch.Result(slots[2]).Count,
-            ReturningClients = batch.Result(slots[3]).Count,
-            MissingPaths = batch.Result(slots[4]).Count,
-            Errors = batch.Result(slots[5]).Count,
+            Clients = batch.Result(slots[2]).Count,
+            MissingPaths = batch.Result(slots[3]).Count,
+            Errors = batch.Result(slots[4]).Count,
         };
     }
 

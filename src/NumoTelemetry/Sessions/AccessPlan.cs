@@ -45,14 +45,12 @@ internal struct AccessPlan
     public int UserLoginIpKnown;
     public int IpDistinctPathsLong;
     public int IpRequestsLong;
-    public int IpUserAgentsLong;
-    public int IpReturningClientsLong;
+    public int IpClientsLong;
     public int IpMissingPathsLong;
     public int IpErrorsLong;
     public int PrefixDistinctPathsLong;
     public int PrefixRequestsLong;
-    public int PrefixUserAgentsLong;
-    public int PrefixReturningClientsLong;
+    public int PrefixClientsLong;
     public int PrefixMissingPathsLong;
     public int PrefixErrorsLong;
 
@@ -66,5 +64,5 @@ internal struct AccessPlan
         }
     }
 
-    public const int Count = 49;
+    public const int Count = 47;
 }

@@ -11,22 +11,22 @@ internal struct LongWindowPattern
 {
     public long Requests;
     public long DistinctPaths;
-    public long UserAgents;        // distinct User-Agents
-    public long ReturningClients;  // distinct verified visitor cookies sent back
+    public long Clients;           // distinct verified visitor cookies, and User-Agents of requests without one
     public long MissingPaths;      // distinct 404 paths (on 401/403/404 requests)
     public long Errors;            // 401/403/404 answers (on such requests)
 
     /// <summary>
-    /// Distinct clients over the long window from evidence that cannot be rotated cheaply: verified visitor cookies, and User-Agents only when
-    /// each made at least <paramref name="minRequestsPerWeakClient"/> requests on average; never fewer than <paramref name="atLeast"/> (the
-    /// short window's estimate, a lower bound). At least 1.
+    /// Distinct clients over the long window — verified visitor cookies, and User-Agents of requests without one — counted only when each
+    /// made at least <paramref name="minRequestsPerClient"/> requests on average (a bot rotating User-Agents on every request or two gains
+    /// nothing; clients with fewer requests than that cannot have walked many paths each either). Never fewer than
+    /// <paramref name="atLeast"/> (the analysis window's estimate, a lower bound). At least 1.
     /// </summary>
-    public readonly long EstimatedClients(double minRequestsPerWeakClient, long atLeast)
+    public readonly long EstimatedClients(double minRequestsPerClient, long atLeast)
     {
-        var clients = Math.Max(1, Math.Max(ReturningClients, atLeast));
-        if (UserAgents > 0 && Requests >= UserAgents * minRequestsPerWeakClient)
+        var clients = Math.Max(1, atLeast);
+        if (Clients > clients && Requests >= Clients * minRequestsPerClient)
         {
-            clients = Math.Max(clients, UserAgents);
+            clients = Clients;
         }
 
         return clients;

@@ -74,8 +74,7 @@ internal sealed class CrawlingDetector(CrawlingDetectorOptions options) : IFraud
         evidence.Add("distinctPaths", window.DistinctPaths);
         evidence.Add("requests", window.Requests);
         evidence.Add("estimatedClients", clients);
-        evidence.Add("returningClients", window.ReturningClients);
-        evidence.Add("userAgents", window.UserAgents);
+        evidence.Add("clients", window.Clients);
         evidence.Add("windowSeconds", context.Options.LongAnalysisWindow.TotalSeconds);
         Report(subject, in record, perClient, options.LongWindowDistinctPathsPerClient, context, evidence);
         return true;
