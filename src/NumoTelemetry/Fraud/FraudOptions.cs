@@ -25,7 +25,9 @@ public sealed class FraudOptions
     /// <summary>
     /// The long analysis window of per-IP and per-prefix access patterns (distinct paths, distinct missing paths, status mix, clients):
     /// crawling and scanning spread over hours, below the rates <see cref="AnalysisWindow"/> sees. A sliding window of two generations
-    /// of half its length, so it looks back between half of it and all of it.
+    /// of half its length, so it looks back between half of it and all of it. It costs three state operations per request on the IP
+    /// and three on its prefix, and keeps IPs and prefixes in state that long; <see cref="TimeSpan.Zero"/> turns it off (and slow
+    /// crawling and scanning detection with it).
     /// </summary>
     /// <value>Default: 6 hours.</value>
     public TimeSpan LongAnalysisWindow { get; set; } = TimeSpan.FromHours(6);

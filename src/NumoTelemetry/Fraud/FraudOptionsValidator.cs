@@ -37,7 +37,7 @@ internal sealed class FraudOptionsValidator : IValidateOptions<NumoTelemetryOpti
         Check(errors, f.MaxSubjects is >= 1_000 and <= 100_000_000, "Fraud:MaxSubjects", "must be between 1,000 and 100,000,000", f.MaxSubjects);
         Check(errors, f.RiskCacheSize is >= 16 and <= 1 << 24, "Fraud:RiskCacheSize", "must be between 16 and 16,777,216", f.RiskCacheSize);
         Check(errors, f.AnalysisWindow >= TimeSpan.FromSeconds(10) && f.AnalysisWindow <= TimeSpan.FromDays(1), "Fraud:AnalysisWindow", "must be between 10 seconds and 1 day", f.AnalysisWindow);
-        Check(errors, f.LongAnalysisWindow >= f.AnalysisWindow && f.LongAnalysisWindow <= TimeSpan.FromDays(7), "Fraud:LongAnalysisWindow", "must be between the analysis window and 7 days", f.LongAnalysisWindow);
+        Check(errors, f.LongAnalysisWindow == TimeSpan.Zero || (f.LongAnalysisWindow >= f.AnalysisWindow && f.LongAnalysisWindow <= TimeSpan.FromDays(7)), "Fraud:LongAnalysisWindow", "must be 0 (off) or between Fraud:AnalysisWindow and 7 days", f.LongAnalysisWindow);
         Check(errors, f.ScoreHalfLife >= TimeSpan.FromMinutes(1) && f.ScoreHalfLife <= TimeSpan.FromDays(30), "Fraud:ScoreHalfLife", "must be between 1 minute and 30 days", f.ScoreHalfLife);
         Check(errors, f.WatchScore > 0, "Fraud:WatchScore", "must be positive", f.WatchScore);
         Check(errors, f.AlertScore > f.WatchScore, "Fraud:AlertScore", "must be above Fraud:WatchScore", f.AlertScore);

@@ -52,7 +52,8 @@ internal sealed class AccessPatternTracker
         // A verified crawler's pages do not count towards the long window's distinct paths (of its IP or of a prefix it shares).
         var longWindowPath = record.Crawler == CrawlerVerification.Verified ? 0 : path;
         var ipPrefix = SubjectKey.From(SubjectKind.IpPrefix, record.IpPrefix);
-        if (!ipPrefix.IsEmpty)
+        var longWindow = o.LongAnalysisWindow > TimeSpan.Zero;
+        if (longWindow && !ipPrefix.IsEmpty)
         {
             PlanLong(record, batch, ipPrefix, ref plan.PrefixDistinctPathsLong, longWindowPath, visitorVerified);
         }
@@ -83,7 +84,10 @@ internal sealed class AccessPatternTracker
             }
 
             plan.Timing = batch.Add(new StateOperation { Kind = StateOperationKind.ObserveTiming, Subject = ip, Name = "timing", At = at, Window = analysis });
-            PlanLong(record, batch, ip, ref plan.IpDistinctPathsLong, longWindowPath, visitorVerified);
+            if (longWindow)
+            {
+                PlanLong(record, batch, ip, ref plan.IpDistinctPathsLong, longWindowPath, visitorVerified);
+            }
 
             if (login)
             {

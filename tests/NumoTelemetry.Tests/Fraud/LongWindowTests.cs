@@ -2,6 +2,7 @@ using NumoTelemetry.Capture;
 using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Pseudonymization;
 
 namespace NumoTelemetry.Tests.Fraud;
 
@@ -111,6 +112,41 @@ public sealed class LongWindowTests
         Run(h, requests);
         h.FlushAlerts();
         Assert.Empty(h.Alerts.All);
+    }
+
+    [Fact]
+    public void LongWindow_TurnedOff_PlansNoLongWindowStateAndSeesNoSlowCrawl()
+    {
+        using var h = new FraudHarness(static o => o.Fraud.LongAnalysisWindow = TimeSpan.Zero);
+        var requests = Enumerable.Range(0, 1_800).Select(i => new SimRequest(T0.AddSeconds(i * 8), "81.2.3.4", $"/product/{i}") { Geo = s_home });
+        Run(h, requests);
+        Assert.Equal(0, Score(h, SubjectKind.Ip, "81.2.3.4", ReasonCodes.Crawling, T0.AddHours(4)));
+
+        var batch = new FraudStateBatch();
+        var record = h.Record(new SimRequest(T0, "81.2.3.4", "/"));
+        new NumoTelemetry.Sessions.AccessPatternTracker(h.Options.Fraud).Plan(in record, batch);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            Assert.DoesNotContain(".long", batch.Operations[i].Name, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(6 * 60, true)]
+    [InlineData(5, false)]
+    [InlineData(8 * 24 * 60, false)]
+    public void Validate_LongAnalysisWindow_ZeroOrBetweenTheAnalysisWindowAnd7Days(int minutes, bool valid)
+    {
+        var options = new NumoTelemetryOptions();
+        options.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
+        options.Fraud.LongAnalysisWindow = TimeSpan.FromMinutes(minutes);
+        var result = new FraudOptionsValidator().Validate(null, options);
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains(result.Failures!, static f => f.StartsWith("NumoTelemetry:Fraud:LongAnalysisWindow", StringComparison.Ordinal));
+        }
     }
 
     private static void Run(FraudHarness h, IEnumerable<SimRequest> requests)
