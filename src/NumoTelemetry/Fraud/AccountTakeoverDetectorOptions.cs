@@ -19,6 +19,29 @@ public sealed class AccountTakeoverDetectorOptions
     /// <value>Default: 3.</value>
     public int MinAccountFailedIps { get; set; } = 3;
 
+    /// <summary>
+    /// A <c>distributed-stuffing</c> signal on the login's AS is the whole network's (everyone on a big ISP, mobile carrier or VPN shares
+    /// it): it makes a successful login a takeover only with evidence tying this login to the attack. One tie: the login's IP itself
+    /// failed logins for at least this many distinct accounts in the credential-stuffing window (a person has one account)...
+    /// </summary>
+    /// <value>Default: 2.</value>
+    public int MinClientFailedAccounts { get; set; } = 2;
+
+    /// <summary>
+    /// ...with at least this share of its logins failing (a shared address with many people logging in is not a bot). Also the share of
+    /// failing logins in the last hour that keeps an IP prefix's <c>distributed-stuffing</c> signal valid for a takeover (the signal
+    /// decays over hours; the attack on that prefix may be long over).
+    /// </summary>
+    /// <value>Default: 0.5.</value>
+    public double MinClientFailureRatio { get; set; } = 0.5;
+
+    /// <summary>
+    /// The other tie: the account itself had at least this many failed logins in the brute-force window (it was targeted) and the success
+    /// comes from an IP that none of its recent login attempts used (not the user who mistyped on the same device). 0 turns this tie off.
+    /// </summary>
+    /// <value>Default: 1.</value>
+    public int MinTargetedAccountFailures { get; set; } = 1;
+
     /// <summary>Risk points of a login from a new country, a new AS and a new device at once, for an account with history.</summary>
     /// <value>Default: 50.</value>
     public double NewContextPoints { get; set; } = 50;

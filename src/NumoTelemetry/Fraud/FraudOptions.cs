@@ -23,6 +23,16 @@ public sealed class FraudOptions
     public TimeSpan AnalysisWindow { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// The long analysis window of per-IP and per-prefix access patterns (distinct paths, distinct missing paths, status mix, clients):
+    /// crawling and scanning spread over hours, below the rates <see cref="AnalysisWindow"/> sees. A sliding window of two generations
+    /// of half its length, so it looks back between half of it and all of it. It costs three state operations per request on the IP
+    /// and three on its prefix, and keeps IPs and prefixes in state that long; <see cref="TimeSpan.Zero"/> turns it off (and slow
+    /// crawling and scanning detection with it).
+    /// </summary>
+    /// <value>Default: 6 hours.</value>
+    public TimeSpan LongAnalysisWindow { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>
     /// Sessions and User-Agents behind one IP count as evidence of distinct clients (so a busy carrier-grade NAT or corporate proxy
     /// without cookies is not one "client" making thousands of requests) only when each makes at least this many requests on average
     /// in <see cref="AnalysisWindow"/>: a bot that rotates them on every request, or every other, gains nothing. Verified visitor

@@ -37,6 +37,7 @@ internal sealed class FraudOptionsValidator : IValidateOptions<NumoTelemetryOpti
         Check(errors, f.MaxSubjects is >= 1_000 and <= 100_000_000, "Fraud:MaxSubjects", "must be between 1,000 and 100,000,000", f.MaxSubjects);
         Check(errors, f.RiskCacheSize is >= 16 and <= 1 << 24, "Fraud:RiskCacheSize", "must be between 16 and 16,777,216", f.RiskCacheSize);
         Check(errors, f.AnalysisWindow >= TimeSpan.FromSeconds(10) && f.AnalysisWindow <= TimeSpan.FromDays(1), "Fraud:AnalysisWindow", "must be between 10 seconds and 1 day", f.AnalysisWindow);
+        Check(errors, f.LongAnalysisWindow == TimeSpan.Zero || (f.LongAnalysisWindow >= f.AnalysisWindow && f.LongAnalysisWindow <= TimeSpan.FromDays(7)), "Fraud:LongAnalysisWindow", "must be 0 (off) or between Fraud:AnalysisWindow and 7 days", f.LongAnalysisWindow);
         Check(errors, f.ScoreHalfLife >= TimeSpan.FromMinutes(1) && f.ScoreHalfLife <= TimeSpan.FromDays(30), "Fraud:ScoreHalfLife", "must be between 1 minute and 30 days", f.ScoreHalfLife);
         Check(errors, f.WatchScore > 0, "Fraud:WatchScore", "must be positive", f.WatchScore);
         Check(errors, f.AlertScore > f.WatchScore, "Fraud:AlertScore", "must be above Fraud:WatchScore", f.AlertScore);
@@ -51,10 +52,13 @@ internal sealed class FraudOptionsValidator : IValidateOptions<NumoTelemetryOpti
         Points(errors, f.Burst.Points, "Fraud:Burst:Points");
         Positive(errors, f.Crawling.DistinctPathsPerClient, "Fraud:Crawling:DistinctPathsPerClient");
         Positive(errors, f.Crawling.MinDistinctPaths, "Fraud:Crawling:MinDistinctPaths");
+        Positive(errors, f.Crawling.LongWindowDistinctPathsPerClient, "Fraud:Crawling:LongWindowDistinctPathsPerClient");
+        Check(errors, f.Crawling.LongWindowMinDistinctPaths >= 0, "Fraud:Crawling:LongWindowMinDistinctPaths", "must be 0 (off) or more", f.Crawling.LongWindowMinDistinctPaths);
         Points(errors, f.Crawling.Points, "Fraud:Crawling:Points");
         Ratio(errors, f.Crawling.DeclaredBotFactor, "Fraud:Crawling:DeclaredBotFactor");
         Positive(errors, f.Scanner.MinDistinctMissingPaths, "Fraud:Scanner:MinDistinctMissingPaths");
         Ratio(errors, f.Scanner.MinErrorRatio, "Fraud:Scanner:MinErrorRatio");
+        Check(errors, f.Scanner.LongWindowMinDistinctMissingPaths >= 0, "Fraud:Scanner:LongWindowMinDistinctMissingPaths", "must be 0 (off) or more", f.Scanner.LongWindowMinDistinctMissingPaths);
         Points(errors, f.Scanner.Points, "Fraud:Scanner:Points");
         Window(errors, f.CredentialStuffing.Window, "Fraud:CredentialStuffing:Window");
         Positive(errors, f.CredentialStuffing.MinFailures, "Fraud:CredentialStuffing:MinFailures");
@@ -76,6 +80,9 @@ internal sealed class FraudOptionsValidator : IValidateOptions<NumoTelemetryOpti
         Points(errors, f.AccountTakeover.Points, "Fraud:AccountTakeover:Points");
         Positive(errors, f.AccountTakeover.MinAccountFailures, "Fraud:AccountTakeover:MinAccountFailures");
         Positive(errors, f.AccountTakeover.MinAccountFailedIps, "Fraud:AccountTakeover:MinAccountFailedIps");
+        Positive(errors, f.AccountTakeover.MinClientFailedAccounts, "Fraud:AccountTakeover:MinClientFailedAccounts");
+        Ratio(errors, f.AccountTakeover.MinClientFailureRatio, "Fraud:AccountTakeover:MinClientFailureRatio");
+        Check(errors, f.AccountTakeover.MinTargetedAccountFailures >= 0, "Fraud:AccountTakeover:MinTargetedAccountFailures", "must be 0 (off) or more", f.AccountTakeover.MinTargetedAccountFailures);
         Points(errors, f.AccountTakeover.NewContextPoints, "Fraud:AccountTakeover:NewContextPoints");
         Points(errors, f.AccountTakeover.NewFactorPoints, "Fraud:AccountTakeover:NewFactorPoints");
         Check(errors, f.AccountTakeover.ProfileRetention >= TimeSpan.FromHours(1) && f.AccountTakeover.ProfileRetention <= TimeSpan.FromDays(400), "Fraud:AccountTakeover:ProfileRetention", "must be between 1 hour and 400 days", f.AccountTakeover.ProfileRetention);

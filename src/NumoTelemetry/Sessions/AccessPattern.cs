@@ -52,6 +52,7 @@ internal struct AccessPattern
     public long UserFailures;
     public long UserFailedIps;
     public long UserLoginIps;        // distinct IPs with a successful login (stuffing window)
+    public bool UserLoginIpNew;      // on a success: the IP was not among the account's recent login IPs (failed or not; brute-force window)
     public Observation PreviousLogin;
     public bool NewDevice;
     public long KnownDevices;        // after the add
@@ -59,6 +60,10 @@ internal struct AccessPattern
     public long KnownCountries;
     public bool NewAsn;
     public long KnownAsns;
+
+    // ---- long window (FraudOptions.LongAnalysisWindow), per IP and per prefix; verified crawlers' paths not counted ----
+    public LongWindowPattern IpLong;
+    public LongWindowPattern PrefixLong;
 
     // ---- per session and visitor ----
     public Observation PreviousSession;

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud;
@@ -13,12 +14,15 @@ namespace NumoTelemetry.Sessions;
 /// Feature names (state keys) by subject: ip — <c>req.short</c>, <c>req</c>, <c>paths</c>, <c>returning</c>, <c>sessions</c>,
 /// <c>sreq</c>, <c>uas</c>, <c>ok.users</c>, <c>missing</c>,
 /// <c>errors</c>, <c>vreq</c>, <c>visitors</c>, <c>timing</c>, <c>login.fail</c>, <c>login.ok</c>, <c>fail.users</c>,
-/// <c>fail.users.long</c>, <c>login.fail.long</c>, <c>login.ok.long</c>; ip-prefix and asn — <c>login.fail</c>, <c>login.ok</c>,
-/// <c>fail.ips</c>, <c>fail.users</c>; user — <c>login.fail</c>, <c>fail.ips</c>, <c>ok.ips</c>, <c>last-login</c>, <c>devices</c>,
-/// <c>countries</c>, <c>asns</c>; session — <c>fingerprint</c>; visitor — <c>accounts</c>.
+/// <c>fail.users.long</c>, <c>login.fail.long</c>, <c>login.ok.long</c>; ip and ip-prefix, over <see cref="FraudOptions.LongAnalysisWindow"/> —
+/// <c>paths.long</c>, <c>req.long</c>, <c>clients.long</c>, <c>missing.long</c>, <c>errors.long</c>; ip-prefix and
+/// asn — <c>login.fail</c>, <c>login.ok</c>, <c>fail.ips</c>, <c>fail.users</c>; user — <c>login.fail</c>, <c>fail.ips</c>, <c>ok.ips</c>,
+/// <c>login.ips</c>, <c>last-login</c>, <c>devices</c>, <c>countries</c>, <c>asns</c>; session — <c>fingerprint</c>; visitor — <c>accounts</c>.
 /// </remarks>
 internal sealed class AccessPatternTracker
 {
+    private const int LongSlots = 5;
+
     private readonly FraudOptions _options;
 
     public AccessPatternTracker(FraudOptions options)
@@ -42,14 +46,24 @@ internal sealed class AccessPatternTracker
         var path = record.Path.IsEmpty ? 0UL : record.Path.Hash64;
         var visitor = record.Visitor.IsEmpty ? 0UL : record.Visitor.Hash64;
 
+        // Only cookies this site issued (verified) are returning clients; a made-up cookie proves nothing.
+        var visitorVerified = record.HasVisitorCookie && record.VisitorCookieVerified;
+
+        // A verified crawler's pages do not count towards the long window's distinct paths (of its IP or of a prefix it shares).
+        var longWindowPath = record.Crawler == CrawlerVerification.Verified ? 0 : path;
+        var ipPrefix = SubjectKey.From(SubjectKind.IpPrefix, record.IpPrefix);
+        var longWindow = o.LongAnalysisWindow > TimeSpan.Zero;
+        if (longWindow && !ipPrefix.IsEmpty)
+        {
+            PlanLong(record, batch, ipPrefix, ref plan.PrefixDistinctPathsLong, longWindowPath, visitorVerified);
+        }
+
         if (!ip.IsEmpty)
         {
             plan.IpRequestsShort = Increment(batch, ip, "req.short", at, o.Burst.Window, 1);
             plan.IpRequests = Increment(batch, ip, "req", at, analysis, 1);
             plan.IpDistinctPaths = Distinct(batch, ip, "paths", at, analysis, path);
-            // Only cookies this site issued (verified) are returning clients; a made-up cookie proves nothing.
-            var verified = record.HasVisitorCookie && record.VisitorCookieVerified;
-            plan.IpReturningClients = Distinct(batch, ip, "returning", at, analysis, verified ? visitor : 0);
+            plan.IpReturningClients = Distinct(batch, ip, "returning", at, analysis, visitorVerified ? visitor : 0);
             var sessionHash = record.Session.IsEmpty ? 0UL : record.Session.Hash64;
             plan.IpSessions = Distinct(batch, ip, "sessions", at, analysis, sessionHash);
             plan.IpSessionRequests = Increment(batch, ip, "sreq", at, analysis, sessionHash != 0 ? 1 : 0);
@@ -70,6 +84,10 @@ internal sealed class AccessPatternTracker
             }
 
             plan.Timing = batch.Add(new StateOperation { Kind = StateOperationKind.ObserveTiming, Subject = ip, Name = "timing", At = at, Window = analysis });
+            if (longWindow)
+            {
+                PlanLong(record, batch, ip, ref plan.IpDistinctPathsLong, longWindowPath, visitorVerified);
+            }
 
             if (login)
             {
@@ -114,6 +132,11 @@ internal sealed class AccessPatternTracker
                 plan.UserFailures = Increment(batch, user, "login.fail", at, account, failed ? 1 : 0);
                 plan.UserFailedIps = Distinct(batch, user, "fail.ips", at, account, failedIp);
                 plan.UserLoginIps = Distinct(batch, user, "ok.ips", at, o.CredentialStuffing.Window, succeeded ? ip.Hash64 : 0);
+                if (!ip.IsEmpty)
+                {
+                    plan.UserLoginIpKnown = Member(batch, user, "login.ips", at, account, ip.Hash64);
+                }
+
                 if (succeeded)
                 {
                     var profile = o.AccountTakeover.ProfileRetention;
@@ -191,7 +214,45 @@ internal sealed class AccessPatternTracker
         p.KnownAsns = asns.Count;
         p.PreviousSession = batch.Result(plan.PreviousSession).Previous;
         p.VisitorAccounts = batch.Result(plan.VisitorAccounts).Count;
+        p.UserLoginIpNew = p.LoginSucceeded && batch.Result(plan.UserLoginIpKnown).IsNew;
+        p.IpLong = ReadLong(in plan.IpDistinctPathsLong, batch);
+        p.PrefixLong = ReadLong(in plan.PrefixDistinctPathsLong, batch);
         return p;
+    }
+
+    /// <summary>
+    /// The long-window operations of one IP or prefix: five consecutive plan slots from <paramref name="first"/> (distinct paths, requests,
+    /// distinct clients, then missing paths and errors on 401/403/404 answers). A client is a verified visitor cookie, else the User-Agent:
+    /// one sketch for both keeps the long window to three operations per subject on most requests.
+    /// </summary>
+    private void PlanLong(in RequestRecord record, FraudStateBatch batch, in SubjectKey subject, ref int first, ulong path, bool visitorVerified)
+    {
+        var at = record.Timestamp;
+        var window = _options.LongAnalysisWindow;
+        var slots = MemoryMarshal.CreateSpan(ref first, LongSlots);
+        var client = visitorVerified && !record.Visitor.IsEmpty ? record.Visitor.Hash64
+            : record.UserAgentId.IsEmpty ? 0 : Mix(record.UserAgentId.Hash64, 1);
+        slots[0] = Distinct(batch, subject, "paths.long", at, window, path);
+        slots[1] = Increment(batch, subject, "req.long", at, window, 1);
+        slots[2] = Distinct(batch, subject, "clients.long", at, window, client);
+        if (record.StatusCode is 401 or 403 or 404)
+        {
+            slots[3] = Distinct(batch, subject, "missing.long", at, window, record.StatusCode == 404 ? path : 0);
+            slots[4] = Increment(batch, subject, "errors.long", at, window, 1);
+        }
+    }
+
+    private static LongWindowPattern ReadLong(in int first, FraudStateBatch batch)
+    {
+        var slots = MemoryMarshal.CreateReadOnlySpan(in first, LongSlots);
+        return new LongWindowPattern
+        {
+            DistinctPaths = batch.Result(slots[0]).Count,
+            Requests = batch.Result(slots[1]).Count,
+            Clients = batch.Result(slots[2]).Count,
+            MissingPaths = batch.Result(slots[3]).Count,
+            Errors = batch.Result(slots[4]).Count,
+        };
     }
 
     /// <summary>The observation of a request: network, device, AS, country, location.</summary>

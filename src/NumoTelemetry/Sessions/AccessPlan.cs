@@ -42,6 +42,17 @@ internal struct AccessPlan
     public int Asns;
     public int PreviousSession;
     public int VisitorAccounts;
+    public int UserLoginIpKnown;
+    public int IpDistinctPathsLong;
+    public int IpRequestsLong;
+    public int IpClientsLong;
+    public int IpMissingPathsLong;
+    public int IpErrorsLong;
+    public int PrefixDistinctPathsLong;
+    public int PrefixRequestsLong;
+    public int PrefixClientsLong;
+    public int PrefixMissingPathsLong;
+    public int PrefixErrorsLong;
 
     public static AccessPlan None
     {
@@ -53,5 +64,5 @@ internal struct AccessPlan
         }
     }
 
-    public const int Count = 36;
+    public const int Count = 47;
 }

@@ -33,7 +33,7 @@ public sealed class FraudMemoryTests(ITestOutputHelper output)
             }
         });
 
-        // Request-only subjects (an IP seen once, no cookies): the floor.
+        // Request-only subjects (an IP seen once, no cookies, and its prefix's long-window counts): the floor.
         var perIp = Measure(n, (store, batch, i) =>
         {
             var at = T0 + TimeSpan.FromMilliseconds(i);
@@ -42,7 +42,7 @@ public sealed class FraudMemoryTests(ITestOutputHelper output)
         });
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"browsing visitor (IP + prefix + session + visitor + account + AS, 5 pages and a login): {perBrowser.Bytes:N0} bytes for {perBrowser.Subjects:N0} subjects = {perBrowser.PerSubject:N0} bytes/subject; per visitor {perBrowser.Bytes / (double)n:N0} bytes"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"one-request IP (IP subject only): {perIp.PerSubject:N0} bytes/subject"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"one-request IP (IP and its prefix, no cookies): {perIp.PerSubject:N0} bytes/subject"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"1,000,000 active subjects: {perBrowser.PerSubject * 1_000_000 / (1 << 20):N0} MiB (browsing mix), {perIp.PerSubject * 1_000_000 / (1 << 20):N0} MiB (one-request IPs)"));
         Assert.InRange(perBrowser.PerSubject, 50, 2_000);
         Assert.InRange(perIp.PerSubject, 50, 2_000);

@@ -5,8 +5,11 @@ using NumoTelemetry.Sessions;
 namespace NumoTelemetry.Fraud.Detectors;
 
 /// <summary>
-/// Account takeover on a successful login: <see cref="ReasonCodes.AtoAfterStuffing"/> when the IP, its prefix or AS carries a stuffing
-/// reason or the account was just brute-forced from several IPs; <see cref="ReasonCodes.AtoNewContext"/> when country, AS and device
+/// Account takeover on a successful login: <see cref="ReasonCodes.AtoAfterStuffing"/> when the login's IP carries a stuffing or spraying
+/// reason, its IP prefix carries <see cref="ReasonCodes.DistributedStuffing"/> and its logins still mostly fail, the account was just brute-forced (or the login's session or
+/// visitor was used to brute-force one), or its AS carries <see cref="ReasonCodes.DistributedStuffing"/> <em>and</em> something ties this
+/// login to the attack (its IP failed for several accounts, or the account itself had failures and now succeeds from an address its
+/// attempts did not use): an AS-wide signal alone is not attribution. <see cref="ReasonCodes.AtoNewContext"/> when country, AS and device
 /// are all new for an account with history; each new factor alone is a small risk factor. See <see cref="AccountTakeoverDetectorOptions"/>.
 /// </summary>
 internal sealed class AccountTakeoverDetector(AccountTakeoverDetectorOptions options) : IFraudDetector
@@ -29,30 +32,51 @@ internal sealed class AccountTakeoverDetector(AccountTakeoverDetectorOptions opt
         var prefix = SubjectKey.From(SubjectKind.IpPrefix, record.IpPrefix);
         var asn = SubjectKey.ForAsn(record.Geo?.Asn ?? 0);
         string? signal = null;
+        string? tie = null;
         if (context.HasReason(ip, ReasonCodes.CredentialStuffing, at) || context.HasReason(ip, ReasonCodes.PasswordSpraying, at))
         {
             signal = "ip";
-        }
-        else if (context.HasReason(prefix, ReasonCodes.DistributedStuffing, at))
-        {
-            signal = "ip-prefix";
-        }
-        else if (context.HasReason(asn, ReasonCodes.DistributedStuffing, at))
-        {
-            signal = "asn";
         }
         else if (context.HasReason(user, ReasonCodes.AccountBruteForce, at)
             || (pattern.UserFailures >= options.MinAccountFailures && pattern.UserFailedIps >= options.MinAccountFailedIps))
         {
             signal = "account";
         }
+        else if (HasBruteForce(SubjectKey.From(SubjectKind.Session, record.Session), context, at))
+        {
+            signal = "session";
+        }
+        else if (HasBruteForce(SubjectKey.From(SubjectKind.Visitor, record.Visitor), context, at))
+        {
+            signal = "visitor";
+        }
+        else if (context.HasReason(prefix, ReasonCodes.DistributedStuffing, at)
+            && LoginEvidence.FailureRatio(pattern.PrefixLoginFailures, pattern.PrefixLoginSuccesses) >= options.MinClientFailureRatio)
+        {
+            // A /24 (or IPv6 prefix) flagged for distributed stuffing whose logins still mostly fail (the attack is on, not hours ago):
+            // the attack's own network.
+            signal = "ip-prefix";
+        }
+        else if (context.HasReason(asn, ReasonCodes.DistributedStuffing, at))
+        {
+            // An AS is shared by everyone on a big ISP, mobile carrier or VPN: its stuffing signal makes this login a takeover only with
+            // evidence tying this client or this account to the attack.
+            tie = Tie(in pattern);
+            signal = tie is null ? null : "asn";
+        }
 
         if (signal is not null)
         {
             var evidence = default(Evidence);
             evidence.Add("stuffingSignalOn", signal);
+            if (tie is not null)
+            {
+                evidence.Add("tiedBy", tie);
+            }
+
             evidence.Add("accountFailedLogins", pattern.UserFailures);
             evidence.Add("accountFailedIps", pattern.UserFailedIps);
+            evidence.Add("ipFailedAccounts", pattern.IpFailedAccounts);
             evidence.Add("ip", ip.ToString());
             context.Hit(user, ReasonCodes.AtoAfterStuffing, options.Points, verdict: true, at, evidence);
         }
@@ -95,5 +119,29 @@ internal sealed class AccountTakeoverDetector(AccountTakeoverDetectorOptions opt
         {
             context.Hit(user, ReasonCodes.NewAsn, options.NewFactorPoints, verdict: false, at, none);
         }
+    }
+
+    private static bool HasBruteForce(in SubjectKey client, DetectionContext context, DateTimeOffset at) =>
+        context.HasReason(client, ReasonCodes.AccountBruteForce, at);
+
+    /// <summary>
+    /// What ties a login on a network under distributed stuffing to the attack: the login's IP itself failed for several accounts, mostly
+    /// failing (a bot of the attack), or the account was targeted (failed logins) and now succeeds from an address none of its recent
+    /// attempts used (not its owner retrying on the same device). <see langword="null"/>: nothing ties it.
+    /// </summary>
+    private string? Tie(in AccessPattern pattern)
+    {
+        if (pattern.IpFailedAccounts >= options.MinClientFailedAccounts
+            && LoginEvidence.FailureRatio(pattern.IpLoginFailures, pattern.IpLoginSuccesses) >= options.MinClientFailureRatio)
+        {
+            return "ip-failures";
+        }
+
+        if (options.MinTargetedAccountFailures > 0 && pattern.UserFailures >= options.MinTargetedAccountFailures && pattern.UserLoginIpNew)
+        {
+            return "account-failures";
+        }
+
+        return null;
     }
 }

@@ -45,10 +45,11 @@ public sealed class HeldOutEvaluationTests(ITestOutputHelper output)
     private const int Seed = 7_340_021;
 
     /// <summary>Bars set after the first measured run (docs/fraud.md, "Held-out evaluation"): 8 of 12 attack scenarios detected,
-    /// 8 of 12 by a rule of the expected family, 90% of attacking IPs covered. Any regression fails the test.</summary>
-    private const double MinScenarioRecall = 8.0 / 12;
-    private const double MinFamilyRecall = 8.0 / 12;
-    private const double MinAttackerIpRecall = 0.90;
+    /// 8 of 12 by a rule of the expected family, 90% of attacking IPs covered; raised to 10 of 12 and 95% when the long analysis window
+    /// (slow crawling and scanning) was added after that run. Any regression fails the test.</summary>
+    private const double MinScenarioRecall = 10.0 / 12;
+    private const double MinFamilyRecall = 10.0 / 12;
+    private const double MinAttackerIpRecall = 0.95;
 
     /// <summary>
     /// The traps of the issue (carrier-grade NAT, corporate proxy, heavy human user, plausible traveller, mistyping twice) run with
