@@ -91,6 +91,13 @@ internal static class LoadRunner
         {
             server.Kill(entireProcessTree: true);
             await server.WaitForExitAsync();
+
+            // A killed server cannot remove its request-log folder itself.
+            var data = Path.Combine(Path.GetTempPath(), "numo-load-" + server.Id.ToString(CultureInfo.InvariantCulture));
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
         }
     }
 

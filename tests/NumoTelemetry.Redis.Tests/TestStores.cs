@@ -20,7 +20,9 @@ internal static class TestStores
         ILogger<RedisFraudStateStore>? logger = null,
         IMeterFactory? meters = null)
     {
-        var o = new RedisOptions { Configuration = configuration, KeyPrefix = prefix };
+        // A generous operation timeout unless a test sets its own: under CI, every test project runs at once on two cores,
+        // and a conformance test must not read a slow answer as Redis being down. Fault tests configure short timeouts.
+        var o = new RedisOptions { Configuration = configuration, KeyPrefix = prefix, OperationTimeout = TimeSpan.FromSeconds(10) };
         configure?.Invoke(o);
         var options = Options.Create(o);
         meters ??= new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
