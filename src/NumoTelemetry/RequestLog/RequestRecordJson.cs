@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Enrichment;
+using NumoTelemetry.Fraud;
 using NumoTelemetry.Metrics;
 using NumoTelemetry.Pseudonymization;
 
@@ -85,7 +86,7 @@ public static class RequestRecordJson
             WriteString(writer, "asnOrg", geo.AsnOrganization);
             if (geo.Flags != NetworkFlags.None)
             {
-                writer.WriteString("flags", geo.Flags.ToString());
+                writer.WriteString("flags", FlagsText(geo.Flags));
             }
 
             writer.WriteEndObject();
@@ -93,7 +94,7 @@ public static class RequestRecordJson
 
         if (record.Crawler != CrawlerVerification.NotClaimed)
         {
-            writer.WriteString("crawler", record.Crawler.ToString().ToLowerInvariant());
+            writer.WriteString("crawler", CrawlerText(record.Crawler));
         }
 
         WriteString(writer, "networkDomain", record.NetworkDomain);
@@ -101,7 +102,7 @@ public static class RequestRecordJson
         {
             writer.WriteStartObject("risk");
             writer.WriteNumber("score", Math.Round(record.Risk.Score, 2));
-            writer.WriteString("band", record.Risk.Band.ToString().ToLowerInvariant());
+            writer.WriteString("band", BandText(record.Risk.Band));
             WriteString(writer, "reason", record.Risk.TopReason);
             writer.WriteEndObject();
         }
@@ -128,6 +129,28 @@ public static class RequestRecordJson
         }
 
         writer.WriteEndObject();
+    }
+
+    // Enum names as shared strings: Enum.ToString() and ToLowerInvariant() allocate on every record that has them.
+    private static readonly string[] s_bands = ["none", "watch", "alert", "page"];
+    private static readonly string[] s_crawler = ["notclaimed", "pending", "verified", "failed", "unknown"];
+    private static readonly string?[] s_flags = new string?[1 << 7];
+
+    private static string BandText(RiskBand band) => (uint)band < (uint)s_bands.Length ? s_bands[(int)band] : band.ToString().ToLowerInvariant();
+
+    private static string CrawlerText(CrawlerVerification verdict) =>
+        (uint)verdict < (uint)s_crawler.Length ? s_crawler[(int)verdict] : verdict.ToString().ToLowerInvariant();
+
+    private static string FlagsText(NetworkFlags flags)
+    {
+        var i = (int)flags;
+        if ((uint)i >= (uint)s_flags.Length)
+        {
+            return flags.ToString();
+        }
+
+        // Benign race: two threads may both format a combination once; either string is correct.
+        return s_flags[i] ??= flags.ToString();
     }
 
     private static void WritePseudonym(Utf8JsonWriter writer, string name, Pseudonym value)

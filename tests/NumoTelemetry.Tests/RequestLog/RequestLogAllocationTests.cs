@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using NumoTelemetry.Fraud;
+using NumoTelemetry.Enrichment;
 using NumoTelemetry.Pseudonymization;
 using NumoTelemetry.RequestLog;
 using NumoTelemetry.UserAgents;
@@ -27,6 +29,11 @@ public class RequestLogAllocationTests
             UserAgent = UserAgentInfo.Empty,
             Ip = p.Pseudonymize(PseudonymKind.Ip, "203.0.113.1", now),
             Session = p.Pseudonymize(PseudonymKind.Session, "s", now),
+
+            // Enum-valued fields too: their names must not be formatted per record.
+            Risk = new NumoRisk(72.5, RiskBand.Alert, "burst"),
+            Crawler = CrawlerVerification.Verified,
+            Geo = new GeoFacts { CountryIsoCode = "GB", Asn = 64500, Flags = NetworkFlags.Hosting | NetworkFlags.AnonymousVpn },
         };
         try
         {
