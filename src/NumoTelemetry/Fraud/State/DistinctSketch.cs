@@ -15,6 +15,9 @@ internal struct DistinctSketch
     public const int Registers = 1 << Precision;
     private const double Alpha = 0.7213 / (1 + (1.079 / Registers));
 
+    // 2^-r for every rank a register can hold (ranks never exceed 64 - Precision + 1; the table covers a byte).
+    private static readonly double[] InversePowers = BuildInversePowers();
+
     private ulong[]? _small;
     private int _count;
     private byte[]? _registers;
@@ -41,12 +44,9 @@ internal struct DistinctSketch
         }
 
         var small = _small;
-        for (var i = 0; i < _count; i++)
+        if (_count > 0 && small.AsSpan(0, _count).Contains(element))
         {
-            if (small![i] == element)
-            {
-                return false;
-            }
+            return false; // a vectorised scan: the small set is read on every add
         }
 
         if (_count == SmallLimit)
@@ -77,20 +77,7 @@ internal struct DistinctSketch
 
     public readonly bool Contains(ulong element)
     {
-        if (_registers is not null)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < _count; i++)
-        {
-            if (_small![i] == element)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return _registers is null && _count > 0 && _small.AsSpan(0, _count).Contains(element);
     }
 
     /// <summary>The cardinality of this sketch.</summary>
@@ -133,9 +120,20 @@ internal struct DistinctSketch
     {
         if (_registers is not null)
         {
-            for (var i = 0; i < Registers; i++)
+            var source = _registers.AsSpan();
+            var i = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                registers[i] = Math.Max(registers[i], _registers[i]);
+                for (; i <= Registers - Vector<byte>.Count; i += Vector<byte>.Count)
+                {
+                    var merged = Vector.Max(new Vector<byte>(registers[i..]), new Vector<byte>(source[i..]));
+                    merged.CopyTo(registers[i..]);
+                }
+            }
+
+            for (; i < Registers; i++)
+            {
+                registers[i] = Math.Max(registers[i], source[i]);
             }
 
             return;
@@ -168,6 +166,17 @@ internal struct DistinctSketch
         return true;
     }
 
+    private static double[] BuildInversePowers()
+    {
+        var table = new double[256];
+        for (var r = 0; r < table.Length; r++)
+        {
+            table[r] = 1.0 / (1UL << r); // as the estimate always summed it (the shift wraps at 64, as before)
+        }
+
+        return table;
+    }
+
     private static long Estimate(ReadOnlySpan<byte> registers)
     {
         double sum = 0;
@@ -175,7 +184,7 @@ internal struct DistinctSketch
         for (var i = 0; i < registers.Length; i++)
         {
             var r = registers[i];
-            sum += 1.0 / (1UL << r);
+            sum += InversePowers[r]; // exactly 1.0 / (1UL << r), without a division
             if (r == 0)
             {
                 zeros++;

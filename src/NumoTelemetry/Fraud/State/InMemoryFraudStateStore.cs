@@ -23,6 +23,18 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     private SubjectKey _lastKey;
     private Subject? _last;
 
+    // A direct-mapped cache of recently used subjects in front of the dictionary: a record's handful of subjects
+    // (ip, prefix, session, visitor, user, asn) come back operation after operation, and a dictionary probe is a
+    // hash, a bucket and an entry read in a table of up to MaxSubjects. Emptied whenever a subject leaves the dictionary.
+    private const int RecentSlots = 64;
+    private readonly SubjectKey[] _recentKeys = new SubjectKey[RecentSlots];
+    private readonly Subject?[] _recent = new Subject?[RecentSlots];
+
+    // Feature names are a few constant strings: a cache by reference (identity hash) spares the ordinal string hash.
+    private const int NameSlots = 64;
+    private readonly string?[] _nameRefs = new string?[NameSlots];
+    private readonly int[] _nameIds = new int[NameSlots];
+
     public InMemoryFraudStateStore(int maxSubjects)
     {
         _maxSubjects = Math.Max(16, maxSubjects);
@@ -52,7 +64,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
     public ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken)
     {
-        _last = null;
+        ForgetRecent();
         foreach (var key in _subjects.Keys)
         {
             if (key.KeyId == keyId && key.Kind != SubjectKind.Asn)
@@ -67,7 +79,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     /// <summary>Removes every subject (tests, benchmarks).</summary>
     public void Clear()
     {
-        _last = null;
+        ForgetRecent();
         _subjects.Clear();
     }
 
@@ -92,8 +104,20 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         }
         else
         {
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_subjects, op.Subject, out _);
-            subject = slot ??= new Subject();
+            var r = (int)((uint)op.Subject.GetHashCode() % RecentSlots);
+            var cached = _recent[r];
+            if (cached is not null && _recentKeys[r] == op.Subject)
+            {
+                subject = cached;
+            }
+            else
+            {
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_subjects, op.Subject, out _);
+                subject = slot ??= new Subject();
+                _recent[r] = subject;
+                _recentKeys[r] = op.Subject;
+            }
+
             _last = subject;
             _lastKey = op.Subject;
         }
@@ -201,7 +225,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
         _lastSweepMs = _nowMs;
         _sinceSweep = 0;
-        _last = null;
+        ForgetRecent();
         foreach (var (key, subject) in _subjects)
         {
             if (subject.ExpiresMs < _nowMs)
@@ -230,7 +254,33 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         }
     }
 
+    private void ForgetRecent()
+    {
+        _last = null;
+        Array.Clear(_recent);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int NameId(string name)
+    {
+        if (name is not null)
+        {
+            var r = RuntimeHelpers.GetHashCode(name) & (NameSlots - 1);
+            if (ReferenceEquals(_nameRefs[r], name))
+            {
+                return _nameIds[r];
+            }
+
+            var id = NameIdSlow(name);
+            _nameRefs[r] = name;
+            _nameIds[r] = id;
+            return id;
+        }
+
+        return NameIdSlow(string.Empty);
+    }
+
+    private int NameIdSlow(string name)
     {
         ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(_names, name ?? string.Empty, out var exists);
         if (!exists)
