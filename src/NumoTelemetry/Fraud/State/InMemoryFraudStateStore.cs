@@ -129,12 +129,17 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         {
             case StateOperationKind.Increment:
             {
-                if (op.Amount == 0 && subject.Find<CounterNode>(nameId) is null)
+                var node = subject.Find<CounterNode>(nameId);
+                if (node is null)
                 {
-                    break;
+                    if (op.Amount == 0)
+                    {
+                        break;
+                    }
+
+                    node = subject.Create<CounterNode>(nameId);
                 }
 
-                var node = subject.Get<CounterNode>(nameId);
                 result.Count = node.Add(atMs, StateMath.CounterBucketMs(op.Window), op.Amount);
                 subject.Extend(atMs + windowMs);
                 break;
@@ -142,12 +147,17 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
             case StateOperationKind.AddDistinct:
             {
-                if (op.Element == 0 && subject.Find<DistinctNode>(nameId) is null)
+                var node = subject.Find<DistinctNode>(nameId);
+                if (node is null)
                 {
-                    break; // a read of nothing: 0, and no node
+                    if (op.Element == 0)
+                    {
+                        break; // a read of nothing: 0, and no node
+                    }
+
+                    node = subject.Create<DistinctNode>(nameId);
                 }
 
-                var node = subject.Get<DistinctNode>(nameId);
                 result.IsNew = node.Add(atMs, StateMath.GenerationMs(op.Window), op.Element, out var estimate);
                 result.Count = estimate;
                 subject.Extend(atMs + windowMs);
@@ -296,6 +306,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         public long LastSeenMs = long.MinValue;
         public long ExpiresMs = long.MinValue;
         public Node? Head;
+        public Node? Cursor;
 
         public void Extend(long expiresMs)
         {
@@ -305,13 +316,28 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
             }
         }
 
+        // Finds a feature, starting after the last one found (a request's operations on a subject come in the same order
+        // every time, and new features are linked in right after the last one used, so the list keeps that order and the
+        // next feature is usually the first looked at); then wraps round. A feature is unique by name and type, so the
+        // order of the search never changes the answer.
         public T? Find<T>(int nameId)
             where T : Node
         {
-            for (var node = Head; node is not null; node = node.Next)
+            var start = Cursor?.Next;
+            for (var node = start; node is not null; node = node.Next)
             {
                 if (node.NameId == nameId && node is T typed)
                 {
+                    Cursor = node;
+                    return typed;
+                }
+            }
+
+            for (var node = Head; node is not null && node != start; node = node.Next)
+            {
+                if (node.NameId == nameId && node is T typed)
+                {
+                    Cursor = node;
                     return typed;
                 }
             }
@@ -321,18 +347,25 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Get<T>(int nameId)
+            where T : Node, new() => Find<T>(nameId) ?? Create<T>(nameId);
+
+        /// <summary>Links a new feature in after the last one used.</summary>
+        public T Create<T>(int nameId)
             where T : Node, new()
         {
-            for (var node = Head; node is not null; node = node.Next)
+            var created = new T { NameId = nameId };
+            if (Cursor is null)
             {
-                if (node.NameId == nameId && node is T typed)
-                {
-                    return typed;
-                }
+                created.Next = Head;
+                Head = created;
+            }
+            else
+            {
+                created.Next = Cursor.Next;
+                Cursor.Next = created;
             }
 
-            var created = new T { NameId = nameId, Next = Head };
-            Head = created;
+            Cursor = created;
             return created;
         }
     }
