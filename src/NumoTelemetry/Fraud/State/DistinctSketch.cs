@@ -177,7 +177,7 @@ internal struct DistinctSketch
         return table;
     }
 
-    private static long Estimate(ReadOnlySpan<byte> registers)
+    internal static long Estimate(ReadOnlySpan<byte> registers)
     {
         // Fast path, the same number to the bit: while no rank exceeds ExactRank, every term 2^-r and every partial sum is a
         // multiple of 2^-ExactRank below 2^11, so the double sum below is exact, and equals this integer sum (no double add
