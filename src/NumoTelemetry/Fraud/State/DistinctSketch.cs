@@ -36,6 +36,7 @@ internal struct DistinctSketch
     }
 
     /// <summary>Adds an element; returns whether the sketch changed.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool Add(ulong element)
     {
         if (_registers is not null)
@@ -84,6 +85,7 @@ internal struct DistinctSketch
     public readonly long Estimate() => _registers is null ? _count : Estimate(_registers);
 
     /// <summary>The cardinality of the union of two sketches (allocation-free).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static long EstimateUnion(in DistinctSketch a, in DistinctSketch b)
     {
         if (b.IsEmpty)
@@ -177,6 +179,7 @@ internal struct DistinctSketch
         return table;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static long Estimate(ReadOnlySpan<byte> registers)
     {
         // Fast path, the same number to the bit: while no rank exceeds ExactRank, every term 2^-r and every partial sum is a

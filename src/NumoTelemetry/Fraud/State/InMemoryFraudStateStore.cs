@@ -83,6 +83,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         _subjects.Clear();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
     internal void Apply(in StateOperation op, ref StateResult result)
     {
         if (op.Subject.IsEmpty)
@@ -226,6 +227,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     /// Sweeps expired subjects at most once a minute of record time and only after twice the subjects' count in operations
     /// (so a sweep costs at most half an iteration per operation, amortised, even in a fast replay), and the least recently seen beyond the bound.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
     private void MaybeSweep()
     {
         if (_subjects.Count <= _maxSubjects && (_nowMs - _lastSweepMs < SweepIntervalMs || _sinceSweep < 2L * _subjects.Count))
@@ -387,6 +389,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         private Buckets _buckets;
         private long _head = long.MinValue;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
         public long Add(long atMs, long bucketMs, long amount)
         {
             var b = StateMath.Bucket(atMs, bucketMs);
@@ -433,6 +436,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         private long _estimate;
         private bool _estimateValid;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
         public bool Add(long atMs, long generationMs, ulong element, out long estimate)
         {
             var g = StateMath.Bucket(atMs, generationMs);
