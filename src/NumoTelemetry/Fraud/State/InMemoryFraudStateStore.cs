@@ -30,6 +30,13 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     private readonly SubjectKey[] _recentKeys = new SubjectKey[RecentSlots];
     private readonly Subject?[] _recent = new Subject?[RecentSlots];
 
+    // Each subject's expiry lives in a slot of a flat array (struct of arrays), with its key: a sweep reads these arrays
+    // in order instead of visiting every subject object scattered over the heap. A free key marks a free slot.
+    private SubjectKey[] _slotKeys = new SubjectKey[1024];
+    private long[] _slotExpires = new long[1024];
+    private int _slotHigh;
+    private readonly Stack<int> _freeSlots = new();
+
     // Feature names are a few constant strings: a cache by reference (identity hash) spares the ordinal string hash.
     private const int NameSlots = 64;
     private readonly string?[] _nameRefs = new string?[NameSlots];
@@ -67,9 +74,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         ForgetRecent();
         foreach (var key in _subjects.Keys)
         {
-            if (key.KeyId == keyId && key.Kind != SubjectKind.Asn)
+            if (key.KeyId == keyId && key.Kind != SubjectKind.Asn && _subjects.Remove(key, out var subject))
             {
-                _subjects.Remove(key);
+                FreeSlot(subject.Slot);
             }
         }
 
@@ -81,6 +88,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     {
         ForgetRecent();
         _subjects.Clear();
+        Array.Clear(_slotKeys);
+        _slotHigh = 0;
+        _freeSlots.Clear();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
@@ -114,7 +124,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
             else
             {
                 ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_subjects, op.Subject, out _);
-                subject = slot ??= new Subject();
+                subject = slot ??= NewSubject(op.Subject);
                 _recent[r] = subject;
                 _recentKeys[r] = op.Subject;
             }
@@ -142,7 +152,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                 }
 
                 result.Count = node.Add(atMs, StateMath.CounterBucketMs(op.Window), op.Amount);
-                subject.Extend(atMs + windowMs);
+                Extend(subject, atMs + windowMs);
                 break;
             }
 
@@ -161,7 +171,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
                 result.IsNew = node.Add(atMs, StateMath.GenerationMs(op.Window), op.Element, out var estimate);
                 result.Count = estimate;
-                subject.Extend(atMs + windowMs);
+                Extend(subject, atMs + windowMs);
                 break;
             }
 
@@ -172,7 +182,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                 result.Count = node.Count;
                 result.Mean = node.Mean;
                 result.Variation = StateMath.Variation(node.Mean, node.Variance);
-                subject.Extend(atMs + windowMs);
+                Extend(subject, atMs + windowMs);
                 break;
             }
 
@@ -190,7 +200,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                 node.Value = op.Observation.Coarsened();
                 node.ExpiresMs = atMs + windowMs;
                 node.AtMs = atMs;
-                subject.Extend(atMs + windowMs);
+                Extend(subject, atMs + windowMs);
                 break;
             }
 
@@ -207,7 +217,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                 if (op.Element != 0)
                 {
                     node.ExpiresMs = atMs + windowMs;
-                    subject.Extend(atMs + windowMs);
+                    Extend(subject, atMs + windowMs);
                 }
 
                 break;
@@ -217,7 +227,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
             {
                 var node = subject.Get<ScoreNode>(nameId);
                 node.Add(atMs, windowMs, op.Reason, op.Points, out result.Score, out result.TopReason);
-                subject.Extend(atMs + (8 * windowMs));
+                Extend(subject, atMs + (8 * windowMs));
                 break;
             }
         }
@@ -238,11 +248,14 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         _lastSweepMs = _nowMs;
         _sinceSweep = 0;
         ForgetRecent();
-        foreach (var (key, subject) in _subjects)
+        var keys = _slotKeys;
+        var expires = _slotExpires;
+        for (var i = 0; i < _slotHigh; i++)
         {
-            if (subject.ExpiresMs < _nowMs)
+            if (expires[i] < _nowMs && !keys[i].IsEmpty)
             {
-                _subjects.Remove(key);
+                _subjects.Remove(keys[i]);
+                FreeSlot(i);
                 _evicted++;
             }
         }
@@ -258,11 +271,46 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                 if (subject.LastSeenMs <= cut)
                 {
                     _subjects.Remove(key);
+                    FreeSlot(subject.Slot);
                     _evicted++;
                 }
             }
 
             idle /= 2;
+        }
+    }
+
+    private Subject NewSubject(in SubjectKey key)
+    {
+        if (!_freeSlots.TryPop(out var slot))
+        {
+            if (_slotHigh == _slotKeys.Length)
+            {
+                Array.Resize(ref _slotKeys, _slotKeys.Length * 2);
+                Array.Resize(ref _slotExpires, _slotKeys.Length);
+            }
+
+            slot = _slotHigh++;
+        }
+
+        _slotKeys[slot] = key;
+        _slotExpires[slot] = long.MinValue;
+        return new Subject { Slot = slot };
+    }
+
+    private void FreeSlot(int slot)
+    {
+        _slotKeys[slot] = default;
+        _freeSlots.Push(slot);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Extend(Subject subject, long expiresMs)
+    {
+        ref var expires = ref _slotExpires[subject.Slot];
+        if (expiresMs > expires)
+        {
+            expires = expiresMs;
         }
     }
 
@@ -306,17 +354,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     private sealed class Subject
     {
         public long LastSeenMs = long.MinValue;
-        public long ExpiresMs = long.MinValue;
         public Node? Head;
         public Node? Cursor;
-
-        public void Extend(long expiresMs)
-        {
-            if (expiresMs > ExpiresMs)
-            {
-                ExpiresMs = expiresMs;
-            }
-        }
+        public int Slot; // of its key and expiry in the store's arrays
 
         // Finds a feature, starting after the last one found (a request's operations on a subject come in the same order
         // every time, and new features are linked in right after the last one used, so the list keeps that order and the
