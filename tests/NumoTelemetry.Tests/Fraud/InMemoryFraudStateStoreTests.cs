@@ -304,6 +304,49 @@ public sealed class InMemoryFraudStateStoreTests
     }
 
     [Fact]
+    public void ApplyAsync_SubjectsAfterASweep_ReuseSlotsWithTheirOwnExpiry()
+    {
+        // Expiries live in slots that swept subjects give back: a new subject in a reused slot must not inherit the
+        // old expiry (swept too early) nor keep the old key (a later sweep removing the wrong subject).
+        for (var i = 0; i < 50; i++)
+        {
+            Increment(Ip(300 + i), T0);
+        }
+
+        var later = T0 + TimeSpan.FromMinutes(5);
+        for (var i = 0; i < 120; i++)
+        {
+            Increment(Ip(1), later);
+        }
+
+        Assert.Equal(1, _store.SubjectCount);
+        StateResult Long(int n, DateTimeOffset at) =>
+            Apply(new StateOperation { Kind = StateOperationKind.Increment, Subject = Ip(n), Name = "req.long", At = at, Window = TimeSpan.FromMinutes(10), Amount = 1 });
+        for (var i = 0; i < 50; i++)
+        {
+            Long(400 + i, later);
+        }
+
+        Assert.Equal(51, _store.SubjectCount);
+        var next = later + TimeSpan.FromMinutes(2);
+        for (var i = 0; i < 200; i++)
+        {
+            Increment(Ip(1), next);
+        }
+
+        Assert.Equal(51, _store.SubjectCount); // swept again (two minutes on), but none of the new ones has expired
+        Assert.Equal(2, Long(400, next).Count);
+
+        var end = later + TimeSpan.FromMinutes(15);
+        for (var i = 0; i < 200; i++)
+        {
+            Increment(Ip(1), end);
+        }
+
+        Assert.Equal(1, _store.SubjectCount);
+    }
+
+    [Fact]
     public async Task ApplyAsync_MoreSubjectsThanTheBound_StaysBounded()
     {
         var store = new InMemoryFraudStateStore(1_000);
