@@ -279,12 +279,21 @@ internal sealed class AccessPatternTracker
         return x == 0 ? 1 : x;
     }
 
-    private static int Increment(FraudStateBatch batch, in SubjectKey subject, string name, DateTimeOffset at, TimeSpan window, long amount) =>
-        batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Name = name, At = at, Window = window, Amount = amount });
+    private static int Increment(FraudStateBatch batch, in SubjectKey subject, string name, DateTimeOffset at, TimeSpan window, long amount)
+    {
+        batch.Append(StateOperationKind.Increment, subject, name, at, window, out var index).Amount = amount;
+        return index;
+    }
 
-    private static int Distinct(FraudStateBatch batch, in SubjectKey subject, string name, DateTimeOffset at, TimeSpan window, ulong element) =>
-        batch.Add(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = subject, Name = name, At = at, Window = window, Element = element });
+    private static int Distinct(FraudStateBatch batch, in SubjectKey subject, string name, DateTimeOffset at, TimeSpan window, ulong element)
+    {
+        batch.Append(StateOperationKind.AddDistinct, subject, name, at, window, out var index).Element = element;
+        return index;
+    }
 
-    private static int Member(FraudStateBatch batch, in SubjectKey subject, string name, DateTimeOffset at, TimeSpan window, ulong element) =>
-        batch.Add(new StateOperation { Kind = StateOperationKind.AddMember, Subject = subject, Name = name, At = at, Window = window, Element = element });
+    private static int Member(FraudStateBatch batch, in SubjectKey subject, string name, DateTimeOffset at, TimeSpan window, ulong element)
+    {
+        batch.Append(StateOperationKind.AddMember, subject, name, at, window, out var index).Element = element;
+        return index;
+    }
 }

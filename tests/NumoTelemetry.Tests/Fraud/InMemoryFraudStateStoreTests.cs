@@ -1,3 +1,4 @@
+using System.Numerics;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pseudonymization;
 
@@ -184,6 +185,103 @@ public sealed class InMemoryFraudStateStoreTests
     }
 
     [Fact]
+    public async Task ForgetKeyAsync_SubjectUsedJustBefore_StartsAfresh()
+    {
+        // The store keeps recently used subjects in a cache in front of its dictionary: forgetting must empty it too.
+        var s = Ip(12, keyId: 1);
+        var other = Ip(13, keyId: 2);
+        Increment(s, T0);
+        Increment(other, T0);
+        Increment(s, T0);
+        await _store.ForgetKeyAsync(1, CancellationToken.None);
+        Assert.Equal(1, Increment(s, T0).Count);
+        Assert.Equal(2, Increment(other, T0).Count);
+    }
+
+    [Fact]
+    public void Features_InShiftingOrders_AreFoundByNameAndKind()
+    {
+        // Feature lookup starts after the last feature used and links new ones in there: whatever the order of the
+        // operations, each (name, kind) must keep its own state.
+        var s = Ip(14);
+        var names = new[] { "a", "b", "c", "d", "e", "f", "g" };
+        var counts = new Dictionary<string, long>();
+        var distinct = new Dictionary<string, HashSet<ulong>>();
+        var random = new Random(7);
+        for (var round = 0; round < 300; round++)
+        {
+            var name = names[random.Next(round < 50 ? 3 : names.Length)];
+            var at = T0 + TimeSpan.FromMilliseconds(round);
+            if (random.Next(2) == 0)
+            {
+                var amount = random.Next(3);
+                if (amount > 0 || counts.ContainsKey(name))
+                {
+                    counts[name] = counts.GetValueOrDefault(name) + amount;
+                }
+
+                var result = Apply(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Name = name, At = at, Window = TimeSpan.FromHours(1), Amount = amount });
+                Assert.Equal(counts.GetValueOrDefault(name), result.Count);
+            }
+            else
+            {
+                var element = (ulong)random.Next(20);
+                if (element != 0)
+                {
+                    (distinct.TryGetValue(name, out var set) ? set : distinct[name] = new HashSet<ulong>()).Add(element);
+                }
+
+                var result = Apply(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Name = name, At = at, Window = TimeSpan.FromHours(1), Element = element });
+                Assert.Equal(distinct.TryGetValue(name, out var seen) ? seen.Count : 0, result.Count);
+            }
+        }
+    }
+
+    [Fact]
+    public void HyperLogLogEstimate_EqualsThePlainSumToTheBit()
+    {
+        // The estimate sums 2^-rank over the registers with an exact integer fast path; it must give the number the plain
+        // double sum gives (the Redis store and older state agree on it), with and without ranks beyond the fast path.
+        var random = new Random(11);
+        var registers = new byte[DistinctSketch.Registers];
+        for (var trial = 0; trial < 400; trial++)
+        {
+            var fill = random.NextDouble();
+            for (var i = 0; i < registers.Length; i++)
+            {
+                registers[i] = random.NextDouble() < fill ? (byte)(1 + Math.Min(54, BitOperations.LeadingZeroCount((ulong)random.NextInt64() | 1))) : (byte)0;
+            }
+
+            if (trial % 4 == 0)
+            {
+                registers[random.Next(registers.Length)] = (byte)random.Next(43, 56);
+            }
+
+            Assert.Equal(PlainEstimate(registers), DistinctSketch.Estimate(registers));
+        }
+    }
+
+    private static long PlainEstimate(byte[] registers)
+    {
+        double sum = 0;
+        var zeros = 0;
+        foreach (var r in registers)
+        {
+            sum += 1.0 / (1UL << r);
+            zeros += r == 0 ? 1 : 0;
+        }
+
+        const int m = DistinctSketch.Registers;
+        var estimate = 0.7213 / (1 + (1.079 / m)) * m * m / sum;
+        if (estimate <= 2.5 * m && zeros > 0)
+        {
+            estimate = m * Math.Log((double)m / zeros);
+        }
+
+        return (long)Math.Round(estimate);
+    }
+
+    [Fact]
     public void ApplyAsync_IdleSubjects_AreSweptAfterTheirWindows()
     {
         for (var i = 0; i < 100; i++)
@@ -203,6 +301,49 @@ public sealed class InMemoryFraudStateStoreTests
 
         Assert.Equal(1, _store.SubjectCount);
         Assert.Equal(100, _store.Evicted);
+    }
+
+    [Fact]
+    public void ApplyAsync_SubjectsAfterASweep_ReuseSlotsWithTheirOwnExpiry()
+    {
+        // Expiries live in slots that swept subjects give back: a new subject in a reused slot must not inherit the
+        // old expiry (swept too early) nor keep the old key (a later sweep removing the wrong subject).
+        for (var i = 0; i < 50; i++)
+        {
+            Increment(Ip(300 + i), T0);
+        }
+
+        var later = T0 + TimeSpan.FromMinutes(5);
+        for (var i = 0; i < 120; i++)
+        {
+            Increment(Ip(1), later);
+        }
+
+        Assert.Equal(1, _store.SubjectCount);
+        StateResult Long(int n, DateTimeOffset at) =>
+            Apply(new StateOperation { Kind = StateOperationKind.Increment, Subject = Ip(n), Name = "req.long", At = at, Window = TimeSpan.FromMinutes(10), Amount = 1 });
+        for (var i = 0; i < 50; i++)
+        {
+            Long(400 + i, later);
+        }
+
+        Assert.Equal(51, _store.SubjectCount);
+        var next = later + TimeSpan.FromMinutes(2);
+        for (var i = 0; i < 200; i++)
+        {
+            Increment(Ip(1), next);
+        }
+
+        Assert.Equal(51, _store.SubjectCount); // swept again (two minutes on), but none of the new ones has expired
+        Assert.Equal(2, Long(400, next).Count);
+
+        var end = later + TimeSpan.FromMinutes(15);
+        for (var i = 0; i < 200; i++)
+        {
+            Increment(Ip(1), end);
+        }
+
+        Assert.Equal(1, _store.SubjectCount);
     }
 
     [Fact]

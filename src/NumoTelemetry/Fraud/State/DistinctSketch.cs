@@ -15,6 +15,9 @@ internal struct DistinctSketch
     public const int Registers = 1 << Precision;
     private const double Alpha = 0.7213 / (1 + (1.079 / Registers));
 
+    // 2^-r for every rank a register can hold (ranks never exceed 64 - Precision + 1; the table covers a byte).
+    private static readonly double[] InversePowers = BuildInversePowers();
+
     private ulong[]? _small;
     private int _count;
     private byte[]? _registers;
@@ -33,6 +36,7 @@ internal struct DistinctSketch
     }
 
     /// <summary>Adds an element; returns whether the sketch changed.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool Add(ulong element)
     {
         if (_registers is not null)
@@ -41,12 +45,9 @@ internal struct DistinctSketch
         }
 
         var small = _small;
-        for (var i = 0; i < _count; i++)
+        if (_count > 0 && small.AsSpan(0, _count).Contains(element))
         {
-            if (small![i] == element)
-            {
-                return false;
-            }
+            return false; // a vectorised scan: the small set is read on every add
         }
 
         if (_count == SmallLimit)
@@ -77,26 +78,14 @@ internal struct DistinctSketch
 
     public readonly bool Contains(ulong element)
     {
-        if (_registers is not null)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < _count; i++)
-        {
-            if (_small![i] == element)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return _registers is null && _count > 0 && _small.AsSpan(0, _count).Contains(element);
     }
 
     /// <summary>The cardinality of this sketch.</summary>
     public readonly long Estimate() => _registers is null ? _count : Estimate(_registers);
 
     /// <summary>The cardinality of the union of two sketches (allocation-free).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static long EstimateUnion(in DistinctSketch a, in DistinctSketch b)
     {
         if (b.IsEmpty)
@@ -133,9 +122,20 @@ internal struct DistinctSketch
     {
         if (_registers is not null)
         {
-            for (var i = 0; i < Registers; i++)
+            var source = _registers.AsSpan();
+            var i = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                registers[i] = Math.Max(registers[i], _registers[i]);
+                for (; i <= Registers - Vector<byte>.Count; i += Vector<byte>.Count)
+                {
+                    var merged = Vector.Max(new Vector<byte>(registers[i..]), new Vector<byte>(source[i..]));
+                    merged.CopyTo(registers[i..]);
+                }
+            }
+
+            for (; i < Registers; i++)
+            {
+                registers[i] = Math.Max(registers[i], source[i]);
             }
 
             return;
@@ -168,20 +168,59 @@ internal struct DistinctSketch
         return true;
     }
 
-    private static long Estimate(ReadOnlySpan<byte> registers)
+    private static double[] BuildInversePowers()
     {
+        var table = new double[256];
+        for (var r = 0; r < table.Length; r++)
+        {
+            table[r] = 1.0 / (1UL << r); // as the estimate always summed it (the shift wraps at 64, as before)
+        }
+
+        return table;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static long Estimate(ReadOnlySpan<byte> registers)
+    {
+        // Fast path, the same number to the bit: while no rank exceeds ExactRank, every term 2^-r and every partial sum is a
+        // multiple of 2^-ExactRank below 2^11, so the double sum below is exact, and equals this integer sum (no double add
+        // chain: independent integer adds) scaled back. A higher rank (odds 2^-42 per element) takes the summing loop.
+        const int ExactRank = 42;
+        long a0 = 0, a1 = 0, z0 = 0, z1 = 0;
+        var over = 0;
+        var k = 0;
+        for (; k + 1 < registers.Length; k += 2)
+        {
+            int r0 = registers[k], r1 = registers[k + 1];
+            over |= (ExactRank - r0) | (ExactRank - r1);
+            a0 += 1L << (ExactRank - r0);
+            a1 += 1L << (ExactRank - r1);
+            z0 += r0 == 0 ? 1 : 0;
+            z1 += r1 == 0 ? 1 : 0;
+        }
+
+        if (over >= 0 && k == registers.Length)
+        {
+            return Finish((a0 + a1) * (1.0 / (1L << ExactRank)), (int)(z0 + z1));
+        }
+
         double sum = 0;
         var zeros = 0;
         for (var i = 0; i < registers.Length; i++)
         {
             var r = registers[i];
-            sum += 1.0 / (1UL << r);
+            sum += InversePowers[r]; // exactly 1.0 / (1UL << r), without a division
             if (r == 0)
             {
                 zeros++;
             }
         }
 
+        return Finish(sum, zeros);
+    }
+
+    private static long Finish(double sum, int zeros)
+    {
         var estimate = Alpha * Registers * Registers / sum;
         if (estimate <= 2.5 * Registers && zeros > 0)
         {

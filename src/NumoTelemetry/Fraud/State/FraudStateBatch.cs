@@ -39,6 +39,29 @@ public sealed class FraudStateBatch
         return Count++;
     }
 
+    /// <summary>
+    /// Appends an operation in place (no struct copied): the new slot holds only the common fields, every other field is
+    /// default, for the caller to set through the reference before the batch is applied.
+    /// </summary>
+    internal ref StateOperation Append(StateOperationKind kind, in SubjectKey subject, string name, DateTimeOffset at, TimeSpan window, out int index)
+    {
+        if (Count == _operations.Length)
+        {
+            Array.Resize(ref _operations, _operations.Length * 2);
+            Array.Resize(ref _results, _operations.Length);
+        }
+
+        index = Count++;
+        _results[index] = default;
+        ref var op = ref _operations[index]; // default already: Clear empties every slot it used
+        op.Kind = kind;
+        op.Subject = subject;
+        op.Name = name;
+        op.At = at;
+        op.Window = window;
+        return ref op;
+    }
+
     /// <summary>The result of the operation at <paramref name="index"/> (a default result for a negative index).</summary>
     public ref readonly StateResult Result(int index) => ref index >= 0 ? ref _results[index] : ref s_none;
 

@@ -23,6 +23,25 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     private SubjectKey _lastKey;
     private Subject? _last;
 
+    // A direct-mapped cache of recently used subjects in front of the dictionary: a record's handful of subjects
+    // (ip, prefix, session, visitor, user, asn) come back operation after operation, and a dictionary probe is a
+    // hash, a bucket and an entry read in a table of up to MaxSubjects. Emptied whenever a subject leaves the dictionary.
+    private const int RecentSlots = 64;
+    private readonly SubjectKey[] _recentKeys = new SubjectKey[RecentSlots];
+    private readonly Subject?[] _recent = new Subject?[RecentSlots];
+
+    // Each subject's expiry lives in a slot of a flat array (struct of arrays), with its key: a sweep reads these arrays
+    // in order instead of visiting every subject object scattered over the heap. A free key marks a free slot.
+    private SubjectKey[] _slotKeys = new SubjectKey[1024];
+    private long[] _slotExpires = new long[1024];
+    private int _slotHigh;
+    private readonly Stack<int> _freeSlots = new();
+
+    // Feature names are a few constant strings: a cache by reference (identity hash) spares the ordinal string hash.
+    private const int NameSlots = 64;
+    private readonly string?[] _nameRefs = new string?[NameSlots];
+    private readonly int[] _nameIds = new int[NameSlots];
+
     public InMemoryFraudStateStore(int maxSubjects)
     {
         _maxSubjects = Math.Max(16, maxSubjects);
@@ -52,12 +71,12 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
     public ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken)
     {
-        _last = null;
+        ForgetRecent();
         foreach (var key in _subjects.Keys)
         {
-            if (key.KeyId == keyId && key.Kind != SubjectKind.Asn)
+            if (key.KeyId == keyId && key.Kind != SubjectKind.Asn && _subjects.Remove(key, out var subject))
             {
-                _subjects.Remove(key);
+                FreeSlot(subject.Slot);
             }
         }
 
@@ -67,10 +86,14 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     /// <summary>Removes every subject (tests, benchmarks).</summary>
     public void Clear()
     {
-        _last = null;
+        ForgetRecent();
         _subjects.Clear();
+        Array.Clear(_slotKeys);
+        _slotHigh = 0;
+        _freeSlots.Clear();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
     internal void Apply(in StateOperation op, ref StateResult result)
     {
         if (op.Subject.IsEmpty)
@@ -92,8 +115,20 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         }
         else
         {
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_subjects, op.Subject, out _);
-            subject = slot ??= new Subject();
+            var r = (int)((uint)op.Subject.GetHashCode() % RecentSlots);
+            var cached = _recent[r];
+            if (cached is not null && _recentKeys[r] == op.Subject)
+            {
+                subject = cached;
+            }
+            else
+            {
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_subjects, op.Subject, out _);
+                subject = slot ??= NewSubject(op.Subject);
+                _recent[r] = subject;
+                _recentKeys[r] = op.Subject;
+            }
+
             _last = subject;
             _lastKey = op.Subject;
         }
@@ -105,28 +140,38 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         {
             case StateOperationKind.Increment:
             {
-                if (op.Amount == 0 && subject.Find<CounterNode>(nameId) is null)
+                var node = subject.Find<CounterNode>(nameId);
+                if (node is null)
                 {
-                    break;
+                    if (op.Amount == 0)
+                    {
+                        break;
+                    }
+
+                    node = subject.Create<CounterNode>(nameId);
                 }
 
-                var node = subject.Get<CounterNode>(nameId);
                 result.Count = node.Add(atMs, StateMath.CounterBucketMs(op.Window), op.Amount);
-                subject.Extend(atMs + windowMs);
+                Extend(subject, atMs + windowMs);
                 break;
             }
 
             case StateOperationKind.AddDistinct:
             {
-                if (op.Element == 0 && subject.Find<DistinctNode>(nameId) is null)
+                var node = subject.Find<DistinctNode>(nameId);
+                if (node is null)
                 {
-                    break; // a read of nothing: 0, and no node
+                    if (op.Element == 0)
+                    {
+                        break; // a read of nothing: 0, and no node
+                    }
+
+                    node = subject.Create<DistinctNode>(nameId);
                 }
 
-                var node = subject.Get<DistinctNode>(nameId);
                 result.IsNew = node.Add(atMs, StateMath.GenerationMs(op.Window), op.Element, out var estimate);
                 result.Count = estimate;
-                subject.Extend(atMs + windowMs);
+                Extend(subject, atMs + windowMs);
                 break;
             }
 
@@ -137,7 +182,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                 result.Count = node.Count;
                 result.Mean = node.Mean;
                 result.Variation = StateMath.Variation(node.Mean, node.Variance);
-                subject.Extend(atMs + windowMs);
+                Extend(subject, atMs + windowMs);
                 break;
             }
 
@@ -155,7 +200,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                 node.Value = op.Observation.Coarsened();
                 node.ExpiresMs = atMs + windowMs;
                 node.AtMs = atMs;
-                subject.Extend(atMs + windowMs);
+                Extend(subject, atMs + windowMs);
                 break;
             }
 
@@ -172,7 +217,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                 if (op.Element != 0)
                 {
                     node.ExpiresMs = atMs + windowMs;
-                    subject.Extend(atMs + windowMs);
+                    Extend(subject, atMs + windowMs);
                 }
 
                 break;
@@ -182,7 +227,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
             {
                 var node = subject.Get<ScoreNode>(nameId);
                 node.Add(atMs, windowMs, op.Reason, op.Points, out result.Score, out result.TopReason);
-                subject.Extend(atMs + (8 * windowMs));
+                Extend(subject, atMs + (8 * windowMs));
                 break;
             }
         }
@@ -192,6 +237,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     /// Sweeps expired subjects at most once a minute of record time and only after twice the subjects' count in operations
     /// (so a sweep costs at most half an iteration per operation, amortised, even in a fast replay), and the least recently seen beyond the bound.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
     private void MaybeSweep()
     {
         if (_subjects.Count <= _maxSubjects && (_nowMs - _lastSweepMs < SweepIntervalMs || _sinceSweep < 2L * _subjects.Count))
@@ -201,12 +247,15 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
         _lastSweepMs = _nowMs;
         _sinceSweep = 0;
-        _last = null;
-        foreach (var (key, subject) in _subjects)
+        ForgetRecent();
+        var keys = _slotKeys;
+        var expires = _slotExpires;
+        for (var i = 0; i < _slotHigh; i++)
         {
-            if (subject.ExpiresMs < _nowMs)
+            if (expires[i] < _nowMs && !keys[i].IsEmpty)
             {
-                _subjects.Remove(key);
+                _subjects.Remove(keys[i]);
+                FreeSlot(i);
                 _evicted++;
             }
         }
@@ -222,6 +271,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                 if (subject.LastSeenMs <= cut)
                 {
                     _subjects.Remove(key);
+                    FreeSlot(subject.Slot);
                     _evicted++;
                 }
             }
@@ -230,7 +280,67 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         }
     }
 
+    private Subject NewSubject(in SubjectKey key)
+    {
+        if (!_freeSlots.TryPop(out var slot))
+        {
+            if (_slotHigh == _slotKeys.Length)
+            {
+                Array.Resize(ref _slotKeys, _slotKeys.Length * 2);
+                Array.Resize(ref _slotExpires, _slotKeys.Length);
+            }
+
+            slot = _slotHigh++;
+        }
+
+        _slotKeys[slot] = key;
+        _slotExpires[slot] = long.MinValue;
+        return new Subject { Slot = slot };
+    }
+
+    private void FreeSlot(int slot)
+    {
+        _slotKeys[slot] = default;
+        _freeSlots.Push(slot);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Extend(Subject subject, long expiresMs)
+    {
+        ref var expires = ref _slotExpires[subject.Slot];
+        if (expiresMs > expires)
+        {
+            expires = expiresMs;
+        }
+    }
+
+    private void ForgetRecent()
+    {
+        _last = null;
+        Array.Clear(_recent);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int NameId(string name)
+    {
+        if (name is not null)
+        {
+            var r = RuntimeHelpers.GetHashCode(name) & (NameSlots - 1);
+            if (ReferenceEquals(_nameRefs[r], name))
+            {
+                return _nameIds[r];
+            }
+
+            var id = NameIdSlow(name);
+            _nameRefs[r] = name;
+            _nameIds[r] = id;
+            return id;
+        }
+
+        return NameIdSlow(string.Empty);
+    }
+
+    private int NameIdSlow(string name)
     {
         ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(_names, name ?? string.Empty, out var exists);
         if (!exists)
@@ -244,24 +354,32 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     private sealed class Subject
     {
         public long LastSeenMs = long.MinValue;
-        public long ExpiresMs = long.MinValue;
         public Node? Head;
+        public Node? Cursor;
+        public int Slot; // of its key and expiry in the store's arrays
 
-        public void Extend(long expiresMs)
-        {
-            if (expiresMs > ExpiresMs)
-            {
-                ExpiresMs = expiresMs;
-            }
-        }
-
+        // Finds a feature, starting after the last one found (a request's operations on a subject come in the same order
+        // every time, and new features are linked in right after the last one used, so the list keeps that order and the
+        // next feature is usually the first looked at); then wraps round. A feature is unique by name and type, so the
+        // order of the search never changes the answer.
         public T? Find<T>(int nameId)
             where T : Node
         {
-            for (var node = Head; node is not null; node = node.Next)
+            var start = Cursor?.Next;
+            for (var node = start; node is not null; node = node.Next)
             {
                 if (node.NameId == nameId && node is T typed)
                 {
+                    Cursor = node;
+                    return typed;
+                }
+            }
+
+            for (var node = Head; node is not null && node != start; node = node.Next)
+            {
+                if (node.NameId == nameId && node is T typed)
+                {
+                    Cursor = node;
                     return typed;
                 }
             }
@@ -271,18 +389,25 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Get<T>(int nameId)
+            where T : Node, new() => Find<T>(nameId) ?? Create<T>(nameId);
+
+        /// <summary>Links a new feature in after the last one used.</summary>
+        public T Create<T>(int nameId)
             where T : Node, new()
         {
-            for (var node = Head; node is not null; node = node.Next)
+            var created = new T { NameId = nameId };
+            if (Cursor is null)
             {
-                if (node.NameId == nameId && node is T typed)
-                {
-                    return typed;
-                }
+                created.Next = Head;
+                Head = created;
+            }
+            else
+            {
+                created.Next = Cursor.Next;
+                Cursor.Next = created;
             }
 
-            var created = new T { NameId = nameId, Next = Head };
-            Head = created;
+            Cursor = created;
             return created;
         }
     }
@@ -304,6 +429,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         private Buckets _buckets;
         private long _head = long.MinValue;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
         public long Add(long atMs, long bucketMs, long amount)
         {
             var b = StateMath.Bucket(atMs, bucketMs);
@@ -350,6 +476,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         private long _estimate;
         private bool _estimateValid;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
         public bool Add(long atMs, long generationMs, ulong element, out long estimate)
         {
             var g = StateMath.Bucket(atMs, generationMs);
