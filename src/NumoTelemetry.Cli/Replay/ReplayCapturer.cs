@@ -165,27 +165,7 @@ internal sealed class ReplayCapturer
 
         record.Consent = _consent;
 
-        var enrichers = _enrichers;
-        for (var i = 0; i < enrichers.Length; i++)
-        {
-            try
-            {
-                enrichers[i].Enrich(client, ref record);
-            }
-            catch (Exception)
-            {
-                _metrics.RecordError("enrich");
-            }
-        }
-
-        try
-        {
-            record.Risk = _risk.GetRisk(in record);
-        }
-        catch (Exception)
-        {
-            _metrics.RecordError("risk");
-        }
+        RequestCapturer.EnrichAndScore(client, ref record, _enrichers, _risk, _metrics);
     }
 
     private ref AddressFacts Address(in ClientAddress peer, long tag, DateTimeOffset now)

@@ -229,8 +229,15 @@ internal sealed class RequestCapturer
             break;
         }
 
-        // Enrichment from caches (GeoIP, reverse DNS verdicts): each failure is counted, never thrown.
-        var enrichers = _enrichers;
+        EnrichAndScore(client, ref record, _enrichers, _risk, _metrics);
+    }
+
+    /// <summary>
+    /// The last capture steps, shared with offline replay: enrichment from caches (GeoIP, reverse-DNS verdicts) and the
+    /// current risk. Each failure is counted, never thrown.
+    /// </summary>
+    internal static void EnrichAndScore(in ClientAddress client, ref RequestRecord record, IRequestEnricher[] enrichers, IRiskProvider risk, NumoTelemetryMetrics metrics)
+    {
         for (var i = 0; i < enrichers.Length; i++)
         {
             try
@@ -239,17 +246,17 @@ internal sealed class RequestCapturer
             }
             catch (Exception)
             {
-                _metrics.RecordError("enrich");
+                metrics.RecordError("enrich");
             }
         }
 
         try
         {
-            record.Risk = _risk.GetRisk(in record);
+            record.Risk = risk.GetRisk(in record);
         }
         catch (Exception)
         {
-            _metrics.RecordError("risk");
+            metrics.RecordError("risk");
         }
     }
 
