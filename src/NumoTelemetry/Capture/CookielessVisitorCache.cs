@@ -36,19 +36,32 @@ internal sealed class CookielessVisitorCache
             return pseudonymizer.PseudonymizeCookielessVisitor(address, userAgent, site, tag); // a request from just before the day changed
         }
 
+        // Two-way set-associative (the slot and its pair), like the pseudonym cache: two hot visitors sharing a slot must not
+        // evict each other on every request.
         var hash = HashCode.Combine(address, userAgentHash, string.GetHashCode(site.AsSpan()));
-        ref var slot = ref generation.Entries[hash & generation.Mask];
-        var entry = Volatile.Read(ref slot);
-        if (entry is not null && entry.Address == address
-            && string.Equals(entry.UserAgent, userAgent, StringComparison.Ordinal) && string.Equals(entry.Site, site, StringComparison.Ordinal))
+        var entries = generation.Entries;
+        var first = hash & generation.Mask;
+        var a = Volatile.Read(ref entries[first]);
+        if (Matches(a, address, userAgent, site))
         {
-            return entry.Value;
+            return a!.Value;
+        }
+
+        var b = Volatile.Read(ref entries[first ^ 1]);
+        if (Matches(b, address, userAgent, site))
+        {
+            return b!.Value;
         }
 
         var value = pseudonymizer.PseudonymizeCookielessVisitor(address, userAgent, site, tag);
-        Volatile.Write(ref slot, new Entry(address, userAgent, site, value));
+        var way = a is null ? first : b is null ? first ^ 1 : ((hash >>> 24) & 1) == 0 ? first : first ^ 1;
+        Volatile.Write(ref entries[way], new Entry(address, userAgent, site, value));
         return value;
     }
+
+    private static bool Matches(Entry? entry, in ClientAddress address, string userAgent, string site) =>
+        entry is not null && entry.Address == address
+            && string.Equals(entry.UserAgent, userAgent, StringComparison.Ordinal) && string.Equals(entry.Site, site, StringComparison.Ordinal);
 
     /// <summary>Test hook: whether a live entry holds this address or User-Agent.</summary>
     internal bool Holds(in ClientAddress address, string userAgent)

@@ -29,10 +29,10 @@ internal sealed class PseudonymCache
         if (generation is not null)
         {
             var hash = Hash(kind, key);
-            var entry = Volatile.Read(ref generation.Text[hash & generation.Mask]);
-            if (entry is not null && entry.Hash == hash && entry.Value.Kind == kind && key.SequenceEqual(entry.Key))
+            var slot = hash & generation.Mask;
+            if (Matches(Volatile.Read(ref generation.Text[slot]), kind, hash, key, out value)
+                || Matches(Volatile.Read(ref generation.Text[slot ^ 1]), kind, hash, key, out value))
             {
-                value = entry.Value;
                 return true;
             }
         }
@@ -46,7 +46,8 @@ internal sealed class PseudonymCache
         if (Current(scope, tag) is { } generation)
         {
             var hash = Hash(kind, key);
-            Volatile.Write(ref generation.Text[hash & generation.Mask], new TextEntry(key.ToString(), hash, value));
+            var slot = Way(generation.Text, hash & generation.Mask, hash);
+            Volatile.Write(ref generation.Text[slot], new TextEntry(key.ToString(), hash, value));
         }
     }
 
@@ -55,10 +56,10 @@ internal sealed class PseudonymCache
         var generation = Current(scope, tag);
         if (generation is not null)
         {
-            var entry = Volatile.Read(ref generation.Addresses[Hash(kind, address) & generation.Mask]);
-            if (entry is not null && entry.Address == address && entry.Value.Kind == kind)
+            var slot = Hash(kind, address) & generation.Mask;
+            if (Matches(Volatile.Read(ref generation.Addresses[slot]), kind, address, out value)
+                || Matches(Volatile.Read(ref generation.Addresses[slot ^ 1]), kind, address, out value))
             {
-                value = entry.Value;
                 return true;
             }
         }
@@ -71,7 +72,9 @@ internal sealed class PseudonymCache
     {
         if (Current(scope, tag) is { } generation)
         {
-            Volatile.Write(ref generation.Addresses[Hash(kind, address) & generation.Mask], new AddressEntry(address, value));
+            var hash = Hash(kind, address);
+            var slot = Way(generation.Addresses, hash & generation.Mask, hash);
+            Volatile.Write(ref generation.Addresses[slot], new AddressEntry(address, value));
         }
     }
 
@@ -154,6 +157,51 @@ internal sealed class PseudonymCache
 
             seen = found;
         }
+    }
+
+    // Two-way set-associative: a value may sit in its slot or the slot's pair (slot ^ 1). A direct-mapped table lets two hot
+    // values that share a slot evict each other on every request (a miss costs an HMAC and the key's copy); with two ways
+    // that takes three values in one pair.
+    private static bool Matches(TextEntry? entry, PseudonymKind kind, int hash, ReadOnlySpan<char> key, out Pseudonym value)
+    {
+        if (entry is not null && entry.Hash == hash && entry.Value.Kind == kind && key.SequenceEqual(entry.Key))
+        {
+            value = entry.Value;
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    private static bool Matches(AddressEntry? entry, PseudonymKind kind, in ClientAddress address, out Pseudonym value)
+    {
+        if (entry is not null && entry.Address == address && entry.Value.Kind == kind)
+        {
+            value = entry.Value;
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>The way to fill: an empty one, else the one the hash's high bits pick (a cheap random replacement).</summary>
+    private static int Way<T>(T?[] ways, int slot, int hash)
+        where T : class
+    {
+        if (Volatile.Read(ref ways[slot]) is null)
+        {
+            return slot;
+        }
+
+        var pair = slot ^ 1;
+        if (Volatile.Read(ref ways[pair]) is null)
+        {
+            return pair;
+        }
+
+        return ((hash >>> 24) & 1) == 0 ? slot : pair;
     }
 
     private static int Hash(PseudonymKind kind, ReadOnlySpan<char> key) =>
