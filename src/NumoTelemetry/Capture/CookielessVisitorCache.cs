@@ -82,30 +82,10 @@ internal sealed class CookielessVisitorCache
         return false;
     }
 
-    private Generation? Current(long tag)
-    {
-        var seen = Volatile.Read(ref _current);
-        while (seen is null || seen.Tag != tag)
-        {
-            if (seen is not null && (tag >> 16) < (seen.Tag >> 16))
-            {
-                return null;
-            }
+    private Generation? Current(long tag) =>
+        EpochGeneration.Current(ref _current, tag, _size, static (tag, size) => new Generation(tag, size));
 
-            var fresh = new Generation(tag, _size);
-            var found = Interlocked.CompareExchange(ref _current, fresh, seen);
-            if (ReferenceEquals(found, seen))
-            {
-                return fresh;
-            }
-
-            seen = found;
-        }
-
-        return seen;
-    }
-
-    private sealed class Generation(long tag, int size)
+    private sealed class Generation(long tag, int size) : IEpochGeneration
     {
         public long Tag { get; } = tag;
 

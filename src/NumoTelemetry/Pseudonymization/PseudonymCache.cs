@@ -125,38 +125,7 @@ internal sealed class PseudonymCache
     private Generation? Current(PseudonymScope scope, long tag)
     {
         var index = (int)scope & 1;
-        var generation = Volatile.Read(ref _generations[index]);
-        if (generation is not null && generation.Tag == tag)
-        {
-            return generation;
-        }
-
-        return Advance(index, generation, tag);
-    }
-
-    private Generation? Advance(int index, Generation? seen, long tag)
-    {
-        while (true)
-        {
-            if (seen is not null && (tag >> 16) < (seen.Tag >> 16))
-            {
-                return null; // an older epoch than the cache's: never bring it back
-            }
-
-            var fresh = new Generation(tag, _sizes[index]);
-            var found = Interlocked.CompareExchange(ref _generations[index], fresh, seen);
-            if (ReferenceEquals(found, seen))
-            {
-                return fresh;
-            }
-
-            if (found is not null && found.Tag == tag)
-            {
-                return found; // another thread advanced first
-            }
-
-            seen = found;
-        }
+        return EpochGeneration.Current(ref _generations[index], tag, _sizes[index], static (tag, size) => new Generation(tag, size));
     }
 
     // Two-way set-associative: a value may sit in its slot or the slot's pair (slot ^ 1). A direct-mapped table lets two hot
@@ -210,7 +179,7 @@ internal sealed class PseudonymCache
     private static int Hash(PseudonymKind kind, in ClientAddress address) =>
         HashCode.Combine(address.Bits, (byte)kind);
 
-    private sealed class Generation(long tag, int size)
+    private sealed class Generation(long tag, int size) : IEpochGeneration
     {
         public long Tag { get; } = tag;
 
