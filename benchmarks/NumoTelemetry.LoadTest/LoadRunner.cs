@@ -15,6 +15,7 @@ internal static class LoadRunner
         var rounds = int.Parse(Arg(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
         var connections = int.Parse(Arg(args, "--connections") ?? "16", CultureInfo.InvariantCulture);
         var timeLimit = TimeSpan.FromMinutes(double.Parse(Arg(args, "--minutes") ?? "15", CultureInfo.InvariantCulture));
+        var warmUp = TimeSpan.FromSeconds(double.Parse(Arg(args, "--warmup-seconds") ?? "8", CultureInfo.InvariantCulture));
         if (Arg(args, "--modes") is { } modes)
         {
             s_modes = modes.Split(',');
@@ -23,16 +24,16 @@ internal static class LoadRunner
         var started = Stopwatch.StartNew();
         var results = s_modes.ToDictionary(m => m, _ => new List<(double CpuUs, double Bytes)>());
 
-        Console.WriteLine($"Load: {requests} requests x {rounds} rounds per mode, {connections} connections, 127.0.0.1, modes interleaved.");
+        Console.WriteLine($"Load: {requests} requests x {rounds} rounds per mode after >= {warmUp.TotalSeconds:F0} s of warm-up, {connections} connections, 127.0.0.1, modes interleaved.");
         for (var round = 0; round < rounds && started.Elapsed < timeLimit; round++)
         {
             // Rotate the order each round so no mode always runs first.
             for (var k = 0; k < s_modes.Length; k++)
             {
                 var mode = s_modes[(k + round) % s_modes.Length];
-                var (cpu, bytes) = await MeasureAsync(mode, requests, connections);
+                var (cpu, bytes, jitMs) = await MeasureAsync(mode, requests, connections, warmUp);
                 results[mode].Add((cpu, bytes));
-                Console.WriteLine($"  round {round + 1} {mode,-12} {cpu,8:F2} us CPU/request {bytes,8:F0} B/request");
+                Console.WriteLine($"  round {round + 1} {mode,-14} {cpu,8:F2} us CPU/request {bytes,8:F0} B/request   (JIT during measurement: {jitMs:F0} ms)");
             }
         }
 
@@ -50,7 +51,7 @@ internal static class LoadRunner
         return 0;
     }
 
-    private static async Task<(double CpuUs, double Bytes)> MeasureAsync(string mode, int requests, int connections)
+    private static async Task<(double CpuUs, double Bytes, double JitMs)> MeasureAsync(string mode, int requests, int connections, TimeSpan warmUp)
     {
         var port = FreePort();
         var self = Environment.ProcessPath!;
@@ -81,11 +82,30 @@ internal static class LoadRunner
             client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-GB");
             await WaitUntilUpAsync(client);
 
-            await FireAsync(client, Math.Max(5000, requests / 2), connections); // warm-up: JIT tiers, caches, pools
+            // Warm-up until tiered compilation has settled: a few thousand requests leave most of the code in its
+            // instrumented tier, and the JIT's own CPU then dominates the difference between modes. At least the
+            // warm-up time, then until a 5,000-request batch compiles no more methods (or three times that time).
+            var warming = Stopwatch.StartNew();
+            var last = await StatsAsync(client);
+            while (true)
+            {
+                await FireAsync(client, 5000, connections);
+                var now = await StatsAsync(client);
+                var settled = now.JitMethods == last.JitMethods;
+                last = now;
+                if ((warming.Elapsed >= warmUp && settled) || warming.Elapsed >= 3 * warmUp)
+                {
+                    break;
+                }
+            }
+
             var before = await StatsAsync(client);
             await FireAsync(client, requests, connections);
             var after = await StatsAsync(client);
-            return ((after.CpuTicks - before.CpuTicks) / 10.0 / requests, (after.Allocated - before.Allocated) / (double)requests);
+            return (
+                (after.CpuTicks - before.CpuTicks) / 10.0 / requests,
+                (after.Allocated - before.Allocated) / (double)requests,
+                (after.JitTicks - before.JitTicks) / (double)TimeSpan.TicksPerMillisecond);
         }
         finally
         {
@@ -120,11 +140,15 @@ internal static class LoadRunner
         await Task.WhenAll(workers);
     }
 
-    private static async Task<(long CpuTicks, long Allocated)> StatsAsync(HttpClient client)
+    private static async Task<(long CpuTicks, long Allocated, long JitMethods, long JitTicks)> StatsAsync(HttpClient client)
     {
         var text = await client.GetStringAsync(new Uri("/__stats", UriKind.Relative));
         var parts = text.Split(' ');
-        return (long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture));
+        return (
+            long.Parse(parts[0], CultureInfo.InvariantCulture),
+            long.Parse(parts[1], CultureInfo.InvariantCulture),
+            long.Parse(parts[2], CultureInfo.InvariantCulture),
+            long.Parse(parts[3], CultureInfo.InvariantCulture));
     }
 
     private static async Task WaitUntilUpAsync(HttpClient client)

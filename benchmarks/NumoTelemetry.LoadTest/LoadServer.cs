@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.HttpLogging;
 using NumoTelemetry.Pseudonymization;
 using OpenTelemetry.Metrics;
@@ -66,7 +67,8 @@ internal static class LoadServer
         app.MapGet("/__stats", () =>
         {
             using var self = Process.GetCurrentProcess();
-            return $"{self.TotalProcessorTime.Ticks} {GC.GetTotalAllocatedBytes(precise: true)}";
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{self.TotalProcessorTime.Ticks} {GC.GetTotalAllocatedBytes(precise: true)} {System.Runtime.JitInfo.GetCompiledMethodCount()} {System.Runtime.JitInfo.GetCompilationTime().Ticks}");
         });
         await app.RunAsync();
         try

@@ -441,6 +441,7 @@ internal sealed class ReplayRunner : IDisposable
 
             context.Response.StatusCode = request.Status;
             runner._capturer.Begin(context, feature);
+            feature.EnsureCaptured(); // replay is the pipeline's consumer itself: capture the whole record now
             RaiseSignal(request, feature);
             runner._capturer.Complete(context, feature, failed: false);
         }

@@ -53,13 +53,17 @@ internal sealed class ClientIpResolver
         return false;
     }
 
+    /// <summary>Whether a request from <paramref name="peer"/> has its forwarding headers read: only a trusted proxy's are.</summary>
+    public bool ReadsForwardedHeaders(in ClientAddress peer) =>
+        _useForwarded && peer.HasValue && _networks.Length != 0 && IsTrusted(peer);
+
     /// <summary>Resolves the client of a request.</summary>
     public ClientAddress Resolve(HttpContext context, out ClientIpSource source, out bool malformed)
     {
         var peer = ClientAddress.FromIPAddress(context.Connection.RemoteIpAddress);
         malformed = false;
         source = peer.HasValue ? ClientIpSource.Peer : ClientIpSource.None;
-        if (!_useForwarded || !peer.HasValue || _networks.Length == 0 || !IsTrusted(peer))
+        if (!ReadsForwardedHeaders(peer))
         {
             return peer; // the forwarding headers are not even read
         }

@@ -11,13 +11,60 @@ internal sealed class NumoRequestFeature
 {
     public RequestRecord Record;
 
+    /// <summary>The running request's feature, or <see langword="null"/> (NumoTelemetry off, or the request has finished).</summary>
+    public static NumoRequestFeature? Of(Microsoft.AspNetCore.Http.HttpContext? context) =>
+        context?.Features.Get<NumoRequestFeature>() is { } feature && ReferenceEquals(feature.Owner, context) ? feature : null;
+
+    /// <summary>The raw values the capture still needs (see <see cref="RequestCapturer.Begin"/>).</summary>
+    public RawRequest Raw;
+
     public long StartTimestamp { get; set; }
+
+    /// <summary>
+    /// The request this feature belongs to while it runs; <see langword="null"/> once it has finished (the feature may
+    /// then be reused for another request, so a stale reference from a finished request's context must find nothing).
+    /// </summary>
+    public object? Owner { get; set; }
+
+    /// <summary>The capturer that started this request, for <see cref="EnsureCaptured"/>.</summary>
+    public RequestCapturer? Capturer { get; set; }
 
     public Pseudonymizer? Pseudonymizer { get; set; }
 
     public Action<string>? OnSkipped { get; set; }
 
-    public NumoRisk Risk => Record.Risk;
+    /// <summary>The request's risk as known when it started: finishes the capture on this thread if the pipeline has not.</summary>
+    public NumoRisk Risk
+    {
+        get
+        {
+            EnsureCaptured();
+            return Record.Risk;
+        }
+    }
+
+    /// <summary>
+    /// Finishes the capture now, on the request thread, when the request itself needs its pseudonyms or risk (the
+    /// site reads its risk, or enforcement may act on it); otherwise the pipeline's consumer does it.
+    /// </summary>
+    public void EnsureCaptured()
+    {
+        if (Raw.Pending && Capturer is { } capturer)
+        {
+            capturer.CompleteNow(this);
+        }
+    }
+
+    /// <summary>The request's start time (UTC), worked out from its start timestamp the first time it is needed.</summary>
+    public DateTimeOffset EnsureTimestamp(TimeProvider time)
+    {
+        if (Record.Timestamp == default)
+        {
+            Record.Timestamp = time.GetUtcNow() - time.GetElapsedTime(StartTimestamp);
+        }
+
+        return Record.Timestamp;
+    }
 
     public void AddSignal(SignalKind kind, string? userName, string? email, string? name)
     {
@@ -27,20 +74,21 @@ internal sealed class NumoRequestFeature
             return; // the request is over; signals after the response are ignored
         }
 
+        var now = Capturer is { } capturer ? EnsureTimestamp(capturer.Time) : Record.Timestamp;
         Pseudonym user = default;
         Pseudonym mail = default;
         if (!string.IsNullOrWhiteSpace(userName))
         {
-            user = pseudonymizer.Pseudonymize(PseudonymKind.User, userName, Record.Timestamp);
+            user = pseudonymizer.Pseudonymize(PseudonymKind.User, userName, now);
             if (email is null && userName.Contains('@', StringComparison.Ordinal))
             {
-                mail = pseudonymizer.Pseudonymize(PseudonymKind.Email, userName, Record.Timestamp);
+                mail = pseudonymizer.Pseudonymize(PseudonymKind.Email, userName, now);
             }
         }
 
         if (!string.IsNullOrWhiteSpace(email))
         {
-            mail = pseudonymizer.Pseudonymize(PseudonymKind.Email, email, Record.Timestamp);
+            mail = pseudonymizer.Pseudonymize(PseudonymKind.Email, email, now);
         }
 
         if (name is not null && name.Length > 64)
@@ -57,6 +105,9 @@ internal sealed class NumoRequestFeature
     public void Reset()
     {
         Record = default;
+        Raw = default;
+        Owner = null;
+        Capturer = null;
         StartTimestamp = 0;
         Pseudonymizer = null;
         OnSkipped = null;

@@ -13,7 +13,7 @@ public readonly struct NumoSignals
 
     internal NumoSignals(HttpContext context) => _context = context;
 
-    private NumoRequestFeature? Feature => _context?.Features.Get<NumoRequestFeature>();
+    private NumoRequestFeature? Feature => NumoRequestFeature.Of(_context);
 
     /// <summary>A login attempt for <paramref name="userName"/> failed.</summary>
     public NumoSignals LoginFailed(string? userName) => Raise(SignalKind.LoginFailed, userName, null, null);

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Metrics;
@@ -21,7 +20,6 @@ internal sealed class NumoTelemetryMiddleware
     private readonly RequestCapturer _capturer = null!;
     private readonly RecordQueue _queue = null!;
     private readonly NumoTelemetryMetrics _metrics = null!;
-    private readonly ObjectPool<NumoRequestFeature> _pool = null!;
     private readonly EnforcementOptions _enforcement = null!;
     private readonly ILogger _logger = null!;
     private readonly bool _enabled;
@@ -44,7 +42,6 @@ internal sealed class NumoTelemetryMiddleware
         _metrics = services.GetRequiredService<NumoTelemetryMetrics>();
         _logger = services.GetRequiredService<ILogger<NumoTelemetryMiddleware>>();
         _enforcement = options.Value.Enforcement;
-        _pool = new DefaultObjectPool<NumoRequestFeature>(new FeaturePolicy(), Math.Max(64, Environment.ProcessorCount * 32));
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -54,10 +51,15 @@ internal sealed class NumoTelemetryMiddleware
             return _next(context);
         }
 
-        var feature = _pool.Get();
+        var feature = _queue.Rent();
         try
         {
+            feature.Owner = context;
             _capturer.Begin(context, feature);
+            if (_enforcement.Mode != EnforcementMode.Monitor)
+            {
+                feature.EnsureCaptured(); // enforcement acts on the risk: finish the capture now
+            }
 
             // The indexer, not Set<T>: same effect, without a generic virtual dispatch per request.
             context.Features[typeof(NumoRequestFeature)] = feature;
@@ -65,8 +67,7 @@ internal sealed class NumoTelemetryMiddleware
         catch (Exception ex)
         {
             context.Features[typeof(NumoRequestFeature)] = null;
-            feature.Pseudonymizer = null;
-            _pool.Return(feature);
+            _queue.Return(feature);
             _metrics.RecordError("capture");
             Log.CaptureFailed(_logger, ex.GetType().Name);
             return _next(context);
@@ -144,14 +145,31 @@ internal sealed class NumoTelemetryMiddleware
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Finish(HttpContext context, NumoRequestFeature feature, bool failed)
     {
+        // The feature stays in the request's feature collection (the server clears it with the request; removing it would
+        // invalidate every cached feature of the context): after this point the signals API ignores it (see NumoSignals).
+        var enqueued = false;
         try
         {
-            context.Features[typeof(NumoRequestFeature)] = null;
             feature.Pseudonymizer = null; // signals after this point are ignored
             _capturer.Complete(context, feature, failed);
-            _metrics.RecordRequest(in feature.Record);
-            if (!_queue.TryEnqueue(in feature.Record))
+
+            // A record captured here (the site read its risk, or enforcement is on) is measured now; the others when the
+            // pipeline finishes their capture. A dropped one is still counted as a request, without its User-Agent facts.
+            var deferred = feature.Raw.Pending;
+            if (!deferred)
             {
+                _metrics.RecordRequest(in feature.Record);
+            }
+
+            feature.Owner = null;
+            enqueued = _queue.TryEnqueue(feature); // from here on the pipeline owns the feature
+            if (!enqueued)
+            {
+                if (deferred)
+                {
+                    _metrics.RecordRequest(in feature.Record);
+                }
+
                 _metrics.RecordDropped("queue_full");
             }
         }
@@ -163,18 +181,10 @@ internal sealed class NumoTelemetryMiddleware
         }
         finally
         {
-            _pool.Return(feature);
-        }
-    }
-
-    private sealed class FeaturePolicy : PooledObjectPolicy<NumoRequestFeature>
-    {
-        public override NumoRequestFeature Create() => new();
-
-        public override bool Return(NumoRequestFeature obj)
-        {
-            obj.Reset();
-            return true;
+            if (!enqueued)
+            {
+                _queue.Return(feature);
+            }
         }
     }
 }

@@ -94,15 +94,24 @@ internal sealed class RequestCapturer
 
     public long GetTimestamp() => _time.GetTimestamp();
 
-    /// <summary>Captures and pseudonymises the request side into <paramref name="feature"/>.</summary>
+    /// <summary>
+    /// The request thread's part of the capture: the cheap facts go straight into the record, the raw values the rest
+    /// needs are kept by reference in <see cref="NumoRequestFeature.Raw"/>, and the cookie decisions that must be made
+    /// before the response starts (consent, visitor cookie) are made here. <see cref="CompleteDeferred"/> does the rest
+    /// (pseudonyms, User-Agent, enrichment, risk), on the pipeline's consumer or, when the request needs it,
+    /// through <see cref="NumoRequestFeature.EnsureCaptured"/>.
+    /// </summary>
     public void Begin(HttpContext context, NumoRequestFeature feature)
     {
-        feature.StartTimestamp = _time.GetTimestamp();
+        ref var raw = ref feature.Raw;
+        var start = _time.GetTimestamp();
+        feature.StartTimestamp = start;
+        raw.StartTimestamp = start;
+        raw.Pending = true;
+        feature.Capturer = this;
         feature.Pseudonymizer = _pseudonymizer;
         feature.OnSkipped = _onSkipped;
         ref var record = ref feature.Record;
-        var now = _time.GetUtcNow();
-        record.Timestamp = now;
 
         var request = context.Request;
         var headers = request.Headers;
@@ -112,8 +121,119 @@ internal sealed class RequestCapturer
         record.RequestContentLength = request.ContentLength;
         record.Route = UnmatchedRoute;
 
+        // Client address: the peer; the forwarding headers only when the peer is a trusted proxy.
+        raw.Peer = ClientAddress.FromIPAddress(context.Connection.RemoteIpAddress);
+        if (_clientIp.ReadsForwardedHeaders(raw.Peer))
+        {
+            // X-Forwarded-For is read only when there is no RFC 7239 header (which takes precedence).
+            raw.Forwarded = headers["Forwarded"];
+            if (StringValues.IsNullOrEmpty(raw.Forwarded))
+            {
+                raw.XForwardedFor = headers["X-Forwarded-For"];
+            }
+        }
+
+        raw.UserAgent = FirstValue(headers.UserAgent);
+        raw.AcceptLanguage = FirstValue(headers.AcceptLanguage);
+        raw.Referer = FirstValue(headers.Referer);
+        raw.Host = FirstValue(headers.Host);
+        raw.Path = request.Path.Value;
+        raw.Query = request.QueryString.Value;
+        for (var i = 0; i < _phoneHeaders.Length; i++)
+        {
+            if (FirstValue(headers[_phoneHeaders[i]]) is { Length: > 0 } phone)
+            {
+                raw.Phone = phone;
+                break;
+            }
+        }
+
+        // Cookies: counts and presence; the session and visitor values are kept as slices of the header, never copied.
+        var cookies = default(CookieScan);
+        var cookieHeader = headers.Cookie;
+        for (var i = 0; i < cookieHeader.Count; i++)
+        {
+            if (cookieHeader[i] is not { } line)
+            {
+                continue;
+            }
+
+            var hadSession = !cookies.Session.IsEmpty;
+            var hadVisitor = !cookies.Visitor.IsEmpty;
+            cookies.Scan(line, _sessionCookie, _visitorCookie, _consentCookie);
+            if (!hadSession && !cookies.Session.IsEmpty)
+            {
+                raw.Session = SliceOf(line, Cap(cookies.Session));
+            }
+
+            if (!hadVisitor && !cookies.Visitor.IsEmpty)
+            {
+                raw.Visitor = SliceOf(line, Cap(cookies.Visitor));
+            }
+        }
+
+        record.CookieCount = cookies.Count;
+        record.CookieBytes = cookies.Bytes;
+        record.HasSessionCookie = !cookies.Session.IsEmpty;
+        record.HasVisitorCookie = !cookies.Visitor.IsEmpty;
+
+        var consent = _consent.Resolve(context, cookies.Consent);
+        record.Consent = consent;
+
+        // Only a cookie this site issued verifies; any other value is replaced when consent allows cookies. The check is
+        // needed here only to decide that; otherwise the pipeline does it.
+        if (consent == ConsentLevel.Full && _options.Capture.IssueVisitorCookie)
+        {
+            var visitorId = raw.Visitor.Span;
+            var verified = !visitorId.IsEmpty && (_visitorSigner is null || _visitorSigner.Verify(visitorId));
+            record.VisitorCookieVerified = verified;
+            if (!verified)
+            {
+                var issued = _visitorSigner?.Issue(feature.EnsureTimestamp(_time)) ?? NewVisitorId();
+                context.Response.Cookies.Append(_visitorCookie, issued, _visitorCookieOptions);
+                record.VisitorCookieIssued = true;
+                raw.Visitor = issued.AsMemory();
+            }
+        }
+        else
+        {
+            raw.VerifyVisitor = !raw.Visitor.IsEmpty;
+        }
+    }
+
+    /// <summary>
+    /// Finishes a capture <see cref="Begin"/> started: pseudonymises every identifier at once, parses the User-Agent
+    /// (cached), enriches and scores, then clears <paramref name="raw"/>. <paramref name="utcNow"/> and
+    /// <paramref name="timestampNow"/> are one reading of the clock, from which the request's start time is worked out.
+    /// </summary>
+    public void CompleteDeferred(ref RequestRecord record, ref RawRequest raw, DateTimeOffset utcNow, long timestampNow)
+    {
+        if (!raw.Pending)
+        {
+            return;
+        }
+
+        try
+        {
+            if (record.Timestamp == default)
+            {
+                record.Timestamp = utcNow - _time.GetElapsedTime(raw.StartTimestamp, timestampNow);
+            }
+
+            CaptureIdentifiers(ref record, in raw);
+        }
+        finally
+        {
+            raw = default;
+        }
+    }
+
+    private void CaptureIdentifiers(ref RequestRecord record, in RawRequest raw)
+    {
+        var now = record.Timestamp;
+
         // Client address: peer, then the trusted forwarding chain.
-        var client = _clientIp.Resolve(context, out var source, out var malformed);
+        var client = _clientIp.Resolve(raw.Peer, raw.Forwarded, raw.XForwardedFor, out var source, out var malformed);
         record.ClientIpSource = source;
         record.ForwardedChainMalformed = malformed;
         if (malformed)
@@ -129,11 +249,11 @@ internal sealed class RequestCapturer
         record.IpPrefix = _pseudonymizer.PseudonymizeAddress(client, PseudonymKind.IpPrefix, fraudTag, PseudonymScope.Fraud);
 
         // User-Agent: parsed (cached) and pseudonymised for change detection; never kept raw.
-        var userAgent = FirstValue(headers.UserAgent);
+        var userAgent = raw.UserAgent;
         var userAgentHash = CaptureUserAgent(userAgent, fraudTag, ref record);
 
         // Path: pseudonymised only, for distinct-path counts.
-        var path = request.Path.Value;
+        var path = raw.Path;
         if (!string.IsNullOrEmpty(path))
         {
             var span = path.AsSpan();
@@ -141,15 +261,15 @@ internal sealed class RequestCapturer
         }
 
         // Language, referrer host, campaign.
-        var language = HeaderValues.PrimaryLanguage(FirstValue(headers.AcceptLanguage));
+        var language = HeaderValues.PrimaryLanguage(raw.AcceptLanguage);
         record.Language = language.IsEmpty ? null : LanguageTag(language);
         // Internal navigation (referrer on this site's own host) is not a referrer.
-        var host = FirstValue(headers.Host);
-        var referrerHost = HeaderValues.ReferrerHost(FirstValue(headers.Referer));
+        var host = raw.Host;
+        var referrerHost = HeaderValues.ReferrerHost(raw.Referer);
         record.ReferrerHost = referrerHost.IsEmpty || HeaderValues.IsSameHost(referrerHost, host)
             ? null
             : _interner.InternLowerAscii(referrerHost);
-        var query = request.QueryString.Value;
+        var query = raw.Query;
         if (query is not null && query.Contains("utm_", StringComparison.OrdinalIgnoreCase))
         {
             record.UtmSource = Campaign(HeaderValues.QueryValue(query, "utm_source"));
@@ -157,36 +277,16 @@ internal sealed class RequestCapturer
             record.UtmCampaign = Campaign(HeaderValues.QueryValue(query, "utm_campaign"));
         }
 
-        // Cookies: counts and presence; the session and visitor values are hashed, never kept.
-        var cookies = default(CookieScan);
-        var cookieHeader = headers.Cookie;
-        for (var i = 0; i < cookieHeader.Count; i++)
+        // Session and visitor: hashed, never kept.
+        if (!raw.Session.IsEmpty)
         {
-            cookies.Scan(cookieHeader[i], _sessionCookie, _visitorCookie, _consentCookie);
+            record.Session = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Session, raw.Session.Span, fraudTag, PseudonymScope.Fraud);
         }
 
-        record.CookieCount = cookies.Count;
-        record.CookieBytes = cookies.Bytes;
-        record.HasSessionCookie = !cookies.Session.IsEmpty;
-        record.HasVisitorCookie = !cookies.Visitor.IsEmpty;
-        if (!cookies.Session.IsEmpty)
+        var visitorId = raw.Visitor.Span;
+        if (raw.VerifyVisitor)
         {
-            record.Session = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Session, Cap(cookies.Session), fraudTag, PseudonymScope.Fraud);
-        }
-
-        var consent = _consent.Resolve(context, cookies.Consent);
-        record.Consent = consent;
-
-        // Only a cookie this site issued verifies; any other value is replaced when consent allows cookies.
-        ReadOnlySpan<char> visitorId = Cap(cookies.Visitor);
-        var verified = !visitorId.IsEmpty && (_visitorSigner is null || _visitorSigner.Verify(visitorId));
-        record.VisitorCookieVerified = verified;
-        if (!verified && consent == ConsentLevel.Full && _options.Capture.IssueVisitorCookie)
-        {
-            var issued = _visitorSigner?.Issue(now) ?? NewVisitorId();
-            context.Response.Cookies.Append(_visitorCookie, issued, _visitorCookieOptions);
-            record.VisitorCookieIssued = true;
-            visitorId = issued;
+            record.VisitorCookieVerified = _visitorSigner is null || _visitorSigner.Verify(visitorId);
         }
 
         if (!visitorId.IsEmpty)
@@ -194,6 +294,7 @@ internal sealed class RequestCapturer
             record.Visitor = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Visitor, visitorId, fraudTag, PseudonymScope.Fraud);
         }
 
+        var consent = record.Consent;
         if (consent == ConsentLevel.Full && !visitorId.IsEmpty)
         {
             record.AnalyticsVisitor = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Visitor, visitorId, _pseudonymizer.TagOf(PseudonymScope.Analytics, now), PseudonymScope.Analytics);
@@ -209,28 +310,32 @@ internal sealed class RequestCapturer
         }
 
         // Carrier header enrichment: E.164, pseudonymised.
-        for (var i = 0; i < _phoneHeaders.Length; i++)
+        if (raw.Phone is { } phone)
         {
-            var value = FirstValue(headers[_phoneHeaders[i]]);
-            if (string.IsNullOrEmpty(value))
-            {
-                continue;
-            }
-
             Span<char> e164 = stackalloc char[16];
-            var n = IdentifierNormalizer.NormalizePhone(value, _callingCode, e164);
+            var n = IdentifierNormalizer.NormalizePhone(phone, _callingCode, e164);
             if (n == 0)
             {
                 _metrics.RecordSkipped("phone_invalid");
-                continue;
             }
-
-            record.Phone = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Phone, e164[..n], fraudTag, PseudonymScope.Fraud);
-            break;
+            else
+            {
+                record.Phone = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Phone, e164[..n], fraudTag, PseudonymScope.Fraud);
+            }
         }
 
         EnrichAndScore(client, ref record, _enrichers, _risk, _metrics);
     }
+
+    /// <summary>Finishes the capture of <paramref name="feature"/> on the calling thread (see <see cref="NumoRequestFeature.EnsureCaptured"/>).</summary>
+    public void CompleteNow(NumoRequestFeature feature) =>
+        CompleteDeferred(ref feature.Record, ref feature.Raw, _time.GetUtcNow(), _time.GetTimestamp());
+
+    /// <summary>The time source, for the consumer's one clock reading per batch.</summary>
+    internal TimeProvider Time => _time;
+
+    private static ReadOnlyMemory<char> SliceOf(string line, ReadOnlySpan<char> part) =>
+        line.AsSpan().Overlaps(part, out var offset) ? line.AsMemory(offset, part.Length) : default;
 
     /// <summary>
     /// The last capture steps, shared with offline replay: enrichment from caches (GeoIP, reverse-DNS verdicts) and the

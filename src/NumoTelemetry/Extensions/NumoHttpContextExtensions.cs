@@ -20,6 +20,6 @@ public static class NumoHttpContextExtensions
     public static NumoRisk GetNumoRisk(this HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.Features.Get<NumoRequestFeature>()?.Risk ?? NumoRisk.None;
+        return NumoRequestFeature.Of(context)?.Risk ?? NumoRisk.None;
     }
 }

@@ -86,7 +86,10 @@ public static class NumoTelemetryServiceCollectionExtensions
         services.TryAddSingleton<NumoTelemetryMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UserAgentParserMetrics>());
         services.TryAddSingleton<RequestCapturer>();
-        services.TryAddSingleton(sp => new RecordQueue(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Pipeline.QueueCapacity));
+        services.TryAddSingleton(sp => new RecordQueue(
+            sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Pipeline.QueueCapacity,
+            sp.GetRequiredService<RequestCapturer>(),
+            sp.GetRequiredService<NumoTelemetryMetrics>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRequestRecordProcessor, RequestLogProcessor>());
         services.TryAddSingleton<PipelineService>();
         services.AddHostedService<PipelineHostedService>();

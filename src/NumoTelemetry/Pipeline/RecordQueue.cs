@@ -1,96 +1,142 @@
-using System.Runtime.InteropServices;
+using NumoTelemetry.Capture;
+using NumoTelemetry.Metrics;
 
 namespace NumoTelemetry.Pipeline;
 
 /// <summary>
-/// The bounded, lock-free multi-producer / single-consumer ring between requests and the pipeline
-/// (Vyukov's bounded queue). Enqueue never blocks and never allocates: when full, it fails and the
-/// caller counts the drop.
+/// Between requests and the pipeline: a bounded, lock-free ring of the requests' own (pooled) state objects. A request
+/// rents a <see cref="NumoRequestFeature"/>, fills it in place and enqueues the reference: nothing is copied on the
+/// request thread, enqueue never blocks and never allocates, and when the ring is full the caller counts the drop.
+/// <see cref="Drain"/> (single consumer) finishes each deferred capture (pseudonyms, User-Agent, enrichment, risk,
+/// request metrics: see <see cref="RequestCapturer.Begin"/>), copies the finished record out, clears the raw values
+/// and gives the feature back for reuse, so whoever drains sees only finished, pseudonymised records. Features are
+/// made only when none is free (start-up, bursts) and at most <c>capacity</c> plus a margin are kept.
 /// </summary>
 internal sealed class RecordQueue
 {
-    private readonly Slot[] _slots;
-    private readonly int _mask;
-    private Padded _enqueue;
-    private Padded _dequeue;
+    private readonly BoundedRing<NumoRequestFeature> _records;
+    private readonly BoundedRing<NumoRequestFeature> _free;
+    private readonly RequestCapturer? _capturer;
+    private readonly NumoTelemetryMetrics? _metrics;
 
     public RecordQueue(int capacity)
+        : this(capacity, null, null)
     {
-        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 2, 1 << 24));
-        _slots = new Slot[size];
-        _mask = size - 1;
-        for (var i = 0; i < size; i++)
-        {
-            _slots[i].Sequence = i;
-        }
     }
 
-    public int Capacity => _slots.Length;
+    /// <param name="capacity">Records the ring holds (rounded up to a power of two).</param>
+    /// <param name="capturer">Finishes deferred captures in <see cref="Drain"/>.</param>
+    /// <param name="metrics">Records the request metrics of each record whose capture <see cref="Drain"/> finished, and counts failures.</param>
+    public RecordQueue(int capacity, RequestCapturer? capturer, NumoTelemetryMetrics? metrics)
+    {
+        _records = new BoundedRing<NumoRequestFeature>(capacity);
+        // Enough for a full ring plus the requests in flight beside it.
+        _free = new BoundedRing<NumoRequestFeature>(_records.Capacity + Math.Max(256, Environment.ProcessorCount * 64));
+        _capturer = capturer;
+        _metrics = metrics;
+    }
+
+    public int Capacity => _records.Capacity;
 
     /// <summary>Approximate number of queued records.</summary>
-    public long Count => Math.Max(0, Volatile.Read(ref _enqueue.Value) - Volatile.Read(ref _dequeue.Value));
+    public long Count => _records.Count;
 
-    public bool TryEnqueue(in RequestRecord record)
+    /// <summary>A cleared feature for a new request: a free one, or a new one when none is free.</summary>
+    public NumoRequestFeature Rent() => _free.TryDequeue(out var feature) ? feature : new NumoRequestFeature();
+
+    /// <summary>Clears a feature that was not enqueued and keeps it for reuse.</summary>
+    public void Return(NumoRequestFeature feature)
     {
-        var slots = _slots;
-        var position = Volatile.Read(ref _enqueue.Value);
-        while (true)
-        {
-            ref var slot = ref slots[position & _mask];
-            var sequence = Volatile.Read(ref slot.Sequence);
-            var diff = sequence - position;
-            if (diff == 0)
-            {
-                if (Interlocked.CompareExchange(ref _enqueue.Value, position + 1, position) == position)
-                {
-                    slot.Record = record;
-                    Volatile.Write(ref slot.Sequence, position + 1);
-                    return true;
-                }
-            }
-            else if (diff < 0)
-            {
-                return false; // full
-            }
-
-            position = Volatile.Read(ref _enqueue.Value);
-        }
+        feature.Reset();
+        _free.TryEnqueue(feature);
     }
 
-    /// <summary>Moves up to <c>destination.Length</c> records out; single consumer only.</summary>
-    public int Drain(Span<RequestRecord> destination)
-    {
-        var slots = _slots;
-        var position = _dequeue.Value;
-        var count = 0;
-        while (count < destination.Length)
-        {
-            ref var slot = ref slots[position & _mask];
-            if (Volatile.Read(ref slot.Sequence) != position + 1)
-            {
-                break;
-            }
+    /// <summary>Enqueues a filled feature; the queue owns it from now on (unless this returns <see langword="false"/>).</summary>
+    public bool TryEnqueue(NumoRequestFeature feature) => _records.TryEnqueue(feature);
 
-            destination[count++] = slot.Record;
-            slot.Record = default;
-            Volatile.Write(ref slot.Sequence, position + _mask + 1);
-            position++;
+    /// <summary>Enqueues a finished record (a copy).</summary>
+    public bool TryEnqueue(in RequestRecord record)
+    {
+        var feature = Rent();
+        feature.Record = record;
+        if (_records.TryEnqueue(feature))
+        {
+            return true;
         }
 
-        Volatile.Write(ref _dequeue.Value, position);
+        Return(feature);
+        return false;
+    }
+
+    /// <summary>Moves up to <c>destination.Length</c> records out, their captures finished; single consumer only.</summary>
+    public int Drain(Span<RequestRecord> destination)
+    {
+        var count = 0;
+        var clockRead = false;
+        DateTimeOffset utcNow = default;
+        long timestampNow = 0;
+        while (count < destination.Length && _records.TryDequeue(out var feature))
+        {
+            if (feature.Raw.Pending)
+            {
+                if (!clockRead)
+                {
+                    // One reading of the clock per batch: each record's start time is worked out from its start timestamp.
+                    var time = _capturer?.Time ?? TimeProvider.System;
+                    utcNow = time.GetUtcNow();
+                    timestampNow = time.GetTimestamp();
+                    clockRead = true;
+                }
+
+                FinishCapture(feature, utcNow, timestampNow);
+            }
+
+            destination[count++] = feature.Record;
+            Return(feature);
+        }
+
         return count;
     }
 
-    private struct Slot
+    /// <summary>Test hook: whether any queued or free feature still holds raw request values.</summary>
+    internal bool HoldsRawValues()
     {
-        public long Sequence;
-        public RequestRecord Record;
+        foreach (var feature in _records.Snapshot().Concat(_free.Snapshot()))
+        {
+            var raw = feature.Raw;
+            if (raw.Pending || raw.UserAgent is not null || raw.Path is not null || raw.Host is not null || !raw.Session.IsEmpty
+                || !raw.Visitor.IsEmpty || raw.Forwarded.Count != 0 || raw.XForwardedFor.Count != 0 || raw.Phone is not null
+                || raw.Referer is not null || raw.AcceptLanguage is not null || raw.Query is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
-    [StructLayout(LayoutKind.Explicit, Size = 128)]
-    private struct Padded
+    private void FinishCapture(NumoRequestFeature feature, DateTimeOffset utcNow, long timestampNow)
     {
-        [FieldOffset(64)]
-        public long Value;
+        if (_capturer is null)
+        {
+            feature.Raw = default;
+            return;
+        }
+
+        try
+        {
+            _capturer.CompleteDeferred(ref feature.Record, ref feature.Raw, utcNow, timestampNow);
+        }
+        catch (Exception)
+        {
+            // Bad input never loses the record: it goes on with what was captured; the failure is counted.
+            _metrics?.RecordError("capture");
+        }
+        finally
+        {
+            feature.Raw = default;
+        }
+
+        _metrics?.RecordRequest(in feature.Record);
     }
 }

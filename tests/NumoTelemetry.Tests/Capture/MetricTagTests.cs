@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Metrics;
+using NumoTelemetry.Pipeline;
 using NumoTelemetry.Pseudonymization;
 
 namespace NumoTelemetry.Tests.Capture;
@@ -77,6 +78,10 @@ public class MetricTagTests
         context.Request.Method = method;
         context.Request.Headers.UserAgent = userAgent;
         await middleware.InvokeAsync(context);
+
+        // The request's metrics are recorded when its capture is finished: by the pipeline's drain, as here.
+        Assert.Empty(collector.GetMeasurementSnapshot());
+        Assert.Equal(1, provider.GetRequiredService<RecordQueue>().Drain(new RequestRecord[4]));
         return Assert.Single(collector.GetMeasurementSnapshot());
     }
 }

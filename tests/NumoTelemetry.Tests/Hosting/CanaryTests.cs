@@ -124,6 +124,7 @@ public class CanaryTests
         }
 
         await site.WaitForRecordsAsync(2);
+        await parserSite.WaitForRecordsAsync(2); // the User-Agent is parsed when the pipeline finishes the capture
         Assert.Contains(site.MetricTagValues, t => t == "numo.stage=enrich");
         Assert.Contains(site.MetricTagValues, t => t == "numo.stage=processor");
         Assert.Contains(parserSite.MetricTagValues, t => t == "numo.stage=capture");

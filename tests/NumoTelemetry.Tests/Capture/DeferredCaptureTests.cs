@@ -1,0 +1,213 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
+using NumoTelemetry.Capture;
+using NumoTelemetry.Fraud;
+using NumoTelemetry.Metrics;
+using NumoTelemetry.Pipeline;
+using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.UserAgents;
+
+namespace NumoTelemetry.Tests.Capture;
+
+/// <summary>
+/// The request thread keeps references to the raw values and the pipeline's drain finishes the capture; a request that
+/// needs its own pseudonyms (the site reads its risk, enforcement) is captured on the request thread instead.
+/// </summary>
+public class DeferredCaptureTests
+{
+    private const string Chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+
+    private static ServiceProvider Services(Action<NumoTelemetryOptions>? configure = null, Action<IServiceCollection>? more = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddNumoTelemetry(o =>
+        {
+            o.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
+            o.RequestLog.FileEnabled = false;
+            configure?.Invoke(o);
+        });
+        more?.Invoke(services);
+        return services.BuildServiceProvider();
+    }
+
+    private static DefaultHttpContext Context()
+    {
+        var context = new DefaultHttpContext();
+        context.Connection.RemoteIpAddress = IPAddress.Loopback;
+        context.Request.Method = "GET";
+        context.Request.Path = "/account";
+        context.Request.Headers.UserAgent = Chrome;
+        context.Request.Headers["X-Forwarded-For"] = "198.51.100.23";
+        context.Request.Headers.Cookie = ".AspNetCore.Session=S1; numo_vid=V1";
+        return context;
+    }
+
+    [Fact]
+    public async Task Request_LeavesCaptureToTheDrain_WhichFinishesIt()
+    {
+        using var services = Services();
+        RawRequest seen = default;
+        RequestRecord during = default;
+        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
+        {
+            var feature = c.Features.Get<NumoRequestFeature>()!;
+            seen = feature.Raw;
+            during = feature.Record;
+            return Task.CompletedTask;
+        }));
+        var before = DateTimeOffset.UtcNow;
+        await middleware.InvokeAsync(Context());
+
+        // On the request thread: references to the raw values, no pseudonym yet.
+        Assert.True(seen.Pending);
+        Assert.Equal(Chrome, seen.UserAgent);
+        Assert.Equal("S1", seen.Session.ToString());
+        Assert.Equal(default, during.Ip);
+        Assert.Equal(default, during.Session);
+
+        var batch = new RequestRecord[4];
+        Assert.Equal(1, services.GetRequiredService<RecordQueue>().Drain(batch));
+        var r = batch[0];
+        var p = services.GetRequiredService<Pseudonymizer>();
+        Assert.Equal(p.Pseudonymize(PseudonymKind.Ip, "198.51.100.23", r.Timestamp), r.Ip);
+        Assert.Equal(p.Pseudonymize(PseudonymKind.Session, "S1", r.Timestamp), r.Session);
+        Assert.Equal("Chrome", r.UserAgent.Browser.Family);
+        Assert.InRange(r.Timestamp, before.AddSeconds(-1), DateTimeOffset.UtcNow);
+    }
+
+    [Fact]
+    public async Task Drain_ClearsTheRawValuesFromTheQueue()
+    {
+        using var services = Services();
+        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(static _ => Task.CompletedTask));
+        var context = Context();
+        context.Request.Headers.UserAgent = "canary-" + Guid.NewGuid().ToString("N");
+        await middleware.InvokeAsync(context);
+        var queue = services.GetRequiredService<RecordQueue>();
+        Assert.Equal(1, queue.Drain(new RequestRecord[4]));
+
+        // Nothing reachable from the queue still holds the raw User-Agent.
+        Assert.False(queue.HoldsRawValues());
+    }
+
+    [Fact]
+    public async Task GetNumoRisk_CapturesOnTheRequestThread_AndMetricsAreRecordedOnce()
+    {
+        using var services = Services();
+        using var collector = new MetricCollector<double>(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NumoTelemetryMeter.Name, "numo.request.duration");
+        RequestRecord during = default;
+        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
+        {
+            _ = c.GetNumoRisk();
+            during = c.Features.Get<NumoRequestFeature>()!.Record;
+            c.NumoSignals().LoginFailed("alice");
+            return Task.CompletedTask;
+        }));
+        await middleware.InvokeAsync(Context());
+        var p = services.GetRequiredService<Pseudonymizer>();
+        Assert.NotEqual(default, during.Ip);
+        Assert.Equal(p.Pseudonymize(PseudonymKind.Ip, "198.51.100.23", during.Timestamp), during.Ip);
+
+        // Measured when the request finished; the drain hands the record on without measuring it again.
+        Assert.Single(collector.GetMeasurementSnapshot());
+        var batch = new RequestRecord[4];
+        Assert.Equal(1, services.GetRequiredService<RecordQueue>().Drain(batch));
+        Assert.Single(collector.GetMeasurementSnapshot());
+        Assert.Equal(during.Ip, batch[0].Ip);
+        Assert.Equal(p.Pseudonymize(PseudonymKind.User, "alice", batch[0].Timestamp), batch[0].Signals[0].User);
+    }
+
+    [Fact]
+    public async Task Signal_BeforeTheCaptureIsFinished_UsesTheRequestsStartTime()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 23, 59, 59, TimeSpan.Zero));
+        using var services = Services(more: s => s.AddSingleton<TimeProvider>(time));
+        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
+        {
+            time.Advance(TimeSpan.FromSeconds(2)); // the handler runs past midnight: a new analytics epoch
+            c.NumoSignals().LoginFailed("alice");
+            return Task.CompletedTask;
+        }));
+        var start = time.GetUtcNow();
+        await middleware.InvokeAsync(Context());
+        time.Advance(TimeSpan.FromSeconds(1));
+        var batch = new RequestRecord[4];
+        Assert.Equal(1, services.GetRequiredService<RecordQueue>().Drain(batch));
+        Assert.Equal(start, batch[0].Timestamp);
+        Assert.Equal(TimeSpan.FromSeconds(2), batch[0].Duration);
+        var p = services.GetRequiredService<Pseudonymizer>();
+        Assert.Equal(p.Pseudonymize(PseudonymKind.User, "alice", start), batch[0].Signals[0].User);
+        Assert.Equal(p.Pseudonymize(PseudonymKind.Ip, "198.51.100.23", start), batch[0].Ip);
+    }
+
+    [Fact]
+    public async Task QueueFull_RequestIsStillCounted()
+    {
+        using var services = Services(o =>
+        {
+            o.Pipeline.QueueCapacity = 16;
+            o.Pipeline.BatchSize = 16;
+        });
+        using var requests = new MetricCollector<double>(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NumoTelemetryMeter.Name, "numo.request.duration");
+        using var dropped = new MetricCollector<long>(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NumoTelemetryMeter.Name, "numo.pipeline.records.dropped");
+        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(static _ => Task.CompletedTask));
+        for (var i = 0; i < 19; i++)
+        {
+            await middleware.InvokeAsync(Context());
+        }
+
+        Assert.Equal(3, requests.GetMeasurementSnapshot().Count); // the three dropped ones, measured at once
+        Assert.Equal(3, dropped.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(16, services.GetRequiredService<RecordQueue>().Drain(new RequestRecord[32]));
+        Assert.Equal(19, requests.GetMeasurementSnapshot().Count);
+    }
+
+    [Fact]
+    public async Task ParserThrowingInTheDrain_IsCounted_AndTheRecordKept()
+    {
+        using var services = Services(more: s => s.AddSingleton<IUserAgentParser, ThrowingParser>());
+        using var errors = new MetricCollector<long>(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NumoTelemetryMeter.Name, "numo.errors");
+        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(static c =>
+        {
+            c.Response.StatusCode = 204;
+            return Task.CompletedTask;
+        }));
+        var context = Context();
+        await middleware.InvokeAsync(context);
+        Assert.Equal(204, context.Response.StatusCode);
+        var batch = new RequestRecord[4];
+        Assert.Equal(1, services.GetRequiredService<RecordQueue>().Drain(batch));
+        Assert.Equal(204, batch[0].StatusCode);
+        Assert.NotEqual(default, batch[0].Ip); // captured up to the failure
+        Assert.Contains(errors.GetMeasurementSnapshot(), m => Equals(m.Tags["numo.stage"], "capture"));
+        Assert.False(services.GetRequiredService<RecordQueue>().HoldsRawValues());
+    }
+
+    [Fact]
+    public async Task Enforcement_CapturesOnTheRequestThread()
+    {
+        using var services = Services(o => o.Enforcement.Mode = EnforcementMode.Block);
+        RawRequest seen = default;
+        RequestRecord during = default;
+        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
+        {
+            var feature = c.Features.Get<NumoRequestFeature>()!;
+            seen = feature.Raw;
+            during = feature.Record;
+            return Task.CompletedTask;
+        }));
+        await middleware.InvokeAsync(Context());
+        Assert.False(seen.Pending);
+        Assert.Null(seen.UserAgent);
+        Assert.NotEqual(default, during.Ip);
+    }
+
+    private sealed class ThrowingParser : IUserAgentParser
+    {
+        public UserAgentInfo Parse(string? userAgent) => throw new InvalidOperationException("parser failed");
+    }
+}
