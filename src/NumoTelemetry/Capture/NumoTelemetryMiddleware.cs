@@ -54,15 +54,15 @@ internal sealed class NumoTelemetryMiddleware
         var feature = _queue.Rent();
         try
         {
+            // First: setting a feature invalidates the context's cached features, so the reads below and everything
+            // downstream fetch them once, not twice. The indexer, not Set<T>: no generic virtual dispatch per request.
             feature.Owner = context;
+            context.Features[typeof(NumoRequestFeature)] = feature;
             _capturer.Begin(context, feature);
             if (_enforcement.Mode != EnforcementMode.Monitor)
             {
                 feature.EnsureCaptured(); // enforcement acts on the risk: finish the capture now
             }
-
-            // The indexer, not Set<T>: same effect, without a generic virtual dispatch per request.
-            context.Features[typeof(NumoRequestFeature)] = feature;
         }
         catch (Exception ex)
         {
