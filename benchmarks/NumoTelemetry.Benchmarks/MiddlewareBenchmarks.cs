@@ -1,12 +1,6 @@
 using System.Diagnostics.Metrics;
-using System.Net;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using NumoTelemetry;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Pipeline;
 using NumoTelemetry.Pseudonymization;
@@ -53,20 +47,7 @@ public class MiddlewareBenchmarks
 
         _fleetServices = CreateServices(key, _redis.Available ? _redis.Configuration : "127.0.0.1:" + Redis.Tests.RedisServer.FreePort());
 
-        // Metrics on, as with an exporter attached (the callbacks do nothing: the exporter's cost is not ours).
-        _listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == "NumoTelemetry")
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        _listener.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
-        _listener.SetMeasurementEventCallback<long>(static (_, _, _, _) => { });
-        _listener.Start();
+        _listener = BenchmarkRequests.StartMetricsListener();
 
         RequestDelegate endpoint = static context =>
         {
@@ -90,20 +71,7 @@ public class MiddlewareBenchmarks
         _discarder = new QueueDiscarder(_services.GetRequiredService<RecordQueue>());
         _fleetDiscarder = new QueueDiscarder(_fleetServices.GetRequiredService<RecordQueue>());
 
-        _context = new DefaultHttpContext();
-        _context.Connection.RemoteIpAddress = IPAddress.Loopback;
-        var request = _context.Request;
-        request.Method = "GET";
-        request.Scheme = "https";
-        request.Protocol = "HTTP/1.1";
-        request.Path = "/products/42";
-        request.Headers.UserAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
-        request.Headers["X-Forwarded-For"] = "198.51.100.23, 127.0.0.1";
-        request.Headers.Cookie = ".AspNetCore.Session=CfDJ8Abc123SessionValue; numo_vid=Xy12visitorid; theme=dark";
-        request.Headers.AcceptLanguage = "en-GB,en;q=0.9";
-        request.Headers.Referer = "https://www.example.org/search?q=shoes";
-        var endpointWithRoute = new RouteEndpoint(endpoint, RoutePatternFactory.Parse("/products/{id:int}"), 0, EndpointMetadataCollection.Empty, "products");
-        _context.SetEndpoint(endpointWithRoute);
+        _context = BenchmarkRequests.CreateContext(endpoint);
 
         // Warm every cache.
         for (var i = 0; i < 1000; i++)
@@ -117,24 +85,18 @@ public class MiddlewareBenchmarks
     private static ServiceProvider CreateServices(string key, string? redis)
     {
         var services = new ServiceCollection();
-        services.AddLogging();
         services.AddSingleton(new RecordQueue(1 << 16)); // no capturer: QueueDiscarder drains it without finishing captures
-        var numo = services.AddNumoTelemetry(o =>
+        services.AddBenchmarkNumoTelemetry(key, numo =>
         {
-            o.Pseudonymization.Keys["1"] = key;
-            o.RequestLog.FileEnabled = false;
-            o.RequestLog.LoggerEnabled = false;
-            o.Capture.PhoneNumberHeaders = ["X-MSISDN"];
-        });
-        if (redis is not null)
-        {
-            numo.AddRedis(o =>
+            if (redis is not null)
             {
-                o.Configuration = redis;
-                o.KeyPrefix = "numo:bench:middleware";
-            });
-        }
-
+                numo.AddRedis(o =>
+                {
+                    o.Configuration = redis;
+                    o.KeyPrefix = "numo:bench:middleware";
+                });
+            }
+        });
         return services.BuildServiceProvider();
     }
 

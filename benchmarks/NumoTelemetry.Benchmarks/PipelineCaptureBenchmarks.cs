@@ -1,10 +1,6 @@
 using System.Diagnostics.Metrics;
-using System.Net;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
-using NumoTelemetry;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Pipeline;
 using NumoTelemetry.Pseudonymization;
@@ -31,43 +27,10 @@ public class PipelineCaptureBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddNumoTelemetry(o =>
-        {
-            o.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
-            o.RequestLog.FileEnabled = false;
-            o.RequestLog.LoggerEnabled = false;
-            o.Capture.PhoneNumberHeaders = ["X-MSISDN"];
-        });
-        _services = services.BuildServiceProvider();
-        _listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == "NumoTelemetry")
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        _listener.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
-        _listener.SetMeasurementEventCallback<long>(static (_, _, _, _) => { });
-        _listener.Start();
+        _services = new ServiceCollection().AddBenchmarkNumoTelemetry(KeyRing.GenerateKey()).BuildServiceProvider();
+        _listener = BenchmarkRequests.StartMetricsListener();
 
         // One request through the middleware; its unfinished state is the template every operation finishes.
-        var context = new DefaultHttpContext();
-        context.Connection.RemoteIpAddress = IPAddress.Loopback;
-        var request = context.Request;
-        request.Method = "GET";
-        request.Scheme = "https";
-        request.Protocol = "HTTP/1.1";
-        request.Path = "/products/42";
-        request.Headers.UserAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
-        request.Headers["X-Forwarded-For"] = "198.51.100.23, 127.0.0.1";
-        request.Headers.Cookie = ".AspNetCore.Session=CfDJ8Abc123SessionValue; numo_vid=Xy12visitorid; theme=dark";
-        request.Headers.AcceptLanguage = "en-GB,en;q=0.9";
-        request.Headers.Referer = "https://www.example.org/search?q=shoes";
         RequestDelegate endpoint = c =>
         {
             var feature = c.Features.Get<NumoRequestFeature>()!;
@@ -76,7 +39,7 @@ public class PipelineCaptureBenchmarks
             c.Response.StatusCode = 200;
             return Task.CompletedTask;
         };
-        context.SetEndpoint(new RouteEndpoint(endpoint, RoutePatternFactory.Parse("/products/{id:int}"), 0, EndpointMetadataCollection.Empty, "products"));
+        var context = BenchmarkRequests.CreateContext(endpoint);
         ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(_services, endpoint).InvokeAsync(context).GetAwaiter().GetResult();
         _record.StatusCode = 200;
         _record.Route = "/products/{id:int}";

@@ -50,17 +50,8 @@ public class DeferredCaptureTests
     public async Task Request_LeavesCaptureToTheDrain_WhichFinishesIt()
     {
         using var services = Services();
-        RawRequest seen = default;
-        RequestRecord during = default;
-        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
-        {
-            var feature = c.Features.Get<NumoRequestFeature>()!;
-            seen = feature.Raw;
-            during = feature.Record;
-            return Task.CompletedTask;
-        }));
         var before = DateTimeOffset.UtcNow;
-        await middleware.InvokeAsync(Context());
+        var (seen, during) = await StateDuringRequestAsync(services);
 
         // On the request thread: references to the raw values, no pseudonym yet.
         Assert.True(seen.Pending);
@@ -191,19 +182,26 @@ public class DeferredCaptureTests
     public async Task Enforcement_CapturesOnTheRequestThread()
     {
         using var services = Services(o => o.Enforcement.Mode = EnforcementMode.Block);
-        RawRequest seen = default;
-        RequestRecord during = default;
-        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
-        {
-            var feature = c.Features.Get<NumoRequestFeature>()!;
-            seen = feature.Raw;
-            during = feature.Record;
-            return Task.CompletedTask;
-        }));
-        await middleware.InvokeAsync(Context());
+        var (seen, during) = await StateDuringRequestAsync(services);
         Assert.False(seen.Pending);
         Assert.Null(seen.UserAgent);
         Assert.NotEqual(default, during.Ip);
+    }
+
+    /// <summary>What the handler of one request sees of NumoTelemetry's state for it.</summary>
+    private static async Task<(RawRequest Raw, RequestRecord Record)> StateDuringRequestAsync(ServiceProvider services)
+    {
+        RawRequest raw = default;
+        RequestRecord record = default;
+        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
+        {
+            var feature = c.Features.Get<NumoRequestFeature>()!;
+            raw = feature.Raw;
+            record = feature.Record;
+            return Task.CompletedTask;
+        }));
+        await middleware.InvokeAsync(Context());
+        return (raw, record);
     }
 
     private sealed class ThrowingParser : IUserAgentParser
