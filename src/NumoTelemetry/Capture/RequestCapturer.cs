@@ -139,13 +139,23 @@ internal sealed class RequestCapturer
         raw.Host = FirstValue(headers.Host);
         raw.Path = request.Path.Value;
         raw.Query = request.QueryString.Value;
+        // Carrier header enrichment: the first header whose value is a phone number (checked here, on the rare requests
+        // that carry one, so that an invalid value in one header does not hide a valid one in the next).
         for (var i = 0; i < _phoneHeaders.Length; i++)
         {
-            if (FirstValue(headers[_phoneHeaders[i]]) is { Length: > 0 } phone)
+            if (FirstValue(headers[_phoneHeaders[i]]) is not { Length: > 0 } phone)
             {
-                raw.Phone = phone;
-                break;
+                continue;
             }
+
+            if (IdentifierNormalizer.NormalizePhone(phone, _callingCode, stackalloc char[16]) == 0)
+            {
+                _metrics.RecordSkipped("phone_invalid");
+                continue;
+            }
+
+            raw.Phone = phone;
+            break;
         }
 
         // Cookies: counts and presence; the session and visitor values are kept as slices of the header, never copied.
@@ -309,16 +319,12 @@ internal sealed class RequestCapturer
                 : _cookieless.Get(_pseudonymizer, client, userAgent, userAgentHash, site, analyticsTag);
         }
 
-        // Carrier header enrichment: E.164, pseudonymised.
+        // Carrier header enrichment: E.164 (the value was checked by Begin), pseudonymised.
         if (raw.Phone is { } phone)
         {
             Span<char> e164 = stackalloc char[16];
             var n = IdentifierNormalizer.NormalizePhone(phone, _callingCode, e164);
-            if (n == 0)
-            {
-                _metrics.RecordSkipped("phone_invalid");
-            }
-            else
+            if (n > 0)
             {
                 record.Phone = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Phone, e164[..n], fraudTag, PseudonymScope.Fraud);
             }

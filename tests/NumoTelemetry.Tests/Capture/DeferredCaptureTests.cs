@@ -188,6 +188,27 @@ public class DeferredCaptureTests
         Assert.NotEqual(default, during.Ip);
     }
 
+    [Fact]
+    public async Task PhoneHeaders_InvalidFirstValidSecond_SecondIsUsedAndTheInvalidOneCounted()
+    {
+        using var services = Services(o =>
+        {
+            o.Capture.PhoneNumberHeaders = ["X-MSISDN", "X-Up-Calling-Line-Id"];
+            o.Capture.DefaultCountryCallingCode = "44";
+        });
+        using var skipped = new MetricCollector<long>(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NumoTelemetryMeter.Name, "numo.capture.skipped");
+        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(static _ => Task.CompletedTask));
+        var context = Context();
+        context.Request.Headers["X-MSISDN"] = "not a number";
+        context.Request.Headers["X-Up-Calling-Line-Id"] = "07700 900123";
+        await middleware.InvokeAsync(context);
+        var batch = new RequestRecord[4];
+        Assert.Equal(1, services.GetRequiredService<RecordQueue>().Drain(batch));
+        var p = services.GetRequiredService<Pseudonymizer>();
+        Assert.Equal(p.Pseudonymize(PseudonymKind.Phone, "+447700900123", batch[0].Timestamp), batch[0].Phone);
+        Assert.Contains(skipped.GetMeasurementSnapshot(), m => Equals(m.Tags["numo.reason"], "phone_invalid"));
+    }
+
     /// <summary>What the handler of one request sees of NumoTelemetry's state for it.</summary>
     private static async Task<(RawRequest Raw, RequestRecord Record)> StateDuringRequestAsync(ServiceProvider services)
     {
