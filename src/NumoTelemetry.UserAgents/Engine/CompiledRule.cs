@@ -49,9 +49,10 @@ internal sealed class CompiledRule
 
     /// <summary>
     /// Where the leftmost match of the rule in <paramref name="text"/> starts, or -1; a timeout counts,
-    /// sets <paramref name="timedOut"/> and reads as no match. Allocates nothing.
+    /// sets <paramref name="timedOut"/> and reads as no match. Allocates nothing. Unless <paramref name="countUse"/>
+    /// (false for the warm-up), the evaluation is neither counted nor brings the rule closer to compilation.
     /// </summary>
-    public int Match(string text, ref bool timedOut)
+    public int Match(string text, bool countUse, ref bool timedOut)
     {
         var search = _search ?? CreateSearch();
         if (search is null)
@@ -59,12 +60,16 @@ internal sealed class CompiledRule
             return -1;
         }
 
-        if (++_uses == _hotThreshold)
+        if (countUse)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Rule.Compile(state.Sample), (Rule: this, Sample: text), preferLocal: false);
+            if (++_uses == _hotThreshold)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static state => state.Rule.Compile(state.Sample), (Rule: this, Sample: text), preferLocal: false);
+            }
+
+            _counters.RegexRuns.Increment();
         }
 
-        _counters.RegexRuns.Increment();
         try
         {
             foreach (var match in search.EnumerateMatches(text))

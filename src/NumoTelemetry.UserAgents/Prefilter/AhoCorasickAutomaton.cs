@@ -15,6 +15,7 @@ internal sealed class AhoCorasickAutomaton
     private readonly int[] _outputs;
 
     /// <summary>Builds the automaton for <paramref name="atoms"/> (lower-case ASCII, each at least one character).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public AhoCorasickAutomaton(IReadOnlyList<string> atoms)
     {
         ArgumentNullException.ThrowIfNull(atoms);
@@ -38,13 +39,10 @@ internal sealed class AhoCorasickAutomaton
         _classCount = classCount;
 
         // The trie is built straight into the dense table: no edge ever leads back to the root, so 0
-        // marks a missing edge until the breadth-first pass fills it from the failure state.
-        var capacity = 1;
-        foreach (var atom in atoms)
-        {
-            capacity += atom.Length;
-        }
-
+        // marks a missing edge until the breadth-first pass fills it from the failure state. The table is
+        // allocated once at its final size (megabytes): the trie's state count is one plus, over the sorted
+        // atoms, each atom's length beyond its common prefix with the one before.
+        var capacity = TrieStateCount(atoms);
         var delta = new int[capacity * classCount];
         var terminal = new List<int>?[capacity];
         var stateCount = 1;
@@ -65,7 +63,6 @@ internal sealed class AhoCorasickAutomaton
             (terminal[state] ??= []).Add(id);
         }
 
-        Array.Resize(ref delta, stateCount * classCount);
         _delta = delta;
         var fail = new int[stateCount];
         var order = new List<int>(stateCount) { 0 };
@@ -113,6 +110,26 @@ internal sealed class AhoCorasickAutomaton
         _outputStart[stateCount] = flat.Count;
         _outputs = [.. flat];
         StateCount = stateCount;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int TrieStateCount(IReadOnlyList<string> atoms)
+    {
+        var sorted = new string[atoms.Count];
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            sorted[i] = atoms[i];
+        }
+
+        Array.Sort(sorted, StringComparer.Ordinal);
+        var count = 1;
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            var common = i == 0 ? 0 : sorted[i].AsSpan().CommonPrefixLength(sorted[i - 1]);
+            count += sorted[i].Length - common;
+        }
+
+        return count;
     }
 
     /// <summary>The number of automaton states.</summary>
