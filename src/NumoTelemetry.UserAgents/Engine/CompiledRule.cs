@@ -44,6 +44,9 @@ internal sealed class CompiledRule
     /// <summary>How often the rule has been evaluated (approximate under concurrency; for diagnostics).</summary>
     public int Uses => _uses;
 
+    /// <summary>How many of the rule's regexes (search, extraction) have been built so far (for tests).</summary>
+    internal int BuiltRegexCount => (_search is null ? 0 : 1) + (_extract is null ? 0 : 1);
+
     /// <summary>Whether the pattern failed to compile (such a rule never matches; counted once).</summary>
     public bool IsInvalid => _invalid != 0;
 

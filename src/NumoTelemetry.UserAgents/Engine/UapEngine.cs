@@ -87,6 +87,22 @@ internal sealed class UapEngine
     /// <summary>The prefilter (for diagnostics).</summary>
     public RulePrefilter Prefilter => _prefilter;
 
+    /// <summary>How many regexes of the rules and their branches have been built so far (for tests).</summary>
+    internal int BuiltRegexCount()
+    {
+        var count = 0;
+        for (var i = 0; i < _rules.Length; i++)
+        {
+            count += _rules[i].BuiltRegexCount;
+            foreach (var branch in _branches[i] ?? [])
+            {
+                count += branch.BuiltRegexCount;
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>The number of rules of <paramref name="section"/>.</summary>
     public int CountOf(RuleSection section) => _sectionStart[(int)section + 1] - _sectionStart[(int)section];
 
