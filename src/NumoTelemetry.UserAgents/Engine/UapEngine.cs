@@ -110,7 +110,7 @@ internal sealed class UapEngine
     /// Parses <paramref name="userAgents"/> and discards the results, so that the parse path is JIT-compiled
     /// and the regexes they reach are built. Their regex evaluations are neither counted nor count towards a
     /// rule's compilation to IL (that is for rules hot in real traffic). Call before the engine is shared.
-    /// Never throws: a timeout reads as no match, and a pattern .NET rejects is counted invalid and skipped.
+    /// Never throws: a timeout reads as no match, a pattern .NET rejects is counted invalid and skipped.
     /// </summary>
     public void WarmUp(IEnumerable<string> userAgents)
     {
@@ -119,7 +119,14 @@ internal sealed class UapEngine
         {
             foreach (var ua in userAgents)
             {
-                Parse(ua, oversized: false, out _);
+                try
+                {
+                    Parse(ua, oversized: false, out _);
+                }
+                catch (ArgumentException)
+                {
+                    // Best effort, as before: a rule whose extraction form .NET rejects fails the same way on a request.
+                }
             }
         }
         finally
