@@ -40,6 +40,30 @@ public sealed class UaCommandTests
     }
 
     [Fact]
+    public void Timing_CachedHit_IsMeasuredOnHitsOnlyAndAllocatesNothing()
+    {
+        var lines = new StringBuilder();
+        for (var i = 0; i < 40; i++)
+        {
+            lines.Append(i % 2 == 0
+                ? $"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{i}.0.0.0 Safari/537.36\n"
+                : $"Mozilla/5.0 (iPhone; CPU iPhone OS 17_{i} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.{i} Mobile/15E148 Safari/604.1\n");
+        }
+
+        using var output = new MemoryStream();
+
+        var exit = UaTiming.Run(new StringReader(lines.ToString()), output, regexesPath: null);
+
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(output.ToArray());
+        var root = json.RootElement;
+        Assert.Equal(40, root.GetProperty("count").GetInt32());
+        Assert.Equal(0, root.GetProperty("cachedHitMisses").GetInt64());
+        Assert.Equal(0, root.GetProperty("cachedHitBytes").GetDouble());
+        Assert.True(root.GetProperty("cachedHitNs").GetDouble() > 0);
+    }
+
+    [Fact]
     public void Run_RegexesOption_UsesThatFile()
     {
         var path = Path.GetTempFileName();

@@ -49,6 +49,7 @@ internal sealed class ParseCache
     }
 
     /// <summary>Looks <paramref name="key"/> up; an entry matches only with the same <paramref name="oversized"/> flag.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // the cache-hit path: optimised from the first request, not after tiering
     public bool TryGet(ReadOnlySpan<char> key, ulong hash, bool oversized, out UserAgentInfo? value)
     {
         var hashes = _hashes;

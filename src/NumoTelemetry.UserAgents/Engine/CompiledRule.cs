@@ -44,14 +44,18 @@ internal sealed class CompiledRule
     /// <summary>How often the rule has been evaluated (approximate under concurrency; for diagnostics).</summary>
     public int Uses => _uses;
 
+    /// <summary>How many of the rule's regexes (search, extraction) have been built so far (for tests).</summary>
+    internal int BuiltRegexCount => (_search is null ? 0 : 1) + (_extract is null ? 0 : 1);
+
     /// <summary>Whether the pattern failed to compile (such a rule never matches; counted once).</summary>
     public bool IsInvalid => _invalid != 0;
 
     /// <summary>
     /// Where the leftmost match of the rule in <paramref name="text"/> starts, or -1; a timeout counts,
-    /// sets <paramref name="timedOut"/> and reads as no match. Allocates nothing.
+    /// sets <paramref name="timedOut"/> and reads as no match. Allocates nothing. Unless <paramref name="countUse"/>
+    /// (false for the warm-up), the evaluation is neither counted nor brings the rule closer to compilation.
     /// </summary>
-    public int Match(string text, ref bool timedOut)
+    public int Match(string text, bool countUse, ref bool timedOut)
     {
         var search = _search ?? CreateSearch();
         if (search is null)
@@ -59,12 +63,16 @@ internal sealed class CompiledRule
             return -1;
         }
 
-        if (++_uses == _hotThreshold)
+        if (countUse)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Rule.Compile(state.Sample), (Rule: this, Sample: text), preferLocal: false);
+            if (++_uses == _hotThreshold)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static state => state.Rule.Compile(state.Sample), (Rule: this, Sample: text), preferLocal: false);
+            }
+
+            _counters.RegexRuns.Increment();
         }
 
-        _counters.RegexRuns.Increment();
         try
         {
             foreach (var match in search.EnumerateMatches(text))

@@ -15,6 +15,7 @@ internal static class SpanHash
     private const ulong Prime3 = 0x165667B19E3779F9UL;
 
     /// <summary>Hashes <paramref name="text"/> with <paramref name="seed"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // the cache-hit path: optimised from the first request, not after tiering
     public static ulong Hash(ReadOnlySpan<char> text, ulong seed)
     {
         var bytes = MemoryMarshal.AsBytes(text);

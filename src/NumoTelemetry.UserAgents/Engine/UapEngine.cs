@@ -21,6 +21,7 @@ internal sealed class UapEngine
     private readonly EngineCounters _counters;
     private readonly bool _usePrefilter;
     private readonly ConcurrentDictionary<string, BotInfo> _spiderBots = new(StringComparer.Ordinal);
+    private bool _warmingUp;
 
     /// <summary>
     /// Builds the engine over <paramref name="rules"/> (sections in <see cref="RuleSection"/> order) and their
@@ -86,8 +87,53 @@ internal sealed class UapEngine
     /// <summary>The prefilter (for diagnostics).</summary>
     public RulePrefilter Prefilter => _prefilter;
 
+    /// <summary>How many regexes of the rules and their branches have been built so far (for tests).</summary>
+    internal int BuiltRegexCount()
+    {
+        var count = 0;
+        for (var i = 0; i < _rules.Length; i++)
+        {
+            count += _rules[i].BuiltRegexCount;
+            foreach (var branch in _branches[i] ?? [])
+            {
+                count += branch.BuiltRegexCount;
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>The number of rules of <paramref name="section"/>.</summary>
     public int CountOf(RuleSection section) => _sectionStart[(int)section + 1] - _sectionStart[(int)section];
+
+    /// <summary>
+    /// Parses <paramref name="userAgents"/> and discards the results, so that the parse path is JIT-compiled
+    /// and the regexes they reach are built. Their regex evaluations are neither counted nor count towards a
+    /// rule's compilation to IL (that is for rules hot in real traffic). Call before the engine is shared.
+    /// Never throws: a timeout reads as no match, a pattern .NET rejects is counted invalid and skipped.
+    /// </summary>
+    public void WarmUp(IEnumerable<string> userAgents)
+    {
+        _warmingUp = true;
+        try
+        {
+            foreach (var ua in userAgents)
+            {
+                try
+                {
+                    Parse(ua, oversized: false, out _);
+                }
+                catch (ArgumentException)
+                {
+                    // Best effort, as before: a rule whose extraction form .NET rejects fails the same way on a request.
+                }
+            }
+        }
+        finally
+        {
+            _warmingUp = false;
+        }
+    }
 
     /// <summary>
     /// Parses <paramref name="text"/> (already cut to the length cap). <paramref name="timedOut"/> tells
@@ -188,7 +234,7 @@ internal sealed class UapEngine
                     }
                     else
                     {
-                        index = _rules[rule].Match(text, ref timedOut);
+                        index = _rules[rule].Match(text, !_warmingUp, ref timedOut);
                     }
 
                     if (index >= 0)
@@ -216,7 +262,7 @@ internal sealed class UapEngine
                 continue;
             }
 
-            var index = branches[b].Match(text, ref timedOut);
+            var index = branches[b].Match(text, !_warmingUp, ref timedOut);
             if (index >= 0 && (best < 0 || index < best))
             {
                 best = index;

@@ -22,6 +22,7 @@ internal sealed class RulePrefilter
     /// <paramref name="conditions"/> are further conditions (of rule branches) checked whole with
     /// <see cref="CheckCondition"/>, by their index.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public RulePrefilter(IReadOnlyList<List<string[]>> ruleClauses, IReadOnlyList<List<string[]>>? conditions = null)
     {
         ArgumentNullException.ThrowIfNull(ruleClauses);
@@ -146,6 +147,7 @@ internal sealed class RulePrefilter
         _triggerRules = [.. flat];
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static int[] AtomFrequencies(AhoCorasickAutomaton automaton, int atomCount, int atomWords)
     {
         var frequency = new int[atomCount];

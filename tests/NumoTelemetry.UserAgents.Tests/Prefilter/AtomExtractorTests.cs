@@ -50,4 +50,39 @@ public sealed class AtomExtractorTests
 
         Assert.Equal(0b111UL, found[0]);
     }
+
+    [Theory]
+    [InlineData(300)]
+    [InlineData(12000)]
+    public void Scan_SmallAndLargeAutomata_FindExactlyTheAtomsPresent(int atomCount)
+    {
+        // 12,000 random atoms of 6 to 12 letters need about 80,000 states: the 32-bit table; 300 fit the 16-bit one.
+        var random = new Random(atomCount);
+        var atoms = new HashSet<string>(StringComparer.Ordinal);
+        while (atoms.Count < atomCount)
+        {
+            var chars = new char[random.Next(6, 13)];
+            for (var i = 0; i < chars.Length; i++)
+            {
+                chars[i] = (char)('a' + random.Next(26));
+            }
+
+            atoms.Add(new string(chars));
+        }
+
+        var list = atoms.ToList();
+        var automaton = new AhoCorasickAutomaton(list);
+        Assert.Equal(atomCount < 1000, automaton.HasNarrowTable);
+        for (var trial = 0; trial < 50; trial++)
+        {
+            var text = $"Mozilla/5.0 ({list[random.Next(list.Count)].ToUpperInvariant()}; x) {list[random.Next(list.Count)]}/1.0 {list[^1][..4]}";
+            var found = new ulong[(list.Count + 63) >> 6];
+            automaton.Scan(text, found);
+            for (var a = 0; a < list.Count; a++)
+            {
+                var expected = text.Contains(list[a], StringComparison.OrdinalIgnoreCase);
+                Assert.True(expected == ((found[a >> 6] & (1UL << a)) != 0), $"atom {list[a]} in {text}: expected {expected}");
+            }
+        }
+    }
 }
