@@ -10,7 +10,7 @@ namespace NumoTelemetry.Pipeline;
 /// <see cref="Drain"/> (single consumer) finishes each deferred capture (pseudonyms, User-Agent, enrichment, risk,
 /// request metrics: see <see cref="RequestCapturer.Begin"/>), copies the finished record out, clears the raw values
 /// and gives the feature back for reuse, so whoever drains sees only finished, pseudonymised records. Features are
-/// made only when none is free (start-up, bursts) and at most <c>capacity</c> plus a margin are kept.
+/// made at start-up (up to 1,024), then only when none is free (bursts), and at most <c>capacity</c> plus a margin are kept.
 /// </summary>
 internal sealed class RecordQueue
 {
@@ -34,7 +34,17 @@ internal sealed class RecordQueue
         _free = new BoundedRing<NumoRequestFeature>(_records.Capacity + Math.Max(256, Environment.ProcessorCount * 64));
         _capturer = capturer;
         _metrics = metrics;
+
+        // Enough request state for the records of a poll interval at a busy site's rate, made now rather than while
+        // requests arrive (about 1 KB each); the rest only if a burst needs it, then kept.
+        for (var i = Math.Min(_records.Capacity, PrefilledFeatures); i > 0; i--)
+        {
+            _free.TryEnqueue(new NumoRequestFeature());
+        }
     }
+
+    /// <summary>Request-state objects made at start-up.</summary>
+    internal const int PrefilledFeatures = 1024;
 
     public int Capacity => _records.Capacity;
 
