@@ -38,12 +38,12 @@ internal sealed class JsonLinesFileWriter : IDisposable
     /// Writes one line with <paramref name="write"/> producing a JSON value. The line goes to the file stream's
     /// buffer; the operating system sees it at <see cref="Flush"/> (once per batch) or when the buffer fills.
     /// </summary>
-    public void WriteLine<TState>(TState state, Action<Utf8JsonWriter, TState> write)
+    public void WriteLine<TState>(in TState state, JsonLineWriter<TState> write)
     {
         var stream = EnsureOpen();
         _writer.Reset(_buffer);
         _buffer.ResetWrittenCount();
-        write(_writer, state);
+        write(_writer, in state);
         _writer.Flush();
         stream.Write(_buffer.WrittenSpan);
         stream.WriteByte((byte)'\n');
@@ -143,3 +143,6 @@ internal sealed class JsonLinesFileWriter : IDisposable
         _writer.Dispose();
     }
 }
+
+/// <summary>Writes one JSON value for <paramref name="state"/>, passed by reference (records are large structs).</summary>
+internal delegate void JsonLineWriter<TState>(Utf8JsonWriter writer, in TState state);

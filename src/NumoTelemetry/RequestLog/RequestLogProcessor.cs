@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -120,7 +121,7 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
         {
             for (; written < records.Length; written++)
             {
-                _file!.WriteLine(records[written], static (writer, record) => RequestRecordJson.Write(writer, record));
+                _file!.WriteLine(in records[written], static (Utf8JsonWriter writer, in RequestRecord record) => RequestRecordJson.Write(writer, in record));
             }
 
             if (_failures > 0)

@@ -16,7 +16,7 @@ public class JsonLinesFileWriterTests
             {
                 for (var i = 0; i < 200; i++)
                 {
-                    writer.WriteLine(i, static (w, n) =>
+                    writer.WriteLine(i, static (System.Text.Json.Utf8JsonWriter w, in int n) =>
                     {
                         w.WriteStartObject();
                         w.WriteString("padding", new string('x', 50));
@@ -34,12 +34,12 @@ public class JsonLinesFileWriterTests
                 Assert.All(lines, l => System.Text.Json.JsonDocument.Parse(l).Dispose());
 
                 time.Advance(TimeSpan.FromDays(1));
-                writer.WriteLine(0, static (w, _) => w.WriteStringValue("next day"));
+                writer.WriteLine(0, static (System.Text.Json.Utf8JsonWriter w, in int _) => w.WriteStringValue("next day"));
                 writer.Flush();
                 Assert.Single(Directory.GetFiles(dir, "requests-20260102*.jsonl"));
 
                 time.Advance(TimeSpan.FromDays(3));
-                writer.WriteLine(0, static (w, _) => w.WriteStringValue("later"));
+                writer.WriteLine(0, static (System.Text.Json.Utf8JsonWriter w, in int _) => w.WriteStringValue("later"));
                 writer.Flush();
             }
 

@@ -40,13 +40,13 @@ public class RequestLogAllocationTests
             using var writer = new JsonLinesFileWriter(dir, "requests", 1L << 30, 7, new FakeTimeProvider(now));
             for (var i = 0; i < 1000; i++)
             {
-                writer.WriteLine(record, static (w, r) => RequestRecordJson.Write(w, r));
+                writer.WriteLine(record, static (System.Text.Json.Utf8JsonWriter w, in RequestRecord r) => RequestRecordJson.Write(w, r));
             }
 
             var before = GC.GetAllocatedBytesForCurrentThread();
             for (var i = 0; i < 1000; i++)
             {
-                writer.WriteLine(record, static (w, r) => RequestRecordJson.Write(w, r));
+                writer.WriteLine(record, static (System.Text.Json.Utf8JsonWriter w, in RequestRecord r) => RequestRecordJson.Write(w, r));
             }
 
             var perRecord = (GC.GetAllocatedBytesForCurrentThread() - before) / 1000.0;
