@@ -11,11 +11,11 @@ internal static class LoadRunner
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var requests = int.Parse(Arg(args, "--requests") ?? "40000", CultureInfo.InvariantCulture);
+        var requests = int.Parse(Arg(args, "--requests") ?? "100000", CultureInfo.InvariantCulture);
         var rounds = int.Parse(Arg(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
         var connections = int.Parse(Arg(args, "--connections") ?? "16", CultureInfo.InvariantCulture);
         var timeLimit = TimeSpan.FromMinutes(double.Parse(Arg(args, "--minutes") ?? "15", CultureInfo.InvariantCulture));
-        var warmUp = TimeSpan.FromSeconds(double.Parse(Arg(args, "--warmup-seconds") ?? "8", CultureInfo.InvariantCulture));
+        var warmUp = TimeSpan.FromSeconds(double.Parse(Arg(args, "--warmup-seconds") ?? "10", CultureInfo.InvariantCulture));
         if (Arg(args, "--modes") is { } modes)
         {
             s_modes = modes.Split(',');

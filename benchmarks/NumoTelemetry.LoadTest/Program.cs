@@ -6,7 +6,7 @@ using NumoTelemetry.LoadTest;
 // the server's CPU time and managed bytes allocated per request, far steadier than requests/s on a
 // shared 2-core machine.
 //
-//   dotnet run -c Release --project benchmarks/NumoTelemetry.LoadTest -- run [--requests 40000] [--rounds 3] [--connections 16]
+//   dotnet run -c Release --project benchmarks/NumoTelemetry.LoadTest -- run [--requests 100000] [--rounds 3] [--connections 16] [--warmup-seconds 10] [--modes bare,numo,httplogging,otel]
 //   dotnet run -c Release --project benchmarks/NumoTelemetry.LoadTest -- server --mode numo --port 5099
 return args.Length > 0 && args[0] == "server"
     ? await LoadServer.RunAsync(args)
