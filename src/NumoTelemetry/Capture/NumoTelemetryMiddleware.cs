@@ -10,7 +10,7 @@ using NumoTelemetry.Pipeline;
 namespace NumoTelemetry.Capture;
 
 /// <summary>
-/// The middleware that sees every request. Hot path: no locks, no LINQ, no per-request heap
+/// The middleware that sees every request. Request thread: no locks, no LINQ, no copies, no per-request heap
 /// allocation in steady state. Telemetry failing never fails the request: every step of ours is
 /// guarded, counted and skipped on error; the site's own exceptions pass through untouched.
 /// </summary>

@@ -14,8 +14,10 @@ using NumoTelemetry.UserAgents;
 namespace NumoTelemetry.Capture;
 
 /// <summary>
-/// Stages 1 to 3 of the hot path: capture the request, pseudonymise every identifier at once, look up
-/// cached facts (User-Agent, enrichers, risk). Raw values are read from headers as spans and stop here.
+/// Capture: <see cref="Begin"/> on the request thread reads the request (keeping references to its raw header values)
+/// and settles consent and the visitor cookie; <see cref="CompleteDeferred"/>, on the pipeline's consumer or on demand,
+/// resolves the client, pseudonymises every identifier at once and looks up cached facts (User-Agent, enrichers, risk).
+/// Raw values stop here.
 /// </summary>
 internal sealed class RequestCapturer
 {

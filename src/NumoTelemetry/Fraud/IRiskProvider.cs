@@ -1,8 +1,9 @@
 namespace NumoTelemetry.Fraud;
 
 /// <summary>
-/// Answers the current risk of a request's subjects on the request hot path. Implementations read
-/// local state only (never the network) and must not allocate.
+/// Answers the current risk of a request's subjects while its capture is finished: on the pipeline's consumer, or on the
+/// request thread when the site reads <c>GetNumoRisk()</c> or enforcement is on. Implementations read local state only
+/// (never the network), must be thread-safe and must not allocate.
 /// </summary>
 public interface IRiskProvider
 {
