@@ -47,13 +47,36 @@ internal sealed class NumoRequestFeature
     /// Finishes the capture now, on the request thread, when the request itself needs its pseudonyms or risk (the
     /// site reads its risk, or enforcement may act on it); otherwise the pipeline's consumer does it.
     /// </summary>
+    /// <remarks>
+    /// Never throws into the site: a failing step (a site's own User-Agent parser, say) is counted and the record keeps
+    /// what was captured. Safe when a handler reads its risk from two threads at once.
+    /// </remarks>
     public void EnsureCaptured()
     {
-        if (Raw.Pending && Capturer is { } capturer)
+        if (!Raw.Pending || Capturer is not { } capturer)
         {
-            capturer.CompleteNow(this);
+            return;
+        }
+
+        lock (_captureLock)
+        {
+            if (!Raw.Pending)
+            {
+                return;
+            }
+
+            try
+            {
+                capturer.CompleteNow(this);
+            }
+            catch (Exception)
+            {
+                capturer.CaptureFailed();
+            }
         }
     }
+
+    private readonly Lock _captureLock = new();
 
     /// <summary>The request's start time (UTC), worked out from its start timestamp the first time it is needed.</summary>
     public DateTimeOffset EnsureTimestamp(TimeProvider time)

@@ -339,6 +339,9 @@ internal sealed class RequestCapturer
     public void CompleteNow(NumoRequestFeature feature) =>
         CompleteDeferred(ref feature.Record, ref feature.Raw, _time.GetUtcNow(), _time.GetTimestamp());
 
+    /// <summary>Counts a capture that failed part-way (the record goes on with what was captured).</summary>
+    public void CaptureFailed() => _metrics.RecordError("capture");
+
     /// <summary>The time source, for the consumer's one clock reading per batch.</summary>
     internal TimeProvider Time => _time;
 

@@ -179,6 +179,32 @@ public class DeferredCaptureTests
     }
 
     [Fact]
+    public async Task GetNumoRisk_ParserThrows_SiteGetsNoRiskNoException_AndTheRecordIsKept()
+    {
+        using var services = Services(more: s => s.AddSingleton<IUserAgentParser, ThrowingParser>());
+        using var errors = new MetricCollector<long>(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NumoTelemetryMeter.Name, "numo.errors");
+        NumoRisk? risk = null;
+        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
+        {
+            // From two threads at once, as a handler fanning out work might.
+            var risks = new NumoRisk[2];
+            Parallel.For(0, 2, i => risks[i] = c.GetNumoRisk());
+            risk = risks[0];
+            c.Response.StatusCode = 204;
+            return Task.CompletedTask;
+        }));
+        var context = Context();
+        await middleware.InvokeAsync(context);
+        Assert.Equal(204, context.Response.StatusCode);
+        Assert.Equal(NumoRisk.None, risk);
+        Assert.Single(errors.GetMeasurementSnapshot(), m => Equals(m.Tags["numo.stage"], "capture"));
+        var batch = new RequestRecord[4];
+        Assert.Equal(1, services.GetRequiredService<RecordQueue>().Drain(batch));
+        Assert.NotEqual(default, batch[0].Ip);
+        Assert.Equal(204, batch[0].StatusCode);
+    }
+
+    [Fact]
     public async Task Enforcement_CapturesOnTheRequestThread()
     {
         using var services = Services(o => o.Enforcement.Mode = EnforcementMode.Block);
