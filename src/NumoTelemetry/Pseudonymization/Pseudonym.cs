@@ -130,6 +130,36 @@ public readonly struct Pseudonym : IEquatable<Pseudonym>, ISpanFormattable
         return true;
     }
 
+    /// <summary>The text form, as UTF-8 (the same characters as <see cref="TryFormat"/>).</summary>
+    internal bool TryFormatUtf8(Span<byte> destination, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        if (IsEmpty)
+        {
+            return true;
+        }
+
+        if (destination.Length < 3 || !KeyId.TryFormat(destination[1..], out var digits, default, CultureInfo.InvariantCulture)
+            || destination.Length < digits + 2)
+        {
+            return false;
+        }
+
+        destination[0] = (byte)'k';
+        destination[digits + 1] = (byte)'.';
+        var prefix = digits + 2;
+
+        Span<byte> hash = stackalloc byte[HashSize];
+        WriteHashBytes(hash);
+        if (!Base64Url.TryEncodeToUtf8(hash, destination[prefix..], out var encoded))
+        {
+            return false;
+        }
+
+        bytesWritten = prefix + encoded;
+        return true;
+    }
+
     /// <summary>The text form <c>k{keyId}.{base64url}</c>; empty for the default value.</summary>
     public override string ToString()
     {

@@ -50,6 +50,18 @@ internal sealed class JsonLinesFileWriter : IDisposable
         _length += _buffer.WrittenCount + 1;
     }
 
+    /// <summary>Writes one line with <paramref name="write"/> producing UTF-8 JSON straight into the line buffer.</summary>
+    public void WriteUtf8Line<TState>(in TState state, Utf8LineWriter<TState> write)
+    {
+        var stream = EnsureOpen();
+        _buffer.ResetWrittenCount();
+        write(_buffer, in state);
+        _buffer.GetSpan(1)[0] = (byte)'\n';
+        _buffer.Advance(1);
+        stream.Write(_buffer.WrittenSpan);
+        _length += _buffer.WrittenCount;
+    }
+
     public void Flush() => _stream?.Flush(flushToDisk: false);
 
     private FileStream EnsureOpen()
@@ -146,3 +158,6 @@ internal sealed class JsonLinesFileWriter : IDisposable
 
 /// <summary>Writes one JSON value for <paramref name="state"/>, passed by reference (records are large structs).</summary>
 internal delegate void JsonLineWriter<TState>(Utf8JsonWriter writer, in TState state);
+
+/// <summary>Writes one JSON value for <paramref name="state"/> as UTF-8 into <paramref name="output"/>.</summary>
+internal delegate void Utf8LineWriter<TState>(IBufferWriter<byte> output, in TState state);

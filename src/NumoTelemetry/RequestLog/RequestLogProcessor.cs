@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Buffers;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,6 +20,8 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
     private readonly ILogger _logger;
     private readonly NumoTelemetryMetrics _metrics;
     private readonly JsonLinesFileWriter? _file;
+    private readonly RequestRecordJsonWriter? _json;
+    private readonly Utf8LineWriter<RequestRecord>? _writeJson;
     private readonly ILogger _ownLogger;
     private readonly TimeProvider _time;
     private int _failures;
@@ -46,6 +48,8 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
             }
 
             _file = new JsonLinesFileWriter(directory, "requests", _options.MaxFileBytes, _options.RetentionDays, time);
+            var json = _json = new RequestRecordJsonWriter();
+            _writeJson = (IBufferWriter<byte> output, in RequestRecord record) => json.Write(output, in record);
         }
     }
 
@@ -121,7 +125,7 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
         {
             for (; written < records.Length; written++)
             {
-                _file!.WriteLine(in records[written], static (Utf8JsonWriter writer, in RequestRecord record) => RequestRecordJson.Write(writer, in record));
+                _file!.WriteUtf8Line(in records[written], _writeJson!);
             }
 
             if (_failures > 0)
@@ -160,7 +164,11 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
         }
     }
 
-    public void Dispose() => _file?.Dispose();
+    public void Dispose()
+    {
+        _file?.Dispose();
+        _json?.Dispose();
+    }
 
     [LoggerMessage(EventId = 100, Message = "Request {Method} {Route} {StatusCode} in {DurationMs} ms; ip={Ip} prefix={IpPrefix} session={Session} visitor={Visitor} user={User} browser={Browser} os={Os} bot={Bot} country={Country} consent={Consent} risk={Risk}", EventName = "RequestRecorded")]
     private static partial void RequestRecorded(

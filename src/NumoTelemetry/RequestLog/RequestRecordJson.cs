@@ -191,12 +191,12 @@ public static class RequestRecordJson
     private static readonly string[] s_crawlerNames = ["notclaimed", "pending", "verified", "failed", "unknown"];
     private static readonly string?[] s_flagNames = new string?[1 << 7];
 
-    private static string BandText(RiskBand band) => (uint)band < (uint)s_bandNames.Length ? s_bandNames[(int)band] : band.ToString().ToLowerInvariant();
+    internal static string BandText(RiskBand band) => (uint)band < (uint)s_bandNames.Length ? s_bandNames[(int)band] : band.ToString().ToLowerInvariant();
 
-    private static string CrawlerText(CrawlerVerification verdict) =>
+    internal static string CrawlerText(CrawlerVerification verdict) =>
         (uint)verdict < (uint)s_crawlerNames.Length ? s_crawlerNames[(int)verdict] : verdict.ToString().ToLowerInvariant();
 
-    private static string FlagsText(NetworkFlags flags)
+    internal static string FlagsText(NetworkFlags flags)
     {
         var i = (int)flags;
         if ((uint)i >= (uint)s_flagNames.Length)
