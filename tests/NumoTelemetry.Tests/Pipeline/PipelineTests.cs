@@ -57,6 +57,18 @@ public class PipelineTests
         Assert.Equal(Producers * PerProducer, total);
     }
 
+    [Theory]
+    [InlineData(0, 50)]
+    [InlineData(512, 50)]
+    [InlineData(1024, 25)]
+    [InlineData(3100, 8.258)]
+    [InlineData(1_000_000, 1)]
+    public void NextPoll_BusySite_PollsOftenEnoughToFindHalfABatch(int found, double expectedMs)
+    {
+        var next = PipelineService.NextPoll(TimeSpan.FromMilliseconds(50), 1024, found);
+        Assert.Equal(expectedMs, next.TotalMilliseconds, 3);
+    }
+
     [Fact]
     public async Task Drain_FailingProcessor_OthersStillRunAndErrorCounted()
     {
