@@ -7,6 +7,8 @@ namespace NumoTelemetry.RequestLog;
 /// <summary>
 /// Appends JSON lines to <c>{prefix}-yyyyMMdd[-N].jsonl</c> files, rotating at each UTC day and when a file
 /// reaches the size limit, and deleting files older than the retention. Single writer (the pipeline thread).
+/// Lines collect in one reused buffer that goes to an unbuffered file in 64 KiB writes (and at <see cref="Flush"/>), so
+/// opening the next file allocates no new buffer.
 /// </summary>
 internal sealed class JsonLinesFileWriter : IDisposable
 {
@@ -15,7 +17,9 @@ internal sealed class JsonLinesFileWriter : IDisposable
     private readonly long _maxBytes;
     private readonly int _retentionDays;
     private readonly TimeProvider _time;
-    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private const int WriteSize = 64 * 1024;
+
+    private readonly ArrayBufferWriter<byte> _buffer = new(WriteSize + 4096);
     private readonly Utf8JsonWriter _writer;
     private FileStream? _stream;
     private long _length;
@@ -35,34 +39,56 @@ internal sealed class JsonLinesFileWriter : IDisposable
     public string? CurrentPath => _stream?.Name;
 
     /// <summary>
-    /// Writes one line with <paramref name="write"/> producing a JSON value. The line goes to the file stream's
-    /// buffer; the operating system sees it at <see cref="Flush"/> (once per batch) or when the buffer fills.
+    /// Writes one line with <paramref name="write"/> producing a JSON value. The line goes to the buffer; the operating
+    /// system sees it when 64 KiB have collected, at <see cref="Flush"/> (once per batch) or when the file is rotated.
     /// </summary>
     public void WriteLine<TState>(in TState state, JsonLineWriter<TState> write)
     {
-        var stream = EnsureOpen();
+        EnsureOpen();
+        var start = _buffer.WrittenCount;
         _writer.Reset(_buffer);
-        _buffer.ResetWrittenCount();
         write(_writer, in state);
         _writer.Flush();
-        stream.Write(_buffer.WrittenSpan);
-        stream.WriteByte((byte)'\n');
-        _length += _buffer.WrittenCount + 1;
+        EndLine(start);
     }
 
-    /// <summary>Writes one line with <paramref name="write"/> producing UTF-8 JSON straight into the line buffer.</summary>
+    /// <summary>Writes one line with <paramref name="write"/> producing UTF-8 JSON straight into the buffer.</summary>
     public void WriteUtf8Line<TState>(in TState state, Utf8LineWriter<TState> write)
     {
-        var stream = EnsureOpen();
-        _buffer.ResetWrittenCount();
+        EnsureOpen();
+        var start = _buffer.WrittenCount;
         write(_buffer, in state);
-        _buffer.GetSpan(1)[0] = (byte)'\n';
-        _buffer.Advance(1);
-        stream.Write(_buffer.WrittenSpan);
-        _length += _buffer.WrittenCount;
+        EndLine(start);
     }
 
-    public void Flush() => _stream?.Flush(flushToDisk: false);
+    public void Flush()
+    {
+        if (_stream is not null)
+        {
+            WriteOut();
+            _stream.Flush(flushToDisk: false);
+        }
+    }
+
+    private void EndLine(int start)
+    {
+        _buffer.GetSpan(1)[0] = (byte)'\n';
+        _buffer.Advance(1);
+        _length += _buffer.WrittenCount - start;
+        if (_buffer.WrittenCount >= WriteSize)
+        {
+            WriteOut();
+        }
+    }
+
+    private void WriteOut()
+    {
+        if (_buffer.WrittenCount > 0)
+        {
+            _stream!.Write(_buffer.WrittenSpan);
+            _buffer.ResetWrittenCount();
+        }
+    }
 
     private FileStream EnsureOpen()
     {
@@ -98,7 +124,7 @@ internal sealed class JsonLinesFileWriter : IDisposable
                 _sequence++;
             }
 
-            _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
+            _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
             _length = _stream.Length;
         }
 
@@ -131,6 +157,7 @@ internal sealed class JsonLinesFileWriter : IDisposable
     /// </summary>
     public void Reset()
     {
+        _buffer.ResetWrittenCount();
         try
         {
             Close();
@@ -143,10 +170,23 @@ internal sealed class JsonLinesFileWriter : IDisposable
         _day = default;
     }
 
+    /// <summary>Writes what is buffered to the current file (its lines were counted in its length), then closes it.</summary>
     private void Close()
     {
-        _stream?.Dispose();
-        _stream = null;
+        if (_stream is null)
+        {
+            return;
+        }
+
+        try
+        {
+            WriteOut();
+        }
+        finally
+        {
+            _stream.Dispose();
+            _stream = null;
+        }
     }
 
     public void Dispose()

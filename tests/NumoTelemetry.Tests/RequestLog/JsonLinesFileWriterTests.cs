@@ -51,4 +51,53 @@ public class JsonLinesFileWriterTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void WriteUtf8Line_ManyRotations_NoNewBufferPerFile_AndNoLineLost()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "numo-jl-" + Guid.NewGuid().ToString("N"));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 10, 0, 0, TimeSpan.Zero));
+        try
+        {
+            using (var writer = new JsonLinesFileWriter(dir, "requests", 4096, 2, time))
+            {
+                // The first file's opening (directory, purge) is not what is measured.
+                writer.WriteUtf8Line(0, Line);
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                for (var i = 1; i < 1000; i++)
+                {
+                    writer.WriteUtf8Line(i, Line);
+                }
+
+                var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                writer.Flush();
+                var files = Directory.GetFiles(dir, "requests-20260101*.jsonl");
+                Assert.True(files.Length >= 20, $"{files.Length} files");
+
+                // Opening a file costs its stream and path (a few hundred bytes), never a new 64 KiB buffer.
+                Assert.True(allocated / files.Length < 4096, $"{allocated / files.Length} B per file");
+                var numbers = files.SelectMany(File.ReadAllLines).Select(l => int.Parse(l.AsSpan(5, l.IndexOf(',') - 5), System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+                Assert.Equal(Enumerable.Range(0, 1000), numbers);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+
+        static void Line(System.Buffers.IBufferWriter<byte> output, in int n)
+        {
+            // {"n":123,"p":"xxx...x"}: about 120 bytes.
+            var span = output.GetSpan(256);
+            "{\"n\":"u8.CopyTo(span);
+            System.Buffers.Text.Utf8Formatter.TryFormat(n, span[5..], out var digits);
+            var at = 5 + digits;
+            ",\"p\":\""u8.CopyTo(span[at..]);
+            at += 6;
+            span.Slice(at, 100).Fill((byte)'x');
+            at += 100;
+            "\"}"u8.CopyTo(span[at..]);
+            output.Advance(at + 2);
+        }
+    }
 }
