@@ -102,32 +102,11 @@ public readonly struct Pseudonym : IEquatable<Pseudonym>, ISpanFormattable
     /// <inheritdoc />
     public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format = default, IFormatProvider? provider = null)
     {
+        // The text is ASCII: formatted once, as UTF-8, and widened.
         charsWritten = 0;
-        if (IsEmpty)
-        {
-            return true;
-        }
-
-        // Written by hand: the interpolated TryWrite boxes the key id (24 B per call on .NET 10).
-        if (destination.Length < 3 || !KeyId.TryFormat(destination[1..], out var digits, default, CultureInfo.InvariantCulture)
-            || destination.Length < digits + 2)
-        {
-            return false;
-        }
-
-        destination[0] = 'k';
-        destination[digits + 1] = '.';
-        var prefix = digits + 2;
-
-        Span<byte> hash = stackalloc byte[HashSize];
-        WriteHashBytes(hash);
-        if (!Base64Url.TryEncodeToChars(hash, destination[prefix..], out var encoded))
-        {
-            return false;
-        }
-
-        charsWritten = prefix + encoded;
-        return true;
+        Span<byte> utf8 = stackalloc byte[MaxTextLength];
+        return TryFormatUtf8(utf8, out var written)
+            && System.Text.Ascii.ToUtf16(utf8[..written], destination, out charsWritten) == System.Buffers.OperationStatus.Done;
     }
 
     /// <summary>The text form, as UTF-8 (the same characters as <see cref="TryFormat"/>).</summary>
@@ -139,6 +118,7 @@ public readonly struct Pseudonym : IEquatable<Pseudonym>, ISpanFormattable
             return true;
         }
 
+        // Written by hand: the interpolated TryWrite boxes the key id (24 B per call on .NET 10).
         if (destination.Length < 3 || !KeyId.TryFormat(destination[1..], out var digits, default, CultureInfo.InvariantCulture)
             || destination.Length < digits + 2)
         {
