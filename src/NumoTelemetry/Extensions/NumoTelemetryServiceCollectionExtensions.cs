@@ -57,7 +57,7 @@ public static class NumoTelemetryServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Registers a hot-path enricher (see <see cref="NumoTelemetry.Enrichment.IRequestEnricher"/>).</summary>
+    /// <summary>Registers an enricher (see <see cref="NumoTelemetry.Enrichment.IRequestEnricher"/>).</summary>
     public static INumoTelemetryBuilder AddEnricher<TEnricher>(this INumoTelemetryBuilder builder)
         where TEnricher : class, NumoTelemetry.Enrichment.IRequestEnricher
     {
