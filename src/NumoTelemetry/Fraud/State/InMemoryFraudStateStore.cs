@@ -37,8 +37,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     private int _slotHigh;
     private readonly Stack<int> _freeSlots = new();
 
-    // Feature names are a few constant strings: a cache by reference (identity hash) spares the ordinal string hash.
-    private const int NameSlots = 64;
+    // Feature names are a few dozen constant strings: a cache by reference (identity hash) spares the ordinal string hash.
+    // Direct-mapped, so it is sized for collisions to be rare (with 64 slots a few names shared a slot and evicted each
+    // other on every request, ≈ 40 ns per record in a profile under load).
+    private const int NameSlots = 1024;
     private readonly string?[] _nameRefs = new string?[NameSlots];
     private readonly int[] _nameIds = new int[NameSlots];
 
