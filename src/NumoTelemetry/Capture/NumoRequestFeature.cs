@@ -4,19 +4,23 @@ using NumoTelemetry.Pseudonymization;
 namespace NumoTelemetry.Capture;
 
 /// <summary>
-/// Per-request state, pooled: the record being built and what the signals API needs. Set as an
-/// HttpContext feature while the request runs and removed before it goes back to the pool.
+/// Per-request state, pooled by <see cref="Pipeline.RecordQueue"/>: the record being built, the raw values its capture
+/// still needs, and what the signals API needs. Set as an HttpContext feature when the request starts; when it finishes
+/// it is disowned (<see cref="Owner"/> cleared, so the context no longer finds it) and enqueued, and the pipeline gives it
+/// back to the pool once its record is out.
 /// </summary>
 internal sealed class NumoRequestFeature
 {
     public RequestRecord Record;
 
+    /// <summary>The raw values the capture still needs (see <see cref="RequestCapturer.Begin"/>).</summary>
+    public RawRequest Raw;
+
+    private readonly Lock _captureLock = new();
+
     /// <summary>The running request's feature, or <see langword="null"/> (NumoTelemetry off, or the request has finished).</summary>
     public static NumoRequestFeature? Of(Microsoft.AspNetCore.Http.HttpContext? context) =>
         context?.Features.Get<NumoRequestFeature>() is { } feature && ReferenceEquals(feature.Owner, context) ? feature : null;
-
-    /// <summary>The raw values the capture still needs (see <see cref="RequestCapturer.Begin"/>).</summary>
-    public RawRequest Raw;
 
     public long StartTimestamp { get; set; }
 
@@ -75,8 +79,6 @@ internal sealed class NumoRequestFeature
             }
         }
     }
-
-    private readonly Lock _captureLock = new();
 
     /// <summary>The request's start time (UTC), worked out from its start timestamp the first time it is needed.</summary>
     public DateTimeOffset EnsureTimestamp(TimeProvider time)
