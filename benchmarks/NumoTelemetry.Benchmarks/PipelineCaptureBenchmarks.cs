@@ -22,6 +22,7 @@ public class PipelineCaptureBenchmarks
     private RecordQueue _plainQueue = null!;
     private RequestRecord _record;
     private RawRequest _raw;
+    private long _start;
     private readonly RequestRecord[] _batch = new RequestRecord[1];
 
     [GlobalSetup]
@@ -36,6 +37,7 @@ public class PipelineCaptureBenchmarks
             var feature = c.Features.Get<NumoRequestFeature>()!;
             _record = feature.Record;
             _raw = feature.Raw;
+            _start = feature.StartTimestamp;
             c.Response.StatusCode = 200;
             return Task.CompletedTask;
         };
@@ -75,6 +77,7 @@ public class PipelineCaptureBenchmarks
         var feature = queue.Rent();
         feature.Record = _record;
         feature.Raw = _raw;
+        feature.StartTimestamp = _start;
         queue.TryEnqueue(feature);
         return queue.Drain(_batch);
     }

@@ -20,9 +20,6 @@ internal struct RawRequest
     /// <summary>Whether the visitor cookie still has to be verified (it was not needed on the request thread).</summary>
     public bool VerifyVisitor;
 
-    /// <summary><see cref="TimeProvider.GetTimestamp"/> when the request started.</summary>
-    public long StartTimestamp;
-
     public ClientAddress Peer;
     public StringValues Forwarded;
     public StringValues XForwardedFor;

@@ -94,8 +94,6 @@ internal sealed class RequestCapturer
         _onSkipped = _metrics.RecordSkipped;
     }
 
-    public long GetTimestamp() => _time.GetTimestamp();
-
     /// <summary>
     /// The request thread's part of the capture: the cheap facts go straight into the record, the raw values the rest
     /// needs are kept by reference in <see cref="NumoRequestFeature.Raw"/>, and the cookie decisions that must be made
@@ -106,9 +104,7 @@ internal sealed class RequestCapturer
     public void Begin(HttpContext context, NumoRequestFeature feature)
     {
         ref var raw = ref feature.Raw;
-        var start = _time.GetTimestamp();
-        feature.StartTimestamp = start;
-        raw.StartTimestamp = start;
+        feature.StartTimestamp = _time.GetTimestamp();
         raw.Pending = true;
         feature.Capturer = this;
         feature.Pseudonymizer = _pseudonymizer;
@@ -215,11 +211,13 @@ internal sealed class RequestCapturer
 
     /// <summary>
     /// Finishes a capture <see cref="Begin"/> started: pseudonymises every identifier at once, parses the User-Agent
-    /// (cached), enriches and scores, then clears <paramref name="raw"/>. <paramref name="utcNow"/> and
+    /// (cached), enriches and scores, then clears the feature's raw values (also when a step throws). <paramref name="utcNow"/> and
     /// <paramref name="timestampNow"/> are one reading of the clock, from which the request's start time is worked out.
     /// </summary>
-    public void CompleteDeferred(ref RequestRecord record, ref RawRequest raw, DateTimeOffset utcNow, long timestampNow)
+    public void CompleteDeferred(NumoRequestFeature feature, DateTimeOffset utcNow, long timestampNow)
     {
+        ref var record = ref feature.Record;
+        ref var raw = ref feature.Raw;
         if (!raw.Pending)
         {
             return;
@@ -229,7 +227,7 @@ internal sealed class RequestCapturer
         {
             if (record.Timestamp == default)
             {
-                record.Timestamp = utcNow - _time.GetElapsedTime(raw.StartTimestamp, timestampNow);
+                record.Timestamp = utcNow - _time.GetElapsedTime(feature.StartTimestamp, timestampNow);
             }
 
             CaptureIdentifiers(ref record, in raw);
@@ -337,7 +335,7 @@ internal sealed class RequestCapturer
 
     /// <summary>Finishes the capture of <paramref name="feature"/> on the calling thread (see <see cref="NumoRequestFeature.EnsureCaptured"/>).</summary>
     public void CompleteNow(NumoRequestFeature feature) =>
-        CompleteDeferred(ref feature.Record, ref feature.Raw, _time.GetUtcNow(), _time.GetTimestamp());
+        CompleteDeferred(feature, _time.GetUtcNow(), _time.GetTimestamp());
 
     /// <summary>Counts a capture that failed part-way (the record goes on with what was captured).</summary>
     public void CaptureFailed() => _metrics.RecordError("capture");

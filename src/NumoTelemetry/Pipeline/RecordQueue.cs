@@ -135,16 +135,12 @@ internal sealed class RecordQueue
 
         try
         {
-            _capturer.CompleteDeferred(ref feature.Record, ref feature.Raw, utcNow, timestampNow);
+            _capturer.CompleteDeferred(feature, utcNow, timestampNow); // clears the raw values, even when it throws
         }
         catch (Exception)
         {
             // Bad input never loses the record: it goes on with what was captured; the failure is counted.
             _metrics?.RecordError("capture");
-        }
-        finally
-        {
-            feature.Raw = default;
         }
 
         _metrics?.RecordRequest(in feature.Record);
