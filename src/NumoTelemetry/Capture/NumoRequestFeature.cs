@@ -96,7 +96,7 @@ internal sealed class NumoRequestFeature
         var pseudonymizer = Pseudonymizer;
         if (pseudonymizer is null)
         {
-            return; // the request is over; signals after the response are ignored
+            return; // not a started request (capture failed, or a reset feature)
         }
 
         var now = Capturer is { } capturer ? EnsureTimestamp(capturer.Time) : Record.Timestamp;

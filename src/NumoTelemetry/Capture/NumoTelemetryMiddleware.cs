@@ -146,11 +146,12 @@ internal sealed class NumoTelemetryMiddleware
     private void Finish(HttpContext context, NumoRequestFeature feature, bool failed)
     {
         // The feature stays in the request's feature collection (the server clears it with the request; removing it would
-        // invalidate every cached feature of the context): after this point the signals API ignores it (see NumoSignals).
+        // invalidate every cached feature of the context), disowned: from here on the signals API and GetNumoRisk ignore it
+        // (NumoRequestFeature.Of).
+        feature.Owner = null;
         var enqueued = false;
         try
         {
-            feature.Pseudonymizer = null; // signals after this point are ignored
             _capturer.Complete(context, feature, failed);
 
             // A record captured here (the site read its risk, or enforcement is on) is measured now; the others when the
@@ -161,7 +162,6 @@ internal sealed class NumoTelemetryMiddleware
                 _metrics.RecordRequest(in feature.Record);
             }
 
-            feature.Owner = null;
             enqueued = _queue.TryEnqueue(feature); // from here on the pipeline owns the feature
             if (!enqueued)
             {
