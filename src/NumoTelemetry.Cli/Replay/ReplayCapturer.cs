@@ -42,7 +42,6 @@ internal sealed class ReplayCapturer
     private readonly ConsentLevel _consent;
     private readonly int _maxUserAgentLength;
     private readonly int _maxPathLength;
-    private readonly DefaultHttpContext _peerOnly = new();
 
     private readonly AddressFacts[] _addresses = new AddressFacts[AddressSlots];
     private readonly TextFacts<CookieFacts>[] _cookies = new TextFacts<CookieFacts>[1 << 16];
@@ -176,8 +175,7 @@ internal sealed class ReplayCapturer
         ref var slot = ref _addresses[(int)(hash * 0x9E3779B97F4A7C15UL >> 49) & (AddressSlots - 1)];
         if (!slot.Set || slot.Tag != tag || slot.Peer != peer)
         {
-            _peerOnly.Connection.RemoteIpAddress = peer.ToIPAddress();
-            var client = _clientIp.Resolve(_peerOnly, out var source, out _);
+            var client = _clientIp.Resolve(peer, default, default, out var source, out _); // a plain line has no forwarding headers
             slot = new AddressFacts
             {
                 Set = true,

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
 namespace NumoTelemetry.Capture;
@@ -57,31 +56,14 @@ internal sealed class ClientIpResolver
     public bool ReadsForwardedHeaders(in ClientAddress peer) =>
         _useForwarded && peer.HasValue && _networks.Length != 0 && IsTrusted(peer);
 
-    /// <summary>Resolves the client of a request.</summary>
-    public ClientAddress Resolve(HttpContext context, out ClientIpSource source, out bool malformed)
-    {
-        var peer = ClientAddress.FromIPAddress(context.Connection.RemoteIpAddress);
-        malformed = false;
-        source = peer.HasValue ? ClientIpSource.Peer : ClientIpSource.None;
-        if (!ReadsForwardedHeaders(peer))
-        {
-            return peer; // the forwarding headers are not even read
-        }
-
-        // X-Forwarded-For is read only when there is no RFC 7239 header (which takes precedence).
-        var headers = context.Request.Headers;
-        var forwarded = headers["Forwarded"];
-        return WalkTrusted(peer, forwarded, StringValues.IsNullOrEmpty(forwarded) ? headers["X-Forwarded-For"] : default, ref source, ref malformed);
-    }
-
     /// <summary>Resolves from a peer address and the raw forwarding headers.</summary>
     public ClientAddress Resolve(in ClientAddress peer, StringValues forwarded, StringValues xForwardedFor, out ClientIpSource source, out bool malformed)
     {
         malformed = false;
         source = peer.HasValue ? ClientIpSource.Peer : ClientIpSource.None;
-        if (!peer.HasValue || _networks.Length == 0 || !IsTrusted(peer))
+        if (!ReadsForwardedHeaders(peer))
         {
-            return peer;
+            return peer; // only a trusted proxy's forwarding headers count
         }
 
         return WalkTrusted(peer, forwarded, xForwardedFor, ref source, ref malformed);
