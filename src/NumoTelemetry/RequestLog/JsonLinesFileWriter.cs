@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text.Json;
 
 namespace NumoTelemetry.RequestLog;
 
@@ -20,7 +19,6 @@ internal sealed class JsonLinesFileWriter : IDisposable
     private const int WriteSize = 64 * 1024;
 
     private readonly ArrayBufferWriter<byte> _buffer = new(WriteSize + 4096);
-    private readonly Utf8JsonWriter _writer;
     private FileStream? _stream;
     private long _length;
     private DateOnly _day;
@@ -33,26 +31,14 @@ internal sealed class JsonLinesFileWriter : IDisposable
         _maxBytes = Math.Max(4096, maxBytes);
         _retentionDays = Math.Max(1, retentionDays);
         _time = time;
-        _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
     }
 
     public string? CurrentPath => _stream?.Name;
 
     /// <summary>
-    /// Writes one line with <paramref name="write"/> producing a JSON value. The line goes to the buffer; the operating
+    /// Writes one line with <paramref name="write"/> producing a JSON value as UTF-8 straight into the buffer; the operating
     /// system sees it when 64 KiB have collected, at <see cref="Flush"/> (once per batch) or when the file is rotated.
     /// </summary>
-    public void WriteLine<TState>(in TState state, JsonLineWriter<TState> write)
-    {
-        EnsureOpen();
-        var start = _buffer.WrittenCount;
-        _writer.Reset(_buffer);
-        write(_writer, in state);
-        _writer.Flush();
-        EndLine(start);
-    }
-
-    /// <summary>Writes one line with <paramref name="write"/> producing UTF-8 JSON straight into the buffer.</summary>
     public void WriteUtf8Line<TState>(in TState state, Utf8LineWriter<TState> write)
     {
         EnsureOpen();
@@ -189,15 +175,8 @@ internal sealed class JsonLinesFileWriter : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        Close();
-        _writer.Dispose();
-    }
+    public void Dispose() => Close();
 }
 
-/// <summary>Writes one JSON value for <paramref name="state"/>, passed by reference (records are large structs).</summary>
-internal delegate void JsonLineWriter<TState>(Utf8JsonWriter writer, in TState state);
-
-/// <summary>Writes one JSON value for <paramref name="state"/> as UTF-8 into <paramref name="output"/>.</summary>
+/// <summary>Writes one JSON value for <paramref name="state"/> (passed by reference: records are large structs) as UTF-8 into <paramref name="output"/>.</summary>
 internal delegate void Utf8LineWriter<TState>(IBufferWriter<byte> output, in TState state);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Time.Testing;
 using NumoTelemetry.RequestLog;
 
@@ -16,8 +17,9 @@ public class JsonLinesFileWriterTests
             {
                 for (var i = 0; i < 200; i++)
                 {
-                    writer.WriteLine(i, static (System.Text.Json.Utf8JsonWriter w, in int n) =>
+                    writer.WriteUtf8Line(i, static (System.Buffers.IBufferWriter<byte> output, in int n) =>
                     {
+                        using var w = new System.Text.Json.Utf8JsonWriter(output);
                         w.WriteStartObject();
                         w.WriteString("padding", new string('x', 50));
                         w.WriteNumber("n", n);
@@ -34,12 +36,12 @@ public class JsonLinesFileWriterTests
                 Assert.All(lines, l => System.Text.Json.JsonDocument.Parse(l).Dispose());
 
                 time.Advance(TimeSpan.FromDays(1));
-                writer.WriteLine(0, static (System.Text.Json.Utf8JsonWriter w, in int _) => w.WriteStringValue("next day"));
+                writer.WriteUtf8Line(0, static (System.Buffers.IBufferWriter<byte> output, in int _) => output.Write("\"next day\""u8));
                 writer.Flush();
                 Assert.Single(Directory.GetFiles(dir, "requests-20260102*.jsonl"));
 
                 time.Advance(TimeSpan.FromDays(3));
-                writer.WriteLine(0, static (System.Text.Json.Utf8JsonWriter w, in int _) => w.WriteStringValue("later"));
+                writer.WriteUtf8Line(0, static (System.Buffers.IBufferWriter<byte> output, in int _) => output.Write("\"later\""u8));
                 writer.Flush();
             }
 
