@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using NumoTelemetry.Pseudonymization;
 
 namespace NumoTelemetry.Tests;
@@ -15,6 +16,21 @@ internal static class TestKeys
 
         configure?.Invoke(options);
         return options;
+    }
+
+    /// <summary>NumoTelemetry's services with a fresh key and no request-log file, as a site registers them.</summary>
+    public static ServiceProvider Services(Action<NumoTelemetryOptions>? configure = null, Action<IServiceCollection>? more = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddNumoTelemetry(o =>
+        {
+            o.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
+            o.RequestLog.FileEnabled = false;
+            configure?.Invoke(o);
+        });
+        more?.Invoke(services);
+        return services.BuildServiceProvider();
     }
 
     public static Pseudonymizer Pseudonymizer(PseudonymizationOptions? options = null)

@@ -20,20 +20,6 @@ public class DeferredCaptureTests
 {
     private const string Chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
 
-    private static ServiceProvider Services(Action<NumoTelemetryOptions>? configure = null, Action<IServiceCollection>? more = null)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddNumoTelemetry(o =>
-        {
-            o.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
-            o.RequestLog.FileEnabled = false;
-            configure?.Invoke(o);
-        });
-        more?.Invoke(services);
-        return services.BuildServiceProvider();
-    }
-
     private static DefaultHttpContext Context()
     {
         var context = new DefaultHttpContext();
@@ -49,7 +35,7 @@ public class DeferredCaptureTests
     [Fact]
     public async Task Request_LeavesCaptureToTheDrain_WhichFinishesIt()
     {
-        using var services = Services();
+        using var services = TestKeys.Services();
         var before = DateTimeOffset.UtcNow;
         var (seen, during) = await StateDuringRequestAsync(services);
 
@@ -73,7 +59,7 @@ public class DeferredCaptureTests
     [Fact]
     public async Task Drain_ClearsTheRawValuesFromTheQueue()
     {
-        using var services = Services();
+        using var services = TestKeys.Services();
         var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(static _ => Task.CompletedTask));
         var context = Context();
         context.Request.Headers.UserAgent = "canary-" + Guid.NewGuid().ToString("N");
@@ -88,7 +74,7 @@ public class DeferredCaptureTests
     [Fact]
     public async Task GetNumoRisk_CapturesOnTheRequestThread_AndMetricsAreRecordedOnce()
     {
-        using var services = Services();
+        using var services = TestKeys.Services();
         using var collector = new MetricCollector<double>(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NumoTelemetryMeter.Name, "numo.request.duration");
         RequestRecord during = default;
         var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
@@ -116,7 +102,7 @@ public class DeferredCaptureTests
     public async Task Signal_BeforeTheCaptureIsFinished_UsesTheRequestsStartTime()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 23, 59, 59, TimeSpan.Zero));
-        using var services = Services(more: s => s.AddSingleton<TimeProvider>(time));
+        using var services = TestKeys.Services(more: s => s.AddSingleton<TimeProvider>(time));
         var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
         {
             time.Advance(TimeSpan.FromSeconds(2)); // the handler runs past midnight: a new analytics epoch
@@ -138,7 +124,7 @@ public class DeferredCaptureTests
     [Fact]
     public async Task QueueFull_RequestIsStillCounted()
     {
-        using var services = Services(o =>
+        using var services = TestKeys.Services(o =>
         {
             o.Pipeline.QueueCapacity = 16;
             o.Pipeline.BatchSize = 16;
@@ -160,7 +146,7 @@ public class DeferredCaptureTests
     [Fact]
     public async Task ParserThrowingInTheDrain_IsCounted_AndTheRecordKept()
     {
-        using var services = Services(more: s => s.AddSingleton<IUserAgentParser, ThrowingParser>());
+        using var services = TestKeys.Services(more: s => s.AddSingleton<IUserAgentParser, ThrowingParser>());
         using var errors = new MetricCollector<long>(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NumoTelemetryMeter.Name, "numo.errors");
         var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(static c =>
         {
@@ -181,7 +167,7 @@ public class DeferredCaptureTests
     [Fact]
     public async Task GetNumoRisk_ParserThrows_SiteGetsNoRiskNoException_AndTheRecordIsKept()
     {
-        using var services = Services(more: s => s.AddSingleton<IUserAgentParser, ThrowingParser>());
+        using var services = TestKeys.Services(more: s => s.AddSingleton<IUserAgentParser, ThrowingParser>());
         using var errors = new MetricCollector<long>(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NumoTelemetryMeter.Name, "numo.errors");
         NumoRisk? risk = null;
         var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
@@ -207,7 +193,7 @@ public class DeferredCaptureTests
     [Fact]
     public async Task Enforcement_CapturesOnTheRequestThread()
     {
-        using var services = Services(o => o.Enforcement.Mode = EnforcementMode.Block);
+        using var services = TestKeys.Services(o => o.Enforcement.Mode = EnforcementMode.Block);
         var (seen, during) = await StateDuringRequestAsync(services);
         Assert.False(seen.Pending);
         Assert.Null(seen.UserAgent);
@@ -217,7 +203,7 @@ public class DeferredCaptureTests
     [Fact]
     public async Task PhoneHeaders_InvalidFirstValidSecond_SecondIsUsedAndTheInvalidOneCounted()
     {
-        using var services = Services(o =>
+        using var services = TestKeys.Services(o =>
         {
             o.Capture.PhoneNumberHeaders = ["X-MSISDN", "X-Up-Calling-Line-Id"];
             o.Capture.DefaultCountryCallingCode = "44";

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Metrics;
 using NumoTelemetry.Pipeline;
-using NumoTelemetry.Pseudonymization;
 
 namespace NumoTelemetry.Tests.Capture;
 
@@ -63,14 +62,7 @@ public class MetricTagTests
 
     private static async Task<CollectedMeasurement<double>> MeasureAsync(string method, string userAgent)
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddNumoTelemetry(o =>
-        {
-            o.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
-            o.RequestLog.FileEnabled = false;
-        });
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = TestKeys.Services();
         using var collector = new MetricCollector<double>(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NumoTelemetryMeter.Name, "numo.request.duration");
         var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(provider, (RequestDelegate)(static _ => Task.CompletedTask));
         var context = new DefaultHttpContext();

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Pipeline;
-using NumoTelemetry.Pseudonymization;
 
 namespace NumoTelemetry.Tests.Capture;
 
@@ -44,16 +43,11 @@ public class MiddlewareAllocationTests
     [Fact]
     public void Invoke_ManyRoutesAndBrowsersWarm_AllocatesNothing()
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddNumoTelemetry(o =>
+        using var provider = TestKeys.Services(o =>
         {
-            o.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
-            o.RequestLog.FileEnabled = false;
             o.RequestLog.LoggerEnabled = false;
             o.Capture.PhoneNumberHeaders = ["X-MSISDN"];
         });
-        using var provider = services.BuildServiceProvider();
         using var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>

@@ -14,15 +14,7 @@ public class MiddlewareTests
 {
     private static (ServiceProvider Services, NumoTelemetryMiddleware Middleware) Create(Action<NumoTelemetryOptions>? configure = null, RequestDelegate? next = null)
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddNumoTelemetry(o =>
-        {
-            o.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
-            o.RequestLog.FileEnabled = false;
-            configure?.Invoke(o);
-        });
-        var provider = services.BuildServiceProvider();
+        var provider = TestKeys.Services(configure);
         next ??= static c =>
         {
             c.Response.StatusCode = 201;

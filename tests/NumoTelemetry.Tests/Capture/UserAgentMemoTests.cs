@@ -53,14 +53,7 @@ public class UserAgentMemoTests
     [Fact]
     public async Task Middleware_RepeatedUserAgentInstance_SameFactsAsTheFullPath_AndParserCountsEveryParse()
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddNumoTelemetry(o =>
-        {
-            o.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
-            o.RequestLog.FileEnabled = false;
-        });
-        using var provider = services.BuildServiceProvider();
+        using var provider = TestKeys.Services();
         var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(provider, (RequestDelegate)(static _ => Task.CompletedTask));
         var parser = (UserAgentParser)provider.GetRequiredService<IUserAgentParser>();
         var queue = provider.GetRequiredService<RecordQueue>();

@@ -76,15 +76,7 @@ public class VisitorCookieTests
 
     private static (ServiceProvider Services, NumoTelemetryMiddleware Middleware) Create(ConsentLevel consent)
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddNumoTelemetry(o =>
-        {
-            o.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
-            o.RequestLog.FileEnabled = false;
-            o.Consent.DefaultLevel = consent;
-        });
-        var provider = services.BuildServiceProvider();
+        var provider = TestKeys.Services(o => o.Consent.DefaultLevel = consent);
         return (provider, ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(provider, (RequestDelegate)(static _ => Task.CompletedTask)));
     }
 
