@@ -11,25 +11,9 @@ namespace NumoTelemetry.Cli.Tests;
 /// The replay's fast capture (no HttpContext, memoised per repeated value) must make exactly the record the core's RequestCapturer makes
 /// of the same line as an HTTP request; and the parallel capture must not change the alerts.
 /// </summary>
-public sealed class ReplayCapturerTests : IDisposable
+public sealed class ReplayCapturerTests() : ReplayTestFiles("numo-replay-capture-")
 {
-    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
-    private const string Chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
     private const string Bot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
-    private readonly string _directory = Directory.CreateTempSubdirectory("numo-replay-capture-").FullName;
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private string KeyFilePath()
-    {
-        var path = Path.Combine(_directory, "key.json");
-        if (!File.Exists(path))
-        {
-            File.WriteAllText(path, KeyFile.Generate(null));
-        }
-
-        return path;
-    }
 
     private static string Line(DateTimeOffset at, string ip, string path, string ua, params (string Name, string Value)[] extra)
     {

@@ -8,25 +8,8 @@ using NumoTelemetry.Pseudonymization;
 
 namespace NumoTelemetry.Cli.Tests;
 
-public sealed class ReplayCommandTests : IDisposable
+public sealed class ReplayCommandTests() : ReplayTestFiles("numo-replay-")
 {
-    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
-    private const string Chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
-    private readonly string _directory = Directory.CreateTempSubdirectory("numo-replay-").FullName;
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private string KeyFilePath()
-    {
-        var path = Path.Combine(_directory, "key.json");
-        if (!File.Exists(path))
-        {
-            File.WriteAllText(path, KeyFile.Generate(null));
-        }
-
-        return path;
-    }
-
     private static string Line(DateTimeOffset at, string ip, string method, string path, int status, string ua, params (string Name, string Value)[] extra)
     {
         var json = new StringBuilder();
@@ -78,7 +61,7 @@ public sealed class ReplayCommandTests : IDisposable
 
     private (int Code, string[] Alerts, string Stderr) Replay(IEnumerable<string> lines, ReplayFormat format = ReplayFormat.Jsonl, bool key = true, FileInfo? config = null, bool viaStdin = false)
     {
-        var input = Path.Combine(_directory, $"input-{Guid.NewGuid():N}.log");
+        var input = Path.Combine(WorkDirectory, $"input-{Guid.NewGuid():N}.log");
         File.WriteAllLines(input, lines);
         using var stdout = new MemoryStream();
         using var stderr = new StringWriter();
@@ -216,7 +199,7 @@ public sealed class ReplayCommandTests : IDisposable
     [Fact]
     public void Run_InvalidConfig_ExitsWithTheSettingToFix()
     {
-        var config = new FileInfo(Path.Combine(_directory, "appsettings.json"));
+        var config = new FileInfo(Path.Combine(WorkDirectory, "appsettings.json"));
         File.WriteAllText(config.FullName, "{\"NumoTelemetry\":{\"Fraud\":{\"CredentialStuffing\":{\"MinFailureRatio\":3}}}}");
         var (code, _, stderr) = Replay([Line(T0, "81.2.3.4", "GET", "/", 200, Chrome)], config: config);
         Assert.Equal(2, code);
@@ -226,7 +209,7 @@ public sealed class ReplayCommandTests : IDisposable
     [Fact]
     public void Run_ConfigThresholds_AreUsed()
     {
-        var config = new FileInfo(Path.Combine(_directory, "strict.json"));
+        var config = new FileInfo(Path.Combine(WorkDirectory, "strict.json"));
         File.WriteAllText(config.FullName, "{\"NumoTelemetry\":{\"Fraud\":{\"Scanner\":{\"Enabled\":false}}}}");
         var lines = Enumerable.Range(0, 60).Select(i => Line(T0.AddSeconds(i), "45.155.205.1", "GET", $"/wp-admin/{i}", 404, "zgrab")).ToList();
         Assert.Single(Replay(lines).Alerts);
@@ -237,7 +220,7 @@ public sealed class ReplayCommandTests : IDisposable
     public void Run_GeoIPDirWithoutGeoIPSupport_ExitsWithAClearMessage()
     {
         using var stderr = new StringWriter();
-        var code = ReplayCommand.Run("-", ReplayFormat.Jsonl, new DirectoryInfo(_directory), null, null, null, () => Stream.Null, Stream.Null, stderr);
+        var code = ReplayCommand.Run("-", ReplayFormat.Jsonl, new DirectoryInfo(WorkDirectory), null, null, null, () => Stream.Null, Stream.Null, stderr);
         Assert.Equal(2, code);
         Assert.Contains("--geoip-dir", stderr.ToString(), StringComparison.Ordinal);
     }
