@@ -10,7 +10,7 @@ namespace NumoTelemetry.Pipeline;
 /// <see cref="Drain"/> (single consumer) finishes each deferred capture (pseudonyms, User-Agent, enrichment, risk,
 /// request metrics: see <see cref="RequestCapturer.Begin"/>), copies the finished record out, clears the raw values
 /// and gives the feature back for reuse, so whoever drains sees only finished, pseudonymised records. Features are
-/// made at start-up (up to 1,024), then only when none is free (bursts), and at most <c>capacity</c> plus a margin are kept.
+/// made at start-up (up to 1,024), then only when none is free (bursts), and at most <c>capacity</c> idle ones are kept.
 /// </summary>
 internal sealed class RecordQueue
 {
@@ -30,8 +30,8 @@ internal sealed class RecordQueue
     public RecordQueue(int capacity, RequestCapturer? capturer, NumoTelemetryMetrics? metrics)
     {
         _records = new BoundedRing<NumoRequestFeature>(capacity);
-        // Enough for a full ring plus the requests in flight beside it.
-        _free = new BoundedRing<NumoRequestFeature>(_records.Capacity + Math.Max(256, Environment.ProcessorCount * 64));
+        // As many idle request states as the queue holds records.
+        _free = new BoundedRing<NumoRequestFeature>(_records.Capacity);
         _capturer = capturer;
         _metrics = metrics;
 
