@@ -34,7 +34,7 @@ public class PipelineCaptureBenchmarks
         // One request through the middleware; its unfinished state is the template every operation finishes.
         RequestDelegate endpoint = c =>
         {
-            var feature = c.Features.Get<NumoRequestFeature>()!;
+            var feature = NumoRequestFeature.Of(c)!;
             _record = feature.Record;
             _raw = feature.Raw;
             _start = feature.StartTimestamp;

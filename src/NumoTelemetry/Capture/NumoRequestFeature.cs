@@ -5,9 +5,10 @@ namespace NumoTelemetry.Capture;
 
 /// <summary>
 /// Per-request state, pooled by <see cref="Pipeline.RecordQueue"/>: the record being built, the raw values its capture
-/// still needs, and what the signals API needs. Set as an HttpContext feature when the request starts; when it finishes
-/// it is disowned (<see cref="Owner"/> cleared, so the context no longer finds it) and enqueued, and the pipeline gives it
-/// back to the pool once its record is out.
+/// still needs, and what the signals API needs. Registered in <see cref="RunningRequests"/> when the request starts (so the
+/// context finds it without an HttpContext feature); when it finishes it is disowned (<see cref="Owner"/> cleared, so
+/// the context no longer finds it), unregistered and enqueued, and the pipeline gives it back to the pool once its record
+/// is out.
 /// </summary>
 internal sealed class NumoRequestFeature
 {
@@ -20,9 +21,12 @@ internal sealed class NumoRequestFeature
 
     /// <summary>The running request's feature, or <see langword="null"/> (NumoTelemetry off, or the request has finished).</summary>
     public static NumoRequestFeature? Of(Microsoft.AspNetCore.Http.HttpContext? context) =>
-        context?.Features.Get<NumoRequestFeature>() is { } feature && ReferenceEquals(feature.Owner, context) ? feature : null;
+        context is null ? null : RunningRequests.Find(context);
 
     public long StartTimestamp { get; set; }
+
+    /// <summary>This request's slot in <see cref="RunningRequests"/>, or -1.</summary>
+    public int Slot { get; set; } = -1;
 
     /// <summary>
     /// The request this feature belongs to while it runs; <see langword="null"/> once it has finished (the feature may

@@ -54,10 +54,10 @@ internal sealed class NumoTelemetryMiddleware
         var feature = _queue.Rent();
         try
         {
-            // First: setting a feature invalidates the context's cached features, so the reads below and everything
-            // downstream fetch them once, not twice. The indexer, not Set<T>: no generic virtual dispatch per request.
+            // Not an HttpContext feature: setting one would invalidate the context's cached features, fetched again by
+            // us and everything downstream (see RunningRequests).
             feature.Owner = context;
-            context.Features[typeof(NumoRequestFeature)] = feature;
+            RunningRequests.Add(context, feature);
             _capturer.Begin(context, feature);
             if (_enforcement.Mode != EnforcementMode.Monitor)
             {
@@ -66,7 +66,8 @@ internal sealed class NumoTelemetryMiddleware
         }
         catch (Exception ex)
         {
-            context.Features[typeof(NumoRequestFeature)] = null;
+            feature.Owner = null;
+            RunningRequests.Remove(feature);
             _queue.Return(feature);
             _metrics.RecordError("capture");
             Log.CaptureFailed(_logger, ex.GetType().Name);
@@ -145,10 +146,9 @@ internal sealed class NumoTelemetryMiddleware
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Finish(HttpContext context, NumoRequestFeature feature, bool failed)
     {
-        // The feature stays in the request's feature collection (the server clears it with the request; removing it would
-        // invalidate every cached feature of the context), disowned: from here on the signals API and GetNumoRisk ignore it
-        // (NumoRequestFeature.Of).
+        // Disowned: from here on the signals API and GetNumoRisk ignore it (NumoRequestFeature.Of).
         feature.Owner = null;
+        RunningRequests.Remove(feature);
         var enqueued = false;
         try
         {

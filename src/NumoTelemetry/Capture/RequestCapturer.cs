@@ -137,23 +137,9 @@ internal sealed class RequestCapturer
         raw.Host = FirstValue(headers.Host);
         raw.Path = request.Path.Value;
         raw.Query = request.QueryString.Value;
-        // Carrier header enrichment: the first header whose value is a phone number (checked here, on the rare requests
-        // that carry one, so that an invalid value in one header does not hide a valid one in the next).
-        for (var i = 0; i < _phoneHeaders.Length; i++)
+        if (_phoneHeaders.Length != 0)
         {
-            if (FirstValue(headers[_phoneHeaders[i]]) is not { Length: > 0 } phone)
-            {
-                continue;
-            }
-
-            if (IdentifierNormalizer.NormalizePhone(phone, _callingCode, stackalloc char[16]) == 0)
-            {
-                _metrics.RecordSkipped("phone_invalid");
-                continue;
-            }
-
-            raw.Phone = phone;
-            break;
+            raw.Phone = PhoneHeader(headers);
         }
 
         // Cookies: counts and presence; the session and visitor values are kept as slices of the header, never copied.
@@ -185,7 +171,7 @@ internal sealed class RequestCapturer
         record.HasSessionCookie = !cookies.Session.IsEmpty;
         record.HasVisitorCookie = !cookies.Visitor.IsEmpty;
 
-        var consent = _consent.Resolve(context, cookies.Consent);
+        var consent = _consent.Resolve(context, headers, cookies.Consent);
         record.Consent = consent;
 
         // Only a cookie this site issued verifies; any other value is replaced when consent allows cookies. The check is
@@ -482,6 +468,32 @@ internal sealed class RequestCapturer
         }
 
         return _languages.InternLowerAscii(language);
+    }
+
+    /// <summary>
+    /// Carrier header enrichment: the first configured header whose value is a phone number (checked here, on the rare
+    /// requests that carry one, so that an invalid value in one header does not hide a valid one in the next). Its own
+    /// method: a stackalloc in <see cref="Begin"/> would keep the JIT from tiering it up with profile data.
+    /// </summary>
+    private string? PhoneHeader(IHeaderDictionary headers)
+    {
+        for (var i = 0; i < _phoneHeaders.Length; i++)
+        {
+            if (FirstValue(headers[_phoneHeaders[i]]) is not { Length: > 0 } phone)
+            {
+                continue;
+            }
+
+            if (IdentifierNormalizer.NormalizePhone(phone, _callingCode, stackalloc char[16]) == 0)
+            {
+                _metrics.RecordSkipped("phone_invalid");
+                continue;
+            }
+
+            return phone;
+        }
+
+        return null;
     }
 
     private static ReadOnlySpan<char> Cap(ReadOnlySpan<char> value) =>

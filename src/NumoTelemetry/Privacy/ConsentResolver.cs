@@ -9,14 +9,13 @@ namespace NumoTelemetry.Privacy;
 /// </summary>
 internal sealed class ConsentResolver(ConsentOptions options)
 {
-    public ConsentLevel Resolve(HttpContext context, ReadOnlySpan<char> consentCookie)
+    public ConsentLevel Resolve(HttpContext context, IHeaderDictionary headers, ReadOnlySpan<char> consentCookie)
     {
         if (options.Resolver is { } resolver && resolver(context) is { } decided)
         {
             return decided;
         }
 
-        var headers = context.Request.Headers;
         if ((options.HonorGlobalPrivacyControl && IsOne(headers["Sec-GPC"])) || (options.HonorDoNotTrack && IsOne(headers["DNT"])))
         {
             return ConsentLevel.FraudPreventionOnly;

@@ -80,7 +80,7 @@ public class DeferredCaptureTests
         var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
         {
             _ = c.GetNumoRisk();
-            during = c.Features.Get<NumoRequestFeature>()!.Record;
+            during = NumoRequestFeature.Of(c)!.Record;
             c.NumoSignals().LoginFailed("alice");
             return Task.CompletedTask;
         }));
@@ -228,7 +228,7 @@ public class DeferredCaptureTests
         RequestRecord record = default;
         var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
         {
-            var feature = c.Features.Get<NumoRequestFeature>()!;
+            var feature = NumoRequestFeature.Of(c)!;
             raw = feature.Raw;
             record = feature.Record;
             return Task.CompletedTask;

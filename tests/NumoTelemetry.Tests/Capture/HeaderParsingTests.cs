@@ -69,13 +69,13 @@ public class HeaderParsingTests
         var resolver = new ConsentResolver(new ConsentOptions());
         var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
         context.Request.Headers["Sec-GPC"] = "1";
-        Assert.Equal(ConsentLevel.FraudPreventionOnly, resolver.Resolve(context, "full"));
+        Assert.Equal(ConsentLevel.FraudPreventionOnly, resolver.Resolve(context, context.Request.Headers, "full"));
         context.Request.Headers.Remove("Sec-GPC");
-        Assert.Equal(ConsentLevel.Full, resolver.Resolve(context, "full"));
+        Assert.Equal(ConsentLevel.Full, resolver.Resolve(context, context.Request.Headers, "full"));
         context.Request.Headers["DNT"] = "1";
-        Assert.Equal(ConsentLevel.FraudPreventionOnly, resolver.Resolve(context, default));
+        Assert.Equal(ConsentLevel.FraudPreventionOnly, resolver.Resolve(context, context.Request.Headers, default));
         context.Request.Headers.Remove("DNT");
-        Assert.Equal(ConsentLevel.AnalyticsWithoutCookies, resolver.Resolve(context, default));
+        Assert.Equal(ConsentLevel.AnalyticsWithoutCookies, resolver.Resolve(context, context.Request.Headers, default));
     }
 
     [Fact]
@@ -84,6 +84,6 @@ public class HeaderParsingTests
         var resolver = new ConsentResolver(new ConsentOptions { Resolver = _ => ConsentLevel.Full });
         var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
         context.Request.Headers["Sec-GPC"] = "1";
-        Assert.Equal(ConsentLevel.Full, resolver.Resolve(context, default));
+        Assert.Equal(ConsentLevel.Full, resolver.Resolve(context, context.Request.Headers, default));
     }
 }
