@@ -31,6 +31,9 @@ internal struct RawRequest
     public string? Query;
     public string? Phone;
 
+    /// <summary>The Cookie header, when the request thread did not need to scan it (the pipeline does).</summary>
+    public StringValues Cookies;
+
     /// <summary>The session cookie's value, a slice of the Cookie header.</summary>
     public ReadOnlyMemory<char> Session;
 

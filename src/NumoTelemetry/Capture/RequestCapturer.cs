@@ -142,9 +142,71 @@ internal sealed class RequestCapturer
             raw.Phone = PhoneHeader(headers);
         }
 
-        // Cookies: counts and presence; the session and visitor values are kept as slices of the header, never copied.
-        var cookies = default(CookieScan);
+        // Cookies. Only consent and the visitor cookie must be settled now (before the response starts); counts, presence
+        // and the session value can wait for the pipeline, which scans the header it is given by reference. The header is
+        // scanned here only when it names the consent cookie, or when consent allows issuing the visitor cookie.
         var cookieHeader = headers.Cookie;
+        var cookies = default(CookieScan);
+        var scanned = false;
+        if (_consentCookie is not null && Mentions(cookieHeader, _consentCookie))
+        {
+            ScanCookies(cookieHeader, ref record, ref raw, ref cookies);
+            scanned = true;
+        }
+
+        var consent = _consent.Resolve(context, headers, cookies.Consent);
+        record.Consent = consent;
+
+        // Only a cookie this site issued verifies; any other value is replaced when consent allows cookies. The check is
+        // needed here only to decide that; otherwise the pipeline does it.
+        if (consent == ConsentLevel.Full && _options.Capture.IssueVisitorCookie)
+        {
+            if (!scanned)
+            {
+                ScanCookies(cookieHeader, ref record, ref raw, ref cookies);
+            }
+
+            var visitorId = raw.Visitor.Span;
+            var verified = !visitorId.IsEmpty && (_visitorSigner is null || _visitorSigner.Verify(visitorId));
+            record.VisitorCookieVerified = verified;
+            if (!verified)
+            {
+                var issued = _visitorSigner?.Issue(feature.EnsureTimestamp(_time)) ?? NewVisitorId();
+                context.Response.Cookies.Append(_visitorCookie, issued, _visitorCookieOptions);
+                record.VisitorCookieIssued = true;
+                raw.Visitor = issued.AsMemory();
+            }
+        }
+        else if (scanned)
+        {
+            raw.VerifyVisitor = !raw.Visitor.IsEmpty;
+        }
+        else
+        {
+            raw.Cookies = cookieHeader;
+        }
+    }
+
+    /// <summary>Whether any line of the Cookie header contains <paramref name="name"/> (a vectorised search, no parsing).</summary>
+    private static bool Mentions(StringValues cookieHeader, string name)
+    {
+        for (var i = 0; i < cookieHeader.Count; i++)
+        {
+            if (cookieHeader[i] is { } line && line.Contains(name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Scans the Cookie header: counts and presence into the record; the session and visitor values kept as slices of the
+    /// header, never copied; the consent cookie's value in <paramref name="cookies"/>.
+    /// </summary>
+    private void ScanCookies(StringValues cookieHeader, ref RequestRecord record, ref RawRequest raw, scoped ref CookieScan cookies)
+    {
         for (var i = 0; i < cookieHeader.Count; i++)
         {
             if (cookieHeader[i] is not { } line)
@@ -170,29 +232,6 @@ internal sealed class RequestCapturer
         record.CookieBytes = cookies.Bytes;
         record.HasSessionCookie = !cookies.Session.IsEmpty;
         record.HasVisitorCookie = !cookies.Visitor.IsEmpty;
-
-        var consent = _consent.Resolve(context, headers, cookies.Consent);
-        record.Consent = consent;
-
-        // Only a cookie this site issued verifies; any other value is replaced when consent allows cookies. The check is
-        // needed here only to decide that; otherwise the pipeline does it.
-        if (consent == ConsentLevel.Full && _options.Capture.IssueVisitorCookie)
-        {
-            var visitorId = raw.Visitor.Span;
-            var verified = !visitorId.IsEmpty && (_visitorSigner is null || _visitorSigner.Verify(visitorId));
-            record.VisitorCookieVerified = verified;
-            if (!verified)
-            {
-                var issued = _visitorSigner?.Issue(feature.EnsureTimestamp(_time)) ?? NewVisitorId();
-                context.Response.Cookies.Append(_visitorCookie, issued, _visitorCookieOptions);
-                record.VisitorCookieIssued = true;
-                raw.Visitor = issued.AsMemory();
-            }
-        }
-        else
-        {
-            raw.VerifyVisitor = !raw.Visitor.IsEmpty;
-        }
     }
 
     /// <summary>
@@ -216,7 +255,7 @@ internal sealed class RequestCapturer
                 record.Timestamp = utcNow - _time.GetElapsedTime(feature.StartTimestamp, timestampNow);
             }
 
-            CaptureIdentifiers(ref record, in raw);
+            CaptureIdentifiers(ref record, ref raw);
         }
         finally
         {
@@ -224,7 +263,7 @@ internal sealed class RequestCapturer
         }
     }
 
-    private void CaptureIdentifiers(ref RequestRecord record, in RawRequest raw)
+    private void CaptureIdentifiers(ref RequestRecord record, ref RawRequest raw)
     {
         var now = record.Timestamp;
 
@@ -271,6 +310,14 @@ internal sealed class RequestCapturer
             record.UtmSource = Campaign(HeaderValues.QueryValue(query, "utm_source"));
             record.UtmMedium = Campaign(HeaderValues.QueryValue(query, "utm_medium"));
             record.UtmCampaign = Campaign(HeaderValues.QueryValue(query, "utm_campaign"));
+        }
+
+        // Cookies the request thread did not need to scan (see Begin).
+        if (raw.Cookies.Count != 0)
+        {
+            var cookies = default(CookieScan);
+            ScanCookies(raw.Cookies, ref record, ref raw, ref cookies);
+            raw.VerifyVisitor = !raw.Visitor.IsEmpty;
         }
 
         // Session and visitor: hashed, never kept.

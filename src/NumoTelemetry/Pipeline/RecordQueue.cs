@@ -115,7 +115,7 @@ internal sealed class RecordQueue
         {
             var raw = feature.Raw;
             if (raw.Pending || raw.UserAgent is not null || raw.Path is not null || raw.Host is not null || !raw.Session.IsEmpty
-                || !raw.Visitor.IsEmpty || raw.Forwarded.Count != 0 || raw.XForwardedFor.Count != 0 || raw.Phone is not null
+                || !raw.Visitor.IsEmpty || raw.Cookies.Count != 0 || raw.Forwarded.Count != 0 || raw.XForwardedFor.Count != 0 || raw.Phone is not null
                 || raw.Referer is not null || raw.AcceptLanguage is not null || raw.Query is not null)
             {
                 return true;

@@ -7,6 +7,7 @@ using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Metrics;
 using NumoTelemetry.Pipeline;
+using NumoTelemetry.Privacy;
 using NumoTelemetry.Pseudonymization;
 using NumoTelemetry.UserAgents;
 
@@ -42,7 +43,11 @@ public class DeferredCaptureTests
         // On the request thread: references to the raw values, no pseudonym yet.
         Assert.True(seen.Pending);
         Assert.Equal(Chrome, seen.UserAgent);
-        Assert.Equal("S1", seen.Session.ToString());
+        // Nothing on the request needed the cookies parsed (no consent cookie, consent does not allow the visitor cookie):
+        // the header is kept by reference and scanned by the drain.
+        Assert.Equal(".AspNetCore.Session=S1; numo_vid=V1", seen.Cookies.ToString());
+        Assert.True(seen.Session.IsEmpty);
+        Assert.Equal(0, during.CookieCount);
         Assert.Equal(default, during.Ip);
         Assert.Equal(default, during.Session);
 
@@ -53,7 +58,60 @@ public class DeferredCaptureTests
         Assert.Equal(p.Pseudonymize(PseudonymKind.Ip, "198.51.100.23", r.Timestamp), r.Ip);
         Assert.Equal(p.Pseudonymize(PseudonymKind.Session, "S1", r.Timestamp), r.Session);
         Assert.Equal("Chrome", r.UserAgent.Browser.Family);
+        Assert.Equal(2, r.CookieCount);
+        Assert.True(r.HasSessionCookie);
+        Assert.True(r.HasVisitorCookie);
+        Assert.Equal(p.Pseudonymize(PseudonymKind.Visitor, "V1", r.Timestamp), r.Visitor);
+        Assert.False(r.VisitorCookieVerified); // not one this site signed
         Assert.InRange(r.Timestamp, before.AddSeconds(-1), DateTimeOffset.UtcNow);
+    }
+
+    [Fact]
+    public async Task ConsentCookie_IsReadOnTheRequestThread_AndTheVisitorCookieDecidedThere()
+    {
+        using var services = TestKeys.Services();
+        RawRequest raw = default;
+        RequestRecord record = default;
+        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
+        {
+            var feature = NumoRequestFeature.Of(c)!;
+            raw = feature.Raw;
+            record = feature.Record;
+            return Task.CompletedTask;
+        }));
+        var context = Context();
+        context.Request.Headers.Cookie = ".AspNetCore.Session=S1; numo_vid=V1; numo_consent=full";
+        await middleware.InvokeAsync(context);
+
+        // Scanned on the request thread: consent is full, the unsigned visitor id is replaced by an issued one.
+        Assert.Equal(ConsentLevel.Full, record.Consent);
+        Assert.Equal(3, record.CookieCount);
+        Assert.True(record.VisitorCookieIssued);
+        Assert.Equal(0, raw.Cookies.Count);
+        Assert.Equal("S1", raw.Session.ToString());
+        Assert.Contains("numo_vid=", context.Response.Headers.SetCookie.ToString(), StringComparison.Ordinal);
+
+        var batch = new RequestRecord[4];
+        Assert.Equal(1, services.GetRequiredService<RecordQueue>().Drain(batch));
+        Assert.Equal(3, batch[0].CookieCount);
+        Assert.NotEqual(default, batch[0].Session);
+    }
+
+    [Fact]
+    public async Task ConsentCookieNameInAnotherCookiesValue_StillGivesTheRightCounts()
+    {
+        // The request thread's quick check only looks for the name; a full scan then finds no consent cookie.
+        using var services = TestKeys.Services();
+        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(static _ => Task.CompletedTask));
+        var context = Context();
+        context.Request.Headers.Cookie = ".AspNetCore.Session=S1; note=numo_consent";
+        await middleware.InvokeAsync(context);
+        var batch = new RequestRecord[4];
+        Assert.Equal(1, services.GetRequiredService<RecordQueue>().Drain(batch));
+        Assert.Equal(ConsentLevel.AnalyticsWithoutCookies, batch[0].Consent);
+        Assert.Equal(2, batch[0].CookieCount);
+        Assert.True(batch[0].HasSessionCookie);
+        Assert.False(batch[0].HasVisitorCookie);
     }
 
     [Fact]
