@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -116,8 +117,8 @@ internal sealed class RequestCapturer
         record.Method = request.Method;
         record.Scheme = request.IsHttps ? "https" : "http";
         record.Protocol = request.Protocol;
-        record.RequestContentLength = request.ContentLength;
-        record.Route = UnmatchedRoute;
+        record.RequestContentLength = headers.ContentLength;
+        record.Route = UnmatchedRoute; // until the request has been routed (a risk read during the request sees this)
 
         // Client address: the peer; the forwarding headers only when the peer is a trusted proxy.
         raw.Peer = ClientAddress.FromIPAddress(context.Connection.RemoteIpAddress);
@@ -415,15 +416,14 @@ internal sealed class RequestCapturer
         var response = context.Response;
         record.StatusCode = failed && !response.HasStarted ? StatusCodes.Status500InternalServerError : response.StatusCode;
         record.ResponseContentLength = response.ContentLength;
-        var endpoint = context.GetEndpoint();
-        if (endpoint is RouteEndpoint { RoutePattern.RawText: { } template })
+        // The indexer, not GetEndpoint()'s Features.Get<T>: no generic virtual dispatch per request.
+        var endpoint = (context.Features[typeof(IEndpointFeature)] as IEndpointFeature)?.Endpoint;
+        record.Route = endpoint switch
         {
-            record.Route = template;
-        }
-        else if (endpoint is not null)
-        {
-            record.Route = endpoint.DisplayName ?? UnmatchedRoute;
-        }
+            RouteEndpoint { RoutePattern.RawText: { } template } => template,
+            not null => endpoint.DisplayName ?? UnmatchedRoute,
+            null => UnmatchedRoute,
+        };
     }
 
     /// <summary>
