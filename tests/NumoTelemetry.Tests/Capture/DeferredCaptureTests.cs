@@ -70,18 +70,9 @@ public class DeferredCaptureTests
     public async Task ConsentCookie_IsReadOnTheRequestThread_AndTheVisitorCookieDecidedThere()
     {
         using var services = TestKeys.Services();
-        RawRequest raw = default;
-        RequestRecord record = default;
-        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
-        {
-            var feature = NumoRequestFeature.Of(c)!;
-            raw = feature.Raw;
-            record = feature.Record;
-            return Task.CompletedTask;
-        }));
         var context = Context();
         context.Request.Headers.Cookie = ".AspNetCore.Session=S1; numo_vid=V1; numo_consent=full";
-        await middleware.InvokeAsync(context);
+        var (raw, record) = await StateDuringRequestAsync(services, context);
 
         // Scanned on the request thread: consent is full, the unsigned visitor id is replaced by an issued one.
         Assert.Equal(ConsentLevel.Full, record.Consent);
@@ -280,7 +271,7 @@ public class DeferredCaptureTests
     }
 
     /// <summary>What the handler of one request sees of NumoTelemetry's state for it.</summary>
-    private static async Task<(RawRequest Raw, RequestRecord Record)> StateDuringRequestAsync(ServiceProvider services)
+    private static async Task<(RawRequest Raw, RequestRecord Record)> StateDuringRequestAsync(ServiceProvider services, HttpContext? context = null)
     {
         RawRequest raw = default;
         RequestRecord record = default;
@@ -291,7 +282,7 @@ public class DeferredCaptureTests
             record = feature.Record;
             return Task.CompletedTask;
         }));
-        await middleware.InvokeAsync(Context());
+        await middleware.InvokeAsync(context ?? Context());
         return (raw, record);
     }
 
