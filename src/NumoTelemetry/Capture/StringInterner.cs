@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+
 namespace NumoTelemetry.Capture;
 
 /// <summary>
@@ -36,16 +40,30 @@ internal sealed class StringInterner
         return created;
     }
 
-    /// <summary>Interns the lower-cased form of ASCII <paramref name="value"/> (for host names).</summary>
+    /// <summary>
+    /// Interns the lower-cased form of ASCII <paramref name="value"/> (for host names and language tags), cut at 256
+    /// characters. Text that is already lower case (nearly all of it) is interned as it is, without a copy.
+    /// </summary>
+    [SkipLocalsInit] // the buffer is written before it is read
     public string InternLowerAscii(ReadOnlySpan<char> value)
     {
-        Span<char> buffer = stackalloc char[256];
-        if (value.Length > buffer.Length)
+        if (value.Length > MaxLowerAsciiLength)
         {
-            value = value[..buffer.Length];
+            value = value[..MaxLowerAsciiLength];
         }
 
+        if (!value.ContainsAny(UpperAscii) && Ascii.IsValid(value))
+        {
+            return Intern(value);
+        }
+
+        Span<char> buffer = stackalloc char[MaxLowerAsciiLength];
         var n = value.ToLowerInvariant(buffer);
         return Intern(buffer[..n]);
     }
+
+    private const int MaxLowerAsciiLength = 256;
+
+    // Not ContainsAnyInRange: its generic-math path allocates until the JIT has optimised it.
+    private static readonly SearchValues<char> UpperAscii = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
 }
