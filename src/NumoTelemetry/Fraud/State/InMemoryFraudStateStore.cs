@@ -59,6 +59,17 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
     public ValueTask ApplyAsync(FraudStateBatch batch, CancellationToken cancellationToken)
     {
+        ApplyOperations(batch);
+        EndBatch();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Applies a part of a pipeline batch (the engine hands the in-process store its batch a few records at a time); the
+    /// caller ends the batch with <see cref="EndBatch"/>. <see cref="ApplyAsync"/> is the two at once.
+    /// </summary>
+    internal void ApplyOperations(FraudStateBatch batch)
+    {
         var operations = batch.Operations;
         var results = batch.Results;
         for (var i = 0; i < operations.Length; i++)
@@ -67,9 +78,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         }
 
         _sinceSweep += operations.Length;
-        MaybeSweep();
-        return ValueTask.CompletedTask;
     }
+
+    /// <summary>Ends a pipeline batch: expired subjects (and any beyond the bound) are swept, at most once a minute.</summary>
+    internal void EndBatch() => MaybeSweep();
 
     public ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken)
     {
