@@ -148,7 +148,8 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         }
 
         subject.LastSeenMs = Math.Max(subject.LastSeenMs, atMs);
-        var windowMs = Math.Max(1, (long)op.Window.TotalMilliseconds);
+        var wholeMs = StateMath.WholeMs(op.Window);
+        var windowMs = Math.Max(1, wholeMs);
         var nameId = NameId(op.Name);
         switch (op.Kind)
         {
@@ -165,7 +166,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                     node = subject.Create<CounterNode>(nameId);
                 }
 
-                result.Count = node.Add(atMs, StateMath.CounterBucketMs(op.Window), op.Amount);
+                result.Count = node.Add(atMs, StateMath.CounterBucketMs(wholeMs), op.Amount);
                 Extend(subject, atMs + windowMs);
                 break;
             }
@@ -183,7 +184,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                     node = subject.Create<DistinctNode>(nameId);
                 }
 
-                result.IsNew = node.Add(atMs, StateMath.GenerationMs(op.Window), op.Element, out var estimate);
+                result.IsNew = node.Add(atMs, StateMath.GenerationMs(wholeMs), op.Element, out var estimate);
                 result.Count = estimate;
                 Extend(subject, atMs + windowMs);
                 break;
@@ -464,7 +465,12 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                 _buckets[(int)((b % n + n) % n)] = (int)Math.Clamp(_buckets[(int)((b % n + n) % n)] + amount, int.MinValue, int.MaxValue);
             }
 
-            // Sum of buckets b-5 .. b (those that exist).
+            // Sum of buckets b-5 .. b (those that exist): all six when b is the head (the usual case: not a late arrival).
+            if (b == _head)
+            {
+                return (long)_buckets[0] + _buckets[1] + _buckets[2] + _buckets[3] + _buckets[4] + _buckets[5];
+            }
+
             long sum = 0;
             for (var k = 0; k < n; k++)
             {
