@@ -57,7 +57,13 @@ public sealed class InMemoryFraudStateStoreTests
         var ms = StateMath.UnixMs(T0);
         for (var i = 0; i < 2000; i++)
         {
-            ms += random.Next(10) == 0 ? -random.Next(40_000) : random.Next(random.Next(20) == 0 ? 90_000 : 4_000);
+            ms += random.Next(10) switch
+            {
+                0 => -random.Next(40_000),
+                1 => 10_000 - (ms % 10_000) - random.Next(2), // the last ms of a bucket, or the first of the next
+                2 => random.Next(90_000),
+                _ => random.Next(4_000),
+            };
             var amount = random.Next(3);
             var b = StateMath.Bucket(ms, 10_000);
             head = Math.Max(head, b);
@@ -76,6 +82,46 @@ public sealed class InMemoryFraudStateStoreTests
             }
 
             Assert.Equal(expected, Increment(s, DateTimeOffset.FromUnixTimeMilliseconds(ms), amount).Count);
+        }
+    }
+
+    [Fact]
+    public void AddDistinct_LateArrivalsAndGenerationBoundaries_AnswersAsTwoGenerationsOfSets()
+    {
+        // A model of the contract with exact (small) sets: generation g = floor(ms / 10 s); a newer generation moves the current
+        // set to the previous one (or empties both after a gap); an element goes to its generation if it is the current or the
+        // previous one; the count is the size of their union. Times land on and either side of generation boundaries, and
+        // the store finds most generations without a division: both must agree.
+        var s = Ip(3);
+        var random = new Random(8);
+        var current = new HashSet<ulong>();
+        var previous = new HashSet<ulong>();
+        long generation = long.MinValue;
+        var ms = StateMath.UnixMs(T0);
+        for (var i = 0; i < 3000; i++)
+        {
+            ms += random.Next(8) switch
+            {
+                0 => -random.Next(15_000),
+                1 => 10_000 - (ms % 10_000) - random.Next(2), // the last ms of a generation, or the first of the next
+                2 => random.Next(40_000),
+                _ => random.Next(1_500),
+            };
+            var element = random.Next(6) == 0 ? 0UL : (ulong)random.Next(1, 30);
+            var g = StateMath.Bucket(ms, 10_000);
+            if (g > generation)
+            {
+                (previous, current) = g == generation + 1 ? (current, new HashSet<ulong>()) : (new HashSet<ulong>(), new HashSet<ulong>());
+                generation = g;
+            }
+
+            var isNew = element != 0 && (g == generation ? current.Add(element) : g == generation - 1 && previous.Add(element));
+            var result = Apply(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Name = "paths", At = DateTimeOffset.FromUnixTimeMilliseconds(ms), Window = TimeSpan.FromSeconds(20), Element = element });
+            Assert.Equal(isNew, result.IsNew);
+            if (generation != long.MinValue && (current.Count > 0 || previous.Count > 0))
+            {
+                Assert.Equal(current.Union(previous).Count(), result.Count);
+            }
         }
     }
 
