@@ -25,7 +25,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
     private readonly RiskCache _cache;
     private readonly ScoreBoard _scores;
     private readonly AccessPatternTracker _tracker;
-    private readonly IFraudDetector[] _detectors;
+    private readonly FraudDetector[] _detectors;
     private readonly DetectionContext _context;
     private readonly AlertDispatcher _alerts;
     private readonly FraudMetrics _metrics;
@@ -326,9 +326,9 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         }
     }
 
-    internal static IFraudDetector[] CreateDetectors(FraudOptions o)
+    internal static FraudDetector[] CreateDetectors(FraudOptions o)
     {
-        var list = new List<IFraudDetector>();
+        var list = new List<FraudDetector>();
         if (o.Burst.Enabled)
         {
             list.Add(new BurstDetector(o.Burst));
