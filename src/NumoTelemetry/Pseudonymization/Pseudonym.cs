@@ -51,6 +51,9 @@ public readonly struct Pseudonym : IEquatable<Pseudonym>, ISpanFormattable
     /// <summary>A well-mixed 64-bit value of the pseudonym (its first eight hash bytes).</summary>
     public ulong Hash64 => _lo;
 
+    /// <summary>Hash bytes 8 to 15, little-endian (with <see cref="Hash64"/>, what <see cref="WriteHashBytes"/> writes).</summary>
+    internal ulong HashHigh64 => _hi;
+
     /// <summary>Creates a pseudonym from the first 16 bytes of a keyed hash.</summary>
     public static Pseudonym FromHash(PseudonymKind kind, PseudonymScope scope, ushort keyId, ReadOnlySpan<byte> hash)
     {

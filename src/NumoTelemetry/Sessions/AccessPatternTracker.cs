@@ -83,7 +83,7 @@ internal sealed class AccessPatternTracker
                 plan.IpDistinctVisitors = Distinct(batch, ip, "visitors", at, analysis, forged ? Mix(visitor, at.UtcTicks) : visitor);
             }
 
-            plan.Timing = batch.Add(new StateOperation { Kind = StateOperationKind.ObserveTiming, Subject = ip, Name = "timing", At = at, Window = analysis });
+            batch.Append(StateOperationKind.ObserveTiming, ip, "timing", at, analysis, out plan.Timing);
             if (longWindow)
             {
                 PlanLong(record, batch, ip, ref plan.IpDistinctPathsLong, longWindowPath, visitorVerified);
@@ -140,7 +140,7 @@ internal sealed class AccessPatternTracker
                 if (succeeded)
                 {
                     var profile = o.AccountTakeover.ProfileRetention;
-                    plan.PreviousLogin = batch.Add(new StateOperation { Kind = StateOperationKind.Exchange, Subject = user, Name = "last-login", At = at, Window = profile, Observation = Observe(record) });
+                    batch.Append(StateOperationKind.Exchange, user, "last-login", at, profile, out plan.PreviousLogin).Observation = Observe(record);
                     plan.Devices = Member(batch, user, "devices", at, profile, record.UserAgentId.IsEmpty ? 0 : record.UserAgentId.Hash64);
                     plan.Countries = Member(batch, user, "countries", at, profile, Observation.PackCountry(record.Geo?.CountryIsoCode));
                     plan.Asns = Member(batch, user, "asns", at, profile, (ulong)Math.Max(0, record.Geo?.Asn ?? 0));
@@ -151,7 +151,8 @@ internal sealed class AccessPatternTracker
         var session = SubjectKey.From(SubjectKind.Session, record.Session);
         if (!session.IsEmpty)
         {
-            plan.PreviousSession = batch.Add(new StateOperation { Kind = StateOperationKind.Exchange, Subject = session, Name = "fingerprint", At = at, Window = o.SessionHijack.SessionRetention, Observation = Observe(record) });
+            // In place (Append), as every other operation: a StateOperation is about 160 bytes, built and copied otherwise.
+            batch.Append(StateOperationKind.Exchange, session, "fingerprint", at, o.SessionHijack.SessionRetention, out plan.PreviousSession).Observation = Observe(record);
         }
 
         if ((succeeded || signUp) && !user.IsEmpty && visitor != 0)

@@ -20,7 +20,10 @@ internal sealed class FraudHarness : IDisposable
 
     private readonly ServiceProvider _services;
 
-    public FraudHarness(Action<NumoTelemetryOptions>? configure = null, string? key = null)
+    /// <param name="configure">Changes to the default options.</param>
+    /// <param name="key">The pseudonymisation key (a new one by default).</param>
+    /// <param name="store">The store the engine uses, made from the in-memory <see cref="Store"/> (the store itself by default).</param>
+    public FraudHarness(Action<NumoTelemetryOptions>? configure = null, string? key = null, Func<InMemoryFraudStateStore, IFraudStateStore>? store = null)
     {
         Options = new NumoTelemetryOptions();
         Options.Pseudonymization.Keys["1"] = key ?? KeyRing.GenerateKey();
@@ -31,7 +34,7 @@ internal sealed class FraudHarness : IDisposable
         Pseudonymizer = new Pseudonymizer(KeyRing.FromOptions(Options.Pseudonymization), Options.Pseudonymization);
         Store = new InMemoryFraudStateStore(Options.Fraud.MaxSubjects);
         Cache = new RiskCache(Options.Fraud.RiskCacheSize, Options.Fraud.ScoreHalfLife);
-        Processor = new FraudProcessor(Microsoft.Extensions.Options.Options.Create(Options), Store, Cache, [Alerts], Metrics, NullLoggerFactory.Instance, Time);
+        Processor = new FraudProcessor(Microsoft.Extensions.Options.Options.Create(Options), store?.Invoke(Store) ?? Store, Cache, [Alerts], Metrics, NullLoggerFactory.Instance, Time);
         RiskProvider = new CachedRiskProvider(Cache, Microsoft.Extensions.Options.Options.Create(Options));
     }
 

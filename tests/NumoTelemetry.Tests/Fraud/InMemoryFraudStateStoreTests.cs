@@ -45,6 +45,101 @@ public sealed class InMemoryFraudStateStoreTests
     }
 
     [Fact]
+    public void Increment_LateArrivalsAndGaps_CountAsAPlainSumOfTheWindowsBuckets()
+    {
+        // A model of the contract: bucket b = floor(ms / 10 s), the count is the sum of buckets b-5 .. b that are still held
+        // (no older than the newest bucket minus 5). The store answers from the head bucket's six without a loop; late
+        // arrivals (b below the head) and gaps must still agree.
+        var s = Ip(2);
+        var random = new Random(5);
+        var buckets = new Dictionary<long, long>();
+        long head = long.MinValue;
+        var ms = StateMath.UnixMs(T0);
+        for (var i = 0; i < 2000; i++)
+        {
+            ms += random.Next(10) switch
+            {
+                0 => -random.Next(40_000),
+                1 => 10_000 - (ms % 10_000) - random.Next(2), // the last ms of a bucket, or the first of the next
+                2 => random.Next(90_000),
+                _ => random.Next(4_000),
+            };
+            var amount = random.Next(3);
+            var b = StateMath.Bucket(ms, 10_000);
+            head = Math.Max(head, b);
+            if (b > head - 6)
+            {
+                buckets[b] = buckets.GetValueOrDefault(b) + amount;
+            }
+
+            long expected = 0;
+            for (var k = 0; k < 6; k++)
+            {
+                if (b - k <= head && b - k > head - 6)
+                {
+                    expected += buckets.GetValueOrDefault(b - k);
+                }
+            }
+
+            Assert.Equal(expected, Increment(s, DateTimeOffset.FromUnixTimeMilliseconds(ms), amount).Count);
+        }
+    }
+
+    [Fact]
+    public void AddDistinct_LateArrivalsAndGenerationBoundaries_AnswersAsTwoGenerationsOfSets()
+    {
+        // A model of the contract with exact (small) sets: generation g = floor(ms / 10 s); a newer generation moves the current
+        // set to the previous one (or empties both after a gap); an element goes to its generation if it is the current or the
+        // previous one; the count is the size of their union. Times land on and either side of generation boundaries, and
+        // the store finds most generations without a division: both must agree.
+        var s = Ip(3);
+        var random = new Random(8);
+        var current = new HashSet<ulong>();
+        var previous = new HashSet<ulong>();
+        long generation = long.MinValue;
+        var ms = StateMath.UnixMs(T0);
+        for (var i = 0; i < 3000; i++)
+        {
+            ms += random.Next(8) switch
+            {
+                0 => -random.Next(15_000),
+                1 => 10_000 - (ms % 10_000) - random.Next(2), // the last ms of a generation, or the first of the next
+                2 => random.Next(40_000),
+                _ => random.Next(1_500),
+            };
+            var element = random.Next(6) == 0 ? 0UL : (ulong)random.Next(1, 30);
+            var g = StateMath.Bucket(ms, 10_000);
+            if (g > generation)
+            {
+                (previous, current) = g == generation + 1 ? (current, new HashSet<ulong>()) : (new HashSet<ulong>(), new HashSet<ulong>());
+                generation = g;
+            }
+
+            var isNew = element != 0 && (g == generation ? current.Add(element) : g == generation - 1 && previous.Add(element));
+            var result = Apply(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Name = "paths", At = DateTimeOffset.FromUnixTimeMilliseconds(ms), Window = TimeSpan.FromSeconds(20), Element = element });
+            Assert.Equal(isNew, result.IsNew);
+            if (generation != long.MinValue && (current.Count > 0 || previous.Count > 0))
+            {
+                Assert.Equal(current.Union(previous).Count(), result.Count);
+            }
+        }
+    }
+
+    [Fact]
+    public void WholeMs_AnyWindow_IsTheTruncatedTotalMilliseconds()
+    {
+        var random = new Random(3);
+        long[] fixedTicks = [0, 1, 9_999, 10_000, 10_001, TimeSpan.TicksPerMinute - 1, TimeSpan.TicksPerDay * 30 + 7, (1L << 53) - 1, 1L << 53, (1L << 53) + 1, long.MaxValue, -1, -10_001, long.MinValue];
+        foreach (var ticks in fixedTicks.Concat(Enumerable.Range(0, 100_000).Select(i => random.NextInt64(1L << (i % 63)))))
+        {
+            var window = TimeSpan.FromTicks(ticks);
+            Assert.Equal((long)window.TotalMilliseconds, StateMath.WholeMs(window));
+            Assert.Equal(Math.Max(1, (long)window.TotalMilliseconds / StateOperation.CounterBuckets), StateMath.CounterBucketMs(window));
+            Assert.Equal(Math.Max(1, (long)window.TotalMilliseconds / StateOperation.DistinctGenerations), StateMath.GenerationMs(window));
+        }
+    }
+
+    [Fact]
     public async Task ApplyAsync_SeveralOperationsOnOneSubject_EachResultSeesTheEarlierOnes()
     {
         var s = Ip(2);

@@ -4,9 +4,9 @@ using NumoTelemetry.Sessions;
 namespace NumoTelemetry.Fraud.Detectors;
 
 /// <summary><see cref="ReasonCodes.AccountBruteForce"/>: see <see cref="AccountBruteForceDetectorOptions"/>.</summary>
-internal sealed class AccountBruteForceDetector(AccountBruteForceDetectorOptions options) : IFraudDetector
+internal sealed class AccountBruteForceDetector(AccountBruteForceDetectorOptions options) : FraudDetector
 {
-    public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
+    public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         if (!pattern.LoginFailed || pattern.UserFailures < options.MinFailures)
         {

@@ -12,9 +12,9 @@ namespace NumoTelemetry.Fraud.Detectors;
 /// attempts did not use): an AS-wide signal alone is not attribution. <see cref="ReasonCodes.AtoNewContext"/> when country, AS and device
 /// are all new for an account with history; each new factor alone is a small risk factor. See <see cref="AccountTakeoverDetectorOptions"/>.
 /// </summary>
-internal sealed class AccountTakeoverDetector(AccountTakeoverDetectorOptions options) : IFraudDetector
+internal sealed class AccountTakeoverDetector(AccountTakeoverDetectorOptions options) : FraudDetector
 {
-    public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
+    public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         if (!pattern.LoginSucceeded)
         {

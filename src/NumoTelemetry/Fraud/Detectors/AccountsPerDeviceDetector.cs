@@ -4,9 +4,9 @@ using NumoTelemetry.Sessions;
 namespace NumoTelemetry.Fraud.Detectors;
 
 /// <summary><see cref="ReasonCodes.AccountsPerDevice"/>: see <see cref="AccountsPerDeviceDetectorOptions"/>.</summary>
-internal sealed class AccountsPerDeviceDetector(AccountsPerDeviceDetectorOptions options) : IFraudDetector
+internal sealed class AccountsPerDeviceDetector(AccountsPerDeviceDetectorOptions options) : FraudDetector
 {
-    public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
+    public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         if (pattern.VisitorAccounts < options.MinAccounts)
         {

@@ -5,9 +5,9 @@ using NumoTelemetry.Sessions;
 namespace NumoTelemetry.Fraud.Detectors;
 
 /// <summary><see cref="ReasonCodes.Burst"/>: see <see cref="BurstDetectorOptions"/>. Verified crawlers are left alone.</summary>
-internal sealed class BurstDetector(BurstDetectorOptions options) : IFraudDetector
+internal sealed class BurstDetector(BurstDetectorOptions options) : FraudDetector
 {
-    public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
+    public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         var requests = pattern.IpRequestsShort;
         if (requests < options.MinRequests || record.Crawler == CrawlerVerification.Verified)

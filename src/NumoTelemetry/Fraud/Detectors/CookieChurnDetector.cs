@@ -5,9 +5,9 @@ using NumoTelemetry.Sessions;
 namespace NumoTelemetry.Fraud.Detectors;
 
 /// <summary><see cref="ReasonCodes.CookieChurn"/>: see <see cref="CookieChurnDetectorOptions"/>. Verified crawlers (which keep no cookies) are left alone.</summary>
-internal sealed class CookieChurnDetector(CookieChurnDetectorOptions options) : IFraudDetector
+internal sealed class CookieChurnDetector(CookieChurnDetectorOptions options) : FraudDetector
 {
-    public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
+    public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         if (pattern.IpDistinctVisitors < options.MinNewVisitors || pattern.IpVisitorRequests == 0 || record.Crawler == CrawlerVerification.Verified)
         {

@@ -9,9 +9,9 @@ namespace NumoTelemetry.Fraud.Detectors;
 /// crawling on the IP, and on the IP prefix as a whole (a scrape spread over the addresses of a prefix), in the long window. Verified
 /// crawlers are left alone.
 /// </summary>
-internal sealed class CrawlingDetector(CrawlingDetectorOptions options) : IFraudDetector
+internal sealed class CrawlingDetector(CrawlingDetectorOptions options) : FraudDetector
 {
-    public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
+    public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         if (record.Crawler == CrawlerVerification.Verified)
         {

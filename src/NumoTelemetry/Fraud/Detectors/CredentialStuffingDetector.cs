@@ -4,9 +4,9 @@ using NumoTelemetry.Sessions;
 namespace NumoTelemetry.Fraud.Detectors;
 
 /// <summary><see cref="ReasonCodes.CredentialStuffing"/>: see <see cref="CredentialStuffingDetectorOptions"/>.</summary>
-internal sealed class CredentialStuffingDetector(CredentialStuffingDetectorOptions options) : IFraudDetector
+internal sealed class CredentialStuffingDetector(CredentialStuffingDetectorOptions options) : FraudDetector
 {
-    public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
+    public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         if (!pattern.LoginFailed || pattern.IpLoginFailures < options.MinFailures || pattern.IpFailedAccounts < options.MinDistinctAccounts)
         {

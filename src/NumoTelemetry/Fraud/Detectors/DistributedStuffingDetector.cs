@@ -4,9 +4,9 @@ using NumoTelemetry.Sessions;
 namespace NumoTelemetry.Fraud.Detectors;
 
 /// <summary><see cref="ReasonCodes.DistributedStuffing"/> on the IP prefix and on the AS: see <see cref="DistributedStuffingDetectorOptions"/>.</summary>
-internal sealed class DistributedStuffingDetector(DistributedStuffingDetectorOptions options) : IFraudDetector
+internal sealed class DistributedStuffingDetector(DistributedStuffingDetectorOptions options) : FraudDetector
 {
-    public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
+    public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         if (!pattern.LoginFailed)
         {

@@ -8,12 +8,12 @@ namespace NumoTelemetry.Fraud.Detectors;
 /// <see cref="ReasonCodes.ImpossibleTravel"/>: consecutive successful logins of one account whose great-circle distance, less both
 /// accuracy radii, needs a speed above <see cref="ImpossibleTravelDetectorOptions.MaxSpeedKmh"/>.
 /// </summary>
-internal sealed class ImpossibleTravelDetector(ImpossibleTravelDetectorOptions options) : IFraudDetector
+internal sealed class ImpossibleTravelDetector(ImpossibleTravelDetectorOptions options) : FraudDetector
 {
     private const double EarthRadiusKm = 6371.0088;
     private const NetworkFlags Anonymising = NetworkFlags.Anonymous | NetworkFlags.AnonymousVpn | NetworkFlags.Hosting | NetworkFlags.PublicProxy | NetworkFlags.ResidentialProxy | NetworkFlags.TorExitNode;
 
-    public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
+    public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         var previous = pattern.PreviousLogin;
         var geo = record.Geo;

@@ -8,11 +8,11 @@ namespace NumoTelemetry.Fraud.Detectors;
 /// Risk factors of the client's network and claims (never verdicts): <see cref="ReasonCodes.FakeCrawler"/>, <see cref="ReasonCodes.TorExit"/>,
 /// <see cref="ReasonCodes.AnonymousNetwork"/>, <see cref="ReasonCodes.HostingNetwork"/>, on the IP.
 /// </summary>
-internal sealed class NetworkRiskDetector(RiskFactorOptions options) : IFraudDetector
+internal sealed class NetworkRiskDetector(RiskFactorOptions options) : FraudDetector
 {
     private const NetworkFlags Anonymous = NetworkFlags.Anonymous | NetworkFlags.AnonymousVpn | NetworkFlags.PublicProxy | NetworkFlags.ResidentialProxy;
 
-    public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
+    public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         var flags = record.Geo?.Flags ?? NetworkFlags.None;
         if (record.Crawler != CrawlerVerification.Failed && (flags & ~NetworkFlags.Cellular) == 0)

@@ -7,9 +7,9 @@ namespace NumoTelemetry.Fraud.Detectors;
 /// <see cref="ReasonCodes.PasswordSpraying"/>: see <see cref="PasswordSprayingDetectorOptions"/>. Only when the short-window stuffing
 /// rule does not hold, so one attack is not counted twice.
 /// </summary>
-internal sealed class PasswordSprayingDetector(PasswordSprayingDetectorOptions options, CredentialStuffingDetectorOptions stuffing) : IFraudDetector
+internal sealed class PasswordSprayingDetector(PasswordSprayingDetectorOptions options, CredentialStuffingDetectorOptions stuffing) : FraudDetector
 {
-    public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
+    public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         if (!pattern.LoginFailed || pattern.IpFailedAccountsLong < options.MinDistinctAccounts)
         {

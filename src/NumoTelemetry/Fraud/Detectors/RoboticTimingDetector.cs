@@ -4,9 +4,9 @@ using NumoTelemetry.Sessions;
 namespace NumoTelemetry.Fraud.Detectors;
 
 /// <summary><see cref="ReasonCodes.RoboticTiming"/> (a risk factor): see <see cref="RoboticTimingDetectorOptions"/>.</summary>
-internal sealed class RoboticTimingDetector(RoboticTimingDetectorOptions options) : IFraudDetector
+internal sealed class RoboticTimingDetector(RoboticTimingDetectorOptions options) : FraudDetector
 {
-    public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
+    public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         if (pattern.TimingCount < options.MinRequests || pattern.TimingMeanMs < options.MinMeanGapMs || pattern.TimingVariation > options.MaxVariation)
         {

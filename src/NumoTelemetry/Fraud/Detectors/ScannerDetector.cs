@@ -7,9 +7,9 @@ namespace NumoTelemetry.Fraud.Detectors;
 /// <see cref="ReasonCodes.Scanner"/>: see <see cref="ScannerDetectorOptions"/>. Fast scanning on the IP in the analysis window; slow scanning
 /// on the IP, and on the IP prefix as a whole, in the long window.
 /// </summary>
-internal sealed class ScannerDetector(ScannerDetectorOptions options) : IFraudDetector
+internal sealed class ScannerDetector(ScannerDetectorOptions options) : FraudDetector
 {
-    public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
+    public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         var ip = SubjectKey.From(SubjectKind.Ip, record.Ip);
         if (Judge(ip, pattern.IpMissingPaths, pattern.IpErrors, pattern.IpRequests, options.MinDistinctMissingPaths, context.Options.AnalysisWindow, record.Timestamp, context))

@@ -7,9 +7,9 @@ namespace NumoTelemetry.Fraud.Detectors;
 /// <see cref="ReasonCodes.SessionHijack"/>: a session seen from a different network (another IP prefix, and another AS or country when
 /// known) and a different User-Agent than its previous request. See <see cref="SessionHijackDetectorOptions"/>.
 /// </summary>
-internal sealed class SessionHijackDetector(SessionHijackDetectorOptions options) : IFraudDetector
+internal sealed class SessionHijackDetector(SessionHijackDetectorOptions options) : FraudDetector
 {
-    public void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
+    public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         var previous = pattern.PreviousSession;
         if (!previous.HasValue || previous.Network == 0 || previous.Device == 0 || record.IpPrefix.IsEmpty || record.UserAgentId.IsEmpty)

@@ -59,6 +59,17 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
     public ValueTask ApplyAsync(FraudStateBatch batch, CancellationToken cancellationToken)
     {
+        ApplyOperations(batch);
+        EndBatch();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Applies a part of a pipeline batch (the engine hands the in-process store its batch a few records at a time); the
+    /// caller ends the batch with <see cref="EndBatch"/>. <see cref="ApplyAsync"/> is the two at once.
+    /// </summary>
+    internal void ApplyOperations(FraudStateBatch batch)
+    {
         var operations = batch.Operations;
         var results = batch.Results;
         for (var i = 0; i < operations.Length; i++)
@@ -67,9 +78,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         }
 
         _sinceSweep += operations.Length;
-        MaybeSweep();
-        return ValueTask.CompletedTask;
     }
+
+    /// <summary>Ends a pipeline batch: expired subjects (and any beyond the bound) are swept, at most once a minute.</summary>
+    internal void EndBatch() => MaybeSweep();
 
     public ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken)
     {
@@ -136,7 +148,8 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         }
 
         subject.LastSeenMs = Math.Max(subject.LastSeenMs, atMs);
-        var windowMs = Math.Max(1, (long)op.Window.TotalMilliseconds);
+        var wholeMs = StateMath.WholeMs(op.Window);
+        var windowMs = Math.Max(1, wholeMs);
         var nameId = NameId(op.Name);
         switch (op.Kind)
         {
@@ -153,7 +166,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                     node = subject.Create<CounterNode>(nameId);
                 }
 
-                result.Count = node.Add(atMs, StateMath.CounterBucketMs(op.Window), op.Amount);
+                result.Count = node.Add(atMs, StateMath.CounterBucketMs(wholeMs), op.Amount);
                 Extend(subject, atMs + windowMs);
                 break;
             }
@@ -171,7 +184,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                     node = subject.Create<DistinctNode>(nameId);
                 }
 
-                result.IsNew = node.Add(atMs, StateMath.GenerationMs(op.Window), op.Element, out var estimate);
+                result.IsNew = node.Add(atMs, StateMath.GenerationMs(wholeMs), op.Element, out var estimate);
                 result.Count = estimate;
                 Extend(subject, atMs + windowMs);
                 break;
@@ -452,7 +465,12 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                 _buckets[(int)((b % n + n) % n)] = (int)Math.Clamp(_buckets[(int)((b % n + n) % n)] + amount, int.MinValue, int.MaxValue);
             }
 
-            // Sum of buckets b-5 .. b (those that exist).
+            // Sum of buckets b-5 .. b (those that exist): all six when b is the head (the usual case: not a late arrival).
+            if (b == _head)
+            {
+                return (long)_buckets[0] + _buckets[1] + _buckets[2] + _buckets[3] + _buckets[4] + _buckets[5];
+            }
+
             long sum = 0;
             for (var k = 0; k < n; k++)
             {

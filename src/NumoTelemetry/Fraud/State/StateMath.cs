@@ -15,11 +15,28 @@ internal static class StateMath
         return unixMs >= 0 ? unixMs / lengthMs : ((unixMs + 1) / lengthMs) - 1;
     }
 
+    /// <summary>
+    /// The whole milliseconds of a window, <c>(long)window.TotalMilliseconds</c>, without the floating-point division: an integer
+    /// division of the ticks gives the same number for any window under 2^53 ticks (28 years), where the double quotient is
+    /// never rounded up to the next whole millisecond; longer (and negative) windows take the double form.
+    /// </summary>
+    public static long WholeMs(TimeSpan window)
+    {
+        var ticks = window.Ticks;
+        return (ulong)ticks < (1UL << 53) ? ticks / TimeSpan.TicksPerMillisecond : (long)window.TotalMilliseconds;
+    }
+
     /// <summary>Counter bucket length in ms for a window.</summary>
-    public static long CounterBucketMs(TimeSpan window) => Math.Max(1, (long)window.TotalMilliseconds / StateOperation.CounterBuckets);
+    public static long CounterBucketMs(TimeSpan window) => CounterBucketMs(WholeMs(window));
+
+    /// <summary>Counter bucket length in ms for a window of <paramref name="wholeMs"/> (<see cref="WholeMs"/>).</summary>
+    public static long CounterBucketMs(long wholeMs) => Math.Max(1, wholeMs / StateOperation.CounterBuckets);
 
     /// <summary>Distinct generation length in ms for a window.</summary>
-    public static long GenerationMs(TimeSpan window) => Math.Max(1, (long)window.TotalMilliseconds / StateOperation.DistinctGenerations);
+    public static long GenerationMs(TimeSpan window) => GenerationMs(WholeMs(window));
+
+    /// <summary>Distinct generation length in ms for a window of <paramref name="wholeMs"/> (<see cref="WholeMs"/>).</summary>
+    public static long GenerationMs(long wholeMs) => Math.Max(1, wholeMs / StateOperation.DistinctGenerations);
 
     /// <summary>A value decayed with half-life <paramref name="halfLifeMs"/> over <paramref name="elapsedMs"/>.</summary>
     public static double Decay(double value, long elapsedMs, double halfLifeMs) =>

@@ -55,9 +55,9 @@ public readonly struct SubjectKey : IEquatable<SubjectKey>, ISpanFormattable
             return default;
         }
 
-        Span<byte> hash = stackalloc byte[Pseudonym.HashSize];
-        pseudonym.WriteHashBytes(hash);
-        return new SubjectKey(kind, pseudonym.KeyId, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(hash), System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(hash[8..]));
+        // The hash bytes' two little-endian halves, read straight from the pseudonym (called several times per record: no
+        // stack buffer, no copy).
+        return new SubjectKey(kind, pseudonym.KeyId, pseudonym.Hash64, pseudonym.HashHigh64);
     }
 
     /// <summary>The subject of an autonomous system; empty for a non-positive number.</summary>
