@@ -94,7 +94,7 @@ public class PipelineBatchBenchmarks
                     c.NumoSignals().LoginSucceeded("u" + client);
                 }
 
-                var feature = c.Features.Get<NumoRequestFeature>()!;
+                var feature = NumoRequestFeature.Of(c)!;
                 _templates[index] = feature.Record;
                 _raw[index] = feature.Raw;
                 c.Response.StatusCode = status;
