@@ -22,6 +22,15 @@ public sealed class ClientIpOptions
     /// <value>Default: <see langword="true"/>.</value>
     public bool UseForwardedHeaders { get; set; } = true;
 
+    /// <summary>
+    /// Which forwarding header to read. Set it to the one your proxies write: a proxy that appends to
+    /// <c>X-Forwarded-For</c> but passes a client's own <c>Forwarded</c> header through unchanged (many do) would
+    /// otherwise let that client choose its address under <see cref="ForwardingHeader.Auto"/>, which prefers
+    /// <c>Forwarded</c>. Reading one header is also one lookup less per request.
+    /// </summary>
+    /// <value>Default: <see cref="ForwardingHeader.Auto"/>.</value>
+    public ForwardingHeader ForwardingHeader { get; set; } = ForwardingHeader.Auto;
+
     /// <summary>Maximum number of hops walked in a forwarding chain.</summary>
     /// <value>Default: 16.</value>
     public int MaxForwardedHops { get; set; } = 16;

@@ -12,6 +12,7 @@ internal sealed class ClientIpResolver
     private readonly ClientAddress[] _networks;
     private readonly int[] _prefixLengths;
     private readonly bool _useForwarded;
+    private readonly ForwardingHeader _header;
     private readonly int _maxHops;
 
     public ClientIpResolver(ClientIpOptions options)
@@ -35,6 +36,7 @@ internal sealed class ClientIpResolver
         _networks = [.. networks];
         _prefixLengths = [.. lengths];
         _useForwarded = options.UseForwardedHeaders;
+        _header = options.ForwardingHeader;
         _maxHops = Math.Max(1, options.MaxForwardedHops);
     }
 
@@ -69,16 +71,27 @@ internal sealed class ClientIpResolver
         return WalkTrusted(peer, forwarded, xForwardedFor, ref source, ref malformed);
     }
 
+    /// <summary>
+    /// Reads the forwarding headers of a request from a trusted proxy (see <see cref="ReadsForwardedHeaders"/>): the
+    /// configured one, or under <see cref="ForwardingHeader.Auto"/> <c>Forwarded</c> and, only when that is absent,
+    /// <c>X-Forwarded-For</c>.
+    /// </summary>
+    public void ReadForwardingHeaders(Microsoft.AspNetCore.Http.IHeaderDictionary headers, out StringValues forwarded, out StringValues xForwardedFor)
+    {
+        forwarded = _header == ForwardingHeader.XForwardedFor ? default : headers["Forwarded"];
+        xForwardedFor = _header == ForwardingHeader.Forwarded || !StringValues.IsNullOrEmpty(forwarded) ? default : headers["X-Forwarded-For"];
+    }
+
     /// <summary>The forwarding chain from a trusted <paramref name="peer"/>.</summary>
     private ClientAddress WalkTrusted(in ClientAddress peer, StringValues forwarded, StringValues xForwardedFor, ref ClientIpSource source, ref bool malformed)
     {
-        // RFC 7239 takes precedence when present.
-        if (!StringValues.IsNullOrEmpty(forwarded))
+        // RFC 7239 takes precedence when present, unless only X-Forwarded-For is to be read.
+        if (_header != ForwardingHeader.XForwardedFor && !StringValues.IsNullOrEmpty(forwarded))
         {
             return Walk(peer, forwarded, isForwarded: true, ClientIpSource.Forwarded, ref source, ref malformed);
         }
 
-        if (!StringValues.IsNullOrEmpty(xForwardedFor))
+        if (_header != ForwardingHeader.Forwarded && !StringValues.IsNullOrEmpty(xForwardedFor))
         {
             return Walk(peer, xForwardedFor, isForwarded: false, ClientIpSource.XForwardedFor, ref source, ref malformed);
         }

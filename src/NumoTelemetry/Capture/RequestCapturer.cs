@@ -129,12 +129,7 @@ internal sealed class RequestCapturer
         raw.Peer = ClientAddress.FromIPAddress((features[typeof(IHttpConnectionFeature)] as IHttpConnectionFeature)?.RemoteIpAddress);
         if (_clientIp.ReadsForwardedHeaders(raw.Peer))
         {
-            // X-Forwarded-For is read only when there is no RFC 7239 header (which takes precedence).
-            raw.Forwarded = headers["Forwarded"];
-            if (StringValues.IsNullOrEmpty(raw.Forwarded))
-            {
-                raw.XForwardedFor = headers["X-Forwarded-For"];
-            }
+            _clientIp.ReadForwardingHeaders(headers, out raw.Forwarded, out raw.XForwardedFor);
         }
 
         raw.UserAgent = FirstValue(headers.UserAgent);

@@ -35,6 +35,7 @@ internal sealed class NumoTelemetryOptionsValidator(IHostEnvironment? environmen
         }
 
         Check(errors, ip.MaxForwardedHops is >= 1 and <= 64, "ClientIp:MaxForwardedHops", "must be between 1 and 64", ip.MaxForwardedHops);
+        Check(errors, Enum.IsDefined(ip.ForwardingHeader), "ClientIp:ForwardingHeader", "must be Auto, XForwardedFor or Forwarded", ip.ForwardingHeader);
 
         var c = options.Capture;
         Check(errors, !string.IsNullOrWhiteSpace(c.SessionCookieName), "Capture:SessionCookieName", "must not be empty", c.SessionCookieName);

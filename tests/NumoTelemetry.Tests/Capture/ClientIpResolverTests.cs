@@ -121,4 +121,56 @@ public class ClientIpResolverTests
         var strict = new ClientIpResolver(new ClientIpOptions { TrustLoopback = false });
         Assert.Equal("127.0.0.1", strict.Resolve(peer, default, new StringValues("203.0.113.1"), out _, out _).ToString());
     }
+
+    private static ClientIpResolver Resolver(ForwardingHeader header) =>
+        new(new ClientIpOptions { TrustedProxies = ["10.0.0.0/8"], TrustLoopback = false, ForwardingHeader = header });
+
+    [Fact]
+    public void Resolve_XForwardedForOnly_IgnoresAClientsOwnForwardedHeader()
+    {
+        // A proxy that appends to X-Forwarded-For and passes the client's "Forwarded: for=1.2.3.4" through: under Auto the
+        // client chooses its address; reading only X-Forwarded-For finds the real one.
+        Assert.Equal("1.2.3.4", Resolve(Resolver(ForwardingHeader.Auto), "10.0.0.2", "198.51.100.77", "for=1.2.3.4", out _, out _));
+        var ip = Resolve(Resolver(ForwardingHeader.XForwardedFor), "10.0.0.2", "198.51.100.77", "for=1.2.3.4", out var source, out _);
+        Assert.Equal("198.51.100.77", ip);
+        Assert.Equal(ClientIpSource.XForwardedFor, source);
+    }
+
+    [Fact]
+    public void Resolve_ForwardedOnly_IgnoresXForwardedFor()
+    {
+        var ip = Resolve(Resolver(ForwardingHeader.Forwarded), "10.0.0.2", "1.2.3.4", null, out var source, out _);
+        Assert.Equal("10.0.0.2", ip);
+        Assert.Equal(ClientIpSource.Peer, source);
+        Assert.Equal("198.51.100.77", Resolve(Resolver(ForwardingHeader.Forwarded), "10.0.0.2", "1.2.3.4", "for=198.51.100.77", out _, out _));
+    }
+
+    [Theory]
+    [InlineData(ForwardingHeader.Auto, "Forwarded", "X-Forwarded-For")]
+    [InlineData(ForwardingHeader.XForwardedFor, "X-Forwarded-For", null)]
+    [InlineData(ForwardingHeader.Forwarded, "Forwarded", null)]
+    public void ReadForwardingHeaders_ReadsOnlyTheConfiguredHeaders(ForwardingHeader header, string first, string? second)
+    {
+        var headers = new ReadCountingHeaders();
+        Resolver(header).ReadForwardingHeaders(headers, out _, out _);
+        Assert.Equal(second is null ? [first] : new[] { first, second }, headers.Read);
+    }
+
+    private sealed class ReadCountingHeaders : Dictionary<string, StringValues>, Microsoft.AspNetCore.Http.IHeaderDictionary
+    {
+        public List<string> Read { get; } = [];
+
+        public long? ContentLength { get; set; }
+
+        StringValues Microsoft.AspNetCore.Http.IHeaderDictionary.this[string key]
+        {
+            get
+            {
+                Read.Add(key);
+                return TryGetValue(key, out var value) ? value : default;
+            }
+
+            set => this[key] = value;
+        }
+    }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Privacy;
 using NumoTelemetry.Pseudonymization;
@@ -74,6 +75,7 @@ public class StartupTests
     [InlineData("RequestLog:RetentionDays", "0", "NumoTelemetry:RequestLog:RetentionDays")]
     [InlineData("Consent:DefaultLevel", "7", "NumoTelemetry:Consent:DefaultLevel")]
     [InlineData("Enforcement:Mode", "9", "NumoTelemetry:Enforcement:Mode")]
+    [InlineData("ClientIp:ForwardingHeader", "5", "NumoTelemetry:ClientIp:ForwardingHeader")]
     [InlineData("Enforcement:MinimumBand", "12", "NumoTelemetry:Enforcement:MinimumBand")]
     [InlineData("RequestLog:LoggerLevel", "42", "NumoTelemetry:RequestLog:LoggerLevel")]
     [InlineData("Alerts:LogLevel", "-3", "NumoTelemetry:Alerts:LogLevel")]
@@ -96,7 +98,7 @@ public class StartupTests
           "NumoTelemetry": {
             "Enabled": false,
             "Pseudonymization": { "Keys": { "3": "k" }, "KeyFile": "keys.json", "CurrentKeyId": 3, "FraudWindow": "7.00:00:00", "CacheSize": 1000, "IPv4PrefixLength": 16, "IPv6PrefixLength": 56 },
-            "ClientIp": { "TrustedProxies": [ "10.0.0.0/8" ], "UseForwardedHeaders": false, "TrustLoopback": false, "MaxForwardedHops": 4 },
+            "ClientIp": { "TrustedProxies": [ "10.0.0.0/8" ], "UseForwardedHeaders": false, "TrustLoopback": false, "ForwardingHeader": "XForwardedFor", "MaxForwardedHops": 4 },
             "Capture": { "SessionCookieName": "sid", "VisitorCookieName": "vid", "IssueVisitorCookie": false, "VisitorCookieLifetime": "30.00:00:00",
                          "PhoneNumberHeaders": [ "X-MSISDN", "X-Up-Calling-Line-Id" ], "DefaultCountryCallingCode": "44", "SiteId": "shop", "MaxPathLength": 100, "MaxInternedValues": 500 },
             "Consent": { "DefaultLevel": "FraudPreventionOnly", "HonorGlobalPrivacyControl": false, "HonorDoNotTrack": false, "CookieName": "cc" },
@@ -126,6 +128,7 @@ public class StartupTests
         Assert.False(o.ClientIp.UseForwardedHeaders);
         Assert.False(o.ClientIp.TrustLoopback);
         Assert.Equal(4, o.ClientIp.MaxForwardedHops);
+        Assert.Equal(ForwardingHeader.XForwardedFor, o.ClientIp.ForwardingHeader);
         Assert.Equal("sid", o.Capture.SessionCookieName);
         Assert.Equal("vid", o.Capture.VisitorCookieName);
         Assert.False(o.Capture.IssueVisitorCookie);
