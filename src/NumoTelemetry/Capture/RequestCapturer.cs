@@ -415,17 +415,10 @@ internal sealed class RequestCapturer
         record.Duration = _time.GetElapsedTime(feature.StartTimestamp);
         // Features through the indexer, not HttpResponse or GetEndpoint()'s Features.Get<T> (see Begin).
         var features = context.Features;
-        if (features[typeof(IHttpResponseFeature)] is IHttpResponseFeature response)
-        {
-            record.StatusCode = failed && !response.HasStarted ? StatusCodes.Status500InternalServerError : response.StatusCode;
-            record.ResponseContentLength = response.Headers.ContentLength;
-        }
-        else
-        {
-            var fallback = context.Response;
-            record.StatusCode = failed && !fallback.HasStarted ? StatusCodes.Status500InternalServerError : fallback.StatusCode;
-            record.ResponseContentLength = fallback.ContentLength;
-        }
+        var response = features[typeof(IHttpResponseFeature)] as IHttpResponseFeature
+            ?? throw new InvalidOperationException("The request has no IHttpResponseFeature."); // counted, the record dropped
+        record.StatusCode = failed && !response.HasStarted ? StatusCodes.Status500InternalServerError : response.StatusCode;
+        record.ResponseContentLength = response.Headers.ContentLength;
 
         var endpoint = (features[typeof(IEndpointFeature)] as IEndpointFeature)?.Endpoint;
         record.Route = endpoint switch
