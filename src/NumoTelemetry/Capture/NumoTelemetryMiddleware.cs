@@ -56,7 +56,6 @@ internal sealed class NumoTelemetryMiddleware
         {
             // Not an HttpContext feature: setting one would invalidate the context's cached features, fetched again by
             // us and everything downstream (see RunningRequests).
-            feature.Owner = context;
             RunningRequests.Add(context, feature);
             _capturer.Begin(context, feature);
             if (_enforcement.Mode != EnforcementMode.Monitor)
@@ -66,7 +65,6 @@ internal sealed class NumoTelemetryMiddleware
         }
         catch (Exception ex)
         {
-            feature.Owner = null;
             RunningRequests.Remove(feature);
             _queue.Return(feature);
             _metrics.RecordError("capture");
@@ -147,7 +145,6 @@ internal sealed class NumoTelemetryMiddleware
     private void Finish(HttpContext context, NumoRequestFeature feature, bool failed)
     {
         // Disowned: from here on the signals API and GetNumoRisk ignore it (NumoRequestFeature.Of).
-        feature.Owner = null;
         RunningRequests.Remove(feature);
         var enqueued = false;
         try

@@ -22,9 +22,10 @@ internal static class RunningRequests
     private const int Size = 4096;
     private static readonly NumoRequestFeature?[] Slots = new NumoRequestFeature?[Size];
 
-    /// <summary>Registers <paramref name="feature"/> (its <see cref="NumoRequestFeature.Owner"/> already set) as the running state of <paramref name="context"/>.</summary>
+    /// <summary>Makes <paramref name="feature"/> the running state of <paramref name="context"/> (its <see cref="NumoRequestFeature.Owner"/>).</summary>
     public static void Add(HttpContext context, NumoRequestFeature feature)
     {
+        feature.Owner = context; // before the slot is published
         var start = RuntimeHelpers.GetHashCode(context);
         for (var i = 0; i < Probes; i++)
         {
@@ -41,12 +42,13 @@ internal static class RunningRequests
     }
 
     /// <summary>
-    /// Gives back the slot of a request that has finished (its owner already cleared). A fallback feature stays in the
-    /// context's collection (the server clears it with the request; removing it would invalidate the context's cached
-    /// features once more): disowned, it is found no more.
+    /// Disowns the state of a request that has finished (from here on no context finds it) and gives back its slot. A
+    /// fallback feature stays in the context's collection (the server clears it with the request; removing it would
+    /// invalidate the context's cached features once more): disowned, it is found no more.
     /// </summary>
     public static void Remove(NumoRequestFeature feature)
     {
+        feature.Owner = null;
         var slot = feature.Slot;
         if (slot >= 0)
         {
@@ -69,20 +71,5 @@ internal static class RunningRequests
         }
 
         return context.Features.Get<NumoRequestFeature>() is { } fallback && ReferenceEquals(fallback.Owner, context) ? fallback : null;
-    }
-
-    /// <summary>Test hook: slots taken now.</summary>
-    internal static int Count()
-    {
-        var count = 0;
-        for (var i = 0; i < Slots.Length; i++)
-        {
-            if (Volatile.Read(ref Slots[i]) is not null)
-            {
-                count++;
-            }
-        }
-
-        return count;
     }
 }

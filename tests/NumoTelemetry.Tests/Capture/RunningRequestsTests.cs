@@ -50,21 +50,20 @@ public class RunningRequestsTests
     {
         var first = new DefaultHttpContext();
         var second = new DefaultHttpContext();
-        var feature = new NumoRequestFeature { Owner = first };
+        var feature = new NumoRequestFeature();
         RunningRequests.Add(first, feature);
+        Assert.Same(first, feature.Owner);
         Assert.Same(feature, RunningRequests.Find(first));
 
-        feature.Owner = null;
         RunningRequests.Remove(feature);
+        Assert.Null(feature.Owner);
         Assert.Null(RunningRequests.Find(first));
         Assert.Equal(-1, feature.Slot);
 
         // The same object, reused for another request: the first context must not see it.
-        feature.Owner = second;
         RunningRequests.Add(second, feature);
         Assert.Null(RunningRequests.Find(first));
         Assert.Same(feature, RunningRequests.Find(second));
-        feature.Owner = null;
         RunningRequests.Remove(feature);
     }
 
@@ -79,7 +78,7 @@ public class RunningRequestsTests
         for (var i = 0; i < count; i++)
         {
             contexts[i] = new DefaultHttpContext();
-            features[i] = new NumoRequestFeature { Owner = contexts[i] };
+            features[i] = new NumoRequestFeature();
         }
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(() =>
@@ -102,7 +101,6 @@ public class RunningRequestsTests
 
         for (var i = 0; i < count; i++)
         {
-            features[i].Owner = null;
             RunningRequests.Remove(features[i]);
         }
 
