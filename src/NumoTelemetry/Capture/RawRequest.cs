@@ -17,7 +17,7 @@ internal struct RawRequest
     /// <summary>Whether the capture still has to be finished from these values.</summary>
     public bool Pending;
 
-    /// <summary>Whether the visitor cookie still has to be verified (it was not needed on the request thread).</summary>
+    /// <summary>Whether the pipeline verifies the visitor cookie, if the request has one (the request thread did not need to).</summary>
     public bool VerifyVisitor;
 
     public ClientAddress Peer;

@@ -178,13 +178,13 @@ internal sealed class RequestCapturer
                 raw.Visitor = issued.AsMemory();
             }
         }
-        else if (scanned)
-        {
-            raw.VerifyVisitor = !raw.Visitor.IsEmpty;
-        }
         else
         {
-            raw.Cookies = cookieHeader;
+            raw.VerifyVisitor = true; // the pipeline checks the visitor cookie, if the request has one
+            if (!scanned)
+            {
+                raw.Cookies = cookieHeader;
+            }
         }
     }
 
@@ -318,7 +318,6 @@ internal sealed class RequestCapturer
         {
             var cookies = default(CookieScan);
             ScanCookies(raw.Cookies, ref record, ref raw, ref cookies);
-            raw.VerifyVisitor = !raw.Visitor.IsEmpty;
         }
 
         // Session and visitor: hashed, never kept.
@@ -328,13 +327,13 @@ internal sealed class RequestCapturer
         }
 
         var visitorId = raw.Visitor.Span;
-        if (raw.VerifyVisitor)
-        {
-            record.VisitorCookieVerified = _visitorSigner is null || _visitorSigner.Verify(visitorId);
-        }
-
         if (!visitorId.IsEmpty)
         {
+            if (raw.VerifyVisitor)
+            {
+                record.VisitorCookieVerified = _visitorSigner is null || _visitorSigner.Verify(visitorId);
+            }
+
             record.Visitor = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Visitor, visitorId, fraudTag, PseudonymScope.Fraud);
         }
 
