@@ -111,18 +111,8 @@ internal sealed class RecordQueue
     /// <summary>Test hook: whether any queued or free feature still holds raw request values.</summary>
     internal bool HoldsRawValues()
     {
-        foreach (var feature in _records.Snapshot().Concat(_free.Snapshot()))
-        {
-            var raw = feature.Raw;
-            if (raw.Pending || raw.UserAgent is not null || raw.Path is not null || raw.Host is not null || !raw.Session.IsEmpty
-                || !raw.Visitor.IsEmpty || raw.Cookies.Count != 0 || raw.Forwarded.Count != 0 || raw.XForwardedFor.Count != 0 || raw.Phone is not null
-                || raw.Referer is not null || raw.AcceptLanguage is not null || raw.Query is not null)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        // Every field, whatever RawRequest holds now or later: a cleared one is the default value.
+        return _records.Snapshot().Concat(_free.Snapshot()).Any(feature => !feature.Raw.Equals(default(RawRequest)));
     }
 
     private void FinishCapture(NumoRequestFeature feature, DateTimeOffset utcNow, long timestampNow)
