@@ -86,17 +86,8 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
 
         _state.Clear();
         var pending = AddPendingScores();
-        if (_plans.Length < batch.Length)
-        {
-            _plans = new AccessPlan[batch.Length];
-        }
-
         var records = batch.Span;
-        for (var i = 0; i < records.Length; i++)
-        {
-            _plans[i] = _tracker.Plan(in records[i], _state);
-        }
-
+        Plan(records);
         var reads = _store.IsShared ? AddScoreReads(records) : _state.Count;
         try
         {
@@ -129,10 +120,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         {
             var chunk = records.Slice(start, Math.Min(LocalChunk, records.Length - start));
             _state.Clear();
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                _plans[i] = _tracker.Plan(in chunk[i], _state);
-            }
+            Plan(chunk);
 
             try
             {
@@ -150,6 +138,20 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
 
         store.EndBatch();
         return true;
+    }
+
+    /// <summary>Plans the state operations of <paramref name="records"/> into the batch state, their plans in <c>_plans</c>.</summary>
+    private void Plan(ReadOnlySpan<RequestRecord> records)
+    {
+        if (_plans.Length < records.Length)
+        {
+            _plans = new AccessPlan[records.Length];
+        }
+
+        for (var i = 0; i < records.Length; i++)
+        {
+            _plans[i] = _tracker.Plan(in records[i], _state);
+        }
     }
 
     /// <summary>Records planned, applied and judged at once with the in-process store (see <see cref="ProcessLocal"/>).</summary>
