@@ -76,7 +76,7 @@ internal sealed class JsonLinesFileWriter : IDisposable
         }
     }
 
-    private FileStream EnsureOpen()
+    private void EnsureOpen()
     {
         var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
         if (_stream is not null && (today != _day || _length >= _maxBytes))
@@ -113,8 +113,6 @@ internal sealed class JsonLinesFileWriter : IDisposable
             _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
             _length = _stream.Length;
         }
-
-        return _stream;
     }
 
     private void PurgeOld()
