@@ -52,7 +52,13 @@ internal sealed class RecordQueue
     public long Count => _records.Count;
 
     /// <summary>A cleared feature for a new request: a free one, or a new one when none is free.</summary>
-    public NumoRequestFeature Rent() => _free.TryDequeue(out var feature) ? feature : new NumoRequestFeature();
+    /// <remarks>Also prefetches the state the next request will rent (see <see cref="NumoRequestFeature.Prefetch"/>).</remarks>
+    public NumoRequestFeature Rent()
+    {
+        var feature = _free.TryDequeue(out var free) ? free : new NumoRequestFeature();
+        _free.PeekHint()?.Prefetch();
+        return feature;
+    }
 
     /// <summary>Clears a feature that was not enqueued and keeps it for reuse.</summary>
     public void Return(NumoRequestFeature feature)
