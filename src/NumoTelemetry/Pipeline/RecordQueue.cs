@@ -93,6 +93,7 @@ internal sealed class RecordQueue
         long timestampNow = 0;
         while (count < destination.Length && _records.TryDequeue(out var feature))
         {
+            _records.PeekHint()?.Prefetch(); // written on a request thread's core: fetched while this one is finished
             if (feature.Raw.Pending)
             {
                 if (!clockRead)
