@@ -53,12 +53,20 @@ public sealed class FraudStateBatch
 
         index = Count++;
         _results[index] = default;
-        ref var op = ref _operations[index]; // default already: Clear empties every slot it used
+
+        // Every field written (the slot may hold an operation of an earlier batch: Clear does not empty the slots, which
+        // would be a second pass over them).
+        ref var op = ref _operations[index];
         op.Kind = kind;
         op.Subject = subject;
         op.Name = name;
         op.At = at;
         op.Window = window;
+        op.Amount = 0;
+        op.Element = 0;
+        op.Observation = default;
+        op.Points = 0;
+        op.Reason = null;
         return ref op;
     }
 
@@ -66,11 +74,11 @@ public sealed class FraudStateBatch
     public ref readonly StateResult Result(int index) => ref index >= 0 ? ref _results[index] : ref s_none;
 
     /// <summary>Empties the batch (keeps its capacity).</summary>
-    public void Clear()
-    {
-        Array.Clear(_operations, 0, Count);
-        Count = 0;
-    }
+    /// <remarks>
+    /// The slots keep their old operations until reused (<see cref="Add"/> and <c>Append</c> write every field): they hold
+    /// no raw values (pseudonymous subjects, the detectors' names and reasons, counts, times, GeoIP locations).
+    /// </remarks>
+    public void Clear() => Count = 0;
 
     private static readonly StateResult s_none;
 }
