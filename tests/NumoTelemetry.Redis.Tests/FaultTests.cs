@@ -58,8 +58,9 @@ public sealed class FaultTests : IDisposable
             },
             "the node used Redis",
             TimeSpan.FromSeconds(30));
-        var unavailableBefore = logs.GetSnapshot().Count(r => r.Id.Name == "RedisUnavailable");
-        var recoveredBefore = logs.GetSnapshot().Count(r => r.Id.Name == "RedisRecovered");
+        var before = logs.GetSnapshot();
+        var unavailableBefore = before.Count(r => r.Id.Name == "RedisUnavailable");
+        var recoveredBefore = before.Count(r => r.Id.Name == "RedisRecovered");
 
         // Redis dies (a crash, not a shutdown). Requests go on: page views and a stuffing run this node alone sees whole.
         _server.Kill();
