@@ -37,7 +37,8 @@ app.UseNumoTelemetry();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapPrometheusScrapingEndpoint("/metrics");
+// Real-time, unsuppressed series: served to a scraper on this machine or one holding Sample:MetricsToken, never publicly.
+app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBranchedPipeline: MetricsAccess.Guard, optionsName: null);
 SampleSite.Map(app);
 AnalystAccess.Map(app);
 DemoTraffic.Map(app);

@@ -14,6 +14,9 @@ public sealed class SampleServer : IAsyncLifetime
 {
     public const string Password = "test-analyst-password";
 
+    /// <summary>The bearer token a remote Prometheus presents for <c>/metrics</c> (<c>Sample:MetricsToken</c>).</summary>
+    public const string MetricsToken = "test-metrics-scrape-token";
+
     private readonly StringBuilder _output = new();
     private Process? _process;
     private TempDirectory? _root;
@@ -53,6 +56,7 @@ public sealed class SampleServer : IAsyncLifetime
             "--contentRoot", _root.Path,
             $"--Kestrel:Endpoints:Http:Url={BaseAddress.ToString().TrimEnd('/')}",
             $"--Sample:AnalystPassword={Password}",
+            $"--Sample:MetricsToken={MetricsToken}",
             $"--NumoTelemetry:Pseudonymization:Keys:1={NumoTelemetry.Pseudonymization.KeyRing.GenerateKey()}",
             "--NumoTelemetry:Dashboard:WriteInterval=00:00:01",
             "--Logging:LogLevel:Default=Warning",
