@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
@@ -26,6 +25,7 @@ public sealed class RequestLogFaultTests : IDisposable
     private readonly MetricCollector<long> _errors;
     private readonly FakeLogCollector _logs = new();
     private readonly ILoggerFactory _loggerFactory;
+    private readonly NumoTelemetryMetrics _metrics;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     private int _sent;
 
@@ -35,6 +35,9 @@ public sealed class RequestLogFaultTests : IDisposable
         _dropped = new MetricCollector<long>(_meterFactory, NumoTelemetryMeter.Name, "numo.pipeline.records.dropped");
         _errors = new MetricCollector<long>(_meterFactory, NumoTelemetryMeter.Name, "numo.errors");
         _loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(_logs)));
+
+        // One metrics object for every processor of a test: a MetricCollector follows the first instrument it finds.
+        _metrics = new NumoTelemetryMetrics(_meterFactory, Options.Create(new NumoTelemetryOptions()));
     }
 
     public void Dispose()
@@ -62,6 +65,7 @@ public sealed class RequestLogFaultTests : IDisposable
             }
 
             Assert.Equal(1, Errors());
+            Assert.True(Dropped() > 0, "nothing was lost to the full disk: the test did not fill it");
 
             // Still full: within the backoff the records are counted and skipped; the retry after it fails again.
             await Send(processor, 20);
@@ -97,6 +101,7 @@ public sealed class RequestLogFaultTests : IDisposable
         }
 
         Assert.Equal(_sent, ReadLines(directory).Count + Dropped());
+        Assert.Single(_logs.GetSnapshot(), r => r.Id.Name == "RequestLogFileLinesLost");
     }
 
     [Fact]
@@ -224,7 +229,7 @@ public sealed class RequestLogFaultTests : IDisposable
         var options = Options.Create(new NumoTelemetryOptions());
         options.Value.RequestLog.LoggerEnabled = false;
         options.Value.RequestLog.Directory = directory;
-        return new RequestLogProcessor(options, _loggerFactory, new NumoTelemetryMetrics(_meterFactory, options), _time);
+        return new RequestLogProcessor(options, _loggerFactory, _metrics, _time);
     }
 
     /// <summary>Sends <paramref name="count"/> records numbered on from the last, with routes of varying length.</summary>
@@ -291,88 +296,6 @@ public sealed class RequestLogFaultTests : IDisposable
         catch (IOException)
         {
             // full
-        }
-    }
-}
-
-/// <summary>A fact that needs a tmpfs mount (Linux, as root: CI runs so); skipped with the reason elsewhere.</summary>
-public sealed class TmpfsFactAttribute : FactAttribute
-{
-    public TmpfsFactAttribute()
-    {
-        if (Tmpfs.Unavailable is { } reason)
-        {
-            Skip = reason;
-        }
-    }
-}
-
-/// <summary>A small tmpfs mounted for a test, to run a real file system out of space; unmounted and removed on dispose.</summary>
-public sealed class Tmpfs : IDisposable
-{
-    private static readonly Lazy<string?> Probe = new(() =>
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return "needs Linux (mounts a tmpfs to fill a real file system)";
-        }
-
-        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "numo-tmpfs-probe-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            using var probe = Mount(dir, 64 * 1024);
-            return null;
-        }
-        catch (InvalidOperationException ex)
-        {
-            return "cannot mount a tmpfs here (needs root, as in CI): " + ex.Message;
-        }
-    });
-
-    private Tmpfs(string path) => Path = path;
-
-    /// <summary>Why tmpfs tests cannot run here, or <see langword="null"/> when they can.</summary>
-    public static string? Unavailable => Probe.Value;
-
-    public string Path { get; }
-
-    public static Tmpfs Mount(string path, int bytes)
-    {
-        Directory.CreateDirectory(path);
-        var error = Run("mount", "-t", "tmpfs", "-o", "size=" + bytes.ToString(System.Globalization.CultureInfo.InvariantCulture), "tmpfs", path);
-        if (error is not null)
-        {
-            Directory.Delete(path);
-            throw new InvalidOperationException(error);
-        }
-
-        return new Tmpfs(path);
-    }
-
-    public void Dispose()
-    {
-        Run("umount", Path);
-        Directory.Delete(Path, recursive: true);
-    }
-
-    private static string? Run(string file, params string[] args)
-    {
-        try
-        {
-            var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var a in args)
-            {
-                start.ArgumentList.Add(a);
-            }
-
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0 ? null : $"{file} exited with {process.ExitCode}: {stderr.Trim()}";
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            return $"{file}: {ex.Message}";
         }
     }
 }
