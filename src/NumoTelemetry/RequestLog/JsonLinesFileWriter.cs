@@ -81,7 +81,7 @@ internal sealed class JsonLinesFileWriter : IDisposable
     /// </summary>
     public void WriteUtf8Line<TState>(in TState state, Utf8LineWriter<TState> write)
     {
-        EnsureOpen(check: false);
+        EnsureOpen();
         if (_writeFailed)
         {
             WriteOut(); // the lines of the failed write first; no new line is taken until they are written
@@ -111,13 +111,17 @@ internal sealed class JsonLinesFileWriter : IDisposable
     /// <summary>Checks that the file is still at its path (reopening it if not), then writes what is buffered.</summary>
     public void Flush()
     {
-        if (_handle is null && _bufferedLines == 0)
+        if (_handle is not null)
         {
-            return;
+            CheckFile(_time.GetUtcNow());
         }
 
-        EnsureOpen(check: true);
-        WriteOut();
+        if (_bufferedLines > 0)
+        {
+            EnsureOpen();
+            WriteOut();
+        }
+
         _linesChecked = _linesWritten; // written right after the check
     }
 
@@ -181,10 +185,10 @@ internal sealed class JsonLinesFileWriter : IDisposable
         _writeFailed = false;
     }
 
-    private void EnsureOpen(bool check)
+    private void EnsureOpen()
     {
         var now = _time.GetUtcNow();
-        if (_handle is not null && (check || now >= _nextCheck))
+        if (_handle is not null && now >= _nextCheck)
         {
             CheckFile(now);
         }

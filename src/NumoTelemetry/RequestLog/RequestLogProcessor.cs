@@ -103,7 +103,9 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
 
     public ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        if (_file is null || (_failures > 0 && _time.GetUtcNow() < _retryAt))
+        // While failing, a flush after the backoff retries the lines kept from the failed write (nothing else would prove
+        // the sink works again).
+        if (_file is null || (_failures > 0 && (_time.GetUtcNow() < _retryAt || _file.BufferedLines == 0)))
         {
             return ValueTask.CompletedTask;
         }

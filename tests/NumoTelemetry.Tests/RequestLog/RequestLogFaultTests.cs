@@ -74,9 +74,12 @@ public sealed class RequestLogFaultTests : IDisposable
             Assert.Equal(2, Errors());
             await processor.FlushAsync(CancellationToken.None);
 
-            // Space returns: after the backoff the file sink works again.
+            // Space returns: after the backoff the file sink works again, at the next flush even without traffic
+            // (the lines of the failed write go first).
             File.Delete(filler);
             _time.Advance(TimeSpan.FromSeconds(2));
+            await processor.FlushAsync(CancellationToken.None);
+            Assert.Single(_logs.GetSnapshot(), r => r.Id.Name == "RequestLogFileRecovered");
             await Send(processor, 20);
             await processor.FlushAsync(CancellationToken.None);
             await Send(processor, 20);
