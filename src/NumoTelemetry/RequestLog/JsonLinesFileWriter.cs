@@ -154,15 +154,21 @@ internal sealed class JsonLinesFileWriter : IDisposable
 
         // At the file's end as it is now: a file truncated in place by someone else gets no hole of zeros.
         var handle = _handle!;
-        var offset = RandomAccess.GetLength(handle);
+        var offset = -1L;
         try
         {
+            offset = RandomAccess.GetLength(handle);
             RandomAccess.Write(handle, _buffer.WrittenSpan, offset);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Out of space part of the way: no half line stays in the file. The lines are kept for the next attempt.
             _writeFailed = true;
+            if (offset < 0)
+            {
+                throw;
+            }
+
             _fileLength = offset;
             try
             {
