@@ -13,7 +13,12 @@ public sealed class RequestLogOptions
     /// <value>Default: <see cref="LogLevel.Debug"/>.</value>
     public LogLevel LoggerLevel { get; set; } = LogLevel.Debug;
 
-    /// <summary>Writes JSON-lines files.</summary>
+    /// <summary>
+    /// Writes JSON-lines files. Each record is a whole line in a file or counted in
+    /// <c>numo.pipeline.records.dropped{numo.reason=request_log_file}</c>: a full disk leaves no half line (the lines of
+    /// the failed write are kept and written when space returns; records arriving during the retry backoff are counted),
+    /// and a file deleted or moved away (logrotate) is reopened at its path within a second or a flush interval.
+    /// </summary>
     /// <value>Default: <see langword="true"/>.</value>
     public bool FileEnabled { get; set; } = true;
 

@@ -9,11 +9,19 @@ namespace NumoTelemetry.RequestLog;
 
 /// <summary>
 /// The pseudonymised request log: each record through <c>ILogger</c> (category
-/// <c>NumoTelemetry.RequestLog</c>) and into rotating JSON-lines files under the content root. When the
-/// file sink fails (disk full, directory not writable), it is retried with exponential backoff (1 s doubling
-/// to 5 min), reopening the file; each failure counts in <c>numo.errors{numo.stage=request_log_file}</c> and
-/// each record not written meanwhile in <c>numo.pipeline.records.dropped{numo.reason=request_log_file}</c>.
+/// <c>NumoTelemetry.RequestLog</c>) and into rotating JSON-lines files under the content root.
 /// </summary>
+/// <remarks>
+/// Every record is either a whole line in a file or counted in
+/// <c>numo.pipeline.records.dropped{numo.reason=request_log_file}</c>. When the file sink fails (disk full, directory
+/// not writable), it is retried with exponential backoff (1 s doubling to 5 min), reopening the file; each failure counts
+/// in <c>numo.errors{numo.stage=request_log_file}</c>, the first one is logged (<c>RequestLogFileFailed</c>), and so is the
+/// recovery (<c>RequestLogFileRecovered</c>). A write cut short by a full disk leaves no half line: the file is cut back
+/// and the write's lines (at most 64 KiB) are kept and written first on recovery; the records that arrive meanwhile are
+/// counted. Lines that still cannot be written at shutdown are counted. A file deleted or moved away is noticed within a
+/// second or a flush interval and reopened at its path (<c>RequestLogFileReopened</c>); on Linux the lines written to a
+/// deleted file since it was last seen in place are counted.
+/// </remarks>
 internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDisposable
 {
     private readonly RequestLogOptions _options;
@@ -47,7 +55,7 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
                 directory = Path.Combine(environment?.ContentRootPath ?? AppContext.BaseDirectory, directory);
             }
 
-            _file = new JsonLinesFileWriter(directory, "requests", _options.MaxFileBytes, _options.RetentionDays, time);
+            _file = new JsonLinesFileWriter(directory, "requests", _options.MaxFileBytes, _options.RetentionDays, time, FileGone);
             var json = _json = new RequestRecordJsonWriter();
             _writeJson = (IBufferWriter<byte> output, in RequestRecord record) => json.Write(output, in record);
         }
@@ -95,7 +103,9 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
 
     public ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        if (_file is null || _failures > 0)
+        // While failing, a flush after the backoff retries the lines kept from the failed write (nothing else would prove
+        // the sink works again).
+        if (_file is null || (_failures > 0 && (_time.GetUtcNow() < _retryAt || _file.BufferedLines == 0)))
         {
             return ValueTask.CompletedTask;
         }
@@ -103,6 +113,7 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
         try
         {
             _file.Flush();
+            Recovered();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -120,24 +131,34 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
             return;
         }
 
-        var written = 0;
+        var file = _file!;
+        var before = file.LinesAccepted;
         try
         {
-            for (; written < records.Length; written++)
+            for (var i = 0; i < records.Length; i++)
             {
-                _file!.WriteUtf8Line(in records[written], _writeJson!);
+                file.WriteUtf8Line(in records[i], _writeJson!);
             }
 
             if (_failures > 0)
             {
-                _file!.Flush(); // prove the sink works before calling it recovered
-                Log.RequestLogFileRecovered(_ownLogger, _failures);
-                _failures = 0;
+                file.Flush(); // prove the sink works before calling it recovered
+                Recovered();
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Failed(ex, records.Length - written);
+            // The lines the writer took stay with it (written on recovery, or counted at shutdown); the rest are lost.
+            Failed(ex, records.Length - (int)(file.LinesAccepted - before));
+        }
+    }
+
+    private void Recovered()
+    {
+        if (_failures > 0)
+        {
+            Log.RequestLogFileRecovered(_ownLogger, _failures);
+            _failures = 0;
         }
     }
 
@@ -156,9 +177,15 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
         }
     }
 
-    private void Dropped(int count)
+    private void FileGone(string path, bool deleted, long linesLost)
     {
-        for (var i = 0; i < count; i++)
+        Dropped(linesLost);
+        Log.RequestLogFileReopened(_ownLogger, path, deleted ? "deleted" : "moved away", linesLost);
+    }
+
+    private void Dropped(long count)
+    {
+        for (var i = 0L; i < count; i++)
         {
             _metrics.RecordDropped("request_log_file");
         }
@@ -166,7 +193,26 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
 
     public void Dispose()
     {
-        _file?.Dispose();
+        if (_file is not null)
+        {
+            // A last attempt, also for the lines kept from a failed write; what still cannot be written is counted.
+            try
+            {
+                _file.Flush();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                var lost = _file.DiscardBuffered();
+                Dropped(lost);
+                if (lost > 0)
+                {
+                    Log.RequestLogFileLinesLost(_ownLogger, lost, ex.GetType().Name, ex.Message);
+                }
+            }
+
+            _file.Dispose();
+        }
+
         _json?.Dispose();
     }
 
