@@ -25,6 +25,7 @@ public static class NumoTelemetryServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<NumoTelemetryOptions>().Bind(configuration);
+        services.AddSingleton<IValidateOptions<NumoTelemetryOptions>>(new KeyConfigurationValidator(configuration)); // what binding would drop
         return AddCore(services, configuration);
     }
 
