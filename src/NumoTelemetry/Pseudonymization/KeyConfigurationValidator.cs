@@ -5,8 +5,8 @@ namespace NumoTelemetry.Pseudonymization;
 
 /// <summary>
 /// Checks the key settings as configured, before binding loses them: the binder drops a key whose value is an object or an array
-/// (<c>"Keys": {"2": {"Secret": "…"}}</c>) and a <c>KeyFile</c> that is not a string, without a word, and the site would start
-/// without that key. Each problem names its setting.
+/// (<c>"Keys": {"2": {"Secret": "…"}}</c>) without a word, and the site would start without that key; and it refuses a <c>KeyFile</c>
+/// that is not a string with a message naming no setting. Each problem found here names its setting.
 /// </summary>
 internal sealed class KeyConfigurationValidator(IConfiguration configuration) : IValidateOptions<NumoTelemetryOptions>
 {
@@ -41,13 +41,23 @@ internal sealed class KeyConfigurationValidator(IConfiguration configuration) : 
             }
         }
 
-        var keyFile = section.GetSection("KeyFile");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>
+    /// Runs before binding: a <c>KeyFile</c> that is an object or an array makes the binder throw "Cannot create instance of type
+    /// 'System.String'", which names no setting; this names it instead.
+    /// </summary>
+    public static void ThrowIfUnbindable(IConfiguration configuration)
+    {
+        var keyFile = configuration.GetSection("Pseudonymization:KeyFile");
         if (keyFile.Value is null && keyFile.GetChildren().Any())
         {
-            errors.Add($"{Setting("KeyFile")}: must be the path of a key file (a string), not an object or an array.");
+            throw new OptionsValidationException(
+                Options.DefaultName,
+                typeof(NumoTelemetryOptions),
+                [$"{Setting("KeyFile")}: must be the path of a key file (a string), not an object or an array."]);
         }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
     private static string Setting(string name) => $"{NumoTelemetryOptions.SectionName}:Pseudonymization:{name}";
