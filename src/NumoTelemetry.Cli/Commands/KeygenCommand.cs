@@ -19,7 +19,17 @@ internal static class KeygenCommand
         var addTo = new Option<FileInfo?>("--add-to") { Description = "An existing key file: write it with a new current key added (rotation; old keys are kept until you delete them). With --out the same file, it is updated in place." };
         var activateAt = new Option<string?>("--activate-at") { Description = "With --add-to: the time (ISO 8601) the new key becomes current on every node (rotation with overlap). Default: at once." };
         var command = new Command("keygen", "Write a new pseudonymisation key file {\"currentKeyId\":N,\"keys\":{\"N\":\"base64\"}} to --out (mode 0600), or print it.") { output, force, addTo, activateAt };
-        command.SetAction(parse => Run(parse.GetValue(addTo), parse.GetValue(activateAt), parse.GetValue(output), parse.GetValue(force), Console.Out, Console.Error));
+        command.SetAction(parse =>
+        {
+            var file = parse.GetValue(output);
+            if (file is null && Console.IsOutputRedirected)
+            {
+                // `numo keygen > keys.json` makes a file others may read (the shell creates it with the umask, often 0644).
+                Console.Error.WriteLine("numo keygen: printing the key file; to create one readable by its owner only, use --out FILE.");
+            }
+
+            return Run(parse.GetValue(addTo), parse.GetValue(activateAt), file, parse.GetValue(force), Console.Out, Console.Error);
+        });
         return command;
     }
 

@@ -53,7 +53,9 @@ public sealed class KeyFile
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temp, full, overwrite); // without overwrite: fails if the file appeared meanwhile
+            // Without overwrite, Move refuses a file that appeared meanwhile (checked just before the rename: two writers of the
+            // same new path at the same instant can still replace one another; each file is whole and 0600 either way).
+            File.Move(temp, full, overwrite);
         }
         catch
         {
