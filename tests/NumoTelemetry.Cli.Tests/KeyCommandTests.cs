@@ -351,6 +351,18 @@ public sealed partial class KeyCommandTests : IDisposable
         Assert.Equal([site.Pseudonymize(PseudonymKind.Ip, "203.0.113.7", at).ToString()], Pseudonymize(null, "ip", at, value: "203.0.113.7", config: config).Lines);
     }
 
+    [Theory]
+    [InlineData("{ not json")]
+    [InlineData("{\"NumoTelemetry\":{\"Pseudonymization\":{\"CurrentKeyId\":\"abc\"}}}")]
+    public void Pseudonymize_ConfigThatCannotBeLoaded_FailsWithAMessage(string json)
+    {
+        var key = Write("key.json", Keygen());
+        var config = Write("appsettings.json", json);
+        var (code, _, stderr) = Pseudonymize(key, "ip", DateTimeOffset.UtcNow, value: "203.0.113.7", config: config);
+        Assert.Equal(2, code);
+        Assert.StartsWith("numo pseudonymize: ", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Pseudonymize_NoKey_FailsNamingTheSetting()
     {

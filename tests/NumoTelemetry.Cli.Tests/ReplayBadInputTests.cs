@@ -255,6 +255,21 @@ public sealed partial class ReplayBadInputTests() : ReplayTestFiles("numo-replay
         Assert.Contains(WorkDirectory, dirStderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{ not json")]
+    [InlineData("{\"NumoTelemetry\":{\"Pseudonymization\":{\"CurrentKeyId\":\"abc\"}}}")]
+    [InlineData("{\"NumoTelemetry\":{\"Pseudonymization\":{\"KeyFile\":{\"Path\":\"k.json\"}}}}")]
+    public void Run_ConfigThatCannotBeLoaded_ExitsWithAMessage(string json)
+    {
+        var config = Path.Combine(WorkDirectory, "appsettings.json");
+        File.WriteAllText(config, json);
+        using var stderr = new StringWriter();
+        var code = ReplayCommand.Run("-", ReplayFormat.Jsonl, null, null, new FileInfo(config), null, () => new MemoryStream(Text(Good)), Stream.Null, stderr);
+        Assert.Equal(2, code);
+        Assert.StartsWith("numo replay: ", stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr.ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>Serves its bytes, then fails as a disk or a pipe can.</summary>
     private sealed class FailingStream(byte[] bytes) : MemoryStream(bytes)
     {

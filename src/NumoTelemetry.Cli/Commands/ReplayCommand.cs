@@ -83,7 +83,15 @@ internal static class ReplayCommand
                 return 2;
             }
 
-            configuration = new ConfigurationBuilder().AddJsonFile(config.FullName, optional: false).Build();
+            try
+            {
+                configuration = new ConfigurationBuilder().AddJsonFile(config.FullName, optional: false).Build();
+            }
+            catch (Exception ex) when (ex is InvalidDataException or FormatException or IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"numo replay: cannot read --config {config.FullName}: {ex.Message} {ex.InnerException?.Message}".TrimEnd());
+                return 2;
+            }
         }
 
         using var output = new BufferedStream(stdout, 1 << 16);
@@ -92,7 +100,8 @@ internal static class ReplayCommand
         {
             runner = new ReplayRunner(configuration, keyFile?.FullName, geoIP is null ? null : b => addGeoIP!(b, geoIP), output);
         }
-        catch (Exception ex) when (ex is OptionsValidationException or KeyRingException or InvalidDataException or FormatException or IOException)
+        catch (Exception ex) when (ex is OptionsValidationException or KeyRingException or InvalidDataException or FormatException or IOException
+            or InvalidOperationException) // the binder: "Failed to convert configuration value 'abc' at 'NumoTelemetry:…' to type …"
         {
             stderr.WriteLine($"numo replay: invalid settings: {(ex is OptionsValidationException v ? string.Join(" ", v.Failures) : ex.Message)}");
             return 2;
