@@ -168,6 +168,7 @@ public sealed partial class ReplayBadInputTests() : ReplayTestFiles("numo-replay
             Good.Replace("\"status\":200", "\"status\":[200]", StringComparison.Ordinal),
             Good.Replace("\"status\":200", "\"status\":2e9", StringComparison.Ordinal),
             Good[..^1] + ",\"durationMs\":1e400}",
+            Good[..^1] + ",\"durationMs\":-5}",
             Good[..^1] + ",\"headers\":[1,2]}",
             Good[..^1] + ",\"headers\":{\"X\":{\"y\":1}}}",
             "[]",
@@ -179,8 +180,10 @@ public sealed partial class ReplayBadInputTests() : ReplayTestFiles("numo-replay
         Assert.Equal(0, code);
         var t = Totals(stderr);
         Assert.Equal(1, t.Reasons["bad_method"]);
+        Assert.Equal(1, t.Reasons["bad_path"]);
         Assert.Equal(2, t.Reasons["bad_status"]);
-        AssertAddsUp(stderr, 13);
+        Assert.Equal(2, t.Reasons["bad_duration"]); // 1e400 reads as infinity
+        AssertAddsUp(stderr, 14);
     }
 
     [Fact]
