@@ -25,22 +25,50 @@ internal static class DevelopmentKey
         }
 
         var path = Path.Combine(builder.Environment.ContentRootPath, "App_Data", "numo-dev-key.json");
-        if (!File.Exists(path))
+        if (Generate(path))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, KeyFile.Generate());
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            Console.WriteLine($"NumoTelemetry: generated a development pseudonymisation key in {path} (keep it out of source control).");
+            Console.WriteLine($"NumoTelemetry: generated a development pseudonymisation key in {path} (readable by its owner only; keep it out of source control).");
         }
         else
         {
+            Restrict(path);
             Console.WriteLine($"NumoTelemetry: using the development pseudonymisation key in {path}.");
         }
 
         builder.Configuration["NumoTelemetry:Pseudonymization:KeyFile"] = path;
+    }
+
+    /// <summary>
+    /// Writes a new key file, mode 0600 from creation and renamed into place whole (<see cref="KeyFile.Write"/>); false when one
+    /// exists (also when another instance made it first).
+    /// </summary>
+    private static bool Generate(string path)
+    {
+        if (File.Exists(path))
+        {
+            return false;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            KeyFile.Write(path, KeyFile.Generate());
+            return true;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A key file from an older sample, made 0644 and restricted only afterwards: readable by its owner only from now on.</summary>
+    private static void Restrict(string path)
+    {
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~OwnerOnly) != 0)
+        {
+            File.SetUnixFileMode(path, OwnerOnly);
+            Console.WriteLine($"NumoTelemetry: {path} was readable by others; it is now readable by its owner only.");
+        }
     }
 }

@@ -65,9 +65,18 @@ internal static class PseudonymizeCommand
                 return 2;
             }
 
-            IConfiguration root = new ConfigurationBuilder().AddJsonFile(config.FullName, optional: false).Build();
-            var section = root.GetSection(NumoTelemetryOptions.SectionName);
-            (section.Exists() ? section : root).GetSection("Pseudonymization").Bind(options);
+            try
+            {
+                IConfiguration root = new ConfigurationBuilder().AddJsonFile(config.FullName, optional: false).Build();
+                var section = root.GetSection(NumoTelemetryOptions.SectionName);
+                (section.Exists() ? section : root).GetSection("Pseudonymization").Bind(options);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or FormatException or IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                stderr.WriteLine($"numo pseudonymize: cannot read --config {config.FullName}: {ex.Message} {ex.InnerException?.Message}".TrimEnd());
+                return 2;
+            }
+
             contentRoot = config.DirectoryName;
         }
 

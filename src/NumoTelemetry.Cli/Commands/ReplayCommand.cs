@@ -10,7 +10,9 @@ namespace NumoTelemetry.Cli.Commands;
 
 /// <summary>
 /// <c>numo replay --input FILE|- --format jsonl|combined [--geoip-dir DIR] [--key-file FILE] [--config FILE]</c>: runs recorded traffic
-/// through the same capture and fraud pipeline in simulated time; alerts as JSON lines on stdout, a summary on stderr.
+/// through the same capture and fraud pipeline in simulated time; alerts as JSON lines on stdout, a summary on stderr. Every bad line
+/// is skipped and counted by reason (lines = replayed + skipped, and the reasons add up to skipped). Exit code 0, also with bad lines;
+/// 2 for bad options or an input that cannot be opened; 1 when the input fails part way (the summary covers what was read).
 /// </summary>
 internal static class ReplayCommand
 {
@@ -81,7 +83,15 @@ internal static class ReplayCommand
                 return 2;
             }
 
-            configuration = new ConfigurationBuilder().AddJsonFile(config.FullName, optional: false).Build();
+            try
+            {
+                configuration = new ConfigurationBuilder().AddJsonFile(config.FullName, optional: false).Build();
+            }
+            catch (Exception ex) when (ex is InvalidDataException or FormatException or IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"numo replay: cannot read --config {config.FullName}: {ex.Message} {ex.InnerException?.Message}".TrimEnd());
+                return 2;
+            }
         }
 
         using var output = new BufferedStream(stdout, 1 << 16);
@@ -90,7 +100,8 @@ internal static class ReplayCommand
         {
             runner = new ReplayRunner(configuration, keyFile?.FullName, geoIP is null ? null : b => addGeoIP!(b, geoIP), output);
         }
-        catch (Exception ex) when (ex is OptionsValidationException or KeyRingException or InvalidDataException or FormatException or IOException)
+        catch (Exception ex) when (ex is OptionsValidationException or KeyRingException or InvalidDataException or FormatException or IOException
+            or InvalidOperationException) // the binder: "Failed to convert configuration value 'abc' at 'NumoTelemetry:…' to type …"
         {
             stderr.WriteLine($"numo replay: invalid settings: {(ex is OptionsValidationException v ? string.Join(" ", v.Failures) : ex.Message)}");
             return 2;
@@ -103,10 +114,30 @@ internal static class ReplayCommand
                 stderr.WriteLine("numo replay: no key configured (--key-file or --config); using a throw-away key, so alert subjects will not match `numo pseudonymize`.");
             }
 
-            using var stream = input == "-" ? stdin() : new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            var summary = runner.Run(stream, format);
+            Stream stream;
+            try
+            {
+                stream = input == "-" ? stdin() : new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                stderr.WriteLine($"numo replay: cannot read --input {input}: {ex.Message}");
+                return 2;
+            }
+
+            ReplaySummary summary;
+            using (stream)
+            {
+                summary = runner.Run(stream, format);
+            }
+
             output.Flush();
             stderr.WriteLine(Describe(summary));
+            if (summary.ReadError is { } error)
+            {
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"numo replay: cannot read --input {input}: {error} (stopped after {summary.Lines:N0} lines; the counts above cover them)"));
+                return 1;
+            }
         }
 
         return 0;
@@ -115,7 +146,7 @@ internal static class ReplayCommand
     internal static string Describe(ReplaySummary s)
     {
         var text = new StringBuilder();
-        var skipped = s.Lines - s.Replayed;
+        var skipped = s.SkippedTotal; // every line is replayed or skipped for one reason: Lines = Replayed + SkippedTotal
         text.Append(CultureInfo.InvariantCulture, $"numo replay: {s.Lines:N0} lines ({s.Replayed:N0} replayed, {skipped:N0} skipped");
         if (skipped > 0)
         {

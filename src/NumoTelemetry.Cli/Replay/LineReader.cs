@@ -1,6 +1,9 @@
 namespace NumoTelemetry.Cli.Replay;
 
-/// <summary>Reads lines as UTF-8 byte spans from a stream with one reusable buffer. Lines longer than the limit are skipped and counted.</summary>
+/// <summary>
+/// Reads lines as UTF-8 byte spans from a stream with one reusable buffer. A line of <paramref name="maxLineBytes"/> or more is not
+/// kept: it is returned as a line marked too long (so the caller counts it), and reading resumes after its newline.
+/// </summary>
 internal sealed class LineReader(Stream stream, int maxLineBytes = 1 << 20)
 {
     private byte[] _buffer = new byte[1 << 16];
@@ -8,11 +11,16 @@ internal sealed class LineReader(Stream stream, int maxLineBytes = 1 << 20)
     private int _end;
     private bool _eof;
 
+    /// <summary>Lines returned as too long.</summary>
     public long TooLong { get; private set; }
 
-    /// <summary>The next line without its terminator (and without a trailing CR); false at the end.</summary>
-    public bool TryReadLine(out ReadOnlySpan<byte> line)
+    /// <summary>
+    /// The next line without its terminator (and without a trailing CR); false at the end. A line too long to keep comes back empty
+    /// with <paramref name="tooLong"/> set.
+    /// </summary>
+    public bool TryReadLine(out ReadOnlySpan<byte> line, out bool tooLong)
     {
+        tooLong = false;
         while (true)
         {
             var newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
@@ -36,11 +44,18 @@ internal sealed class LineReader(Stream stream, int maxLineBytes = 1 << 20)
                 return false;
             }
 
-            Fill();
+            if (!Fill())
+            {
+                TooLong++;
+                tooLong = true;
+                line = default;
+                return true;
+            }
         }
     }
 
-    private void Fill()
+    /// <summary>Reads more; false when the buffer held a line at the limit, which was dropped up to its newline (or the end).</summary>
+    private bool Fill()
     {
         if (_start > 0)
         {
@@ -54,10 +69,9 @@ internal sealed class LineReader(Stream stream, int maxLineBytes = 1 << 20)
             if (_buffer.Length >= maxLineBytes)
             {
                 // An endless line: drop what we have up to the next newline.
-                TooLong++;
                 _end = 0;
                 SkipToNewline();
-                return;
+                return false;
             }
 
             Array.Resize(ref _buffer, _buffer.Length * 2);
@@ -70,6 +84,7 @@ internal sealed class LineReader(Stream stream, int maxLineBytes = 1 << 20)
         }
 
         _end += read;
+        return true;
     }
 
     private void SkipToNewline()

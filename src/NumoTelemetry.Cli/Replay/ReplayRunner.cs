@@ -135,13 +135,29 @@ internal sealed class ReplayRunner : IDisposable
 
         var reader = new LineReader(input);
         long lines = 0;
+        string? readError = null;
         try
         {
             var current = free.Take(cancel.Token);
-            while (reader.TryReadLine(out var line))
+            while (true)
             {
+                ReadOnlySpan<byte> line;
+                bool tooLong;
+                try
+                {
+                    if (!reader.TryReadLine(out line, out tooLong))
+                    {
+                        break;
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ObjectDisposedException)
+                {
+                    readError = ex.Message; // the input failed part way: replay what was read, and say so
+                    break;
+                }
+
                 lines++;
-                current.Add(line);
+                current.Add(line, tooLong);
                 if (current.Lines == BatchSize)
                 {
                     ordered.Add(current, cancel.Token);
@@ -171,12 +187,7 @@ internal sealed class ReplayRunner : IDisposable
         _processor.FlushAlerts();
         _sink.Flush();
         watch.Stop();
-        if (reader.TooLong > 0)
-        {
-            _skipped["too_long"] = reader.TooLong;
-        }
-
-        return new ReplaySummary(lines, replayed, _skipped, watch.Elapsed, _sink.Count, _sink.ByRule);
+        return new ReplaySummary(lines, replayed, _skipped, watch.Elapsed, _sink.Count, _sink.ByRule, readError);
     }
 
     /// <summary>The fraud stage: chunks in input order, their records cut into batches of <see cref="BatchSize"/> as a sequential replay would.</summary>
@@ -263,11 +274,15 @@ internal sealed class ReplayRunner : IDisposable
         }
     }
 
-    /// <summary>Up to <see cref="BatchSize"/> input lines (a copy of their bytes) and, once captured, their records and skip reasons.</summary>
+    /// <summary>
+    /// Up to <see cref="BatchSize"/> input lines (a copy of their bytes, or a mark for one too long to keep) and, once captured, their
+    /// records and skip reasons: one record or one reason per line.
+    /// </summary>
     private sealed class Chunk
     {
         private byte[] _bytes = new byte[1 << 18];
         private readonly int[] _ends = new int[BatchSize];
+        private readonly bool[] _tooLong = new bool[BatchSize];
         private int _used;
 
         public readonly RequestRecord[] Records = new RequestRecord[BatchSize];
@@ -277,8 +292,9 @@ internal sealed class ReplayRunner : IDisposable
         public int Count;
         public Exception? Error;
 
-        public void Add(ReadOnlySpan<byte> line)
+        public void Add(ReadOnlySpan<byte> line, bool tooLong)
         {
+            _tooLong[Lines] = tooLong;
             if (_bytes.Length - _used < line.Length)
             {
                 Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _used + line.Length));
@@ -288,6 +304,8 @@ internal sealed class ReplayRunner : IDisposable
             _used += line.Length;
             _ends[Lines++] = _used;
         }
+
+        public bool IsTooLong(int i) => _tooLong[i];
 
         public ReadOnlySpan<byte> Line(int i)
         {
@@ -323,6 +341,12 @@ internal sealed class ReplayRunner : IDisposable
             var request = _request;
             for (var i = 0; i < chunk.Lines; i++)
             {
+                if (chunk.IsTooLong(i))
+                {
+                    chunk.Skips.Add("too_long");
+                    continue;
+                }
+
                 var line = chunk.Line(i);
                 if (line.Trim(" \t"u8).IsEmpty)
                 {
@@ -331,9 +355,20 @@ internal sealed class ReplayRunner : IDisposable
                 }
 
                 string? error;
-                var ok = format == ReplayFormat.Jsonl
-                    ? JsonLineParser.TryParse(line, request, _pool, _recent, out error)
-                    : CombinedLineParser.TryParse(line, request, _pool, _chars, out error);
+                bool ok;
+                try
+                {
+                    ok = format == ReplayFormat.Jsonl
+                        ? JsonLineParser.TryParse(line, request, _pool, _recent, out error)
+                        : CombinedLineParser.TryParse(line, request, _pool, _chars, out error);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // The parsers refuse bad lines with a reason; should one still throw, that line is skipped, not the replay.
+                    chunk.Skips.Add("parse_error");
+                    continue;
+                }
+
                 if (!ok)
                 {
                     chunk.Skips.Add(error ?? "invalid");

@@ -24,7 +24,10 @@ public static class NumoTelemetryServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<NumoTelemetryOptions>().Bind(configuration);
+        services.AddOptions<NumoTelemetryOptions>()
+            .Configure(_ => KeyConfigurationValidator.ThrowIfUnbindable(configuration)) // before the binder's own, unnamed error
+            .Bind(configuration);
+        services.AddSingleton<IValidateOptions<NumoTelemetryOptions>>(new KeyConfigurationValidator(configuration)); // what binding drops
         return AddCore(services, configuration);
     }
 

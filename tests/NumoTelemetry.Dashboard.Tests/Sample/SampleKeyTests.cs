@@ -24,7 +24,36 @@ public class SampleKeyTests
         var (exited, output) = await RunAsync(root.Path, "Development");
         Assert.False(exited, "The sample exited in Development:\n" + output);
         Assert.Contains("generated a development pseudonymisation key", output, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(root.Path, "App_Data", "numo-dev-key.json")));
+        var key = Path.Combine(root.Path, "App_Data", "numo-dev-key.json");
+        Assert.True(File.Exists(key));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+        }
+
+        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(root.Path, "App_Data")), f => f.EndsWith(".tmp", StringComparison.Ordinal)); // no temporary file left
+    }
+
+    [Fact]
+    public async Task Sample_DevelopmentWithAKeyReadableByOthers_RestrictsItToTheOwner()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Unix file modes
+        }
+
+        using var root = new TempDirectory();
+        var key = Path.Combine(root.Path, "App_Data", "numo-dev-key.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(key)!);
+        var text = NumoTelemetry.Pseudonymization.KeyFile.Generate();
+        File.WriteAllText(key, text);
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var (exited, output) = await RunAsync(root.Path, "Development");
+        Assert.False(exited, "The sample exited in Development:\n" + output);
+        Assert.Contains("readable by its owner only", output, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+        Assert.Equal(text, File.ReadAllText(key));
     }
 
     /// <summary>

@@ -79,6 +79,8 @@ public class StartupTests
     [InlineData("Enforcement:MinimumBand", "12", "NumoTelemetry:Enforcement:MinimumBand")]
     [InlineData("RequestLog:LoggerLevel", "42", "NumoTelemetry:RequestLog:LoggerLevel")]
     [InlineData("Alerts:LogLevel", "-3", "NumoTelemetry:Alerts:LogLevel")]
+    [InlineData("Pseudonymization:Keys:3:Secret", "a key nested one level too deep", "NumoTelemetry:Pseudonymization:Keys:3")]
+    [InlineData("Pseudonymization:KeyFile:Path", "numo-keys.json", "NumoTelemetry:Pseudonymization:KeyFile")]
     public async Task Start_NonsensicalSetting_FailsNamingTheSetting(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?> { ["Pseudonymization:Keys:2"] = KeyRing.GenerateKey(), [key] = value };
