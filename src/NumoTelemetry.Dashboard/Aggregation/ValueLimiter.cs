@@ -6,6 +6,9 @@ namespace NumoTelemetry.Dashboard.Aggregation;
 /// </summary>
 internal sealed class ValueLimiter(int maxValuesPerDimension, int maxLength)
 {
+    /// <summary>Values one client may hold per dimension per day without a second client's evidence.</summary>
+    public const int ClaimsPerClient = 8;
+
     private readonly Dictionary<string, HashSet<string>> _seen = new(StringComparer.Ordinal);
     private long _day = -1;
 

@@ -32,7 +32,10 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
     private SqliteConnection? _writer;
     private bool _disposed;
 
-    public SqliteDashboardStore(string path)
+    /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
+    /// <param name="path">The database file.</param>
+    /// <param name="busyTimeoutSeconds">How long a write waits for a lock held by another connection before it fails.</param>
+    public SqliteDashboardStore(string path, int busyTimeoutSeconds = 30)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = System.IO.Path.GetFullPath(path);
@@ -42,7 +45,7 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
             Directory.CreateDirectory(directory);
         }
 
-        _writeConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString();
+        _writeConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = busyTimeoutSeconds }.ToString();
         _readConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
         using var _ = EnterWrite();
         Writer();
