@@ -64,11 +64,15 @@ public sealed class DimensionPoisoningTests
 
         await h.FoldAsync([.. real]);
 
+        // Half the slots went to the first flood values; each real campaign takes one of the others on its second
+        // client, the first client's view staying under (other).
         var campaigns = await h.ReadAsync(DashboardGranularity.Day, DashboardDimensions.UtmCampaign);
         for (var c = 0; c < 5; c++)
         {
-            Assert.Equal(3, campaigns.Single(x => x.Key == "real" + c).PageViews);
+            Assert.Equal(2, campaigns.Single(x => x.Key == "real" + c).PageViews);
         }
+
+        Assert.Equal(10, campaigns.Count(x => x.Key.StartsWith("flood", StringComparison.Ordinal)));
 
         Assert.Equal(1015, campaigns.Sum(c => c.PageViews));
     }
@@ -90,8 +94,9 @@ public sealed class DimensionPoisoningTests
 
         await h.FoldAsync([.. records]);
 
+        // Two junk values took the first-sight half of the slots; the newsletter is admitted on its second client.
         var campaigns = await h.ReadAsync(DashboardGranularity.Day, DashboardDimensions.UtmCampaign);
-        Assert.Equal(3, campaigns.Single(c => c.Key == "newsletter").PageViews);
+        Assert.Equal(2, campaigns.Single(c => c.Key == "newsletter").PageViews);
         Assert.Equal(7, campaigns.Sum(c => c.PageViews));
     }
 }

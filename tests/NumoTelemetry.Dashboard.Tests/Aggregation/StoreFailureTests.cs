@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using NumoTelemetry.Dashboard.Aggregation;
+using NumoTelemetry.Dashboard.Sketches;
 using NumoTelemetry.Dashboard.Storage;
 using NumoTelemetry.Dashboard.Tests.Infrastructure;
 using NumoTelemetry.Pipeline;
@@ -36,6 +37,10 @@ public sealed class StoreFailureTests : IDisposable
         using var errors = new MetricCollector<long>(meterFactory, "NumoTelemetry", "numo.errors");
         var logs = provider.GetFakeLogCollector();
 
+        // A first write while the store works: the day's secret is stored, earlier days' secrets deleted.
+        await processor.ProcessAsync(new[] { View(s_t0, "a") }, default);
+        await processor.WritePendingAsync(default);
+
         using (var locker = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
             locker.Open();
@@ -56,7 +61,8 @@ public sealed class StoreFailureTests : IDisposable
         await processor.WritePendingAsync(default);
 
         var storeErrors = errors.GetMeasurementSnapshot().Where(m => Equals(m.Tags["numo.stage"], "dashboard_store")).Sum(m => m.Value);
-        Assert.Equal(2, storeErrors);
+        Assert.Equal(2, storeErrors); // one per failed write
+        Assert.Equal(0, processor.StoreFailures);
         var dashboardLogs = logs.GetSnapshot().Where(r => r.Category == typeof(DashboardProcessor).FullName).ToList();
         Assert.Single(dashboardLogs, r => r.Id.Name == "DashboardStoreFailing" && r.Level == LogLevel.Error);
         Assert.Single(dashboardLogs, r => r.Id.Name == "DashboardStoreRecovered");
@@ -64,6 +70,64 @@ public sealed class StoreFailureTests : IDisposable
 
         // The cells of the failed writes were kept and written on recovery.
         var day = Assert.Single(await store.ReadAsync(new DashboardCellQuery(DashboardGranularity.Day, DashboardDimensions.Total, s_t0.AddDays(-1), s_t0.AddDays(1)), default));
-        Assert.Equal(4, day.PageViews);
+        Assert.Equal(5, day.PageViews);
+        Assert.Equal(4, HyperLogLog.FromBytes(day.Visitors).Count());
+    }
+
+    [Fact]
+    public async Task WritePendingAsync_StoreFailsBeyondTheRetryBuffer_DropsAndCountsTheRecords()
+    {
+        var services = new ServiceCollection();
+        services.AddMetrics();
+        await using var provider = services.BuildServiceProvider();
+        var meterFactory = provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var metrics = new NumoTelemetry.Metrics.NumoTelemetryMetrics(meterFactory, Microsoft.Extensions.Options.Options.Create(new NumoTelemetryOptions()));
+        using var dropped = new MetricCollector<long>(meterFactory, "NumoTelemetry", "numo.pipeline.records.dropped");
+        using var errors = new MetricCollector<long>(meterFactory, "NumoTelemetry", "numo.errors");
+        var logs = new FakeLogCollector();
+        var options = new DashboardOptions();
+        using var processor = new DashboardProcessor(
+            new ThrowingStore(),
+            Microsoft.Extensions.Options.Options.Create(options),
+            new DashboardRouteFilter(options.ExcludedRoutePrefixes),
+            new FakeTimeProvider(s_t0),
+            new FakeLogger<DashboardProcessor>(logs),
+            metrics: metrics);
+
+        // About 11 cells per record in distinct minutes: beyond DashboardProcessor.MaxRetainedCells.
+        var records = new RequestRecord[5000];
+        for (var i = 0; i < records.Length; i++)
+        {
+            records[i] = View(s_t0.AddMinutes(i), "v" + (i % 40));
+        }
+
+        await processor.ProcessAsync(records, default);
+        Assert.True(processor.PendingCount > DashboardProcessor.MaxRetainedCells);
+        await processor.WritePendingAsync(default);
+
+        Assert.Equal(0, processor.PendingCount);
+        Assert.Equal(5000, dropped.GetMeasurementSnapshot().Where(m => Equals(m.Tags["numo.reason"], "dashboard_store")).Sum(m => m.Value));
+        Assert.True(errors.GetMeasurementSnapshot().Where(m => Equals(m.Tags["numo.stage"], "dashboard_store")).Sum(m => m.Value) >= 1);
+        Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "DashboardStoreCellsDropped");
+        Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "DashboardStoreFailing");
+    }
+
+    private sealed class ThrowingStore : IDashboardStore
+    {
+        public ValueTask WriteAsync(IReadOnlyList<DashboardCell> cells, CancellationToken cancellationToken) => throw new IOException("disk full");
+
+        public ValueTask<IReadOnlyList<DashboardCell>> ReadAsync(DashboardCellQuery query, CancellationToken cancellationToken) => throw new IOException("disk full");
+
+        public ValueTask<int> PurgeAsync(DashboardGranularity granularity, DateTimeOffset cutoff, CancellationToken cancellationToken) => throw new IOException("disk full");
+
+        public ValueTask AppendAlertsAsync(IReadOnlyList<DashboardAlert> alerts, CancellationToken cancellationToken) => throw new IOException("disk full");
+
+        public ValueTask<IReadOnlyList<DashboardAlert>> ReadAlertsAsync(DateTimeOffset since, int max, CancellationToken cancellationToken) => throw new IOException("disk full");
+
+        public ValueTask<int> PurgeAlertsAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) => throw new IOException("disk full");
+
+        public ValueTask<byte[]> GetOrAddDaySecretAsync(DateOnly day, byte[] candidate, CancellationToken cancellationToken) => throw new IOException("disk full");
+
+        public ValueTask<int> DeleteDaySecretsAsync(DateOnly before, CancellationToken cancellationToken) => throw new IOException("disk full");
     }
 }
