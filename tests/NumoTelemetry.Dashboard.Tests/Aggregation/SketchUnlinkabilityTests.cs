@@ -68,4 +68,66 @@ public sealed class SketchUnlinkabilityTests
         Assert.True(optOutHits < targetCells / 2, $"the opt-out visitor's pseudonym tested positive in {optOutHits} of its {targetCells} cells");
         Assert.True(fullHits < targetCells / 2, $"the consenting visitor's pseudonym tested positive in {fullHits} of its {targetCells} cells");
     }
+
+    [Fact]
+    public async Task WritePendingAsync_DayClosed_ItsSecretIsDeletedFromTheStore()
+    {
+        using var h = new DashboardHarness(s_t0);
+        await h.FoldAsync(View(s_t0, "a"));
+        Assert.Equal(1, SecretRows(h.DatabasePath));
+
+        // Within the grace period after midnight the secret stays, for records still in the pipeline.
+        h.Time.Advance(TimeSpan.FromHours(10) + TimeSpan.FromMinutes(5));
+        await h.FoldAsync(View(s_t0.AddHours(9).AddMinutes(59), "a"), View(s_t0.AddHours(10).AddMinutes(5), "b"));
+        Assert.Equal(2, SecretRows(h.DatabasePath));
+
+        h.Time.Advance(DailySketchSecrets.Grace);
+        await h.Processor.WritePendingAsync(default);
+
+        Assert.Equal(1, SecretRows(h.DatabasePath));
+        Assert.Equal(1, h.Processor.Secrets.Count);
+    }
+
+    [Fact]
+    public async Task Fold_LateRecordOfAClosedDay_CountsButEntersNoSketch()
+    {
+        using var h = new DashboardHarness(s_t0);
+        await h.FoldAsync(View(s_t0, "a"));
+        h.Time.Advance(TimeSpan.FromDays(1));
+        await h.FoldAsync(View(s_t0.AddMinutes(1), "b"));
+
+        var day = Assert.Single(await h.ReadAsync(DashboardGranularity.Day, DashboardDimensions.Total));
+
+        Assert.Equal(2, day.PageViews);
+        Assert.Equal(1, HyperLogLog.FromBytes(day.Visitors).Count());
+        Assert.Equal(1, HyperLogLog.FromBytes(day.Contributors).Count());
+    }
+
+    [Fact]
+    public async Task Fold_SameVisitorOnTwoDays_CountsOncePerDay()
+    {
+        using var h = new DashboardHarness(s_t0);
+        await h.FoldAsync(View(s_t0, "a"), View(s_t0, "b"));
+        h.Time.Advance(TimeSpan.FromDays(1));
+        await h.FoldAsync(View(s_t0.AddDays(1), "a"));
+
+        var days = await h.ReadAsync(DashboardGranularity.Day, DashboardDimensions.Total);
+        var merged = new HyperLogLog();
+        foreach (var day in days)
+        {
+            merged.MergeBytes(day.Visitors);
+        }
+
+        Assert.Equal(2, days.Count);
+        Assert.Equal(3, merged.Count()); // person-days: a's two days are unrelated values
+    }
+
+    private static long SecretRows(string path)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM day_secrets";
+        return (long)command.ExecuteScalar()!;
+    }
 }
