@@ -122,6 +122,50 @@ public sealed class SketchUnlinkabilityTests
         Assert.Equal(3, merged.Count()); // person-days: a's two days are unrelated values
     }
 
+    [Fact]
+    public async Task StoreFiles_AfterFoldingAndClosingTheDay_HoldNoPseudonymInAnyForm()
+    {
+        using var h = new DashboardHarness(s_t0);
+        var records = new[]
+        {
+            View(s_t0, "canary-full", consent: ConsentLevel.Full, session: "canary-session", campaign: "c", referrer: "r.example"),
+            View(s_t0, "canary-gpc", consent: ConsentLevel.FraudPreventionOnly, campaign: "c", referrer: "r.example"),
+            View(s_t0, "canary-cookieless", campaign: "c"),
+        };
+        await h.FoldAsync(records);
+        h.Time.Advance(TimeSpan.FromDays(1) + TimeSpan.FromHours(1));
+        await h.Processor.WritePendingAsync(default);
+        h.Restart(); // the store checkpoints its log into the database file on dispose
+
+        var files = new List<byte[]>();
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(h.DatabasePath)!))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            files.Add(copy.ToArray());
+        }
+
+        foreach (var record in records)
+        {
+            foreach (var pseudonym in new[] { record.AnalyticsVisitor, record.Ip, record.Session })
+            {
+                if (pseudonym.IsEmpty)
+                {
+                    continue;
+                }
+
+                var little = BitConverter.GetBytes(pseudonym.Hash64);
+                var big = little.Reverse().ToArray();
+                var text = System.Text.Encoding.UTF8.GetBytes(pseudonym.ToString());
+                foreach (var bytes in files)
+                {
+                    Assert.True(bytes.AsSpan().IndexOf(little) < 0 && bytes.AsSpan().IndexOf(big) < 0 && bytes.AsSpan().IndexOf(text) < 0, "a pseudonym is stored in the dashboard database");
+                }
+            }
+        }
+    }
+
     private static long SecretRows(string path)
     {
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
