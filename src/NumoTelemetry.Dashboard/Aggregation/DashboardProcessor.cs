@@ -296,9 +296,20 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
         }
 
         // Fraud alerts queued since the last write go in the same cadence: one batch, not one transaction per alert.
+        // A failed alert write keeps its alerts queued for the next one.
         if (_alerts is not null)
         {
-            await _alerts.WritePendingAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (await _alerts.WritePendingAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    StoreSucceeded();
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                StoreFailed(ex);
+            }
         }
 
         if (_pending.Count == 0)

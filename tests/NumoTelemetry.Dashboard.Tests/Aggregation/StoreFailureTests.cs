@@ -112,6 +112,63 @@ public sealed class StoreFailureTests : IDisposable
         Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "DashboardStoreFailing");
     }
 
+    [Fact]
+    public async Task WritePendingAsync_AlertWriteFailsThenWorks_CountsTheFailureAndWritesTheAlertLater()
+    {
+        var services = new ServiceCollection();
+        services.AddMetrics();
+        await using var provider = services.BuildServiceProvider();
+        var meterFactory = provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var metrics = new NumoTelemetry.Metrics.NumoTelemetryMetrics(meterFactory, Microsoft.Extensions.Options.Options.Create(new NumoTelemetryOptions()));
+        using var errors = new MetricCollector<long>(meterFactory, "NumoTelemetry", "numo.errors");
+        var logs = new FakeLogCollector();
+        using var sqlite = new SqliteDashboardStore(_dir.File("alerts.db"));
+        var store = new AlertFailingStore(sqlite) { Failing = true };
+        var feed = new StoredAlertFeed(store, new FakeLogger<StoredAlertFeed>(logs));
+        var options = new DashboardOptions();
+        using var processor = new DashboardProcessor(
+            store,
+            Microsoft.Extensions.Options.Options.Create(options),
+            new DashboardRouteFilter(options.ExcludedRoutePrefixes),
+            new FakeTimeProvider(s_t0),
+            new FakeLogger<DashboardProcessor>(logs),
+            alerts: feed,
+            metrics: metrics);
+        await processor.WritePendingAsync(default); // the start-up work on a working store
+
+        feed.Publish(new NumoTelemetry.Alerts.FraudAlert("id-1", "burst", NumoTelemetry.Fraud.RiskBand.Alert, 80, "ip", "k1.AAAAAAAAAAAAAAAAAAAAAA", s_t0, s_t0, 1, [], []));
+        await processor.WritePendingAsync(default);
+
+        Assert.Equal(1, errors.GetMeasurementSnapshot().Where(m => Equals(m.Tags["numo.stage"], "dashboard_store")).Sum(m => m.Value));
+        Assert.Equal(1, feed.PendingCount);
+
+        store.Failing = false;
+        await processor.WritePendingAsync(default);
+
+        Assert.Equal(0, feed.PendingCount);
+        Assert.Single(await sqlite.ReadAlertsAsync(DateTimeOffset.UnixEpoch, 10, default));
+        Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "DashboardStoreFailing");
+        Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "DashboardStoreRecovered");
+    }
+
+    private sealed class AlertFailingStore(SqliteDashboardStore inner) : IDashboardStore
+    {
+        public bool Failing { get; set; }
+
+        public ValueTask WriteAsync(IReadOnlyList<DashboardCell> cells, CancellationToken cancellationToken) => inner.WriteAsync(cells, cancellationToken);
+
+        public ValueTask<IReadOnlyList<DashboardCell>> ReadAsync(DashboardCellQuery query, CancellationToken cancellationToken) => inner.ReadAsync(query, cancellationToken);
+
+        public ValueTask<int> PurgeAsync(DashboardGranularity granularity, DateTimeOffset cutoff, CancellationToken cancellationToken) => inner.PurgeAsync(granularity, cutoff, cancellationToken);
+
+        public ValueTask AppendAlertsAsync(IReadOnlyList<DashboardAlert> alerts, CancellationToken cancellationToken) =>
+            Failing ? throw new IOException("disk full") : inner.AppendAlertsAsync(alerts, cancellationToken);
+
+        public ValueTask<IReadOnlyList<DashboardAlert>> ReadAlertsAsync(DateTimeOffset since, int max, CancellationToken cancellationToken) => inner.ReadAlertsAsync(since, max, cancellationToken);
+
+        public ValueTask<int> PurgeAlertsAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) => inner.PurgeAlertsAsync(cutoff, cancellationToken);
+    }
+
     private sealed class ThrowingStore : IDashboardStore
     {
         public ValueTask WriteAsync(IReadOnlyList<DashboardCell> cells, CancellationToken cancellationToken) => throw new IOException("disk full");
