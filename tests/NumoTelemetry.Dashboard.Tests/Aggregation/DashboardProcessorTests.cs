@@ -182,6 +182,29 @@ public sealed class DashboardProcessorTests
     }
 
     [Fact]
+    public async Task Fold_SteadyState_AllocatesNothing()
+    {
+        using var h = new DashboardHarness(s_t0);
+        var a = View(s_t0, "a", campaign: "c", referrer: "r.example", session: "s");
+        var b = View(s_t0, "b", campaign: "c", referrer: "r.example", consent: ConsentLevel.FraudPreventionOnly);
+        await h.Processor.ProcessAsync(new[] { a, b }, default);
+        for (var i = 0; i < 100; i++)
+        {
+            h.Processor.Fold(in a);
+            h.Processor.Fold(in b);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            h.Processor.Fold(in a);
+            h.Processor.Fold(in b);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public async Task ProcessAsync_BeforeWriteInterval_BuffersThenWritesOnFlush()
     {
         using var h = new DashboardHarness(s_t0);

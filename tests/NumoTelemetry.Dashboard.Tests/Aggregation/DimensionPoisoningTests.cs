@@ -99,4 +99,27 @@ public sealed class DimensionPoisoningTests
         Assert.Equal(2, campaigns.Single(c => c.Key == "newsletter").PageViews);
         Assert.Equal(7, campaigns.Sum(c => c.PageViews));
     }
+
+    [Fact]
+    public async Task Fold_OneNetworkRotatingAddresses_CountsAsOneClient()
+    {
+        using var h = new DashboardHarness(s_t0, o => o.MaxValuesPerDimension = 4);
+        var records = new List<RequestRecord>();
+        for (var i = 0; i < 6; i++)
+        {
+            // One IPv6 network, a new address (and a new cookieless visitor) for every request.
+            var r = View(s_t0, "rotating" + i, campaign: "junk" + (i < 2 ? i : 2));
+            r.IpPrefix = Pseudonym(NumoTelemetry.Pseudonymization.PseudonymKind.IpPrefix, NumoTelemetry.Pseudonymization.PseudonymScope.Fraud, "2001:db8:1::/48");
+            records.Add(r);
+        }
+
+        records.Add(View(s_t0.AddSeconds(1), "reader1", campaign: "newsletter"));
+        records.Add(View(s_t0.AddSeconds(2), "reader2", campaign: "newsletter"));
+        await h.FoldAsync([.. records]);
+
+        var campaigns = await h.ReadAsync(DashboardGranularity.Day, DashboardDimensions.UtmCampaign);
+        Assert.DoesNotContain(campaigns, c => c.Key == "junk2");
+        Assert.Equal(1, campaigns.Single(c => c.Key == "newsletter").PageViews);
+        Assert.Equal(8, campaigns.Sum(c => c.PageViews));
+    }
 }
