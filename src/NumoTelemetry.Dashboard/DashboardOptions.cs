@@ -74,7 +74,11 @@ public sealed class DashboardOptions
     /// <value>Default: 200,000.</value>
     public int MaxTrackedVisits { get; set; } = 200_000;
 
-    /// <summary>Distinct values kept per dimension per day; further values are counted as <c>(other)</c>.</summary>
+    /// <summary>
+    /// Distinct values kept per dimension per day; further values are counted as <c>(other)</c>. Half of them go to
+    /// values on first sight, at most 8 per client; the rest only to values sent by a second client, so one client
+    /// cannot fill them.
+    /// </summary>
     /// <value>Default: 500.</value>
     public int MaxValuesPerDimension { get; set; } = 500;
 

@@ -24,4 +24,18 @@ public interface IDashboardStore
 
     /// <summary>Deletes alerts older than <paramref name="cutoff"/>; returns how many.</summary>
     ValueTask<int> PurgeAlertsAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The secret of UTC day <paramref name="day"/> under which pseudonyms are hashed before they enter that day's
+    /// sketches: the stored one, else <paramref name="candidate"/>, stored (insert if absent, so every writer sharing
+    /// the store gets the same secret). Keep it apart from the cells and delete it for good in
+    /// <see cref="DeleteDaySecretsAsync"/>: while it exists, whoever holds a pseudonym can test which of that day's
+    /// cells its person is in. The default keeps nothing and returns <paramref name="candidate"/>: each process then
+    /// has its own secret, so a restart within a day, or a second node, counts a returning visitor again that day.
+    /// </summary>
+    ValueTask<byte[]> GetOrAddDaySecretAsync(DateOnly day, byte[] candidate, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(candidate);
+
+    /// <summary>Deletes the secrets of the days before <paramref name="before"/>, leaving no copy behind; returns how many.</summary>
+    ValueTask<int> DeleteDaySecretsAsync(DateOnly before, CancellationToken cancellationToken) => ValueTask.FromResult(0);
 }

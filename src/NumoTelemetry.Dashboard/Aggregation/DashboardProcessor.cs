@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NumoTelemetry.Metrics;
 using NumoTelemetry.Pipeline;
 using NumoTelemetry.Privacy;
 
@@ -9,15 +10,19 @@ namespace NumoTelemetry.Dashboard.Aggregation;
 /// <summary>
 /// Folds the pseudonymised request stream into minute buckets in memory and writes them, together with their hour
 /// and day roll-ups, to the store in one batch every <see cref="DashboardOptions.WriteInterval"/> (and at shutdown).
-/// Runs on the pipeline's single consumer thread, so it needs no locks. A failing store is logged and the batch
-/// dropped; requests are never affected.
+/// Runs on the pipeline's single consumer thread, so it needs no locks. A failing store never affects requests: each
+/// failed store call counts in <c>numo.errors{numo.stage=dashboard_store}</c>, the store is logged once as failing and
+/// once as recovered, and the cells of a failed write stay buffered and go with the next write (up to
+/// <see cref="MaxRetainedCells"/>; beyond that they are dropped and their records counted in
+/// <c>numo.pipeline.records.dropped{numo.reason=dashboard_store}</c>).
 /// </summary>
 /// <remarks>
 /// Counting rules: a page view is a successful (2xx/3xx) GET by a client that is not a bot. Requests at consent
 /// level <see cref="ConsentLevel.FraudPreventionOnly"/> have no analytics visitor: they count as anonymous page views
 /// and requests (the privacy notice allows anonymous aggregate analysis), but never toward visitors, visits, bounce or
-/// duration. For k-anonymity every record contributes one subject: its analytics visitor, or else its IP pseudonym;
-/// only hashed register ranks of it enter a sketch.
+/// duration. For k-anonymity every record contributes one subject: its analytics visitor, or else its IP pseudonym.
+/// Pseudonyms enter a sketch only hashed under their UTC day's secret (<see cref="DailySketchSecrets"/>), destroyed
+/// when the day closes, so a stored sketch cannot be tested for a pseudonym.
 /// </remarks>
 internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
 {
@@ -30,11 +35,20 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
     private readonly ValueLimiter _limiter;
     private readonly CancellationTokenRegistration _stopping;
     private readonly StoredAlertFeed? _alerts;
+    private readonly NumoTelemetryMetrics? _metrics;
+    private readonly DailySketchSecrets _secrets;
     private Dictionary<CellKey, CellAccumulator> _pending = [];
     private DateTimeOffset _lastWrite;
     private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
     private volatile bool _stopRequested;
+    private bool _hasClient;
+    private ulong _client;
     private long _written;
+    private int _storeFailures;
+    private bool _droppedWhileFailing;
+
+    /// <summary>Minute cells kept for retry while the store fails; beyond this they are dropped.</summary>
+    internal const int MaxRetainedCells = 50_000;
 
     public DashboardProcessor(
         IDashboardStore store,
@@ -43,9 +57,11 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
         TimeProvider time,
         ILogger<DashboardProcessor> logger,
         IHostApplicationLifetime? lifetime = null,
-        StoredAlertFeed? alerts = null)
+        StoredAlertFeed? alerts = null,
+        NumoTelemetryMetrics? metrics = null)
     {
         _store = store;
+        _metrics = metrics;
         _alerts = alerts;
         _options = options.Value;
         _filter = filter;
@@ -54,6 +70,8 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
         _visits = new VisitTracker(_options.VisitTimeout, _options.MaxTrackedVisits);
         _limiter = new ValueLimiter(_options.MaxValuesPerDimension, _options.MaxValueLength);
         _lastWrite = time.GetUtcNow();
+        _secrets = new DailySketchSecrets(store);
+        _secrets.Advance(_lastWrite);
         if (lifetime is not null)
         {
             _stopping = lifetime.ApplicationStopping.Register(static state => ((DashboardProcessor)state!)._stopRequested = true, this);
@@ -66,8 +84,29 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
     /// <summary>Cells buffered in memory.</summary>
     internal int PendingCount => _pending.Count;
 
+    /// <summary>The day secrets.</summary>
+    internal DailySketchSecrets Secrets => _secrets;
+
+    /// <summary>Consecutive failed store calls (0 while the store works).</summary>
+    internal int StoreFailures => _storeFailures;
+
     public async ValueTask ProcessAsync(ReadOnlyMemory<RequestRecord> batch, CancellationToken cancellationToken)
     {
+        _secrets.Advance(_time.GetUtcNow());
+        long day;
+        while ((day = FirstDayWithoutSecret(batch.Span)) != long.MinValue)
+        {
+            try
+            {
+                await _secrets.LoadAsync(day, cancellationToken).ConfigureAwait(false);
+                StoreSucceeded();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                StoreFailed(ex); // the day runs on a secret of this process only
+            }
+        }
+
         var records = batch.Span;
         for (var i = 0; i < records.Length; i++)
         {
@@ -95,6 +134,26 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
         }
     }
 
+    private long FirstDayWithoutSecret(ReadOnlySpan<RequestRecord> records)
+    {
+        var checkedDay = long.MinValue;
+        for (var i = 0; i < records.Length; i++)
+        {
+            var day = records[i].Timestamp.UtcTicks / TimeSpan.TicksPerDay;
+            if (day != checkedDay)
+            {
+                if (_secrets.Needs(day))
+                {
+                    return day;
+                }
+
+                checkedDay = day;
+            }
+        }
+
+        return long.MinValue;
+    }
+
     /// <summary>Folds one record into the buffered minute cells.</summary>
     internal void Fold(in RequestRecord r)
     {
@@ -109,9 +168,42 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
         var isBot = ua is not null && ua.Bot.IsBot;
         var isView = !isBot && r.StatusCode is >= 200 and < 400 && string.Equals(r.Method, "GET", StringComparison.Ordinal);
         var hasVisitor = !r.AnalyticsVisitor.IsEmpty;
-        var visitor = r.AnalyticsVisitor.Hash64;
-        var hasSubject = hasVisitor || !r.Ip.IsEmpty;
-        var subject = hasVisitor ? visitor : r.Ip.Hash64;
+        var rawVisitor = r.AnalyticsVisitor.Hash64;
+
+        // What enters a sketch is the pseudonym hashed under the day's secret; nothing after the day closed.
+        var day = ticks / TimeSpan.TicksPerDay;
+        var sketchVisitor = false;
+        ulong visitor = 0;
+        var hasSubject = false;
+        ulong subject = 0;
+        if (hasVisitor)
+        {
+            sketchVisitor = hasSubject = _secrets.TryHash(day, rawVisitor, out visitor);
+            subject = visitor;
+        }
+        else if (!r.Ip.IsEmpty)
+        {
+            hasSubject = _secrets.TryHash(day, r.Ip.Hash64, out subject);
+        }
+
+        // The client that sent a value (ValueLimiter), in memory only: its network, else its address, else its visitor.
+        _hasClient = true;
+        if (!r.IpPrefix.IsEmpty)
+        {
+            _client = r.IpPrefix.Hash64;
+        }
+        else if (!r.Ip.IsEmpty)
+        {
+            _client = r.Ip.Hash64;
+        }
+        else if (hasVisitor)
+        {
+            _client = rawVisitor;
+        }
+        else
+        {
+            _hasClient = false;
+        }
 
         // Request dimensions: every request.
         AddRequest(minute, DashboardDimensions.Status, DashboardDimensions.StatusClass(r.StatusCode), hasSubject, subject);
@@ -135,10 +227,10 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
 
         // Page-view dimensions.
         total.PageViews++;
-        AddSubjects(total, hasVisitor, visitor, hasSubject, subject);
+        AddSubjects(total, sketchVisitor, visitor, hasSubject, subject);
         if (hasVisitor)
         {
-            var visitKey = r.Session.IsEmpty ? visitor : visitor ^ (r.Session.Hash64 * 0x9E3779B97F4A7C15UL);
+            var visitKey = r.Session.IsEmpty ? rawVisitor : rawVisitor ^ (r.Session.Hash64 * 0x9E3779B97F4A7C15UL);
             _visits.PageView(visitKey, ticks, out var started, out var engaged, out var gap);
             if (started)
             {
@@ -162,24 +254,24 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
             ua?.DeviceType ?? "other"));
         cube.Requests++;
         cube.PageViews++;
-        AddSubjects(cube, hasVisitor, visitor, hasSubject, subject);
+        AddSubjects(cube, sketchVisitor, visitor, hasSubject, subject);
 
-        AddView(minute, DashboardDimensions.Referrer, r.ReferrerHost ?? "(direct)", ticks, hasVisitor, visitor, hasSubject, subject);
-        AddView(minute, DashboardDimensions.Os, ua?.Os.Family ?? "Other", ticks, hasVisitor, visitor, hasSubject, subject);
-        AddView(minute, DashboardDimensions.Language, r.Language ?? "(unknown)", ticks, hasVisitor, visitor, hasSubject, subject);
+        AddView(minute, DashboardDimensions.Referrer, r.ReferrerHost ?? "(direct)", ticks, sketchVisitor, visitor, hasSubject, subject);
+        AddView(minute, DashboardDimensions.Os, ua?.Os.Family ?? "Other", ticks, sketchVisitor, visitor, hasSubject, subject);
+        AddView(minute, DashboardDimensions.Language, r.Language ?? "(unknown)", ticks, sketchVisitor, visitor, hasSubject, subject);
         if (r.UtmSource is { Length: > 0 } source)
         {
-            AddView(minute, DashboardDimensions.UtmSource, source, ticks, hasVisitor, visitor, hasSubject, subject);
+            AddView(minute, DashboardDimensions.UtmSource, source, ticks, sketchVisitor, visitor, hasSubject, subject);
         }
 
         if (r.UtmMedium is { Length: > 0 } medium)
         {
-            AddView(minute, DashboardDimensions.UtmMedium, medium, ticks, hasVisitor, visitor, hasSubject, subject);
+            AddView(minute, DashboardDimensions.UtmMedium, medium, ticks, sketchVisitor, visitor, hasSubject, subject);
         }
 
         if (r.UtmCampaign is { Length: > 0 } campaign)
         {
-            AddView(minute, DashboardDimensions.UtmCampaign, campaign, ticks, hasVisitor, visitor, hasSubject, subject);
+            AddView(minute, DashboardDimensions.UtmCampaign, campaign, ticks, sketchVisitor, visitor, hasSubject, subject);
         }
     }
 
@@ -188,10 +280,36 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
     {
         _lastWrite = _time.GetUtcNow();
 
+        // Closed days: their secrets go from memory now and from the store on this write's cadence.
+        _secrets.Advance(_lastWrite);
+        if (_secrets.DeletePending)
+        {
+            try
+            {
+                await _secrets.DeleteClosedAsync(cancellationToken).ConfigureAwait(false);
+                StoreSucceeded();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                StoreFailed(ex);
+            }
+        }
+
         // Fraud alerts queued since the last write go in the same cadence: one batch, not one transaction per alert.
+        // A failed alert write keeps its alerts queued for the next one.
         if (_alerts is not null)
         {
-            await _alerts.WritePendingAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (await _alerts.WritePendingAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    StoreSucceeded();
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                StoreFailed(ex);
+            }
         }
 
         if (_pending.Count == 0)
@@ -225,10 +343,75 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
         {
             await _store.WriteAsync(cells, cancellationToken).ConfigureAwait(false);
             Interlocked.Add(ref _written, cells.Count);
+            StoreSucceeded();
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            DashboardLog.StoreWriteFailed(_logger, cells.Count, ex.GetType().Name, ex.Message);
+            StoreFailed(ex);
+            Retain(pending);
+        }
+    }
+
+    /// <summary>Keeps the cells of a failed write (one transaction: none of it was stored) for the next write.</summary>
+    private void Retain(Dictionary<CellKey, CellAccumulator> failed)
+    {
+        if (failed.Count + _pending.Count > MaxRetainedCells)
+        {
+            // Every record adds one request to its minute's total cell: that is how many records are lost.
+            long records = 0;
+            foreach (var (key, cell) in failed)
+            {
+                if (ReferenceEquals(key.Dimension, DashboardDimensions.Total))
+                {
+                    records += cell.Requests;
+                }
+            }
+
+            if (_metrics is not null)
+            {
+                for (long i = 0; i < records; i++)
+                {
+                    _metrics.RecordDropped("dashboard_store");
+                }
+            }
+
+            if (!_droppedWhileFailing)
+            {
+                _droppedWhileFailing = true;
+                DashboardLog.StoreCellsDropped(_logger, failed.Count, records, MaxRetainedCells);
+            }
+
+            return;
+        }
+
+        if (_pending.Count == 0)
+        {
+            _pending = failed;
+            return;
+        }
+
+        foreach (var (key, cell) in failed)
+        {
+            Cell(key).Merge(cell);
+        }
+    }
+
+    private void StoreFailed(Exception ex)
+    {
+        _metrics?.RecordError("dashboard_store");
+        if (_storeFailures++ == 0)
+        {
+            DashboardLog.StoreFailing(_logger, ex.GetType().Name, ex.Message);
+        }
+    }
+
+    private void StoreSucceeded()
+    {
+        if (_storeFailures > 0)
+        {
+            DashboardLog.StoreRecovered(_logger, _storeFailures);
+            _storeFailures = 0;
+            _droppedWhileFailing = false;
         }
     }
 
@@ -240,6 +423,7 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
             removed += await _store.PurgeAsync(DashboardGranularity.Hour, now.AddDays(-_options.HourRetentionDays), cancellationToken).ConfigureAwait(false);
             removed += await _store.PurgeAsync(DashboardGranularity.Day, now.AddDays(-_options.DayRetentionDays), cancellationToken).ConfigureAwait(false);
             removed += await _store.PurgeAlertsAsync(now.AddDays(-_options.DayRetentionDays), cancellationToken).ConfigureAwait(false);
+            StoreSucceeded();
             if (removed > 0)
             {
                 DashboardLog.Purged(_logger, removed);
@@ -247,7 +431,7 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            DashboardLog.StorePurgeFailed(_logger, ex.GetType().Name, ex.Message);
+            StoreFailed(ex); // retried within the hour
         }
     }
 
@@ -295,7 +479,7 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
         }
     }
 
-    private string Limit(string dimension, string value, long ticks) => _limiter.Limit(dimension, value, ticks);
+    private string Limit(string dimension, string value, long ticks) => _limiter.Limit(dimension, value, ticks, _hasClient, _client);
 
     internal static string ConsentName(ConsentLevel level) => level switch
     {

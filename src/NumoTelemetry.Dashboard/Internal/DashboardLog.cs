@@ -5,12 +5,8 @@ namespace NumoTelemetry.Dashboard;
 /// <summary>All of the dashboard's log messages. They carry counts and exception types, never an identifier.</summary>
 internal static partial class DashboardLog
 {
-    [LoggerMessage(100, LogLevel.Error, "NumoTelemetry dashboard: writing {Count} aggregate cells failed ({ExceptionType}: {Reason}); they were dropped.", EventName = "DashboardStoreWriteFailed")]
-    public static partial void StoreWriteFailed(ILogger logger, int count, string exceptionType, string reason);
-
-    [LoggerMessage(101, LogLevel.Warning, "NumoTelemetry dashboard: the retention purge failed ({ExceptionType}: {Reason}); it is retried within the hour.", EventName = "DashboardStorePurgeFailed")]
-    public static partial void StorePurgeFailed(ILogger logger, string exceptionType, string reason);
-
+    // Event ids 100 (DashboardStoreWriteFailed, logged per write) and 101 (DashboardStorePurgeFailed) are retired:
+    // a failing store is logged once as failing (107) and once as recovered (108).
     [LoggerMessage(102, LogLevel.Information, "NumoTelemetry dashboard: the retention purge removed {Count} aggregate cells.", EventName = "DashboardStorePurged")]
     public static partial void Purged(ILogger logger, int count);
 
@@ -25,4 +21,13 @@ internal static partial class DashboardLog
 
     [LoggerMessage(106, LogLevel.Warning, "NumoTelemetry dashboard: a fraud alert could not be stored for the fraud overview ({ExceptionType}); other alert sinks still received it.", EventName = "DashboardAlertNotStored")]
     public static partial void AlertNotStored(ILogger logger, string exceptionType);
+
+    [LoggerMessage(107, LogLevel.Error, "NumoTelemetry dashboard: the aggregate store is failing ({ExceptionType}: {Reason}). Cells are kept and retried with each write; every failure counts in numo.errors{{numo.stage=dashboard_store}}.", EventName = "DashboardStoreFailing")]
+    public static partial void StoreFailing(ILogger logger, string exceptionType, string reason);
+
+    [LoggerMessage(108, LogLevel.Information, "NumoTelemetry dashboard: the aggregate store works again after {Failures} failed calls.", EventName = "DashboardStoreRecovered")]
+    public static partial void StoreRecovered(ILogger logger, int failures);
+
+    [LoggerMessage(109, LogLevel.Error, "NumoTelemetry dashboard: {Cells} aggregate cells of {Records} records were dropped: the store kept failing and more than {Max} cells waited for it. Counted in numo.pipeline.records.dropped{{numo.reason=dashboard_store}}.", EventName = "DashboardStoreCellsDropped")]
+    public static partial void StoreCellsDropped(ILogger logger, int cells, long records, int max);
 }

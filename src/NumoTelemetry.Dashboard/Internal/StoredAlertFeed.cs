@@ -56,12 +56,17 @@ internal sealed class StoredAlertFeed(IDashboardStore store, ILogger<StoredAlert
         });
     }
 
-    /// <summary>Writes the queued alerts in one batch (one store call, one transaction). Failures are logged, never thrown.</summary>
-    internal async ValueTask WritePendingAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the queued alerts in one batch (one store call, one transaction). When the store fails, the batch is
+    /// queued again for the next write (within <see cref="MaxPending"/>; beyond it counted in <see cref="Dropped"/>)
+    /// and the exception thrown, for the <see cref="DashboardProcessor"/> to count.
+    /// </summary>
+    /// <returns>Whether the store was called.</returns>
+    internal async ValueTask<bool> WritePendingAsync(CancellationToken cancellationToken)
     {
         if (PendingCount == 0)
         {
-            return;
+            return false;
         }
 
         var batch = new List<DashboardAlert>(PendingCount);
@@ -73,16 +78,29 @@ internal sealed class StoredAlertFeed(IDashboardStore store, ILogger<StoredAlert
 
         if (batch.Count == 0)
         {
-            return;
+            return false;
         }
 
         try
         {
             await store.AppendAlertsAsync(batch, cancellationToken).ConfigureAwait(false);
+            return true;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        catch
         {
-            DashboardLog.AlertNotStored(logger, ex.GetType().Name);
+            foreach (var alert in batch)
+            {
+                if (Interlocked.Increment(ref _count) > MaxPending)
+                {
+                    Interlocked.Decrement(ref _count);
+                    Interlocked.Increment(ref _dropped);
+                    continue;
+                }
+
+                _pending.Enqueue(alert);
+            }
+
+            throw;
         }
     }
 
@@ -124,6 +142,10 @@ internal sealed class StoredAlertFeed(IDashboardStore store, ILogger<StoredAlert
         catch (ObjectDisposedException)
         {
             // The store went first: nothing more can be written.
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            DashboardLog.AlertNotStored(logger, ex.GetType().Name);
         }
     }
 }

@@ -50,6 +50,26 @@ internal sealed class HyperLogLog
         Set(index, rank);
     }
 
+    /// <summary>
+    /// Whether <paramref name="value"/> may have been added: its register holds at least its rank. No false negatives,
+    /// so whoever knows the values that enter a sketch can test membership with it; the dashboard therefore only adds
+    /// values hashed under a per-day secret that is destroyed when the day closes.
+    /// </summary>
+    internal bool MayContain(ulong value)
+    {
+        var hash = Mix(value);
+        var index = (int)(hash >> (64 - Precision));
+        var rest = (hash << Precision) | (1UL << (Precision - 1));
+        var rank = (byte)(BitOperations.LeadingZeroCount(rest) + 1);
+        if (_dense is not null)
+        {
+            return _dense[index] >= rank;
+        }
+
+        var position = _sparseIndex is null ? -1 : Array.BinarySearch(_sparseIndex, 0, _sparseCount, (ushort)index);
+        return position >= 0 && _sparseRank![position] >= rank;
+    }
+
     /// <summary>Merges <paramref name="other"/> into this sketch.</summary>
     public void Merge(HyperLogLog other)
     {

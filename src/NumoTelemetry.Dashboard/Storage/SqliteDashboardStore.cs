@@ -7,11 +7,13 @@ namespace NumoTelemetry.Dashboard.Storage;
 /// The embedded default store: one SQLite file in WAL mode. The pipeline's consumer writes through one long-lived
 /// connection, one transaction per batch, with an upsert that adds counters and merges sketches inside SQLite
 /// (a registered <c>numo_hll_merge</c> function). Dashboard requests read through pooled read-only connections,
-/// which WAL lets run beside the writer.
+/// which WAL lets run beside the writer. The open days' sketch secrets live in their own table (<c>day_secrets</c>);
+/// deletes overwrite freed bytes (<c>secure_delete</c>), so a closed day's secret leaves no copy in the file.
 /// </summary>
 internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
 {
-    internal const int SchemaVersion = 1;
+    /// <summary>1: cells and alerts; 2: day_secrets (sketches of cells written from then on hold secret-hashed pseudonyms).</summary>
+    internal const int SchemaVersion = 2;
 
     private const string UpsertSql = """
         INSERT INTO cells (g, dim, t, key, requests, page_views, visits, engaged, visit_ms, visitors, contributors)
@@ -32,7 +34,10 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
     private SqliteConnection? _writer;
     private bool _disposed;
 
-    public SqliteDashboardStore(string path)
+    /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
+    /// <param name="path">The database file.</param>
+    /// <param name="busyTimeoutSeconds">How long a write waits for a lock held by another connection before it fails.</param>
+    public SqliteDashboardStore(string path, int busyTimeoutSeconds = 30)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = System.IO.Path.GetFullPath(path);
@@ -42,7 +47,7 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
             Directory.CreateDirectory(directory);
         }
 
-        _writeConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString();
+        _writeConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = busyTimeoutSeconds }.ToString();
         _readConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
         using var _ = EnterWrite();
         Writer();
@@ -218,6 +223,46 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
         return ValueTask.FromResult(command.ExecuteNonQuery());
     }
 
+    public ValueTask<byte[]> GetOrAddDaySecretAsync(DateOnly day, byte[] candidate, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        using var gate = EnterWrite();
+        var connection = Writer();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT OR IGNORE INTO day_secrets (day, secret) VALUES ($day, $secret); SELECT secret FROM day_secrets WHERE day = $day";
+        command.Parameters.AddWithValue("$day", day.DayNumber);
+        command.Parameters.Add("$secret", SqliteType.Blob).Value = candidate;
+        var secret = (byte[])command.ExecuteScalar()!;
+        transaction.Commit();
+        return ValueTask.FromResult(secret.AsSpan().SequenceEqual(candidate) ? candidate : secret);
+    }
+
+    public ValueTask<int> DeleteDaySecretsAsync(DateOnly before, CancellationToken cancellationToken)
+    {
+        using var gate = EnterWrite();
+        var connection = Writer();
+        int removed;
+        using (var command = connection.CreateCommand())
+        {
+            // secure_delete (set on the writer) overwrites the freed bytes; the checkpoint then moves the overwritten
+            // page into the database file and truncates the write-ahead log that still held the secret.
+            command.CommandText = "DELETE FROM day_secrets WHERE day < $before";
+            command.Parameters.AddWithValue("$before", before.DayNumber);
+            removed = command.ExecuteNonQuery();
+        }
+
+        if (removed > 0)
+        {
+            using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            checkpoint.ExecuteNonQuery();
+        }
+
+        return ValueTask.FromResult(removed);
+    }
+
     public void Dispose()
     {
         if (_disposed)
@@ -271,6 +316,7 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
             command.CommandText = $"""
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = NORMAL;
+                PRAGMA secure_delete = ON;
                 CREATE TABLE IF NOT EXISTS cells (
                     g INTEGER NOT NULL,
                     dim TEXT NOT NULL,
@@ -292,6 +338,9 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
                     subject_kind TEXT,
                     subject TEXT);
                 CREATE INDEX IF NOT EXISTS alerts_t ON alerts (t);
+                CREATE TABLE IF NOT EXISTS day_secrets (
+                    day INTEGER NOT NULL PRIMARY KEY,
+                    secret BLOB NOT NULL);
                 PRAGMA user_version = {SchemaVersion};
                 """;
             command.ExecuteNonQuery();

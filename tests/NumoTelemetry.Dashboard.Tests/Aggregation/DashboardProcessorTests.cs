@@ -146,20 +146,24 @@ public sealed class DashboardProcessorTests
     }
 
     [Fact]
-    public async Task Fold_ManyCampaignValues_CapsDistinctValuesPerDay()
+    public async Task Fold_ManyCampaignValuesEachFromTwoClients_CapsDistinctValuesPerDay()
     {
         using var h = new DashboardHarness(s_t0, o => o.MaxValuesPerDimension = 10);
-        var records = new RequestRecord[25];
-        for (var i = 0; i < records.Length; i++)
+        var records = new RequestRecord[50];
+        for (var i = 0; i < 25; i++)
         {
-            records[i] = View(s_t0, "v" + i, campaign: "c" + i);
+            records[2 * i] = View(s_t0, "v" + i, campaign: "c" + i);
+            records[(2 * i) + 1] = View(s_t0, "w" + i, campaign: "c" + i);
         }
 
         await h.FoldAsync(records);
 
+        // c0-c4 on first sight (half the slots), c5-c9 from their second client on, c10-c24 beyond the cap.
         var campaigns = await h.ReadAsync(DashboardGranularity.Day, DashboardDimensions.UtmCampaign);
         Assert.Equal(11, campaigns.Count);
-        Assert.Equal(15, campaigns.Single(c => c.Key == DashboardDimensions.Other).PageViews);
+        Assert.Equal(2, campaigns.Single(c => c.Key == "c4").PageViews);
+        Assert.Equal(1, campaigns.Single(c => c.Key == "c9").PageViews);
+        Assert.Equal(35, campaigns.Single(c => c.Key == DashboardDimensions.Other).PageViews);
     }
 
     [Fact]
@@ -175,6 +179,29 @@ public sealed class DashboardProcessorTests
         Assert.Equal(1, bands.Single(c => c.Key == "alert").Requests);
         Assert.Equal(1, scores.Single(c => c.Key == "50-74").Requests);
         Assert.Equal("credential_stuffing", Assert.Single(reasons).Key);
+    }
+
+    [Fact]
+    public async Task Fold_SteadyState_AllocatesNothing()
+    {
+        using var h = new DashboardHarness(s_t0);
+        var a = View(s_t0, "a", campaign: "c", referrer: "r.example", session: "s");
+        var b = View(s_t0, "b", campaign: "c", referrer: "r.example", consent: ConsentLevel.FraudPreventionOnly);
+        await h.Processor.ProcessAsync(new[] { a, b }, default);
+        for (var i = 0; i < 100; i++)
+        {
+            h.Processor.Fold(in a);
+            h.Processor.Fold(in b);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            h.Processor.Fold(in a);
+            h.Processor.Fold(in b);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Fact]
@@ -217,7 +244,7 @@ public sealed class DashboardProcessorTests
     }
 
     [Fact]
-    public async Task WritePendingAsync_StoreFails_DoesNotThrow()
+    public async Task WritePendingAsync_StoreFails_DoesNotThrowAndKeepsTheCellsForTheNextWrite()
     {
         using var h = new DashboardHarness(s_t0);
         using var processor = new DashboardProcessor(
@@ -228,9 +255,11 @@ public sealed class DashboardProcessorTests
             Microsoft.Extensions.Logging.Abstractions.NullLogger<DashboardProcessor>.Instance);
 
         await processor.ProcessAsync(new[] { View(s_t0, "a") }, default);
+        var pending = processor.PendingCount;
         await processor.WritePendingAsync(default);
 
-        Assert.Equal(0, processor.PendingCount);
+        Assert.Equal(pending, processor.PendingCount);
+        Assert.Equal(1, processor.StoreFailures);
     }
 
     private sealed class FailingStore : IDashboardStore

@@ -103,6 +103,63 @@ public sealed class SqliteDashboardStoreTests : IDisposable
         await writer;
     }
 
+    [Fact]
+    public async Task GetOrAddDaySecretAsync_TwiceAndAfterReopen_ReturnsTheFirstSecret()
+    {
+        var path = _dir.File("secret.db");
+        var day = DateOnly.FromDateTime(s_t0.UtcDateTime);
+        var first = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        using (var store = new SqliteDashboardStore(path))
+        {
+            Assert.Equal(first, await store.GetOrAddDaySecretAsync(day, first, default));
+            Assert.Equal(first, await store.GetOrAddDaySecretAsync(day, new byte[32], default));
+        }
+
+        using var reopened = new SqliteDashboardStore(path);
+        Assert.Equal(first, await reopened.GetOrAddDaySecretAsync(day, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), default));
+    }
+
+    [Fact]
+    public async Task DeleteDaySecretsAsync_ClosedDay_LeavesNoCopyInTheDatabaseFiles()
+    {
+        var path = _dir.File("erase.db");
+        using var store = new SqliteDashboardStore(path);
+        var day = DateOnly.FromDateTime(s_t0.UtcDateTime);
+        var secret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var next = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        await store.GetOrAddDaySecretAsync(day, secret, default);
+        await store.GetOrAddDaySecretAsync(day.AddDays(1), next, default);
+        await store.WriteAsync([Cell(s_t0, "x", 1, 0, 3)], default);
+        Assert.True(FilesContain(path, secret), "the scan should find the secret while its day is open");
+
+        var removed = await store.DeleteDaySecretsAsync(day.AddDays(1), default);
+
+        Assert.Equal(1, removed);
+        Assert.False(FilesContain(path, secret), "a deleted day secret is still readable in the database files");
+        Assert.True(FilesContain(path, next));
+    }
+
+    private static bool FilesContain(string path, byte[] needle)
+    {
+        foreach (var file in new[] { path, path + "-wal", path + "-journal" })
+        {
+            if (!File.Exists(file))
+            {
+                continue;
+            }
+
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            if (copy.GetBuffer().AsSpan(0, (int)copy.Length).IndexOf(needle) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     internal static DashboardCell Cell(DateTimeOffset t, string key, long views, int firstVisitor, int visitors, DashboardGranularity granularity = DashboardGranularity.Minute)
     {
         var hll = new HyperLogLog();

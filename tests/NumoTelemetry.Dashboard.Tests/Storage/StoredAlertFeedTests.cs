@@ -46,14 +46,14 @@ public class StoredAlertFeedTests
     }
 
     [Fact]
-    public async Task WritePending_StoreFailure_IsSwallowedAndLogged()
+    public async Task WritePending_StoreFailure_KeepsTheAlertsQueuedAndThrowsForTheProcessorToCount()
     {
         var store = new ThrowingStore();
         var feed = new StoredAlertFeed(store, NullLogger<StoredAlertFeed>.Instance);
         feed.Publish(Alert("burst", RiskBand.Alert, s_now));
-        await feed.WritePendingAsync(default);
+        await Assert.ThrowsAsync<IOException>(() => feed.WritePendingAsync(default).AsTask());
         Assert.True(store.Called);
-        Assert.Equal(0, feed.PendingCount);
+        Assert.Equal(1, feed.PendingCount);
     }
 
     [Fact]
