@@ -4,6 +4,7 @@ using System.Text.Json;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Cli.Replay;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.RequestLog;
 
 namespace NumoTelemetry.Cli.Tests;
 
@@ -84,6 +85,41 @@ public sealed class ReplayCapturerTests() : ReplayTestFiles("numo-replay-capture
         }
 
         Assert.Equal(expected.Signals.ToArray(), actual.Signals.ToArray());
+    }
+
+    [Fact]
+    public void Capture_ClientFreeText_IsScrubbedOnBothPaths()
+    {
+        // Issue 12: the live rule applies to replayed lines: campaign values, method, referrer host, language, route and event name.
+        string[] lines =
+        [
+            Line(T0, "81.2.3.4", "/?utm_campaign=jane.doe%40example.com&utm_medium=%2B447700900123", Chrome, ("referer", "https://jane-doe-447700900123.example.net/"), ("route", "/users/jane.doe@example.com"), ("event", "newsletter jane.doe@example.com"))
+                .Replace("\"method\":\"GET\"", "\"method\":\"CANARYVERB\"", StringComparison.Ordinal),
+            Line(T0, "81.2.3.4", "/", Chrome, ("referer", "https://jane-doe-447700900123.example.net/"), ("route", "/users/jane.doe@example.com"), ("event", "newsletter jane.doe@example.com"))
+                .Replace("\"method\":\"GET\"", "\"method\":\"CANARYVERB\"", StringComparison.Ordinal),
+            Line(T0, "81.2.3.4", "/", Chrome).TrimEnd('}') + ",\"headers\":{\"Accept-Language\":\"janedoe-x-447700900123\"}}",
+        ];
+
+        using var runner = new ReplayRunner(null, KeyFilePath(), null, Stream.Null);
+        string[] canaries = ["jane.doe", "jane-doe", "janedoe", "447700900123", "CANARYVERB"];
+        foreach (var line in lines)
+        {
+            foreach (var viaHttp in new[] { false, true })
+            {
+                runner.CaptureLine(Encoding.UTF8.GetBytes(line), viaHttp, out var record);
+                var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    RequestRecordJson.Write(writer, record);
+                }
+
+                var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+                foreach (var canary in canaries)
+                {
+                    Assert.False(json.Contains(canary, StringComparison.OrdinalIgnoreCase), $"'{canary}' kept (viaHttp: {viaHttp}) from {line}: {json}");
+                }
+            }
+        }
     }
 
     [Fact]
