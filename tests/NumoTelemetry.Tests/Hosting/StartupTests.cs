@@ -69,6 +69,7 @@ public class StartupTests
     [InlineData("Pipeline:BatchSize", "0", "NumoTelemetry:Pipeline:BatchSize")]
     [InlineData("Pipeline:QueueCapacity", "3", "NumoTelemetry:Pipeline:QueueCapacity")]
     [InlineData("ClientIp:TrustedProxies:0", "10.0.0.0/77", "NumoTelemetry:ClientIp:TrustedProxies")]
+    [InlineData("Capture:PhoneNumberTrustedNetworks:0", "carrier-gateway", "NumoTelemetry:Capture:PhoneNumberTrustedNetworks")]
     [InlineData("Pseudonymization:FraudWindow", "00:00:01", "NumoTelemetry:Pseudonymization:FraudWindow")]
     [InlineData("Capture:DefaultCountryCallingCode", "+44", "NumoTelemetry:Capture:DefaultCountryCallingCode")]
     [InlineData("Enforcement:StatusCode", "200", "NumoTelemetry:Enforcement:StatusCode")]
