@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Cli.Replay;
 using NumoTelemetry.Pseudonymization;
@@ -120,6 +121,20 @@ public sealed class ReplayCapturerTests() : ReplayTestFiles("numo-replay-capture
                 }
             }
         }
+    }
+
+    [Fact]
+    public void Capture_PhoneHeaderOfALoggedLine_IsTakenAsLogged()
+    {
+        // A replayed line's "ip" is the client, never the carrier's proxy: replay trusts phone headers from its own log.
+        var settings = new Dictionary<string, string?> { ["Capture:PhoneNumberHeaders:0"] = "X-MSISDN", ["Capture:DefaultCountryCallingCode"] = "44" };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        using var runner = new ReplayRunner(configuration, KeyFilePath(), null, Stream.Null);
+        var line = Line(T0, "81.2.3.4", "/", Chrome).TrimEnd('}') + ",\"headers\":{\"X-MSISDN\":\"07700 900321\"}}";
+        runner.CaptureLine(Encoding.UTF8.GetBytes(line), viaHttp: false, out var record);
+        var options = new PseudonymizationOptions { KeyFile = KeyFilePath() };
+        var expected = new Pseudonymizer(KeyRing.FromOptions(options), options).Pseudonymize(PseudonymKind.Phone, "+447700900321", T0);
+        Assert.Equal(expected, record.Phone);
     }
 
     [Fact]
