@@ -30,13 +30,13 @@ public struct RequestRecord
     /// <summary>Time from the middleware seeing the request to the response being produced.</summary>
     public TimeSpan Duration { get; set; }
 
-    /// <summary>HTTP method (canonical shared string).</summary>
+    /// <summary>HTTP method: one of the nine standard methods (canonical shared string), any other is <c>_OTHER</c>.</summary>
     public string Method { get; set; }
 
     /// <summary><c>http</c> or <c>https</c>.</summary>
     public string Scheme { get; set; }
 
-    /// <summary>Protocol, for example <c>HTTP/1.1</c> or <c>HTTP/2</c>.</summary>
+    /// <summary>Protocol, for example <c>HTTP/1.1</c> or <c>HTTP/2</c>; <c>_OTHER</c> for anything but a known HTTP version.</summary>
     public string Protocol { get; set; }
 
     /// <summary>The route template of the matched endpoint (never the raw path), or <c>(unmatched)</c>.</summary>
@@ -51,19 +51,22 @@ public struct RequestRecord
     /// <summary>Response Content-Length, when known.</summary>
     public long? ResponseContentLength { get; set; }
 
-    /// <summary>Primary language subtag of <c>Accept-Language</c> (for example <c>en</c>), or <see langword="null"/>.</summary>
+    /// <summary>Primary language subtag of <c>Accept-Language</c> (two or three letters, for example <c>en</c>), or <see langword="null"/>.</summary>
     public string? Language { get; set; }
 
-    /// <summary>The host of the referrer (never the full URL), or <see langword="null"/>.</summary>
+    /// <summary>
+    /// The host of the referrer (never the full URL), or <see langword="null"/>. Like every free-text value the client chooses, it is
+    /// <c>(redacted)</c> when it looks like an e-mail address, a phone number, a token or a secret, and at most 64 characters.
+    /// </summary>
     public string? ReferrerHost { get; set; }
 
-    /// <summary><c>utm_source</c> of the request URL, or <see langword="null"/>.</summary>
+    /// <summary><c>utm_source</c> of the request URL (decoded; <c>(redacted)</c> or cut as <see cref="ReferrerHost"/>), or <see langword="null"/>.</summary>
     public string? UtmSource { get; set; }
 
-    /// <summary><c>utm_medium</c> of the request URL, or <see langword="null"/>.</summary>
+    /// <summary><c>utm_medium</c> of the request URL (decoded; <c>(redacted)</c> or cut as <see cref="ReferrerHost"/>), or <see langword="null"/>.</summary>
     public string? UtmMedium { get; set; }
 
-    /// <summary><c>utm_campaign</c> of the request URL, or <see langword="null"/>.</summary>
+    /// <summary><c>utm_campaign</c> of the request URL (decoded; <c>(redacted)</c> or cut as <see cref="ReferrerHost"/>), or <see langword="null"/>.</summary>
     public string? UtmCampaign { get; set; }
 
     private UserAgentInfo? _userAgent;

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Cli.Replay;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.RequestLog;
 
 namespace NumoTelemetry.Cli.Tests;
 
@@ -84,6 +86,55 @@ public sealed class ReplayCapturerTests() : ReplayTestFiles("numo-replay-capture
         }
 
         Assert.Equal(expected.Signals.ToArray(), actual.Signals.ToArray());
+    }
+
+    [Fact]
+    public void Capture_ClientFreeText_IsScrubbedOnBothPaths()
+    {
+        // Issue 12: the live rule applies to replayed lines: campaign values, method, referrer host, language, route and event name.
+        string[] lines =
+        [
+            Line(T0, "81.2.3.4", "/?utm_campaign=jane.doe%40example.com&utm_medium=%2B447700900123", Chrome, ("referer", "https://jane-doe-447700900123.example.net/"), ("route", "/users/jane.doe@example.com"), ("event", "newsletter jane.doe@example.com"))
+                .Replace("\"method\":\"GET\"", "\"method\":\"CANARYVERB\"", StringComparison.Ordinal),
+            Line(T0, "81.2.3.4", "/", Chrome, ("referer", "https://jane-doe-447700900123.example.net/"), ("route", "/users/jane.doe@example.com"), ("event", "newsletter jane.doe@example.com"))
+                .Replace("\"method\":\"GET\"", "\"method\":\"CANARYVERB\"", StringComparison.Ordinal),
+            Line(T0, "81.2.3.4", "/", Chrome).TrimEnd('}') + ",\"headers\":{\"Accept-Language\":\"janedoe-x-447700900123\"}}",
+        ];
+
+        using var runner = new ReplayRunner(null, KeyFilePath(), null, Stream.Null);
+        string[] canaries = ["jane.doe", "jane-doe", "janedoe", "447700900123", "CANARYVERB"];
+        foreach (var line in lines)
+        {
+            foreach (var viaHttp in new[] { false, true })
+            {
+                runner.CaptureLine(Encoding.UTF8.GetBytes(line), viaHttp, out var record);
+                var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    RequestRecordJson.Write(writer, record);
+                }
+
+                var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+                foreach (var canary in canaries)
+                {
+                    Assert.False(json.Contains(canary, StringComparison.OrdinalIgnoreCase), $"'{canary}' kept (viaHttp: {viaHttp}) from {line}: {json}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Capture_PhoneHeaderOfALoggedLine_IsTakenAsLogged()
+    {
+        // A replayed line's "ip" is the client, never the carrier's proxy: replay trusts phone headers from its own log.
+        var settings = new Dictionary<string, string?> { ["Capture:PhoneNumberHeaders:0"] = "X-MSISDN", ["Capture:DefaultCountryCallingCode"] = "44" };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        using var runner = new ReplayRunner(configuration, KeyFilePath(), null, Stream.Null);
+        var line = Line(T0, "81.2.3.4", "/", Chrome).TrimEnd('}') + ",\"headers\":{\"X-MSISDN\":\"07700 900321\"}}";
+        runner.CaptureLine(Encoding.UTF8.GetBytes(line), viaHttp: false, out var record);
+        var options = new PseudonymizationOptions { KeyFile = KeyFilePath() };
+        var expected = new Pseudonymizer(KeyRing.FromOptions(options), options).Pseudonymize(PseudonymKind.Phone, "+447700900321", T0);
+        Assert.Equal(expected, record.Phone);
     }
 
     [Fact]

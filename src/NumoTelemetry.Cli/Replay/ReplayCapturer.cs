@@ -98,9 +98,9 @@ internal sealed class ReplayCapturer
         feature.OnSkipped = _onSkipped;
         ref var record = ref feature.Record;
         record.Timestamp = now;
-        record.Method = request.Method;
+        record.Method = FreeTextScrubber.Method(request.Method);
         record.Scheme = "https";
-        record.Protocol = request.Protocol ?? "HTTP/1.1";
+        record.Protocol = FreeTextScrubber.Protocol(request.Protocol ?? "HTTP/1.1");
         record.RequestContentLength = null;
         record.Route = RequestCapturer.UnmatchedRoute;
         var tag = _pseudonymizer.TagOf(PseudonymScope.Fraud, now);
@@ -147,7 +147,7 @@ internal sealed class ReplayCapturer
         // Referrer host (internal navigation, on the Host "replay", is none).
         record.Language = null;
         var referrerHost = HeaderValues.ReferrerHost(request.Referer);
-        record.ReferrerHost = referrerHost.IsEmpty || HeaderValues.IsSameHost(referrerHost, "replay") ? null : _interner.InternLowerAscii(referrerHost);
+        record.ReferrerHost = referrerHost.IsEmpty || HeaderValues.IsSameHost(referrerHost, "replay") ? null : FreeTextScrubber.Intern(referrerHost, _interner, lowerAscii: true);
 
         // Cookies.
         if (request.HasCookie || request.HasSession)

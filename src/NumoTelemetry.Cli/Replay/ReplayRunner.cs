@@ -435,7 +435,7 @@ internal sealed class ReplayRunner : IDisposable
             ref var record = ref feature.Record;
             record.StatusCode = request.Status;
             record.Duration = TimeSpan.FromMilliseconds(request.DurationMs ?? 0);
-            record.Route = request.Route ?? RequestCapturer.UnmatchedRoute;
+            record.Route = request.Route is { } route ? Privacy.FreeTextScrubber.Scrub(route) : RequestCapturer.UnmatchedRoute; // a log's route may be a raw path
             return fast;
         }
 
@@ -542,6 +542,9 @@ internal sealed class ReplayRunner : IDisposable
     {
         o.Enabled = true;
         o.Capture.IssueVisitorCookie = false; // replay never invents visitors
+
+        // A line's phone header is taken as logged: the log is the site's own, and its "ip" is the client, not the carrier's proxy.
+        o.Capture.PhoneNumberTrustedNetworks = ["0.0.0.0/0", "::/0"];
         o.RequestLog.LoggerEnabled = false;
         o.RequestLog.FileEnabled = false;
         o.Alerts.Enabled = true;

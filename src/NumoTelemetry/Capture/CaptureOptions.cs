@@ -35,6 +35,16 @@ public sealed class CaptureOptions
     /// <value>Default: none.</value>
     public string[] PhoneNumberHeaders { get; set; } = [];
 
+    /// <summary>
+    /// Networks (single addresses or CIDR networks) whose requests' <see cref="PhoneNumberHeaders"/> are believed: the carrier's
+    /// header-enrichment proxies, or the site's own proxy in front of them. From any other peer a phone header is a claim the
+    /// client makes about itself: it is ignored and counted (<c>numo.capture.skipped{numo.reason=phone_untrusted_peer}</c>).
+    /// The immediate peer is checked (the socket address), never an address from a forwarding header.
+    /// </summary>
+    /// <value>Default: none, which means the trusted proxies (<see cref="ClientIpOptions.TrustedProxies"/>, and loopback when
+    /// <see cref="ClientIpOptions.TrustLoopback"/> is set).</value>
+    public string[] PhoneNumberTrustedNetworks { get; set; } = [];
+
     /// <summary>Country calling code (digits, for example <c>44</c>) for phone numbers without one.</summary>
     /// <value>Default: <see langword="null"/> (such numbers are skipped and counted).</value>
     public string? DefaultCountryCallingCode { get; set; }

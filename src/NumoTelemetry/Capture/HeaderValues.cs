@@ -3,14 +3,18 @@ namespace NumoTelemetry.Capture;
 /// <summary>Allocation-free extraction of the low-cardinality facts NumoTelemetry keeps from headers.</summary>
 internal static class HeaderValues
 {
-    /// <summary>The primary language subtag of the first range of an Accept-Language header (<c>en-GB,en;q=0.8</c> gives <c>en</c>).</summary>
+    /// <summary>
+    /// The primary language subtag of the first range of an Accept-Language header (<c>en-GB,en;q=0.8</c> gives <c>en</c>):
+    /// two or three ASCII letters (ISO 639; BCP 47's longer primary subtags are reserved or unregistered), so a header with
+    /// a name or other text in that place yields nothing.
+    /// </summary>
     public static ReadOnlySpan<char> PrimaryLanguage(ReadOnlySpan<char> acceptLanguage)
     {
         var end = acceptLanguage.IndexOfAny(',', ';');
         var first = (end >= 0 ? acceptLanguage[..end] : acceptLanguage).Trim();
         var dash = first.IndexOfAny('-', '_');
         var primary = dash >= 0 ? first[..dash] : first;
-        if (primary.Length is < 2 or > 8)
+        if (primary.Length is < 2 or > 3)
         {
             return default;
         }

@@ -121,10 +121,8 @@ internal sealed class NumoRequestFeature
             mail = pseudonymizer.Pseudonymize(PseudonymKind.Email, email, now);
         }
 
-        if (name is not null && name.Length > 64)
-        {
-            name = name[..64];
-        }
+        // A site builds names from constants, but some from user input: the same rule as the client's free text.
+        name = Privacy.FreeTextScrubber.Scrub(name);
 
         if (!Record.AddSignal(new AppSignal(kind, user, mail, name)))
         {

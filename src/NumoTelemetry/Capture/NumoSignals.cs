@@ -32,7 +32,8 @@ public readonly struct NumoSignals
 
     /// <summary>
     /// A site-defined event such as <c>password_reset</c>. <paramref name="name"/> must be a short constant, never
-    /// personal data (it becomes a bounded metric tag); <paramref name="userName"/> is pseudonymised.
+    /// personal data (it becomes a bounded metric tag): a name that looks like an e-mail address, a phone number, a token or a
+    /// secret is kept as <c>(redacted)</c>, and names are cut at 64 characters. <paramref name="userName"/> is pseudonymised.
     /// </summary>
     public NumoSignals Custom(string name, string? userName = null)
     {

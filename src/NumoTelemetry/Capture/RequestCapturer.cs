@@ -46,6 +46,7 @@ internal sealed class RequestCapturer
     private readonly string _visitorCookie;
     private readonly string? _consentCookie;
     private readonly string[] _phoneHeaders;
+    private readonly NetworkList? _phoneNetworks;
     private readonly string? _callingCode;
     private readonly int _maxUserAgentLength;
     private readonly int _maxPathLength;
@@ -80,6 +81,7 @@ internal sealed class RequestCapturer
         _visitorCookie = capture.VisitorCookieName;
         _consentCookie = string.IsNullOrEmpty(_options.Consent.CookieName) ? null : _options.Consent.CookieName;
         _phoneHeaders = capture.PhoneNumberHeaders ?? [];
+        _phoneNetworks = capture.PhoneNumberTrustedNetworks is { Length: > 0 } carriers ? new NetworkList(carriers, "Capture:PhoneNumberTrustedNetworks") : null;
         _callingCode = capture.DefaultCountryCallingCode;
         _maxUserAgentLength = Math.Max(16, _options.UserAgents.MaxLength);
         _maxPathLength = Math.Max(16, capture.MaxPathLength);
@@ -119,9 +121,9 @@ internal sealed class RequestCapturer
         var request = features[typeof(IHttpRequestFeature)] as IHttpRequestFeature
             ?? throw new InvalidOperationException("The request has no IHttpRequestFeature."); // counted as a failed capture
         var headers = request.Headers;
-        record.Method = request.Method;
+        record.Method = FreeTextScrubber.Method(request.Method); // a client may send any token as its method
         record.Scheme = string.Equals(request.Scheme, "https", StringComparison.OrdinalIgnoreCase) ? "https" : "http";
-        record.Protocol = request.Protocol;
+        record.Protocol = FreeTextScrubber.Protocol(request.Protocol);
         record.RequestContentLength = headers.ContentLength;
         record.Route = UnmatchedRoute; // until the request has been routed (a risk read during the request sees this)
 
@@ -140,7 +142,8 @@ internal sealed class RequestCapturer
         raw.Query = request.QueryString;
         if (_phoneHeaders.Length != 0)
         {
-            raw.Phone = PhoneHeader(headers);
+            // Like forwarding headers, a phone header is believed only from the carrier's (or the site's own) proxies.
+            raw.Phone = TrustsPhoneHeaders(raw.Peer) ? PhoneHeader(headers) : IgnorePhoneHeaders(headers);
         }
 
         // Cookies. Only consent and the visitor cookie must be settled now (before the response starts); counts, presence
@@ -296,15 +299,15 @@ internal sealed class RequestCapturer
             record.Path = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Path, span.Length > _maxPathLength ? span[.._maxPathLength] : span, fraudTag, PseudonymScope.Fraud);
         }
 
-        // Language, referrer host, campaign.
+        // Language, referrer host, campaign: free text the client chose, through the one scrubber.
         var language = HeaderValues.PrimaryLanguage(raw.AcceptLanguage);
-        record.Language = language.IsEmpty ? null : LanguageTag(language);
+        record.Language = language.IsEmpty ? null : FreeTextScrubber.IsSensitive(language) ? FreeTextScrubber.Redacted : LanguageTag(language);
         // Internal navigation (referrer on this site's own host) is not a referrer.
         var host = raw.Host;
         var referrerHost = HeaderValues.ReferrerHost(raw.Referer);
         record.ReferrerHost = referrerHost.IsEmpty || HeaderValues.IsSameHost(referrerHost, host)
             ? null
-            : _interner.InternLowerAscii(referrerHost);
+            : FreeTextScrubber.Intern(referrerHost, _interner, lowerAscii: true);
         var query = raw.Query;
         if (query is not null && query.Contains("utm_", StringComparison.OrdinalIgnoreCase))
         {
@@ -470,6 +473,10 @@ internal sealed class RequestCapturer
     /// <summary>Test hook: whether the User-Agent memo still holds this raw User-Agent.</summary>
     internal bool UserAgentMemoHolds(string userAgent) => _userAgentMemo.Holds(userAgent);
 
+    /// <summary>
+    /// A campaign value: percent-decoded, then scrubbed (the whole value, before it is cut) and interned. A value longer than
+    /// <see cref="FreeTextScrubber.MaxScanLength"/> is replaced without being decoded.
+    /// </summary>
     private string? Campaign(ReadOnlySpan<char> raw)
     {
         if (raw.IsEmpty)
@@ -477,16 +484,16 @@ internal sealed class RequestCapturer
             return null;
         }
 
-        if (raw.Length > 64)
+        if (raw.Length > FreeTextScrubber.MaxScanLength)
         {
-            raw = raw[..64];
+            return FreeTextScrubber.Redacted;
         }
 
         if (raw.IndexOfAny('%', '+') >= 0)
         {
             try
             {
-                return _interner.Intern(Uri.UnescapeDataString(raw.ToString().Replace('+', ' ')));
+                return FreeTextScrubber.Intern(Uri.UnescapeDataString(raw.ToString().Replace('+', ' ')), _interner, lowerAscii: false);
             }
             catch (UriFormatException)
             {
@@ -494,7 +501,7 @@ internal sealed class RequestCapturer
             }
         }
 
-        return _interner.Intern(raw);
+        return FreeTextScrubber.Intern(raw, _interner, lowerAscii: false);
     }
 
     /// <summary>
@@ -540,6 +547,28 @@ internal sealed class RequestCapturer
             }
 
             return phone;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Whether phone headers from <paramref name="peer"/> (the socket peer) are believed: it is in
+    /// <see cref="CaptureOptions.PhoneNumberTrustedNetworks"/>, or, when that is empty, a trusted proxy.
+    /// </summary>
+    private bool TrustsPhoneHeaders(in ClientAddress peer) =>
+        _phoneNetworks is { } networks ? networks.Contains(peer) : peer.HasValue && _clientIp.IsTrusted(peer);
+
+    /// <summary>Counts the phone headers an untrusted peer sent (their values are never read).</summary>
+    private string? IgnorePhoneHeaders(IHeaderDictionary headers)
+    {
+        for (var i = 0; i < _phoneHeaders.Length; i++)
+        {
+            if (headers.ContainsKey(_phoneHeaders[i]))
+            {
+                _metrics.RecordSkipped("phone_untrusted_peer");
+                break;
+            }
         }
 
         return null;

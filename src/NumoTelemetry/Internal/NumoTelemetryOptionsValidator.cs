@@ -43,6 +43,11 @@ internal sealed class NumoTelemetryOptionsValidator(IHostEnvironment? environmen
         Check(errors, c.VisitorCookieLifetime > TimeSpan.Zero && c.VisitorCookieLifetime <= TimeSpan.FromDays(400), "Capture:VisitorCookieLifetime", "must be between 0 and 400 days (browsers cap cookie lifetime at 400 days)", c.VisitorCookieLifetime);
         Check(errors, c.MaxPathLength is >= 16 and <= 8192, "Capture:MaxPathLength", "must be between 16 and 8192", c.MaxPathLength);
         Check(errors, c.MaxInternedValues is >= 16 and <= 1 << 20, "Capture:MaxInternedValues", "must be between 16 and 1,048,576", c.MaxInternedValues);
+        foreach (var entry in c.PhoneNumberTrustedNetworks ?? [])
+        {
+            Check(errors, ClientAddress.TryParseNetwork(entry, out _, out _), "Capture:PhoneNumberTrustedNetworks", "must hold IP addresses or CIDR networks", entry);
+        }
+
         Check(errors, c.DefaultCountryCallingCode is null || (c.DefaultCountryCallingCode.Length is >= 1 and <= 3 && c.DefaultCountryCallingCode.All(char.IsAsciiDigit)), "Capture:DefaultCountryCallingCode", "must be 1 to 3 digits", c.DefaultCountryCallingCode);
 
         var ua = options.UserAgents;

@@ -63,7 +63,7 @@ internal sealed class NumoTelemetryMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _errors = meter.CreateCounter<long>("numo.errors", unit: "{error}", description: "Failures inside NumoTelemetry, by stage. A failure never fails the request.");
         _signals = meter.CreateCounter<long>("numo.signals", unit: "{signal}", description: "Application signals raised by the site (login failed, login succeeded, ...).");
-        _skipped = meter.CreateCounter<long>("numo.capture.skipped", unit: "{value}", description: "Input values skipped during capture, by reason (malformed forwarding chain, invalid phone number, too many signals, ...).");
+        _skipped = meter.CreateCounter<long>("numo.capture.skipped", unit: "{value}", description: "Input values skipped during capture, by reason (malformed forwarding chain, invalid phone number, phone header from an untrusted peer, too many signals, ...).");
         meter.CreateObservableGauge("numo.pipeline.queue.depth", () => _queueDepth?.Invoke() ?? 0, unit: "{record}", description: "Records waiting in the pipeline queue.");
     }
 

@@ -13,6 +13,9 @@ public class HeaderParsingTests
     [InlineData("", "")]
     [InlineData("1234", "")]
     [InlineData("ä", "")]
+    [InlineData("haw-US", "haw")]
+    [InlineData("janedoe-x-447700900123, en;q=0.5", "")]
+    [InlineData("abcd", "")]
     public void PrimaryLanguage(string header, string expected) =>
         Assert.Equal(expected, HeaderValues.PrimaryLanguage(header).ToString());
 

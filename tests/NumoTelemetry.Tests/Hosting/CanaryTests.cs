@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NumoTelemetry.Capture;
@@ -92,6 +94,72 @@ public class CanaryTests
         Assert.Equal(requests, requestLog.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains(site.Logs.GetSnapshot(), r => r.Category == "NumoTelemetry.RequestLog");
         Assert.Contains(site.MetricTagValues, t => t == "http.route=/items/{id}");
+    }
+
+    [Fact]
+    public async Task ClientFreeText_NeverAppearsInAnyOutput()
+    {
+        // Issue 12: campaign values, the method, the referrer host, the language tag and a signal name the site builds from
+        // user input are free text chosen by the client; an e-mail address or a phone number in them must not be kept.
+        await using var site = await TestSite.StartAsync(map: app => app.MapGet("/signal", (HttpContext context) =>
+        {
+            context.NumoSignals().Custom("newsletter jane.doe@example.com");
+            return "ok";
+        }));
+        var requests = 0;
+        foreach (var (method, path) in new[]
+        {
+            (HttpMethod.Get, "/?utm_campaign=jane.doe%40example.com&utm_medium=%2B447700900123&utm_source=token%3Dsk_live_8f2Kq9Zx7Lm3"),
+            (new HttpMethod("CANARYVERB"), "/"),
+            (HttpMethod.Get, "/signal"),
+        })
+        {
+            using var request = new HttpRequestMessage(method, path);
+            request.Headers.TryAddWithoutValidation("Referer", "https://jane-doe-447700900123.example.net/landing");
+            request.Headers.TryAddWithoutValidation("Accept-Language", "janedoe-x-447700900123, en;q=0.5");
+            using var response = await site.Client.SendAsync(request);
+            requests++;
+        }
+
+        await site.WaitForRecordsAsync(requests);
+
+        // NumoTelemetry's own logs (ASP.NET Core's hosting log writes the request line, query string included, at Information).
+        var outputs = new List<(string Where, string Text)>();
+        foreach (var record in site.Logs.GetSnapshot())
+        {
+            if (record.Category?.StartsWith("NumoTelemetry", StringComparison.Ordinal) != true)
+            {
+                continue;
+            }
+
+            outputs.Add(($"log {record.Category}", record.Message));
+            foreach (var pair in record.StructuredState ?? [])
+            {
+                outputs.Add(($"log state {record.Category}", pair.Key + "=" + pair.Value));
+            }
+        }
+
+        var requestLog = site.ReadRequestLog();
+        outputs.Add(("request log files", requestLog));
+        foreach (var tag in site.MetricTagValues)
+        {
+            outputs.Add(("metric tag", tag));
+        }
+
+        string[] canaries = ["jane.doe", "jane-doe", "janedoe", "447700900123", "7700900123", "CANARYVERB", "sk_live", "8f2Kq9Zx7Lm3"];
+        foreach (var (where, text) in outputs)
+        {
+            foreach (var canary in canaries)
+            {
+                Assert.False(text.Contains(canary, StringComparison.OrdinalIgnoreCase), $"Client text '{canary}' leaked into {where}: {text}");
+            }
+        }
+
+        // Positive controls: the records are there, with the values replaced.
+        Assert.Equal(requests, requestLog.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("\"utmCampaign\":\"(redacted)\"", requestLog, StringComparison.Ordinal);
+        Assert.Contains("\"method\":\"_OTHER\"", requestLog, StringComparison.Ordinal);
+        Assert.Contains("\"name\":\"(redacted)\"", requestLog, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -69,6 +69,7 @@ public class StartupTests
     [InlineData("Pipeline:BatchSize", "0", "NumoTelemetry:Pipeline:BatchSize")]
     [InlineData("Pipeline:QueueCapacity", "3", "NumoTelemetry:Pipeline:QueueCapacity")]
     [InlineData("ClientIp:TrustedProxies:0", "10.0.0.0/77", "NumoTelemetry:ClientIp:TrustedProxies")]
+    [InlineData("Capture:PhoneNumberTrustedNetworks:0", "carrier-gateway", "NumoTelemetry:Capture:PhoneNumberTrustedNetworks")]
     [InlineData("Pseudonymization:FraudWindow", "00:00:01", "NumoTelemetry:Pseudonymization:FraudWindow")]
     [InlineData("Capture:DefaultCountryCallingCode", "+44", "NumoTelemetry:Capture:DefaultCountryCallingCode")]
     [InlineData("Enforcement:StatusCode", "200", "NumoTelemetry:Enforcement:StatusCode")]
@@ -102,7 +103,7 @@ public class StartupTests
             "Pseudonymization": { "Keys": { "3": "k" }, "KeyFile": "keys.json", "CurrentKeyId": 3, "FraudWindow": "7.00:00:00", "CacheSize": 1000, "IPv4PrefixLength": 16, "IPv6PrefixLength": 56 },
             "ClientIp": { "TrustedProxies": [ "10.0.0.0/8" ], "UseForwardedHeaders": false, "TrustLoopback": false, "ForwardingHeader": "XForwardedFor", "MaxForwardedHops": 4 },
             "Capture": { "SessionCookieName": "sid", "VisitorCookieName": "vid", "IssueVisitorCookie": false, "VisitorCookieLifetime": "30.00:00:00",
-                         "PhoneNumberHeaders": [ "X-MSISDN", "X-Up-Calling-Line-Id" ], "DefaultCountryCallingCode": "44", "SiteId": "shop", "MaxPathLength": 100, "MaxInternedValues": 500 },
+                         "PhoneNumberHeaders": [ "X-MSISDN", "X-Up-Calling-Line-Id" ], "PhoneNumberTrustedNetworks": [ "192.0.2.0/24" ], "DefaultCountryCallingCode": "44", "SiteId": "shop", "MaxPathLength": 100, "MaxInternedValues": 500 },
             "Consent": { "DefaultLevel": "FraudPreventionOnly", "HonorGlobalPrivacyControl": false, "HonorDoNotTrack": false, "CookieName": "cc" },
             "UserAgents": { "RegexesPath": "r.yaml", "CacheSize": 5, "MaxLength": 300, "MatchTimeout": "00:00:00.010" },
             "Pipeline": { "QueueCapacity": 128, "BatchSize": 16, "PollInterval": "00:00:00.200", "FlushInterval": "00:00:05", "ShutdownTimeout": "00:00:03" },
@@ -136,6 +137,7 @@ public class StartupTests
         Assert.False(o.Capture.IssueVisitorCookie);
         Assert.Equal(TimeSpan.FromDays(30), o.Capture.VisitorCookieLifetime);
         Assert.Equal(["X-MSISDN", "X-Up-Calling-Line-Id"], o.Capture.PhoneNumberHeaders);
+        Assert.Equal(["192.0.2.0/24"], o.Capture.PhoneNumberTrustedNetworks);
         Assert.Equal("44", o.Capture.DefaultCountryCallingCode);
         Assert.Equal("shop", o.Capture.SiteId);
         Assert.Equal(100, o.Capture.MaxPathLength);

@@ -1,0 +1,327 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using NumoTelemetry.Capture;
+
+namespace NumoTelemetry.Privacy;
+
+/// <summary>
+/// The one rule for free text a client chooses that NumoTelemetry keeps: campaign values (<c>utm_source</c>,
+/// <c>utm_medium</c>, <c>utm_campaign</c>), the referrer host, the language tag, the HTTP method and protocol, custom signal
+/// names, and a replayed line's route. Capture applies it where the record's fields are finished, so the request log, the
+/// dashboard, metrics, alerts and exports all hold the scrubbed value.
+/// </summary>
+/// <remarks>
+/// <para>A value is replaced by <see cref="Redacted"/> when, read with one level of percent-encoding decoded
+/// (<c>%40</c> is <c>@</c>), it holds:</para>
+/// <list type="bullet">
+/// <item>an e-mail address: an <c>@</c> after a letter, digit or one of <c>._%+-</c>, followed by a domain with a dot
+/// (<c>jane.doe@example.com</c>);</item>
+/// <item>a long digit run: <see cref="MaxDigits"/> + 1 (7) or more digits, with up to two of <c>space . - ( ) +</c>
+/// between each (<c>+44 7700 900123</c>, <c>(555) 123-4567</c>, <c>20260315</c>, <c>192.168.100.20</c>);</item>
+/// <item>a token: a run of letters, digits, <c>_</c> and <c>-</c> of 16 or more characters with two or more digits that
+/// changes between lower case, upper case and digits at least once every three characters (random keys, base64,
+/// JWT parts), or a run of 24 or more hexadecimal digits with dashes (UUIDs, hashes);</item>
+/// <item>a secret written as <c>key=value</c> or <c>key:value</c>, where the key's last <c>_</c>/<c>-</c> separated part
+/// is <c>token</c>, <c>password</c>, <c>passwd</c>, <c>pwd</c>, <c>secret</c>, <c>key</c>, <c>apikey</c>, <c>sig</c>,
+/// <c>signature</c>, <c>auth</c>, <c>authorization</c>, <c>bearer</c>, <c>session</c>, <c>sessionid</c>, <c>sid</c>,
+/// <c>otp</c>, <c>jwt</c>, <c>credential</c> or <c>credentials</c> (<c>access_token=…</c>, <c>X-Api-Key:…</c>);</item>
+/// <item>more than <see cref="MaxScanLength"/> characters (not a name a site chose).</item>
+/// </list>
+/// <para>Any other value is kept, cut to <see cref="MaxLength"/> characters. Ordinary names pass: <c>spring_sale_2026</c>,
+/// <c>newsletter</c>, <c>cpc</c>, <c>www.google.com</c>, <c>t.co</c>, <c>en-GB</c>, <c>zh-Hant-TW</c>,
+/// <c>BlackFriday2026Newsletter</c>. Known false positives: a campaign named with a full date (<c>2026-03-15</c>, 8 digits)
+/// or a long camel-case name with digits; name campaigns <c>2026-03</c> or <c>mar15</c> instead.</para>
+/// <para>The method is one of the nine standard methods (case-sensitive, as OpenTelemetry's
+/// <c>http.request.method</c>), any other becomes <see cref="OtherMethod"/>; the protocol is a known HTTP version or
+/// <see cref="OtherMethod"/>.</para>
+/// <para>Allocation-free: one forward scan with no regular expression; a value that passes is returned as the same
+/// instance.</para>
+/// </remarks>
+internal static class FreeTextScrubber
+{
+    /// <summary>What a value that looked like personal data or a secret is replaced by.</summary>
+    public const string Redacted = "(redacted)";
+
+    /// <summary>A method (or protocol) that is not a standard one (OpenTelemetry's value for <c>http.request.method</c>).</summary>
+    public const string OtherMethod = "_OTHER";
+
+    /// <summary>Longest value kept (characters); a longer value that passes is cut.</summary>
+    public const int MaxLength = 64;
+
+    /// <summary>Longest value scanned; a longer one is replaced outright.</summary>
+    public const int MaxScanLength = 1024;
+
+    /// <summary>The most digits a kept value may have in one run (a phone number has more).</summary>
+    public const int MaxDigits = 6;
+
+    private const int MinTokenLength = 16;
+    private const int MinHexDigits = 24;
+    private const int MaxKeyLength = 24;
+
+    /// <summary>
+    /// <paramref name="value"/> itself when it passes and is at most <see cref="MaxLength"/> long, <see cref="Redacted"/>
+    /// when it looks like personal data or a secret, else its first <see cref="MaxLength"/> characters.
+    /// </summary>
+    [return: NotNullIfNotNull(nameof(value))]
+    public static string? Scrub(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return value;
+        }
+
+        if (IsSensitive(value))
+        {
+            return Redacted;
+        }
+
+        return value.Length <= MaxLength ? value : value[..CutLength(value)];
+    }
+
+    /// <summary>Scrubs <paramref name="value"/> and interns what is kept (no string made for a repeated or redacted value).</summary>
+    public static string Intern(ReadOnlySpan<char> value, StringInterner interner, bool lowerAscii)
+    {
+        if (IsSensitive(value))
+        {
+            return Redacted;
+        }
+
+        value = value[..CutLength(value)];
+        return lowerAscii ? interner.InternLowerAscii(value) : interner.Intern(value);
+    }
+
+    /// <summary>The HTTP method as kept: one of the nine standard methods (the shared literal), else <see cref="OtherMethod"/>.</summary>
+    public static string Method(string? method) => method switch
+    {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "CONNECT" => "CONNECT",
+        "OPTIONS" => "OPTIONS",
+        "TRACE" => "TRACE",
+        "PATCH" => "PATCH",
+        _ => OtherMethod,
+    };
+
+    /// <summary>The protocol as kept: a known HTTP version (the shared literal), else <see cref="OtherMethod"/>.</summary>
+    public static string Protocol(string? protocol) => protocol switch
+    {
+        "HTTP/1.1" => "HTTP/1.1",
+        "HTTP/2" => "HTTP/2",
+        "HTTP/3" => "HTTP/3",
+        "HTTP/1.0" => "HTTP/1.0",
+        "HTTP/2.0" => "HTTP/2.0",
+        "HTTP/3.0" => "HTTP/3.0",
+        _ => OtherMethod,
+    };
+
+    /// <summary>Whether <paramref name="value"/> looks like personal data or a secret (see the type's remarks).</summary>
+    [SkipLocalsInit]
+    public static bool IsSensitive(ReadOnlySpan<char> value)
+    {
+        if (value.Length > MaxScanLength)
+        {
+            return true;
+        }
+
+        // Digit runs.
+        var digits = 0;
+        var separators = 0;
+
+        // E-mail: 0 none, 1 '@' after a local-part character, 2 a domain label, 3 a dot after it.
+        var mail = 0;
+
+        // Token run (letters, digits, '_', '-') and hexadecimal run (hex digits, '-').
+        var tokenLength = 0;
+        var tokenDigits = 0;
+        var tokenChanges = 0;
+        var previousClass = 0;
+        var hexDigits = 0;
+        var hexHasDigit = false;
+        var hexHasLetter = false;
+
+        // key=value: the current word, lower-cased, and whether a secret key was just followed by '=' or ':'.
+        Span<char> word = stackalloc char[MaxKeyLength];
+        var wordLength = 0;
+        var wordOverflow = false;
+        var secretPending = false;
+
+        var previous = '\0';
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = Decoded(value, ref i);
+
+            if (secretPending)
+            {
+                if (c is not (' ' or '"' or '\''))
+                {
+                    return true;
+                }
+            }
+
+            // Digit runs across phone-number punctuation.
+            if (char.IsDigit(c))
+            {
+                if (++digits > MaxDigits)
+                {
+                    return true;
+                }
+
+                separators = 0;
+            }
+            else if (digits > 0 && c is ' ' or '.' or '-' or '(' or ')' or '+' && ++separators <= 2)
+            {
+                // still the same number
+            }
+            else
+            {
+                digits = 0;
+                separators = 0;
+            }
+
+            // E-mail.
+            switch (mail)
+            {
+                case 0 when c == '@' && IsLocalPart(previous):
+                    mail = 1;
+                    break;
+                case 1 or 2 when char.IsAsciiLetterOrDigit(c) || c == '-':
+                    mail = 2;
+                    break;
+                case 2 when c == '.':
+                    mail = 3;
+                    break;
+                case 3 when char.IsAsciiLetter(c):
+                    return true;
+                case 3 when char.IsAsciiDigit(c) || c == '-':
+                    mail = 2; // a label that starts with a digit: the domain goes on
+                    break;
+                case 0:
+                    break;
+                default:
+                    mail = c == '@' && IsLocalPart(previous) ? 1 : 0;
+                    break;
+            }
+
+            // Tokens.
+            var cls = c switch
+            {
+                >= 'a' and <= 'z' => 1,
+                >= 'A' and <= 'Z' => 2,
+                >= '0' and <= '9' => 3,
+                '_' or '-' => 0,
+                _ => -1,
+            };
+            if (cls >= 0)
+            {
+                tokenLength++;
+                if (cls == 3)
+                {
+                    tokenDigits++;
+                }
+
+                if (cls != 0 && previousClass != 0 && cls != previousClass)
+                {
+                    tokenChanges++;
+                }
+
+                previousClass = cls;
+            }
+            else
+            {
+                if (IsToken(tokenLength, tokenDigits, tokenChanges))
+                {
+                    return true;
+                }
+
+                tokenLength = tokenDigits = tokenChanges = previousClass = 0;
+            }
+
+            if (char.IsAsciiHexDigit(c))
+            {
+                hexDigits++;
+                hexHasDigit |= c <= '9';
+                hexHasLetter |= c > '9';
+            }
+            else if (c != '-')
+            {
+                if (hexDigits >= MinHexDigits && hexHasDigit && hexHasLetter)
+                {
+                    return true;
+                }
+
+                hexDigits = 0;
+                hexHasDigit = hexHasLetter = false;
+            }
+
+            // key=value secrets.
+            if (char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
+            {
+                if (wordLength < MaxKeyLength)
+                {
+                    word[wordLength++] = char.ToLowerInvariant(c);
+                }
+                else
+                {
+                    wordOverflow = true;
+                }
+            }
+            else if (!secretPending) // (a pending secret is waiting past spaces or quotes for its value)
+            {
+                secretPending = c is '=' or ':' && !wordOverflow && IsSecretKey(word[..wordLength]);
+                wordLength = 0;
+                wordOverflow = false;
+            }
+
+            previous = c;
+        }
+
+        return IsToken(tokenLength, tokenDigits, tokenChanges) || (hexDigits >= MinHexDigits && hexHasDigit && hexHasLetter);
+    }
+
+    /// <summary>The character at <paramref name="i"/>, with a <c>%XX</c> escape decoded (<paramref name="i"/> then moves to its last character).</summary>
+    private static char Decoded(ReadOnlySpan<char> value, ref int i)
+    {
+        var c = value[i];
+        if (c == '%' && i + 2 < value.Length && char.IsAsciiHexDigit(value[i + 1]) && char.IsAsciiHexDigit(value[i + 2]))
+        {
+            c = (char)((HexValue(value[i + 1]) << 4) | HexValue(value[i + 2]));
+            i += 2;
+        }
+
+        return c;
+    }
+
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+
+    private static bool IsLocalPart(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-';
+
+    private static bool IsToken(int length, int digits, int changes) =>
+        length >= MinTokenLength && digits >= 2 && changes * 3 >= length;
+
+    /// <summary>Whether the last <c>_</c>/<c>-</c> separated part of <paramref name="key"/> (lower case) names a secret.</summary>
+    private static bool IsSecretKey(ReadOnlySpan<char> key)
+    {
+        var cut = key.LastIndexOfAny('_', '-');
+        var part = cut >= 0 ? key[(cut + 1)..] : key;
+        return part switch
+        {
+            "token" or "password" or "passwd" or "pwd" or "secret" or "key" or "apikey" or "sig" or "signature" or "auth"
+                or "authorization" or "bearer" or "session" or "sessionid" or "sid" or "otp" or "jwt" or "credential" or "credentials" => true,
+            _ => false,
+        };
+    }
+
+    /// <summary>How much of <paramref name="value"/> is kept: at most <see cref="MaxLength"/>, not splitting a surrogate pair.</summary>
+    private static int CutLength(ReadOnlySpan<char> value)
+    {
+        if (value.Length <= MaxLength)
+        {
+            return value.Length;
+        }
+
+        return char.IsHighSurrogate(value[MaxLength - 1]) ? MaxLength - 1 : MaxLength;
+    }
+}
