@@ -71,8 +71,13 @@ public class ReplayBenchmarks
         var pool = new StringPool(16_384);
         var request = new ReplayRequest();
         var ok = 0;
-        while (reader.TryReadLine(out var line))
+        while (reader.TryReadLine(out var line, out var tooLong))
         {
+            if (tooLong)
+            {
+                continue;
+            }
+
             ok += JsonLineParser.TryParse(line, request, pool, out _) ? 1 : 0;
         }
 
