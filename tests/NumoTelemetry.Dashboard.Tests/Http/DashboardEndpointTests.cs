@@ -209,7 +209,7 @@ public sealed class DashboardEndpointTests
         Assert.DoesNotContain("FR", countriesCsv, StringComparison.Ordinal);
         Assert.Equal(8, countries.GetProperty("other").GetProperty("value").GetInt64());
         Assert.Contains("\"'=HYPERLINK(\"\"x\"\")\",6,6", csv, StringComparison.Ordinal); // a formula is defused
-        Assert.Contains("\"x;=cmd|' /C calc'!A0\",6,6", csv, StringComparison.Ordinal); // ;-locales split here: quoted
+        Assert.Contains("\"'x;=cmd|' /C calc'!A0\",6,6", csv, StringComparison.Ordinal); // ;-locales split here: quoted
         Assert.StartsWith("bucket_start_utc,page_views,visitors\n", seriesCsv, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, badRange.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badDimension.StatusCode);

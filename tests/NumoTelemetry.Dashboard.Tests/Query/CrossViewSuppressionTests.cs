@@ -233,6 +233,8 @@ public sealed class CrossViewSuppressionTests
         }
         while (changed);
 
+        Assert.Contains(counts.Values, n => n < 5);
+        Assert.Contains(known.Keys, cell => cell.Item1 is not null && cell.Item2 is not null && cell.Item3 is not null);
         foreach (var ((r, c, b), n) in counts)
         {
             if (n < 5)
