@@ -226,6 +226,10 @@ public sealed class DashboardEndpointTests
             records.Add(View(now, "person" + i, session: "s" + i));
         }
 
+        // One visitor writes an e-mail address into a campaign parameter and comes from a personal host: fewer than
+        // k people, so neither value may appear anywhere (not even as a suppressed row's label).
+        records.Add(View(now, "jane", campaign: "jane.doe@example.com", referrer: "jane-doe.example.net", route: "/jane-doe-only"));
+
         await FoldAsync(app, records);
         using var client = Client(app);
 
@@ -234,7 +238,14 @@ public sealed class DashboardEndpointTests
             client.GetStringAsync("/numo/api/live"),
             client.GetStringAsync("/numo/api/fraud?range=24h"),
             client.GetStringAsync("/numo/api/top?range=24h&dim=route"),
-            client.GetStringAsync("/numo/api/top?range=24h&dim=network")));
+            client.GetStringAsync("/numo/api/top?range=24h&dim=network"),
+            client.GetStringAsync("/numo/api/top?range=24h&dim=utm_campaign"),
+            client.GetStringAsync("/numo/api/top?range=24h&dim=referrer"),
+            client.GetStringAsync("/numo/api/export.csv?view=top&dim=utm_campaign&range=24h"),
+            client.GetStringAsync("/numo/api/export.csv?view=top&dim=referrer&range=24h"),
+            client.GetStringAsync("/numo/api/export.csv?view=top&dim=route&range=24h")));
+
+        Assert.DoesNotContain("jane", everything, StringComparison.OrdinalIgnoreCase);
 
         for (var i = 0; i < 8; i++)
         {
