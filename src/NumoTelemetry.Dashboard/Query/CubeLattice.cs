@@ -51,18 +51,19 @@ internal sealed class CubeLattice
     /// Builds the lattice over <paramref name="mask"/> (bits of the axes the query fixes) from <paramref name="rows"/>
     /// (each stored cell with its five axis values) and decides every cell.
     /// </summary>
-    public static CubeLattice Build(IEnumerable<(string[] Values, Aggregate Cell)> rows, int mask, int k)
+    public static CubeLattice Build(IReadOnlyList<(string[] Values, DashboardCell Cell)> rows, int mask, int k, Func<Aggregate, DashboardCell, bool> tryAdd)
     {
         var lattice = new CubeLattice(k);
         var full = new List<Node>();
         foreach (var (values, cell) in rows)
         {
             var node = lattice.GetOrAdd(mask, values, out var added);
-            node.Aggregate.Add(cell);
             if (added)
             {
                 full.Add(node);
             }
+
+            tryAdd(node.Aggregate, cell);
         }
 
         // Every coarser cell is the sum of the full-mask cells below it.
@@ -171,14 +172,24 @@ internal sealed class CubeLattice
             node.Withheld = !KAnonymity.Meets(node.Aggregate, _k);
         }
 
-        foreach (var (parent, children) in relations)
+        var memberOf = new Dictionary<Node, List<int>>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < relations.Count; i++)
         {
-            if (parent.Withheld)
+            var (parent, children) = relations[i];
+            foreach (var child in children)
             {
-                foreach (var child in children)
+                if (parent.Withheld)
                 {
                     child.Withheld = true;
                 }
+
+                if (!memberOf.TryGetValue(child, out var member))
+                {
+                    member = [];
+                    memberOf[child] = member;
+                }
+
+                member.Add(i);
             }
         }
 
@@ -191,19 +202,36 @@ internal sealed class CubeLattice
             }
         }
 
-        bool changed;
-        do
+        // Protect every relation; a child withheld in one puts the other relations it belongs to back on the list.
+        var pending = new Queue<int>(relations.Count);
+        var queued = new bool[relations.Count];
+        for (var i = 0; i < relations.Count; i++)
         {
-            changed = false;
-            foreach (var (parent, children) in relations)
+            pending.Enqueue(i);
+            queued[i] = true;
+        }
+
+        while (pending.TryDequeue(out var index))
+        {
+            queued[index] = false;
+            var (parent, children) = relations[index];
+            if (parent.Withheld)
             {
-                if (!parent.Withheld)
+                continue;
+            }
+
+            foreach (var withheld in Protect(children))
+            {
+                foreach (var other in memberOf[withheld])
                 {
-                    changed |= Protect(children);
+                    if (!queued[other])
+                    {
+                        pending.Enqueue(other);
+                        queued[other] = true;
+                    }
                 }
             }
         }
-        while (changed);
 
         foreach (var (parent, children) in relations)
         {
@@ -214,11 +242,23 @@ internal sealed class CubeLattice
         }
     }
 
-    /// <summary>Withholds the smallest released children until the withheld ones are none, or two or more from at least k people.</summary>
-    private bool Protect(List<Node> children)
+    /// <summary>Withholds the smallest released children until the withheld ones are none, or two or more from at least k people; returns those it withheld.</summary>
+    private List<Node> Protect(List<Node> children)
     {
-        var changed = false;
-        while (!Protected(children, out var withheld) && withheld > 0)
+        var newlyWithheld = new List<Node>();
+        var withheld = 0;
+        Aggregate? union = null;
+        foreach (var child in children)
+        {
+            if (child.Withheld)
+            {
+                withheld++;
+                union ??= new Aggregate("(withheld)");
+                union.Add(child.Aggregate);
+            }
+        }
+
+        while (withheld > 0 && !(withheld >= 2 && KAnonymity.Meets(union!, _k)))
         {
             Node? smallest = null;
             foreach (var child in children)
@@ -235,10 +275,12 @@ internal sealed class CubeLattice
             }
 
             smallest.Withheld = true;
-            changed = true;
+            withheld++;
+            union!.Add(smallest.Aggregate);
+            newlyWithheld.Add(smallest);
         }
 
-        return changed;
+        return newlyWithheld;
     }
 
     private bool Protected(List<Node> children, out int withheld)

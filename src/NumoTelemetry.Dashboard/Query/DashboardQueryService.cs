@@ -206,7 +206,7 @@ internal sealed class DashboardQueryService
         var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, cube ? DashboardDimensions.Cube : DashboardDimensions.Total, range.From, range.To), cancellationToken).ConfigureAwait(false);
         var step = range.Step.Ticks;
         var count = (int)((range.To - range.From).Ticks / step);
-        var rows = new List<(string[] Values, Aggregate Cell)>(cells.Count);
+        var rows = new List<(string[] Values, DashboardCell Cell)>(cells.Count);
         foreach (var cell in cells)
         {
             var index = (int)((cell.BucketStart - range.From).Ticks / step);
@@ -218,17 +218,11 @@ internal sealed class DashboardQueryService
 
             // Every cell counts, not only those matching the filters: a cell's decision depends on its siblings
             // (the other values of its lists), and must be the same whichever view asks.
-            var aggregate = new Aggregate(cell.Key);
-            if (!TryAdd(aggregate, cell))
-            {
-                continue;
-            }
-
             axes[CubeLattice.TimeAxis] = index.ToString(CultureInfo.InvariantCulture);
-            rows.Add((axes, aggregate));
+            rows.Add((axes, cell));
         }
 
-        return (CubeLattice.Build(rows, full, _k), values, mask);
+        return (CubeLattice.Build(rows, full, _k, TryAdd), values, mask);
     }
 
     private List<SeriesPoint> Series(DashboardRange range, CubeLattice lattice, string?[] values, int mask)
