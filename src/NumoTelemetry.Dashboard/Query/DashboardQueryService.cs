@@ -216,6 +216,13 @@ internal sealed class DashboardQueryService
                 continue;
             }
 
+            // A total cell of requests without page views (bots, errors, POSTs) is no page-view data: a bucket of
+            // them is empty (0), not a cell from fewer than k people.
+            if (cell.PageViews == 0 && cell.Contributors is null && cell.Visitors is null)
+            {
+                continue;
+            }
+
             // Every cell counts, not only those matching the filters: a cell's decision depends on its siblings
             // (the other values of its lists), and must be the same whichever view asks.
             axes[CubeLattice.TimeAxis] = index.ToString(CultureInfo.InvariantCulture);

@@ -126,6 +126,26 @@ public sealed class CrossViewSuppressionTests
     }
 
     [Fact]
+    public async Task Overview_BucketWithRequestsButNoPageViews_IsZeroAndCostsNoOtherBucket()
+    {
+        using var h = new DashboardHarness(s_now);
+        var records = new List<RequestRecord>();
+        Add(records, 12, at: s_now.AddHours(-3));
+        for (var i = 0; i < 3; i++)
+        {
+            records.Add(View(s_now.AddHours(-1), "crawler" + i, bot: true));
+        }
+
+        await h.FoldAsync([.. records]);
+
+        var overview = await h.Query.OverviewAsync(DashboardRange.Resolve("24h", s_now)!, default, default);
+
+        Assert.DoesNotContain(overview.Series, p => p.Suppressed);
+        Assert.Equal(12, overview.Series.Sum(p => p.PageViews));
+        Assert.Equal(12, overview.Totals.PageViews);
+    }
+
+    [Fact]
     public async Task AllViews_GridOfCells_NoReleasedDifferenceRevealsASmallCell()
     {
         // A route × country × browser grid with a few small cells; every released figure of every view is gathered,
