@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +22,9 @@ public static class DashboardEndpointRouteBuilderExtensions
     /// <returns>The endpoints' convention builder (for further conventions such as host filters or rate limits).</returns>
     /// <exception cref="InvalidOperationException">
     /// <c>AddDashboard</c> was not called; or no authorization policy is configured (outside Development with
-    /// <see cref="DashboardOptions.AllowAnonymousInDevelopment"/>); or the named policy does not exist.
+    /// <see cref="DashboardOptions.AllowAnonymousInDevelopment"/>); or the named policy does not exist; or there is no
+    /// authentication scheme to challenge a visitor who is not signed in (<c>AddAuthentication</c> was not called, or
+    /// the policy names a scheme that is not registered).
     /// </exception>
     public static IEndpointConventionBuilder MapNumoDashboard(this IEndpointRouteBuilder endpoints, string prefix = "/numo")
     {
@@ -60,13 +63,45 @@ public static class DashboardEndpointRouteBuilderExtensions
         var provider = services.GetService<IAuthorizationPolicyProvider>()
             ?? throw new InvalidOperationException(
                 $"The NumoTelemetry dashboard's policy '{policy}' needs authorization services: call builder.Services.AddAuthorization(...) and app.UseAuthorization().");
-        if (provider.GetPolicyAsync(policy).GetAwaiter().GetResult() is null)
-        {
-            throw new InvalidOperationException(
+        var found = provider.GetPolicyAsync(policy).GetAwaiter().GetResult()
+            ?? throw new InvalidOperationException(
                 $"NumoTelemetry:Dashboard:AuthorizationPolicy names the policy '{policy}', which is not registered: add it with " +
                 "builder.Services.AddAuthorization(o => o.AddPolicy(...)).");
-        }
-
+        RequireAuthenticationScheme(services, policy, found);
         return DashboardEndpoints.Map(endpoints, prefix).RequireAuthorization(policy);
+    }
+
+    /// <summary>
+    /// A policy refuses an anonymous visitor by challenging an authentication scheme; without one the refusal throws
+    /// inside the request and the dashboard answers HTTP 500. So the policy's own schemes must exist, or (when it
+    /// names none) the application must have a default challenge scheme.
+    /// </summary>
+    private static void RequireAuthenticationScheme(IServiceProvider services, string policyName, AuthorizationPolicy policy)
+    {
+        const string Fix =
+            "Register authentication, for example builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie() " +
+            "(or AddJwtBearer, AddOpenIdConnect, ...), and call app.UseAuthentication() before app.UseAuthorization().";
+        var schemes = services.GetService<IAuthenticationSchemeProvider>()
+            ?? throw new InvalidOperationException(
+                $"The NumoTelemetry dashboard's policy '{policyName}' (NumoTelemetry:Dashboard:AuthorizationPolicy) needs an authentication scheme to " +
+                $"challenge visitors who are not signed in, but no authentication services are registered (AddAuthentication was not called). {Fix}");
+        if (policy.AuthenticationSchemes.Count > 0)
+        {
+            foreach (var name in policy.AuthenticationSchemes)
+            {
+                if (schemes.GetSchemeAsync(name).GetAwaiter().GetResult() is null)
+                {
+                    throw new InvalidOperationException(
+                        $"The NumoTelemetry dashboard's policy '{policyName}' (NumoTelemetry:Dashboard:AuthorizationPolicy) uses the authentication scheme " +
+                        $"'{name}', which is not registered (AddAuthentication().Add...(\"{name}\")). {Fix}");
+                }
+            }
+        }
+        else if (schemes.GetDefaultChallengeSchemeAsync().GetAwaiter().GetResult() is null)
+        {
+            throw new InvalidOperationException(
+                $"The NumoTelemetry dashboard's policy '{policyName}' (NumoTelemetry:Dashboard:AuthorizationPolicy) names no authentication scheme and " +
+                $"there is no default challenge scheme, so a visitor who is not signed in would get HTTP 500 instead of a sign-in. {Fix}");
+        }
     }
 }

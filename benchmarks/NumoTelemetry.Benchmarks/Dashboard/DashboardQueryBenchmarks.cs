@@ -81,6 +81,12 @@ public class DashboardQueryBenchmarks
     [Benchmark(Description = "top countries filtered by browser, 30 days")]
     public async Task<object> TopCountriesFiltered30Days() => await _query.TopAsync("country", _days, new DashboardFilter(null, null, "Firefox", null), 10, default);
 
+    [Benchmark(Description = "overview filtered by route and browser, 30 days")]
+    public async Task<object> OverviewFiltered30Days() => await _query.OverviewAsync(_days, new DashboardFilter(s_routes[3], null, "Firefox", null), default);
+
+    [Benchmark(Description = "overview filtered by route, 7 days (hour buckets)")]
+    public async Task<object> OverviewFiltered7Days() => await _query.OverviewAsync(_hours, new DashboardFilter(s_routes[3], null, null, null), default);
+
     [Benchmark(Description = "overview, 7 days (hour buckets)")]
     public async Task<object> Overview7Days() => await _query.OverviewAsync(_hours, default, default);
 

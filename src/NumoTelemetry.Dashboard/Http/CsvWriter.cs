@@ -48,16 +48,48 @@ internal static class CsvWriter
     private static string Number(long? value, string suppressed) =>
         value?.ToString(CultureInfo.InvariantCulture) ?? suppressed;
 
-    /// <summary>Quotes a field; a leading <c>= + - @</c>, tab or carriage return gets an apostrophe so it is not run as a formula.</summary>
+    /// <summary>
+    /// Makes a field safe for spreadsheets (OWASP CSV injection). A field whose first character, or the first
+    /// character after any delimiter a spreadsheet may split on (comma, semicolon in many European locales, tab),
+    /// is <c>= + - @</c>, tab or carriage return gets a leading apostrophe, so it is text and never a formula; and
+    /// every field holding a delimiter, quote, apostrophe or line break is quoted, so it stays one cell whichever
+    /// delimiter the reader uses.
+    /// </summary>
     internal static string Field(string value)
     {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        if (StartsFormula(value, 0) || FormulaAfterDelimiter(value))
         {
             value = "'" + value;
         }
 
-        return value.AsSpan().IndexOfAny(",\"\n\r") >= 0 || value.StartsWith('\'')
+        return value.AsSpan().IndexOfAny(",;\t\"\n\r'") >= 0
             ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
             : value;
     }
+
+    private static bool FormulaAfterDelimiter(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (value[i] is ',' or ';' or '\t')
+            {
+                // Spaces after a delimiter are skipped by some readers before they look for a formula.
+                var next = i + 1;
+                while (next < value.Length && value[next] == ' ')
+                {
+                    next++;
+                }
+
+                if (StartsFormula(value, next))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool StartsFormula(string value, int at) =>
+        at < value.Length && value[at] is '=' or '+' or '-' or '@' or '\t' or '\r';
 }

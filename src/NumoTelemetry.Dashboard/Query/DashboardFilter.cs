@@ -18,19 +18,5 @@ internal readonly record struct DashboardFilter(string? Route, string? Country, 
         _ => null,
     };
 
-    /// <summary>Whether the four cube values match, ignoring the filter on <paramref name="exceptAxis"/> (a list is not filtered by its own axis).</summary>
-    public bool Matches(ReadOnlySpan<string> values, int exceptAxis = -1)
-    {
-        for (var axis = 0; axis < 4; axis++)
-        {
-            if (axis != exceptAxis && this[axis] is { } wanted && !string.Equals(values[axis], wanted, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     public override string ToString() => $"{Route}|{Country}|{Browser}|{Device}";
 }

@@ -49,21 +49,28 @@ internal sealed class DashboardQueryService
     public DateTimeOffset Now => _time.GetUtcNow();
 
     /// <summary>Traffic over time: key figures and one point per bucket.</summary>
+    /// <remarks>
+    /// A filtered overview is the cube cell of its filters: it is released only when that cell is released in every
+    /// list it is a row of (see <see cref="CubeLattice"/>), so it never shows a figure one of its lists suppresses.
+    /// </remarks>
     public async ValueTask<Overview> OverviewAsync(DashboardRange range, DashboardFilter filter, CancellationToken cancellationToken)
     {
-        var (points, total) = await SeriesAsync(range, filter, cancellationToken).ConfigureAwait(false);
-        var id = $"overview|{range.Name}|{range.From.ToUnixTimeSeconds()}|{filter}";
+        var (lattice, values, mask) = await LatticeAsync(range, filter, -1, withTime: true, cancellationToken).ConfigureAwait(false);
+        var points = Series(range, lattice, values, mask);
+        var cell = lattice.Get(mask, values);
         OverviewTotals totals;
-        if (total.PageViews == 0 && total.Contributors.IsEmpty)
+        if (cell is null)
         {
             totals = new OverviewTotals(0, 0, filter.IsEmpty ? 0 : null, null, null, false);
         }
-        else if (!KAnonymity.Meets(total, _k))
+        else if (cell.Withheld)
         {
             totals = new OverviewTotals(null, null, null, null, null, true);
         }
         else
         {
+            var total = cell.Aggregate;
+            var id = Identity(range, cell);
             var views = _noise.Apply(total.PageViews, id + "|views");
             var visitors = _noise.Apply(total.Visitors.Count(), id + "|visitors");
             long? visits = null;
@@ -91,7 +98,8 @@ internal sealed class DashboardQueryService
         var now = Now;
         var minutes = Math.Clamp(_options.LiveMinutes, 5, 180);
         var range = DashboardRange.LastMinutes(minutes, now);
-        var (points, _) = await SeriesAsync(range, default, cancellationToken).ConfigureAwait(false);
+        var (lattice, values, mask) = await LatticeAsync(range, default, -1, withTime: true, cancellationToken).ConfigureAwait(false);
+        var points = Series(range, lattice, values, mask);
 
         var active = new Aggregate("active");
         var recent = await _store.ReadAsync(new DashboardCellQuery(DashboardGranularity.Minute, DashboardDimensions.Total, range.To.AddMinutes(-5), range.To), cancellationToken).ConfigureAwait(false);
@@ -110,38 +118,32 @@ internal sealed class DashboardQueryService
     }
 
     /// <summary>A top list of <paramref name="dimension"/>; filters apply to the cube axes.</summary>
+    /// <remarks>
+    /// Only values built from at least k people (and not suppressed to protect others) are listed with their label;
+    /// the rest is one "Other" row. A cube list is the children of its filters' cell along its axis, decided by
+    /// <see cref="CubeLattice"/> consistently with every other list, overview and series of the range.
+    /// </remarks>
     public async ValueTask<TopList> TopAsync(string dimension, DashboardRange range, DashboardFilter filter, int limit, CancellationToken cancellationToken)
     {
         var axis = DashboardDimensions.CubeAxis(dimension);
         var pageViews = DashboardDimensions.CountsPageViews(dimension);
-        var groups = new Dictionary<string, Aggregate>(StringComparer.Ordinal);
-        var filtered = false;
+        limit = Math.Clamp(limit, 1, 100);
         if (axis >= 0)
         {
-            filtered = !filter.IsEmpty;
-            var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, DashboardDimensions.Cube, range.From, range.To), cancellationToken).ConfigureAwait(false);
-            var values = new string[4];
-            foreach (var cell in cells)
-            {
-                if (!SplitCube(cell.Key, values) || !filter.Matches(values, axis))
-                {
-                    continue;
-                }
-
-                // A list is not filtered by its own axis, so the chosen value stays visible among the others.
-                TryAdd(Group(groups, values[axis]), cell);
-            }
+            // A list is not filtered by its own axis, so the chosen value stays visible among the others.
+            var (lattice, values, mask) = await LatticeAsync(range, filter, axis, withTime: false, cancellationToken).ConfigureAwait(false);
+            var filtered = mask != 0;
+            return ReleaseCube(dimension, range, lattice, values, mask, axis, filtered, limit);
         }
-        else
+
+        var groups = new Dictionary<string, Aggregate>(StringComparer.Ordinal);
+        var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, dimension, range.From, range.To), cancellationToken).ConfigureAwait(false);
+        foreach (var cell in cells)
         {
-            var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, dimension, range.From, range.To), cancellationToken).ConfigureAwait(false);
-            foreach (var cell in cells)
-            {
-                TryAdd(Group(groups, cell.Key), cell);
-            }
+            TryAdd(Group(groups, cell.Key), cell);
         }
 
-        return Release(dimension, range, filter, filtered, pageViews, [.. groups.Values], limit);
+        return Release(dimension, range, pageViews, [.. groups.Values], limit);
     }
 
     /// <summary>The fraud overview of a range.</summary>
@@ -181,63 +183,146 @@ internal sealed class DashboardQueryService
         return new FraudOverview(bands, scores, reasons, counts, latest);
     }
 
-    private async ValueTask<(List<SeriesPoint> Points, Aggregate Total)> SeriesAsync(DashboardRange range, DashboardFilter filter, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the cells a view needs and decides them: the cube (or, unfiltered, the total cells) over the axes the
+    /// filters fix, plus <paramref name="listAxis"/> and time when asked.
+    /// </summary>
+    private async ValueTask<(CubeLattice Lattice, string?[] Values, int Mask)> LatticeAsync(
+        DashboardRange range, DashboardFilter filter, int listAxis, bool withTime, CancellationToken cancellationToken)
     {
-        var dimension = filter.IsEmpty ? DashboardDimensions.Total : DashboardDimensions.Cube;
-        var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, dimension, range.From, range.To), cancellationToken).ConfigureAwait(false);
-        var step = range.Step;
-        var count = (int)((range.To - range.From).Ticks / step.Ticks);
-        var buckets = new Aggregate[count];
-        for (var i = 0; i < count; i++)
+        var values = new string?[CubeLattice.AxisCount];
+        var mask = 0;
+        for (var axis = 0; axis < 4; axis++)
         {
-            buckets[i] = new Aggregate(range.From.AddTicks(step.Ticks * i).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+            if (axis != listAxis && filter[axis] is { } value)
+            {
+                values[axis] = value;
+                mask |= CubeLattice.Bit(axis);
+            }
         }
 
-        var total = new Aggregate("total");
-        var values = new string[4];
+        var full = mask | (listAxis >= 0 ? CubeLattice.Bit(listAxis) : 0) | (withTime ? CubeLattice.Bit(CubeLattice.TimeAxis) : 0);
+        var cube = (full & 0b1111) != 0;
+        var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, cube ? DashboardDimensions.Cube : DashboardDimensions.Total, range.From, range.To), cancellationToken).ConfigureAwait(false);
+        var step = range.Step.Ticks;
+        var count = (int)((range.To - range.From).Ticks / step);
+        var rows = new List<(string[] Values, DashboardCell Cell)>(cells.Count);
         foreach (var cell in cells)
         {
-            if (!filter.IsEmpty && (!SplitCube(cell.Key, values) || !filter.Matches(values)))
+            var index = (int)((cell.BucketStart - range.From).Ticks / step);
+            var axes = new string[CubeLattice.AxisCount];
+            if ((uint)index >= (uint)count || (cube && !SplitCube(cell.Key, axes)))
             {
                 continue;
             }
 
-            var index = (int)((cell.BucketStart - range.From).Ticks / step.Ticks);
-            if ((uint)index < (uint)count && TryAdd(buckets[index], cell))
+            // A total cell of requests without page views (bots, errors, POSTs) is no page-view data: a bucket of
+            // them is empty (0), not a cell from fewer than k people.
+            if (cell.PageViews == 0 && cell.Contributors is null && cell.Visitors is null)
             {
-                total.Add(cell);
+                continue;
             }
+
+            // Every cell counts, not only those matching the filters: a cell's decision depends on its siblings
+            // (the other values of its lists), and must be the same whichever view asks.
+            axes[CubeLattice.TimeAxis] = index.ToString(CultureInfo.InvariantCulture);
+            rows.Add((axes, cell));
         }
 
-        var nonEmpty = new List<Aggregate>(count);
-        foreach (var bucket in buckets)
-        {
-            if (bucket.PageViews > 0 || !bucket.Contributors.IsEmpty)
-            {
-                nonEmpty.Add(bucket);
-            }
-        }
-
-        KAnonymity.Apply(nonEmpty, _k, int.MaxValue, pageViews: true);
-        var id = $"series|{range.Name}|{filter}|";
-        var points = new List<SeriesPoint>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var bucket = buckets[i];
-            var t = range.From.AddTicks(step.Ticks * i);
-            points.Add(bucket.PageViews == 0 && bucket.Contributors.IsEmpty
-                ? new SeriesPoint(t, 0, 0, false)
-                : bucket.Suppressed
-                    ? new SeriesPoint(t, null, null, true)
-                    : new SeriesPoint(t, _noise.Apply(bucket.PageViews, id + bucket.Label + "|views"), _noise.Apply(bucket.Visitors.Count(), id + bucket.Label + "|visitors"), false));
-        }
-
-        return (points, total);
+        return (CubeLattice.Build(rows, full, _k, TryAdd), values, mask);
     }
 
-    private TopList Release(string dimension, DashboardRange range, DashboardFilter filter, bool filtered, bool pageViews, List<Aggregate> groups, int limit)
+    private List<SeriesPoint> Series(DashboardRange range, CubeLattice lattice, string?[] values, int mask)
     {
-        var id = $"top|{dimension}|{range.Name}|{range.From.ToUnixTimeSeconds()}|{(filtered ? filter.ToString() : string.Empty)}|";
+        var step = range.Step;
+        var count = (int)((range.To - range.From).Ticks / step.Ticks);
+        var points = new List<SeriesPoint>(count);
+        var key = (string?[])values.Clone();
+        var pointMask = mask | CubeLattice.Bit(CubeLattice.TimeAxis);
+        for (var i = 0; i < count; i++)
+        {
+            key[CubeLattice.TimeAxis] = i.ToString(CultureInfo.InvariantCulture);
+            var t = range.From.AddTicks(step.Ticks * i);
+            var node = lattice.Get(pointMask, key);
+            points.Add(node is null
+                ? new SeriesPoint(t, 0, 0, false)
+                : node.Withheld
+                    ? new SeriesPoint(t, null, null, true)
+                    : new SeriesPoint(t, _noise.Apply(node.Aggregate.PageViews, Identity(range, node) + "|views"), _noise.Apply(node.Aggregate.Visitors.Count(), Identity(range, node) + "|visitors"), false));
+        }
+
+        return points;
+    }
+
+    private TopList ReleaseCube(string dimension, DashboardRange range, CubeLattice lattice, string?[] values, int mask, int axis, bool filtered, int limit)
+    {
+        const string Metric = "pageViews";
+        var parent = lattice.Get(mask, values);
+        if (parent is null)
+        {
+            return new TopList(dimension, Metric, filtered, [], null, new TopRow("total", 0, 0, false));
+        }
+
+        if (parent.Withheld)
+        {
+            // The list's total is withheld (too few people, or suppressed in another list): nothing is released,
+            // not even which values occurred.
+            return new TopList(dimension, Metric, filtered, [], null, new TopRow("total", null, null, true));
+        }
+
+        var shown = new List<CubeLattice.Node>();
+        var rest = new Aggregate(DashboardDimensions.Other);
+        var restCount = 0;
+        foreach (var child in lattice.Children(mask, values, axis))
+        {
+            if (child.Withheld)
+            {
+                rest.Add(child.Aggregate);
+                restCount++;
+            }
+            else
+            {
+                shown.Add(child);
+            }
+        }
+
+        shown.Sort(static (a, b) =>
+        {
+            var byViews = b.Aggregate.PageViews.CompareTo(a.Aggregate.PageViews);
+            return byViews != 0 ? byViews : string.CompareOrdinal(a.Key, b.Key);
+        });
+        var rows = new List<TopRow>(Math.Min(limit, shown.Count));
+        for (var i = 0; i < shown.Count; i++)
+        {
+            var node = shown[i];
+            if (i < limit)
+            {
+                var id = Identity(range, node);
+                rows.Add(new TopRow(node.Values[axis]!, _noise.Apply(node.Aggregate.PageViews, id + "|views"), _noise.Apply(node.Aggregate.Visitors.Count(), id + "|visitors"), false));
+            }
+            else
+            {
+                rest.Add(node.Aggregate);
+                restCount++;
+            }
+        }
+
+        var otherId = Identity(range, parent) + "|other|" + axis.ToString(CultureInfo.InvariantCulture) + "|" + Math.Min(limit, shown.Count).ToString(CultureInfo.InvariantCulture);
+        TopRow? other = restCount > 0
+            ? new TopRow(DashboardDimensions.Other, _noise.Apply(rest.PageViews, otherId + "|views"), _noise.Apply(rest.Visitors.Count(), otherId + "|visitors"), false)
+            : null;
+        var parentId = Identity(range, parent);
+        var totalRow = new TopRow("total", _noise.Apply(parent.Aggregate.PageViews, parentId + "|views"), _noise.Apply(parent.Aggregate.Visitors.Count(), parentId + "|visitors"), false);
+        return new TopList(dimension, Metric, filtered, rows, other, totalRow);
+    }
+
+    /// <summary>The identity a cell's noise is derived from: the cell itself (range and fixed values), whichever view releases it.</summary>
+    private static string Identity(DashboardRange range, CubeLattice.Node node) =>
+        $"cell|{range.Name}|{range.From.ToUnixTimeSeconds()}|{node.Key}";
+
+    private TopList Release(string dimension, DashboardRange range, bool pageViews, List<Aggregate> groups, int limit)
+    {
+        var id = $"top|{dimension}|{range.Name}|{range.From.ToUnixTimeSeconds()}|";
         var total = new Aggregate("total");
         foreach (var group in groups)
         {
@@ -247,37 +332,28 @@ internal sealed class DashboardQueryService
         var metric = pageViews ? "pageViews" : "requests";
         if (groups.Count == 0)
         {
-            return new TopList(dimension, metric, filtered, [], null, new TopRow("total", 0, 0, false));
+            return new TopList(dimension, metric, false, [], null, new TopRow("total", 0, 0, false));
         }
 
         if (!KAnonymity.Meets(total, _k))
         {
             // Too few people in the whole list: nothing is released, not even which values occurred.
-            return new TopList(dimension, metric, filtered, [], null, new TopRow("total", null, null, true));
+            return new TopList(dimension, metric, false, [], null, new TopRow("total", null, null, true));
         }
 
-        var suppression = KAnonymity.Apply(groups, _k, Math.Clamp(limit, 1, 100), pageViews);
-        var rows = new List<TopRow>(suppression.Shown.Count + suppression.Remainder.Count);
+        // Only values from at least k people are listed with their label; suppressed ones are in "other" only.
+        var suppression = KAnonymity.Apply(groups, _k, limit, pageViews);
+        var rows = new List<TopRow>(suppression.Shown.Count);
         foreach (var group in suppression.Shown)
         {
             rows.Add(new TopRow(group.Label, _noise.Apply(group.Metric(pageViews), id + group.Label), VisitorsOf(group, pageViews, id), false));
-        }
-
-        // Suppressed values are listed as "< k" (at most as many as the limit); the tail beyond the limit is only in "other".
-        var listed = 0;
-        foreach (var group in suppression.Remainder)
-        {
-            if (group.Suppressed && listed++ < limit)
-            {
-                rows.Add(new TopRow(group.Label, null, null, true));
-            }
         }
 
         TopRow? other = suppression.RemainderReleasable
             ? new TopRow(DashboardDimensions.Other, _noise.Apply(suppression.RemainderTotal.Metric(pageViews), id + "(other)"), VisitorsOf(suppression.RemainderTotal, pageViews, id + "(other)"), false)
             : null;
         var totalRow = new TopRow("total", _noise.Apply(total.Metric(pageViews), id + "(total)"), VisitorsOf(total, pageViews, id + "(total)"), false);
-        return new TopList(dimension, metric, filtered, rows, other, totalRow);
+        return new TopList(dimension, metric, false, rows, other, totalRow);
     }
 
     private long? VisitorsOf(Aggregate group, bool pageViews, string id) =>

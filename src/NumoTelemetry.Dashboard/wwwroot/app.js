@@ -175,7 +175,7 @@
       const label = r.label;
       const inner = filterable && !r.suppressed && cls === undefined
         ? el('button', { type: 'button', 'aria-pressed': state.filters[list.dimension] === label ? 'true' : 'false', title: 'Filter by ' + label, text: label })
-        : el('span', { text: cls === 'other' ? 'Other (smaller and suppressed values)' : cls === 'total' ? 'Total' : label });
+        : el('span', { text: cls === 'other' ? 'Other' : cls === 'total' ? 'Total' : label, title: cls === 'other' ? `Values not listed: from fewer than ${state.k} people, withheld so that those cannot be worked out, or beyond the list's length` : null });
       if (inner.tagName === 'BUTTON') inner.addEventListener('click', () => toggleFilter(list.dimension, label));
       const cell = el('span', { class: 'barcell', style: null }, inner);
       if (cls === undefined && !r.suppressed) cell.style.setProperty('--w', (100 * r.value / max).toFixed(1) + '%');
@@ -255,9 +255,12 @@
     });
   }
 
+  // Score buckets from fewer than k people are not listed: they are counted in the "Other" bar.
+  function scoreBars(list) { return list.other ? list.rows.concat([{ label: 'Other', value: list.other.value, suppressed: false }]) : list.rows; }
+
   function renderFraud(f) {
     $('risk-bands').replaceChildren(listTable(f.bands, { title: 'Band' }));
-    barChart($('risk-scores'), f.scores.rows, (r) => r.label);
+    barChart($('risk-scores'), scoreBars(f.scores), (r) => r.label);
     $('risk-reasons').replaceChildren(listTable(f.reasons, { title: 'Reason' }));
     const rules = $('alerts-by-rule');
     if (!f.alertsByRule.length) rules.replaceChildren(el('p', { class: 'empty', text: 'No alerts in this range.' }));
@@ -322,7 +325,7 @@
         input.addEventListener('change', () => { state.range = r; sync(); loadAll(); });
         ranges.append(input, el('label', { for: 'range-' + r, text: r }));
       }
-      $('privacy').textContent = `Privacy: every number comes from at least ${state.k} different people; smaller cells (and cells that would let them be worked out) show as “${suppressedText()}”.` +
+      $('privacy').textContent = `Privacy: every number comes from at least ${state.k} different people. Values from fewer people, and values that would let them be worked out from other views, are not listed: they count in “Other”; totals and points that would reveal them show as “${suppressedText()}”.` +
         (state.noise ? ` Counts carry Laplace noise (ε = ${state.noise}).` : '');
     } catch (error) { showError(error); return; }
     sync();
@@ -333,7 +336,7 @@
       clearTimeout(resize);
       resize = setTimeout(() => {
         if (lastOverview) lineChart($('traffic-chart'), lastOverview.series, lastOverview.granularity);
-        if (lastFraud) barChart($('risk-scores'), lastFraud.scores.rows, (r) => r.label);
+        if (lastFraud) barChart($('risk-scores'), scoreBars(lastFraud.scores), (r) => r.label);
         if (lastLive) renderLive(lastLive);
       }, 150);
     });

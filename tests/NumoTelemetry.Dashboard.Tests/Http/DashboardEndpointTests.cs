@@ -4,8 +4,10 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,6 +36,63 @@ public sealed class DashboardEndpointTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(policy: "NoSuchPolicy"));
 
         Assert.Contains("NoSuchPolicy", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MapNumoDashboard_PolicyButNoAuthenticationScheme_FailsAtStartUpNamingAddAuthentication()
+    {
+        // Without a scheme, the policy's challenge of an anonymous visitor throws inside the request: HTTP 500.
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(addAuthentication: false));
+
+        Assert.Contains("AddAuthentication", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Analysts", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MapNumoDashboard_PolicyNamingAnUnknownScheme_FailsAtStartUp()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(
+            policy: "Schemed",
+            configureServices: s => s.AddAuthorizationBuilder().AddPolicy("Schemed", p => p.AddAuthenticationSchemes("Missing").RequireAuthenticatedUser())));
+
+        Assert.Contains("Missing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadmeSnippet_OnKestrel_ChallengesAnonymousVisitorsAndServesAnalysts()
+    {
+        // The package README's snippet as written: cookie authentication, a role policy, the middleware, the map.
+        var root = Path.Combine(Path.GetTempPath(), "numo-dash-readme-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(root);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = root });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Configuration["NumoTelemetry:Pseudonymization:Keys:1"] = KeyRing.GenerateKey();
+        builder.Configuration["NumoTelemetry:Dashboard:AuthorizationPolicy"] = "NumoAnalyst";
+        builder.Services.AddNumoTelemetry(builder.Configuration.GetSection("NumoTelemetry"))
+            .AddDashboard();
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie();
+        builder.Services.AddAuthorizationBuilder().AddPolicy("NumoAnalyst", p => p.RequireRole("analyst"));
+        await using var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapNumoDashboard("/numo");
+        app.MapGet("/test-sign-in", (HttpContext context) => context.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, "ana"), new Claim(ClaimTypes.Role, "analyst")], CookieAuthenticationDefaults.AuthenticationScheme))));
+        await app.StartAsync();
+        var handler = new HttpClientHandler { AllowAutoRedirect = false, UseProxy = false, CookieContainer = new System.Net.CookieContainer() };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri(app.Urls.First()) };
+
+        using var anonymous = await client.GetAsync("/numo/");
+        (await client.GetAsync("/test-sign-in")).Dispose();
+        using var signedIn = await client.GetAsync("/numo/");
+        using var api = await client.GetAsync("/numo/api/meta");
+
+        Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+        Assert.StartsWith("/Account/Login", anonymous.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, api.StatusCode);
+        await app.StopAsync();
     }
 
     [Fact]
@@ -113,7 +172,7 @@ public sealed class DashboardEndpointTests
         var records = new List<RequestRecord>();
         for (var i = 0; i < 12; i++)
         {
-            records.Add(View(now, "de" + i, country: "DE", campaign: i == 0 ? "=HYPERLINK(\"x\")" : "spring"));
+            records.Add(View(now, "de" + i, country: "DE", campaign: i < 6 ? "=HYPERLINK(\"x\")" : "x;=cmd|' /C calc'!A0"));
         }
 
         for (var i = 0; i < 6; i++)
@@ -132,6 +191,7 @@ public sealed class DashboardEndpointTests
         var overview = await client.GetFromJsonAsync<JsonElement>("/numo/api/overview?range=1h");
         var countries = await client.GetFromJsonAsync<JsonElement>("/numo/api/top?range=24h&dim=country");
         var csv = await client.GetStringAsync("/numo/api/export.csv?view=top&dim=utm_campaign&range=24h");
+        var countriesCsv = await client.GetStringAsync("/numo/api/export.csv?view=top&dim=country&range=24h");
         var seriesCsv = await client.GetStringAsync("/numo/api/export.csv?range=1h");
         using var badRange = await client.GetAsync("/numo/api/overview?range=1y");
         using var badDimension = await client.GetAsync("/numo/api/top?dim=ip");
@@ -141,10 +201,15 @@ public sealed class DashboardEndpointTests
         var rows = countries.GetProperty("rows").EnumerateArray().ToList();
         Assert.Equal("DE", rows[0].GetProperty("label").GetString());
         Assert.Equal(12, rows[0].GetProperty("value").GetInt64());
-        Assert.True(rows.Single(r => r.GetProperty("label").GetString() == "LI").GetProperty("suppressed").GetBoolean());
-        Assert.True(rows.Single(r => r.GetProperty("label").GetString() == "FR").GetProperty("suppressed").GetBoolean()); // complementary
+        // LI (2 people) and FR (suppressed to protect LI) are folded into Other: their labels are not released.
+        Assert.Single(rows);
+        Assert.DoesNotContain("LI", countries.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("FR", countries.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("LI", countriesCsv, StringComparison.Ordinal);
+        Assert.DoesNotContain("FR", countriesCsv, StringComparison.Ordinal);
         Assert.Equal(8, countries.GetProperty("other").GetProperty("value").GetInt64());
-        Assert.Contains("\"'=HYPERLINK(\"\"x\"\")\",< 5,< 5", csv, StringComparison.Ordinal); // a formula is defused, its cell suppressed
+        Assert.Contains("\"'=HYPERLINK(\"\"x\"\")\",6,6", csv, StringComparison.Ordinal); // a formula is defused
+        Assert.Contains("\"'x;=cmd|' /C calc'!A0\",6,6", csv, StringComparison.Ordinal); // ;-locales split here: quoted
         Assert.StartsWith("bucket_start_utc,page_views,visitors\n", seriesCsv, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, badRange.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badDimension.StatusCode);
@@ -161,6 +226,10 @@ public sealed class DashboardEndpointTests
             records.Add(View(now, "person" + i, session: "s" + i));
         }
 
+        // One visitor writes an e-mail address into a campaign parameter and comes from a personal host: fewer than
+        // k people, so neither value may appear anywhere (not even as a suppressed row's label).
+        records.Add(View(now, "jane", campaign: "jane.doe@example.com", referrer: "jane-doe.example.net", route: "/jane-doe-only"));
+
         await FoldAsync(app, records);
         using var client = Client(app);
 
@@ -169,7 +238,14 @@ public sealed class DashboardEndpointTests
             client.GetStringAsync("/numo/api/live"),
             client.GetStringAsync("/numo/api/fraud?range=24h"),
             client.GetStringAsync("/numo/api/top?range=24h&dim=route"),
-            client.GetStringAsync("/numo/api/top?range=24h&dim=network")));
+            client.GetStringAsync("/numo/api/top?range=24h&dim=network"),
+            client.GetStringAsync("/numo/api/top?range=24h&dim=utm_campaign"),
+            client.GetStringAsync("/numo/api/top?range=24h&dim=referrer"),
+            client.GetStringAsync("/numo/api/export.csv?view=top&dim=utm_campaign&range=24h"),
+            client.GetStringAsync("/numo/api/export.csv?view=top&dim=referrer&range=24h"),
+            client.GetStringAsync("/numo/api/export.csv?view=top&dim=route&range=24h")));
+
+        Assert.DoesNotContain("jane", everything, StringComparison.OrdinalIgnoreCase);
 
         for (var i = 0; i < 8; i++)
         {
@@ -225,7 +301,8 @@ public sealed class DashboardEndpointTests
         string? policy = "Analysts",
         bool allowAnonymous = false,
         string environment = "Production",
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        bool addAuthentication = true)
     {
         var root = Path.Combine(Path.GetTempPath(), "numo-dash-api-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(root);
@@ -238,13 +315,21 @@ public sealed class DashboardEndpointTests
                 o.AuthorizationPolicy = policy;
                 o.AllowAnonymousInDevelopment = allowAnonymous;
             });
-        builder.Services.AddAuthentication(TestAuthHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, TestAuthHandler>(TestAuthHandler.SchemeName, null);
+        if (addAuthentication)
+        {
+            builder.Services.AddAuthentication(TestAuthHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, TestAuthHandler>(TestAuthHandler.SchemeName, null);
+        }
+
         builder.Services.AddAuthorizationBuilder().AddPolicy("Analysts", p => p.RequireAuthenticatedUser());
         configureServices?.Invoke(builder.Services);
         var app = builder.Build();
         try
         {
-            app.UseAuthentication();
+            if (addAuthentication)
+            {
+                app.UseAuthentication();
+            }
+
             app.UseAuthorization();
             app.MapNumoDashboard("/numo");
             await app.StartAsync();
