@@ -27,6 +27,7 @@ internal sealed class NumoTelemetryOptionsValidator(IHostEnvironment? environmen
         Check(errors, p.CacheSize is >= 16 and <= 1 << 26, "Pseudonymization:CacheSize", "must be between 16 and 67,108,864", p.CacheSize);
         Check(errors, p.IPv4PrefixLength is >= 8 and <= 32, "Pseudonymization:IPv4PrefixLength", "must be between 8 and 32", p.IPv4PrefixLength);
         Check(errors, p.IPv6PrefixLength is >= 16 and <= 128, "Pseudonymization:IPv6PrefixLength", "must be between 16 and 128", p.IPv6PrefixLength);
+        Check(errors, p.IPv6AddressPrefixLength is >= 48 and <= 128, "Pseudonymization:IPv6AddressPrefixLength", "must be between 48 and 128", p.IPv6AddressPrefixLength);
 
         var ip = options.ClientIp;
         foreach (var entry in ip.TrustedProxies ?? [])

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
@@ -31,6 +32,7 @@ public sealed class EvictionFloodTests
     public void BruteForce_DuringAFloodOfOneRequestAddresses_IsJudgedAtTheThreshold(string flood)
     {
         using var h = new FraudHarness(o => o.Fraud.MaxSubjects = Capacity);
+        using var evicted = new MetricCollector<long>(h.MeterFactory, "NumoTelemetry", "numo.fraud.subjects.evicted");
         var threshold = h.Options.Fraud.AccountBruteForce.MinFailures;
         var at = T0;
         var n = 0;
@@ -70,6 +72,23 @@ public sealed class EvictionFloodTests
         }
 
         Assert.True(h.Store.SubjectCount <= Capacity, $"{h.Store.SubjectCount} subjects held");
+        Assert.Equal(EvictionClass.Evidence, h.Store.ClassOf(h.Subject(SubjectKind.User, "victim@example.com")));
+        Assert.Equal(EvictionClass.Evidence, h.Store.ClassOf(h.Subject(SubjectKind.Ip, "198.51.100.7")));
+
+        // What was evicted, by class: only one-request subjects (none at all for one /64: it is one subject).
+        evicted.RecordObservableInstruments();
+        long Evicted(string c) => evicted.GetMeasurementSnapshot().Last(m => (string?)m.Tags["numo.class"] == c).Value;
+        Assert.Equal(0, Evicted("evidence"));
+        Assert.Equal(0, Evicted("repeat"));
+        Assert.Equal(h.Store.EvictedOverBound(EvictionClass.New), Evicted("new"));
+        if (flood == "one-ipv6-64")
+        {
+            Assert.Equal(0, Evicted("new"));
+        }
+        else
+        {
+            Assert.True(Evicted("new") >= (threshold - 1) * FloodPerFailure - Capacity, $"{Evicted("new")} evicted from probation");
+        }
     }
 
     [Fact]

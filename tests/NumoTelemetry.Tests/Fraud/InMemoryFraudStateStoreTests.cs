@@ -454,4 +454,116 @@ public sealed class InMemoryFraudStateStoreTests
             Assert.True(store.SubjectCount <= 1_001);
         }
     }
+
+    private static SubjectKey Subject(SubjectKind kind, int n)
+    {
+        Span<byte> hash = stackalloc byte[16];
+        BitConverter.TryWriteBytes(hash, (ulong)n * 0x9E3779B97F4A7C15UL);
+        BitConverter.TryWriteBytes(hash[8..], (ulong)n);
+        return SubjectKey.From(kind, Pseudonym.FromHash(SubjectKey.PseudonymKindOf(kind), PseudonymScope.Fraud, 1, hash));
+    }
+
+    private static async Task Touch(InMemoryFraudStateStore store, FraudStateBatch batch, SubjectKey s, DateTimeOffset at, string name = "req", long amount = 1)
+    {
+        batch.Clear();
+        batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Name = name, At = at, Window = TimeSpan.FromHours(1), Amount = amount });
+        await store.ApplyAsync(batch, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Classes_NewRepeatAndEvidence_AreAssignedByUseAndWrites()
+    {
+        var store = new InMemoryFraudStateStore(1_000);
+        var batch = new FraudStateBatch();
+        var once = Ip(1);
+        var twice = Ip(2);
+        var failed = Ip(3);
+        var readOnly = Ip(4);
+        var account = Subject(SubjectKind.User, 5);
+        await Touch(store, batch, once, T0);
+        await Touch(store, batch, twice, T0);
+        await Touch(store, batch, twice, T0.AddSeconds(1));
+        await Touch(store, batch, failed, T0, "login.fail");
+        await Touch(store, batch, readOnly, T0, "login.fail", amount: 0); // a read of an evidence feature is not evidence
+        await Touch(store, batch, account, T0, "login.ok", amount: 0);
+        Assert.Equal(EvictionClass.New, store.ClassOf(once));
+        Assert.Equal(EvictionClass.Repeat, store.ClassOf(twice));
+        Assert.Equal(EvictionClass.Evidence, store.ClassOf(failed));
+        Assert.Equal(EvictionClass.New, store.ClassOf(readOnly));
+        Assert.Equal(EvictionClass.Evidence, store.ClassOf(account));
+        store.MarkEvidence(twice);
+        Assert.Equal(EvictionClass.Evidence, store.ClassOf(twice));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_FloodOfOneOperationSubjects_EvictsOnlyProbation()
+    {
+        var store = new InMemoryFraudStateStore(1_000);
+        var batch = new FraudStateBatch();
+        for (var i = 0; i < 300; i++)
+        {
+            await Touch(store, batch, Ip(i), T0);
+            await Touch(store, batch, Ip(i), T0.AddSeconds(1)); // seen again
+            await Touch(store, batch, Subject(SubjectKind.User, i), T0); // an account
+        }
+
+        for (var i = 0; i < 20_000; i++)
+        {
+            await Touch(store, batch, Ip(1_000_000 + i), T0.AddSeconds(2));
+            Assert.True(store.SubjectCount <= 1_000);
+        }
+
+        for (var i = 0; i < 300; i++)
+        {
+            Assert.Equal(EvictionClass.Repeat, store.ClassOf(Ip(i)));
+            Assert.Equal(EvictionClass.Evidence, store.ClassOf(Subject(SubjectKind.User, i)));
+        }
+
+        Assert.Equal(0, store.EvictedOverBound(EvictionClass.Repeat) + store.EvictedOverBound(EvictionClass.Evidence));
+        Assert.Equal(20_000 - 400, store.EvictedOverBound(EvictionClass.New));
+        Assert.Equal(400, store.CountOf(EvictionClass.New)); // the newest of the flood, in probation
+    }
+
+    [Fact]
+    public async Task ApplyAsync_OverTheBound_EvictsRepeatBeforeEvidenceAndLeastRecentlyUsedFirst()
+    {
+        var store = new InMemoryFraudStateStore(100);
+        var batch = new FraudStateBatch();
+        var t = T0;
+        for (var i = 0; i < 60; i++)
+        {
+            await Touch(store, batch, Subject(SubjectKind.User, i), t);
+        }
+
+        for (var i = 0; i < 40; i++)
+        {
+            await Touch(store, batch, Ip(i), t);
+            await Touch(store, batch, Ip(i), t = t.AddSeconds(1));
+        }
+
+        await Touch(store, batch, Ip(0), t = t.AddSeconds(1)); // the oldest repeat subject, used again: now the newest
+
+        // Subjects seen twice each (probation stays at its share, 10): the repeat class pays, least recently used first.
+        for (var i = 0; i < 30; i++)
+        {
+            await Touch(store, batch, Ip(100 + i), t = t.AddSeconds(1));
+            await Touch(store, batch, Ip(100 + i), t = t.AddSeconds(1));
+        }
+
+        Assert.Equal(100, store.SubjectCount);
+        Assert.Equal(60, store.CountOf(EvictionClass.Evidence));
+        Assert.NotNull(store.ClassOf(Ip(0)));
+        Assert.Null(store.ClassOf(Ip(1)));
+        Assert.Equal(0, store.EvictedOverBound(EvictionClass.Evidence));
+
+        // Only evidence left beyond probation: then evidence goes too, least recently used first (the bound holds).
+        for (var i = 0; i < 200; i++)
+        {
+            await Touch(store, batch, Subject(SubjectKind.User, 1_000 + i), t = t.AddSeconds(1));
+        }
+
+        Assert.Equal(100, store.SubjectCount);
+        Assert.Null(store.ClassOf(Subject(SubjectKind.User, 0)));
+        Assert.NotNull(store.ClassOf(Subject(SubjectKind.User, 1_199)));
+    }
 }
