@@ -566,4 +566,43 @@ public sealed class InMemoryFraudStateStoreTests
         Assert.Null(store.ClassOf(Subject(SubjectKind.User, 0)));
         Assert.NotNull(store.ClassOf(Subject(SubjectKind.User, 1_199)));
     }
+
+    [Fact]
+    public async Task ApplyAsync_RandomUseSweepsAndForgetting_KeepsTheClassListsWhole()
+    {
+        // Subjects of every kind used at random (reads and writes, evidence features or not), swept as time passes, forgotten
+        // by key and evicted over the bound: every held subject is in exactly one class list, and every subject that left was
+        // counted once.
+        var store = new InMemoryFraudStateStore(200);
+        var batch = new FraudStateBatch();
+        var random = new Random(12);
+        var kinds = new[] { SubjectKind.Ip, SubjectKind.IpPrefix, SubjectKind.Session, SubjectKind.User };
+        var names = new[] { "req", "login.fail", "paths" };
+        var at = T0;
+        for (var round = 0; round < 3_000; round++)
+        {
+            batch.Clear();
+            for (var i = 0; i < random.Next(1, 20); i++)
+            {
+                var key = Subject(kinds[random.Next(kinds.Length)], random.Next(random.Next(2) == 0 ? 50 : 5_000));
+                batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = key, Name = names[random.Next(names.Length)], At = at, Window = TimeSpan.FromMinutes(random.Next(1, 20)), Amount = random.Next(2) });
+                at = at.AddMilliseconds(random.Next(0, 500));
+            }
+
+            await store.ApplyAsync(batch, CancellationToken.None);
+            if (round % 500 == 499)
+            {
+                await store.ForgetKeyAsync(1, CancellationToken.None);
+                Assert.Equal(0, store.SubjectCount);
+                continue;
+            }
+
+            Assert.True(store.SubjectCount <= 200);
+            Assert.Equal(store.SubjectCount, store.CountOf(EvictionClass.New) + store.CountOf(EvictionClass.Repeat) + store.CountOf(EvictionClass.Evidence));
+        }
+
+        Assert.True(store.Expired > 0);
+        Assert.True(store.EvictedOverBound(EvictionClass.New) > 0);
+        Assert.Equal(store.Evicted, store.Expired + store.EvictedOverBound(EvictionClass.New) + store.EvictedOverBound(EvictionClass.Repeat) + store.EvictedOverBound(EvictionClass.Evidence));
+    }
 }

@@ -26,10 +26,14 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     private Subject? _last;
     private long _lastAtMs;
 
-    // Eviction: every subject is in one of three lists by class (EvictionClass), most recently used first, threaded through
-    // its slot (prev/next slot indexes): O(1) to add, move, promote and evict, no allocation. New subjects are a FIFO
-    // probation list that may hold ProbationShare of the bound before it is the one evicted from.
+    // Eviction: every subject is in one of three lists by class (EvictionClass), threaded through its slot (prev/next slot
+    // indexes): O(1) to add, promote and evict, no allocation. New subjects are a FIFO probation list that may hold
+    // ProbationShare of the bound before it is the one evicted from. The other two are CLOCK lists (second chance): a use
+    // sets the slot's Referenced bit (one byte written, no list touched); eviction moves a referenced tail to the front,
+    // clearing the bit, and evicts the first tail without it: least recently used first, near enough, amortised O(1).
     private const int ProbationShare = 10; // percent
+    private const byte ClassMask = 0x3;
+    private const byte Referenced = 0x80;
     private readonly int _probationTarget;
     private readonly int[] _heads = [-1, -1, -1];
     private readonly int[] _tails = [-1, -1, -1];
@@ -92,7 +96,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     public int CountOf(EvictionClass evictionClass) => _counts[(int)evictionClass];
 
     /// <summary>The class a subject is held in; <see langword="null"/> when it is not held.</summary>
-    internal EvictionClass? ClassOf(in SubjectKey key) => _subjects.TryGetValue(key, out var subject) ? (EvictionClass)_slotClass[subject.Slot] : null;
+    internal EvictionClass? ClassOf(in SubjectKey key) => _subjects.TryGetValue(key, out var subject) ? (EvictionClass)(_slotClass[subject.Slot] & ClassMask) : null;
 
     /// <summary>
     /// Marks a held subject as evidence (the engine, for the subject of a detector verdict): evicted over the bound only after
@@ -100,7 +104,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     /// </summary>
     internal void MarkEvidence(in SubjectKey key)
     {
-        if (_subjects.TryGetValue(key, out var subject) && _slotClass[subject.Slot] != (byte)EvictionClass.Evidence)
+        if (_subjects.TryGetValue(key, out var subject) && (_slotClass[subject.Slot] & ClassMask) != (byte)EvictionClass.Evidence)
         {
             Move(subject.Slot, EvictionClass.Evidence);
         }
@@ -223,7 +227,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         var wholeMs = StateMath.WholeMs(op.Window);
         var windowMs = Math.Max(1, wholeMs);
         var nameId = NameId(op.Name);
-        if ((_evidenceIds[nameId] || op.Kind == StateOperationKind.AddScore) && _slotClass[subject.Slot] != (byte)EvictionClass.Evidence && Writes(in op))
+        if ((_evidenceIds[nameId] || op.Kind == StateOperationKind.AddScore) && (_slotClass[subject.Slot] & ClassMask) != (byte)EvictionClass.Evidence && Writes(in op))
         {
             Move(subject.Slot, EvictionClass.Evidence);
         }
@@ -374,6 +378,12 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                 : _counts[(int)EvictionClass.New] > 0 ? EvictionClass.New
                 : EvictionClass.Evidence;
             var slot = _tails[(int)victim];
+            while ((_slotClass[slot] & Referenced) != 0)
+            {
+                Move(slot, victim); // used since it was last at the front: a second chance (clears the bit)
+                slot = _tails[(int)victim];
+            }
+
             _subjects.Remove(_slotKeys[slot]);
             FreeSlot(slot);
             _evicted++;
@@ -413,18 +423,18 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         _freeSlots.Push(slot);
     }
 
-    /// <summary>A subject used again: to the front of its class; out of probation into <see cref="EvictionClass.Repeat"/>.</summary>
+    /// <summary>A subject used again: out of probation into <see cref="EvictionClass.Repeat"/>; otherwise marked referenced.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Touch(int slot)
     {
-        var c = _slotClass[slot];
+        ref var c = ref _slotClass[slot];
         if (c == (byte)EvictionClass.New)
         {
             Move(slot, EvictionClass.Repeat);
         }
-        else if (_heads[c] != slot)
+        else if (c < Referenced)
         {
-            Move(slot, (EvictionClass)c);
+            c |= Referenced;
         }
     }
 
@@ -457,7 +467,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
     private void Unlink(int slot)
     {
-        var c = _slotClass[slot];
+        var c = _slotClass[slot] & ClassMask;
         var prev = _slotPrev[slot];
         var next = _slotNext[slot];
         if (prev >= 0)
