@@ -182,8 +182,8 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         }
 
         // Consecutive operations mostly touch one subject (a request's IP features): remember the last one.
-        // A subject used again (another request: its operations come together, at one time) is touched: moved to the front of
-        // its class, and out of probation (EvictionClass.New) on its second use.
+        // A subject used again (another request: its operations come together, at one time) is touched: out of probation
+        // (EvictionClass.New) on its second use, marked referenced after that.
         Subject subject;
         if (_last is not null && _lastKey == op.Subject)
         {
@@ -360,8 +360,8 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
     /// <summary>
     /// Evicts subjects beyond the bound, one at a time from the end of a class list: probation (subjects seen in one request,
-    /// oldest first) while it holds more than its share of the bound; then subjects seen again, least recently used first; then
-    /// probation whatever its size; subjects with evidence last. O(1) per subject evicted.
+    /// oldest first) while it holds more than its share of the bound; then subjects seen again, about least recently used first
+    /// (CLOCK); then probation whatever its size; subjects with evidence last. Amortised O(1) per subject evicted.
     /// </summary>
     private void EvictOverBound()
     {
