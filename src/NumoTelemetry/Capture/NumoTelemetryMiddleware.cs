@@ -21,6 +21,7 @@ internal sealed class NumoTelemetryMiddleware
     private readonly RecordQueue _queue = null!;
     private readonly NumoTelemetryMetrics _metrics = null!;
     private readonly EnforcementOptions _enforcement = null!;
+    private readonly BlockedResponse _blocked = null!;
     private readonly ILogger _logger = null!;
     private readonly bool _enabled;
 
@@ -42,6 +43,7 @@ internal sealed class NumoTelemetryMiddleware
         _metrics = services.GetRequiredService<NumoTelemetryMetrics>();
         _logger = services.GetRequiredService<ILogger<NumoTelemetryMiddleware>>();
         _enforcement = options.Value.Enforcement;
+        _blocked = new BlockedResponse(_enforcement, _metrics, _logger);
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -119,8 +121,8 @@ internal sealed class NumoTelemetryMiddleware
         {
             if (_enforcement.Mode == EnforcementMode.Block)
             {
-                context.Response.StatusCode = _enforcement.StatusCode;
                 handled = true;
+                await _blocked.WriteAsync(context, feature.Record.Risk);
             }
             else if (_enforcement.Challenge is { } challenge)
             {

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Metrics;
 
 namespace NumoTelemetry.Fraud;
@@ -16,6 +17,7 @@ internal sealed class FraudMetrics
     private readonly Counter<long> _delivery;
     private readonly Counter<long> _errors;
     private Func<long>? _subjects;
+    private InMemoryFraudStateStore? _evictions;
 
     public FraudMetrics(IMeterFactory meterFactory)
     {
@@ -27,9 +29,30 @@ internal sealed class FraudMetrics
         _delivery = meter.CreateCounter<long>("numo.alerts.delivery", unit: "{attempt}", description: "Alert delivery attempts, by sink and outcome (success, retry, failed, gone, error).");
         _errors = meter.CreateCounter<long>("numo.fraud.errors", unit: "{error}", description: "Fraud detection failures, by stage (state store, detector). A failure never fails a request.");
         meter.CreateObservableGauge("numo.fraud.subjects", () => _subjects?.Invoke() ?? 0, unit: "{subject}", description: "Subjects held by the in-memory fraud state.");
+        meter.CreateObservableCounter("numo.fraud.subjects.evicted", ObserveEvictions, unit: "{subject}", description: "Subjects the in-memory fraud state let go: expired, or evicted over its bound by class (new, repeat, evidence; cheapest first).");
     }
 
     public void SetSubjectSource(Func<long> subjects) => _subjects = subjects;
+
+    public void SetEvictionSource(InMemoryFraudStateStore store) => _evictions = store;
+
+    private IEnumerable<Measurement<long>> ObserveEvictions()
+    {
+        // Read on the collector's thread while the pipeline thread writes: each count is one aligned long (a torn read is
+        // impossible on a 64-bit process; a count a batch behind is fine).
+        if (_evictions is not { } store)
+        {
+            return [];
+        }
+
+        return
+        [
+            new(store.Expired, new KeyValuePair<string, object?>("numo.class", "expired")),
+            new(store.EvictedOverBound(EvictionClass.New), new KeyValuePair<string, object?>("numo.class", "new")),
+            new(store.EvictedOverBound(EvictionClass.Repeat), new KeyValuePair<string, object?>("numo.class", "repeat")),
+            new(store.EvictedOverBound(EvictionClass.Evidence), new KeyValuePair<string, object?>("numo.class", "evidence")),
+        ];
+    }
 
     public void Detection(string reason) => _detections.Add(1, new KeyValuePair<string, object?>("numo.reason", reason));
 

@@ -10,7 +10,10 @@ public sealed class FraudOptions
     /// <value>Default: <see langword="true"/>.</value>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Most subjects (IPs, prefixes, sessions, visitors, accounts, AS numbers) the in-memory state keeps; the least recently seen go first.</summary>
+    /// <summary>
+    /// Most subjects (IPs, prefixes, sessions, visitors, accounts, AS numbers) the in-memory state keeps. Beyond it, subjects
+    /// seen in one request only go first, then subjects seen again; subjects with evidence (accounts, logins, verdicts) last.
+    /// </summary>
     /// <value>Default: 1,000,000 (about the memory in docs/fraud.md).</value>
     public int MaxSubjects { get; set; } = 1_000_000;
 

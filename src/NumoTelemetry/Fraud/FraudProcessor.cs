@@ -60,6 +60,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         if (store is InMemoryFraudStateStore memory)
         {
             metrics.SetSubjectSource(() => memory.SubjectCount);
+            metrics.SetEvictionSource(memory);
         }
     }
 
@@ -238,6 +239,13 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
                 if (hit.Verdict && total >= alertScore)
                 {
                     _alerts.Raise(in hit, total, _options.BandOf(total));
+                }
+
+                if (hit.Verdict && changed)
+                {
+                    // The subject of a verdict keeps its state over subjects without evidence (a risk factor alone does not:
+                    // a flood from a hosting network would make every address of it evidence).
+                    (_store as InMemoryFraudStateStore)?.MarkEvidence(hit.Subject);
                 }
 
                 if (hit.Verdict && hit.Subject.Kind == SubjectKind.User && _options.AccountRiskShare > 0)

@@ -27,6 +27,7 @@ internal sealed class NumoTelemetryOptionsValidator(IHostEnvironment? environmen
         Check(errors, p.CacheSize is >= 16 and <= 1 << 26, "Pseudonymization:CacheSize", "must be between 16 and 67,108,864", p.CacheSize);
         Check(errors, p.IPv4PrefixLength is >= 8 and <= 32, "Pseudonymization:IPv4PrefixLength", "must be between 8 and 32", p.IPv4PrefixLength);
         Check(errors, p.IPv6PrefixLength is >= 16 and <= 128, "Pseudonymization:IPv6PrefixLength", "must be between 16 and 128", p.IPv6PrefixLength);
+        Check(errors, p.IPv6AddressPrefixLength is >= 48 and <= 128, "Pseudonymization:IPv6AddressPrefixLength", "must be between 48 and 128", p.IPv6AddressPrefixLength);
 
         var ip = options.ClientIp;
         foreach (var entry in ip.TrustedProxies ?? [])
@@ -78,6 +79,7 @@ internal sealed class NumoTelemetryOptionsValidator(IHostEnvironment? environmen
         Check(errors, Enum.IsDefined(e.MinimumBand), "Enforcement:MinimumBand", "must be Watch, Alert or Page", e.MinimumBand);
         Check(errors, Enum.IsDefined(options.Alerts.LogLevel), "Alerts:LogLevel", "must be a log level (Trace, Debug, Information, Warning, Error, Critical or None)", options.Alerts.LogLevel);
         Check(errors, e.StatusCode is >= 400 and <= 599, "Enforcement:StatusCode", "must be a 4xx or 5xx status", e.StatusCode);
+        Check(errors, e.RetryAfter >= TimeSpan.FromSeconds(1) && e.RetryAfter <= TimeSpan.FromDays(1), "Enforcement:RetryAfter", "must be between 1 second and 1 day", e.RetryAfter);
         Check(errors, e.Mode != EnforcementMode.Challenge || e.Challenge is not null, "Enforcement:Challenge", "must be set (in code) when Enforcement:Mode is Challenge", null);
         Check(errors, e.MinimumBand != RiskBand.None, "Enforcement:MinimumBand", "must be Watch, Alert or Page", e.MinimumBand);
 

@@ -47,4 +47,13 @@ public sealed class PseudonymizationOptions
     /// <summary>IPv6 prefix length pseudonymised as the client's network.</summary>
     /// <value>Default: 48.</value>
     public int IPv6PrefixLength { get; set; } = 48;
+
+    /// <summary>
+    /// IPv6 prefix length pseudonymised as the client's IP (the fraud subject <c>ip</c>). A /64 is one subscriber's network:
+    /// its 2^64 addresses cost the client nothing, so counted per address a flood from one /64 is a million clients making one
+    /// request each. Counted per /64 it is one client making a million (a burst), as an IPv4 address would be. 128 keeps the
+    /// whole address.
+    /// </summary>
+    /// <value>Default: 64.</value>
+    public int IPv6AddressPrefixLength { get; set; } = 64;
 }

@@ -28,6 +28,7 @@ public sealed class Pseudonymizer : IDisposable
     private readonly long _fraudWindowSeconds;
     private readonly int _ipv4PrefixLength;
     private readonly int _ipv6PrefixLength;
+    private readonly int _ipv6AddressLength;
     private readonly PseudonymCache _cache;
     private readonly ConcurrentDictionary<(ushort KeyId, PseudonymScope Scope, long Epoch), byte[]> _epochKeys = new();
     private long _hashes;
@@ -41,6 +42,7 @@ public sealed class Pseudonymizer : IDisposable
         _fraudWindowSeconds = Math.Max(1, (long)options.FraudWindow.TotalSeconds);
         _ipv4PrefixLength = options.IPv4PrefixLength;
         _ipv6PrefixLength = options.IPv6PrefixLength;
+        _ipv6AddressLength = options.IPv6AddressPrefixLength;
         _cache = new PseudonymCache(options.CacheSize);
     }
 
@@ -128,17 +130,22 @@ public sealed class Pseudonymizer : IDisposable
             return default;
         }
 
-        if (_cache.TryGet(kind, scope, epoch, address, out var cached))
+        // An IPv6 client's IP is its /64 by default (Pseudonymization:IPv6AddressPrefixLength); the cache is keyed by what is
+        // hashed, so the addresses of one /64 share one entry (a flood of them is one HMAC, not one per address).
+        var subject = kind == PseudonymKind.IpPrefix ? address.ToPrefix(_ipv4PrefixLength, _ipv6PrefixLength)
+            : address.IsIPv4 || _ipv6AddressLength >= 128 ? address
+            : address.ToPrefix(32, _ipv6AddressLength);
+        if (_cache.TryGet(kind, scope, epoch, subject, out var cached))
         {
             return cached;
         }
 
-        var subject = kind == PseudonymKind.IpPrefix ? address.ToPrefix(_ipv4PrefixLength, _ipv6PrefixLength) : address;
         Span<byte> message = stackalloc byte[18];
         var n = subject.WriteBytes(message);
-        message[n++] = (byte)(kind == PseudonymKind.IpPrefix ? (address.IsIPv4 ? _ipv4PrefixLength : _ipv6PrefixLength) : 255);
+        message[n++] = (byte)(kind == PseudonymKind.IpPrefix ? (address.IsIPv4 ? _ipv4PrefixLength : _ipv6PrefixLength)
+            : address.IsIPv4 || _ipv6AddressLength >= 128 ? 255 : _ipv6AddressLength);
         var result = Compute(kind, scope, epoch, message[..n], default);
-        _cache.Set(kind, scope, epoch, address, result);
+        _cache.Set(kind, scope, epoch, subject, result);
         return result;
     }
 

@@ -23,6 +23,17 @@ internal sealed class AccessPatternTracker
 {
     private const int LongSlots = 5;
 
+    /// <summary>
+    /// The features whose writes are evidence (logins, failed and successful; an account's addresses, devices, countries and AS
+    /// numbers; a device's accounts): a subject with one is evicted from the in-memory state only after every subject without
+    /// (<see cref="EvictionClass.Evidence"/>), so a flood of new addresses cannot wipe an account's failed logins.
+    /// </summary>
+    internal static readonly string[] EvidenceFeatures =
+    [
+        "login.fail", "login.ok", "fail.users", "fail.ips", "ok.users", "ok.ips", "fail.users.long", "login.fail.long", "login.ok.long",
+        "login.ips", "last-login", "devices", "countries", "asns", "accounts",
+    ];
+
     private readonly FraudOptions _options;
 
     public AccessPatternTracker(FraudOptions options)

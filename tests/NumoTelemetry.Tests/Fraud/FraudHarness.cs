@@ -42,6 +42,9 @@ internal sealed class FraudHarness : IDisposable
 
     public FakeTimeProvider Time { get; }
 
+    /// <summary>The meter factory the engine's metrics are made from (for a <c>MetricCollector</c>).</summary>
+    public IMeterFactory MeterFactory => _services.GetRequiredService<IMeterFactory>();
+
     public FraudMetrics Metrics { get; }
 
     public Pseudonymizer Pseudonymizer { get; }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
@@ -18,7 +20,7 @@ namespace NumoTelemetry.Tests.Fraud;
 /// <summary>The whole loop on a real Kestrel on 127.0.0.1: signals → pipeline → detectors → risk on the next request → enforcement and alerts.</summary>
 public sealed class FraudHostTests
 {
-    private static async Task<(WebApplication App, HttpClient Client)> StartAsync(Action<NumoTelemetryOptions> configure)
+    private static async Task<(WebApplication App, HttpClient Client)> StartAsync(Action<NumoTelemetryOptions> configure, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -31,6 +33,7 @@ public sealed class FraudHostTests
             o.Alerts.GroupWait = TimeSpan.Zero;
             configure(o);
         });
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.UseNumoTelemetry();
         app.MapPost("/login", (HttpContext context, string user) =>
@@ -112,6 +115,145 @@ public sealed class FraudHostTests
         Assert.Equal(HttpStatusCode.TooManyRequests, status);
     }
 
+    /// <summary>Credential stuffing from this client until a request is blocked; returns that blocked response.</summary>
+    private static async Task<HttpResponseMessage> BlockedAsync(HttpClient client)
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            using var response = await client.PostAsync(new Uri($"/login?user=victim{i}", UriKind.Relative), null);
+        }
+
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            await Task.Delay(25);
+            var response = await client.GetAsync(new Uri("/risk", UriKind.Relative));
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return response;
+            }
+
+            response.Dispose();
+        }
+
+        throw new TimeoutException("never blocked");
+    }
+
+    private static void Block(NumoTelemetryOptions o)
+    {
+        o.Enforcement.Mode = EnforcementMode.Block;
+        o.Enforcement.MinimumBand = RiskBand.Alert;
+    }
+
+    [Fact]
+    public async Task Blocked_ByDefault_Is429WithRetryAfterAndAProblemDetailsBodyThatSaysNothingOfTheScore()
+    {
+        var (app, client) = await StartAsync(Block);
+        await using var _ = app;
+        using var __ = client;
+        using var response = await BlockedAsync(client);
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(60), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(response.Headers.CacheControl?.NoStore);
+        var body = await response.Content.ReadAsStringAsync();
+        using var json = JsonDocument.Parse(body);
+        Assert.Equal(429, json.RootElement.GetProperty("status").GetInt32());
+        Assert.Equal("Too Many Requests", json.RootElement.GetProperty("title").GetString());
+        Assert.Equal("about:blank", json.RootElement.GetProperty("type").GetString());
+        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("detail").GetString()));
+        Assert.Equal(["type", "title", "status", "detail"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        foreach (var secret in new[] { "credential", "stuffing", "score", "risk", "band", "Alert", "Page", "k1." })
+        {
+            Assert.DoesNotContain(secret, body, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public async Task Blocked_WithStatusAndRetryAfterSet_AnswersWithThem()
+    {
+        var (app, client) = await StartAsync(o =>
+        {
+            Block(o);
+            o.Enforcement.StatusCode = 403;
+            o.Enforcement.RetryAfter = TimeSpan.FromSeconds(299.5);
+        });
+        await using var _ = app;
+        using var __ = client;
+        using var response = await BlockedAsync(client);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(300), response.Headers.RetryAfter?.Delta);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(403, json.RootElement.GetProperty("status").GetInt32());
+        Assert.Equal("Forbidden", json.RootElement.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task Blocked_WithTheSitesProblemDetailsService_GoesThroughIt()
+    {
+        var (app, client) = await StartAsync(Block, services => services.AddProblemDetails(p => p.CustomizeProblemDetails = c => c.ProblemDetails.Extensions["site"] = "shop"));
+        await using var _ = app;
+        using var __ = client;
+        using var response = await BlockedAsync(client);
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(60), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("shop", json.RootElement.GetProperty("site").GetString());
+        Assert.Equal(429, json.RootElement.GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task Blocked_WithOnBlocked_AnswersWithTheSitesPage()
+    {
+        var (app, client) = await StartAsync(o =>
+        {
+            Block(o);
+            o.Enforcement.OnBlocked = static async (context, risk) =>
+            {
+                context.Response.ContentType = "text/html; charset=utf-8";
+                await context.Response.WriteAsync("<h1>Slow down</h1>");
+            };
+        });
+        await using var _ = app;
+        using var __ = client;
+        using var response = await BlockedAsync(client);
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(60), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("<h1>Slow down</h1>", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Blocked_OnBlockedThrows_FallsBackToProblemDetailsCountedAndTheSiteGoesOn()
+    {
+        var (app, client) = await StartAsync(o =>
+        {
+            Block(o);
+            o.Enforcement.OnBlocked = static (context, risk) =>
+            {
+                context.Response.StatusCode = 418;
+                context.Response.Headers["X-Half-Written"] = "1";
+                throw new InvalidOperationException("the site's page is broken");
+            };
+        });
+        await using var _ = app;
+        using var __ = client;
+        using var errors = new MetricCollector<long>(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "NumoTelemetry", "numo.errors");
+        using var response = await BlockedAsync(client);
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(60), response.Headers.RetryAfter?.Delta);
+        Assert.False(response.Headers.Contains("X-Half-Written"));
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(429, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetInt32());
+        Assert.Contains(errors.GetMeasurementSnapshot(), m => (string?)m.Tags["numo.stage"] == "enforcement_page");
+        var logs = app.Services.GetRequiredService<FakeLogCollector>();
+        Assert.Contains(logs.GetSnapshot(), r => r.Id.Name == "EnforcementPageFailed" && r.Message.Contains("InvalidOperationException", StringComparison.Ordinal));
+
+        // Blocked again, the same way: the site goes on answering.
+        using var again = await client.GetAsync(new Uri("/risk", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.TooManyRequests, again.StatusCode);
+    }
+
     [Fact]
     public void AddNumoTelemetry_FraudOn_RegistersTheCachedRiskProvider()
     {
@@ -140,6 +282,25 @@ public sealed class FraudHostTests
         Assert.Contains(result.Failures!, f => f.StartsWith("NumoTelemetry:Alerts:Webhook:Secret", StringComparison.Ordinal) && !f.Contains("not-base64", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("NumoTelemetry:Alerts:RepeatInterval", StringComparison.Ordinal));
         Assert.True(new FraudOptionsValidator().Validate(null, new NumoTelemetryOptions()).Succeeded);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-5.0)]
+    [InlineData(86_401.0)]
+    public void Validate_BadRetryAfterOrIPv6AddressPrefix_NamesEachSetting(double retryAfterSeconds)
+    {
+        var options = new NumoTelemetryOptions();
+        options.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
+        options.Enforcement.RetryAfter = TimeSpan.FromSeconds(retryAfterSeconds);
+        options.Pseudonymization.IPv6AddressPrefixLength = 32;
+        var result = new NumoTelemetryOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.StartsWith("NumoTelemetry:Enforcement:RetryAfter", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("NumoTelemetry:Pseudonymization:IPv6AddressPrefixLength", StringComparison.Ordinal));
+        options.Enforcement.RetryAfter = TimeSpan.FromSeconds(1);
+        options.Pseudonymization.IPv6AddressPrefixLength = 128;
+        Assert.True(new NumoTelemetryOptionsValidator().Validate(null, options).Succeeded);
     }
 
     [Fact]

@@ -454,4 +454,155 @@ public sealed class InMemoryFraudStateStoreTests
             Assert.True(store.SubjectCount <= 1_001);
         }
     }
+
+    private static SubjectKey Subject(SubjectKind kind, int n)
+    {
+        Span<byte> hash = stackalloc byte[16];
+        BitConverter.TryWriteBytes(hash, (ulong)n * 0x9E3779B97F4A7C15UL);
+        BitConverter.TryWriteBytes(hash[8..], (ulong)n);
+        return SubjectKey.From(kind, Pseudonym.FromHash(SubjectKey.PseudonymKindOf(kind), PseudonymScope.Fraud, 1, hash));
+    }
+
+    private static async Task Touch(InMemoryFraudStateStore store, FraudStateBatch batch, SubjectKey s, DateTimeOffset at, string name = "req", long amount = 1)
+    {
+        batch.Clear();
+        batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Name = name, At = at, Window = TimeSpan.FromHours(1), Amount = amount });
+        await store.ApplyAsync(batch, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Classes_NewRepeatAndEvidence_AreAssignedByUseAndWrites()
+    {
+        var store = new InMemoryFraudStateStore(1_000);
+        var batch = new FraudStateBatch();
+        var once = Ip(1);
+        var twice = Ip(2);
+        var failed = Ip(3);
+        var readOnly = Ip(4);
+        var account = Subject(SubjectKind.User, 5);
+        await Touch(store, batch, once, T0);
+        await Touch(store, batch, twice, T0);
+        await Touch(store, batch, twice, T0.AddSeconds(1));
+        await Touch(store, batch, failed, T0, "login.fail");
+        await Touch(store, batch, readOnly, T0, "login.fail", amount: 0); // a read of an evidence feature is not evidence
+        await Touch(store, batch, account, T0, "login.ok", amount: 0);
+        Assert.Equal(EvictionClass.New, store.ClassOf(once));
+        Assert.Equal(EvictionClass.Repeat, store.ClassOf(twice));
+        Assert.Equal(EvictionClass.Evidence, store.ClassOf(failed));
+        Assert.Equal(EvictionClass.New, store.ClassOf(readOnly));
+        Assert.Equal(EvictionClass.Evidence, store.ClassOf(account));
+        store.MarkEvidence(twice);
+        Assert.Equal(EvictionClass.Evidence, store.ClassOf(twice));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_FloodOfOneOperationSubjects_EvictsOnlyProbation()
+    {
+        var store = new InMemoryFraudStateStore(1_000);
+        var batch = new FraudStateBatch();
+        for (var i = 0; i < 300; i++)
+        {
+            await Touch(store, batch, Ip(i), T0);
+            await Touch(store, batch, Ip(i), T0.AddSeconds(1)); // seen again
+            await Touch(store, batch, Subject(SubjectKind.User, i), T0); // an account
+        }
+
+        for (var i = 0; i < 20_000; i++)
+        {
+            await Touch(store, batch, Ip(1_000_000 + i), T0.AddSeconds(2));
+            Assert.True(store.SubjectCount <= 1_000);
+        }
+
+        for (var i = 0; i < 300; i++)
+        {
+            Assert.Equal(EvictionClass.Repeat, store.ClassOf(Ip(i)));
+            Assert.Equal(EvictionClass.Evidence, store.ClassOf(Subject(SubjectKind.User, i)));
+        }
+
+        Assert.Equal(0, store.EvictedOverBound(EvictionClass.Repeat) + store.EvictedOverBound(EvictionClass.Evidence));
+        Assert.Equal(20_000 - 400, store.EvictedOverBound(EvictionClass.New));
+        Assert.Equal(400, store.CountOf(EvictionClass.New)); // the newest of the flood, in probation
+    }
+
+    [Fact]
+    public async Task ApplyAsync_OverTheBound_EvictsRepeatBeforeEvidenceAndLeastRecentlyUsedFirst()
+    {
+        var store = new InMemoryFraudStateStore(100);
+        var batch = new FraudStateBatch();
+        var t = T0;
+        for (var i = 0; i < 60; i++)
+        {
+            await Touch(store, batch, Subject(SubjectKind.User, i), t);
+        }
+
+        for (var i = 0; i < 40; i++)
+        {
+            await Touch(store, batch, Ip(i), t);
+            await Touch(store, batch, Ip(i), t = t.AddSeconds(1));
+        }
+
+        await Touch(store, batch, Ip(0), t = t.AddSeconds(1)); // the oldest repeat subject, used again: now the newest
+
+        // Subjects seen twice each (probation stays at its share, 10): the repeat class pays, least recently used first.
+        for (var i = 0; i < 30; i++)
+        {
+            await Touch(store, batch, Ip(100 + i), t = t.AddSeconds(1));
+            await Touch(store, batch, Ip(100 + i), t = t.AddSeconds(1));
+        }
+
+        Assert.Equal(100, store.SubjectCount);
+        Assert.Equal(60, store.CountOf(EvictionClass.Evidence));
+        Assert.NotNull(store.ClassOf(Ip(0)));
+        Assert.Null(store.ClassOf(Ip(1)));
+        Assert.Equal(0, store.EvictedOverBound(EvictionClass.Evidence));
+
+        // Only evidence left beyond probation: then evidence goes too, least recently used first (the bound holds).
+        for (var i = 0; i < 200; i++)
+        {
+            await Touch(store, batch, Subject(SubjectKind.User, 1_000 + i), t = t.AddSeconds(1));
+        }
+
+        Assert.Equal(100, store.SubjectCount);
+        Assert.Null(store.ClassOf(Subject(SubjectKind.User, 0)));
+        Assert.NotNull(store.ClassOf(Subject(SubjectKind.User, 1_199)));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_RandomUseSweepsAndForgetting_KeepsTheClassListsWhole()
+    {
+        // Subjects of every kind used at random (reads and writes, evidence features or not), swept as time passes, forgotten
+        // by key and evicted over the bound: every held subject is in exactly one class list, and every subject that left was
+        // counted once.
+        var store = new InMemoryFraudStateStore(200);
+        var batch = new FraudStateBatch();
+        var random = new Random(12);
+        var kinds = new[] { SubjectKind.Ip, SubjectKind.IpPrefix, SubjectKind.Session, SubjectKind.User };
+        var names = new[] { "req", "login.fail", "paths" };
+        var at = T0;
+        for (var round = 0; round < 3_000; round++)
+        {
+            batch.Clear();
+            for (var i = 0; i < random.Next(1, 20); i++)
+            {
+                var key = Subject(kinds[random.Next(kinds.Length)], random.Next(random.Next(2) == 0 ? 50 : 5_000));
+                batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = key, Name = names[random.Next(names.Length)], At = at, Window = TimeSpan.FromMinutes(random.Next(1, 20)), Amount = random.Next(2) });
+                at = at.AddMilliseconds(random.Next(0, 500));
+            }
+
+            await store.ApplyAsync(batch, CancellationToken.None);
+            if (round % 500 == 499)
+            {
+                await store.ForgetKeyAsync(1, CancellationToken.None);
+                Assert.Equal(0, store.SubjectCount);
+                continue;
+            }
+
+            Assert.True(store.SubjectCount <= 200);
+            Assert.Equal(store.SubjectCount, store.CountOf(EvictionClass.New) + store.CountOf(EvictionClass.Repeat) + store.CountOf(EvictionClass.Evidence));
+        }
+
+        Assert.True(store.Expired > 0);
+        Assert.True(store.EvictedOverBound(EvictionClass.New) > 0);
+        Assert.Equal(store.Evicted, store.Expired + store.EvictedOverBound(EvictionClass.New) + store.EvictedOverBound(EvictionClass.Repeat) + store.EvictedOverBound(EvictionClass.Evidence));
+    }
 }

@@ -225,6 +225,67 @@ public class CanaryTests
         }
     }
 
+    [Fact]
+    public async Task RawIdentifiers_NeverAppearInTheBlockedResponseOrLogs_WhenTheSitesBlockedPageThrowsWithThem()
+    {
+        // Enforcement on: a client stuffing credentials is blocked, and the site's blocked page fails with the raw values
+        // of the request in its exception (as careless code does). The default answer goes out instead; nothing raw may be
+        // in it, in its headers or in any log.
+        await using var site = await TestSite.StartAsync(o =>
+        {
+            o.Enforcement.Mode = NumoTelemetry.Fraud.EnforcementMode.Block;
+            o.Enforcement.MinimumBand = NumoTelemetry.Fraud.RiskBand.Alert;
+            o.Enforcement.OnBlocked = static (context, risk) =>
+                throw new InvalidOperationException($"page for {context.Connection.RemoteIpAddress} {context.Request.Headers.UserAgent} {context.Request.Headers.Cookie} {CanaryUser}");
+        });
+        for (var i = 0; i < 30; i++)
+        {
+            using var login = Canary(HttpMethod.Post, "/login");
+            login.Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = i + CanaryUser, ["password"] = "wrong" });
+            using var response = await site.Client.SendAsync(login);
+        }
+
+        HttpResponseMessage? blocked = null;
+        for (var attempt = 0; attempt < 200 && blocked is null; attempt++)
+        {
+            await Task.Delay(25);
+            var response = await site.Client.SendAsync(Canary(HttpMethod.Get, "/"));
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                response.Dispose();
+                continue;
+            }
+
+            blocked = response;
+        }
+
+        Assert.NotNull(blocked);
+        using (blocked)
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
+            var texts = new List<string> { await blocked.Content.ReadAsStringAsync() };
+            texts.AddRange(blocked.Headers.Concat(blocked.Content.Headers).Select(h => h.Key + ": " + string.Join(", ", h.Value)));
+            string[] canaries = [CanaryIp, CanaryUaToken, CanaryCookie, CanarySession, CanaryVisitor, CanaryUser, "canary.user", CanaryPhoneDigits, "900456"];
+            foreach (var record in site.Logs.GetSnapshot())
+            {
+                texts.Add(record.Message);
+                texts.Add(record.Exception?.ToString() ?? string.Empty);
+                texts.AddRange((record.StructuredState ?? []).Select(pair => pair.Key + "=" + pair.Value));
+            }
+
+            foreach (var text in texts)
+            {
+                foreach (var canary in canaries)
+                {
+                    Assert.False(text.Contains(canary, StringComparison.OrdinalIgnoreCase), $"Raw value '{canary}' leaked into the blocked response or a log: {text}");
+                }
+            }
+        }
+
+        Assert.Contains(site.MetricTagValues, t => t == "numo.stage=enforcement_page");
+        Assert.Contains(site.Logs.GetSnapshot(), r => r.Id.Name == "EnforcementPageFailed");
+    }
+
     private sealed class ThrowingEnricher : IRequestEnricher
     {
         public void Enrich(in ClientAddress client, ref RequestRecord record) =>

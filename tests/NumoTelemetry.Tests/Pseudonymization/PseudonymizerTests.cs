@@ -154,6 +154,21 @@ public class PseudonymizerTests
     }
 
     [Fact]
+    public void PseudonymizeAddress_IPv6_IsItsSlash64UnlessTheWholeAddressIsAsked()
+    {
+        // The addresses of one /64 cost a client nothing: one ip pseudonym for all of them (and still not its prefix's).
+        using var p = TestKeys.Pseudonymizer();
+        var ip = p.Pseudonymize(PseudonymKind.Ip, "2001:db8:1:2::1", s_now);
+        Assert.Equal(ip, p.Pseudonymize(PseudonymKind.Ip, "2001:db8:1:2:ffff:1:2:3", s_now));
+        Assert.NotEqual(ip, p.Pseudonymize(PseudonymKind.Ip, "2001:db8:1:3::1", s_now));
+        Assert.NotEqual(ip.ToString(), p.Pseudonymize(PseudonymKind.IpPrefix, "2001:db8:1:2::1", s_now).ToString());
+
+        using var whole = TestKeys.Pseudonymizer(TestKeys.Options(configure: o => o.IPv6AddressPrefixLength = 128));
+        Assert.NotEqual(whole.Pseudonymize(PseudonymKind.Ip, "2001:db8:1:2::1", s_now), whole.Pseudonymize(PseudonymKind.Ip, "2001:db8:1:2::2", s_now));
+        Assert.Equal(whole.Pseudonymize(PseudonymKind.Ip, "203.0.113.7", s_now), whole.Pseudonymize(PseudonymKind.Ip, "::ffff:203.0.113.7", s_now));
+    }
+
+    [Fact]
     public void PseudonymizeAddress_MappedIPv6_EqualsIPv4()
     {
         using var p = TestKeys.Pseudonymizer();

@@ -6,8 +6,10 @@ namespace NumoTelemetry.Fraud.State;
 /// <summary>
 /// The default <see cref="IFraudStateStore"/>: all state in this process, bounded. A subject's state is a small linked list
 /// of features (counters, sketches, observations, sets, score), allocated on first use. Subjects whose every feature has
-/// expired are swept once a minute (of record time); beyond <c>MaxSubjects</c>, the least recently seen go first.
-/// Single-threaded (the pipeline thread).
+/// expired are swept once a minute (of record time). Beyond <c>MaxSubjects</c>, subjects are evicted by class, cheapest
+/// first (see <see cref="EvictionClass"/>): a new subject seen in one request only, then subjects seen again, and subjects
+/// that carry evidence (accounts, AS numbers, logins, detector verdicts) last, so a flood of one-request addresses
+/// evicts only its own kind. Single-threaded (the pipeline thread).
 /// </summary>
 internal sealed class InMemoryFraudStateStore : IFraudStateStore
 {
@@ -22,6 +24,23 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     private long _sinceSweep;
     private SubjectKey _lastKey;
     private Subject? _last;
+    private long _lastAtMs;
+
+    // Eviction: every subject is in one of three lists by class (EvictionClass), threaded through its slot (prev/next slot
+    // indexes): O(1) to add, promote and evict, no allocation. New subjects are a FIFO probation list that may hold
+    // ProbationShare of the bound before it is the one evicted from. The other two are CLOCK lists (second chance): a use
+    // sets the slot's Referenced bit (one byte written, no list touched); eviction moves a referenced tail to the front,
+    // clearing the bit, and evicts the first tail without it: least recently used first, near enough, amortised O(1).
+    private const int ProbationShare = 10; // percent
+    private const byte ClassMask = 0x3;
+    private const byte Referenced = 0x80;
+    private readonly int _probationTarget;
+    private readonly int[] _heads = [-1, -1, -1];
+    private readonly int[] _tails = [-1, -1, -1];
+    private readonly int[] _counts = new int[3];
+    private readonly long[] _evictedBy = new long[4]; // EvictionClass, then expired
+    private readonly HashSet<string> _evidenceNames;
+    private bool[] _evidenceIds = new bool[64];
 
     // A direct-mapped cache of recently used subjects in front of the dictionary: a record's handful of subjects
     // (ip, prefix, session, visitor, user, asn) come back operation after operation, and a dictionary probe is a
@@ -34,6 +53,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     // in order instead of visiting every subject object scattered over the heap. A free key marks a free slot.
     private SubjectKey[] _slotKeys = new SubjectKey[1024];
     private long[] _slotExpires = new long[1024];
+    private int[] _slotPrev = new int[1024];
+    private int[] _slotNext = new int[1024];
+    private byte[] _slotClass = new byte[1024];
     private int _slotHigh;
     private readonly Stack<int> _freeSlots = new();
 
@@ -44,9 +66,16 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     private readonly string?[] _nameRefs = new string?[NameSlots];
     private readonly int[] _nameIds = new int[NameSlots];
 
-    public InMemoryFraudStateStore(int maxSubjects)
+    /// <param name="maxSubjects">The bound.</param>
+    /// <param name="evidenceFeatures">
+    /// The feature names whose writes make a subject evidence (failed and successful logins, accounts, devices, ...): the
+    /// engine's <see cref="Sessions.AccessPatternTracker.EvidenceFeatures"/> by default.
+    /// </param>
+    public InMemoryFraudStateStore(int maxSubjects, IEnumerable<string>? evidenceFeatures = null)
     {
         _maxSubjects = Math.Max(16, maxSubjects);
+        _probationTarget = Math.Max(1, (int)((long)_maxSubjects * ProbationShare / 100));
+        _evidenceNames = new HashSet<string>(evidenceFeatures ?? Sessions.AccessPatternTracker.EvidenceFeatures, StringComparer.Ordinal);
     }
 
     public bool IsShared => false;
@@ -56,6 +85,30 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
     /// <summary>Subjects evicted so far (expired or over the bound).</summary>
     public long Evicted => _evicted;
+
+    /// <summary>Subjects evicted over the bound so far, from one class.</summary>
+    public long EvictedOverBound(EvictionClass evictionClass) => _evictedBy[(int)evictionClass];
+
+    /// <summary>Subjects swept so far because every feature had expired.</summary>
+    public long Expired => _evictedBy[3];
+
+    /// <summary>Subjects held in one class.</summary>
+    public int CountOf(EvictionClass evictionClass) => _counts[(int)evictionClass];
+
+    /// <summary>The class a subject is held in; <see langword="null"/> when it is not held.</summary>
+    internal EvictionClass? ClassOf(in SubjectKey key) => _subjects.TryGetValue(key, out var subject) ? (EvictionClass)(_slotClass[subject.Slot] & ClassMask) : null;
+
+    /// <summary>
+    /// Marks a held subject as evidence (the engine, for the subject of a detector verdict): evicted over the bound only after
+    /// every subject without evidence.
+    /// </summary>
+    internal void MarkEvidence(in SubjectKey key)
+    {
+        if (_subjects.TryGetValue(key, out var subject) && (_slotClass[subject.Slot] & ClassMask) != (byte)EvictionClass.Evidence)
+        {
+            Move(subject.Slot, EvictionClass.Evidence);
+        }
+    }
 
     public ValueTask ApplyAsync(FraudStateBatch batch, CancellationToken cancellationToken)
     {
@@ -80,8 +133,12 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         _sinceSweep += operations.Length;
     }
 
-    /// <summary>Ends a pipeline batch: expired subjects (and any beyond the bound) are swept, at most once a minute.</summary>
-    internal void EndBatch() => MaybeSweep();
+    /// <summary>Ends a pipeline batch: expired subjects are swept (at most once a minute), then any beyond the bound evicted.</summary>
+    internal void EndBatch()
+    {
+        MaybeSweep();
+        EvictOverBound();
+    }
 
     public ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken)
     {
@@ -105,6 +162,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         Array.Clear(_slotKeys);
         _slotHigh = 0;
         _freeSlots.Clear();
+        Array.Fill(_heads, -1);
+        Array.Fill(_tails, -1);
+        Array.Clear(_counts);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
@@ -122,10 +182,16 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         }
 
         // Consecutive operations mostly touch one subject (a request's IP features): remember the last one.
+        // A subject used again (another request: its operations come together, at one time) is touched: out of probation
+        // (EvictionClass.New) on its second use, marked referenced after that.
         Subject subject;
         if (_last is not null && _lastKey == op.Subject)
         {
             subject = _last;
+            if (atMs != _lastAtMs)
+            {
+                Touch(subject.Slot);
+            }
         }
         else
         {
@@ -134,11 +200,21 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
             if (cached is not null && _recentKeys[r] == op.Subject)
             {
                 subject = cached;
+                Touch(subject.Slot);
             }
             else
             {
-                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_subjects, op.Subject, out _);
-                subject = slot ??= NewSubject(op.Subject);
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_subjects, op.Subject, out var exists);
+                if (exists)
+                {
+                    subject = slot!;
+                    Touch(subject.Slot);
+                }
+                else
+                {
+                    subject = slot = NewSubject(op.Subject);
+                }
+
                 _recent[r] = subject;
                 _recentKeys[r] = op.Subject;
             }
@@ -147,10 +223,15 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
             _lastKey = op.Subject;
         }
 
-        subject.LastSeenMs = Math.Max(subject.LastSeenMs, atMs);
+        _lastAtMs = atMs;
         var wholeMs = StateMath.WholeMs(op.Window);
         var windowMs = Math.Max(1, wholeMs);
         var nameId = NameId(op.Name);
+        if ((_evidenceIds[nameId] || op.Kind == StateOperationKind.AddScore) && (_slotClass[subject.Slot] & ClassMask) != (byte)EvictionClass.Evidence && Writes(in op))
+        {
+            Move(subject.Slot, EvictionClass.Evidence);
+        }
+
         switch (op.Kind)
         {
             case StateOperationKind.Increment:
@@ -250,12 +331,12 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
     /// <summary>
     /// Sweeps expired subjects at most once a minute of record time and only after twice the subjects' count in operations
-    /// (so a sweep costs at most half an iteration per operation, amortised, even in a fast replay), and the least recently seen beyond the bound.
+    /// (so a sweep costs at most half an iteration per operation, amortised, even in a fast replay).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
     private void MaybeSweep()
     {
-        if (_subjects.Count <= _maxSubjects && (_nowMs - _lastSweepMs < SweepIntervalMs || _sinceSweep < 2L * _subjects.Count))
+        if (_nowMs - _lastSweepMs < SweepIntervalMs || _sinceSweep < 2L * _subjects.Count)
         {
             return;
         }
@@ -272,26 +353,41 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
                 _subjects.Remove(keys[i]);
                 FreeSlot(i);
                 _evicted++;
+                _evictedBy[3]++;
             }
         }
+    }
 
-        // Over the bound: drop the least recently seen, widening the cut until under 90% of the bound.
-        var target = _maxSubjects - (_maxSubjects / 10);
-        var idle = SweepIntervalMs * 60;
-        while (_subjects.Count > target && idle > 0)
+    /// <summary>
+    /// Evicts subjects beyond the bound, one at a time from the end of a class list: probation (subjects seen in one request,
+    /// oldest first) while it holds more than its share of the bound; then subjects seen again, about least recently used first
+    /// (CLOCK); then probation whatever its size; subjects with evidence last. Amortised O(1) per subject evicted.
+    /// </summary>
+    private void EvictOverBound()
+    {
+        if (_subjects.Count <= _maxSubjects)
         {
-            var cut = _nowMs - idle;
-            foreach (var (key, subject) in _subjects)
+            return;
+        }
+
+        ForgetRecent();
+        while (_subjects.Count > _maxSubjects)
+        {
+            var victim = _counts[(int)EvictionClass.New] > _probationTarget ? EvictionClass.New
+                : _counts[(int)EvictionClass.Repeat] > 0 ? EvictionClass.Repeat
+                : _counts[(int)EvictionClass.New] > 0 ? EvictionClass.New
+                : EvictionClass.Evidence;
+            var slot = _tails[(int)victim];
+            while ((_slotClass[slot] & Referenced) != 0)
             {
-                if (subject.LastSeenMs <= cut)
-                {
-                    _subjects.Remove(key);
-                    FreeSlot(subject.Slot);
-                    _evicted++;
-                }
+                Move(slot, victim); // used since it was last at the front: a second chance (clears the bit)
+                slot = _tails[(int)victim];
             }
 
-            idle /= 2;
+            _subjects.Remove(_slotKeys[slot]);
+            FreeSlot(slot);
+            _evicted++;
+            _evictedBy[(int)victim]++;
         }
     }
 
@@ -303,6 +399,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
             {
                 Array.Resize(ref _slotKeys, _slotKeys.Length * 2);
                 Array.Resize(ref _slotExpires, _slotKeys.Length);
+                Array.Resize(ref _slotPrev, _slotKeys.Length);
+                Array.Resize(ref _slotNext, _slotKeys.Length);
+                Array.Resize(ref _slotClass, _slotKeys.Length);
             }
 
             slot = _slotHigh++;
@@ -310,14 +409,96 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
         _slotKeys[slot] = key;
         _slotExpires[slot] = long.MinValue;
+
+        // Accounts and AS numbers are evidence from the start (an account's failures, an AS's logins: few, and what the
+        // detectors judge over hours); any other subject starts on probation.
+        Link(slot, key.Kind is SubjectKind.User or SubjectKind.Asn ? EvictionClass.Evidence : EvictionClass.New);
         return new Subject { Slot = slot };
     }
 
     private void FreeSlot(int slot)
     {
+        Unlink(slot);
         _slotKeys[slot] = default;
         _freeSlots.Push(slot);
     }
+
+    /// <summary>A subject used again: out of probation into <see cref="EvictionClass.Repeat"/>; otherwise marked referenced.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Touch(int slot)
+    {
+        ref var c = ref _slotClass[slot];
+        if (c == (byte)EvictionClass.New)
+        {
+            Move(slot, EvictionClass.Repeat);
+        }
+        else if (c < Referenced)
+        {
+            c |= Referenced;
+        }
+    }
+
+    private void Move(int slot, EvictionClass to)
+    {
+        Unlink(slot);
+        Link(slot, to);
+    }
+
+    /// <summary>Links a slot in at the front of a class list.</summary>
+    private void Link(int slot, EvictionClass to)
+    {
+        var c = (int)to;
+        var head = _heads[c];
+        _slotClass[slot] = (byte)c;
+        _slotPrev[slot] = -1;
+        _slotNext[slot] = head;
+        if (head >= 0)
+        {
+            _slotPrev[head] = slot;
+        }
+        else
+        {
+            _tails[c] = slot;
+        }
+
+        _heads[c] = slot;
+        _counts[c]++;
+    }
+
+    private void Unlink(int slot)
+    {
+        var c = _slotClass[slot] & ClassMask;
+        var prev = _slotPrev[slot];
+        var next = _slotNext[slot];
+        if (prev >= 0)
+        {
+            _slotNext[prev] = next;
+        }
+        else
+        {
+            _heads[c] = next;
+        }
+
+        if (next >= 0)
+        {
+            _slotPrev[next] = prev;
+        }
+        else
+        {
+            _tails[c] = prev;
+        }
+
+        _counts[c]--;
+    }
+
+    /// <summary>Whether an operation writes (rather than reads) state: only a write of an evidence feature makes a subject evidence.</summary>
+    private static bool Writes(in StateOperation op) => op.Kind switch
+    {
+        StateOperationKind.Increment => op.Amount != 0,
+        StateOperationKind.AddDistinct or StateOperationKind.AddMember => op.Element != 0,
+        StateOperationKind.AddScore => op.Points > 0 && op.Reason is not null,
+        _ => true,
+    };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Extend(Subject subject, long expiresMs)
@@ -361,6 +542,12 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         if (!exists)
         {
             id = _names.Count;
+            if (id >= _evidenceIds.Length)
+            {
+                Array.Resize(ref _evidenceIds, _evidenceIds.Length * 2);
+            }
+
+            _evidenceIds[id] = _evidenceNames.Contains(name ?? string.Empty);
         }
 
         return id;
@@ -368,7 +555,6 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
     private sealed class Subject
     {
-        public long LastSeenMs = long.MinValue;
         public Node? Head;
         public Node? Cursor;
         public int Slot; // of its key and expiry in the store's arrays

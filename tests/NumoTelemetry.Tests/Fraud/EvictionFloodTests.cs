@@ -1,0 +1,114 @@
+using System.Globalization;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using NumoTelemetry.Capture;
+using NumoTelemetry.Fraud;
+using NumoTelemetry.Fraud.State;
+
+namespace NumoTelemetry.Tests.Fraud;
+
+/// <summary>
+/// A flood of new client addresses, each making one request, must not evict the state that carries evidence: an account's
+/// failed logins in particular. The store holds 10,000 subjects and twice that many new addresses arrive between two of the
+/// attacker's failed logins; brute force on the account must still be judged on the 10th failure, not later.
+/// </summary>
+public sealed class EvictionFloodTests
+{
+    private const int Capacity = 10_000;
+    private const int FloodPerFailure = 2 * Capacity;
+    private static readonly DateTimeOffset T0 = FraudHarness.Start;
+
+    public static TheoryData<string> Floods => new() { "one-ipv6-64", "ipv6-64s", "ipv4" };
+
+    /// <summary>The n-th flood address: all in one IPv6 /64, each in its own /64 of one /48, or IPv4 addresses over many /24s.</summary>
+    private static string Address(string flood, int n) => flood switch
+    {
+        "one-ipv6-64" => string.Create(CultureInfo.InvariantCulture, $"2001:db8:1:2:{(n >> 16) & 0xFFFF:x}:{n & 0xFFFF:x}:{(n * 7) & 0xFFFF:x}:1"),
+        "ipv6-64s" => string.Create(CultureInfo.InvariantCulture, $"2001:db8:1:{n & 0xFFFF:x}::1"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{11 + ((n >> 16) & 0x3F)}.{(n >> 8) & 0xFF}.{n & 0xFF}.{1 + ((n >> 22) & 0x7F)}"),
+    };
+
+    [Theory]
+    [MemberData(nameof(Floods))]
+    public void BruteForce_DuringAFloodOfOneRequestAddresses_IsJudgedAtTheThreshold(string flood)
+    {
+        using var h = new FraudHarness(o => o.Fraud.MaxSubjects = Capacity);
+        using var evicted = new MetricCollector<long>(h.MeterFactory, "NumoTelemetry", "numo.fraud.subjects.evicted");
+        var threshold = h.Options.Fraud.AccountBruteForce.MinFailures;
+        var at = T0;
+        var n = 0;
+        var batch = new List<RequestRecord>(1024);
+        for (var failure = 1; failure <= threshold; failure++)
+        {
+            // The attacker's failed login on the account, from one address of its own.
+            batch.Add(h.Record(new SimRequest(at, "198.51.100.7", "/login") { Method = "POST", Status = 401, Signal = SignalKind.LoginFailed, User = "victim@example.com" }));
+            h.Run([.. batch]);
+            batch.Clear();
+            var judged = h.Processor.Scores.ValueOf(h.Subject(SubjectKind.User, "victim@example.com"), ReasonCodes.AccountBruteForce, at);
+            if (failure < threshold)
+            {
+                Assert.True(judged == 0, $"brute force judged after {failure} failures");
+            }
+            else
+            {
+                Assert.True(judged > 0, $"brute force not judged at {failure} failures (the account's counter was evicted)");
+            }
+
+            if (failure == threshold)
+            {
+                break;
+            }
+
+            // Then twice the store's capacity in new addresses, one request each, over the next two minutes.
+            for (var i = 0; i < FloodPerFailure; i++, n++)
+            {
+                at += TimeSpan.FromMilliseconds(6);
+                batch.Add(h.Record(new SimRequest(at, Address(flood, n), "/")));
+                if (batch.Count == 1024)
+                {
+                    h.Run([.. batch]);
+                    batch.Clear();
+                }
+            }
+        }
+
+        Assert.True(h.Store.SubjectCount <= Capacity, $"{h.Store.SubjectCount} subjects held");
+        Assert.Equal(EvictionClass.Evidence, h.Store.ClassOf(h.Subject(SubjectKind.User, "victim@example.com")));
+        Assert.Equal(EvictionClass.Evidence, h.Store.ClassOf(h.Subject(SubjectKind.Ip, "198.51.100.7")));
+
+        // What was evicted, by class: only one-request subjects (none at all for one /64: it is one subject).
+        evicted.RecordObservableInstruments();
+        long Evicted(string c) => evicted.GetMeasurementSnapshot().Last(m => (string?)m.Tags["numo.class"] == c).Value;
+        Assert.Equal(0, Evicted("evidence"));
+        Assert.Equal(0, Evicted("repeat"));
+        Assert.Equal(h.Store.EvictedOverBound(EvictionClass.New), Evicted("new"));
+        if (flood == "one-ipv6-64")
+        {
+            Assert.Equal(0, Evicted("new"));
+        }
+        else
+        {
+            Assert.True(Evicted("new") >= (threshold - 1) * FloodPerFailure - Capacity, $"{Evicted("new")} evicted from probation");
+        }
+    }
+
+    [Fact]
+    public void Flood_FromOneIPv6Slash64_IsCountedAndJudgedAsOneClient()
+    {
+        // Addresses within a /64 cost an attacker nothing: the fraud "ip" of an IPv6 client is its /64, so the flood is one
+        // client making thousands of requests a minute (a burst), not thousands of clients making one each.
+        using var h = new FraudHarness(o => o.Fraud.MaxSubjects = Capacity);
+        var at = T0;
+        var records = new List<RequestRecord>();
+        for (var i = 0; i < 1_000; i++)
+        {
+            at += TimeSpan.FromMilliseconds(6);
+            records.Add(h.Record(new SimRequest(at, Address("one-ipv6-64", i), "/")));
+        }
+
+        h.Run([.. records]);
+        Assert.Equal(h.Subject(SubjectKind.Ip, "2001:db8:1:2::1"), h.Subject(SubjectKind.Ip, "2001:db8:1:2:ffff:1:2:3"));
+        Assert.NotEqual(h.Subject(SubjectKind.Ip, "2001:db8:1:2::1"), h.Subject(SubjectKind.Ip, "2001:db8:1:3::1"));
+        Assert.True(h.Processor.Scores.ValueOf(h.Subject(SubjectKind.Ip, "2001:db8:1:2::1"), ReasonCodes.Burst, at) > 0);
+        Assert.True(h.Store.SubjectCount < 10, $"{h.Store.SubjectCount} subjects for one /64");
+    }
+}
