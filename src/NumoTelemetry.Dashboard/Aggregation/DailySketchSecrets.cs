@@ -12,8 +12,9 @@ namespace NumoTelemetry.Dashboard.Aggregation;
 /// records still in the pipeline. From then on that day's sketches can only be counted and merged.
 /// </summary>
 /// <remarks>
-/// Consequence: the same person on two days enters the sketches as two unrelated values, so multi-day visitor and
-/// k-anonymity figures count distinct person-days (the analytics pseudonym rotates daily anyway). A record reaching the
+/// Consequence: the same person on two days enters the sketches as two unrelated values, so multi-day visitor figures
+/// count distinct person-days (the analytics pseudonym rotates daily anyway); k-anonymity therefore judges a multi-day
+/// cell by its busiest day (<c>Aggregate.People</c>). A record reaching the
 /// processor after its day closed adds to counters but to no sketch. Runs on the pipeline's single consumer thread.
 /// </remarks>
 internal sealed class DailySketchSecrets(IDashboardStore store)

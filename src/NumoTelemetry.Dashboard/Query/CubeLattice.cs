@@ -308,7 +308,7 @@ internal sealed class CubeLattice
             return byViews < 0;
         }
 
-        var byPeople = a.Aggregate.Contributors.Count().CompareTo(b.Aggregate.Contributors.Count());
+        var byPeople = a.Aggregate.People.CompareTo(b.Aggregate.People);
         return byPeople != 0 ? byPeople < 0 : string.CompareOrdinal(a.Key, b.Key) > 0;
     }
 

@@ -9,8 +9,11 @@ namespace NumoTelemetry.Dashboard.Query;
 /// </summary>
 internal static class KAnonymity
 {
-    /// <summary>Whether an aggregate was built from at least <paramref name="k"/> distinct pseudonyms.</summary>
-    public static bool Meets(Aggregate aggregate, int k) => aggregate.Contributors.Count() >= k;
+    /// <summary>
+    /// Whether an aggregate was built from at least <paramref name="k"/> distinct people: pseudonyms of one UTC day (a
+    /// multi-day aggregate is judged by its busiest day, since its sketches cannot tell a person on two days from two people).
+    /// </summary>
+    public static bool Meets(Aggregate aggregate, int k) => aggregate.People >= k;
 
     /// <summary>
     /// Applies primary and complementary suppression to <paramref name="groups"/>, whose sum is released as a total.

@@ -50,6 +50,47 @@ public sealed class CrossViewSuppressionTests
     }
 
     [Fact]
+    public async Task MultiDayRange_OnePersonOnFiveDays_IsOnePersonNotFive()
+    {
+        // Sketches hash pseudonyms under each day's secret, so one visitor on five days is five entries in a 30-day union.
+        // k must count people: the rare campaign of one person who came back on five days stays in Other, while a campaign
+        // of five people on one day is listed (five one-person campaigns of that day make Other releasable on its own).
+        var start = s_now.AddDays(-6);
+        using var h = new DashboardHarness(start);
+        for (var day = 0; day < 5; day++)
+        {
+            var at = start.AddDays(day);
+            h.Time.SetUtcNow(at);
+            var records = new List<RequestRecord> { View(at, "returning-person", campaign: "rare-one-person") };
+            for (var i = 0; i < 6; i++)
+            {
+                records.Add(View(at, $"p-{Interlocked.Increment(ref s_next)}", campaign: "common"));
+            }
+
+            if (day == 2)
+            {
+                for (var i = 0; i < 5; i++)
+                {
+                    records.Add(View(at, $"p-{Interlocked.Increment(ref s_next)}", campaign: "five-on-one-day"));
+                    records.Add(View(at, $"p-{Interlocked.Increment(ref s_next)}", campaign: $"solo-{i}"));
+                }
+            }
+
+            await h.FoldAsync([.. records]);
+        }
+
+        h.Time.SetUtcNow(s_now);
+        var range = DashboardRange.Resolve("30d", s_now)!;
+        var campaigns = await h.Query.TopAsync("utm_campaign", range, default, 10, default);
+
+        Assert.Contains(campaigns.Rows, r => r.Label == "common");
+        Assert.Contains(campaigns.Rows, r => r.Label == "five-on-one-day");
+        Assert.DoesNotContain(campaigns.Rows, r => r.Label == "rare-one-person");
+        Assert.DoesNotContain(campaigns.Rows, r => r.Label.StartsWith("solo-", StringComparison.Ordinal));
+        Assert.Equal(10, campaigns.Other!.Value);
+    }
+
+    [Fact]
     public async Task FilteredList_CellSuppressedInTheOtherAxisList_IsNotReleasedThere()
     {
         // Routes A and B × browsers X and Y: (A, Y) has one visitor. The browser list of A suppresses (A, Y) and,
