@@ -68,18 +68,11 @@ internal sealed class BlockedResponse
             }
             catch (Exception ex)
             {
-                // The site's page failing must not fail the site: the default answer instead, counted and logged by type
-                // (the message could carry what the page was about to show).
-                _metrics.RecordError("enforcement_page");
-                if (response.HasStarted)
+                // The site's page failing must not fail the site: the default answer instead.
+                if (!Recovered(response, ex))
                 {
-                    Log.EnforcementPageFailedLate(_logger, ex.GetType().Name);
                     return;
                 }
-
-                Log.EnforcementPageFailed(_logger, ex.GetType().Name);
-                response.Clear();
-                Prepare(response);
             }
         }
 
@@ -95,22 +88,36 @@ internal sealed class BlockedResponse
             }
             catch (Exception ex)
             {
-                _metrics.RecordError("enforcement_page");
-                if (response.HasStarted)
+                if (!Recovered(response, ex))
                 {
-                    Log.EnforcementPageFailedLate(_logger, ex.GetType().Name);
                     return;
                 }
-
-                Log.EnforcementPageFailed(_logger, ex.GetType().Name);
-                response.Clear();
-                Prepare(response);
             }
         }
 
         response.ContentType = "application/problem+json";
         response.ContentLength = _body.Length;
         await response.Body.WriteAsync(_body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Counts and logs a failure to write the blocked answer (by exception type only: the message could carry what the
+    /// page was about to show) and resets the response for the default body; <see langword="false"/> when the response
+    /// had already started and nothing more can be written.
+    /// </summary>
+    private bool Recovered(HttpResponse response, Exception ex)
+    {
+        _metrics.RecordError("enforcement_page");
+        if (response.HasStarted)
+        {
+            Log.EnforcementPageFailedLate(_logger, ex.GetType().Name);
+            return false;
+        }
+
+        Log.EnforcementPageFailed(_logger, ex.GetType().Name);
+        response.Clear();
+        Prepare(response);
+        return true;
     }
 
     private void Prepare(HttpResponse response)

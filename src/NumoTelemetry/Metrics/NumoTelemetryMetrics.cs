@@ -130,22 +130,11 @@ internal sealed class NumoTelemetryMetrics
     public void RecordSkipped(string reason) => _skipped.Add(1, new KeyValuePair<string, object?>("numo.reason", reason));
 
     /// <summary>
-    /// OpenTelemetry <c>http.request.method</c>: one of the nine standard methods (case-sensitive, as sent),
-    /// any other method becomes <c>_OTHER</c>.
+    /// OpenTelemetry <c>http.request.method</c>: one of the nine standard methods (case-sensitive, as sent), any other
+    /// method <c>_OTHER</c>. The record's method is already canonical (capture scrubs it); this keeps the tag bounded for
+    /// any record.
     /// </summary>
-    internal static string MethodTag(string? method) => method switch
-    {
-        "GET" => "GET",
-        "HEAD" => "HEAD",
-        "POST" => "POST",
-        "PUT" => "PUT",
-        "DELETE" => "DELETE",
-        "CONNECT" => "CONNECT",
-        "OPTIONS" => "OPTIONS",
-        "TRACE" => "TRACE",
-        "PATCH" => "PATCH",
-        _ => "_OTHER",
-    };
+    internal static string MethodTag(string? method) => FreeTextScrubber.Method(method);
 
     internal static string StatusClass(int status) => status is >= 100 and < 600 ? s_statusClasses[(status / 100) - 1] : "other";
 
