@@ -246,17 +246,7 @@ internal sealed class CubeLattice
     private List<Node> Protect(List<Node> children)
     {
         var newlyWithheld = new List<Node>();
-        var withheld = 0;
-        Aggregate? union = null;
-        foreach (var child in children)
-        {
-            if (child.Withheld)
-            {
-                withheld++;
-                union ??= new Aggregate("(withheld)");
-                union.Add(child.Aggregate);
-            }
-        }
+        var union = WithheldUnion(children, out var withheld);
 
         while (withheld > 0 && !(withheld >= 2 && KAnonymity.Meets(union!, _k)))
         {
@@ -283,7 +273,8 @@ internal sealed class CubeLattice
         return newlyWithheld;
     }
 
-    private bool Protected(List<Node> children, out int withheld)
+    /// <summary>The withheld children merged (<see langword="null"/> when none is withheld), and how many they are.</summary>
+    private static Aggregate? WithheldUnion(List<Node> children, out int withheld)
     {
         withheld = 0;
         Aggregate? union = null;
@@ -296,6 +287,13 @@ internal sealed class CubeLattice
                 union.Add(child.Aggregate);
             }
         }
+
+        return union;
+    }
+
+    private bool Protected(List<Node> children, out int withheld)
+    {
+        var union = WithheldUnion(children, out withheld);
 
         return withheld == 0 || (withheld >= 2 && KAnonymity.Meets(union!, _k));
     }
