@@ -37,9 +37,10 @@ public sealed class CaptureOptions
 
     /// <summary>
     /// Networks (single addresses or CIDR networks) whose requests' <see cref="PhoneNumberHeaders"/> are believed: the carrier's
-    /// header-enrichment proxies, or the site's own proxy in front of them. From any other peer a phone header is a claim the
-    /// client makes about itself: it is ignored and counted (<c>numo.capture.skipped{numo.reason=phone_untrusted_peer}</c>).
-    /// The immediate peer is checked (the socket address), never an address from a forwarding header.
+    /// header-enrichment gateways. Checked against the address that reached the site: the socket peer, or, behind the site's
+    /// trusted proxies, the address they name (a reverse proxy passes a client's own phone header through). From any other
+    /// client a phone header is a claim it makes about itself: it is dropped and counted
+    /// (<c>numo.capture.skipped{numo.reason=phone_untrusted_peer}</c>).
     /// </summary>
     /// <value>Default: none, which means the trusted proxies (<see cref="ClientIpOptions.TrustedProxies"/>, and loopback when
     /// <see cref="ClientIpOptions.TrustLoopback"/> is set).</value>

@@ -142,8 +142,12 @@ internal sealed class RequestCapturer
         raw.Query = request.QueryString;
         if (_phoneHeaders.Length != 0)
         {
-            // Like forwarding headers, a phone header is believed only from the carrier's (or the site's own) proxies.
-            raw.Phone = TrustsPhoneHeaders(raw.Peer) ? PhoneHeader(headers) : IgnorePhoneHeaders(headers);
+            // Like forwarding headers, a phone header is believed only from the carrier's (or the site's own) proxies. A peer
+            // that is neither is the client itself (its header is never read); behind a trusted proxy the finisher checks
+            // the address the proxies name (see TrustsPhoneHeaders).
+            raw.Phone = raw.Peer.HasValue && (_clientIp.IsTrusted(raw.Peer) || TrustsPhoneHeaders(raw.Peer))
+                ? PhoneHeader(headers)
+                : IgnorePhoneHeaders(headers);
         }
 
         // Cookies. Only consent and the visitor cookie must be settled now (before the response starts); counts, presence
@@ -355,8 +359,14 @@ internal sealed class RequestCapturer
                 : _cookieless.Get(_pseudonymizer, client, userAgent, userAgentHash, site, analyticsTag);
         }
 
-        // Carrier header enrichment: E.164 (the value was checked by Begin), pseudonymised.
-        if (raw.Phone is { } phone)
+        // Carrier header enrichment: E.164 (the value was checked by Begin), pseudonymised, when the client the trusted
+        // proxies name is itself trusted with phone headers: a reverse proxy passes a client's own header through.
+        var phone = raw.Phone;
+        if (phone is not null && !TrustsPhoneHeaders(client))
+        {
+            _metrics.RecordSkipped("phone_untrusted_peer");
+        }
+        else if (phone is not null)
         {
             Span<char> e164 = stackalloc char[16];
             var n = IdentifierNormalizer.NormalizePhone(phone, _callingCode, e164);
@@ -553,11 +563,13 @@ internal sealed class RequestCapturer
     }
 
     /// <summary>
-    /// Whether phone headers from <paramref name="peer"/> (the socket peer) are believed: it is in
-    /// <see cref="CaptureOptions.PhoneNumberTrustedNetworks"/>, or, when that is empty, a trusted proxy.
+    /// Whether phone headers are believed from <paramref name="client"/>: the address that reached the site, after walking
+    /// its trusted proxies (the socket peer when there are none). It is in
+    /// <see cref="CaptureOptions.PhoneNumberTrustedNetworks"/>, or, when that is empty, a trusted proxy: a carrier gateway
+    /// listed as a trusted proxy that connects directly is believed, a client relayed by the site's own proxy is not.
     /// </summary>
-    private bool TrustsPhoneHeaders(in ClientAddress peer) =>
-        _phoneNetworks is { } networks ? networks.Contains(peer) : peer.HasValue && _clientIp.IsTrusted(peer);
+    private bool TrustsPhoneHeaders(in ClientAddress client) =>
+        _phoneNetworks is { } networks ? networks.Contains(client) : client.HasValue && _clientIp.IsTrusted(client);
 
     /// <summary>Counts the phone headers an untrusted peer sent (their values are never read).</summary>
     private string? IgnorePhoneHeaders(IHeaderDictionary headers)

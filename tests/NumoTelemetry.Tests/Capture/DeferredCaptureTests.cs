@@ -255,6 +255,7 @@ public class DeferredCaptureTests
         using var services = TestKeys.Services(o =>
         {
             o.Capture.PhoneNumberHeaders = ["X-MSISDN", "X-Up-Calling-Line-Id"];
+            o.Capture.PhoneNumberTrustedNetworks = ["198.51.100.0/24"]; // the client's carrier, behind the loopback proxy
             o.Capture.DefaultCountryCallingCode = "44";
         });
         using var skipped = new MetricCollector<long>(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NumoTelemetryMeter.Name, "numo.capture.skipped");

@@ -60,13 +60,35 @@ public class PhoneHeaderTrustTests
         Assert.DoesNotContain("numo.reason=phone_untrusted_peer", site.MetricTagValues);
     }
 
+    [Fact]
+    public async Task PhoneHeader_RelayedByTheSitesOwnProxyForAnOrdinaryClient_IsIgnored()
+    {
+        // The sample's set-up: a reverse proxy on this machine (TrustLoopback), no carrier networks configured. A reverse
+        // proxy passes request headers through, so an ordinary client (198.51.100.7, as the proxy's X-Forwarded-For says)
+        // that sends its own X-MSISDN has it believed: the default "the trusted proxies" is the original hole behind a proxy.
+        await using var site = await TestSite.StartAsync(o => o.ClientIp.TrustLoopback = true);
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/"))
+        {
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", "198.51.100.7");
+            request.Headers.TryAddWithoutValidation("X-MSISDN", Number);
+            using var response = await site.Client.SendAsync(request);
+        }
+
+        await site.WaitForRecordsAsync(1);
+        var phone = site.App.Services.GetRequiredService<Pseudonymizer>().Pseudonymize(PseudonymKind.Phone, E164, DateTimeOffset.UtcNow).ToString();
+        Assert.DoesNotContain(phone, site.ReadRequestLog(), StringComparison.Ordinal);
+    }
+
     [Theory]
-    [InlineData("203.0.113.9", null, true)] // a trusted proxy
-    [InlineData("198.51.100.7", null, false)] // any other client
-    [InlineData("198.51.100.7", "198.51.100.0/24", true)] // the carrier's network
-    [InlineData("203.0.113.9", "198.51.100.0/24", false)] // the carrier networks replace the proxies for phone headers
-    [InlineData("::1", null, false)] // loopback is not trusted here
-    public async Task PhoneHeader_IsBelievedOnlyFromTrustedNetworks(string peer, string? carriers, bool believed)
+    [InlineData("203.0.113.9", null, null, true)] // a trusted proxy that is itself the client (a carrier gateway)
+    [InlineData("203.0.113.9", null, "198.51.100.8", false)] // a client relayed by the site's proxy
+    [InlineData("198.51.100.7", null, "203.0.113.9", false)] // any other client, whatever it forwards
+    [InlineData("198.51.100.7", "198.51.100.0/24", null, true)] // the carrier's network
+    [InlineData("203.0.113.9", "198.51.100.0/24", "198.51.100.8", true)] // the carrier's network behind the site's proxy
+    [InlineData("203.0.113.9", "198.51.100.0/24", null, false)] // the carrier networks replace the proxies for phone headers
+    [InlineData("192.0.2.5", "198.51.100.0/24", "198.51.100.8", false)] // an untrusted peer cannot forward its way in
+    [InlineData("::1", null, null, false)] // loopback is not trusted here
+    public async Task PhoneHeader_IsBelievedOnlyFromTrustedNetworks(string peer, string? carriers, string? forwardedFor, bool believed)
     {
         using var services = TestKeys.Services(o =>
         {
@@ -83,8 +105,12 @@ public class PhoneHeaderTrustTests
         context.Request.Path = "/";
         context.Request.Headers["X-MSISDN"] = Number;
 
-        // A forwarded address inside the carrier network does not make an untrusted peer trusted: the socket peer is checked.
-        context.Request.Headers["X-Forwarded-For"] = "198.51.100.8";
+        // Checked: the address that reached the site through its trusted proxies (the socket peer when there are none).
+        if (forwardedFor is not null)
+        {
+            context.Request.Headers["X-Forwarded-For"] = forwardedFor;
+        }
+
         await middleware.InvokeAsync(context);
 
         var batch = new RequestRecord[1];
