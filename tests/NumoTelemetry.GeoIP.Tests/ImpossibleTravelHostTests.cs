@@ -94,6 +94,11 @@ public sealed class ImpossibleTravelHostTests
         var evidence = alert.Evidence.ToDictionary(e => e.Key, e => e.Value);
         Assert.Equal("GB", evidence["previousCountry"]);
         Assert.Equal("CN", evidence["country"]);
+        foreach (var raw in new[] { "hijacked", "175.16.199.37", "2.125.160.220", "Changchun", "Boxford" })
+        {
+            Assert.DoesNotContain(raw, alert.ToJson(), StringComparison.Ordinal); // a pseudonym and two countries, no address or city
+        }
+
         Assert.DoesNotContain(sink.Alerts, a => a.Subject == pseudonymizer.Pseudonymize(PseudonymKind.User, "commuter@example.com", DateTimeOffset.UtcNow).ToString());
     }
 }
