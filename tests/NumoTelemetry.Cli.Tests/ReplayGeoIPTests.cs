@@ -128,6 +128,17 @@ public sealed class ReplayGeoIPTests() : ReplayTestFiles("numo-replay-geoip-")
         Assert.Equal(UserPseudonym(KeyFilePath(), "hijacked@example.com"), alert.GetProperty("subject").GetString());
     }
 
+    [Fact]
+    public void Run_GeoIPDirectoryWithoutADatabase_SaysSoOnStderr()
+    {
+        // A replay asked for GeoIP that runs without it would report every geo-dependent detector as silent.
+        var empty = Directory.CreateDirectory(Path.Combine(WorkDirectory, "no-databases")).FullName;
+        var (code, _, stderr) = Replay(empty, [Login(T0, Boxford, "a@example.com")]);
+
+        Assert.Equal(0, code);
+        Assert.Contains("GeoIP enrichment is off: no database could be loaded.", stderr, StringComparison.Ordinal);
+    }
+
     [SkippableTheory]
     [InlineData(false)]
     [InlineData(true)]

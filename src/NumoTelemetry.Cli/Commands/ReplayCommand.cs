@@ -121,7 +121,7 @@ internal static class ReplayCommand
         ReplayRunner runner;
         try
         {
-            runner = new ReplayRunner(configuration, keyFile?.FullName, geoIP is null ? null : b => addGeoIP!(b, geoIP), output);
+            runner = new ReplayRunner(configuration, keyFile?.FullName, geoIP is null ? null : b => addGeoIP!(b, geoIP), output, stderr);
         }
         catch (Exception ex) when (IsSettingsError(ex)) // the binder: "Failed to convert configuration value 'abc' at 'NumoTelemetry:…' to type …"
         {

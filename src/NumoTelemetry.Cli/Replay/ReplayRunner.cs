@@ -6,9 +6,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Capture;
+using NumoTelemetry.Cli.Commands;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Pipeline;
 using NumoTelemetry.Pseudonymization;
@@ -37,11 +39,19 @@ internal sealed class ReplayRunner : IDisposable
     private readonly List<IHostedService> _started = [];
 
     /// <summary>Builds the pipeline. Throws <see cref="OptionsValidationException"/> or <see cref="KeyRingException"/> on bad settings.</summary>
-    public ReplayRunner(IConfiguration? configuration, string? keyFile, Action<INumoTelemetryBuilder>? configureBuilder, Stream alertOutput)
+    /// <param name="warnings">Where the enrichment's warnings go (the tool's stderr): a GeoIP directory without a usable database, a file that does not open.</param>
+    public ReplayRunner(IConfiguration? configuration, string? keyFile, Action<INumoTelemetryBuilder>? configureBuilder, Stream alertOutput, TextWriter? warnings = null)
     {
         _sink = new JsonLinesAlertSink(alertOutput);
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(logging =>
+        {
+            if (warnings is not null)
+            {
+                logging.AddProvider(new TextWriterLoggerProvider(warnings)).AddFilter<TextWriterLoggerProvider>(static (category, level) =>
+                    level >= LogLevel.Warning && category is not null && category.StartsWith("NumoTelemetry.GeoIP", StringComparison.Ordinal));
+            }
+        });
         services.AddSingleton<TimeProvider>(_clock);
         Action<NumoTelemetryOptions> replay = o => ForReplay(o, keyFile);
         var builder = configuration is null
