@@ -139,6 +139,21 @@ public sealed class ReplayGeoIPTests() : ReplayTestFiles("numo-replay-geoip-")
         Assert.Contains("GeoIP enrichment is off: no database could be loaded.", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Run_InvalidCoreAndGeoIPSettings_ExitsNamingBothSettings()
+    {
+        // Start-up validation covers every option set registered with ValidateOnStart (GeoIP's too) and reports them together.
+        var config = new FileInfo(Path.Combine(WorkDirectory, "appsettings.json"));
+        File.WriteAllText(config.FullName, "{\"NumoTelemetry\":{\"Fraud\":{\"CredentialStuffing\":{\"MinFailureRatio\":3}},\"GeoIP\":{\"CacheSize\":3}}}");
+        var empty = Directory.CreateDirectory(Path.Combine(WorkDirectory, "no-databases")).FullName;
+        using var stderr = new StringWriter();
+        var code = ReplayCommand.Run("-", ReplayFormat.Jsonl, new DirectoryInfo(empty), null, config, ReplayCommand.AddGeoIPDirectory, () => Stream.Null, Stream.Null, stderr);
+
+        Assert.Equal(2, code);
+        Assert.Contains("NumoTelemetry:Fraud:CredentialStuffing:MinFailureRatio", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("NumoTelemetry:GeoIP:CacheSize", stderr.ToString(), StringComparison.Ordinal);
+    }
+
     [SkippableTheory]
     [InlineData(false)]
     [InlineData(true)]

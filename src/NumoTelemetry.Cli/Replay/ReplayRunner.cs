@@ -623,13 +623,18 @@ internal sealed class ReplayRunner : IDisposable
 
     public void Dispose()
     {
-        for (var i = _started.Count - 1; i >= 0; i--)
+        try
         {
-            _started[i].StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+            for (var i = _started.Count - 1; i >= 0; i--)
+            {
+                _started[i].StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
         }
-
-        _started.Clear();
-        _sink.Dispose();
-        _services.Dispose();
+        finally
+        {
+            _started.Clear();
+            _sink.Dispose();
+            _services.Dispose();
+        }
     }
 }
