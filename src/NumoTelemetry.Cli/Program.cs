@@ -8,5 +8,5 @@ root.Subcommands.Add(PseudonymizeCommand.Create());
 root.Subcommands.Add(UaCommand.Create());
 root.Subcommands.Add(EnrichCommand.Create());
 root.Subcommands.Add(ForgetKeyCommand.Create());
-root.Subcommands.Add(ReplayCommand.Create(static (builder, directory) => builder.AddGeoIP(o => o.DatabaseDirectory = directory.FullName)));
+root.Subcommands.Add(ReplayCommand.Create(ReplayCommand.AddGeoIPDirectory));
 return root.Parse(args).Invoke();

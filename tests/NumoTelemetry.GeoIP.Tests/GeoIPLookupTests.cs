@@ -202,4 +202,21 @@ public sealed class GeoIPLookupTests
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Equal("GeoIPLookupFailed", error.Id.Name);
     }
+
+    [Fact]
+    public void Lookup_NeverStarted_FindsNothingAndWarnsOnceNamingTheCause()
+    {
+        // A container whose hosted services were not run (a tool or a host of its own) never opens the databases: every lookup
+        // finds nothing. That must be visible, not a silent loss of every geo-dependent detection.
+        var collector = new FakeLogCollector();
+        using var lookup = new GeoIPLookup(new GeoIPOptions { DatabaseDirectory = "/nonexistent", WatchForChanges = false }, null, new FakeLogger(collector), TimeProvider.System, null);
+        var client = ClientAddress.FromIPAddress(IPAddress.Parse("81.2.69.142"));
+
+        Assert.Null(lookup.Lookup(client));
+        Assert.Null(lookup.Lookup(client));
+
+        var warning = Assert.Single(collector.GetSnapshot(), r => r.Id.Name == "GeoIPNotStarted");
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("hosted service", warning.Message, StringComparison.Ordinal);
+    }
 }

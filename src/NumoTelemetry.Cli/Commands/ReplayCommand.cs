@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Cli.Replay;
 using NumoTelemetry.Pseudonymization;
@@ -16,6 +17,17 @@ namespace NumoTelemetry.Cli.Commands;
 /// </summary>
 internal static class ReplayCommand
 {
+    /// <summary>
+    /// How <c>numo</c> registers <c>--geoip-dir</c>: GeoIP enrichment from every MaxMind database in the directory (recognised by type),
+    /// read once (a replay does not watch for replaced files).
+    /// </summary>
+    public static void AddGeoIPDirectory(INumoTelemetryBuilder builder, DirectoryInfo directory) =>
+        builder.AddGeoIP(o =>
+        {
+            o.DatabaseDirectory = directory.FullName;
+            o.WatchForChanges = false;
+        });
+
     /// <summary>
     /// Creates the command. <paramref name="addGeoIP"/> registers GeoIP enrichment from a database directory on the replay's
     /// builder (supplied by the GeoIP package); without it, <c>--geoip-dir</c> is refused with a clear message.
@@ -44,6 +56,17 @@ internal static class ReplayCommand
             Console.Error));
         return command;
     }
+
+    private static bool IsSettingsError(Exception ex) =>
+        ex is OptionsValidationException or KeyRingException or InvalidDataException or FormatException or IOException or InvalidOperationException
+        || (ex is AggregateException all && all.InnerExceptions.All(IsSettingsError)); // start-up validation of several option sets
+
+    private static string SettingsError(Exception ex) => ex switch
+    {
+        OptionsValidationException v => string.Join(" ", v.Failures),
+        AggregateException all => string.Join(" ", all.InnerExceptions.Select(SettingsError)),
+        _ => ex.Message,
+    };
 
     internal static int Run(
         string input,
@@ -98,12 +121,11 @@ internal static class ReplayCommand
         ReplayRunner runner;
         try
         {
-            runner = new ReplayRunner(configuration, keyFile?.FullName, geoIP is null ? null : b => addGeoIP!(b, geoIP), output);
+            runner = new ReplayRunner(configuration, keyFile?.FullName, geoIP is null ? null : b => addGeoIP!(b, geoIP), output, stderr);
         }
-        catch (Exception ex) when (ex is OptionsValidationException or KeyRingException or InvalidDataException or FormatException or IOException
-            or InvalidOperationException) // the binder: "Failed to convert configuration value 'abc' at 'NumoTelemetry:…' to type …"
+        catch (Exception ex) when (IsSettingsError(ex)) // the binder: "Failed to convert configuration value 'abc' at 'NumoTelemetry:…' to type …"
         {
-            stderr.WriteLine($"numo replay: invalid settings: {(ex is OptionsValidationException v ? string.Join(" ", v.Failures) : ex.Message)}");
+            stderr.WriteLine($"numo replay: invalid settings: {SettingsError(ex)}");
             return 2;
         }
 

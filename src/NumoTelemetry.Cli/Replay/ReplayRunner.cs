@@ -5,9 +5,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Capture;
+using NumoTelemetry.Cli.Commands;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Pipeline;
 using NumoTelemetry.Pseudonymization;
@@ -33,13 +36,22 @@ internal sealed class ReplayRunner : IDisposable
     private readonly VisitorCookieSigner? _signer;
     private CaptureWorker? _testWorker;
     private readonly Dictionary<string, long> _skipped = new(StringComparer.Ordinal);
+    private readonly List<IHostedService> _started = [];
 
     /// <summary>Builds the pipeline. Throws <see cref="OptionsValidationException"/> or <see cref="KeyRingException"/> on bad settings.</summary>
-    public ReplayRunner(IConfiguration? configuration, string? keyFile, Action<INumoTelemetryBuilder>? configureBuilder, Stream alertOutput)
+    /// <param name="warnings">Where the enrichment's warnings go (the tool's stderr): a GeoIP directory without a usable database, a file that does not open.</param>
+    public ReplayRunner(IConfiguration? configuration, string? keyFile, Action<INumoTelemetryBuilder>? configureBuilder, Stream alertOutput, TextWriter? warnings = null)
     {
         _sink = new JsonLinesAlertSink(alertOutput);
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(logging =>
+        {
+            if (warnings is not null)
+            {
+                logging.AddProvider(new TextWriterLoggerProvider(warnings)).AddFilter<TextWriterLoggerProvider>(static (category, level) =>
+                    level >= LogLevel.Warning && category is not null && category.StartsWith("NumoTelemetry.GeoIP", StringComparison.Ordinal));
+            }
+        });
         services.AddSingleton<TimeProvider>(_clock);
         Action<NumoTelemetryOptions> replay = o => ForReplay(o, keyFile);
         var builder = configuration is null
@@ -47,7 +59,28 @@ internal sealed class ReplayRunner : IDisposable
             : services.AddNumoTelemetry(configuration.GetSection(NumoTelemetryOptions.SectionName).Exists() ? configuration.GetSection(NumoTelemetryOptions.SectionName) : configuration, replay);
         configureBuilder?.Invoke(builder);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink>(_sink));
+
+        // Replay is the pipeline's consumer itself (records go straight to the fraud processor, in simulated time): the site's
+        // background pipeline is not started. Every other hosted service is, as the site's host starts them.
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IHostedService) && services[i].ImplementationType == typeof(PipelineHostedService))
+            {
+                services.RemoveAt(i);
+            }
+        }
+
         _services = services.BuildServiceProvider();
+        try
+        {
+            Start();
+        }
+        catch
+        {
+            _services.Dispose();
+            throw;
+        }
+
         var options = _services.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value; // validates
         _options = options;
         _signer = options.Capture.VerifyVisitorCookies
@@ -56,6 +89,21 @@ internal sealed class ReplayRunner : IDisposable
         _sessionPrefix = options.Capture.SessionCookieName + "=";
         _capturer = _services.GetRequiredService<RequestCapturer>();
         _processor = _services.GetServices<IRequestRecordProcessor>().OfType<FraudProcessor>().Single();
+    }
+
+    /// <summary>
+    /// What a site's host does before the first request: validates the options registered with <c>ValidateOnStart</c>, then starts
+    /// the hosted services in registration order. Enrichers are made ready there (GeoIP opens its databases in its hosted service;
+    /// before that, every lookup finds nothing), so without this step a replay would run with no geo, AS or network facts.
+    /// </summary>
+    private void Start()
+    {
+        _services.GetService<IStartupValidator>()?.Validate();
+        foreach (var hosted in _services.GetServices<IHostedService>())
+        {
+            hosted.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+            _started.Add(hosted);
+        }
     }
 
     /// <summary>Capture threads (one per core, at most 4); the alerts do not depend on it.</summary>
@@ -575,7 +623,18 @@ internal sealed class ReplayRunner : IDisposable
 
     public void Dispose()
     {
-        _sink.Dispose();
-        _services.Dispose();
+        try
+        {
+            for (var i = _started.Count - 1; i >= 0; i--)
+            {
+                _started[i].StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+        }
+        finally
+        {
+            _started.Clear();
+            _sink.Dispose();
+            _services.Dispose();
+        }
     }
 }

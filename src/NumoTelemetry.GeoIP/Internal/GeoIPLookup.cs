@@ -28,6 +28,7 @@ internal sealed class GeoIPLookup : IDisposable
     private GeoIPDatabaseSet? _current;
     private ITimer? _reloadTimer;
     private bool _disposed;
+    private int _notStartedReported;
 
     public GeoIPLookup(GeoIPOptions options, string? contentRoot, ILogger logger, TimeProvider time, GeoIPMetrics? metrics)
     {
@@ -82,7 +83,13 @@ internal sealed class GeoIPLookup : IDisposable
     public GeoFacts? Lookup(in ClientAddress address)
     {
         var set = Volatile.Read(ref _current);
-        if (set is null || set.IsEmpty || !address.HasValue)
+        if (set is null)
+        {
+            ReportNotStarted();
+            return null;
+        }
+
+        if (set.IsEmpty || !address.HasValue)
         {
             return null;
         }
@@ -196,6 +203,20 @@ internal sealed class GeoIPLookup : IDisposable
             {
                 db?.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// A lookup before <see cref="Start"/>: the host never ran the GeoIP hosted service (a container built without a host, a tool
+    /// that skipped start-up), so nothing is ever enriched. Warned once; silent after <see cref="Dispose"/> (requests in flight at
+    /// shutdown).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void ReportNotStarted()
+    {
+        if (!Volatile.Read(ref _disposed) && Interlocked.Exchange(ref _notStartedReported, 1) == 0)
+        {
+            Log.NotStarted(_logger);
         }
     }
 

@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(409, LogLevel.Information, "GeoIP database directory '{Directory}' appeared; loading its databases.", EventName = "GeoIPDirectoryAppeared")]
     public static partial void DirectoryAppeared(ILogger logger, string directory);
+
+    [LoggerMessage(410, LogLevel.Warning, "GeoIP lookups before the databases were opened: nothing is enriched (no geo, AS or network facts for the fraud detectors). The databases are opened by the GeoIP hosted service when the host starts; start the host (or its hosted services) before serving requests.", EventName = "GeoIPNotStarted")]
+    public static partial void NotStarted(ILogger logger);
 }
