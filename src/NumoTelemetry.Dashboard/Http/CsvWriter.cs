@@ -49,15 +49,15 @@ internal static class CsvWriter
         value?.ToString(CultureInfo.InvariantCulture) ?? suppressed;
 
     /// <summary>
-    /// Makes a field safe for spreadsheets (OWASP CSV injection). A field whose first character, or the first
-    /// character after any delimiter a spreadsheet may split on (comma, semicolon in many European locales, tab),
+    /// Makes a field safe for spreadsheets (OWASP CSV injection). A field whose first character (after any leading
+    /// spaces), or the first character after any delimiter a spreadsheet may split on (comma, semicolon in many European locales, tab),
     /// is <c>= + - @</c>, tab or carriage return gets a leading apostrophe, so it is text and never a formula; and
     /// every field holding a delimiter, quote, apostrophe or line break is quoted, so it stays one cell whichever
     /// delimiter the reader uses.
     /// </summary>
     internal static string Field(string value)
     {
-        if (StartsFormula(value, 0) || FormulaAfterDelimiter(value))
+        if (StartsFormula(value, SkipSpaces(value, 0)) || FormulaAfterDelimiter(value))
         {
             value = "'" + value;
         }
@@ -74,13 +74,7 @@ internal static class CsvWriter
             if (value[i] is ',' or ';' or '\t')
             {
                 // Spaces after a delimiter are skipped by some readers before they look for a formula.
-                var next = i + 1;
-                while (next < value.Length && value[next] == ' ')
-                {
-                    next++;
-                }
-
-                if (StartsFormula(value, next))
+                if (StartsFormula(value, SkipSpaces(value, i + 1)))
                 {
                     return true;
                 }
@@ -88,6 +82,17 @@ internal static class CsvWriter
         }
 
         return false;
+    }
+
+    /// <summary>The first index at or after <paramref name="at"/> that is not a space (readers that trim skip them).</summary>
+    private static int SkipSpaces(string value, int at)
+    {
+        while (at < value.Length && value[at] == ' ')
+        {
+            at++;
+        }
+
+        return at;
     }
 
     private static bool StartsFormula(string value, int at) =>

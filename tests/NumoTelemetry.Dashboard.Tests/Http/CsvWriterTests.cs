@@ -36,6 +36,17 @@ public sealed class CsvWriterTests
         Assert.EndsWith("\"", field, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(" =cmd|' /C calc'!A0")]
+    [InlineData("  +1")]
+    public void Field_FormulaAfterLeadingSpaces_StartsWithApostrophe(string value)
+    {
+        // Spaces are skipped before a formula after a delimiter, and a reader that trims spaces (LibreOffice's "Trim
+        // spaces" with "Evaluate formulas") does the same at the start of a field.
+        var field = CsvWriter.Field(value);
+        Assert.True(field.StartsWith('\'') || field.StartsWith("\"'", StringComparison.Ordinal), field);
+    }
+
     [Fact]
     public void Field_SemicolonWithoutFormula_IsQuoted()
     {
