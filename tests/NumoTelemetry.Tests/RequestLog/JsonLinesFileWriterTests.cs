@@ -55,6 +55,36 @@ public class JsonLinesFileWriterTests
     }
 
     [Fact]
+    public void WriteUtf8Line_NewFileUnderUsualUmask_IsReadableByItsOwnerOnly()
+    {
+        // The request log holds fraud pseudonyms stable for the fraud window (one person's trail); under umask 022 it is
+        // created 0644, readable by every user of the machine.
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Unix file modes
+        }
+
+        var dir = Path.Combine(Path.GetTempPath(), "numo-jl-" + Guid.NewGuid().ToString("N"));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 10, 0, 0, TimeSpan.Zero));
+        try
+        {
+            using (var writer = new JsonLinesFileWriter(dir, "requests", 4096, 2, time))
+            {
+                writer.WriteUtf8Line(0, static (System.Buffers.IBufferWriter<byte> output, in int _) => output.Write("\"line\""u8));
+                writer.Flush();
+            }
+
+            var file = Assert.Single(Directory.GetFiles(dir, "requests-*.jsonl"));
+            var mode = File.GetUnixFileMode(file);
+            Assert.True((mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) == 0, $"{Path.GetFileName(file)} is {mode}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void WriteUtf8Line_ManyRotations_NoNewBufferPerFile_AndNoLineLost()
     {
         var dir = Path.Combine(Path.GetTempPath(), "numo-jl-" + Guid.NewGuid().ToString("N"));
