@@ -28,6 +28,28 @@ public sealed class SqliteDashboardStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_NewFileUnderUsualUmask_IsReadableByItsOwnerOnly()
+    {
+        // The file holds the open day's sketch secret (membership tests by pseudonym) and unsuppressed one-person cells,
+        // like a key file it must not be readable by other users of the machine (umask 022 gives 0644).
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Unix file modes
+        }
+
+        var path = _dir.File("modes.db");
+        using (var store = new SqliteDashboardStore(path))
+        {
+            await store.WriteAsync([Cell(s_t0, "DE", 1, 0, 1)], default);
+            foreach (var file in Directory.GetFiles(System.IO.Path.GetDirectoryName(path)!, "modes.db*"))
+            {
+                var mode = File.GetUnixFileMode(file);
+                Assert.True((mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) == 0, $"{System.IO.Path.GetFileName(file)} is {mode}");
+            }
+        }
+    }
+
+    [Fact]
     public async Task ReadAsync_AfterReopen_ReturnsWhatWasWritten()
     {
         var path = _dir.File("restart.db");
