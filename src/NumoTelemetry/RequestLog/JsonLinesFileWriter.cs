@@ -242,6 +242,7 @@ internal sealed class JsonLinesFileWriter : IDisposable
 
     private void Open(string path, DateTimeOffset now)
     {
+        Internal.OwnerOnlyFile.EnsureExists(path);
         var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         try
         {
