@@ -58,4 +58,74 @@ public sealed class NoiseDifferencingTests
         // Independent noise makes an exact difference rare (a few percent each); here every one of ten is exact.
         Assert.True(exactDifferences < 5, $"{exactDifferences} of 10 differences of Other are the exact page views of a row");
     }
+
+    [Fact]
+    public async Task TopAsync_CubeOtherAtNeighbouringLimits_DoesNotDifferByTheExactCountOfARow()
+    {
+        // The same twelve groups as routes: a cube list, whose "Other" is released from the lattice.
+        using var h = new DashboardHarness(s_now, o => o.NoiseEpsilon = 0.1);
+        var records = new List<RequestRecord>();
+        var exact = new Dictionary<string, long>();
+        for (var c = 0; c < 12; c++)
+        {
+            for (var p = 0; p < 6 + c; p++)
+            {
+                for (var v = 0; v < 5; v++)
+                {
+                    records.Add(View(s_now.AddMinutes(-30).AddSeconds(v), $"c{c}-p{p}", route: "/r" + c));
+                }
+            }
+
+            exact["/r" + c] = 5 * (6 + c);
+        }
+
+        await h.FoldAsync([.. records]);
+        var range = DashboardRange.Resolve("24h", s_now)!;
+
+        var others = new long?[13];
+        var labels = new string?[13];
+        for (var limit = 1; limit <= 12; limit++)
+        {
+            var list = await h.Query.TopAsync(DashboardDimensions.Route, range, default, limit, default);
+            others[limit] = list.Other?.Value;
+            labels[limit] = list.Rows[^1].Label;
+        }
+
+        var exactDifferences = 0;
+        for (var limit = 1; limit < 11; limit++)
+        {
+            if (others[limit] - others[limit + 1] == exact[labels[limit + 1]!])
+            {
+                exactDifferences++;
+            }
+        }
+
+        Assert.True(exactDifferences < 5, $"{exactDifferences} of 10 differences of Other are the exact page views of a row");
+    }
+
+    [Fact]
+    public async Task TopAsync_OtherOfTheSameValues_CarriesTheSameNoiseEveryTime()
+    {
+        // Asking again for the same "Other" (the same values summed) must not give a fresh sample to average.
+        using var h = new DashboardHarness(s_now, o => o.NoiseEpsilon = 0.1);
+        var records = new List<RequestRecord>();
+        for (var c = 0; c < 4; c++)
+        {
+            for (var p = 0; p < 8; p++)
+            {
+                records.Add(View(s_now.AddMinutes(-30), $"c{c}-p{p}", route: "/r" + c, campaign: "campaign" + c));
+            }
+        }
+
+        await h.FoldAsync([.. records]);
+        var range = DashboardRange.Resolve("24h", s_now)!;
+
+        foreach (var dimension in new[] { DashboardDimensions.UtmCampaign, DashboardDimensions.Route })
+        {
+            var first = await h.Query.TopAsync(dimension, range, default, 2, default);
+            var again = await h.Query.TopAsync(dimension, range, default, 2, default);
+            Assert.NotNull(first.Other);
+            Assert.Equal(first.Other, again.Other);
+        }
+    }
 }
