@@ -128,4 +128,35 @@ public sealed class NoiseDifferencingTests
             Assert.Equal(first.Other, again.Other);
         }
     }
+
+    [Fact]
+    public async Task TopAsync_ValueLabelledTotal_DoesNotShareTheTotalsNoise()
+    {
+        // Clients choose campaign names: a campaign named "(total)" must not carry the list total's noise, or total
+        // minus that row would be the exact page views of every other campaign. Ten processes, each its own noise key.
+        var exactDifferences = 0;
+        for (var run = 0; run < 10; run++)
+        {
+            using var h = new DashboardHarness(s_now, o => o.NoiseEpsilon = 0.1);
+            var records = new List<RequestRecord>();
+            for (var p = 0; p < 6; p++)
+            {
+                for (var v = 0; v < 5; v++)
+                {
+                    records.Add(View(s_now.AddMinutes(-30).AddSeconds(v), "a" + p, campaign: "(total)"));
+                    records.Add(View(s_now.AddMinutes(-30).AddSeconds(v), "b" + p, campaign: "newsletter"));
+                }
+            }
+
+            await h.FoldAsync([.. records]);
+            var list = await h.Query.TopAsync(DashboardDimensions.UtmCampaign, DashboardRange.Resolve("24h", s_now)!, default, 10, default);
+            var labelled = list.Rows.Single(r => r.Label == "(total)");
+            if (list.Total.Value - labelled.Value == 30)
+            {
+                exactDifferences++;
+            }
+        }
+
+        Assert.True(exactDifferences < 5, $"{exactDifferences} of 10 differences of the total and the row (total) are exact");
+    }
 }
