@@ -76,8 +76,10 @@ public sealed class DashboardOptions
 
     /// <summary>
     /// Distinct values kept per dimension per day; further values are counted as <c>(other)</c>. Half of them go to
-    /// values on first sight, at most 8 per client; the rest only to values sent by a second client, so one client
-    /// cannot fill them.
+    /// values on first sight; the rest only to values sent by a second client. Each client (network prefix) may
+    /// introduce or confirm at most 8 values per dimension per day beyond those already admitted (being the second
+    /// client to send a value takes one too, and admission gives none back), so one client cannot fill them, nor can a
+    /// few clients confirming each other's values: they take at most 8 slots each.
     /// </summary>
     /// <value>Default: 500.</value>
     public int MaxValuesPerDimension { get; set; } = 500;

@@ -8,22 +8,24 @@ namespace NumoTelemetry.Dashboard.Aggregation;
 /// <para>
 /// A client is the network prefix of its address (else its address, else its analytics visitor), so consenting,
 /// cookieless and opt-out (GPC) visitors all count, and rotating addresses inside one IPv6 network or clearing cookies
-/// does not make a new client. Each client may hold at most <see cref="ClaimsPerClient"/> values per dimension per day
-/// that no other client has sent.
+/// does not make a new client. Each client may introduce or confirm at most <see cref="ClaimsPerClient"/> values per
+/// dimension per day beyond values already admitted: sending a value first and being the second client to send it both
+/// take one of its claims, and a claim is not given back when the value is admitted (only when a candidate is forgotten).
 /// </para>
 /// <para>
 /// The first half of a dimension's slots go to values on first sight (within the client's quota), so a small site
 /// keeps every value. Beyond that a value takes a slot only when a second client sends it: until then it is a
 /// candidate remembered with its first client, and its first page view is counted under <c>(other)</c> (not credited
 /// later: that cell may already be written). Candidates are bounded (four per slot, at least 64); when full, the oldest
-/// is forgotten. So one client's flood of junk values takes at most <see cref="ClaimsPerClient"/> slots, and a flood of
-/// values each sent by a single client can fill at most half of them: what several people share still gets a slot.
-/// Records without any pseudonym cannot show evidence and only reach values already admitted.
+/// is forgotten. So one client's flood of junk values takes at most <see cref="ClaimsPerClient"/> slots, a group of
+/// clients confirming each other's junk at most <see cref="ClaimsPerClient"/> per client, and a flood of values each
+/// sent by a single client can fill at most half of them: what many people share still gets a slot, since any two of
+/// them admit it. Records without any pseudonym cannot show evidence and only reach values already admitted.
 /// </para>
 /// </remarks>
 internal sealed class ValueLimiter(int maxValuesPerDimension, int maxLength)
 {
-    /// <summary>Values one client may hold per dimension per day without a second client's evidence.</summary>
+    /// <summary>Values one client may introduce or confirm per dimension per day beyond those already admitted.</summary>
     public const int ClaimsPerClient = 8;
 
     private readonly Dictionary<string, DimensionValues> _dimensions = new(StringComparer.Ordinal);
@@ -78,20 +80,14 @@ internal sealed class ValueLimiter(int maxValuesPerDimension, int maxLength)
                 return false;
             }
 
-            if (_candidates.TryGetValue(value, out var first))
+            var isCandidate = _candidates.TryGetValue(value, out var first);
+            if (isCandidate && first == client)
             {
-                if (first == client)
-                {
-                    return false;
-                }
-
-                // A second client: the value has evidence from more than one client.
-                _candidates.Remove(value);
-                Release(first);
-                _admitted.Add(value);
-                return true;
+                return false;
             }
 
+            // Introducing a value and confirming another client's both take a claim, and neither is given back when the
+            // value is admitted: otherwise two clients confirming each other's values would fill every slot.
             _claims.TryGetValue(client, out var claims);
             if (claims >= ClaimsPerClient)
             {
@@ -99,6 +95,14 @@ internal sealed class ValueLimiter(int maxValuesPerDimension, int maxLength)
             }
 
             _claims[client] = claims + 1;
+            if (isCandidate)
+            {
+                // A second client: the value has evidence from more than one client.
+                _candidates.Remove(value);
+                _admitted.Add(value);
+                return true;
+            }
+
             if (_admitted.Count < _firstSightSlots)
             {
                 _admitted.Add(value);

@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Dashboard.Aggregation;
@@ -272,13 +275,13 @@ internal sealed class DashboardQueryService
 
         var shown = new List<CubeLattice.Node>();
         var rest = new Aggregate(DashboardDimensions.Other);
-        var restCount = 0;
+        var summed = new List<string>();
         foreach (var child in lattice.Children(mask, values, axis))
         {
             if (child.Withheld)
             {
                 rest.Add(child.Aggregate);
-                restCount++;
+                summed.Add(child.Values[axis]!);
             }
             else
             {
@@ -303,15 +306,22 @@ internal sealed class DashboardQueryService
             else
             {
                 rest.Add(node.Aggregate);
-                restCount++;
+                summed.Add(node.Values[axis]!);
             }
         }
 
-        var otherId = Identity(range, parent) + "|other|" + axis.ToString(CultureInfo.InvariantCulture) + "|" + Math.Min(limit, shown.Count).ToString(CultureInfo.InvariantCulture);
-        TopRow? other = restCount > 0
-            ? new TopRow(DashboardDimensions.Other, _noise.Apply(rest.PageViews, otherId + "|views"), _noise.Apply(rest.Visitors.Count(), otherId + "|visitors"), false)
-            : null;
+        // "Other" is keyed by exactly which values it sums: another limit (or another decision) is another count with
+        // noise of its own, so two "Other"s never differ by a noise-free row. Summing every value, it is the total.
         var parentId = Identity(range, parent);
+        TopRow? other = null;
+        if (summed.Count > 0)
+        {
+            var otherId = rows.Count == 0
+                ? parentId
+                : parentId + "|other|" + axis.ToString(CultureInfo.InvariantCulture) + "|" + SetIdentity(summed);
+            other = new TopRow(DashboardDimensions.Other, _noise.Apply(rest.PageViews, otherId + "|views"), _noise.Apply(rest.Visitors.Count(), otherId + "|visitors"), false);
+        }
+
         var totalRow = new TopRow("total", _noise.Apply(parent.Aggregate.PageViews, parentId + "|views"), _noise.Apply(parent.Aggregate.Visitors.Count(), parentId + "|visitors"), false);
         return new TopList(dimension, Metric, filtered, rows, other, totalRow);
     }
@@ -346,18 +356,56 @@ internal sealed class DashboardQueryService
         var rows = new List<TopRow>(suppression.Shown.Count);
         foreach (var group in suppression.Shown)
         {
-            rows.Add(new TopRow(group.Label, _noise.Apply(group.Metric(pageViews), id + group.Label), VisitorsOf(group, pageViews, id), false));
+            var rowId = id + "row|" + group.Label + "|";
+            rows.Add(new TopRow(group.Label, _noise.Apply(group.Metric(pageViews), rowId + "views"), VisitorsOf(group, pageViews, rowId), false));
         }
 
-        TopRow? other = suppression.RemainderReleasable
-            ? new TopRow(DashboardDimensions.Other, _noise.Apply(suppression.RemainderTotal.Metric(pageViews), id + "(other)"), VisitorsOf(suppression.RemainderTotal, pageViews, id + "(other)"), false)
-            : null;
-        var totalRow = new TopRow("total", _noise.Apply(total.Metric(pageViews), id + "(total)"), VisitorsOf(total, pageViews, id + "(total)"), false);
+        // "Other" is keyed by exactly which values it sums (see ReleaseCube); summing every value, it is the total.
+        var totalId = id + "total|";
+        TopRow? other = null;
+        if (suppression.RemainderReleasable)
+        {
+            var otherId = totalId;
+            if (suppression.Shown.Count > 0)
+            {
+                var summed = new List<string>(suppression.Remainder.Count);
+                foreach (var group in suppression.Remainder)
+                {
+                    summed.Add(group.Label);
+                }
+
+                otherId = id + "other|" + SetIdentity(summed) + "|";
+            }
+
+            other = new TopRow(DashboardDimensions.Other, _noise.Apply(suppression.RemainderTotal.Metric(pageViews), otherId + "views"), VisitorsOf(suppression.RemainderTotal, pageViews, otherId), false);
+        }
+
+        var totalRow = new TopRow("total", _noise.Apply(total.Metric(pageViews), totalId + "views"), VisitorsOf(total, pageViews, totalId), false);
         return new TopList(dimension, metric, false, rows, other, totalRow);
     }
 
     private long? VisitorsOf(Aggregate group, bool pageViews, string id) =>
-        pageViews ? _noise.Apply(group.Visitors.Count(), id + group.Label + "|visitors") : null;
+        pageViews ? _noise.Apply(group.Visitors.Count(), id + "visitors") : null;
+
+    /// <summary>
+    /// A digest of exactly which values a sum covers (in any order), so that each distinct sum is a count with noise
+    /// of its own.
+    /// </summary>
+    private static string SetIdentity(List<string> values)
+    {
+        values.Sort(StringComparer.Ordinal);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[sizeof(int)];
+        foreach (var value in values)
+        {
+            var bytes = Encoding.UTF8.GetBytes(value);
+            BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
+            hash.AppendData(length);
+            hash.AppendData(bytes);
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
 
     private bool TryAdd(Aggregate aggregate, DashboardCell cell)
     {

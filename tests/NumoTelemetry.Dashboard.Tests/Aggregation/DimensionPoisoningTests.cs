@@ -43,6 +43,42 @@ public sealed class DimensionPoisoningTests
     }
 
     [Fact]
+    public async Task Fold_TwoClientsConfirmEachOthersJunk_RealCampaignOf12VisitorsIsStillRecorded()
+    {
+        // A busy day: half the campaign slots already hold values of real people (one person each).
+        using var h = new DashboardHarness(s_t0);
+        var max = h.Options.MaxValuesPerDimension;
+        var day = new List<RequestRecord>();
+        for (var i = 0; i < max / 2; i++)
+        {
+            day.Add(View(s_t0.AddSeconds(i % 60), "early" + i, campaign: "early" + i));
+        }
+
+        // Two attackers (two networks) each send every junk value once: each value has "a second client", and each
+        // confirmation gives the first client its claim back, so the pair fills every remaining slot.
+        for (var i = 0; i < max; i++)
+        {
+            day.Add(View(s_t0.AddMinutes(1).AddSeconds(i % 60), "attacker-a", campaign: "junk" + i));
+            day.Add(View(s_t0.AddMinutes(1).AddSeconds(i % 60), "attacker-b", campaign: "junk" + i));
+        }
+
+        await h.FoldAsync([.. day]);
+        var real = new RequestRecord[12];
+        for (var i = 0; i < real.Length; i++)
+        {
+            real[i] = View(s_t0.AddMinutes(5).AddSeconds(i), "person" + i, campaign: "spring-sale");
+        }
+
+        await h.FoldAsync(real);
+
+        var campaigns = await h.ReadAsync(DashboardGranularity.Day, DashboardDimensions.UtmCampaign);
+        Assert.True(
+            campaigns.Count(c => c.Key.StartsWith("junk", StringComparison.Ordinal)) <= 2 * ValueLimiter.ClaimsPerClient,
+            $"two clients hold {campaigns.Count(c => c.Key.StartsWith("junk", StringComparison.Ordinal))} campaign slots");
+        Assert.Contains(campaigns, c => c.Key == "spring-sale");
+    }
+
+    [Fact]
     public async Task Fold_FloodOfValuesEachFromOneClient_CannotExhaustTheSlots()
     {
         using var h = new DashboardHarness(s_t0, o => o.MaxValuesPerDimension = 20);
