@@ -98,6 +98,28 @@ public class FreeTextScrubberTests
         Assert.Equal(FreeTextScrubber.Redacted, FreeTextScrubber.Scrub(value));
     }
 
+    [Theory]
+    // e-mail addresses with a fullwidth at sign (U+FF20, a decoded %EF%BC%A0), a non-ASCII local part or an IDN domain
+    [InlineData("jane.doe\uFF20example.com")]
+    [InlineData("jos\u00E9@example.com")]
+    [InlineData("jane@b\u00FCcher.de")]
+    // an e-mail address percent-encoded once more than the capture and the scrubber decode (%2540 after capture's decode)
+    [InlineData("jane.doe%2540example.com")]
+    // phone numbers written with a no-break space, an en dash, underscores or spaced dashes between the groups
+    [InlineData("+44\u00A07700\u00A0900123")]
+    [InlineData("06\u202F12\u202F34\u202F56\u202F78")]
+    [InlineData("+44\u20137700\u2013900123")]
+    [InlineData("+44_7700_900_123")]
+    [InlineData("0770 - 090 - 0123")]
+    [InlineData("44_7700_900123.example.com")]
+    // a secret with a space before its '='
+    [InlineData("password = hunter2")]
+    public void Scrub_PersonalDataWithUnicodeOrOtherSeparators_IsRedacted(string value)
+    {
+        Assert.True(FreeTextScrubber.IsSensitive(value), value);
+        Assert.Equal(FreeTextScrubber.Redacted, FreeTextScrubber.Scrub(value));
+    }
+
     [Fact]
     public void Scrub_LongValue_IsCutAndAnOverlongOneRedacted()
     {
