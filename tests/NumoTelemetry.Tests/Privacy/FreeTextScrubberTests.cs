@@ -120,6 +120,16 @@ public class FreeTextScrubberTests
         Assert.Equal(FreeTextScrubber.Redacted, FreeTextScrubber.Scrub(value));
     }
 
+    [Theory]
+    // A referrer host that is a full IPv6 address (a home server's, or an interface id built from a MAC address, ff:fe)
+    // identifies a subscriber or a device as an IPv4 address with seven digits does; only its /64 or less is network.
+    [InlineData("[2a02:8071:2d85:6f00:211:22ff:fe33:4455]")]
+    [InlineData("[2a02:8071:2d85:6f00:8d1c:3b2a:91e4:7f10]")]
+    public void Scrub_FullIPv6AddressAsHost_IsRedacted(string value)
+    {
+        Assert.True(FreeTextScrubber.IsSensitive(value), value);
+    }
+
     [Fact]
     public void Scrub_LongValue_IsCutAndAnOverlongOneRedacted()
     {
