@@ -26,6 +26,11 @@ public class FreeTextScrubberTests
     [InlineData("deadbeefcafe")]
     [InlineData("retargeting_lookalike_audience_v2")]
     [InlineData("Frühling_2026")]
+    [InlineData("Frühjahr_Aktion")]
+    [InlineData("soldes-été")]
+    [InlineData("日本語キャンペーン")]
+    [InlineData("Rentrée 2026 – Großes Finale")]
+    [InlineData("20%25 off")]
     // hosts
     [InlineData("www.google.com")]
     [InlineData("t.co")]
@@ -36,12 +41,17 @@ public class FreeTextScrubberTests
     [InlineData("www-example-com.cdn.ampproject.org")]
     [InlineData("s3.eu-west-1.amazonaws.com")]
     [InlineData("10.0.0.1")]
-    [InlineData("[2001:db8::1]")]
+    [InlineData("[2001:db8::1]")] // a short documentation address (three groups); a full one is redacted
+    [InlineData("bücher.de")]
     // language tags
     [InlineData("en")]
     [InlineData("en-GB")]
     [InlineData("zh-Hant-TW")]
     [InlineData("de-CH-1996")]
+    // times and ratios
+    [InlineData("12:30:45")]
+    [InlineData("key_visual")]
+    [InlineData("password reset")]
     // signal names, routes
     [InlineData("password_reset")]
     [InlineData("checkout_step_2")]
@@ -114,6 +124,11 @@ public class FreeTextScrubberTests
     [InlineData("44_7700_900123.example.com")]
     // a secret with a space before its '='
     [InlineData("password = hunter2")]
+    [InlineData("api_key : abc")]
+    // percent-encoded UTF-8 and an e-mail address encoded three times
+    [InlineData("jos%C3%A9%40example.com")]
+    [InlineData("jane.doe%25252540example.com")]
+    [InlineData("jane.doe\uFE6Bexample.com")]
     public void Scrub_PersonalDataWithUnicodeOrOtherSeparators_IsRedacted(string value)
     {
         Assert.True(FreeTextScrubber.IsSensitive(value), value);
@@ -125,6 +140,8 @@ public class FreeTextScrubberTests
     // identifies a subscriber or a device as an IPv4 address with seven digits does; only its /64 or less is network.
     [InlineData("[2a02:8071:2d85:6f00:211:22ff:fe33:4455]")]
     [InlineData("[2a02:8071:2d85:6f00:8d1c:3b2a:91e4:7f10]")]
+    [InlineData("[fe80::211:22ff:fe33:4455]")]
+    [InlineData("2a02-8071-2d85-6f00-211-22ff-fe33-4455.ipv6.example.net")]
     public void Scrub_FullIPv6AddressAsHost_IsRedacted(string value)
     {
         Assert.True(FreeTextScrubber.IsSensitive(value), value);
