@@ -14,31 +14,43 @@ namespace NumoTelemetry.Privacy;
 /// dashboard, metrics, alerts and exports all hold the scrubbed value.
 /// </summary>
 /// <remarks>
-/// <para>A value is replaced by <see cref="Redacted"/> when, read with one level of percent-encoding decoded
-/// (<c>%40</c> is <c>@</c>), it holds:</para>
+/// <para>A value that is not printable ASCII, or that holds a <c>%XX</c> escape, is first read as a person would read it:
+/// percent-encoding is decoded until it is stable (at most three levels, UTF-8 escapes as characters, so <c>%252540</c> is
+/// <c>@</c>) and the text is NFKC-normalised (a fullwidth <c>＠</c> is <c>@</c>, a no-break space a space, fullwidth
+/// digits digits); a value that is not well-formed text (a lone surrogate) is redacted. A value is replaced by
+/// <see cref="Redacted"/> when, read so and with one more level of percent-encoding decoded, it holds:</para>
 /// <list type="bullet">
-/// <item>an e-mail address: an <c>@</c> after a letter, digit or one of <c>._%+-</c>, followed by a domain with a dot
-/// (<c>jane.doe@example.com</c>);</item>
-/// <item>a long digit run: <see cref="MaxDigits"/> + 1 (7) or more digits, with up to two of <c>space . - ( ) +</c>
-/// between each (<c>+44 7700 900123</c>, <c>(555) 123-4567</c>, <c>20260315</c>, <c>192.168.100.20</c>);</item>
+/// <item>an e-mail address: an <c>@</c> after a letter, digit (any script) or one of <c>._%+-</c>, followed by a domain of
+/// letters, digits and <c>-</c> with a dot (<c>jane.doe@example.com</c>, <c>jane@bücher.de</c>);</item>
+/// <item>a long digit run: <see cref="MaxDigits"/> + 1 (7) or more digits, with up to three separators between each, a
+/// separator being any space, dash, connector or other punctuation character (Unicode Zs, Pd, Pc, Po: <c>_ - – . , : /</c>
+/// and others) or <c>( ) +</c> (<c>+44 7700 900123</c>, <c>(555) 123-4567</c>, <c>0770 - 090 - 0123</c>,
+/// <c>+44_7700_900_123</c>, <c>20260315</c>, <c>192.168.100.20</c>);</item>
+/// <item>an IPv6 address: five or more groups of one to four hexadecimal digits separated by <c>:</c>, with a digit
+/// (<c>2a02:8071:2d85:6f00:211:22ff:fe33:4455</c>, <c>fe80::211:22ff:fe33:4455</c>);</item>
 /// <item>a token: a run of letters, digits, <c>_</c> and <c>-</c> of 16 or more characters with two or more digits that
 /// changes between lower case, upper case and digits at least once every three characters (random keys, base64,
 /// JWT parts), or a run of 24 or more hexadecimal digits with dashes (UUIDs, hashes);</item>
-/// <item>a secret written as <c>key=value</c> or <c>key:value</c>, where the key's last <c>_</c>/<c>-</c> separated part
+/// <item>a secret written as <c>key=value</c> or <c>key:value</c>, with or without spaces around the <c>=</c> or <c>:</c>,
+/// where the key's last <c>_</c>/<c>-</c> separated part
 /// is <c>token</c>, <c>password</c>, <c>passwd</c>, <c>pwd</c>, <c>secret</c>, <c>key</c>, <c>apikey</c>, <c>sig</c>,
 /// <c>signature</c>, <c>auth</c>, <c>authorization</c>, <c>bearer</c>, <c>session</c>, <c>sessionid</c>, <c>sid</c>,
-/// <c>otp</c>, <c>jwt</c>, <c>credential</c> or <c>credentials</c> (<c>access_token=…</c>, <c>X-Api-Key:…</c>);</item>
+/// <c>otp</c>, <c>jwt</c>, <c>credential</c> or <c>credentials</c> (<c>access_token=…</c>, <c>X-Api-Key:…</c>,
+/// <c>password = …</c>);</item>
 /// <item>more than <see cref="MaxScanLength"/> characters (not a name a site chose).</item>
 /// </list>
 /// <para>Any other value is kept, cut to <see cref="MaxLength"/> characters. Ordinary names pass: <c>spring_sale_2026</c>,
 /// <c>newsletter</c>, <c>cpc</c>, <c>www.google.com</c>, <c>t.co</c>, <c>en-GB</c>, <c>zh-Hant-TW</c>,
-/// <c>BlackFriday2026Newsletter</c>. Known false positives: a campaign named with a full date (<c>2026-03-15</c>, 8 digits)
-/// or a long camel-case name with digits; name campaigns <c>2026-03</c> or <c>mar15</c> instead.</para>
+/// <c>BlackFriday2026Newsletter</c>, <c>Frühjahr_Aktion</c>, <c>soldes-été</c>, <c>日本語キャンペーン</c>,
+/// <c>[2001:db8::1]</c>. Known false positives: a campaign named with a full date (<c>2026-03-15</c>, 8 digits),
+/// a number with thousands separators (<c>1,000,000</c>), a long camel-case name with digits or five colon-separated
+/// hexadecimal words; name campaigns <c>2026-03</c> or <c>mar15</c> instead.</para>
 /// <para>The method is one of the nine standard methods (case-sensitive, as OpenTelemetry's
 /// <c>http.request.method</c>), any other becomes <see cref="OtherMethod"/>; the protocol is a known HTTP version or
 /// <see cref="OtherMethod"/>.</para>
-/// <para>Allocation-free: one forward scan with no regular expression; a value that passes is returned as the same
-/// instance.</para>
+/// <para>One forward scan with no regular expression; a value that passes is returned as the same instance. A printable
+/// ASCII value without an escape (the common case) is scanned without allocating; only the decoding and normalising of
+/// the rest allocates.</para>
 /// </remarks>
 internal static class FreeTextScrubber
 {
