@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using NumoTelemetry.Capture;
 
 namespace NumoTelemetry.Privacy;
@@ -11,31 +14,43 @@ namespace NumoTelemetry.Privacy;
 /// dashboard, metrics, alerts and exports all hold the scrubbed value.
 /// </summary>
 /// <remarks>
-/// <para>A value is replaced by <see cref="Redacted"/> when, read with one level of percent-encoding decoded
-/// (<c>%40</c> is <c>@</c>), it holds:</para>
+/// <para>A value that is not printable ASCII, or that holds a <c>%XX</c> escape, is first read as a person would read it:
+/// percent-encoding is decoded until it is stable (at most three levels, UTF-8 escapes as characters, so <c>%252540</c> is
+/// <c>@</c>) and the text is NFKC-normalised (a fullwidth <c>＠</c> is <c>@</c>, a no-break space a space, fullwidth
+/// digits digits); a value that is not well-formed text (a lone surrogate) is redacted. A value is replaced by
+/// <see cref="Redacted"/> when, read so and with one more level of percent-encoding decoded, it holds:</para>
 /// <list type="bullet">
-/// <item>an e-mail address: an <c>@</c> after a letter, digit or one of <c>._%+-</c>, followed by a domain with a dot
-/// (<c>jane.doe@example.com</c>);</item>
-/// <item>a long digit run: <see cref="MaxDigits"/> + 1 (7) or more digits, with up to two of <c>space . - ( ) +</c>
-/// between each (<c>+44 7700 900123</c>, <c>(555) 123-4567</c>, <c>20260315</c>, <c>192.168.100.20</c>);</item>
+/// <item>an e-mail address: an <c>@</c> after a letter, digit (any script) or one of <c>._%+-</c>, followed by a domain of
+/// letters, digits and <c>-</c> with a dot (<c>jane.doe@example.com</c>, <c>jane@bücher.de</c>);</item>
+/// <item>a long digit run: <see cref="MaxDigits"/> + 1 (7) or more digits, with up to three separators between each, a
+/// separator being any space, dash, connector or other punctuation character (Unicode Zs, Pd, Pc, Po: <c>_ - – . , : /</c>
+/// and others) or <c>( ) +</c> (<c>+44 7700 900123</c>, <c>(555) 123-4567</c>, <c>0770 - 090 - 0123</c>,
+/// <c>+44_7700_900_123</c>, <c>20260315</c>, <c>192.168.100.20</c>);</item>
+/// <item>an IPv6 address: five or more groups of one to four hexadecimal digits separated by <c>:</c>, with a digit
+/// (<c>2a02:8071:2d85:6f00:211:22ff:fe33:4455</c>, <c>fe80::211:22ff:fe33:4455</c>);</item>
 /// <item>a token: a run of letters, digits, <c>_</c> and <c>-</c> of 16 or more characters with two or more digits that
 /// changes between lower case, upper case and digits at least once every three characters (random keys, base64,
 /// JWT parts), or a run of 24 or more hexadecimal digits with dashes (UUIDs, hashes);</item>
-/// <item>a secret written as <c>key=value</c> or <c>key:value</c>, where the key's last <c>_</c>/<c>-</c> separated part
+/// <item>a secret written as <c>key=value</c> or <c>key:value</c>, with or without spaces around the <c>=</c> or <c>:</c>,
+/// where the key's last <c>_</c>/<c>-</c> separated part
 /// is <c>token</c>, <c>password</c>, <c>passwd</c>, <c>pwd</c>, <c>secret</c>, <c>key</c>, <c>apikey</c>, <c>sig</c>,
 /// <c>signature</c>, <c>auth</c>, <c>authorization</c>, <c>bearer</c>, <c>session</c>, <c>sessionid</c>, <c>sid</c>,
-/// <c>otp</c>, <c>jwt</c>, <c>credential</c> or <c>credentials</c> (<c>access_token=…</c>, <c>X-Api-Key:…</c>);</item>
+/// <c>otp</c>, <c>jwt</c>, <c>credential</c> or <c>credentials</c> (<c>access_token=…</c>, <c>X-Api-Key:…</c>,
+/// <c>password = …</c>);</item>
 /// <item>more than <see cref="MaxScanLength"/> characters (not a name a site chose).</item>
 /// </list>
 /// <para>Any other value is kept, cut to <see cref="MaxLength"/> characters. Ordinary names pass: <c>spring_sale_2026</c>,
 /// <c>newsletter</c>, <c>cpc</c>, <c>www.google.com</c>, <c>t.co</c>, <c>en-GB</c>, <c>zh-Hant-TW</c>,
-/// <c>BlackFriday2026Newsletter</c>. Known false positives: a campaign named with a full date (<c>2026-03-15</c>, 8 digits)
-/// or a long camel-case name with digits; name campaigns <c>2026-03</c> or <c>mar15</c> instead.</para>
+/// <c>BlackFriday2026Newsletter</c>, <c>Frühjahr_Aktion</c>, <c>soldes-été</c>, <c>日本語キャンペーン</c>,
+/// <c>[2001:db8::1]</c>. Known false positives: a campaign named with a full date (<c>2026-03-15</c>, 8 digits),
+/// a number with thousands separators (<c>1,000,000</c>), a long camel-case name with digits or five colon-separated
+/// hexadecimal words; name campaigns <c>2026-03</c> or <c>mar15</c> instead.</para>
 /// <para>The method is one of the nine standard methods (case-sensitive, as OpenTelemetry's
 /// <c>http.request.method</c>), any other becomes <see cref="OtherMethod"/>; the protocol is a known HTTP version or
 /// <see cref="OtherMethod"/>.</para>
-/// <para>Allocation-free: one forward scan with no regular expression; a value that passes is returned as the same
-/// instance.</para>
+/// <para>One forward scan with no regular expression; a value that passes is returned as the same instance. A printable
+/// ASCII value without an escape (the common case) is scanned without allocating; only the decoding and normalising of
+/// the rest allocates.</para>
 /// </remarks>
 internal static class FreeTextScrubber
 {
@@ -57,6 +72,12 @@ internal static class FreeTextScrubber
     private const int MinTokenLength = 16;
     private const int MinHexDigits = 24;
     private const int MaxKeyLength = 24;
+    private const int MaxDecodeLevels = 3;
+    private const int MaxPhoneSeparators = 3;
+    private const int MinIPv6Groups = 5;
+
+    private static readonly SearchValues<char> PlainAscii = SearchValues.Create(
+        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     /// <summary>
     /// <paramref name="value"/> itself when it passes and is at most <see cref="MaxLength"/> long, <see cref="Redacted"/>
@@ -118,13 +139,75 @@ internal static class FreeTextScrubber
     };
 
     /// <summary>Whether <paramref name="value"/> looks like personal data or a secret (see the type's remarks).</summary>
-    [SkipLocalsInit]
     public static bool IsSensitive(ReadOnlySpan<char> value)
     {
         if (value.Length > MaxScanLength)
         {
             return true;
         }
+
+        // The common value (printable ASCII, no escape) is scanned as it is; the rest is read as a person would see it.
+        if (!value.ContainsAnyExcept(PlainAscii) && !HasEscape(value))
+        {
+            return Scan(value);
+        }
+
+        var normalised = Normalise(value);
+        return normalised is null || Scan(normalised);
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> with percent-encoding decoded until it is stable (at most <see cref="MaxDecodeLevels"/>
+    /// times, UTF-8 escapes read as characters) and then NFKC-normalised (<c>＠</c> is <c>@</c>, a no-break space a space,
+    /// fullwidth digits digits); <see langword="null"/> when it is not well-formed text.
+    /// </summary>
+    private static string? Normalise(ReadOnlySpan<char> value)
+    {
+        var text = value.ToString();
+        for (var level = 0; level < MaxDecodeLevels && HasEscape(text); level++)
+        {
+            var decoded = Uri.UnescapeDataString(text);
+            if (decoded == text)
+            {
+                break;
+            }
+
+            text = decoded;
+        }
+
+        if (Ascii.IsValid(text))
+        {
+            return text;
+        }
+
+        try
+        {
+            return text.Normalize(NormalizationForm.FormKC);
+        }
+        catch (ArgumentException)
+        {
+            return null; // a lone surrogate: not a name a site chose
+        }
+    }
+
+    private static bool HasEscape(ReadOnlySpan<char> value)
+    {
+        for (var i = value.IndexOf('%'); i >= 0; i = value.IndexOf('%'))
+        {
+            if (i + 2 < value.Length && char.IsAsciiHexDigit(value[i + 1]) && char.IsAsciiHexDigit(value[i + 2]))
+            {
+                return true;
+            }
+
+            value = value[(i + 1)..];
+        }
+
+        return false;
+    }
+
+    [SkipLocalsInit]
+    private static bool Scan(ReadOnlySpan<char> value)
+    {
 
         // Digit runs.
         var digits = 0;
@@ -147,6 +230,13 @@ internal static class FreeTextScrubber
         var wordLength = 0;
         var wordOverflow = false;
         var secretPending = false;
+        var secretKeyEnded = false;
+
+        // IPv6: a run of 1-4 hexadecimal digit groups between ':'.
+        var v6Groups = 0;
+        var v6GroupLength = 0;
+        var v6HasDigit = false;
+        var v6Valid = true;
 
         var previous = '\0';
         for (var i = 0; i < value.Length; i++)
@@ -171,7 +261,7 @@ internal static class FreeTextScrubber
 
                 separators = 0;
             }
-            else if (digits > 0 && c is ' ' or '.' or '-' or '(' or ')' or '+' && ++separators <= 2)
+            else if (digits > 0 && IsPhoneSeparator(c) && ++separators <= MaxPhoneSeparators)
             {
                 // still the same number
             }
@@ -187,15 +277,15 @@ internal static class FreeTextScrubber
                 case 0 when c == '@' && IsLocalPart(previous):
                     mail = 1;
                     break;
-                case 1 or 2 when char.IsAsciiLetterOrDigit(c) || c == '-':
+                case 1 or 2 when char.IsLetterOrDigit(c) || c == '-':
                     mail = 2;
                     break;
                 case 2 when c == '.':
                     mail = 3;
                     break;
-                case 3 when char.IsAsciiLetter(c):
+                case 3 when char.IsLetter(c):
                     return true;
-                case 3 when char.IsAsciiDigit(c) || c == '-':
+                case 3 when char.IsDigit(c) || c == '-':
                     mail = 2; // a label that starts with a digit: the domain goes on
                     break;
                 case 0:
@@ -256,9 +346,33 @@ internal static class FreeTextScrubber
                 hexHasDigit = hexHasLetter = false;
             }
 
-            // key=value secrets.
+            // IPv6 addresses.
+            if (char.IsAsciiHexDigit(c))
+            {
+                v6Valid &= ++v6GroupLength <= 4;
+                v6HasDigit |= c <= '9';
+            }
+            else if (c == ':')
+            {
+                v6Groups += v6GroupLength > 0 ? 1 : 0;
+                v6GroupLength = 0;
+            }
+            else
+            {
+                if (IsIPv6(v6Groups, v6GroupLength, v6HasDigit, v6Valid))
+                {
+                    return true;
+                }
+
+                v6Groups = v6GroupLength = 0;
+                v6HasDigit = false;
+                v6Valid = true;
+            }
+
+            // key=value secrets (spaces may stand around the '=' or ':').
             if (char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
             {
+                secretKeyEnded = false;
                 if (wordLength < MaxKeyLength)
                 {
                     word[wordLength++] = char.ToLowerInvariant(c);
@@ -270,7 +384,9 @@ internal static class FreeTextScrubber
             }
             else if (!secretPending) // (a pending secret is waiting past spaces or quotes for its value)
             {
-                secretPending = c is '=' or ':' && !wordOverflow && IsSecretKey(word[..wordLength]);
+                var secretKey = secretKeyEnded || (wordLength > 0 && !wordOverflow && IsSecretKey(word[..wordLength]));
+                secretPending = c is '=' or ':' && secretKey;
+                secretKeyEnded = c == ' ' && secretKey;
                 wordLength = 0;
                 wordOverflow = false;
             }
@@ -278,8 +394,17 @@ internal static class FreeTextScrubber
             previous = c;
         }
 
-        return IsToken(tokenLength, tokenDigits, tokenChanges) || (hexDigits >= MinHexDigits && hexHasDigit && hexHasLetter);
+        return IsToken(tokenLength, tokenDigits, tokenChanges) || (hexDigits >= MinHexDigits && hexHasDigit && hexHasLetter)
+            || IsIPv6(v6Groups, v6GroupLength, v6HasDigit, v6Valid);
     }
+
+    private static bool IsIPv6(int groups, int groupLength, bool hasDigit, bool valid) =>
+        valid && hasDigit && groups + (groupLength > 0 ? 1 : 0) >= MinIPv6Groups;
+
+    /// <summary>Whether <paramref name="c"/> may stand between the digits of one phone number.</summary>
+    private static bool IsPhoneSeparator(char c) => c is '(' or ')' or '+' or '.' or '/' || char.GetUnicodeCategory(c) is
+        UnicodeCategory.SpaceSeparator or UnicodeCategory.DashPunctuation or UnicodeCategory.ConnectorPunctuation
+        or UnicodeCategory.OtherPunctuation;
 
     /// <summary>The character at <paramref name="i"/>, with a <c>%XX</c> escape decoded (<paramref name="i"/> then moves to its last character).</summary>
     private static char Decoded(ReadOnlySpan<char> value, ref int i)
@@ -296,7 +421,7 @@ internal static class FreeTextScrubber
 
     private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
-    private static bool IsLocalPart(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-';
+    private static bool IsLocalPart(char c) => char.IsLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-';
 
     private static bool IsToken(int length, int digits, int changes) =>
         length >= MinTokenLength && digits >= 2 && changes * 3 >= length;

@@ -165,6 +165,44 @@ public class CanaryTests
     }
 
     [Fact]
+    public async Task ClientFreeText_UnicodeAndSeparatorVariants_NeverAppearInTheRequestLog()
+    {
+        // Variants of the issue 12 canaries that the Release sample wrote to its request log unchanged.
+        await using var site = await TestSite.StartAsync();
+        string[] queries =
+        [
+            "utm_campaign=jane.doe%EF%BC%A0example.com", // fullwidth at sign
+            "utm_campaign=jos%C3%A9%40example.com", // non-ASCII local part
+            "utm_campaign=jane%40b%C3%BCcher.de", // IDN domain
+            "utm_campaign=jane.doe%252540example.com", // encoded twice more
+            "utm_medium=%2B44%C2%A07700%C2%A0900123", // no-break spaces
+            "utm_medium=%2B44%E2%80%937700%E2%80%93900123", // en dashes
+            "utm_medium=%2B44_7700_900_123", // underscores
+            "utm_medium=0770%20-%20090%20-%200123", // spaced dashes
+            "utm_source=password%20%3D%20hunter2", // a secret with spaces around '='
+        ];
+        foreach (var query in queries)
+        {
+            using var response = await site.Client.GetAsync("/?" + query);
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/"))
+        {
+            request.Headers.TryAddWithoutValidation("Referer", "http://[2a02:8071:2d85:6f00:211:22ff:fe33:4455]/");
+            using var response = await site.Client.SendAsync(request);
+        }
+
+        await site.WaitForRecordsAsync(queries.Length + 1);
+        var log = site.ReadRequestLog();
+        Assert.Equal(queries.Length + 1, log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        string[] canaries = ["jane", "jos\u00E9", "7700", "0770", "hunter2", "fe33:4455"];
+        foreach (var canary in canaries)
+        {
+            Assert.False(log.Contains(canary, StringComparison.OrdinalIgnoreCase), $"Client text '{canary}' leaked into the request log: {log}");
+        }
+    }
+
+    [Fact]
     public async Task RawIdentifiers_NeverAppearInOutput_WhenNumoComponentsThrowWithThem()
     {
         // An enricher and the User-Agent parser that fail with the raw values they were given in their exception

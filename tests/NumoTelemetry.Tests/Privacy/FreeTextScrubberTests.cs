@@ -26,6 +26,11 @@ public class FreeTextScrubberTests
     [InlineData("deadbeefcafe")]
     [InlineData("retargeting_lookalike_audience_v2")]
     [InlineData("Frühling_2026")]
+    [InlineData("Frühjahr_Aktion")]
+    [InlineData("soldes-été")]
+    [InlineData("日本語キャンペーン")]
+    [InlineData("Rentrée 2026 – Großes Finale")]
+    [InlineData("20%25 off")]
     // hosts
     [InlineData("www.google.com")]
     [InlineData("t.co")]
@@ -36,12 +41,17 @@ public class FreeTextScrubberTests
     [InlineData("www-example-com.cdn.ampproject.org")]
     [InlineData("s3.eu-west-1.amazonaws.com")]
     [InlineData("10.0.0.1")]
-    [InlineData("[2001:db8::1]")]
+    [InlineData("[2001:db8::1]")] // a short documentation address (three groups); a full one is redacted
+    [InlineData("bücher.de")]
     // language tags
     [InlineData("en")]
     [InlineData("en-GB")]
     [InlineData("zh-Hant-TW")]
     [InlineData("de-CH-1996")]
+    // times and ratios
+    [InlineData("12:30:45")]
+    [InlineData("key_visual")]
+    [InlineData("password reset")]
     // signal names, routes
     [InlineData("password_reset")]
     [InlineData("checkout_step_2")]
@@ -96,6 +106,45 @@ public class FreeTextScrubberTests
     {
         Assert.True(FreeTextScrubber.IsSensitive(value));
         Assert.Equal(FreeTextScrubber.Redacted, FreeTextScrubber.Scrub(value));
+    }
+
+    [Theory]
+    // e-mail addresses with a fullwidth at sign (U+FF20, a decoded %EF%BC%A0), a non-ASCII local part or an IDN domain
+    [InlineData("jane.doe\uFF20example.com")]
+    [InlineData("jos\u00E9@example.com")]
+    [InlineData("jane@b\u00FCcher.de")]
+    // an e-mail address percent-encoded once more than the capture and the scrubber decode (%2540 after capture's decode)
+    [InlineData("jane.doe%2540example.com")]
+    // phone numbers written with a no-break space, an en dash, underscores or spaced dashes between the groups
+    [InlineData("+44\u00A07700\u00A0900123")]
+    [InlineData("06\u202F12\u202F34\u202F56\u202F78")]
+    [InlineData("+44\u20137700\u2013900123")]
+    [InlineData("+44_7700_900_123")]
+    [InlineData("0770 - 090 - 0123")]
+    [InlineData("44_7700_900123.example.com")]
+    // a secret with a space before its '='
+    [InlineData("password = hunter2")]
+    [InlineData("api_key : abc")]
+    // percent-encoded UTF-8 and an e-mail address encoded three times
+    [InlineData("jos%C3%A9%40example.com")]
+    [InlineData("jane.doe%25252540example.com")]
+    [InlineData("jane.doe\uFE6Bexample.com")]
+    public void Scrub_PersonalDataWithUnicodeOrOtherSeparators_IsRedacted(string value)
+    {
+        Assert.True(FreeTextScrubber.IsSensitive(value), value);
+        Assert.Equal(FreeTextScrubber.Redacted, FreeTextScrubber.Scrub(value));
+    }
+
+    [Theory]
+    // A referrer host that is a full IPv6 address (a home server's, or an interface id built from a MAC address, ff:fe)
+    // identifies a subscriber or a device as an IPv4 address with seven digits does; only its /64 or less is network.
+    [InlineData("[2a02:8071:2d85:6f00:211:22ff:fe33:4455]")]
+    [InlineData("[2a02:8071:2d85:6f00:8d1c:3b2a:91e4:7f10]")]
+    [InlineData("[fe80::211:22ff:fe33:4455]")]
+    [InlineData("2a02-8071-2d85-6f00-211-22ff-fe33-4455.ipv6.example.net")]
+    public void Scrub_FullIPv6AddressAsHost_IsRedacted(string value)
+    {
+        Assert.True(FreeTextScrubber.IsSensitive(value), value);
     }
 
     [Fact]
