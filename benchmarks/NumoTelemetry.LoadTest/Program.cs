@@ -9,6 +9,7 @@ using NumoTelemetry.LoadTest;
 //   dotnet run -c Release --project benchmarks/NumoTelemetry.LoadTest -- run [--requests 100000] [--rounds 3] [--connections 16] [--warmup-seconds 10] [--modes bare,numo,httplogging,otel]
 //   dotnet run -c Release --project benchmarks/NumoTelemetry.LoadTest -- server --mode numo --port 5099
 //   benchmarks/NumoTelemetry.LoadTest/wrk-threads.sh   (the same modes under wrk, CPU split by server thread; Linux)
+//   benchmarks/NumoTelemetry.LoadTest/wrk-many-clients.sh   (the same with 200,000 distinct clients; see many-clients.lua)
 return args.Length > 0 && args[0] == "server"
     ? await LoadServer.RunAsync(args)
     : await LoadRunner.RunAsync(args);
