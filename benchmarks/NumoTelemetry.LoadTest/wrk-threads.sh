@@ -4,6 +4,7 @@
 # with its own client; wrk costs far less, so this split is steadier.
 #
 #   benchmarks/NumoTelemetry.LoadTest/wrk-threads.sh [--rounds 3] [--seconds 8] [--modes "bare numo httplogging otel"] [--clients 0]
+#                                                    [--warmup SECONDS (default: seconds / 2 + 2)]
 #
 # --clients 0 (the default): every request from one client (one address, cookie pair and browser), so that every cache
 # hits. --clients N: requests from N distinct clients through many-clients.lua (each its own forwarded address, session
@@ -12,22 +13,25 @@
 # Needs wrk (Debian: apt-get install wrk). The modes are interleaved within each round, one server process per run, each
 # warmed up first with the same traffic. Prints, per mode and round, the load average at the start of the run and the
 # user and kernel CPU per request of each server thread group: request threads (".NET TP Worker"), NumoTelemetry's
-# pipeline thread, and the rest (sockets, GC, JIT, timers); then wrk's own CPU per request and the requests per second.
+# pipeline thread, the garbage collector's threads (server GC: ".NET Server GC", ".NET BGC") and the rest (sockets,
+# JIT, timers); then wrk's own CPU per request (its Lua included) and the requests per second.
 # Then the medians over the rounds, their ranges and each mode's ratio to bare.
 set -euo pipefail
-rounds=3; seconds=8; modes="bare numo httplogging otel"; clients=0
+rounds=3; seconds=8; modes="bare numo httplogging otel"; clients=0; warmup=
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
     --clients) clients=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get install wrk)" >&2; exit 2; }
 [ -d /proc/self/task ] || { echo "needs Linux /proc" >&2; exit 2; }
 [[ "$clients" =~ ^[0-9]+$ ]] || { echo "--clients takes a number (0: one client)" >&2; exit 2; }
+warmup=${warmup:-$(( seconds / 2 + 2 ))}
 
 here=$(cd "$(dirname "$0")" && pwd)
 dotnet build -c Release "$here" -v q -nologo >/dev/null
@@ -55,7 +59,7 @@ snapshot() {
   done
 }
 
-echo "clients: $([ "$clients" -eq 0 ] && echo "one" || echo "$clients"); ${seconds}s per run; µs of CPU per request"
+echo "clients: $([ "$clients" -eq 0 ] && echo "one" || echo "$clients"); ${warmup}s warm-up and ${seconds}s per run; µs of CPU per request"
 for round in $(seq 1 "$rounds"); do
   for mode in $modes; do
     port=$(( 20000 + RANDOM % 20000 ))
@@ -63,7 +67,7 @@ for round in $(seq 1 "$rounds"); do
     pid=$!
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/__stats" >/dev/null 2>&1 && break; sleep 0.1; done
     mapfile -d '' -t warm < <(traffic "$port" $(( 2 * round )))
-    wrk -t1 -c16 -d"$(( seconds / 2 + 2 ))s" "${warm[@]}" >/dev/null   # warm-up
+    wrk -t1 -c16 -d"${warmup}s" "${warm[@]}" >/dev/null   # warm-up
     mapfile -d '' -t run < <(traffic "$port" $(( 2 * round + 1 )))
     load=$(cut -d' ' -f1 /proc/loadavg)
     snapshot "$pid" > "$work/before"
@@ -73,7 +77,7 @@ for round in $(seq 1 "$rounds"); do
     requests=$(grep -oP '\d+(?= requests in)' "$work/wrk")
     grep -q 'Non-2xx' "$work/wrk" && echo "warning: $mode answered some requests with a non-2xx status" >&2
     read -r wrk_user wrk_sys < <(tail -n1 "$work/wrk-time")
-    # One line per run: mode round load total user kernel request-threads request-threads-user pipeline other wrk req/s.
+    # One line per run: mode round load total user kernel request-threads request-threads-user pipeline gc other wrk req/s.
     awk -v req="$requests" -v hz="$ticks" -v mode="$mode" -v round="$round" -v load="$load" -v secs="$seconds" \
         -v wrk="$wrk_user $wrk_sys" '
       NR == FNR { u[$1] = $3; s[$1] = $4; next }
@@ -84,26 +88,28 @@ for round in $(seq 1 "$rounds"); do
         split(wrk, w, " ")
         rt = (U[".NET_TP_Worker"] + S[".NET_TP_Worker"]) * f
         pt = (U["NumoTelemetry_p"] + S["NumoTelemetry_p"]) * f
-        printf "%s %d %s %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.0f\n", mode, round, load, (tu + ts) * f, tu * f, ts * f,
-          rt, U[".NET_TP_Worker"] * f, pt, (tu + ts) * f - rt - pt, (w[1] + w[2]) * 1e6 / req, req / secs
+        for (g in U) if (g ~ /GC/) gc += (U[g] + S[g]) * f
+        printf "%s %d %s %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.0f\n", mode, round, load, (tu + ts) * f, tu * f, ts * f,
+          rt, U[".NET_TP_Worker"] * f, pt, gc, (tu + ts) * f - rt - pt - gc, (w[1] + w[2]) * 1e6 / req, req / secs
       }' "$work/before" "$work/after" >> "$work/results"
-    tail -n1 "$work/results" | awk '{ printf "%-12s round %d  load %5s  total %6.2f us/req (user %5.2f, kernel %5.2f)  request threads %5.2f (user %5.2f)  pipeline thread %5.2f  other %5.2f  |  wrk %5.2f  %6.0f req/s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }'
+    tail -n1 "$work/results" | awk '{ printf "%-12s round %d  load %5s  total %6.2f us/req (user %5.2f, kernel %5.2f)  request threads %5.2f (user %5.2f)  pipeline thread %5.2f  GC %5.2f  other %5.2f  |  wrk %5.2f  %6.0f req/s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 }'
   done
 done
 
 echo
-echo "medians over $rounds rounds (µs of server CPU per request; total's range in brackets; ratio of totals to bare):"
+echo "medians over $rounds rounds (µs of server CPU per request; ranges in brackets; ratio of totals to bare):"
 awk '$1 == "bare" { b[++n] = $4 }
   function median(a, n,   i, j, x) { for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x } return a[int((n + 1) / 2)] }
   END { print (n ? median(b, n) : 0) }' "$work/results" > "$work/bare"
 for mode in $modes; do
   grep "^$mode " "$work/results" | awk -v mode="$mode" -v bare="$(cat "$work/bare")" '
     { t[NR] = $4; lo = (NR == 1 || $4 < lo) ? $4 : lo; hi = (NR == 1 || $4 > hi) ? $4 : hi
-      u[NR] = $5; r[NR] = $7; ru[NR] = $8; p[NR] = $9; o[NR] = $10; w[NR] = $11; q[NR] = $12 }
+      plo = (NR == 1 || $9 < plo) ? $9 : plo; phi = (NR == 1 || $9 > phi) ? $9 : phi
+      u[NR] = $5; r[NR] = $7; ru[NR] = $8; p[NR] = $9; g[NR] = $10; o[NR] = $11; w[NR] = $12; q[NR] = $13 }
     function median(a, n,   i, j, x) { for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x } return a[int((n + 1) / 2)] }
     END {
       m = median(t, NR)
-      printf "%-12s total %6.2f [%6.2f-%6.2f]  %s  user %5.2f  request threads %5.2f (user %5.2f)  pipeline thread %5.2f  other %5.2f  |  wrk %5.2f  %6.0f req/s\n",
-        mode, m, lo, hi, (bare > 0 ? sprintf("%4.2f x bare", m / bare) : "           "), median(u, NR), median(r, NR), median(ru, NR), median(p, NR), median(o, NR), median(w, NR), median(q, NR)
+      printf "%-12s total %6.2f [%6.2f-%6.2f]  %s  user %5.2f  request threads %5.2f (user %5.2f)  pipeline thread %5.2f [%5.2f-%5.2f]  GC %5.2f  other %5.2f  |  wrk %5.2f  %6.0f req/s\n",
+        mode, m, lo, hi, (bare > 0 ? sprintf("%4.2f x bare", m / bare) : "           "), median(u, NR), median(r, NR), median(ru, NR), median(p, NR), plo, phi, median(g, NR), median(o, NR), median(w, NR), median(q, NR)
     }'
 done
