@@ -147,7 +147,7 @@ internal sealed class ReplayCapturer
         // Referrer host (internal navigation, on the Host "replay", is none).
         record.Language = null;
         var referrerHost = HeaderValues.ReferrerHost(request.Referer);
-        record.ReferrerHost = referrerHost.IsEmpty || HeaderValues.IsSameHost(referrerHost, "replay") ? null : FreeTextScrubber.Intern(referrerHost, _interner, lowerAscii: true);
+        record.ReferrerHost = referrerHost.IsEmpty || HeaderValues.IsSameHost(referrerHost, "replay") ? null : _interner.InternScrubbed(referrerHost, lowerAscii: true);
 
         // Cookies.
         if (request.HasCookie || request.HasSession)

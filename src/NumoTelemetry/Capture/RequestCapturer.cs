@@ -311,7 +311,7 @@ internal sealed class RequestCapturer
         var referrerHost = HeaderValues.ReferrerHost(raw.Referer);
         record.ReferrerHost = referrerHost.IsEmpty || HeaderValues.IsSameHost(referrerHost, host)
             ? null
-            : FreeTextScrubber.Intern(referrerHost, _interner, lowerAscii: true);
+            : _interner.InternScrubbed(referrerHost, lowerAscii: true);
         var query = raw.Query;
         if (query is not null && query.Contains("utm_", StringComparison.OrdinalIgnoreCase))
         {
@@ -503,7 +503,7 @@ internal sealed class RequestCapturer
         {
             try
             {
-                return FreeTextScrubber.Intern(Uri.UnescapeDataString(raw.ToString().Replace('+', ' ')), _interner, lowerAscii: false);
+                return _interner.InternScrubbed(Uri.UnescapeDataString(raw.ToString().Replace('+', ' ')), lowerAscii: false);
             }
             catch (UriFormatException)
             {
@@ -511,7 +511,7 @@ internal sealed class RequestCapturer
             }
         }
 
-        return FreeTextScrubber.Intern(raw, _interner, lowerAscii: false);
+        return _interner.InternScrubbed(raw, lowerAscii: false);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
+using NumoTelemetry.Privacy;
 
 namespace NumoTelemetry.Capture;
 
@@ -66,4 +67,19 @@ internal sealed class StringInterner
 
     // Not ContainsAnyInRange: its generic-math path allocates until the JIT has optimised it.
     private static readonly SearchValues<char> UpperAscii = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
+    /// <summary>
+    /// Scrubs <paramref name="value"/> (<see cref="FreeTextScrubber"/>) and interns what is kept, lower-cased when
+    /// <paramref name="lowerAscii"/>; no string is made for a repeated or redacted value.
+    /// </summary>
+    public string InternScrubbed(ReadOnlySpan<char> value, bool lowerAscii)
+    {
+        var kept = FreeTextScrubber.KeptLength(value);
+        if (kept < 0)
+        {
+            return FreeTextScrubber.Redacted;
+        }
+
+        return lowerAscii ? InternLowerAscii(value[..kept]) : Intern(value[..kept]);
+    }
 }

@@ -3,7 +3,6 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
-using NumoTelemetry.Capture;
 
 namespace NumoTelemetry.Privacy;
 
@@ -99,17 +98,11 @@ internal static class FreeTextScrubber
         return value.Length <= MaxLength ? value : value[..CutLength(value)];
     }
 
-    /// <summary>Scrubs <paramref name="value"/> and interns what is kept (no string made for a repeated or redacted value).</summary>
-    public static string Intern(ReadOnlySpan<char> value, StringInterner interner, bool lowerAscii)
-    {
-        if (IsSensitive(value))
-        {
-            return Redacted;
-        }
-
-        value = value[..CutLength(value)];
-        return lowerAscii ? interner.InternLowerAscii(value) : interner.Intern(value);
-    }
+    /// <summary>
+    /// How much of <paramref name="value"/> is kept: its length cut to the cap, or -1 when it is to be replaced by
+    /// <see cref="Redacted"/>. For callers that make the kept string themselves (see <c>StringInterner.InternScrubbed</c>).
+    /// </summary>
+    public static int KeptLength(ReadOnlySpan<char> value) => IsSensitive(value) ? -1 : CutLength(value);
 
     /// <summary>The HTTP method as kept: one of the nine standard methods (the shared literal), else <see cref="OtherMethod"/>.</summary>
     public static string Method(string? method) => method switch

@@ -186,10 +186,10 @@ public class FreeTextScrubberTests
     public void Intern_KeptValue_IsSharedAndRedactedOneNeverInterned()
     {
         var interner = new StringInterner(16);
-        var first = FreeTextScrubber.Intern("WWW.Google.com".AsSpan(), interner, lowerAscii: true);
+        var first = interner.InternScrubbed("WWW.Google.com".AsSpan(), lowerAscii: true);
         Assert.Equal("www.google.com", first);
-        Assert.Same(first, FreeTextScrubber.Intern("www.google.com".AsSpan(), interner, lowerAscii: true));
-        Assert.Same(FreeTextScrubber.Redacted, FreeTextScrubber.Intern("jane.doe@example.com".AsSpan(), interner, lowerAscii: false));
+        Assert.Same(first, interner.InternScrubbed("www.google.com".AsSpan(), lowerAscii: true));
+        Assert.Same(FreeTextScrubber.Redacted, interner.InternScrubbed("jane.doe@example.com".AsSpan(), lowerAscii: false));
     }
 
     [Fact]
