@@ -10,6 +10,7 @@ internal sealed class DashboardAssets
         ("index.html", "text/html; charset=utf-8"),
         ("app.js", "text/javascript; charset=utf-8"),
         ("app.css", "text/css; charset=utf-8"),
+        ("favicon.ico", "image/x-icon"),
     ];
 
     private readonly Dictionary<string, Asset> _assets = new(StringComparer.Ordinal);

@@ -11,4 +11,6 @@ namespace NumoTelemetry.Dashboard.Http;
 [JsonSerializable(typeof(FraudOverview))]
 [JsonSerializable(typeof(LiveView))]
 [JsonSerializable(typeof(DashboardMeta))]
+[JsonSerializable(typeof(FunnelView))]
+[JsonSerializable(typeof(string[]))]
 internal sealed partial class DashboardJsonContext : JsonSerializerContext;

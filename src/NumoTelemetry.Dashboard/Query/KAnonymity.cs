@@ -12,8 +12,11 @@ internal static class KAnonymity
     /// <summary>
     /// Whether an aggregate was built from at least <paramref name="k"/> distinct people: pseudonyms of one UTC day (a
     /// multi-day aggregate is judged by its busiest day, since its sketches cannot tell a person on two days from two people).
+    /// An aggregate of day cells must also have at least k people on each of its days with data: then whole-day ranges
+    /// (named, custom, compared) never differ by a day of fewer than k people.
     /// </summary>
-    public static bool Meets(Aggregate aggregate, int k) => aggregate.People >= k;
+    public static bool Meets(Aggregate aggregate, int k) =>
+        aggregate.People >= k && (!aggregate.DayWise || aggregate.FewestDayPeople >= k);
 
     /// <summary>
     /// Applies primary and complementary suppression to <paramref name="groups"/>, whose sum is released as a total.
