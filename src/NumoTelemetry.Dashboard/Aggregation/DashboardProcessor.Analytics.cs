@@ -36,7 +36,7 @@ internal sealed partial class DashboardProcessor
                 SignalKind.LoginSucceeded => AnalyticsDefinitions.LoginEvent,
                 _ => null,
             };
-            if (name is null || ReferenceEquals(name, FreeTextScrubber.Redacted))
+            if (name is null || string.Equals(name, FreeTextScrubber.Redacted, StringComparison.Ordinal))
             {
                 continue;
             }
