@@ -84,9 +84,12 @@ internal static class AnalyticsEndpoints
     }
 
     /// <summary>The range of a request: <c>from=</c>/<c>to=</c> (ISO 8601 dates in the site's time zone) or <c>range=</c>.</summary>
-    public static bool TryRange(HttpContext context, DashboardQueryService query, out DashboardRange range, out IResult problem)
+    public static bool TryRange(HttpContext context, DashboardQueryService query, out DashboardRange range, out IResult problem) =>
+        TryRange(context.Request.Query, query, out range, out problem);
+
+    /// <summary>The range of a query string (see <see cref="TryRange(HttpContext, DashboardQueryService, out DashboardRange, out IResult)"/>).</summary>
+    public static bool TryRange(IQueryCollection q, DashboardQueryService query, out DashboardRange range, out IResult problem)
     {
-        var q = context.Request.Query;
         var fromText = q["from"].ToString();
         var toText = q["to"].ToString();
         problem = Results.Empty;
@@ -124,9 +127,13 @@ internal static class AnalyticsEndpoints
     }
 
     /// <summary>The compared period of <c>compare=previous|year</c>, or <see langword="null"/> without one.</summary>
-    public static bool TryCompare(HttpContext context, DashboardRange range, out DashboardRange? compared, out string compare, out IResult problem)
+    public static bool TryCompare(HttpContext context, DashboardRange range, out DashboardRange? compared, out string compare, out IResult problem) =>
+        TryCompare(context.Request.Query, range, out compared, out compare, out problem);
+
+    /// <summary>The compared period of a query string.</summary>
+    public static bool TryCompare(IQueryCollection q, DashboardRange range, out DashboardRange? compared, out string compare, out IResult problem)
     {
-        compare = context.Request.Query["compare"].ToString();
+        compare = q["compare"].ToString();
         problem = Results.Empty;
         compared = null;
         if (compare.Length == 0)

@@ -119,6 +119,7 @@ internal static class DashboardEndpoints
         });
 
         AnalyticsEndpoints.Map(group, api, assets);
+        ShareEndpoints.Map(group, api, assets);
         endpoints.ServiceProvider.GetRequiredService<DashboardRouteFilter>().Add(group.GetPrefix(prefix));
         return group;
     }

@@ -12,5 +12,7 @@ namespace NumoTelemetry.Dashboard.Http;
 [JsonSerializable(typeof(LiveView))]
 [JsonSerializable(typeof(DashboardMeta))]
 [JsonSerializable(typeof(FunnelView))]
+[JsonSerializable(typeof(ShareLink))]
+[JsonSerializable(typeof(SharedView))]
 [JsonSerializable(typeof(string[]))]
 internal sealed partial class DashboardJsonContext : JsonSerializerContext;

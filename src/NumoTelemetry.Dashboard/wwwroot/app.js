@@ -381,6 +381,28 @@
     });
   }
 
+  function shareControls() {
+    const button = $('share');
+    if (!button) return;
+    let token = null;
+    button.addEventListener('click', async () => {
+      try {
+        const response = await fetch('api/share?' + query({ view: 'overview', hours: 168 }), { method: 'POST', credentials: 'same-origin' });
+        if (!response.ok) throw new Error('Sharing failed (' + response.status + ').');
+        const link = await response.json();
+        token = link.url.split('/').pop();
+        $('share-url').value = new URL(link.url, location.href).href;
+        $('share-out').hidden = false;
+        $('share-url').select();
+      } catch (error) { showError(error); }
+    });
+    $('share-revoke').addEventListener('click', async () => {
+      if (!token) return;
+      const response = await fetch('api/share/revoke?token=' + encodeURIComponent(token), { method: 'POST', credentials: 'same-origin' });
+      if (response.ok) { $('share-url').value = 'Revoked'; token = null; } else showError(new Error('Revoking failed (' + response.status + ').'));
+    });
+  }
+
   // ---------- loading ----------
   let lastOverview = null, lastLive = null, lastFraud = null, loading = 0;
   async function loadAll() {
@@ -421,6 +443,7 @@
       }
       $('zone').textContent = analytics.timeZone;
       periodControls();
+      shareControls();
       $('privacy').textContent = `Privacy: every number comes from at least ${state.k} different people. Values from fewer people, and values that would let them be worked out from other views, are not listed: they count in “Other”; totals and points that would reveal them show as “${suppressedText()}”.` +
         (state.noise ? ` Counts carry Laplace noise (ε = ${state.noise}).` : '');
     } catch (error) { showError(error); return; }
