@@ -19,6 +19,13 @@ internal static class KAnonymity
         aggregate.People >= k && (!aggregate.DayWise || aggregate.FewestDayPeople >= k);
 
     /// <summary>
+    /// Whether a group of withheld values (a list's "Other", the withheld children of a relation) is from at least
+    /// <paramref name="k"/> people: judged by its busiest day only. The day-wise rule of <see cref="Meets"/> is for
+    /// released values; applied to the groups that protect them it would withhold every list with a quiet day.
+    /// </summary>
+    public static bool MeetsAsGroup(Aggregate group, int k) => group.People >= k;
+
+    /// <summary>
     /// Applies primary and complementary suppression to <paramref name="groups"/>, whose sum is released as a total.
     /// </summary>
     /// <param name="groups">The groups; their <see cref="Aggregate.Suppressed"/> flags are set.</param>
@@ -61,7 +68,7 @@ internal static class KAnonymity
         }
 
         // Complementary suppression: the remainder is derivable as total minus shown, so it must meet k too.
-        while (remainder.Count > 0 && shown.Count > 0 && !Meets(remainderUnion, k))
+        while (remainder.Count > 0 && shown.Count > 0 && !MeetsAsGroup(remainderUnion, k))
         {
             var smallest = shown[^1];
             shown.RemoveAt(shown.Count - 1);
@@ -70,7 +77,7 @@ internal static class KAnonymity
             remainderUnion.Add(smallest);
         }
 
-        var remainderReleasable = remainder.Count > 0 && Meets(remainderUnion, k);
+        var remainderReleasable = remainder.Count > 0 && MeetsAsGroup(remainderUnion, k);
         return new Suppression(shown, remainder, remainderUnion, remainderReleasable);
     }
 }
