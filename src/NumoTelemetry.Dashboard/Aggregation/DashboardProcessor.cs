@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using NumoTelemetry.Dashboard.Analytics;
 using NumoTelemetry.Metrics;
 using NumoTelemetry.Pipeline;
-using NumoTelemetry.Privacy;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Dashboard.Aggregation;
 
@@ -501,11 +501,11 @@ internal sealed partial class DashboardProcessor : IRequestRecordProcessor, IDis
         _ => "fraud_prevention_only",
     };
 
-    internal static string BandName(NumoTelemetry.Fraud.RiskBand band) => band switch
+    internal static string BandName(NumoTelemetry.Records.RiskBand band) => band switch
     {
-        NumoTelemetry.Fraud.RiskBand.Watch => "watch",
-        NumoTelemetry.Fraud.RiskBand.Alert => "alert",
-        NumoTelemetry.Fraud.RiskBand.Page => "page",
+        NumoTelemetry.Records.RiskBand.Watch => "watch",
+        NumoTelemetry.Records.RiskBand.Alert => "alert",
+        NumoTelemetry.Records.RiskBand.Page => "page",
         _ => "none",
     };
 
