@@ -1,4 +1,4 @@
-using NumoTelemetry.Capture;
+using NumoTelemetry.Records;
 using NumoTelemetry.Dashboard.Analytics;
 using NumoTelemetry.Privacy;
 
