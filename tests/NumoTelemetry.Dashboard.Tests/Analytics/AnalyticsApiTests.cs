@@ -25,6 +25,9 @@ public sealed class AnalyticsApiTests
         Expect(rows["Signup"], 12, 12, 20);
         Expect(rows["Products"], 13, 13, 20);
         Expect(rows["Checkout"], 6, 6, 20);
+        var csv = await host.Client.GetStringAsync(new Uri("/numo/api/export.csv?view=top&range=24h&dim=goal", UriKind.Relative));
+        Assert.StartsWith("goal,events,visitors\n", csv, StringComparison.Ordinal);
+        Assert.Contains("\nSignup,12,", csv, StringComparison.Ordinal);
     }
 
     [Fact]
