@@ -118,6 +118,20 @@ public sealed class AnalyticsApiTests
     }
 
     [Fact]
+    public async Task Pages_PathWithAnEmailAddress_SeenByManyPeople_IsCountedUnderItsTemplateOnly()
+    {
+        await using var host = await AnalyticsHost.StartAsync();
+        await host.SendFromAsync("/u/jane.doe%40example.com", 8);
+
+        var pages = await host.Client.GetStringAsync(new Uri("/numo/api/top?range=24h&dim=page&limit=100", UriKind.Relative));
+        using var json = JsonDocument.Parse(pages);
+
+        Assert.Equal(8, Rows(json)["/u/{name}"].Value);
+        Assert.DoesNotContain("jane", pages, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("jane", await host.StoreFilesAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task EntryPages_SeededDay_OneEntryPerVisit()
     {
         await using var host = await AnalyticsHost.StartAsync();

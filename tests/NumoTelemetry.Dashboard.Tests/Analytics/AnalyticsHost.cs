@@ -67,6 +67,7 @@ internal sealed class AnalyticsHost : IAsyncDisposable
         app.UseNumoTelemetry();
         app.MapGet("/pricing", () => "pricing");
         app.MapGet("/checkout/done", () => "thanks");
+        app.MapGet("/u/{name}", (string name) => "profile");
         app.MapGet("/products/{id:int}", (int id) => "product " + id.ToString(CultureInfo.InvariantCulture));
         app.MapPost("/signup", (HttpContext context) =>
         {
@@ -151,6 +152,26 @@ internal sealed class AnalyticsHost : IAsyncDisposable
         }
 
         return text.ToString();
+    }
+
+    /// <summary>Sends a GET of <paramref name="path"/> from <paramref name="people"/> new visitors and waits until it is written.</summary>
+    public async Task SendFromAsync(string path, int people)
+    {
+        var pipeline = App.Services.GetRequiredService<PipelineService>();
+        var before = pipeline.Processed;
+        for (var n = 0; n < people; n++)
+        {
+            await SendAsync(HttpMethod.Get, path, $"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{60 + n}.0.0.0 Safari/537.36");
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (pipeline.Processed < before + people && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        await pipeline.FlushAsync(CancellationToken.None);
+        await Processor.WritePendingAsync(CancellationToken.None);
     }
 
     private async Task SendAsync(HttpMethod method, string path, string agent)
