@@ -96,7 +96,7 @@ internal static class AnalystAccess
     private static IResult Page(string body) => Results.Content(Html(body), "text/html");
 
     private static string Html(string body) =>
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
         "<title>Analyst sign-in</title></head><body style=\"font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem\">" +
         "<h1>Analyst sign-in</h1>" + body + "</body></html>";
 

@@ -39,7 +39,7 @@ internal static class DemoTraffic
     public static void Map(WebApplication app)
     {
         app.MapGet("/analyst/demo", () => Results.Content(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Demo traffic</title></head>" +
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>Demo traffic</title></head>" +
             "<body style=\"font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem\"><h1>Generate demo traffic</h1>" +
             "<p>Sends realistic requests (browsers, a few crawlers, opted-out visitors, failed sign-ins) to this site through its own pipeline.</p>" +
             "<form method=\"post\" action=\"/analyst/demo-traffic\"><label>Visitors <input name=\"visitors\" type=\"number\" min=\"1\" max=\"400\" value=\"60\"></label> " +

@@ -38,7 +38,7 @@ internal static class SampleSite
     private static IResult Page(string title, string body) => Results.Content(Html(title, body), "text/html");
 
     private static string Html(string title, string body) =>
-        $"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(title)}</title></head><body><h1>{WebUtility.HtmlEncode(title)}</h1>{body}</body></html>";
+        $"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>{WebUtility.HtmlEncode(title)}</title></head><body><h1>{WebUtility.HtmlEncode(title)}</h1>{body}</body></html>";
 
     private static string LoginForm(string? error) =>
         (error is null ? string.Empty : $"<p role=\"alert\">{WebUtility.HtmlEncode(error)}</p>") +

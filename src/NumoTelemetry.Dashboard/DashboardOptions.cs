@@ -105,4 +105,26 @@ public sealed class DashboardOptions
     /// </summary>
     /// <value>Default: <see langword="false"/>.</value>
     public bool ShowAlertSubjects { get; set; }
+
+    /// <summary>
+    /// Goals: pages reached and events raised, listed with their visitors and conversion rate
+    /// (<c>api/top?dim=goal</c>). See <see cref="DashboardGoal"/>.
+    /// </summary>
+    public IList<DashboardGoal> Goals { get; } = [];
+
+    /// <summary>Funnels counted as visitors pass their steps (<c>api/funnel</c>). See <see cref="DashboardFunnel"/>.</summary>
+    public IList<DashboardFunnel> Funnels { get; } = [];
+
+    /// <summary>
+    /// The site's time zone (an IANA or Windows id) in which <c>from=</c>/<c>to=</c> dates are read and days are shown.
+    /// </summary>
+    /// <value>Default: <c>UTC</c>.</value>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>
+    /// Where the page's sign-out control posts (a path of the site that signs the analyst out), or
+    /// <see langword="null"/> for no control.
+    /// </summary>
+    /// <value>Default: <see langword="null"/>.</value>
+    public string? SignOutPath { get; set; }
 }

@@ -57,6 +57,7 @@ public static class DashboardServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<NumoTelemetry.Alerts.IAlertSink, StoredAlertFeed>(static sp => sp.GetRequiredService<StoredAlertFeed>()));
         services.TryAddSingleton(static sp => new DashboardRouteFilter(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ExcludedRoutePrefixes));
         services.TryAddSingleton<DashboardQueryService>();
+        services.AddDataProtection(); // signs share links (idempotent; the site's own key ring settings apply)
         return builder.AddProcessor<DashboardProcessor>();
     }
 }

@@ -38,4 +38,16 @@ public interface IDashboardStore
 
     /// <summary>Deletes the secrets of the days before <paramref name="before"/>, leaving no copy behind; returns how many.</summary>
     ValueTask<int> DeleteDaySecretsAsync(DateOnly before, CancellationToken cancellationToken) => ValueTask.FromResult(0);
+
+    /// <summary>
+    /// Adds a share link's id to the revocation list, kept until <paramref name="expires"/> (the link is refused after
+    /// that anyway). Stores that do not keep a revocation list throw <see cref="NotSupportedException"/>, and the
+    /// dashboard then issues no share links.
+    /// </summary>
+    ValueTask RevokeShareLinkAsync(string id, DateTimeOffset expires, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This dashboard store keeps no share-link revocation list.");
+
+    /// <summary>Whether the share link <paramref name="id"/> was revoked (see <see cref="RevokeShareLinkAsync"/>).</summary>
+    ValueTask<bool> IsShareLinkRevokedAsync(string id, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This dashboard store keeps no share-link revocation list.");
 }

@@ -23,6 +23,14 @@ internal static class DashboardDimensions
     public const string Os = "os";
     public const string Language = "language";
 
+    // Analytics dimensions: pages as visited, entry and exit pages per visit, goals, events and funnel steps.
+    public const string Page = "page";
+    public const string EntryPage = "entry_page";
+    public const string ExitPage = "exit_page";
+    public const string Goal = "goal";
+    public const string Event = "event";
+    public const string Funnel = "funnel";
+
     // Request dimensions.
     public const string Status = "status";
     public const string Bot = "bot";
@@ -51,15 +59,19 @@ internal static class DashboardDimensions
     public static readonly string[] Stored =
         [Referrer, UtmSource, UtmMedium, UtmCampaign, Os, Language, Status, Bot, Network, Consent, RiskBand, RiskScore, RiskReason];
 
+    /// <summary>Analytics dimensions the API lists (<c>api/top?dim=</c>); they count page views, visits or events.</summary>
+    public static readonly string[] Analytics = [Page, EntryPage, ExitPage, Goal, Event];
+
     /// <summary>Dimensions whose cells count page views (the others count requests).</summary>
     public static bool CountsPageViews(string dimension) => dimension is Referrer or UtmSource or UtmMedium or UtmCampaign or Os or Language
-        or Route or Country or Browser or Device or Cube or Total;
+        or Route or Country or Browser or Device or Cube or Total or Page or EntryPage or ExitPage or Goal or Event;
 
     /// <summary>Index of a cube axis, or -1.</summary>
     public static int CubeAxis(string dimension) => Array.IndexOf(CubeAxes, dimension);
 
     /// <summary>Whether the API knows the dimension.</summary>
-    public static bool IsKnown(string dimension) => CubeAxis(dimension) >= 0 || Array.IndexOf(Stored, dimension) >= 0;
+    public static bool IsKnown(string dimension) =>
+        CubeAxis(dimension) >= 0 || Array.IndexOf(Stored, dimension) >= 0 || Array.IndexOf(Analytics, dimension) >= 0;
 
     /// <summary>The risk-score histogram bucket of a score.</summary>
     public static string RiskScoreBucket(double score) => score switch

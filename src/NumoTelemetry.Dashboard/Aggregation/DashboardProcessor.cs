@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NumoTelemetry.Dashboard.Analytics;
 using NumoTelemetry.Metrics;
 using NumoTelemetry.Pipeline;
 using NumoTelemetry.Records;
@@ -24,7 +25,7 @@ namespace NumoTelemetry.Dashboard.Aggregation;
 /// Pseudonyms enter a sketch only hashed under their UTC day's secret (<see cref="DailySketchSecrets"/>), destroyed
 /// when the day closes, so a stored sketch cannot be tested for a pseudonym.
 /// </remarks>
-internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
+internal sealed partial class DashboardProcessor : IRequestRecordProcessor, IDisposable
 {
     private readonly IDashboardStore _store;
     private readonly DashboardOptions _options;
@@ -71,6 +72,8 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
         _limiter = new ValueLimiter(_options.MaxValuesPerDimension, _options.MaxValueLength);
         _lastWrite = time.GetUtcNow();
         _secrets = new DailySketchSecrets(store);
+        _analytics = new AnalyticsDefinitions(_options);
+        _paths = new PathAdmission(Math.Max(1, _options.MinimumCellSize), Math.Max(1_000, _options.MaxValuesPerDimension * 20));
         _secrets.Advance(_lastWrite);
         if (lifetime is not null)
         {
@@ -220,21 +223,26 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
 
         var total = Cell(new CellKey(minute, DashboardDimensions.Total, string.Empty, string.Empty, string.Empty, string.Empty));
         total.Requests++;
+        var subjects = new VisitSubject(sketchVisitor, visitor, hasSubject, subject);
+        var visitKey = r.Session.IsEmpty ? rawVisitor : rawVisitor ^ (r.Session.Hash64 * 0x9E3779B97F4A7C15UL);
+        FoldEvents(in r, minute, ticks, in subjects, hasVisitor, rawVisitor, visitKey);
         if (!isView)
         {
+            FoldFunnels(in r, false, minute, ticks, in subjects, hasVisitor, rawVisitor, visitKey);
             return;
         }
 
         // Page-view dimensions.
         total.PageViews++;
         AddSubjects(total, sketchVisitor, visitor, hasSubject, subject);
+        var page = FoldPage(in r, minute, ticks, in subjects);
         if (hasVisitor)
         {
-            var visitKey = r.Session.IsEmpty ? rawVisitor : rawVisitor ^ (r.Session.Hash64 * 0x9E3779B97F4A7C15UL);
-            _visits.PageView(visitKey, ticks, out var started, out var engaged, out var gap);
+            _visits.PageView(visitKey, ticks, page, in subjects, out var started, out var engaged, out var gap);
             if (started)
             {
                 total.Visits++;
+                AddAnalytics(minute, DashboardDimensions.EntryPage, page, in subjects);
             }
 
             if (engaged)
@@ -245,6 +253,8 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
             total.VisitMilliseconds += gap;
         }
 
+        FoldExits();
+        FoldFunnels(in r, true, minute, ticks, in subjects, hasVisitor, rawVisitor, visitKey);
         var cube = Cell(new CellKey(
             minute,
             DashboardDimensions.Cube,
@@ -312,6 +322,9 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
             }
         }
 
+        // Visits idle beyond the timeout end now, so their exit pages are written without waiting for more traffic.
+        _visits.SweepIdle(_lastWrite.UtcTicks);
+        FoldExits();
         if (_pending.Count == 0)
         {
             return;

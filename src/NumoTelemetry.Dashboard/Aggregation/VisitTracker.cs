@@ -3,8 +3,14 @@ namespace NumoTelemetry.Dashboard.Aggregation;
 /// <summary>
 /// Follows visits of the current UTC day in memory, keyed by a hash of the analytics visitor and session
 /// pseudonyms (daily-rotating, so unlinkable across days). Nothing of it is persisted: a restart closes the
-/// visits in progress.
+/// visits in progress (their exit pages are not counted).
 /// </summary>
+/// <remarks>
+/// A visit remembers its last page (the label the dashboard counted, never a path not admitted), the minute of its
+/// last view, its day-hashed pseudonyms and its progress through the configured funnels. When a visit ends (idle
+/// beyond the timeout, the day changes, or the tracker overflows) it is handed to <see cref="Closed"/> so its exit
+/// page can be counted in the minute of its last view.
+/// </remarks>
 internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
 {
     private readonly Dictionary<ulong, Visit> _visits = [];
@@ -14,13 +20,20 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
 
     public int Count => _visits.Count;
 
+    /// <summary>Visits that ended since the processor last took them (their exit pages are still to be counted).</summary>
+    public List<ClosedVisit> Closed { get; } = [];
+
     /// <summary>Records a page view; tells whether it started a visit, made a visit engaged, and the time since the previous view.</summary>
-    public void PageView(ulong key, long ticks, out bool started, out bool engaged, out long gapMilliseconds)
+    public void PageView(ulong key, long ticks, out bool started, out bool engaged, out long gapMilliseconds) =>
+        PageView(key, ticks, null, default, out started, out engaged, out gapMilliseconds);
+
+    /// <summary>Records a page view with the page counted and the subject, for exit pages.</summary>
+    public void PageView(ulong key, long ticks, string? page, in VisitSubject subject, out bool started, out bool engaged, out long gapMilliseconds)
     {
         var day = ticks / TimeSpan.TicksPerDay;
         if (day != _day)
         {
-            _visits.Clear(); // analytics pseudonyms rotate daily: yesterday's visits cannot continue
+            CloseAll(); // analytics pseudonyms rotate daily: yesterday's visits cannot continue
             _day = day;
         }
 
@@ -32,27 +45,75 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
         started = false;
         engaged = false;
         gapMilliseconds = 0;
+        var minute = ticks - (ticks % TimeSpan.TicksPerMinute);
         ref var visit = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_visits, key, out var exists);
         if (exists && ticks - visit.LastTicks <= _timeoutTicks)
         {
             gapMilliseconds = Math.Max(0, ticks - visit.LastTicks) / TimeSpan.TicksPerMillisecond;
             engaged = visit.Views == 1;
             visit.Views++;
-            visit.LastTicks = Math.Max(visit.LastTicks, ticks);
+            if (ticks >= visit.LastTicks)
+            {
+                visit.LastTicks = ticks;
+                visit.LastMinute = minute;
+                visit.LastPage = page ?? visit.LastPage;
+            }
+
             return;
+        }
+
+        if (exists)
+        {
+            Close(visit); // timed out without a sweep in between
         }
 
         started = true;
         visit.Views = 1;
         visit.LastTicks = ticks;
+        visit.LastMinute = minute;
+        visit.LastPage = page;
+        visit.Subject = subject;
+        visit.Progress = null;
         if (_visits.Count > maxTracked)
         {
             Sweep(ticks);
             if (_visits.Count > maxTracked)
             {
-                _visits.Clear(); // bounded memory beats exact bounce rates under a flood
+                CloseAll(); // bounded memory beats exact bounce rates under a flood
             }
         }
+    }
+
+    /// <summary>
+    /// The funnel progress of the visit of <paramref name="key"/> when it is open at <paramref name="ticks"/> (created on
+    /// first use with <paramref name="funnels"/> entries), else <see langword="null"/>.
+    /// </summary>
+    public int[]? Progress(ulong key, long ticks, int funnels)
+    {
+        if (ticks / TimeSpan.TicksPerDay != _day)
+        {
+            return null;
+        }
+
+        ref var visit = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_visits, key);
+        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref visit) || ticks - visit.LastTicks > _timeoutTicks)
+        {
+            return null;
+        }
+
+        return visit.Progress ??= new int[funnels];
+    }
+
+    /// <summary>Ends the visits idle beyond the timeout at <paramref name="ticks"/> (on the processor's write cadence).</summary>
+    public void SweepIdle(long ticks)
+    {
+        if (_day >= 0 && ticks / TimeSpan.TicksPerDay != _day)
+        {
+            CloseAll();
+            return;
+        }
+
+        Sweep(ticks);
     }
 
     private void Sweep(long ticks)
@@ -63,14 +124,44 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
         {
             if (pair.Value.LastTicks < cutoff)
             {
+                Close(pair.Value);
                 _visits.Remove(pair.Key);
             }
+        }
+    }
+
+    /// <summary>Ends every visit (at the day's end, and on overflow).</summary>
+    public void CloseAll()
+    {
+        foreach (var pair in _visits)
+        {
+            Close(pair.Value);
+        }
+
+        _visits.Clear();
+    }
+
+    private void Close(in Visit visit)
+    {
+        if (visit.LastPage is { } page)
+        {
+            Closed.Add(new ClosedVisit(visit.LastMinute, page, visit.Subject));
         }
     }
 
     private struct Visit
     {
         public long LastTicks;
+        public long LastMinute;
         public int Views;
+        public string? LastPage;
+        public VisitSubject Subject;
+        public int[]? Progress;
     }
 }
+
+/// <summary>The day-hashed pseudonyms of a visit (what its cells' sketches get).</summary>
+internal readonly record struct VisitSubject(bool HasVisitor, ulong Visitor, bool HasSubject, ulong Subject);
+
+/// <summary>A visit that ended: the minute of its last view and the page it left from.</summary>
+internal readonly record struct ClosedVisit(long Minute, string ExitPage, VisitSubject Subject);

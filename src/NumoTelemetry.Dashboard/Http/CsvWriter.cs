@@ -25,7 +25,7 @@ internal static class CsvWriter
     {
         var suppressed = "< " + k.ToString(CultureInfo.InvariantCulture);
         var text = new StringBuilder();
-        text.Append(Field(list.Dimension)).Append(',').Append(list.Metric == "pageViews" ? "page_views" : "requests").Append(",visitors\n");
+        text.Append(Field(list.Dimension)).Append(',').Append(list.Metric switch { "pageViews" => "page_views", "events" => "events", "visits" => "visits", _ => "requests" }).Append(",visitors\n");
         foreach (var row in list.Rows)
         {
             Row(text, row, suppressed);

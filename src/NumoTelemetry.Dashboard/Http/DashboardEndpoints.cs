@@ -55,17 +55,23 @@ internal static class DashboardEndpoints
                 return problem;
             }
 
-            var overview = await query.OverviewAsync(range, Filter(context), context.RequestAborted).ConfigureAwait(false);
-            return Results.Json(overview, DashboardJsonContext.Default.Overview);
-        });
-        api.MapGet("/top", static async (HttpContext context, DashboardQueryService query) =>
-        {
-            if (!TryRange(context, query, out var range, out var problem) || !TryDimension(context, out var dimension, out problem))
+            if (!AnalyticsEndpoints.TryCompare(context, range, out var compared, out var compare, out problem))
             {
                 return problem;
             }
 
-            var list = await query.TopAsync(dimension, range, Filter(context), Limit(context), context.RequestAborted).ConfigureAwait(false);
+            var overview = await query.OverviewAsync(range, Filter(context), compared, compare, context.RequestAborted).ConfigureAwait(false);
+            return Results.Json(overview, DashboardJsonContext.Default.Overview);
+        });
+        api.MapGet("/top", static async (HttpContext context, DashboardQueryService query) =>
+        {
+            if (!TryRange(context, query, out var range, out var problem) || !TryDimension(context, out var dimension, out problem)
+                || !AnalyticsEndpoints.TryCompare(context, range, out var compared, out _, out problem))
+            {
+                return problem;
+            }
+
+            var list = await query.TopAsync(dimension, range, Filter(context), Limit(context), compared, context.RequestAborted).ConfigureAwait(false);
             return Results.Json(list, DashboardJsonContext.Default.TopList);
         });
         api.MapGet("/fraud", static async (HttpContext context, DashboardQueryService query) =>
@@ -112,11 +118,13 @@ internal static class DashboardEndpoints
             return Results.Text(csv, "text/csv; charset=utf-8");
         });
 
+        AnalyticsEndpoints.Map(group, api, assets);
+        ShareEndpoints.Map(group, api, assets);
         endpoints.ServiceProvider.GetRequiredService<DashboardRouteFilter>().Add(group.GetPrefix(prefix));
         return group;
     }
 
-    private static IResult Asset(HttpContext context, DashboardAssets.Asset asset)
+    internal static IResult Asset(HttpContext context, DashboardAssets.Asset asset)
     {
         var headers = context.Response.Headers;
         headers.CacheControl = "no-cache";
@@ -129,15 +137,8 @@ internal static class DashboardEndpoints
         return Results.Bytes(asset.Content, asset.ContentType);
     }
 
-    private static bool TryRange(HttpContext context, DashboardQueryService query, out DashboardRange range, out IResult problem)
-    {
-        var name = context.Request.Query["range"].ToString();
-        range = DashboardRange.Resolve(string.IsNullOrEmpty(name) ? null : name, query.Now)!;
-        problem = range is null
-            ? Results.Problem($"Unknown range '{Cut(name)}'; use one of {string.Join(", ", DashboardRange.Names)}.", statusCode: StatusCodes.Status400BadRequest)
-            : Results.Empty;
-        return range is not null;
-    }
+    private static bool TryRange(HttpContext context, DashboardQueryService query, out DashboardRange range, out IResult problem) =>
+        AnalyticsEndpoints.TryRange(context, query, out range, out problem);
 
     private static bool TryDimension(HttpContext context, out string dimension, out IResult problem)
     {

@@ -11,4 +11,8 @@ namespace NumoTelemetry.Dashboard.Http;
 [JsonSerializable(typeof(FraudOverview))]
 [JsonSerializable(typeof(LiveView))]
 [JsonSerializable(typeof(DashboardMeta))]
+[JsonSerializable(typeof(FunnelView))]
+[JsonSerializable(typeof(ShareLink))]
+[JsonSerializable(typeof(SharedView))]
+[JsonSerializable(typeof(string[]))]
 internal sealed partial class DashboardJsonContext : JsonSerializerContext;

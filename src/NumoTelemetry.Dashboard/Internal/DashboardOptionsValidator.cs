@@ -64,6 +64,7 @@ internal sealed class DashboardOptionsValidator : IValidateOptions<DashboardOpti
             failures.Add($"{Prefix}LiveMinutes must be between 5 and 180; it was {options.LiveMinutes}.");
         }
 
+        AnalyticsOptionsValidation.Validate(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

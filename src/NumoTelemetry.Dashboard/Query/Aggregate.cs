@@ -14,11 +14,14 @@ internal sealed class Aggregate(string label)
 
     private readonly CellAccumulator _sum = new();
 
-    // Contributors per UTC day, while no day has reached SettledPeople. Pseudonyms enter sketches hashed under their
-    // day's secret, so a union of two days' sketches counts person-days; the most people of any one day is what the
-    // range is known to hold at least.
-    private List<(long Day, HyperLogLog People)>? _days = [];
+    // Contributors per UTC day; a day's sketch is dropped (null) once that day reached SettledPeople. Pseudonyms enter
+    // sketches hashed under their day's secret, so a union of two days' sketches counts person-days; the most people of
+    // any one day is what the range is known to hold at least, and (for day cells) the fewest people of any day with
+    // data is what the day-wise rule checks.
+    private readonly List<(long Day, HyperLogLog? People)> _days = [];
     private long _people;
+    private long _minDay = long.MaxValue;
+    private bool _minDirty;
 
     public string Label { get; } = label;
 
@@ -42,6 +45,31 @@ internal sealed class Aggregate(string label)
     /// </summary>
     public long People => _people;
 
+    /// <summary>
+    /// Whether the aggregate sums day cells: it is then released only when each of its days is empty or from at least k
+    /// people (<see cref="KAnonymity.Meets"/>), so two ranges of whole days never differ by a day of fewer than k people.
+    /// </summary>
+    public bool DayWise { get; private set; }
+
+    /// <summary>The fewest distinct people of any UTC day with data (at most <see cref="SettledPeople"/>; 0 without data).</summary>
+    public long FewestDayPeople
+    {
+        get
+        {
+            if (_minDirty)
+            {
+                _minDirty = false;
+                _minDay = long.MaxValue;
+                foreach (var (_, people) in _days)
+                {
+                    _minDay = Math.Min(_minDay, people is null ? SettledPeople : Math.Min(people.Count(), SettledPeople));
+                }
+            }
+
+            return _minDay == long.MaxValue ? 0 : _minDay;
+        }
+    }
+
     /// <summary>Set by <see cref="KAnonymity"/>: the aggregate must not be released.</summary>
     public bool Suppressed { get; set; }
 
@@ -50,59 +78,63 @@ internal sealed class Aggregate(string label)
     public void Add(DashboardCell cell)
     {
         _sum.Add(cell);
-        if (_days is not null && cell.Contributors is { } contributors)
+        DayWise |= cell.Granularity == DashboardGranularity.Day;
+        if (cell.Contributors is { } contributors)
         {
-            var day = DayOf(cell.BucketStart.UtcTicks / TimeSpan.TicksPerDay);
-            day.MergeBytes(contributors);
-            Settle(day.Count());
+            var index = DayOf(cell.BucketStart.UtcTicks / TimeSpan.TicksPerDay);
+            if (_days[index].People is { } day)
+            {
+                day.MergeBytes(contributors);
+                Settle(index, day.Count());
+            }
         }
     }
 
     public void Add(Aggregate other)
     {
         _sum.Merge(other._sum);
-        if (other._days is null)
+        DayWise |= other.DayWise;
+        foreach (var (dayNumber, people) in other._days)
         {
-            Settle(other._people);
-            return;
-        }
-
-        Settle(other._people);
-        for (var i = 0; _days is not null && i < other._days.Count; i++)
-        {
-            var (dayNumber, people) = other._days[i];
-            var day = DayOf(dayNumber);
-            day.Merge(people);
-            Settle(day.Count());
+            var index = DayOf(dayNumber);
+            if (people is null)
+            {
+                Settle(index, SettledPeople);
+            }
+            else if (_days[index].People is { } day)
+            {
+                day.Merge(people);
+                Settle(index, day.Count());
+            }
         }
     }
 
-    private HyperLogLog DayOf(long dayNumber)
+    private int DayOf(long dayNumber)
     {
-        var days = _days!;
-        for (var i = 0; i < days.Count; i++)
+        for (var i = 0; i < _days.Count; i++)
         {
-            if (days[i].Day == dayNumber)
+            if (_days[i].Day == dayNumber)
             {
-                return days[i].People;
+                return i;
             }
         }
 
-        var sketch = new HyperLogLog();
-        days.Add((dayNumber, sketch));
-        return sketch;
+        _days.Add((dayNumber, new HyperLogLog()));
+        _minDirty = true;
+        return _days.Count - 1;
     }
 
-    private void Settle(long dayPeople)
+    private void Settle(int index, long dayPeople)
     {
+        _minDirty = true;
         if (dayPeople > _people)
         {
             _people = Math.Min(dayPeople, SettledPeople);
         }
 
-        if (_people >= SettledPeople)
+        if (dayPeople >= SettledPeople)
         {
-            _days = null;
+            _days[index] = (_days[index].Day, null);
         }
     }
 

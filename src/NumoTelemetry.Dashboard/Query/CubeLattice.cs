@@ -248,7 +248,7 @@ internal sealed class CubeLattice
         var newlyWithheld = new List<Node>();
         var union = WithheldUnion(children, out var withheld);
 
-        while (withheld > 0 && !(withheld >= 2 && KAnonymity.Meets(union!, _k)))
+        while (withheld > 0 && !(withheld >= 2 && KAnonymity.MeetsAsGroup(union!, _k)))
         {
             Node? smallest = null;
             foreach (var child in children)
@@ -295,7 +295,7 @@ internal sealed class CubeLattice
     {
         var union = WithheldUnion(children, out withheld);
 
-        return withheld == 0 || (withheld >= 2 && KAnonymity.Meets(union!, _k));
+        return withheld == 0 || (withheld >= 2 && KAnonymity.MeetsAsGroup(union!, _k));
     }
 
     private static bool Smaller(Node a, Node b)

@@ -14,7 +14,7 @@ namespace NumoTelemetry.Dashboard.Query;
 /// Reads cells from the store, merges them over a range and releases them through k-anonymity (and optional Laplace
 /// noise). Everything it returns is an aggregate of at least k distinct pseudonyms, or marked suppressed.
 /// </summary>
-internal sealed class DashboardQueryService
+internal sealed partial class DashboardQueryService
 {
     private const int MaxAlerts = 1_000;
     private const int LatestAlerts = 20;
@@ -47,8 +47,9 @@ internal sealed class DashboardQueryService
         _k,
         _noise.Enabled ? _options.NoiseEpsilon : null,
         DashboardRange.Names,
-        [.. DashboardDimensions.CubeAxes, .. DashboardDimensions.Stored],
-        _options.LiveMinutes);
+        [.. DashboardDimensions.CubeAxes, .. DashboardDimensions.Stored, .. DashboardDimensions.Analytics],
+        _options.LiveMinutes,
+        AnalyticsMeta());
 
     public DateTimeOffset Now => _time.GetUtcNow();
 
@@ -130,6 +131,11 @@ internal sealed class DashboardQueryService
     public async ValueTask<TopList> TopAsync(string dimension, DashboardRange range, DashboardFilter filter, int limit, CancellationToken cancellationToken)
     {
         var axis = DashboardDimensions.CubeAxis(dimension);
+        if (Array.IndexOf(DashboardDimensions.Analytics, dimension) >= 0)
+        {
+            return await AnalyticsTopAsync(dimension, range, Math.Clamp(limit, 1, 100), cancellationToken).ConfigureAwait(false);
+        }
+
         var pageViews = DashboardDimensions.CountsPageViews(dimension);
         limit = Math.Clamp(limit, 1, 100);
         if (axis >= 0)

@@ -12,8 +12,18 @@ internal static class KAnonymity
     /// <summary>
     /// Whether an aggregate was built from at least <paramref name="k"/> distinct people: pseudonyms of one UTC day (a
     /// multi-day aggregate is judged by its busiest day, since its sketches cannot tell a person on two days from two people).
+    /// An aggregate of day cells must also have at least k people on each of its days with data: then whole-day ranges
+    /// (named, custom, compared) never differ by a day of fewer than k people.
     /// </summary>
-    public static bool Meets(Aggregate aggregate, int k) => aggregate.People >= k;
+    public static bool Meets(Aggregate aggregate, int k) =>
+        aggregate.People >= k && (!aggregate.DayWise || aggregate.FewestDayPeople >= k);
+
+    /// <summary>
+    /// Whether a group of withheld values (a list's "Other", the withheld children of a relation) is from at least
+    /// <paramref name="k"/> people: judged by its busiest day only. The day-wise rule of <see cref="Meets"/> is for
+    /// released values; applied to the groups that protect them it would withhold every list with a quiet day.
+    /// </summary>
+    public static bool MeetsAsGroup(Aggregate group, int k) => group.People >= k;
 
     /// <summary>
     /// Applies primary and complementary suppression to <paramref name="groups"/>, whose sum is released as a total.
@@ -58,7 +68,7 @@ internal static class KAnonymity
         }
 
         // Complementary suppression: the remainder is derivable as total minus shown, so it must meet k too.
-        while (remainder.Count > 0 && shown.Count > 0 && !Meets(remainderUnion, k))
+        while (remainder.Count > 0 && shown.Count > 0 && !MeetsAsGroup(remainderUnion, k))
         {
             var smallest = shown[^1];
             shown.RemoveAt(shown.Count - 1);
@@ -67,7 +77,7 @@ internal static class KAnonymity
             remainderUnion.Add(smallest);
         }
 
-        var remainderReleasable = remainder.Count > 0 && Meets(remainderUnion, k);
+        var remainderReleasable = remainder.Count > 0 && MeetsAsGroup(remainderUnion, k);
         return new Suppression(shown, remainder, remainderUnion, remainderReleasable);
     }
 }

@@ -267,6 +267,28 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
         return ValueTask.FromResult(removed);
     }
 
+    public ValueTask RevokeShareLinkAsync(string id, DateTimeOffset expires, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        using var gate = EnterWrite();
+        using var command = Writer().CreateCommand();
+        command.CommandText = "DELETE FROM share_revocations WHERE expires < $now; INSERT OR REPLACE INTO share_revocations (id, expires) VALUES ($id, $expires)";
+        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$expires", expires.ToUnixTimeMilliseconds());
+        command.ExecuteNonQuery();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<bool> IsShareLinkRevokedAsync(string id, CancellationToken cancellationToken)
+    {
+        using var gate = EnterWrite();
+        using var command = Writer().CreateCommand();
+        command.CommandText = "SELECT 1 FROM share_revocations WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        return ValueTask.FromResult(command.ExecuteScalar() is not null);
+    }
+
     public void Dispose()
     {
         if (_disposed)
@@ -345,6 +367,9 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
                 CREATE TABLE IF NOT EXISTS day_secrets (
                     day INTEGER NOT NULL PRIMARY KEY,
                     secret BLOB NOT NULL);
+                CREATE TABLE IF NOT EXISTS share_revocations (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    expires INTEGER NOT NULL);
                 PRAGMA user_version = {SchemaVersion};
                 """;
             command.ExecuteNonQuery();

@@ -3,6 +3,7 @@
   'use strict';
 
   const LISTS = [
+    ['goal', 'Goals'], ['event', 'Events'], ['page', 'Pages'], ['entry_page', 'Entry pages'], ['exit_page', 'Exit pages'],
     ['route', 'Routes'], ['country', 'Countries'], ['browser', 'Browsers'], ['device', 'Devices'],
     ['referrer', 'Referrers'], ['utm_source', 'Campaign sources'], ['utm_medium', 'Campaign media'], ['utm_campaign', 'Campaigns'],
     ['os', 'Operating systems'], ['language', 'Languages'], ['network', 'Networks (reverse DNS)'], ['status', 'Status classes'],
@@ -15,7 +16,8 @@
   const $ = (id) => document.getElementById(id);
 
   const params = new URLSearchParams(location.search);
-  const state = { range: params.get('range') || '24h', filters: {}, k: 5, noise: null };
+  const state = { range: params.get('range') || '24h', from: params.get('from') || '', to: params.get('to') || '', compare: params.get('compare') || '', filters: {}, k: 5, noise: null, funnels: [] };
+  const METRIC_LABELS = { pageViews: 'Page views', requests: 'Requests', events: 'Events', visits: 'Visits' };
   for (const f of FILTERS) { if (params.get(f)) state.filters[f] = params.get(f); }
 
   // ---------- helpers ----------
@@ -34,9 +36,14 @@
     return node;
   }
   const suppressedText = () => '< ' + state.k;
+  // In tables a withheld count says what it counts: people, whatever the column's unit.
+  const suppressedPeople = () => '< ' + state.k + ' people';
   function fmt(value, suppressed) { return suppressed ? suppressedText() : (value === null || value === undefined ? '–' : nf.format(value)); }
-  function query(extra) {
-    const q = new URLSearchParams({ range: state.range });
+  function fmtCell(value, suppressed) { return suppressed ? suppressedPeople() : fmt(value, false); }
+  function change(c) { return c === null || c === undefined ? '–' : (c > 0 ? '+' : '') + Math.round(c * 100) + ' %'; }
+  function query(extra, noCompare) {
+    const q = new URLSearchParams(state.from && state.to ? { from: state.from, to: state.to } : { range: state.range });
+    if (state.compare && !noCompare) q.set('compare', state.compare);
     for (const [k, v] of Object.entries(state.filters)) q.set(k, v);
     for (const [k, v] of Object.entries(extra || {})) q.set(k, v);
     return q.toString();
@@ -55,11 +62,18 @@
     if (granularity === 'day') return date;
     return long ? date + ' ' + time : time;
   }
-  function niceMax(max) {
-    if (max <= 0) return 1;
-    const p = Math.pow(10, Math.floor(Math.log10(max)));
-    for (const m of [1, 2, 2.5, 5, 10]) { if (m * p >= max) return m * p; }
-    return 10 * p;
+  // Axis ticks at a "nice" whole step (1, 2, 5 × 10^n; counts never need fractions), from 0 to the first tick at or
+  // above the largest value: no repeated labels ("1, 1, 1, 0, 0") and no odd steps ("63 / 188").
+  function niceTicks(max, count) {
+    if (!(max > 0)) return [0, 1];
+    const raw = max / Math.max(1, count);
+    const p = Math.pow(10, Math.floor(Math.log10(raw)));
+    let step = p;
+    for (const m of [1, 2, 5, 10]) { if (m * p >= raw) { step = m * p; break; } }
+    step = Math.max(1, Math.round(step));
+    const ticks = [];
+    for (let v = 0; v < max + step; v += step) { ticks.push(v); if (v >= max) break; }
+    return ticks;
   }
   const tooltip = $('tooltip');
   function tip(event, text) {
@@ -76,25 +90,29 @@
   }
 
   // ---------- charts ----------
-  function lineChart(svg, points, granularity) {
+  function lineChart(svg, points, granularity, previous) {
     svg.replaceChildren();
     const w = svg.clientWidth || 800, h = svg.clientHeight || 260;
     svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
     const m = { l: 46, r: 12, t: 12, b: 26 };
     const iw = w - m.l - m.r, ih = h - m.t - m.b;
     hatch(svg, svg.id + '-hatch');
-    const max = niceMax(Math.max(0, ...points.map(p => p.pageViews || 0), ...points.map(p => p.visitors || 0)));
+    const prev = previous || [];
+    const ticks = niceTicks(Math.max(0, ...points.map(p => p.pageViews || 0), ...points.map(p => p.visitors || 0), ...prev.map(p => p.pageViews || 0)), 4);
+    const max = ticks[ticks.length - 1];
     const n = Math.max(points.length, 1), slot = iw / n;
     const x = (i) => m.l + slot * i + slot / 2, y = (v) => m.t + ih - (v / max) * ih;
-    for (let g = 0; g <= 4; g++) {
-      const v = max * g / 4, yy = y(v);
+    for (const v of ticks) {
+      const yy = y(v);
       svg.append(svgEl('line', { class: 'grid-line', x1: m.l, x2: w - m.r, y1: yy, y2: yy }));
-      const t = svgEl('text', { x: m.l - 6, y: yy + 4, 'text-anchor': 'end' }); t.textContent = nf.format(Math.round(v)); svg.append(t);
+      const t = svgEl('text', { x: m.l - 6, y: yy + 4, 'text-anchor': 'end' }); t.textContent = nf.format(v); svg.append(t);
     }
+    svg.dataset.ticks = ticks.join(',');
     const long = points.length > 1 && (new Date(points[points.length - 1].t) - new Date(points[0].t)) > 86400000;
     const every = Math.max(1, Math.ceil(n / Math.max(2, Math.floor(iw / 90))));
     points.forEach((p, i) => {
-      if (p.suppressed) svg.append(svgEl('rect', { class: 'suppressed-band', x: m.l + slot * i, y: m.t, width: Math.max(slot, 2), height: ih, fill: `url(#${svg.id}-hatch)` }));
+      // A withheld point has no height: a hatched placeholder on the axis (see the legend), never a full-height bar.
+      if (p.suppressed) svg.append(svgEl('rect', { class: 'suppressed-mark', x: m.l + slot * i + slot * 0.15, y: m.t + ih - 6, width: Math.max(slot * 0.7, 2), height: 6, fill: `url(#${svg.id}-hatch)` }));
       if (i % every === 0) { const t = svgEl('text', { x: x(i), y: h - 8, 'text-anchor': 'middle' }); t.textContent = timeLabel(p.t, granularity, long); svg.append(t); }
     });
     const path = (key) => {
@@ -113,6 +131,11 @@
     });
     if (start !== null) area += `L${x(points.length - 1)},${y(0)}Z`;
     svg.append(svgEl('path', { class: 'area', d: area }));
+    if (prev.length) {
+      let d = '', pen = false;
+      prev.forEach((p, i) => { if (i >= n || p.suppressed || p.pageViews === null) { pen = false; return; } d += (pen ? 'L' : 'M') + x(i).toFixed(1) + ',' + y(p.pageViews).toFixed(1); pen = true; });
+      svg.append(svgEl('path', { class: 'line-previous', d }));
+    }
     svg.append(svgEl('path', { class: 'line-visitors', d: path('visitors') }));
     svg.append(svgEl('path', { class: 'line-views', d: path('pageViews') }));
     if (points.length <= 60) {
@@ -134,19 +157,21 @@
     svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
     hatch(svg, svg.id + '-hatch');
     const m = { l: 40, r: 8, t: 10, b: 22 }, iw = w - m.l - m.r, ih = h - m.t - m.b;
-    const max = niceMax(Math.max(0, ...rows.map(r => r.value || 0)));
+    const ticks = niceTicks(Math.max(0, ...rows.map(r => r.value || 0)), 2);
+    const max = ticks[ticks.length - 1];
     const n = Math.max(rows.length, 1), slot = iw / n, bw = Math.max(2, slot * 0.72);
-    for (let g = 0; g <= 2; g++) {
-      const v = max * g / 2, yy = m.t + ih - (v / max) * ih;
+    for (const v of ticks) {
+      const yy = m.t + ih - (v / max) * ih;
       svg.append(svgEl('line', { class: 'grid-line', x1: m.l, x2: w - m.r, y1: yy, y2: yy }));
-      const t = svgEl('text', { x: m.l - 5, y: yy + 4, 'text-anchor': 'end' }); t.textContent = nf.format(Math.round(v)); svg.append(t);
+      const t = svgEl('text', { x: m.l - 5, y: yy + 4, 'text-anchor': 'end' }); t.textContent = nf.format(v); svg.append(t);
     }
+    svg.dataset.ticks = ticks.join(',');
     const every = Math.max(1, Math.ceil(n / Math.max(2, Math.floor(iw / 48))));
     rows.forEach((r, i) => {
       const x0 = m.l + slot * i + (slot - bw) / 2;
       const text = labelOf(r, true) + ': ' + (r.suppressed ? suppressedText() : nf.format(r.value));
       let bar;
-      if (r.suppressed) bar = svgEl('rect', { x: x0, y: m.t, width: bw, height: ih, fill: `url(#${svg.id}-hatch)`, opacity: .7 });
+      if (r.suppressed) bar = svgEl('rect', { class: 'suppressed-mark', x: x0, y: m.t + ih - 6, width: bw, height: 6, fill: `url(#${svg.id}-hatch)` });
       else { const bh = (r.value / max) * ih; bar = svgEl('rect', { class: 'bar', x: x0, y: m.t + ih - bh, width: bw, height: Math.max(bh, r.value ? 1 : 0), rx: 2 }); }
       const title = svgEl('title'); title.textContent = text; bar.append(title);
       bar.addEventListener('mousemove', (e) => tip(e, text)); bar.addEventListener('mouseleave', () => tip(null));
@@ -162,14 +187,18 @@
     if (!list) return el('p', { class: 'empty', text: 'No data.' });
     if (list.total.suppressed) return el('p', { class: 'empty suppressed', text: `Fewer than ${state.k} people in this range: nothing is shown.` });
     if (list.rows.length === 0) return el('p', { class: 'empty', text: 'No data in this range.' });
-    const views = list.metric === 'pageViews';
+    const views = list.metric !== 'requests';
+    const conversion = list.rows.some(r => r.conversionRate !== null && r.conversionRate !== undefined);
+    const compared = !!state.compare;
     const max = Math.max(1, ...list.rows.map(r => r.value || 0));
     const filterable = FILTERS.includes(list.dimension) && opts.filterable !== false;
     const table = el('table', { 'data-dim': list.dimension });
     table.append(el('thead', {}, el('tr', {},
       el('th', { scope: 'col', text: opts.title || 'Value' }),
-      el('th', { scope: 'col', class: 'num', text: views ? 'Page views' : 'Requests' }),
-      views ? el('th', { scope: 'col', class: 'num', text: 'Visitors' }) : null)));
+      el('th', { scope: 'col', class: 'num', text: METRIC_LABELS[list.metric] || list.metric }),
+      views ? el('th', { scope: 'col', class: 'num', text: 'Visitors' }) : null,
+      conversion ? el('th', { scope: 'col', class: 'num', text: 'Conversion' }) : null,
+      compared ? el('th', { scope: 'col', class: 'num', text: 'Change' }) : null)));
     const body = el('tbody');
     const row = (r, cls) => {
       const label = r.label;
@@ -181,12 +210,18 @@
       if (cls === undefined && !r.suppressed) cell.style.setProperty('--w', (100 * r.value / max).toFixed(1) + '%');
       const tr = el('tr', { class: (cls || '') + (r.suppressed ? ' is-suppressed' : ''), 'data-label': label, 'data-value': r.suppressed ? 'suppressed' : r.value },
         el('td', { class: 'label' }, cell),
-        el('td', { class: 'num' + (r.suppressed ? ' suppressed' : ''), title: r.suppressed ? `Suppressed: fewer than ${state.k} people` : null, text: fmt(r.value, r.suppressed) }),
-        views ? el('td', { class: 'num' + (r.suppressed ? ' suppressed' : ''), text: fmt(r.visitors, r.suppressed) }) : null);
+        el('td', { class: 'num' + (r.suppressed ? ' suppressed' : ''), title: r.suppressed ? `Withheld: built from fewer than ${state.k} people, or would let such a value be worked out` : null, text: fmtCell(r.value, r.suppressed) }),
+        views ? el('td', { class: 'num' + (r.suppressed ? ' suppressed' : ''), text: fmtCell(r.visitors, r.suppressed) }) : null,
+        conversion ? el('td', { class: 'num', text: r.conversionRate === null || r.conversionRate === undefined ? '–' : (Math.round(r.conversionRate * 1000) / 10) + ' %' }) : null,
+        compared ? el('td', { class: 'num change', title: r.previousValue === null || r.previousValue === undefined ? 'Not listed in the compared period' : 'Compared period: ' + nf.format(r.previousValue), text: change(r.change) }) : null);
       body.append(tr);
     };
     list.rows.forEach(r => row(r));
-    if (list.other) row(list.other, 'other');
+    if (list.other) {
+      row(list.other, 'other');
+      const span = 2 + (views ? 1 : 0) + (conversion ? 1 : 0) + (compared ? 1 : 0);
+      body.append(el('tr', { class: 'other-note' }, el('td', { colspan: span, text: `Other: values from fewer than ${state.k} people, values withheld so that those cannot be worked out, and values beyond this list.` })));
+    }
     row(list.total, 'total');
     table.append(body);
     const wrap = el('div', { class: 'table-wrap' }, table);
@@ -216,7 +251,8 @@
 
   function sync() {
     history.replaceState(null, '', '?' + query() + location.hash);
-    $('export-series').href = 'api/export.csv?' + query({ view: 'series' });
+    $('export-series').href = 'api/export.csv?' + query({ view: 'series' }, true);
+    if ($('range-from')) { $('range-from').value = state.from; $('range-to').value = state.to; $('compare').value = state.compare; }
     renderFilters();
   }
 
@@ -229,9 +265,19 @@
     set('visits', t.visits === null && !t.suppressed ? '–' : fmt(t.visits, t.suppressed));
     set('bounceRate', t.suppressed ? suppressedText() : t.bounceRate === null ? '–' : Math.round(t.bounceRate * 100) + ' %');
     set('averageVisitSeconds', t.suppressed ? suppressedText() : t.averageVisitSeconds === null ? '–' : duration(t.averageVisitSeconds));
-    $('traffic-caption').textContent = `Page views and visitors per ${o.granularity} · ${RANGE_LABELS[o.range] || o.range}` + (o.filtered ? ' · filtered' : '');
+    const label = o.range === 'custom' ? `${state.from} to ${state.to}` : (RANGE_LABELS[o.range] || o.range);
+    $('traffic-caption').textContent = `Page views and visitors per ${o.granularity} · ${label}` + (o.filtered ? ' · filtered' : '') + (o.previous ? ` · compared with ${o.previous.compare === 'year' ? 'a year before' : 'the period before'}` : '');
+    for (const key of ['pageViews', 'visitors', 'visits']) {
+      const node = document.querySelector(`[data-previous="${key}"]`);
+      if (!node) continue;
+      const p = o.previous;
+      if (!p || t.suppressed) { node.textContent = ''; continue; }
+      const before = p.suppressed ? suppressedText() : fmt(p[key], false);
+      const c = !p.suppressed && p[key] > 0 && t[key] !== null ? (t[key] - p[key]) / p[key] : null;
+      node.textContent = `before: ${before}` + (c === null ? '' : ` (${change(c)})`);
+    }
     lastOverview = o;
-    lineChart($('traffic-chart'), o.series, o.granularity);
+    lineChart($('traffic-chart'), o.series, o.granularity, o.previous ? o.previous.series : null);
     const table = el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Bucket (UTC)' }), el('th', { scope: 'col', class: 'num', text: 'Page views' }), el('th', { scope: 'col', class: 'num', text: 'Visitors' }))));
     const body = el('tbody');
     for (const p of o.series) body.append(el('tr', {}, el('td', { text: timeLabel(p.t, o.granularity, true) }), el('td', { class: 'num', text: fmt(p.pageViews, p.suppressed) }), el('td', { class: 'num', text: fmt(p.visitors, p.suppressed) })));
@@ -294,17 +340,81 @@
     $('live-routes').replaceChildren(listTable(l.routes, { title: 'Route', filterable: false }));
   }
 
+  function renderFunnels(funnels) {
+    const box = $('funnel-list');
+    if (!box) return;
+    box.replaceChildren();
+    if (!state.funnels.length) { box.append(el('p', { class: 'empty', text: 'No funnels configured (NumoTelemetry:Dashboard:Funnels).' })); return; }
+    state.funnels.forEach((f, i) => {
+      const data = funnels[i];
+      const card = el('figure', { class: 'card funnel', 'data-funnel': f.name }, el('figcaption', {}, el('span', { text: f.name }), el('span', { class: 'muted', text: 'within a ' + f.within })));
+      if (!data) { card.append(el('p', { class: 'empty', text: 'Not available.' })); box.append(card); return; }
+      const first = data.steps.length && !data.steps[0].suppressed ? data.steps[0].visitors : 0;
+      const body = el('tbody');
+      data.steps.forEach((s, n) => {
+        const cell = el('span', { class: 'barcell' }, el('span', { text: (n + 1) + '. ' + s.step }));
+        if (!s.suppressed && first) cell.style.setProperty('--w', (100 * s.visitors / first).toFixed(1) + '%');
+        body.append(el('tr', { class: s.suppressed ? 'is-suppressed' : '', 'data-step': n + 1, 'data-value': s.suppressed ? 'suppressed' : s.visitors },
+          el('td', { class: 'label' }, cell),
+          el('td', { class: 'num' + (s.suppressed ? ' suppressed' : ''), text: fmtCell(s.visitors, s.suppressed) }),
+          el('td', { class: 'num', text: s.suppressed || s.conversion === null ? '–' : (Math.round(s.conversion * 1000) / 10) + ' %' }),
+          el('td', { class: 'num', text: s.suppressed || s.dropOff === null ? '–' : nf.format(s.dropOff) })));
+      });
+      card.append(el('div', { class: 'table-wrap' }, el('table', {}, el('thead', {}, el('tr', {},
+        el('th', { scope: 'col', text: 'Step' }), el('th', { scope: 'col', class: 'num', text: 'Visitors' }),
+        el('th', { scope: 'col', class: 'num', text: 'Of first step' }), el('th', { scope: 'col', class: 'num', text: 'Dropped' }))), body)));
+      if (data.steps.some(s => s.suppressed)) card.append(el('p', { class: 'note', text: `A withheld step (and those after it) would reveal fewer than ${state.k} people: reached by too few, or differing by too few from the step before or from its own list.` }));
+      box.append(card);
+    });
+  }
+
+  function periodControls() {
+    const form = $('period');
+    if (!form) return;
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const from = $('range-from').value, to = $('range-to').value;
+      if (from && to) { state.from = from; state.to = to; } else { state.from = ''; state.to = ''; }
+      state.compare = $('compare').value;
+      for (const input of document.querySelectorAll('#ranges input')) input.checked = !state.from && input.value === state.range;
+      sync(); loadAll();
+    });
+  }
+
+  function shareControls() {
+    const button = $('share');
+    if (!button) return;
+    let token = null;
+    button.addEventListener('click', async () => {
+      try {
+        const response = await fetch('api/share?' + query({ view: 'overview', hours: 168 }), { method: 'POST', credentials: 'same-origin' });
+        if (!response.ok) throw new Error('Sharing failed (' + response.status + ').');
+        const link = await response.json();
+        token = link.url.split('/').pop();
+        $('share-url').value = new URL(link.url, location.href).href;
+        $('share-out').hidden = false;
+        $('share-url').select();
+      } catch (error) { showError(error); }
+    });
+    $('share-revoke').addEventListener('click', async () => {
+      if (!token) return;
+      const response = await fetch('api/share/revoke?token=' + encodeURIComponent(token), { method: 'POST', credentials: 'same-origin' });
+      if (response.ok) { $('share-url').value = 'Revoked'; token = null; } else showError(new Error('Revoking failed (' + response.status + ').'));
+    });
+  }
+
   // ---------- loading ----------
   let lastOverview = null, lastLive = null, lastFraud = null, loading = 0;
   async function loadAll() {
     const ticket = ++loading;
     try {
       const [overview, fraud, live, ...lists] = await Promise.all([
-        api('overview?' + query()), api('fraud?' + query()), api('live'),
+        api('overview?' + query()), api('fraud?' + query({}, true)), api('live'),
         ...LISTS.map(([dim]) => api('top?' + query({ dim, limit: 10 })))
       ]);
+      const funnels = await Promise.all(state.funnels.map(f => api('funnel?' + query({ steps: JSON.stringify(f.steps), within: f.within }, true)).catch(() => null)));
       if (ticket !== loading) return;
-      renderOverview(overview); renderLists(lists); lastFraud = fraud; renderFraud(fraud); renderLive(live);
+      renderOverview(overview); renderLists(lists); lastFraud = fraud; renderFraud(fraud); renderLive(live); renderFunnels(funnels);
       showError(null);
       document.body.dataset.loaded = 'true';
     } catch (error) { showError(error); }
@@ -321,10 +431,19 @@
       if (!meta.ranges.includes(state.range)) state.range = '24h';
       const ranges = $('ranges');
       for (const r of meta.ranges) {
-        const input = el('input', { type: 'radio', name: 'range', id: 'range-' + r, value: r, checked: r === state.range });
-        input.addEventListener('change', () => { state.range = r; sync(); loadAll(); });
+        const input = el('input', { type: 'radio', name: 'range', id: 'range-' + r, value: r, checked: !state.from && r === state.range });
+        input.addEventListener('change', () => { state.range = r; state.from = ''; state.to = ''; sync(); loadAll(); });
         ranges.append(input, el('label', { for: 'range-' + r, text: r }));
       }
+      const analytics = meta.analytics || { funnels: [], timeZone: 'UTC', signOutPath: null };
+      state.funnels = analytics.funnels || [];
+      if (analytics.signOutPath) {
+        const out = el('form', { method: 'post', action: analytics.signOutPath, class: 'signout' }, el('button', { type: 'submit', class: 'button', text: 'Sign out' }));
+        $('account').replaceChildren(out);
+      }
+      $('zone').textContent = analytics.timeZone;
+      periodControls();
+      shareControls();
       $('privacy').textContent = `Privacy: every number comes from at least ${state.k} different people. Values from fewer people, and values that would let them be worked out from other views, are not listed: they count in “Other”; totals and points that would reveal them show as “${suppressedText()}”.` +
         (state.noise ? ` Counts carry Laplace noise (ε = ${state.noise}).` : '');
     } catch (error) { showError(error); return; }
@@ -335,7 +454,7 @@
     window.addEventListener('resize', () => {
       clearTimeout(resize);
       resize = setTimeout(() => {
-        if (lastOverview) lineChart($('traffic-chart'), lastOverview.series, lastOverview.granularity);
+        if (lastOverview) lineChart($('traffic-chart'), lastOverview.series, lastOverview.granularity, lastOverview.previous ? lastOverview.previous.series : null);
         if (lastFraud) barChart($('risk-scores'), scoreBars(lastFraud.scores), (r) => r.label);
         if (lastLive) renderLive(lastLive);
       }, 150);

@@ -301,6 +301,10 @@ internal sealed class RequestCapturer
         {
             var span = path.AsSpan();
             record.Path = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Path, span.Length > _maxPathLength ? span[.._maxPathLength] : span, fraudTag, PseudonymScope.Fraud);
+            if (string.Equals(record.Method, "GET", StringComparison.Ordinal))
+            {
+                record.PagePath = FreeTextScrubber.Scrub(path); // the same string when it passes (no allocation)
+            }
         }
 
         // Language, referrer host, campaign: free text the client chose, through the one scrubber.

@@ -115,6 +115,13 @@ public struct RequestRecord
     /// <summary>The request path (fraud scope), for distinct-path counts.</summary>
     public Pseudonym Path { get; set; }
 
+    /// <summary>
+    /// The path of a GET request as text, through the free-text scrubber (<c>(redacted)</c> when it looks like an e-mail
+    /// address, a phone number, a token or a secret, and at most 64 characters), or <see langword="null"/>. Kept in memory
+    /// only: the dashboard shows a path once enough people visited it, and no sink writes it.
+    /// </summary>
+    public string? PagePath { get; set; }
+
     // ---- cookies and consent ----
 
     /// <summary>Number of cookies sent.</summary>

@@ -10,4 +10,5 @@ internal sealed record Overview(
     bool Noise,
     bool Filtered,
     OverviewTotals Totals,
-    IReadOnlyList<SeriesPoint> Series);
+    IReadOnlyList<SeriesPoint> Series,
+    PreviousPeriod? Previous = null);

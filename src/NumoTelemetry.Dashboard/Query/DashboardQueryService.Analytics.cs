@@ -1,0 +1,249 @@
+using System.Globalization;
+using NumoTelemetry.Dashboard.Aggregation;
+using NumoTelemetry.Dashboard.Analytics;
+using NumoTelemetry.Dashboard.Query.Models;
+
+namespace NumoTelemetry.Dashboard.Query;
+
+/// <summary>Comparisons, goals and events with conversion rates, and funnels.</summary>
+internal sealed partial class DashboardQueryService
+{
+    private AnalyticsDefinitions? _definitions;
+
+    /// <summary>The configured goals and funnels.</summary>
+    public AnalyticsDefinitions Definitions => _definitions ??= new AnalyticsDefinitions(_options);
+
+    /// <summary>The site's time zone (validated at start-up; UTC when unset).</summary>
+    public TimeZoneInfo TimeZone => string.IsNullOrWhiteSpace(_options.TimeZone) ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(_options.TimeZone);
+
+    /// <summary>Days hour buckets are kept (custom ranges in a zone other than UTC use them).</summary>
+    public int HourRetentionDays => _options.HourRetentionDays;
+
+    private AnalyticsMeta AnalyticsMeta()
+    {
+        var goals = new List<string>();
+        foreach (var goal in Definitions.Goals)
+        {
+            goals.Add(goal.Name);
+        }
+
+        var funnels = new List<FunnelMeta>();
+        foreach (var funnel in Definitions.Funnels)
+        {
+            funnels.Add(new FunnelMeta(funnel.Name, funnel.WithinDay ? "day" : "visit", [.. funnel.Steps.Select(static s => s.ToString())]));
+        }
+
+        return new AnalyticsMeta(string.IsNullOrWhiteSpace(_options.TimeZone) ? "UTC" : _options.TimeZone, goals, funnels, _options.SignOutPath);
+    }
+
+    /// <summary>The overview with the compared period beside it.</summary>
+    public async ValueTask<Overview> OverviewAsync(DashboardRange range, DashboardFilter filter, DashboardRange? compared, string compare, CancellationToken cancellationToken)
+    {
+        var current = await OverviewAsync(range, filter, cancellationToken).ConfigureAwait(false);
+        if (compared is null)
+        {
+            return current;
+        }
+
+        var previous = await OverviewAsync(compared, filter, cancellationToken).ConfigureAwait(false);
+        var t = previous.Totals;
+        return current with
+        {
+            Previous = new PreviousPeriod(compare, compared.From, compared.To, t.PageViews, t.Visitors, t.Visits, t.BounceRate, t.AverageVisitSeconds, t.Suppressed, previous.Series),
+        };
+    }
+
+    /// <summary>A top list; with <paramref name="compared"/>, each row carries its value in that period and the change.</summary>
+    public async ValueTask<TopList> TopAsync(string dimension, DashboardRange range, DashboardFilter filter, int limit, DashboardRange? compared, CancellationToken cancellationToken)
+    {
+        var list = await TopAsync(dimension, range, filter, limit, cancellationToken).ConfigureAwait(false);
+        if (compared is null)
+        {
+            return list;
+        }
+
+        // The compared list is released by the same rules; a value not listed there has no previous value.
+        var previous = await TopAsync(dimension, compared, filter, 100, cancellationToken).ConfigureAwait(false);
+        var before = new Dictionary<string, long?>(StringComparer.Ordinal);
+        foreach (var row in previous.Rows)
+        {
+            if (!row.Suppressed)
+            {
+                before[row.Label] = row.Value;
+            }
+        }
+
+        var rows = new List<TopRow>(list.Rows.Count);
+        foreach (var row in list.Rows)
+        {
+            rows.Add(before.TryGetValue(row.Label, out var value) ? row with { PreviousValue = value, Change = Change(row.Value, value) } : row);
+        }
+
+        var other = list.Other is { } o && previous.Other is { } po ? o with { PreviousValue = po.Value, Change = Change(o.Value, po.Value) } : list.Other;
+        var total = previous.Total.Suppressed ? list.Total : list.Total with { PreviousValue = previous.Total.Value, Change = Change(list.Total.Value, previous.Total.Value) };
+        return list with { Rows = rows, Other = other, Total = total };
+    }
+
+    private static double? Change(long? now, long? before) =>
+        now is { } n && before is { } b && b > 0 ? Math.Round((double)(n - b) / b, 4) : null;
+
+    /// <summary>Goals and events: each row's unique visitors over the range's unique visitors.</summary>
+    private async ValueTask<TopList> WithConversionAsync(TopList list, DashboardRange range, CancellationToken cancellationToken)
+    {
+        var (lattice, values, mask) = await LatticeAsync(range, default, -1, withTime: false, cancellationToken).ConfigureAwait(false);
+        var root = lattice.Get(mask, values);
+        if (root is null || root.Withheld)
+        {
+            return list;
+        }
+
+        var visitors = _noise.Apply(root.Aggregate.Visitors.Count(), Identity(range, root) + "|visitors");
+        if (visitors <= 0)
+        {
+            return list;
+        }
+
+        var rows = new List<TopRow>(list.Rows.Count);
+        foreach (var row in list.Rows)
+        {
+            rows.Add(row.Visitors is { } v ? row with { ConversionRate = Math.Round(Math.Min(1, (double)v / visitors), 4) } : row);
+        }
+
+        return list with { Rows = rows };
+    }
+
+    /// <summary>
+    /// A list of an analytics dimension (pages, entry and exit pages, goals, events): one table over the range, never
+    /// filtered, released as the stored dimensions are (primary and complementary suppression against its total).
+    /// </summary>
+    private async ValueTask<TopList> AnalyticsTopAsync(string dimension, DashboardRange range, int limit, CancellationToken cancellationToken)
+    {
+        var groups = new Dictionary<string, Aggregate>(StringComparer.Ordinal);
+        var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, dimension, range.From, range.To), cancellationToken).ConfigureAwait(false);
+        foreach (var cell in cells)
+        {
+            TryAdd(Group(groups, cell.Key), cell);
+        }
+
+        var list = Release(dimension, range, true, [.. groups.Values], limit);
+        list = list with
+        {
+            Metric = dimension switch
+            {
+                DashboardDimensions.Goal or DashboardDimensions.Event => "events",
+                DashboardDimensions.EntryPage or DashboardDimensions.ExitPage => "visits",
+                _ => "pageViews",
+            },
+        };
+        return dimension is DashboardDimensions.Goal or DashboardDimensions.Event
+            ? await WithConversionAsync(list, range, cancellationToken).ConfigureAwait(false)
+            : list;
+    }
+
+    /// <summary>
+    /// A configured funnel (or its first steps) over a range. Each step's visitors passed the steps before it in order;
+    /// a step is released only when it is from at least k people, its drop-off from the step before is none or from at
+    /// least k people, and so is the difference from the same page, goal or event in its own list; a step withheld
+    /// withholds every later step.
+    /// </summary>
+    public async ValueTask<FunnelView?> FunnelAsync(DashboardRange range, IReadOnlyList<AnalyticsDefinitions.Step> steps, bool? withinDay, CancellationToken cancellationToken)
+    {
+        var funnel = Definitions.Find(steps, withinDay);
+        if (funnel is null)
+        {
+            return null;
+        }
+
+        var prefix = funnel.Name + DashboardDimensions.CubeSeparator;
+        var reached = new Aggregate?[steps.Count];
+        var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, DashboardDimensions.Funnel, range.From, range.To), cancellationToken).ConfigureAwait(false);
+        foreach (var cell in cells)
+        {
+            if (cell.Key.StartsWith(prefix, StringComparison.Ordinal)
+                && int.TryParse(cell.Key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var step)
+                && step >= 1 && step <= steps.Count)
+            {
+                TryAdd(reached[step - 1] ??= new Aggregate(cell.Key), cell);
+            }
+        }
+
+        var alone = await StandaloneAsync(range, steps, cancellationToken).ConfigureAwait(false);
+        var result = new List<FunnelStep>(steps.Count);
+        var open = true;
+        long first = 0;
+        long previous = 0;
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var label = steps[i].ToString();
+            var aggregate = reached[i];
+            var visitors = aggregate is null ? 0 : aggregate.Visitors.Count();
+            if (open && aggregate is not null && !aggregate.Contributors.IsEmpty)
+            {
+                open = KAnonymity.Meets(aggregate, _k)
+                    && (i == 0 || Gap(previous, visitors))
+                    && (alone[i] is not { } standalone || Gap(standalone.Visitors.Count(), visitors));
+            }
+
+            if (!open)
+            {
+                result.Add(new FunnelStep(label, null, null, null, true));
+                continue;
+            }
+
+            var id = $"funnel|{funnel.Name}|{range.Name}|{range.From.ToUnixTimeSeconds()}|{i}";
+            var released = aggregate is null || aggregate.Contributors.IsEmpty ? 0 : _noise.Apply(visitors, id);
+            if (i == 0)
+            {
+                first = released;
+            }
+
+            result.Add(new FunnelStep(
+                label,
+                released,
+                first > 0 ? Math.Round(Math.Min(1, (double)released / first), 4) : null,
+                i == 0 ? null : Math.Max(0, previous - released),
+                false));
+            previous = released;
+        }
+
+        return new FunnelView(funnel.Name, funnel.WithinDay ? "day" : "visit", range.Name, range.From, range.To, _k, result);
+    }
+
+    /// <summary>Whether the people between two counts (one a subset of the other) are none or at least k.</summary>
+    private bool Gap(long larger, long smaller)
+    {
+        var gap = larger - smaller;
+        return gap <= 0 || gap >= _k;
+    }
+
+    /// <summary>Each step's own list entry (a page, goal or event row of the range), where one exists, to compare with.</summary>
+    private async ValueTask<Aggregate?[]> StandaloneAsync(DashboardRange range, IReadOnlyList<AnalyticsDefinitions.Step> steps, CancellationToken cancellationToken)
+    {
+        var result = new Aggregate?[steps.Count];
+        var byDimension = new Dictionary<string, IReadOnlyList<DashboardCell>>(StringComparer.Ordinal);
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var dimension = steps[i].Kind switch
+            {
+                AnalyticsDefinitions.StepKind.Page => DashboardDimensions.Page,
+                AnalyticsDefinitions.StepKind.Goal => DashboardDimensions.Goal,
+                _ => DashboardDimensions.Event,
+            };
+            if (!byDimension.TryGetValue(dimension, out var cells))
+            {
+                cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, dimension, range.From, range.To), cancellationToken).ConfigureAwait(false);
+                byDimension[dimension] = cells;
+            }
+
+            foreach (var cell in cells)
+            {
+                if (string.Equals(cell.Key, steps[i].Value, StringComparison.Ordinal))
+                {
+                    TryAdd(result[i] ??= new Aggregate(cell.Key), cell);
+                }
+            }
+        }
+
+        return result;
+    }
+}
