@@ -115,6 +115,13 @@ public sealed class FraudOptions
     public RiskFactorOptions RiskFactors { get; set; } = new();
 
     /// <summary>
+    /// Most allow-list and deny-list entries held (<see cref="Feedback.IFraudFeedback"/>); adding one more is refused. Each node keeps
+    /// a copy of them all, read on every request.
+    /// </summary>
+    /// <value>Default: 100,000.</value>
+    public int MaxListEntries { get; set; } = 100_000;
+
+    /// <summary>
     /// Per-detector settings by detector name (its options section: <c>Burst</c>, <c>Crawling</c>, ..., <c>RiskFactors</c>):
     /// <c>NumoTelemetry:Fraud:Detectors:Burst:Mode = Observe</c>. A detector not named here keeps <see cref="Feedback.DetectorMode.Enforce"/>.
     /// </summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
+using NumoTelemetry.Fraud.Feedback;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pipeline;
 
@@ -22,7 +23,11 @@ internal static class FraudServiceRegistration
             var fraud = sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Fraud;
             return new RiskCache(fraud.RiskCacheSize, fraud.ScoreHalfLife);
         });
-        services.TryAddSingleton<IRiskProvider, CachedRiskProvider>();
+        services.TryAddSingleton(sp => new FraudListBook(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Fraud.MaxListEntries));
+        services.TryAddSingleton<FraudFeedback>();
+        services.TryAddSingleton<IFraudFeedback>(static sp => sp.GetRequiredService<FraudFeedback>());
+        services.TryAddSingleton<IRiskProvider>(static sp => new CachedRiskProvider(
+            sp.GetRequiredService<RiskCache>(), sp.GetRequiredService<IOptions<NumoTelemetryOptions>>(), sp.GetRequiredService<FraudListBook>()));
         services.TryAddSingleton<IFraudStateStore>(sp => new InMemoryFraudStateStore(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Fraud.MaxSubjects));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, LoggerAlertSink>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, WebhookAlertSink>());

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace NumoTelemetry;
+
+/// <summary>Fraud feedback and alert delivery log messages (event ids 150-169). Ids, kinds and rules only, never a subject.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(150, LogLevel.Information, "NumoTelemetry fraud {List} list: {Action} entry {EntryId} ({SubjectKind}, rule {Rule}).", EventName = "FraudListChanged")]
+    public static partial void FraudListChanged(ILogger logger, string list, string action, string entryId, string subjectKind, string rule);
+
+    [LoggerMessage(151, LogLevel.Error, "NumoTelemetry fraud list store failed ({ExceptionType}).", EventName = "FraudListStoreFailed")]
+    public static partial void FraudListStoreFailed(ILogger logger, string exceptionType);
+}
