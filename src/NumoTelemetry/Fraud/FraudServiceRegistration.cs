@@ -17,6 +17,7 @@ internal static class FraudServiceRegistration
     public static void Add(IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NumoTelemetryOptions>, FraudOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NumoTelemetryOptions>, FeedbackOptionsValidator>());
         services.TryAddSingleton<FraudMetrics>();
         services.TryAddSingleton(sp =>
         {
