@@ -107,7 +107,7 @@ internal sealed class ScoreBoard
 
         entry.DecayTo(StateMath.UnixMs(at), _halfLifeMs);
         var total = entry.Total(out topReason);
-        enforced = Unenforced.Count == 0 ? total : entry.Enforced(Unenforced);
+        enforced = Math.Max(Unenforced.Count == 0 ? total : entry.Enforced(Unenforced), entry.External);
         return Math.Max(total, entry.External);
     }
 

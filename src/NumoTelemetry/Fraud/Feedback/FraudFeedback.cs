@@ -52,6 +52,8 @@ internal sealed class FraudFeedback : IFraudFeedback
 
     internal FraudListBook Book => _book;
 
+    internal FraudMetrics Metrics => _metrics;
+
     public DetectorMode ModeOfRule(string rule) =>
         rule is not null && _ruleModes.TryGetValue(rule, out var mode) ? mode : DetectorMode.Enforce;
 
@@ -71,7 +73,7 @@ internal sealed class FraudFeedback : IFraudFeedback
 
         if (!_book.Put(stored, subject))
         {
-            throw new InvalidOperationException($"The fraud lists hold {_book.Capacity} entries, the most NumoTelemetry:Fraud:MaxListEntries allows; remove some first.");
+            throw Full();
         }
 
         _metrics.ListChanged(stored.List, "add");
@@ -89,7 +91,7 @@ internal sealed class FraudFeedback : IFraudFeedback
             {
                 stored = await _replica.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 throw Unreachable(ex);
             }
@@ -238,15 +240,26 @@ internal sealed class FraudFeedback : IFraudFeedback
 
     private async ValueTask<bool> PutReplicaAsync(FraudListEntry entry, bool onlyIfAbsent, CancellationToken cancellationToken)
     {
+        int stored;
         try
         {
-            return await _replica!.PutAsync(entry, onlyIfAbsent, cancellationToken).ConfigureAwait(false);
+            stored = await _replica!.PutAsync(entry, onlyIfAbsent, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             throw Unreachable(ex);
         }
+
+        if (stored < 0)
+        {
+            throw Full();
+        }
+
+        return stored > 0;
     }
+
+    private InvalidOperationException Full() =>
+        new($"The fraud lists hold {_book.Capacity} entries, the most NumoTelemetry:Fraud:MaxListEntries allows; remove some first.");
 
     private InvalidOperationException Unreachable(Exception ex)
     {

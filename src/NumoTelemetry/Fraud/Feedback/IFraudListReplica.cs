@@ -6,8 +6,11 @@ namespace NumoTelemetry.Fraud.Feedback;
 /// </summary>
 internal interface IFraudListReplica
 {
-    /// <summary>Stores an entry (replacing one with its id) and tells every node. With <paramref name="onlyIfAbsent"/>, keeps an entry already stored under the id; returns whether it stored.</summary>
-    ValueTask<bool> PutAsync(FraudListEntry entry, bool onlyIfAbsent, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores an entry (replacing one with its id) and tells every node. With <paramref name="onlyIfAbsent"/>, keeps an entry already
+    /// stored under the id. Returns 1 when it stored, 0 when it kept the entry stored, -1 when the store is full.
+    /// </summary>
+    ValueTask<int> PutAsync(FraudListEntry entry, bool onlyIfAbsent, CancellationToken cancellationToken);
 
     /// <summary>Removes an entry and tells every node; whether it was stored.</summary>
     ValueTask<bool> RemoveAsync(string id, CancellationToken cancellationToken);
