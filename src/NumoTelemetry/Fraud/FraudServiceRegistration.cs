@@ -32,6 +32,8 @@ internal static class FraudServiceRegistration
         services.TryAddSingleton<IFraudStateStore>(sp => new InMemoryFraudStateStore(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Fraud.MaxSubjects));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, LoggerAlertSink>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, WebhookAlertSink>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, SlackAlertSink>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, TeamsAlertSink>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRequestRecordProcessor, FraudProcessor>());
     }
 }

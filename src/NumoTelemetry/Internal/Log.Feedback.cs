@@ -10,4 +10,10 @@ internal static partial class Log
 
     [LoggerMessage(151, LogLevel.Error, "NumoTelemetry fraud list store failed ({ExceptionType}).", EventName = "FraudListStoreFailed")]
     public static partial void FraudListStoreFailed(ILogger logger, string exceptionType);
+
+    [LoggerMessage(152, LogLevel.Warning, "NumoTelemetry {Sink} alert webhook queue is full ({QueueSize}); a message was dropped.", EventName = "ChatQueueFull")]
+    public static partial void ChatQueueFull(ILogger logger, string sink, int queueSize);
+
+    [LoggerMessage(153, LogLevel.Warning, "NumoTelemetry {Sink} alert webhook failed after {Attempts} attempt(s) (last: {Outcome}); the message was dropped.", EventName = "ChatDeliveryFailed")]
+    public static partial void ChatDeliveryFailed(ILogger logger, string sink, int attempts, string outcome);
 }
