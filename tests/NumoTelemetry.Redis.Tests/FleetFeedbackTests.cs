@@ -1,9 +1,10 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.Feedback;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Fraud;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using StackExchange.Redis;
 
 namespace NumoTelemetry.Redis.Tests;
@@ -107,7 +108,7 @@ public sealed class FleetFeedbackTests(RedisServer server)
         {
             Assert.Equal(200, (await b.PageAsync(AttackerIp)).Status);
             var pseudonymizer = a.Services.GetRequiredService<Pseudonymizer>();
-            NumoTelemetry.Capture.ClientAddress.TryParse(AttackerIp, out var address);
+            NumoTelemetry.Records.ClientAddress.TryParse(AttackerIp, out var address);
             var ip = pseudonymizer.PseudonymizeAddress(address, PseudonymKind.Ip, DateTimeOffset.UtcNow).ToString();
             var feedbackA = a.Services.GetRequiredService<IFraudFeedback>();
             var entry = await feedbackA.AddAsync(new FraudListEntry { List = FraudListKind.Deny, SubjectKind = SubjectKind.Ip, Subject = ip, Expires = DateTimeOffset.UtcNow.AddHours(1) });

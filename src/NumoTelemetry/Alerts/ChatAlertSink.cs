@@ -1,8 +1,9 @@
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using NumoTelemetry.Fraud;
+using NumoTelemetry.Internal;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Alerts;
 
@@ -16,7 +17,7 @@ internal abstract class ChatAlertSink : IAlertSink, IAsyncDisposable, IDisposabl
 {
     private readonly ChatWebhookOptions _options;
     private readonly AlertOptions _alerts;
-    private readonly FraudMetrics _metrics;
+    private readonly AlertMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Channel<byte[]>? _queue;
@@ -31,7 +32,7 @@ internal abstract class ChatAlertSink : IAlertSink, IAsyncDisposable, IDisposabl
     private long _delivered;
     private int _disposed;
 
-    protected ChatAlertSink(string name, ChatWebhookOptions options, AlertOptions alerts, FraudMetrics metrics, ILogger logger, TimeProvider time, HttpMessageHandler? handler)
+    protected ChatAlertSink(string name, ChatWebhookOptions options, AlertOptions alerts, AlertMetrics metrics, ILogger logger, TimeProvider time, HttpMessageHandler? handler)
     {
         Name = name;
         _options = options;

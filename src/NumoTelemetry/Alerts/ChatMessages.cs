@@ -83,7 +83,7 @@ internal static class ChatMessages
         json.WriteStartObject();
         json.WriteString("type", "section");
         json.WritePropertyName("text");
-        Mrkdwn(json, string.Create(CultureInfo.InvariantCulture, $"*{(alert.Band == Fraud.RiskBand.Page ? ":rotating_light: PAGE" : ":warning: ALERT")}* *{Slack(alert.Rule)}* on {Slack(alert.SubjectKind)} `{Slack(alert.Subject)}`\nScore *{Math.Round(alert.Score, 1)}*, {alert.Count} hit(s), {Seen(alert)}"));
+        Mrkdwn(json, string.Create(CultureInfo.InvariantCulture, $"*{(alert.Band == Records.RiskBand.Page ? ":rotating_light: PAGE" : ":warning: ALERT")}* *{Slack(alert.Rule)}* on {Slack(alert.SubjectKind)} `{Slack(alert.Subject)}`\nScore *{Math.Round(alert.Score, 1)}*, {alert.Count} hit(s), {Seen(alert)}"));
         json.WriteEndObject();
 
         json.WriteStartObject();
@@ -204,7 +204,7 @@ internal static class ChatMessages
 
     public static byte[] TeamsAlert(FraudAlert alert, string? link) => Card(json =>
     {
-        TextBlock(json, Teams($"{(alert.Band == Fraud.RiskBand.Page ? "PAGE" : "ALERT")}: {alert.Rule} on {alert.SubjectKind} {alert.Subject}"), bold: true, attention: alert.Band == Fraud.RiskBand.Page);
+        TextBlock(json, Teams($"{(alert.Band == Records.RiskBand.Page ? "PAGE" : "ALERT")}: {alert.Rule} on {alert.SubjectKind} {alert.Subject}"), bold: true, attention: alert.Band == Records.RiskBand.Page);
         TextBlock(json, Teams(string.Create(CultureInfo.InvariantCulture, $"Score {Math.Round(alert.Score, 1)}, {alert.Count} hit(s), {Seen(alert)}")), bold: false, attention: false);
         json.WriteStartObject();
         json.WriteString("type", "FactSet");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Alerts;
 
@@ -36,7 +37,7 @@ internal sealed class LoggerAlertSink : IAlertSink
         }
 
         var level = _options.LogLevel;
-        if (alert.Band == Fraud.RiskBand.Page && level < LogLevel.Critical)
+        if (alert.Band == Records.RiskBand.Page && level < LogLevel.Critical)
         {
             level++;
         }

@@ -1,18 +1,18 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NumoTelemetry.Fraud;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Alerts;
 
 /// <summary>Alerts to a Microsoft Teams incoming or Workflows webhook (<c>NumoTelemetry:Alerts:Teams:Url</c>): a message with one Adaptive Card.</summary>
 internal sealed class TeamsAlertSink : ChatAlertSink
 {
-    public TeamsAlertSink(IOptions<NumoTelemetryOptions> options, FraudMetrics metrics, ILoggerFactory loggerFactory, TimeProvider time)
+    public TeamsAlertSink(IOptions<NumoTelemetryOptions> options, AlertMetrics metrics, ILoggerFactory loggerFactory, TimeProvider time)
         : this(options, metrics, loggerFactory, time, null)
     {
     }
 
-    internal TeamsAlertSink(IOptions<NumoTelemetryOptions> options, FraudMetrics metrics, ILoggerFactory loggerFactory, TimeProvider time, HttpMessageHandler? handler)
+    internal TeamsAlertSink(IOptions<NumoTelemetryOptions> options, AlertMetrics metrics, ILoggerFactory loggerFactory, TimeProvider time, HttpMessageHandler? handler)
         : base("teams", options.Value.Alerts.Teams, options.Value.Alerts, metrics, loggerFactory.CreateLogger<TeamsAlertSink>(), time, handler)
     {
     }

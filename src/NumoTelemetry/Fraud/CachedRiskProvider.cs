@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
+using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud.Feedback;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Fraud;
 

@@ -3,9 +3,11 @@ using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud.Detectors;
 using NumoTelemetry.Fraud.Feedback;
+using NumoTelemetry.Fraud.Sessions;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Pipeline;
-using NumoTelemetry.Sessions;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Fraud;
 

@@ -1,7 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
+using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud.Feedback;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pipeline;
@@ -19,6 +20,7 @@ internal static class FraudServiceRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NumoTelemetryOptions>, FraudOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NumoTelemetryOptions>, FeedbackOptionsValidator>());
         services.TryAddSingleton<FraudMetrics>();
+        services.TryAddSingleton<AlertMetrics>(sp => sp.GetRequiredService<FraudMetrics>());
         services.TryAddSingleton(sp =>
         {
             var fraud = sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Fraud;

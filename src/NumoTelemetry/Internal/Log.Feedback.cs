@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace NumoTelemetry;
+namespace NumoTelemetry.Internal;
 
 /// <summary>Fraud feedback and alert delivery log messages (event ids 150-169). Ids, kinds and rules only, never a subject.</summary>
 internal static partial class Log

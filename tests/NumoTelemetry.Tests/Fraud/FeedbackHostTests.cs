@@ -1,20 +1,21 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
-using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.Feedback;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Fraud;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud;
 
@@ -123,7 +124,7 @@ public sealed class FeedbackHostTests
 
         // The investigator has the IP's pseudonym (numo pseudonymize, or an alert); here from the host's own pseudonymiser.
         var pseudonymizer = app.Services.GetRequiredService<Pseudonymizer>();
-        NumoTelemetry.Capture.ClientAddress.TryParse("127.0.0.1", out var address);
+        NumoTelemetry.Records.ClientAddress.TryParse("127.0.0.1", out var address);
         var ip = pseudonymizer.PseudonymizeAddress(address, PseudonymKind.Ip, DateTimeOffset.UtcNow).ToString();
         var feedback = app.Services.GetRequiredService<IFraudFeedback>();
         var entry = await feedback.AddAsync(new FraudListEntry { List = FraudListKind.Deny, SubjectKind = SubjectKind.Ip, Subject = ip });

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NumoTelemetry.Capture;
-using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.Feedback;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Fraud;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using NumoTelemetry.Internal;
 
 namespace NumoTelemetry.Fraud.Feedback;
 
@@ -80,5 +81,5 @@ internal sealed class FeedbackOptionsValidator : IValidateOptions<NumoTelemetryO
     private static bool IsHttp(Uri url) => url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp);
 
     private static void Check(List<string> errors, bool ok, string setting, string rule, object? value) =>
-        NumoTelemetryOptionsValidator.Check(errors, ok, setting, rule, value);
+        SettingRule.Check(errors, ok, setting, rule, value);
 }
