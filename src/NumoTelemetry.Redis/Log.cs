@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(704, LogLevel.Warning, "NumoTelemetry Redis: could not erase the state of pseudonymisation key {KeyId} ({Cause}); it expires with its TTLs. Run ForgetKeyAsync again when Redis is back.", EventName = "RedisForgetFailed")]
     public static partial void ForgetFailed(ILogger logger, int keyId, string cause);
+
+    [LoggerMessage(705, LogLevel.Warning, "NumoTelemetry Redis: the fleet's fraud lists could not be read or followed ({Cause}); this node keeps its copy and tries again.", EventName = "RedisListsFailed")]
+    public static partial void ListsFailed(ILogger logger, string cause);
 }

@@ -48,4 +48,11 @@ public sealed class RedisOptions
     /// <summary>Whether alerts are de-duplicated across the fleet (one notification per subject and rule, not one per node).</summary>
     /// <value>Default: <see langword="true"/>.</value>
     public bool AlertDeduplication { get; set; } = true;
+
+    /// <summary>
+    /// How often each node reloads the fleet's allow and deny lists in full, besides every change it is told of at once and every
+    /// reconnect: what it missed while disconnected from the change channel catches up within this.
+    /// </summary>
+    /// <value>Default: 1 minute.</value>
+    public TimeSpan ListRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

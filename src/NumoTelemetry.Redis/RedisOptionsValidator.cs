@@ -41,6 +41,7 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
         Check(errors, options.ConnectTimeout >= TimeSpan.FromMilliseconds(50) && options.ConnectTimeout <= TimeSpan.FromMinutes(1), "ConnectTimeout", "must be between 50 ms and 1 minute");
         Check(errors, options.OperationTimeout >= TimeSpan.FromMilliseconds(10) && options.OperationTimeout <= TimeSpan.FromSeconds(30), "OperationTimeout", "must be between 10 ms and 30 seconds");
         Check(errors, options.BreakDuration >= TimeSpan.FromMilliseconds(100) && options.BreakDuration <= TimeSpan.FromMinutes(10), "BreakDuration", "must be between 100 ms and 10 minutes");
+        Check(errors, options.ListRefreshInterval >= TimeSpan.FromSeconds(1) && options.ListRefreshInterval <= TimeSpan.FromHours(1), "ListRefreshInterval", "must be between 1 second and 1 hour");
         Check(errors, options.MaxOperationsPerCall is >= 16 and <= 100_000, "MaxOperationsPerCall", "must be between 16 and 100,000");
         Check(errors, options.ReplayCapacity is >= 0 and <= 10_000_000, "ReplayCapacity", "must be between 0 and 10,000,000");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

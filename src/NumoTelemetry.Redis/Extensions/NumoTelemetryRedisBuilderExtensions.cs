@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using NumoTelemetry;
 using NumoTelemetry.Alerts;
+using NumoTelemetry.Fraud.Feedback;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Redis;
 
@@ -52,6 +53,9 @@ public static class NumoTelemetryRedisBuilderExtensions
         services.TryAddSingleton<RedisFraudStateStore>();
         services.RemoveAll<IFraudStateStore>();
         services.AddSingleton<IFraudStateStore>(static sp => sp.GetRequiredService<RedisFraudStateStore>());
+        services.TryAddSingleton<RedisFraudLists>();
+        services.RemoveAll<IFraudListReplica>();
+        services.AddSingleton<IFraudListReplica>(static sp => sp.GetRequiredService<RedisFraudLists>());
         services.RemoveAll<IAlertDeduplicator>();
         services.AddSingleton<IAlertDeduplicator, RedisAlertDeduplicator>();
         return builder;

@@ -44,4 +44,20 @@ public sealed class AlertOptions
 
     /// <summary>The signed webhook.</summary>
     public WebhookOptions Webhook { get; set; } = new();
+
+    /// <summary>
+    /// The fraud workspace's address: the dashboard's absolute URL with its prefix, for example <c>https://shop.example/numo</c>.
+    /// Chat messages and alert log records link to <c>{WorkspaceUrl}/alerts/{id}</c>; no link when unset.
+    /// </summary>
+    /// <value>Default: <see langword="null"/>.</value>
+    public Uri? WorkspaceUrl { get; set; }
+
+    /// <summary>A Slack incoming webhook (<c>NumoTelemetry:Alerts:Slack</c>).</summary>
+    public ChatWebhookOptions Slack { get; set; } = new();
+
+    /// <summary>A Microsoft Teams incoming webhook or Workflows webhook (<c>NumoTelemetry:Alerts:Teams</c>): an Adaptive Card per message.</summary>
+    public ChatWebhookOptions Teams { get; set; } = new();
+
+    /// <summary>The digest of alerts below the page band for the chat webhooks (<c>NumoTelemetry:Alerts:Digest</c>).</summary>
+    public AlertDigestOptions Digest { get; set; } = new();
 }

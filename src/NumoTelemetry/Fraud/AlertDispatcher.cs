@@ -99,6 +99,34 @@ internal sealed class AlertDispatcher
         }
     }
 
+    /// <summary>
+    /// Closes the open groups of <paramref name="subject"/> for <paramref name="rule"/> (every rule when <see langword="null"/>),
+    /// unsent hits included: the fraud team allowed the subject.
+    /// </summary>
+    public void Forget(in SubjectKey subject, string? rule)
+    {
+        if (rule is not null)
+        {
+            _groups.Remove(new GroupKey(subject, rule));
+            return;
+        }
+
+        foreach (var key in _groups.Keys)
+        {
+            if (key.Subject == subject)
+            {
+                _expired.Add(key);
+            }
+        }
+
+        foreach (var key in _expired)
+        {
+            _groups.Remove(key);
+        }
+
+        _expired.Clear();
+    }
+
     /// <summary>Sends what is due at <paramref name="now"/>; repeats unchanged groups that still fire; closes idle groups.</summary>
     public void Tick(DateTimeOffset now)
     {
@@ -256,6 +284,11 @@ internal sealed class AlertDispatcher
         if (band < RiskBand.Alert)
         {
             band = group.Band;
+        }
+
+        if (group.Rule == ReasonCodes.DenyList && !_reasons.Exists(static r => r.Code == ReasonCodes.DenyList))
+        {
+            _reasons.Insert(0, new FraudReason(ReasonCodes.DenyList, Math.Round(_fraud.PageScore, 1)));
         }
 
         group.Sent++;

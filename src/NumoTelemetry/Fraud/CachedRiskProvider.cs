@@ -1,23 +1,34 @@
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Capture;
+using NumoTelemetry.Fraud.Feedback;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Pseudonymization;
 using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Fraud;
 
 /// <summary>
 /// The risk provider when fraud detection is on: the highest decayed score over the request's IP, IP prefix, session and visitor,
-/// read from the local <see cref="RiskCache"/>. Lock-free; allocates nothing.
+/// read from the local <see cref="RiskCache"/>, with the fraud team's lists applied: a subject allowed for every rule (or for the
+/// rule behind its score) adds nothing, a denied one (the IP, prefix, session, visitor or account) puts the request in the page
+/// band. Lock-free; allocates nothing; with both lists empty the lists cost one volatile read.
 /// </summary>
 internal sealed class CachedRiskProvider : IRiskProvider
 {
     private readonly RiskCache _cache;
     private readonly FraudOptions _options;
+    private readonly FraudListBook? _lists;
 
     public CachedRiskProvider(RiskCache cache, IOptions<NumoTelemetryOptions> options)
+        : this(cache, options, null)
+    {
+    }
+
+    public CachedRiskProvider(RiskCache cache, IOptions<NumoTelemetryOptions> options, FraudListBook? lists)
     {
         _cache = cache;
         _options = options.Value.Fraud;
+        _lists = lists;
     }
 
     public NumoRisk GetRisk(in RequestRecord record)
@@ -27,40 +38,79 @@ internal sealed class CachedRiskProvider : IRiskProvider
             return NumoRisk.None;
         }
 
+        var lists = _lists?.Current;
+        if (lists is { IsEmpty: true })
+        {
+            lists = null;
+        }
+
         var atMs = StateMath.UnixMs(record.Timestamp);
-        double best = 0;
-        string? reason = null;
-        Consider(SubjectKind.Ip, in record, atMs, ref best, ref reason);
-        Consider(SubjectKind.IpPrefix, in record, atMs, ref best, ref reason);
-        Consider(SubjectKind.Session, in record, atMs, ref best, ref reason);
-        Consider(SubjectKind.Visitor, in record, atMs, ref best, ref reason);
-        if (best <= 0)
+        var risk = default(Best);
+        Consider(SubjectKind.Ip, record.Ip, atMs, lists, ref risk);
+        Consider(SubjectKind.IpPrefix, record.IpPrefix, atMs, lists, ref risk);
+        Consider(SubjectKind.Session, record.Session, atMs, lists, ref risk);
+        Consider(SubjectKind.Visitor, record.Visitor, atMs, lists, ref risk);
+        if (lists is not null && lists.Find(SubjectKey.From(SubjectKind.User, record.User)) is { } user && user.Denied(atMs))
+        {
+            Deny(ref risk);
+        }
+
+        if (risk.Score <= 0)
         {
             return NumoRisk.None;
         }
 
-        return new NumoRisk(Math.Round(best, 1), _options.BandOf(best), reason);
+        return new NumoRisk(Math.Round(risk.Score, 1), _options.BandOf(risk.Score), risk.Reason, _options.BandOf(risk.Enforced));
     }
 
-    private void Consider(SubjectKind kind, in RequestRecord record, long atMs, ref double best, ref string? reason)
+    private void Consider(SubjectKind kind, in Pseudonym pseudonym, long atMs, FraudListSnapshot? lists, ref Best risk)
     {
-        var pseudonym = kind switch
-        {
-            SubjectKind.Ip => record.Ip,
-            SubjectKind.IpPrefix => record.IpPrefix,
-            SubjectKind.Session => record.Session,
-            _ => record.Visitor,
-        };
         if (pseudonym.IsEmpty)
         {
             return;
         }
 
-        var score = _cache.Get(kind, pseudonym.Hash64, atMs, out var top);
-        if (score > best)
+        var score = _cache.Get(kind, pseudonym.Hash64, atMs, out var top, out var enforced);
+        if (lists?.Find(SubjectKey.From(kind, pseudonym)) is { } entries)
         {
-            best = score;
-            reason = top;
+            if (entries.Denied(atMs))
+            {
+                Deny(ref risk);
+                return;
+            }
+
+            // Allowed for every rule, or for the rule behind most of its score: the subject adds nothing (the engine takes the
+            // allowed rule's points out of its score with its next batch, and the rest counts again).
+            if (entries.Allows(top, atMs))
+            {
+                return;
+            }
         }
+
+        if (score > risk.Score)
+        {
+            risk.Score = score;
+            risk.Reason = top;
+        }
+
+        if (enforced > risk.Enforced)
+        {
+            risk.Enforced = enforced;
+        }
+    }
+
+    private void Deny(ref Best risk)
+    {
+        var page = Math.Max(_options.PageScore, risk.Score);
+        risk.Score = page;
+        risk.Enforced = page;
+        risk.Reason = ReasonCodes.DenyList;
+    }
+
+    private struct Best
+    {
+        public double Score;
+        public double Enforced;
+        public string? Reason;
     }
 }

@@ -42,6 +42,24 @@ internal sealed class DetectionContext
         hit.Verdict = verdict;
         hit.At = at;
         hit.Evidence = evidence;
+        hit.Mode = Feedback.DetectorMode.Enforce;
+    }
+
+    /// <summary>
+    /// Sets the mode of the hits from <paramref name="from"/> on (one detector's, not in <c>Enforce</c> mode) and remembers their
+    /// reasons as not enforced.
+    /// </summary>
+    public void SetMode(int from, Feedback.DetectorMode mode, HashSet<string> unenforced, Feedback.FraudFeedback? feedback)
+    {
+        for (var i = from; i < HitCount; i++)
+        {
+            ref var hit = ref _hits[i];
+            hit.Mode = mode;
+            if (unenforced.Add(hit.Reason))
+            {
+                feedback?.LearnRule(hit.Reason, mode); // a detector the catalogue does not list: its rule's mode, learned once
+            }
+        }
     }
 
     /// <summary>Points scaled by how far <paramref name="observed"/> is above <paramref name="threshold"/>: ×(1 + ¼·log2(observed/threshold)), capped at <see cref="FraudOptions.MaxEscalation"/>.</summary>

@@ -15,4 +15,7 @@ internal struct DetectorHit
     public bool Verdict;
     public DateTimeOffset At;
     public Evidence Evidence;
+
+    /// <summary>The mode of the detector that reported it (<see cref="Feedback.DetectorMode.Enforce"/> unless configured otherwise).</summary>
+    public Feedback.DetectorMode Mode;
 }

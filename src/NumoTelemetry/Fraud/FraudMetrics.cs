@@ -12,7 +12,12 @@ internal sealed class FraudMetrics : AlertMetrics
 {
     private readonly Counter<long> _detections;
     private readonly Counter<long> _errors;
+    private readonly Counter<long> _falsePositives;
+    private readonly Counter<long> _confirmed;
+    private readonly Counter<long> _listChanges;
+    private readonly Counter<long> _listApplied;
     private Func<long>? _subjects;
+    private Feedback.FraudListBook? _lists;
     private InMemoryFraudStateStore? _evictions;
 
     public FraudMetrics(IMeterFactory meterFactory)
@@ -21,11 +26,48 @@ internal sealed class FraudMetrics : AlertMetrics
         var meter = Meter;
         _detections = meter.CreateCounter<long>("numo.fraud.detections", unit: "{detection}", description: "Detector hits that raised a subject's score, by reason code.");
         _errors = meter.CreateCounter<long>("numo.fraud.errors", unit: "{error}", description: "Fraud detection failures, by stage (state store, detector). A failure never fails a request.");
+        _falsePositives = meter.CreateCounter<long>("numo.fraud.false_positives", unit: "{mark}", description: "Alerts the fraud team marked a false positive, by rule: which detectors misfire.");
+        _confirmed = meter.CreateCounter<long>("numo.fraud.confirmed", unit: "{mark}", description: "Alerts the fraud team confirmed as fraud, by rule.");
+        _listChanges = meter.CreateCounter<long>("numo.fraud.list.changes", unit: "{entry}", description: "Allow-list and deny-list changes, by list and action (add, remove, expire, load_skipped).");
+        _listApplied = meter.CreateCounter<long>("numo.fraud.list.applied", unit: "{hit}", description: "Allow-list and deny-list entries applied: detector hits an allow entry dropped, requests of denied subjects; by list and rule.");
+        meter.CreateObservableGauge("numo.fraud.list.entries", ObserveLists, unit: "{entry}", description: "Allow-list and deny-list entries held, by list.");
         meter.CreateObservableGauge("numo.fraud.subjects", () => _subjects?.Invoke() ?? 0, unit: "{subject}", description: "Subjects held by the in-memory fraud state.");
         meter.CreateObservableCounter("numo.fraud.subjects.evicted", ObserveEvictions, unit: "{subject}", description: "Subjects the in-memory fraud state let go: expired, or evicted over its bound by class (new, repeat, evidence; cheapest first).");
     }
 
     public void SetSubjectSource(Func<long> subjects) => _subjects = subjects;
+
+    public void SetListSource(Feedback.FraudListBook lists) => _lists = lists;
+
+    private IEnumerable<Measurement<long>> ObserveLists()
+    {
+        if (_lists is not { } lists)
+        {
+            return [];
+        }
+
+        var (allow, deny) = lists.Counts;
+        return
+        [
+            new(allow, new KeyValuePair<string, object?>("numo.list", "allow")),
+            new(deny, new KeyValuePair<string, object?>("numo.list", "deny")),
+        ];
+    }
+
+    public void FalsePositive(string rule) => _falsePositives.Add(1, new KeyValuePair<string, object?>("numo.rule", rule));
+
+    public void Confirmed(string rule) => _confirmed.Add(1, new KeyValuePair<string, object?>("numo.rule", rule));
+
+    public void ListChanged(Feedback.FraudListKind list, string action) =>
+        _listChanges.Add(1, new KeyValuePair<string, object?>("numo.list", Feedback.FraudFeedback.ListName(list)), new KeyValuePair<string, object?>("numo.action", action));
+
+    public void ListApplied(Feedback.FraudListKind list, string rule)
+    {
+        if (_listApplied.Enabled)
+        {
+            _listApplied.Add(1, new KeyValuePair<string, object?>("numo.list", Feedback.FraudFeedback.ListName(list)), new KeyValuePair<string, object?>("numo.rule", rule));
+        }
+    }
 
     public void SetEvictionSource(InMemoryFraudStateStore store) => _evictions = store;
 

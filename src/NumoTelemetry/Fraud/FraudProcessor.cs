@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud.Detectors;
+using NumoTelemetry.Fraud.Feedback;
 using NumoTelemetry.Fraud.Sessions;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Internal;
@@ -28,6 +29,10 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
     private readonly ScoreBoard _scores;
     private readonly AccessPatternTracker _tracker;
     private readonly FraudDetector[] _detectors;
+    private readonly DetectorMode[] _modes;
+    private readonly FraudFeedback? _feedback;
+    private readonly FraudListBook? _lists;
+    private long _listsVersion;
     private readonly DetectionContext _context;
     private readonly AlertDispatcher _alerts;
     private readonly FraudMetrics _metrics;
@@ -46,7 +51,8 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         FraudMetrics metrics,
         ILoggerFactory loggerFactory,
         TimeProvider time,
-        IAlertDeduplicator? deduplicator = null)
+        IAlertDeduplicator? deduplicator = null,
+        FraudFeedback? feedback = null)
     {
         _options = options.Value.Fraud;
         _store = store;
@@ -56,7 +62,19 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         _logger = loggerFactory.CreateLogger<FraudProcessor>();
         _scores = new ScoreBoard(_options.ScoreHalfLife, Math.Max(1024, _options.RiskCacheSize * 2));
         _tracker = new AccessPatternTracker(_options);
-        _detectors = CreateDetectors(_options);
+        (_detectors, _modes) = CreateDetectorsWithModes(_options);
+        _feedback = feedback;
+        _lists = feedback?.Book;
+        for (var d = 0; d < _detectors.Length; d++)
+        {
+            if (_modes[d] != DetectorMode.Enforce)
+            {
+                foreach (var rule in DetectorCatalog.RulesOf(DetectorCatalog.NameOf(_detectors[d])))
+                {
+                    _scores.Unenforced.Add(rule);
+                }
+            }
+        }
         _context = new DetectionContext(_options, _scores);
         _alerts = new AlertDispatcher(options.Value.Alerts, _options, sinks, _scores, metrics, _logger, deduplicator);
         if (store is InMemoryFraudStateStore memory)
@@ -210,6 +228,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
     {
         var context = _context;
         var alertScore = _options.AlertScore;
+        var lists = ApplyLists(records);
         for (var i = 0; i < records.Length; i++)
         {
             ref readonly var record = ref records[i];
@@ -217,6 +236,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
             context.Clear();
             for (var d = 0; d < _detectors.Length; d++)
             {
+                var from = context.HitCount;
                 try
                 {
                     _detectors[d].Evaluate(in record, in pattern, context);
@@ -226,19 +246,36 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
                     _metrics.Error("detector");
                     Log.DetectorFailed(_logger, _detectors[d].GetType().Name, ex.GetType().Name, ex.Message);
                 }
+
+                if (_modes[d] != DetectorMode.Enforce)
+                {
+                    context.SetMode(from, _modes[d], _scores.Unenforced, _feedback);
+                }
+            }
+
+            if (lists is not null)
+            {
+                Deny(in record, lists);
             }
 
             var hits = context.Hits;
             for (var h = 0; h < hits.Length; h++)
             {
                 ref readonly var hit = ref hits[h];
-                var changed = Score(hit.Subject, hit.Reason, hit.Points, hit.At, out var total);
+                if (lists is not null && lists.Allows(hit.Subject, hit.Reason, StateMath.UnixMs(hit.At)))
+                {
+                    // The fraud team allowed this subject for this rule (or every rule): no points, no alert.
+                    _metrics.ListApplied(FraudListKind.Allow, _feedback!.TagRule(hit.Reason));
+                    continue;
+                }
+
+                var changed = Score(hit.Subject, hit.Reason, hit.Points, hit.At, out var total, hit.Mode);
                 if (changed)
                 {
                     _metrics.Detection(hit.Reason);
                 }
 
-                if (hit.Verdict && total >= alertScore)
+                if (hit.Verdict && total >= alertScore && hit.Mode >= DetectorMode.Alert)
                 {
                     _alerts.Raise(in hit, total, _options.BandOf(total));
                 }
@@ -255,15 +292,15 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
                     // Account-level verdicts (takeover, impossible travel, brute force) are judged per account, but the site acts per
                     // request: the request's session and visitor carry a share of it, so HttpContext.GetNumoRisk() sees it. No alert.
                     var points = hit.Points * _options.AccountRiskShare;
-                    Score(SubjectKey.From(SubjectKind.Session, record.Session), hit.Reason, points, hit.At, out _);
-                    Score(SubjectKey.From(SubjectKind.Visitor, record.Visitor), hit.Reason, points, hit.At, out _);
+                    Score(SubjectKey.From(SubjectKind.Session, record.Session), hit.Reason, points, hit.At, out _, hit.Mode);
+                    Score(SubjectKey.From(SubjectKind.Visitor, record.Visitor), hit.Reason, points, hit.At, out _, hit.Mode);
                 }
             }
         }
     }
 
     /// <summary>Folds points into a subject's score; publishes a material change to the risk cache (and a shared store).</summary>
-    private bool Score(in SubjectKey subject, string reason, double points, DateTimeOffset at, out double total)
+    private bool Score(in SubjectKey subject, string reason, double points, DateTimeOffset at, out double total, DetectorMode mode = DetectorMode.Enforce)
     {
         if (subject.IsEmpty || points <= 0)
         {
@@ -271,11 +308,13 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
             return false;
         }
 
-        var changed = _scores.Add(subject, reason, points, at, out total, out var top);
+        var changed = _scores.Add(subject, reason, points, at, out total, out var top, out var enforced);
         if (changed)
         {
-            _cache.Set(subject, total, top, at);
-            if (_store.IsShared)
+            _cache.Set(subject, total, top, at, enforced);
+
+            // A fleet shares enforced points only: another node cannot tell an observed reason in a shared total.
+            if (_store.IsShared && mode == DetectorMode.Enforce)
             {
                 _pendingScores.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = subject, Name = "score", At = at, Window = _options.ScoreHalfLife, Reason = reason, Points = points });
             }
@@ -332,11 +371,102 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
                 continue;
             }
 
+            if (_lists?.Current.Find(op.Subject) is { } allowed && allowed.Allows(results[i].TopReason, StateMath.UnixMs(op.At)))
+            {
+                continue; // allowed for every rule, or for the rule the shared total is made of
+            }
+
             _scores.SetExternal(op.Subject, results[i].Score, op.At);
-            var total = _scores.Snapshot(op.Subject, op.At, []);
-            _cache.Set(op.Subject, total, results[i].TopReason, op.At);
+            var total = _scores.Current(op.Subject, op.At, out var top, out var enforced);
+            _cache.Set(op.Subject, total, results[i].TopReason ?? top, op.At, enforced);
         }
     }
+
+    /// <summary>The detectors that run (mode not <see cref="DetectorMode.Off"/>) and their modes (<c>NumoTelemetry:Fraud:Detectors</c>).</summary>
+    internal static (FraudDetector[] Detectors, DetectorMode[] Modes) CreateDetectorsWithModes(FraudOptions o)
+    {
+        var all = CreateDetectors(o);
+        var detectors = new List<FraudDetector>(all.Length);
+        var modes = new List<DetectorMode>(all.Length);
+        foreach (var detector in all)
+        {
+            var mode = DetectorCatalog.ConfiguredMode(o, DetectorCatalog.NameOf(detector));
+            if (mode != DetectorMode.Off)
+            {
+                detectors.Add(detector);
+                modes.Add(mode);
+            }
+        }
+
+        return ([.. detectors], [.. modes]);
+    }
+
+    /// <summary>
+    /// Once per batch: expired entries go; a change of the lists since the last batch takes allowed rules out of subjects'
+    /// scores (republished to the hot path) and closes their alert groups. Returns the lists, or <see langword="null"/> when empty.
+    /// </summary>
+    private FraudListSnapshot? ApplyLists(ReadOnlySpan<RequestRecord> records)
+    {
+        if (_lists is null || records.IsEmpty)
+        {
+            return null;
+        }
+
+        var at = records[^1].Timestamp;
+        _feedback!.Sweep(_time.GetUtcNow());
+        var lists = _lists.Current;
+        if (lists.Version != _listsVersion)
+        {
+            _listsVersion = lists.Version;
+            var atMs = StateMath.UnixMs(at);
+            foreach (var held in lists.Entries)
+            {
+                if (held.Entry.List != FraudListKind.Allow || held.UntilMs <= atMs)
+                {
+                    continue;
+                }
+
+                _alerts.Forget(held.Subject, held.Entry.Rule);
+                if (_scores.Remove(held.Subject, held.Entry.Rule))
+                {
+                    var total = _scores.Current(held.Subject, at, out var top, out var enforced);
+                    _cache.Set(held.Subject, total, top, at, enforced);
+                }
+            }
+        }
+
+        return lists.IsEmpty ? null : lists;
+    }
+
+    /// <summary>A request of a denied subject: counted, and a <see cref="ReasonCodes.DenyList"/> alert (grouped like any other).</summary>
+    private void Deny(in RequestRecord record, FraudListSnapshot lists)
+    {
+        var atMs = StateMath.UnixMs(record.Timestamp);
+        DenySubject(SubjectKey.From(SubjectKind.Ip, record.Ip), record.Timestamp, atMs, lists);
+        DenySubject(SubjectKey.From(SubjectKind.IpPrefix, record.IpPrefix), record.Timestamp, atMs, lists);
+        DenySubject(SubjectKey.From(SubjectKind.Session, record.Session), record.Timestamp, atMs, lists);
+        DenySubject(SubjectKey.From(SubjectKind.Visitor, record.Visitor), record.Timestamp, atMs, lists);
+        DenySubject(SubjectKey.From(SubjectKind.User, record.User), record.Timestamp, atMs, lists);
+    }
+
+    private void DenySubject(in SubjectKey subject, DateTimeOffset at, long atMs, FraudListSnapshot lists)
+    {
+        if (lists.Find(subject) is not { } entries || !entries.Denied(atMs))
+        {
+            return;
+        }
+
+        _metrics.ListApplied(FraudListKind.Deny, ReasonCodes.DenyList);
+        var evidence = default(Evidence);
+        evidence.Add("list", "deny");
+        evidence.Add("entry", entries.DenyEntryId);
+        evidence.Add("deniedFor", entries.DenyRule);
+        var hit = new DetectorHit { Subject = subject, Reason = ReasonCodes.DenyList, Points = _options.PageScore, Verdict = true, At = at, Evidence = evidence, Mode = DetectorMode.Enforce };
+        var score = Math.Max(_options.PageScore, _scores.Snapshot(subject, at, _denyReasons));
+        _alerts.Raise(in hit, score, RiskBand.Page);
+    }
+
+    private readonly List<FraudReason> _denyReasons = new();
 
     internal static FraudDetector[] CreateDetectors(FraudOptions o)
     {

@@ -1,8 +1,9 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Capture;
+using NumoTelemetry.Fraud.Feedback;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pipeline;
 
@@ -17,6 +18,7 @@ internal static class FraudServiceRegistration
     public static void Add(IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NumoTelemetryOptions>, FraudOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NumoTelemetryOptions>, FeedbackOptionsValidator>());
         services.TryAddSingleton<FraudMetrics>();
         services.TryAddSingleton<AlertMetrics>(sp => sp.GetRequiredService<FraudMetrics>());
         services.TryAddSingleton(sp =>
@@ -24,10 +26,16 @@ internal static class FraudServiceRegistration
             var fraud = sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Fraud;
             return new RiskCache(fraud.RiskCacheSize, fraud.ScoreHalfLife);
         });
-        services.TryAddSingleton<IRiskProvider, CachedRiskProvider>();
+        services.TryAddSingleton(sp => new FraudListBook(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Fraud.MaxListEntries));
+        services.TryAddSingleton<FraudFeedback>();
+        services.TryAddSingleton<IFraudFeedback>(static sp => sp.GetRequiredService<FraudFeedback>());
+        services.TryAddSingleton<IRiskProvider>(static sp => new CachedRiskProvider(
+            sp.GetRequiredService<RiskCache>(), sp.GetRequiredService<IOptions<NumoTelemetryOptions>>(), sp.GetRequiredService<FraudListBook>()));
         services.TryAddSingleton<IFraudStateStore>(sp => new InMemoryFraudStateStore(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Fraud.MaxSubjects));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, LoggerAlertSink>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, WebhookAlertSink>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, SlackAlertSink>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, TeamsAlertSink>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRequestRecordProcessor, FraudProcessor>());
     }
 }

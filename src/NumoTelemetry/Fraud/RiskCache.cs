@@ -20,8 +20,14 @@ internal sealed class RiskCache
         _halfLifeMs = Math.Max(1, halfLife.TotalMilliseconds);
     }
 
-    /// <summary>Publishes a subject's score (as of <paramref name="at"/>); a score below 0.5 clears it.</summary>
-    public void Set(in SubjectKey subject, double score, string? topReason, DateTimeOffset at)
+    /// <summary>Publishes a subject's score (as of <paramref name="at"/>), all of it enforced; a score below 0.5 clears it.</summary>
+    public void Set(in SubjectKey subject, double score, string? topReason, DateTimeOffset at) => Set(subject, score, topReason, at, score);
+
+    /// <summary>
+    /// Publishes a subject's score and the part of it that is enforced (points of detectors in <c>Enforce</c> mode); a score below
+    /// 0.5 clears it.
+    /// </summary>
+    public void Set(in SubjectKey subject, double score, string? topReason, DateTimeOffset at, double enforced)
     {
         var hash = subject.Hash64;
         ref var slot = ref _slots[(int)(hash ^ (ulong)subject.Kind) & _mask];
@@ -36,22 +42,28 @@ internal sealed class RiskCache
             return;
         }
 
-        Volatile.Write(ref slot, new Entry(hash, subject.Kind, score, StateMath.UnixMs(at), topReason));
+        Volatile.Write(ref slot, new Entry(hash, subject.Kind, score, StateMath.UnixMs(at), topReason, Math.Min(score, enforced)));
     }
 
     /// <summary>The decayed score of a subject at <paramref name="atMs"/>, or 0.</summary>
-    public double Get(SubjectKind kind, ulong hash, long atMs, out string? topReason)
+    public double Get(SubjectKind kind, ulong hash, long atMs, out string? topReason) => Get(kind, hash, atMs, out topReason, out _);
+
+    /// <summary>The decayed score of a subject at <paramref name="atMs"/> and its enforced part, or 0.</summary>
+    public double Get(SubjectKind kind, ulong hash, long atMs, out string? topReason, out double enforced)
     {
         var entry = Volatile.Read(ref _slots[(int)(hash ^ (ulong)kind) & _mask]);
         if (entry is null || entry.Hash != hash || entry.Kind != kind)
         {
             topReason = null;
+            enforced = 0;
             return 0;
         }
 
         topReason = entry.TopReason;
-        return StateMath.Decay(entry.Score, atMs - entry.AtMs, _halfLifeMs);
+        var elapsed = atMs - entry.AtMs;
+        enforced = StateMath.Decay(entry.Enforced, elapsed, _halfLifeMs);
+        return StateMath.Decay(entry.Score, elapsed, _halfLifeMs);
     }
 
-    private sealed record Entry(ulong Hash, SubjectKind Kind, double Score, long AtMs, string? TopReason);
+    private sealed record Entry(ulong Hash, SubjectKind Kind, double Score, long AtMs, string? TopReason, double Enforced);
 }

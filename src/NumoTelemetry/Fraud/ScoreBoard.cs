@@ -25,13 +25,20 @@ internal sealed class ScoreBoard
 
     public int Count => _entries.Count;
 
+    /// <summary>Reasons whose points are not enforced (detectors in <c>Observe</c> or <c>Alert</c> mode); empty by default.</summary>
+    public HashSet<string> Unenforced { get; } = new(StringComparer.Ordinal);
+
     public double HalfLifeMs => _halfLifeMs;
 
     /// <summary>
     /// Raises <paramref name="reason"/> of <paramref name="subject"/> to <paramref name="points"/>. Returns whether that changed the
     /// score materially (a new reason, or one that had decayed below 90% of the points): only then is the store told.
     /// </summary>
-    public bool Add(in SubjectKey subject, string reason, double points, DateTimeOffset at, out double total, out string? topReason)
+    public bool Add(in SubjectKey subject, string reason, double points, DateTimeOffset at, out double total, out string? topReason) =>
+        Add(subject, reason, points, at, out total, out topReason, out _);
+
+    /// <summary>The same, with the part of the total that is enforced (reasons not in <see cref="Unenforced"/>, and a shared store's total).</summary>
+    public bool Add(in SubjectKey subject, string reason, double points, DateTimeOffset at, out double total, out string? topReason, out double enforced)
     {
         var atMs = StateMath.UnixMs(at);
         ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, subject, out _);
@@ -39,9 +46,15 @@ internal sealed class ScoreBoard
         entry.DecayTo(atMs, _halfLifeMs);
         var changed = entry.Raise(reason, points);
         total = entry.Total(out topReason);
+        enforced = Unenforced.Count == 0 ? total : entry.Enforced(Unenforced);
         if (total < entry.External)
         {
             total = entry.External;
+        }
+
+        if (enforced < entry.External)
+        {
+            enforced = entry.External;
         }
 
         MaybeSweep(atMs);
@@ -60,6 +73,43 @@ internal sealed class ScoreBoard
         entry ??= new Entry();
         entry.DecayTo(StateMath.UnixMs(at), _halfLifeMs);
         entry.External = Math.Max(entry.External, score);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="reason"/> (every reason when <see langword="null"/>, and a shared store's total then too) out of a
+    /// subject's score: the fraud team allowed it. Returns whether the subject had a score.
+    /// </summary>
+    public bool Remove(in SubjectKey subject, string? reason)
+    {
+        if (!_entries.TryGetValue(subject, out var entry))
+        {
+            return false;
+        }
+
+        if (reason is null)
+        {
+            _entries.Remove(subject);
+            return true;
+        }
+
+        entry.Clear(reason);
+        return true;
+    }
+
+    /// <summary>The decayed total, enforced part and top reason of a subject at <paramref name="at"/> (after <see cref="Remove"/>, to publish).</summary>
+    public double Current(in SubjectKey subject, DateTimeOffset at, out string? topReason, out double enforced)
+    {
+        topReason = null;
+        enforced = 0;
+        if (!_entries.TryGetValue(subject, out var entry))
+        {
+            return 0;
+        }
+
+        entry.DecayTo(StateMath.UnixMs(at), _halfLifeMs);
+        var total = entry.Total(out topReason);
+        enforced = Math.Max(Unenforced.Count == 0 ? total : entry.Enforced(Unenforced), entry.External);
+        return Math.Max(total, entry.External);
     }
 
     /// <summary>The decayed value of one reason of a subject.</summary>
@@ -199,6 +249,33 @@ internal sealed class ScoreBoard
             Reasons[Count] = reason;
             Values[Count++] = points;
             return true;
+        }
+
+        public void Clear(string reason)
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                if (string.Equals(Reasons[i], reason, StringComparison.Ordinal))
+                {
+                    Values[i] = 0;
+                }
+            }
+
+            External = 0; // the shared total included it; the store's next read brings the rest back
+        }
+
+        public double Enforced(HashSet<string> unenforced)
+        {
+            double total = 0;
+            for (var i = 0; i < Count; i++)
+            {
+                if (!unenforced.Contains(Reasons[i]!))
+                {
+                    total += Values[i];
+                }
+            }
+
+            return total;
         }
 
         public double Total(out string? topReason)

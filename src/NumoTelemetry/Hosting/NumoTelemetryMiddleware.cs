@@ -76,7 +76,7 @@ internal sealed class NumoTelemetryMiddleware
             return _next(context);
         }
 
-        if (_enforcement.Mode != EnforcementMode.Monitor && feature.Record.Risk.Band >= _enforcement.MinimumBand && feature.Record.Risk.Band != RiskBand.None)
+        if (_enforcement.Mode != EnforcementMode.Monitor && feature.Record.Risk.EnforcementBand >= _enforcement.MinimumBand && feature.Record.Risk.EnforcementBand != RiskBand.None)
         {
             return EnforceAsync(context, feature);
         }

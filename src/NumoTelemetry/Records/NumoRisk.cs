@@ -14,10 +14,17 @@ public readonly record struct NumoRisk
 
     /// <summary>Creates a risk value.</summary>
     public NumoRisk(double score, RiskBand band, string? topReason)
+        : this(score, band, topReason, band)
+    {
+    }
+
+    /// <summary>Creates a risk value of which only part is enforced (detectors in <c>Observe</c> or <c>Alert</c> mode).</summary>
+    public NumoRisk(double score, RiskBand band, string? topReason, RiskBand enforcementBand)
     {
         Score = score;
         Band = band;
         TopReason = topReason;
+        EnforcementBand = enforcementBand;
     }
 
     /// <summary>The decayed additive risk score (the highest over the request's subjects).</summary>
@@ -28,6 +35,12 @@ public readonly record struct NumoRisk
 
     /// <summary>The stable reason code that contributed most, or <see langword="null"/>.</summary>
     public string? TopReason { get; }
+
+    /// <summary>
+    /// The band of the part of <see cref="Score"/> that in-request enforcement acts on: the points of detectors in
+    /// <c>Enforce</c> mode (the default) and the deny list. The middleware enforces on it; a site that enforces on its own should too.
+    /// </summary>
+    public RiskBand EnforcementBand { get; }
 
     /// <summary>Whether any risk is known.</summary>
     public bool HasRisk => Band != RiskBand.None || Score > 0;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud;
+using NumoTelemetry.Fraud.Feedback;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pseudonymization;
 using NumoTelemetry.Records;
@@ -33,8 +34,10 @@ internal sealed class FraudHarness : IDisposable
         Pseudonymizer = new Pseudonymizer(KeyRing.FromOptions(Options.Pseudonymization), Options.Pseudonymization);
         Store = new InMemoryFraudStateStore(Options.Fraud.MaxSubjects);
         Cache = new RiskCache(Options.Fraud.RiskCacheSize, Options.Fraud.ScoreHalfLife);
-        Processor = new FraudProcessor(Microsoft.Extensions.Options.Options.Create(Options), store?.Invoke(Store) ?? Store, Cache, [Alerts], Metrics, NullLoggerFactory.Instance, Time);
-        RiskProvider = new CachedRiskProvider(Cache, Microsoft.Extensions.Options.Options.Create(Options));
+        Lists = new FraudListBook(Options.Fraud.MaxListEntries);
+        Feedback = new FraudFeedback(Microsoft.Extensions.Options.Options.Create(Options), Lists, Metrics, Time, NullLoggerFactory.Instance);
+        Processor = new FraudProcessor(Microsoft.Extensions.Options.Options.Create(Options), store?.Invoke(Store) ?? Store, Cache, [Alerts], Metrics, NullLoggerFactory.Instance, Time, feedback: Feedback);
+        RiskProvider = new CachedRiskProvider(Cache, Microsoft.Extensions.Options.Options.Create(Options), Lists);
     }
 
     public NumoTelemetryOptions Options { get; }
@@ -57,6 +60,12 @@ internal sealed class FraudHarness : IDisposable
     public CachedRiskProvider RiskProvider { get; }
 
     public CollectingAlertSink Alerts { get; } = new();
+
+    /// <summary>The fraud team's lists this engine and risk provider read.</summary>
+    public FraudListBook Lists { get; }
+
+    /// <summary>The feedback interface over <see cref="Lists"/>.</summary>
+    public FraudFeedback Feedback { get; }
 
     /// <summary>Runs records in one batch (the clock set to the last record's time).</summary>
     public void Run(params RequestRecord[] records)

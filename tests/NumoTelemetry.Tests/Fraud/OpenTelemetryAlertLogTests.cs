@@ -7,7 +7,7 @@ using OpenTelemetry.Logs;
 
 namespace NumoTelemetry.Tests.Fraud;
 
-/// <summary>Alerts through the OpenTelemetry logging provider: one OTel log record per alert, with the alert's fields as attributes.</summary>
+/// <summary>Alerts through the OpenTelemetry logging provider: one OTel log record per alert, with the alert's fields under stable attribute names.</summary>
 public sealed class OpenTelemetryAlertLogTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
@@ -23,14 +23,16 @@ public sealed class OpenTelemetryAlertLogTests
         T0.AddMinutes(3),
         41,
         [new FraudReason(ReasonCodes.CredentialStuffing, 72.5)],
-        [new("failedLogins", 40), new("distinctAccounts", 38)]);
+        [new("failedLogins", 40), new("distinctAccounts", 38), new("country", "NL")]);
 
-    private static List<LogRecord> Publish(FraudAlert alert)
+    private static List<LogRecord> Publish(FraudAlert alert, Uri? workspace = null)
     {
         var exported = new List<LogRecord>();
         using (var factory = LoggerFactory.Create(b => b.AddOpenTelemetry(o => o.AddInMemoryExporter(exported))))
         {
-            var sink = new LoggerAlertSink(factory, Options.Create(new NumoTelemetryOptions()));
+            var options = new NumoTelemetryOptions();
+            options.Alerts.WorkspaceUrl = workspace;
+            var sink = new LoggerAlertSink(factory, Options.Create(options));
             sink.Publish(alert);
         }
 
@@ -38,24 +40,38 @@ public sealed class OpenTelemetryAlertLogTests
     }
 
     [Fact]
-    public void Publish_WithOpenTelemetryLogging_ExportsALogRecordWithStructuredAttributes()
+    public void Publish_WithOpenTelemetryLogging_ExportsALogRecordWithStableAttributeNames()
     {
-        var record = Assert.Single(Publish(Alert()));
+        var record = Assert.Single(Publish(Alert(), new Uri("https://shop.example/numo/")));
         Assert.Equal(LoggerAlertSink.CategoryName, record.CategoryName);
         Assert.Equal(LogLevel.Warning, record.LogLevel);
         Assert.Equal(1000, record.EventId.Id);
         Assert.Equal("FraudAlert", record.EventId.Name);
         var attributes = record.Attributes!.ToDictionary(a => a.Key, a => a.Value);
-        Assert.Equal(ReasonCodes.CredentialStuffing, attributes["Rule"]);
-        Assert.Equal("alert", attributes["Severity"]);
-        Assert.Equal(72.5, attributes["Score"]);
-        Assert.Equal("ip", attributes["SubjectKind"]);
-        Assert.Equal("k1.AAECAwQFBgcICQoLDA0ODw", attributes["Subject"]);
-        Assert.Equal(41L, attributes["Count"]);
-        Assert.Equal(T0, attributes["FirstSeen"]);
-        Assert.Equal(T0.AddMinutes(3), attributes["LastSeen"]);
-        Assert.Equal("a1b2c3", attributes["AlertId"]);
-        Assert.Contains("\"failedLogins\":40", (string)attributes["AlertJson"]!, StringComparison.Ordinal);
+        Assert.Equal(ReasonCodes.CredentialStuffing, attributes["numo.alert.rule"]);
+        Assert.Equal("alert", attributes["numo.alert.severity"]);
+        Assert.Equal(72.5, attributes["numo.alert.score"]);
+        Assert.Equal("ip", attributes["numo.alert.subject_kind"]);
+        Assert.Equal("k1.AAECAwQFBgcICQoLDA0ODw", attributes["numo.alert.subject"]);
+        Assert.Equal(41L, attributes["numo.alert.count"]);
+        Assert.Equal("2026-03-02T06:00:00.000Z", attributes["numo.alert.first_seen"]);
+        Assert.Equal("2026-03-02T06:03:00.000Z", attributes["numo.alert.last_seen"]);
+        Assert.Equal("a1b2c3", attributes["numo.alert.id"]);
+        Assert.Equal(1, attributes["numo.alert.sequence"]);
+        Assert.Equal([ReasonCodes.CredentialStuffing], (string[])attributes["numo.alert.reasons"]!);
+        Assert.Equal("https://shop.example/numo/alerts/a1b2c3", attributes["numo.alert.url"]);
+        Assert.Equal(40.0, attributes["numo.alert.evidence.failedLogins"]);
+        Assert.Equal("NL", attributes["numo.alert.evidence.country"]);
+        Assert.Contains("\"failedLogins\":40", (string)attributes["numo.alert.json"]!, StringComparison.Ordinal);
+        Assert.Equal(AlertLogAttributes.Rule, "numo.alert.rule");
+        Assert.StartsWith("Fraud alert {numo.alert.rule}", record.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Publish_WithoutWorkspaceUrl_HasNoUrlAttribute()
+    {
+        var record = Assert.Single(Publish(Alert()));
+        Assert.DoesNotContain(record.Attributes!, a => a.Key == AlertLogAttributes.Url);
     }
 
     [Fact]
