@@ -76,7 +76,7 @@ public sealed class DashboardEndpointTests
         await using var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapNumoDashboard("/numo");
+        app.MapNumoTelemetryDashboard("/numo");
         app.MapGet("/test-sign-in", (HttpContext context) => context.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, "ana"), new Claim(ClaimTypes.Role, "analyst")], CookieAuthenticationDefaults.AuthenticationScheme))));
         await app.StartAsync();
@@ -119,7 +119,7 @@ public sealed class DashboardEndpointTests
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         await using var app = builder.Build();
 
-        var error = Assert.Throws<InvalidOperationException>(() => app.MapNumoDashboard());
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapNumoTelemetryDashboard());
 
         Assert.Contains("AddDashboard", error.Message, StringComparison.Ordinal);
     }
@@ -331,7 +331,7 @@ public sealed class DashboardEndpointTests
             }
 
             app.UseAuthorization();
-            app.MapNumoDashboard("/numo");
+            app.MapNumoTelemetryDashboard("/numo");
             await app.StartAsync();
             return app;
         }
