@@ -90,11 +90,11 @@ public class PipelineBatchBenchmarks
             {
                 if (signal == SignalKind.LoginFailed)
                 {
-                    c.NumoSignals().LoginFailed("u" + client);
+                    c.GetNumoTelemetrySignals().LoginFailed("u" + client);
                 }
                 else if (signal == SignalKind.LoginSucceeded)
                 {
-                    c.NumoSignals().LoginSucceeded("u" + client);
+                    c.GetNumoTelemetrySignals().LoginSucceeded("u" + client);
                 }
 
                 var feature = NumoRequestFeature.Of(c)!;

@@ -21,16 +21,16 @@ internal static class SampleSite
             var password = form["password"].ToString();
             if (s_users.Contains(user) && password == "correct horse")
             {
-                context.NumoSignals().LoginSucceeded(user);
+                context.GetNumoTelemetrySignals().LoginSucceeded(user);
                 return Page("Signed in", "<p>Welcome back.</p>");
             }
 
-            context.NumoSignals().LoginFailed(user);
+            context.GetNumoTelemetrySignals().LoginFailed(user);
             return Results.Content(Html("Sign in", LoginForm("Wrong user name or password.")), "text/html", statusCode: StatusCodes.Status401Unauthorized);
         }).DisableAntiforgery();
         app.MapGet("/risk", (HttpContext context) =>
         {
-            var risk = context.GetNumoRisk();
+            var risk = context.GetNumoTelemetryRisk();
             return Results.Json(new { risk.Score, Band = risk.Band.ToString(), risk.TopReason });
         });
     }

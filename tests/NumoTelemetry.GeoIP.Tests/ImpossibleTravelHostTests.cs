@@ -17,7 +17,7 @@ namespace NumoTelemetry.GeoIP.Tests;
 
 /// <summary>
 /// Impossible travel end to end on a real Kestrel on 127.0.0.1 with GeoIP on MaxMind's official test databases: the client address
-/// comes from <c>X-Forwarded-For</c> through the trusted loopback proxy, logins from <c>NumoSignals().LoginSucceeded</c>.
+/// comes from <c>X-Forwarded-For</c> through the trusted loopback proxy, logins from <c>GetNumoTelemetrySignals().LoginSucceeded</c>.
 /// 2.125.160.220 is Boxford GB, 81.2.69.142 London GB (≈ 80 km away), 175.16.199.37 Changchun CN (≈ 8,100 km away).
 /// </summary>
 public sealed class ImpossibleTravelHostTests
@@ -50,7 +50,7 @@ public sealed class ImpossibleTravelHostTests
         app.UseNumoTelemetry();
         app.MapPost("/login", (HttpContext context, string user) =>
         {
-            context.NumoSignals().LoginSucceeded(user);
+            context.GetNumoTelemetrySignals().LoginSucceeded(user);
             return Results.Ok();
         });
         await app.StartAsync();

@@ -90,7 +90,7 @@ internal sealed class FleetNode : IAsyncDisposable
         app.MapGet("/", static () => "ok");
         app.MapPost("/login", static (HttpContext context, string user) =>
         {
-            context.NumoSignals().LoginFailed(user); // a real site checks the password first; here every attempt fails
+            context.GetNumoTelemetrySignals().LoginFailed(user); // a real site checks the password first; here every attempt fails
             return Results.Ok();
         });
         await app.StartAsync();

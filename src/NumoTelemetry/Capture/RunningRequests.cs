@@ -5,7 +5,7 @@ namespace NumoTelemetry.Capture;
 
 /// <summary>
 /// Finds a running request's <see cref="NumoRequestFeature"/> from its <see cref="HttpContext"/> (for the signals API and
-/// <c>GetNumoRisk()</c>) without setting an HttpContext feature. Setting a feature changes the context's feature
+/// <c>GetNumoTelemetryRisk()</c>) without setting an HttpContext feature. Setting a feature changes the context's feature
 /// revision, so every feature the context had cached (request, response, connection, ...) is fetched again afterwards, by
 /// us and by everything downstream; a small table keyed by the context's identity costs a compare-exchange instead.
 /// </summary>

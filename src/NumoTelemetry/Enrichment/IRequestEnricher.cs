@@ -5,7 +5,7 @@ namespace NumoTelemetry.Enrichment;
 /// <summary>
 /// Adds facts to a request record from caches: GeoIP, reverse DNS verdicts, and so on. Enrichers run after
 /// pseudonymisation, when the capture is finished: on the pipeline's consumer (in batches, after the request), or on
-/// the request thread before the site's handler when the request needs its risk (<c>GetNumoRisk()</c>, enforcement).
+/// the request thread before the site's handler when the request needs its risk (<c>GetNumoTelemetryRisk()</c>, enforcement).
 /// They receive the raw client address, which they may use for lookups but must never store beyond their bounded
 /// in-process caches.
 /// </summary>

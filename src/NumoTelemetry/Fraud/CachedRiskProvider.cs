@@ -20,11 +20,11 @@ internal sealed class CachedRiskProvider : IRiskProvider
         _options = options.Value.Fraud;
     }
 
-    public NumoRisk GetRisk(in RequestRecord record)
+    public RequestRisk GetRisk(in RequestRecord record)
     {
         if (!_options.Enabled)
         {
-            return NumoRisk.None;
+            return RequestRisk.None;
         }
 
         var atMs = StateMath.UnixMs(record.Timestamp);
@@ -36,10 +36,10 @@ internal sealed class CachedRiskProvider : IRiskProvider
         Consider(SubjectKind.Visitor, in record, atMs, ref best, ref reason);
         if (best <= 0)
         {
-            return NumoRisk.None;
+            return RequestRisk.None;
         }
 
-        return new NumoRisk(Math.Round(best, 1), _options.BandOf(best), reason);
+        return new RequestRisk(Math.Round(best, 1), _options.BandOf(best), reason);
     }
 
     private void Consider(SubjectKind kind, in RequestRecord record, long atMs, ref double best, ref string? reason)

@@ -48,7 +48,7 @@ public sealed class FraudOptions
 
     /// <summary>
     /// The share of an account-level verdict's points (account takeover, impossible travel, brute force on an account) given to the
-    /// request's session and visitor, so the site's in-request risk (<c>HttpContext.GetNumoRisk()</c>) and enforcement see it. These
+    /// request's session and visitor, so the site's in-request risk (<c>HttpContext.GetNumoTelemetryRisk()</c>) and enforcement see it. These
     /// shares never open alerts of their own. 0 turns this off.
     /// </summary>
     /// <value>Default: 0.6.</value>

@@ -253,7 +253,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
                 if (hit.Verdict && hit.Subject.Kind == SubjectKind.User && _options.AccountRiskShare > 0)
                 {
                     // Account-level verdicts (takeover, impossible travel, brute force) are judged per account, but the site acts per
-                    // request: the request's session and visitor carry a share of it, so HttpContext.GetNumoRisk() sees it. No alert.
+                    // request: the request's session and visitor carry a share of it, so HttpContext.GetNumoTelemetryRisk() sees it. No alert.
                     var points = hit.Points * _options.AccountRiskShare;
                     Score(SubjectKey.From(SubjectKind.Session, record.Session), hit.Reason, points, hit.At, out _);
                     Score(SubjectKey.From(SubjectKind.Visitor, record.Visitor), hit.Reason, points, hit.At, out _);

@@ -148,7 +148,7 @@ internal sealed class NumoTelemetryMiddleware
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Finish(HttpContext context, NumoRequestFeature feature, bool failed)
     {
-        // Disowned: from here on the signals API and GetNumoRisk ignore it (NumoRequestFeature.Of).
+        // Disowned: from here on the signals API and GetNumoTelemetryRisk ignore it (NumoRequestFeature.Of).
         RunningRequests.Remove(feature);
         var enqueued = false;
         try

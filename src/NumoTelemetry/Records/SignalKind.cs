@@ -1,6 +1,6 @@
 namespace NumoTelemetry.Records;
 
-/// <summary>An application signal raised by the site through <c>HttpContext.NumoSignals()</c>.</summary>
+/// <summary>An application signal raised by the site through <c>HttpContext.GetNumoTelemetrySignals()</c>.</summary>
 public enum SignalKind : byte
 {
     /// <summary>No signal.</summary>

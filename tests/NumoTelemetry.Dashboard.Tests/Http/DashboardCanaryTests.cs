@@ -43,7 +43,7 @@ public sealed class DashboardCanaryTests
             app.UseNumoTelemetry();
             app.MapGet("/", (HttpContext context) =>
             {
-                context.NumoSignals().Custom("newsletter jane.doe@example.com");
+                context.GetNumoTelemetrySignals().Custom("newsletter jane.doe@example.com");
                 return "hello";
             });
             app.MapNumoTelemetryDashboard("/numo");

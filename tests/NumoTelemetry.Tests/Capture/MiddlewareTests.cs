@@ -134,7 +134,7 @@ public class MiddlewareTests
         {
             for (var i = 0; i < 6; i++)
             {
-                c.NumoSignals().LoginFailed("user" + i);
+                c.GetNumoTelemetrySignals().LoginFailed("user" + i);
             }
 
             return Task.CompletedTask;
@@ -151,8 +151,8 @@ public class MiddlewareTests
     public async Task Signals_OutsideNumo_DoNothing()
     {
         var context = new DefaultHttpContext();
-        context.NumoSignals().LoginFailed("x").Custom("password_reset");
-        Assert.False(context.GetNumoRisk().HasRisk);
+        context.GetNumoTelemetrySignals().LoginFailed("x").Custom("password_reset");
+        Assert.False(context.GetNumoTelemetryRisk().HasRisk);
         await Task.CompletedTask;
     }
 }

@@ -27,7 +27,7 @@ public class RunningRequestsTests
             revisionDuring = c.Features.Revision;
             viaFeatures = c.Features.Get<NumoRequestFeature>();
             found = NumoRequestFeature.Of(c);
-            c.NumoSignals().LoginFailed("alice");
+            c.GetNumoTelemetrySignals().LoginFailed("alice");
             return Task.CompletedTask;
         }));
         var context = new DefaultHttpContext();

@@ -42,12 +42,12 @@ public sealed class FraudHostTests
         app.UseNumoTelemetry();
         app.MapPost("/login", (HttpContext context, string user) =>
         {
-            context.NumoSignals().LoginFailed(user);
+            context.GetNumoTelemetrySignals().LoginFailed(user);
             return Results.Unauthorized();
         });
         app.MapGet("/risk", (HttpContext context) =>
         {
-            var risk = context.GetNumoRisk();
+            var risk = context.GetNumoTelemetryRisk();
             return Results.Text($"{risk.Band} {risk.TopReason}");
         });
         await app.StartAsync();

@@ -106,7 +106,7 @@ public class CanaryTests
         // user input are free text chosen by the client; an e-mail address or a phone number in them must not be kept.
         await using var site = await TestSite.StartAsync(map: app => app.MapGet("/signal", (HttpContext context) =>
         {
-            context.NumoSignals().Custom("newsletter jane.doe@example.com");
+            context.GetNumoTelemetrySignals().Custom("newsletter jane.doe@example.com");
             return "ok";
         }));
         var requests = 0;

@@ -30,10 +30,10 @@ public class ConcurrencyTests
 
                 if (n % 5 == 0)
                 {
-                    _ = context.GetNumoRisk(); // captured on the request thread
+                    _ = context.GetNumoTelemetryRisk(); // captured on the request thread
                 }
 
-                context.NumoSignals().Identify("user-" + n);
+                context.GetNumoTelemetrySignals().Identify("user-" + n);
                 return "ok";
             }),
             addOns: numo => numo.AddProcessor<CollectingProcessor>());

@@ -78,11 +78,11 @@ internal sealed class TestSite : IAsyncDisposable
             var user = form["username"].ToString();
             if (form["password"] == "right")
             {
-                context.NumoSignals().LoginSucceeded(user);
+                context.GetNumoTelemetrySignals().LoginSucceeded(user);
                 return Results.Ok();
             }
 
-            context.NumoSignals().LoginFailed(user);
+            context.GetNumoTelemetrySignals().LoginFailed(user);
             return Results.Unauthorized();
         });
         app.MapGet("/throws", new Func<string>(() => throw new InvalidOperationException("handler failed")));

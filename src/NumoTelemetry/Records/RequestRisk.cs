@@ -7,13 +7,13 @@ namespace NumoTelemetry.Records;
 /// A value type: reading it allocates nothing.
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
-public readonly record struct NumoRisk
+public readonly record struct RequestRisk
 {
     /// <summary>No risk known.</summary>
-    public static NumoRisk None => default;
+    public static RequestRisk None => default;
 
     /// <summary>Creates a risk value.</summary>
-    public NumoRisk(double score, RiskBand band, string? topReason)
+    public RequestRisk(double score, RiskBand band, string? topReason)
     {
         Score = score;
         Band = band;
