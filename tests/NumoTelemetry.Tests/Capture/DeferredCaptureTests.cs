@@ -121,7 +121,7 @@ public class DeferredCaptureTests
     }
 
     [Fact]
-    public async Task GetNumoRisk_CapturesOnTheRequestThread_AndMetricsAreRecordedOnce()
+    public async Task GetNumoTelemetryRisk_CapturesOnTheRequestThread_AndMetricsAreRecordedOnce()
     {
         using var services = TestKeys.Services();
         using var collector = new MetricCollector<double>(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NumoTelemetryMeter.Name, "numo.request.duration");
@@ -214,7 +214,7 @@ public class DeferredCaptureTests
     }
 
     [Fact]
-    public async Task GetNumoRisk_ParserThrows_SiteGetsNoRiskNoException_AndTheRecordIsKept()
+    public async Task GetNumoTelemetryRisk_ParserThrows_SiteGetsNoRiskNoException_AndTheRecordIsKept()
     {
         using var services = TestKeys.Services(more: s => s.AddSingleton<IUserAgentParser, ThrowingParser>());
         using var errors = new MetricCollector<long>(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NumoTelemetryMeter.Name, "numo.errors");
