@@ -33,7 +33,7 @@ public class ReverseDnsEnricherBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var options = new ReverseDnsOptions { Enabled = Enabled };
+        var options = new DnsOptions { Enabled = Enabled };
         var crawlers = CrawlerTableFactory.Create(options);
         var cache = new ReverseDnsCache(options.CacheSize);
         _enricher = new ReverseDnsEnricher(new ReverseDnsQueue(options.QueueCapacity), cache, crawlers, options, TimeProvider.System);

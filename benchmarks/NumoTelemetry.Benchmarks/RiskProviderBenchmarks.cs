@@ -62,5 +62,5 @@ public class RiskProviderBenchmarks
     }
 
     [Benchmark]
-    public NumoRisk GetRisk() => _provider.GetRisk(in _record);
+    public RequestRisk GetRisk() => _provider.GetRisk(in _record);
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.HttpLogging;
-using NumoTelemetry.Pseudonymization;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -24,7 +23,7 @@ internal static class LoadServer
             case "numo-nolog":
                 builder.Services.AddNumoTelemetry(o =>
                 {
-                    o.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
+                    o.Pseudonymization.Keys["1"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
                     o.RequestLog.Directory = data;
                     o.RequestLog.FileEnabled = mode != "numo-nolog";
                     o.Capture.PhoneNumberHeaders = ["X-MSISDN"];

@@ -8,7 +8,7 @@ DevelopmentKey.EnsureConfigured(builder);
 // The two lines a site adds (this one and UseNumoTelemetry below).
 var numo = builder.Services.AddNumoTelemetry(builder.Configuration.GetSection("NumoTelemetry"))
     .AddGeoIP()        // MaxMind databases dropped into App_Data/geoip (none ship with the sample: a start-up warning says so)
-    .AddReverseDns()   // off in appsettings.json: the sample's demo clients use documentation addresses
+    .AddDns()   // off in appsettings.json: the sample's demo clients use documentation addresses
     .AddDashboard();
 if (!string.IsNullOrEmpty(builder.Configuration["NumoTelemetry:Redis:Configuration"]))
 {
@@ -42,7 +42,7 @@ app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBran
 SampleSite.Map(app);
 AnalystAccess.Map(app);
 DemoTraffic.Map(app);
-app.MapNumoDashboard("/numo");
+app.MapNumoTelemetryDashboard("/numo");
 
 app.Run();
 

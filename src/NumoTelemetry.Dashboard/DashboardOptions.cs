@@ -90,7 +90,7 @@ public sealed class DashboardOptions
 
     /// <summary>
     /// Route template prefixes that are not counted (monitoring and the dashboard itself). The dashboard's own prefix
-    /// is added by <c>MapNumoDashboard</c>.
+    /// is added by <c>MapNumoTelemetryDashboard</c>.
     /// </summary>
     /// <value>Default: <c>/metrics</c>, <c>/health</c>.</value>
     public IList<string> ExcludedRoutePrefixes { get; } = ["/metrics", "/health"];

@@ -11,28 +11,28 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class NumoTelemetryDnsBuilderExtensions
 {
     /// <summary>Adds reverse DNS enrichment with options bound from <c>NumoTelemetry:Dns</c> (when <c>AddNumoTelemetry</c> was given a configuration section).</summary>
-    public static INumoTelemetryBuilder AddReverseDns(this INumoTelemetryBuilder builder) => builder.AddReverseDns(static _ => { });
+    public static INumoTelemetryBuilder AddDns(this INumoTelemetryBuilder builder) => builder.AddDns(static _ => { });
 
     /// <summary>Adds reverse DNS enrichment bound from <c>NumoTelemetry:Dns</c>, then adjusted by <paramref name="configure"/>.</summary>
-    public static INumoTelemetryBuilder AddReverseDns(this INumoTelemetryBuilder builder, Action<ReverseDnsOptions> configure)
+    public static INumoTelemetryBuilder AddDns(this INumoTelemetryBuilder builder, Action<DnsOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        return AddCore(builder, builder.Configuration?.GetSection(ReverseDnsOptions.SectionName), configure);
+        return AddCore(builder, builder.Configuration?.GetSection(DnsOptions.SectionName), configure);
     }
 
-    /// <summary>Adds reverse DNS enrichment bound from <paramref name="configuration"/> (a section shaped like <see cref="ReverseDnsOptions"/>).</summary>
-    public static INumoTelemetryBuilder AddReverseDns(this INumoTelemetryBuilder builder, IConfiguration configuration)
+    /// <summary>Adds reverse DNS enrichment bound from <paramref name="configuration"/> (a section shaped like <see cref="DnsOptions"/>).</summary>
+    public static INumoTelemetryBuilder AddDns(this INumoTelemetryBuilder builder, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
         return AddCore(builder, configuration, null);
     }
 
-    private static INumoTelemetryBuilder AddCore(INumoTelemetryBuilder builder, IConfiguration? configuration, Action<ReverseDnsOptions>? configure)
+    private static INumoTelemetryBuilder AddCore(INumoTelemetryBuilder builder, IConfiguration? configuration, Action<DnsOptions>? configure)
     {
         var services = builder.Services;
-        var options = services.AddOptions<ReverseDnsOptions>();
+        var options = services.AddOptions<DnsOptions>();
         if (configuration is not null)
         {
             options.Bind(configuration);
@@ -44,18 +44,18 @@ public static class NumoTelemetryDnsBuilderExtensions
         }
 
         options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReverseDnsOptions>, ReverseDnsOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DnsOptions>, DnsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DnsMetrics>();
-        services.TryAddSingleton(static sp => sp.GetRequiredService<IOptions<ReverseDnsOptions>>().Value);
-        services.TryAddSingleton<IDnsResolver>(static sp => new DnsClientResolver(sp.GetRequiredService<ReverseDnsOptions>()));
-        services.TryAddSingleton(static sp => CrawlerTableFactory.Create(sp.GetRequiredService<ReverseDnsOptions>()));
+        services.TryAddSingleton(static sp => sp.GetRequiredService<IOptions<DnsOptions>>().Value);
+        services.TryAddSingleton<IDnsResolver>(static sp => new DnsClientResolver(sp.GetRequiredService<DnsOptions>()));
+        services.TryAddSingleton(static sp => CrawlerTableFactory.Create(sp.GetRequiredService<DnsOptions>()));
         services.TryAddSingleton(static _ => PublicSuffixList.Default);
-        services.TryAddSingleton(static sp => new ReverseDnsCache(sp.GetRequiredService<ReverseDnsOptions>().CacheSize));
-        services.TryAddSingleton(static sp => new ReverseDnsQueue(sp.GetRequiredService<ReverseDnsOptions>().QueueCapacity));
+        services.TryAddSingleton(static sp => new ReverseDnsCache(sp.GetRequiredService<DnsOptions>().CacheSize));
+        services.TryAddSingleton(static sp => new ReverseDnsQueue(sp.GetRequiredService<DnsOptions>().QueueCapacity));
         services.TryAddSingleton(static sp =>
         {
-            var o = sp.GetRequiredService<ReverseDnsOptions>();
+            var o = sp.GetRequiredService<DnsOptions>();
             return new ForwardConfirmedResolver(
                 sp.GetRequiredService<IDnsResolver>(),
                 sp.GetRequiredService<CrawlerTable>(),

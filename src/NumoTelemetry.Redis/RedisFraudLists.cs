@@ -14,7 +14,7 @@ namespace NumoTelemetry.Redis;
 /// <summary>
 /// The fleet's allow and deny lists: every entry in one Redis hash (<c>{prefix}:lists</c>, field = entry id, value = the entry as
 /// JSON; no TTL, so entries survive restarts of every node), each change published on <c>{prefix}:lists:changes</c>. Every node
-/// keeps its local <see cref="FraudListBook"/> (what the request hot path reads) in step: a full load at start-up, after every
+/// keeps its local <see cref="IFraudListCopy"/> (what the request hot path reads) in step: a full load at start-up, after every
 /// reconnect and every <see cref="RedisOptions.ListRefreshInterval"/> (pub/sub loses what is sent while a node is disconnected),
 /// and each published change at once. An allow entry also takes its rule's points out of the subject's shared score.
 /// </summary>
@@ -30,8 +30,7 @@ internal sealed class RedisFraudLists : IFraudListReplica, IAsyncDisposable
     private readonly RedisConnection.Script _put;
     private readonly RedisConnection.Script _remove;
     private readonly CancellationTokenSource _stopping = new();
-    private FraudListBook? _book;
-    private FraudFeedback? _feedback;
+    private IFraudListCopy? _book;
     private ITimer? _refresh;
     private int _loading;
     private int _disposed;
@@ -55,10 +54,9 @@ internal sealed class RedisFraudLists : IFraudListReplica, IAsyncDisposable
     /// <summary>Completes when the first full load is done (tests; the host does not wait for it).</summary>
     internal TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void Attach(FraudListBook book, FraudFeedback feedback)
+    public void Attach(IFraudListCopy copy)
     {
-        _book = book;
-        _feedback = feedback;
+        _book = copy;
         _ = StartAsync();
     }
 
@@ -189,9 +187,9 @@ internal sealed class RedisFraudLists : IFraudListReplica, IAsyncDisposable
             {
                 _book.Remove(id); // removed again since
             }
-            else if (TryParse(value, out var entry, out var subject) && !_book.Put(entry, subject))
+            else if (TryParse(value, out var entry, out var subject))
             {
-                _feedback?.Metrics.ListChanged(entry.List, "load_skipped");
+                _book.Put(entry, subject);
             }
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
@@ -205,7 +203,7 @@ internal sealed class RedisFraudLists : IFraudListReplica, IAsyncDisposable
 
     private void Failed(Exception ex)
     {
-        _feedback?.Metrics.Error("feedback_store");
+        _book?.CountStoreError();
         Log.ListsFailed(_logger, ex is TimeoutException or RedisTimeoutException ? "timeout" : ex.GetType().Name);
     }
 
@@ -216,7 +214,7 @@ internal sealed class RedisFraudLists : IFraudListReplica, IAsyncDisposable
         {
             json.WriteStartObject();
             json.WriteString("id", entry.Id);
-            json.WriteString("list", FraudFeedback.ListName(entry.List));
+            json.WriteString("list", FraudListEntry.ListName(entry.List));
             json.WriteString("subjectKind", SubjectKey.KindName(entry.SubjectKind));
             json.WriteString("subject", entry.Subject);
             if (entry.Rule is not null)
@@ -242,7 +240,7 @@ internal sealed class RedisFraudLists : IFraudListReplica, IAsyncDisposable
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>Reads an entry stored by <see cref="ToJson"/>, checked again as <see cref="FraudFeedback.AddAsync"/> checks it (a hostile writer to Redis gains no raw value in).</summary>
+    /// <summary>Reads an entry stored by <see cref="ToJson"/>, checked again as <see cref="IFraudFeedback.AddAsync"/> checks it (a hostile writer to Redis gains no raw value in).</summary>
     internal static bool TryParse(RedisValue value, out FraudListEntry entry, out SubjectKey subject)
     {
         entry = null!;
@@ -253,7 +251,7 @@ internal sealed class RedisFraudLists : IFraudListReplica, IAsyncDisposable
             var root = document.RootElement;
             var kind = KindOf(root.GetProperty("subjectKind").GetString());
             var text = root.GetProperty("subject").GetString();
-            if (!FraudFeedback.TryParseSubject(kind, text, out subject))
+            if (!FraudListEntry.TryParseSubject(kind, text, out subject))
             {
                 return false;
             }

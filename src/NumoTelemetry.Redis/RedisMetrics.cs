@@ -15,7 +15,7 @@ internal sealed class RedisMetrics
 
     public RedisMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(NumoTelemetryMetrics.MeterName);
+        var meter = meterFactory.Create(NumoTelemetryMeter.Name);
         meter.CreateObservableGauge(
             "numo.redis.fallback",
             () => _fallback?.Invoke() ?? 0,

@@ -8,7 +8,7 @@ namespace NumoTelemetry.Redis;
 
 /// <summary>
 /// Turns state operations into the arguments of <c>Scripts/apply.lua</c> and its reply into <see cref="StateResult"/>s.
-/// Bucket and generation indexes, register index and rank (<see cref="DistinctSketch.RegisterOf"/>) are computed here (64-bit
+/// Bucket and generation indexes, register index and rank (<see cref="StateMath.DistinctRegisterOf"/>) are computed here (64-bit
 /// integer arithmetic), so the script
 /// only handles numbers below 2^53. Pipeline thread only (reuses its buffers).
 /// </summary>
@@ -86,7 +86,7 @@ internal sealed class StateScriptCodec(string prefix)
                     var generationMs = StateMath.GenerationMs(op.Window);
                     Add(Distinct, index, StateMath.Bucket(atMs, generationMs), 0);
                     _values[^1] = ElementBytes(op.Element);
-                    _values.Add(DistinctSketch.RegisterOf(op.Element, out var rank));
+                    _values.Add(StateMath.DistinctRegisterOf(op.Element, out var rank));
                     _values.Add((int)rank);
                     _values.Add(Ttl(windowMs + generationMs));
                     break;

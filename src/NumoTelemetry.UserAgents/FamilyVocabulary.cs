@@ -10,13 +10,15 @@ namespace NumoTelemetry.UserAgents;
 /// the bot rules and crawler list) and the words their text is made of. A family made of anything else
 /// was copied out of the User-Agent by a capture such as uap-core's generic bot rule
 /// (<c>([A-Za-z0-9 \-_\!\[\]:]{0,50}(?:[Bb]ot|...))</c>), so it may carry an arbitrary token of the client's.
+/// Obtained from <see cref="UserAgentParser.Vocabulary"/>; immutable and safe to share between threads, and its
+/// checks allocate nothing.
 /// </summary>
-internal sealed partial class FamilyVocabulary
+public sealed partial class FamilyVocabulary
 {
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _literals;
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _words;
 
-    public FamilyVocabulary(IEnumerable<RuleDefinition> rules)
+    internal FamilyVocabulary(IEnumerable<RuleDefinition> rules)
     {
         var literals = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Other" };
         var words = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

@@ -57,9 +57,8 @@ public sealed class UserAgentParser : IUserAgentParser
         _maxLength = options.MaxLength;
 
         // Warm up here rather than on the first requests: JIT the parse path and build the regexes that
-        // everyday User-Agents reach (a few hundred microseconds a parse once done, tens of milliseconds
-        // before). Done on this thread, not beside the first parse: on two cores a background warm-up
-        // competed with the first parse for the same JIT and regex work and made it slower, not faster.
+        // everyday User-Agents reach, so no request pays for them. Done on this thread, not beside the first
+        // parse: a background warm-up would compete with the first parse for the same JIT and regex work.
         _engine.WarmUp(TypicalUserAgents.All);
 
         // Rules from a file may use syntax .NET rejects; such a rule would never match. Check them all in
@@ -94,8 +93,13 @@ public sealed class UserAgentParser : IUserAgentParser
     /// <summary>Where the uap-core rules came from: the embedded version or the configured path.</summary>
     public string RulesSource { get; }
 
-    /// <summary>The literals and words of the loaded rules (built on first use), for telling rule-given families from copied text.</summary>
-    internal FamilyVocabulary Vocabulary
+    /// <summary>
+    /// The literals and words of the loaded rules (built on first use and then shared), for telling a family the
+    /// rules name from text a rule copied out of the User-Agent. NumoTelemetry uses it to keep such text out of
+    /// metrics and the request log; use it the same way before a parsed family leaves your process.
+    /// </summary>
+    /// <value>The vocabulary of the rules this parser loaded.</value>
+    public FamilyVocabulary Vocabulary
     {
         get
         {
@@ -123,9 +127,13 @@ public sealed class UserAgentParser : IUserAgentParser
     /// <summary>
     /// <see cref="Parse(string?)"/>, also telling whether the result is the one every later parse of the same
     /// text gives (it is, unless the cache is off or a rule timed out), so a caller may keep it beside its own
-    /// copy of the text and report later uses through <see cref="CountCachedParse"/>.
+    /// copy of the text (a memo keyed by the header string, say) and report later uses through
+    /// <see cref="CountCachedParse"/>. NumoTelemetry's capture does so for User-Agent strings it sees again.
     /// </summary>
-    internal UserAgentInfo Parse(string? userAgent, out bool stable)
+    /// <param name="userAgent">The User-Agent header value; null or empty gives <see cref="UserAgentInfo.Empty"/>.</param>
+    /// <param name="stable">True when every later parse of the same text gives this same result.</param>
+    /// <returns>The parse result, shared with the parser's cache when there is one.</returns>
+    public UserAgentInfo Parse(string? userAgent, out bool stable)
     {
         stable = false;
         if (string.IsNullOrEmpty(userAgent))
@@ -165,9 +173,10 @@ public sealed class UserAgentParser : IUserAgentParser
 
     /// <summary>
     /// Counts a parse answered from a caller's own memo of a stable result (<see cref="Parse(string?, out bool)"/>),
-    /// exactly as a cache hit here would count, so the parser's statistics stay the same.
+    /// exactly as a cache hit here would count, so the parser's statistics (<see cref="GetStatistics"/>) stay what
+    /// they would be without the memo.
     /// </summary>
-    internal void CountCachedParse()
+    public void CountCachedParse()
     {
         _counters.Parses.Increment();
         _counters.CacheHits.Increment();

@@ -4,7 +4,7 @@ namespace NumoTelemetry.Dns.Tests;
 
 public sealed class CrawlerTableTests
 {
-    private readonly CrawlerTable _table = CrawlerTableFactory.Create(new ReverseDnsOptions());
+    private readonly CrawlerTable _table = CrawlerTableFactory.Create(new DnsOptions());
 
     [Fact]
     public void Match_ClaimedCrawlerByBotNameOrFamily_ReturnsItsIndex()
@@ -61,7 +61,7 @@ public sealed class CrawlerTableTests
     [Fact]
     public void Create_ConfiguredCrawler_ExtendsAndOverridesTheBuiltInTable()
     {
-        var table = CrawlerTableFactory.Create(new ReverseDnsOptions
+        var table = CrawlerTableFactory.Create(new DnsOptions
         {
             Crawlers =
             [

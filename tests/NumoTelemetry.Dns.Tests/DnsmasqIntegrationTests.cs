@@ -7,7 +7,7 @@ namespace NumoTelemetry.Dns.Tests;
 /// <summary>FCrDNS against a real DNS server (dnsmasq on 127.0.0.1) through the real DnsClient resolver.</summary>
 public sealed class DnsmasqIntegrationTests(DnsmasqServer server) : IClassFixture<DnsmasqServer>
 {
-    private static readonly CrawlerTable s_crawlers = CrawlerTableFactory.Create(new ReverseDnsOptions());
+    private static readonly CrawlerTable s_crawlers = CrawlerTableFactory.Create(new DnsOptions());
 
     // Queries dnsmasq answers get a generous timeout (a loaded CI machine once took over 500 ms to deliver an NXDOMAIN);
     // only the tests of the black-holed zone, which must time out, wait the short one.
@@ -15,7 +15,7 @@ public sealed class DnsmasqIntegrationTests(DnsmasqServer server) : IClassFixtur
     private static readonly TimeSpan BlackHoled = TimeSpan.FromMilliseconds(500);
 
     private DnsClientResolver Client(TimeSpan timeout) =>
-        new(new ReverseDnsOptions { NameServers = [server.NameServer], Timeout = timeout, Retries = 0 });
+        new(new DnsOptions { NameServers = [server.NameServer], Timeout = timeout, Retries = 0 });
 
     private ForwardConfirmedResolver Resolver(TimeSpan timeout) => new(
         Client(timeout),

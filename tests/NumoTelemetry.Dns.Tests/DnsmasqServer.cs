@@ -126,7 +126,7 @@ public sealed class DnsmasqServer : IDisposable
 
     private void WaitUntilAnswering()
     {
-        var resolver = new DnsClientResolver(new ReverseDnsOptions { NameServers = [NameServer], Timeout = TimeSpan.FromMilliseconds(200), Retries = 0 });
+        var resolver = new DnsClientResolver(new DnsOptions { NameServers = [NameServer], Timeout = TimeSpan.FromMilliseconds(200), Retries = 0 });
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < TimeSpan.FromSeconds(10))
         {

@@ -5,7 +5,7 @@ namespace NumoTelemetry.Dns.Tests;
 
 public sealed class ForwardConfirmedResolverTests
 {
-    private static readonly CrawlerTable s_crawlers = CrawlerTableFactory.Create(new ReverseDnsOptions());
+    private static readonly CrawlerTable s_crawlers = CrawlerTableFactory.Create(new DnsOptions());
 
     private static ForwardConfirmedResolver Resolver(FakeDnsResolver dns) => new(dns, s_crawlers, PublicSuffixList.Default, budget: null, maxNames: 3);
 

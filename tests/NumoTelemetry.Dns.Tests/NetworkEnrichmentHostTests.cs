@@ -50,7 +50,7 @@ public sealed class NetworkEnrichmentHostTests(DnsmasqServer dns) : IClassFixtur
             ["NumoTelemetry:Dns:Timeout"] = "00:00:00.500",
         });
         builder.Services.AddSingleton<IUserAgentParser, TestUserAgentParser>();
-        builder.Services.AddNumoTelemetry(builder.Configuration.GetSection("NumoTelemetry")).AddGeoIP().AddReverseDns();
+        builder.Services.AddNumoTelemetry(builder.Configuration.GetSection("NumoTelemetry")).AddGeoIP().AddDns();
 
         await using var app = builder.Build();
         app.UseNumoTelemetry();

@@ -10,7 +10,7 @@ namespace NumoTelemetry.Dns.Tests;
 public sealed class ReverseDnsEnricherTests
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-03-01T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-    private readonly ReverseDnsOptions _options = new();
+    private readonly DnsOptions _options = new();
     private readonly FakeDnsResolver _dns = new FakeDnsResolver()
         .Ptr("66.249.66.1", "crawl-66-249-66-1.googlebot.com").Forward("crawl-66-249-66-1.googlebot.com", "66.249.66.1")
         .Ptr("203.0.113.7", "crawl-203-0-113-7.googlebot.com").Forward("crawl-203-0-113-7.googlebot.com", "66.249.66.99")

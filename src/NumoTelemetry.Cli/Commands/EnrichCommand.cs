@@ -57,7 +57,7 @@ internal static class EnrichCommand
             }
 
             using var geo = parse.GetValue(geoipDir) is { } dir ? OpenGeoIP(dir, loggerFactory.CreateLogger("NumoTelemetry.GeoIP")) : null;
-            var options = new ReverseDnsOptions { NameServers = servers, Timeout = TimeSpan.FromMilliseconds(Math.Max(1, parse.GetValue(timeout))), Retries = 0 };
+            var options = new DnsOptions { NameServers = servers, Timeout = TimeSpan.FromMilliseconds(Math.Max(1, parse.GetValue(timeout))), Retries = 0 };
             Dns? dns = null;
             if (!parse.GetValue(noDns))
             {
@@ -232,7 +232,7 @@ internal static class EnrichCommand
     }
 
     /// <summary>Reverse DNS for the tool: one PTR question, then the same forward-confirmed verdict the middleware computes.</summary>
-    private sealed class Dns(ReverseDnsOptions options)
+    private sealed class Dns(DnsOptions options)
     {
         private readonly DnsClientResolver _resolver = new(options);
         private readonly CrawlerTable _crawlers = CrawlerTableFactory.Create(options);

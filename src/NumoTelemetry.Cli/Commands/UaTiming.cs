@@ -110,10 +110,9 @@ internal static class UaTiming
     /// every line, its background compiler finished, then each line looked up with a fresh string instance,
     /// as a new request header would be. Untimed rounds come first, as BenchmarkDotNet's warm-up iterations
     /// do; then the median of the timed rounds, which one descheduling on a shared machine cannot move. Per
-    /// line: ns, bytes allocated (0 expected), misses during the timed rounds (0 expected). The figure it
-    /// replaces timed five rounds straight after priming, while the background compiler was still compiling
-    /// hundreds of hot rules on the same two cores, with a cache of four times the lines (a few sets
-    /// overflowed: about 15 misses a round, each a full parse): 0.5 to 11 µs a hit, not the engine's cost.
+    /// line: ns, bytes allocated (0 expected), misses during the timed rounds (0 expected). Timing straight
+    /// after priming, while the background compiler still compiles hot rules, or with sets that overflow,
+    /// would measure the compiler and full parses, not the cost of a hit.
     /// </summary>
     private static (double Ns, double Bytes, long Misses) TimeCachedHits(List<string> lines, string? regexesPath)
     {

@@ -36,7 +36,7 @@ internal sealed partial class DashboardProcessor : IRequestRecordProcessor, IDis
     private readonly ValueLimiter _limiter;
     private readonly CancellationTokenRegistration _stopping;
     private readonly StoredAlertFeed? _alerts;
-    private readonly NumoTelemetryMetrics? _metrics;
+    private readonly ILossCounter? _metrics;
     private readonly DailySketchSecrets _secrets;
     private Dictionary<CellKey, CellAccumulator> _pending = [];
     private DateTimeOffset _lastWrite;
@@ -59,7 +59,7 @@ internal sealed partial class DashboardProcessor : IRequestRecordProcessor, IDis
         ILogger<DashboardProcessor> logger,
         IHostApplicationLifetime? lifetime = null,
         StoredAlertFeed? alerts = null,
-        NumoTelemetryMetrics? metrics = null)
+        ILossCounter? metrics = null)
     {
         _store = store;
         _metrics = metrics;

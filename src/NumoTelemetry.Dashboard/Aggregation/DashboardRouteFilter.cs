@@ -1,6 +1,6 @@
 namespace NumoTelemetry.Dashboard.Aggregation;
 
-/// <summary>Route template prefixes that are not counted; <c>MapNumoDashboard</c> adds its own prefix.</summary>
+/// <summary>Route template prefixes that are not counted; <c>MapNumoTelemetryDashboard</c> adds its own prefix.</summary>
 internal sealed class DashboardRouteFilter
 {
     private readonly Lock _lock = new();

@@ -10,7 +10,7 @@ internal sealed class DnsClientResolver : IDnsResolver
 {
     private readonly LookupClient _client;
 
-    public DnsClientResolver(ReverseDnsOptions options)
+    public DnsClientResolver(DnsOptions options)
     {
         var servers = NameServerParser.ParseAll(options.NameServers);
         var clientOptions = servers.Length == 0 ? new LookupClientOptions() : new LookupClientOptions(servers);

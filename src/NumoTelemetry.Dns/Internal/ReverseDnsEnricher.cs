@@ -7,7 +7,7 @@ namespace NumoTelemetry.Dns;
 /// Hot path: reads the cached verdict for the IP pseudonym and sets <see cref="RequestRecord.Crawler"/> and
 /// <see cref="RequestRecord.NetworkDomain"/>; on a miss, queues the address for background resolution (never waits).
 /// </summary>
-internal sealed class ReverseDnsEnricher(ReverseDnsQueue queue, ReverseDnsCache cache, CrawlerTable crawlers, ReverseDnsOptions options, TimeProvider time, DnsMetrics? metrics = null) : IRequestEnricher
+internal sealed class ReverseDnsEnricher(ReverseDnsQueue queue, ReverseDnsCache cache, CrawlerTable crawlers, DnsOptions options, TimeProvider time, DnsMetrics? metrics = null) : IRequestEnricher
 {
     private static readonly TimeSpan s_pendingTtl = TimeSpan.FromMinutes(1);
 

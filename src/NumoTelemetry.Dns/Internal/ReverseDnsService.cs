@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace NumoTelemetry.Dns;
 
 /// <summary>
-/// The background resolver: <see cref="ReverseDnsOptions.MaxConcurrency"/> workers drain the queue, resolve with
+/// The background resolver: <see cref="DnsOptions.MaxConcurrency"/> workers drain the queue, resolve with
 /// forward confirmation under the per-second budget and a per-address deadline, and cache the verdict by pseudonym
 /// with the TTL of its kind.
 /// </summary>
@@ -12,7 +12,7 @@ internal sealed class ReverseDnsService(
     ReverseDnsQueue queue,
     ReverseDnsCache cache,
     ForwardConfirmedResolver resolver,
-    ReverseDnsOptions options,
+    DnsOptions options,
     CrawlerTable crawlers,
     TimeProvider time,
     ILogger<ReverseDnsService> logger,

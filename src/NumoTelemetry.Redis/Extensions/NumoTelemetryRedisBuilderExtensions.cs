@@ -14,21 +14,25 @@ public static class NumoTelemetryRedisBuilderExtensions
 {
     /// <summary>
     /// Keeps fraud detection state in Redis, shared by every node that uses the same Redis, key prefix and pseudonymisation key.
+    /// Binds <c>NumoTelemetry:Redis</c> when <c>AddNumoTelemetry</c> was given configuration.
+    /// </summary>
+    public static INumoTelemetryBuilder AddRedis(this INumoTelemetryBuilder builder) => AddRedis(builder, static _ => { });
+
+    /// <summary>
+    /// Keeps fraud detection state in Redis, shared by every node that uses the same Redis, key prefix and pseudonymisation key.
     /// Binds <c>NumoTelemetry:Redis</c> when <c>AddNumoTelemetry</c> was given configuration, then applies <paramref name="configure"/>.
     /// </summary>
-    public static INumoTelemetryBuilder AddRedis(this INumoTelemetryBuilder builder, Action<RedisOptions>? configure = null)
+    public static INumoTelemetryBuilder AddRedis(this INumoTelemetryBuilder builder, Action<RedisOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
         var options = builder.Services.AddOptions<RedisOptions>();
         if (builder.Configuration is not null)
         {
             options.Bind(builder.Configuration.GetSection("Redis"));
         }
 
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
+        options.Configure(configure);
 
         return AddCore(builder);
     }

@@ -4,8 +4,8 @@ using NumoTelemetry.UserAgents.Data;
 namespace NumoTelemetry.UserAgents.Engine;
 
 /// <summary>
-/// One rule at run time. Its regex is built on first use, interpreted (tens of microseconds), so
-/// start-up and the first parses stay fast; once the rule has run <see cref="HotThreshold"/> times it is
+/// One rule at run time. Its regex is built on first use, interpreted (cheap to build), so
+/// start-up and the first parses never wait for IL compilation; once the rule has run <see cref="HotThreshold"/> times it is
 /// recompiled to IL on the thread pool and swapped in. Matching uses ECMAScript semantics, as uap-core's
 /// reference implementation does (ASCII <c>\d</c> and <c>\w</c>), culture-invariant case folding, and a
 /// match timeout whose hits are counted.

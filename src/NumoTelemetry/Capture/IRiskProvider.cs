@@ -7,8 +7,8 @@ namespace NumoTelemetry.Capture;
 /// request thread when the site reads <c>GetNumoRisk()</c> or enforcement is on. Implementations read local state only
 /// (never the network), must be thread-safe and must not allocate.
 /// </summary>
-public interface IRiskProvider
+internal interface IRiskProvider
 {
     /// <summary>The risk of the subjects in <paramref name="record"/> (IP, prefix, session, visitor).</summary>
-    NumoRisk GetRisk(in RequestRecord record);
+    RequestRisk GetRisk(in RequestRecord record);
 }

@@ -44,7 +44,7 @@ internal sealed class NumoRequestFeature
     public Action<string>? OnSkipped { get; set; }
 
     /// <summary>The request's risk as known when it started: finishes the capture on this thread if the pipeline has not.</summary>
-    public NumoRisk Risk
+    public RequestRisk Risk
     {
         get
         {
@@ -134,8 +134,8 @@ internal sealed class NumoRequestFeature
     /// <summary>
     /// Asks the processor to bring this state into its cache (a hint): called for the state the next request will rent,
     /// and by the pipeline for the next queued one. A state is written on one core and finished and cleared on another,
-    /// so without it the first touch of each line waits for the line to come back (≈ 150 ns a request under load,
-    /// measured on Kestrel). One prefetch per 128 bytes: processors fetch a line's neighbour with it.
+    /// so without it the first touch of each line waits for the line to come back from the other core. One prefetch per
+    /// 128 bytes: processors fetch a line's neighbour with it.
     /// </summary>
     public unsafe void Prefetch()
     {

@@ -38,7 +38,7 @@ internal sealed class RecordQueue
         _metrics = metrics;
 
         // Enough request state for the records of a poll interval at a busy site's rate, made now rather than while
-        // requests arrive (about 1 KB each); the rest only if a burst needs it, then kept.
+        // requests arrive; the rest only if a burst needs it, then kept.
         for (var i = Math.Min(_records.Capacity, PrefilledFeatures); i > 0; i--)
         {
             _free.TryEnqueue(new NumoRequestFeature());

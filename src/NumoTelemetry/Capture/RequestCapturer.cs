@@ -116,7 +116,7 @@ internal sealed class RequestCapturer
 
         // The request and connection features through the collection's indexer, not HttpRequest/ConnectionInfo: after
         // routing has set the endpoint (a new feature revision), those fetch their feature again with a generic virtual
-        // call, ≈ 100 ns a request on Kestrel; the indexer is a type switch there (a dictionary lookup on a test context).
+        // call; on Kestrel the indexer is a type switch (a dictionary lookup on a test context).
         var features = context.Features;
         var request = features[typeof(IHttpRequestFeature)] as IHttpRequestFeature
             ?? throw new InvalidOperationException("The request has no IHttpRequestFeature."); // counted as a failed capture

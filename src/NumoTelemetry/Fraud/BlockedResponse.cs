@@ -23,7 +23,7 @@ internal sealed class BlockedResponse
     private const string ProblemType = "about:blank";
     private const string Detail = "The request was refused. Try again later.";
 
-    private readonly Func<HttpContext, NumoRisk, ValueTask>? _page;
+    private readonly Func<HttpContext, RequestRisk, ValueTask>? _page;
     private readonly NumoTelemetryMetrics _metrics;
     private readonly ILogger _logger;
     private readonly int _status;
@@ -57,7 +57,7 @@ internal sealed class BlockedResponse
     /// <summary>The default body (tests).</summary>
     internal ReadOnlySpan<byte> Body => _body;
 
-    public async Task WriteAsync(HttpContext context, NumoRisk risk)
+    public async Task WriteAsync(HttpContext context, RequestRisk risk)
     {
         var response = context.Response;
         Prepare(response);

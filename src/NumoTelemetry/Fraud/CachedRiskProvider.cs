@@ -31,11 +31,11 @@ internal sealed class CachedRiskProvider : IRiskProvider
         _lists = lists;
     }
 
-    public NumoRisk GetRisk(in RequestRecord record)
+    public RequestRisk GetRisk(in RequestRecord record)
     {
         if (!_options.Enabled)
         {
-            return NumoRisk.None;
+            return RequestRisk.None;
         }
 
         var lists = _lists?.Current;
@@ -57,10 +57,10 @@ internal sealed class CachedRiskProvider : IRiskProvider
 
         if (risk.Score <= 0)
         {
-            return NumoRisk.None;
+            return RequestRisk.None;
         }
 
-        return new NumoRisk(Math.Round(risk.Score, 1), _options.BandOf(risk.Score), risk.Reason, _options.BandOf(risk.Enforced));
+        return new RequestRisk(Math.Round(risk.Score, 1), _options.BandOf(risk.Score), risk.Reason, _options.BandOf(risk.Enforced));
     }
 
     private void Consider(SubjectKind kind, in Pseudonym pseudonym, long atMs, FraudListSnapshot? lists, ref Best risk)

@@ -31,14 +31,14 @@ public sealed class EnforcementOptions
     /// started, which is logged and counted as <c>numo.errors{numo.stage=enforcement_page}</c> — the answer is an RFC 9457
     /// problem details body (<c>application/problem+json</c>; through the site's <c>IProblemDetailsService</c> when it
     /// registered one), which says the request was refused and nothing about why: no score, band or reason an attacker could
-    /// tune against. The <see cref="NumoRisk"/> is the site's to use or not. Not bindable from configuration.
+    /// tune against. The <see cref="RequestRisk"/> is the site's to use or not. Not bindable from configuration.
     /// </summary>
-    public Func<HttpContext, NumoRisk, ValueTask>? OnBlocked { get; set; }
+    public Func<HttpContext, RequestRisk, ValueTask>? OnBlocked { get; set; }
 
     /// <summary>
     /// The challenge hook for <see cref="EnforcementMode.Challenge"/>: return <see langword="true"/> when it
     /// answered the request (for example with a CAPTCHA page), <see langword="false"/> to let it through.
     /// Not bindable from configuration.
     /// </summary>
-    public Func<HttpContext, NumoRisk, ValueTask<bool>>? Challenge { get; set; }
+    public Func<HttpContext, RequestRisk, ValueTask<bool>>? Challenge { get; set; }
 }

@@ -53,24 +53,6 @@ public static class NumoTelemetryServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Registers a processor of the pseudonymised request stream (run by the background pipeline).</summary>
-    public static INumoTelemetryBuilder AddProcessor<TProcessor>(this INumoTelemetryBuilder builder)
-        where TProcessor : class, IRequestRecordProcessor
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRequestRecordProcessor, TProcessor>());
-        return builder;
-    }
-
-    /// <summary>Registers an enricher (see <see cref="NumoTelemetry.Enrichment.IRequestEnricher"/>).</summary>
-    public static INumoTelemetryBuilder AddEnricher<TEnricher>(this INumoTelemetryBuilder builder)
-        where TEnricher : class, NumoTelemetry.Enrichment.IRequestEnricher
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<NumoTelemetry.Enrichment.IRequestEnricher, TEnricher>());
-        return builder;
-    }
-
     private static NumoTelemetryBuilder AddCore(IServiceCollection services, IConfiguration? configuration)
     {
         services.AddOptions<NumoTelemetryOptions>().ValidateOnStart();
@@ -89,6 +71,7 @@ public static class NumoTelemetryServiceCollectionExtensions
         FraudServiceRegistration.Add(services); // the fraud engine's risk provider, before the null one below
         services.TryAddSingleton<IRiskProvider, NullRiskProvider>();
         services.TryAddSingleton<NumoTelemetryMetrics>();
+        services.TryAddSingleton<ILossCounter>(static sp => sp.GetRequiredService<NumoTelemetryMetrics>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UserAgentParserMetrics>());
         services.TryAddSingleton<RequestCapturer>();
         services.TryAddSingleton(sp => new RecordQueue(

@@ -12,7 +12,7 @@ namespace NumoTelemetry.Metrics;
 /// countries and consent levels, each behind a cardinality guard. No identifier, pseudonym or raw
 /// path is ever a tag.
 /// </summary>
-internal sealed class NumoTelemetryMetrics
+internal sealed class NumoTelemetryMetrics : ILossCounter
 {
     /// <summary>The meter name to pass to <c>AddMeter</c>.</summary>
     public const string MeterName = "NumoTelemetry";

@@ -51,7 +51,7 @@ namespace NumoTelemetry.Privacy;
 /// ASCII value without an escape (the common case) is scanned without allocating; only the decoding and normalising of
 /// the rest allocates.</para>
 /// </remarks>
-internal static class FreeTextScrubber
+public static class FreeTextScrubber
 {
     /// <summary>What a value that looked like personal data or a secret is replaced by.</summary>
     public const string Redacted = "(redacted)";

@@ -7,7 +7,7 @@ namespace NumoTelemetry.Pseudonymization;
 /// <c>alice@example.com</c> get one pseudonym. Shared by the middleware, the signals API and the
 /// <c>numo pseudonymize</c> tool, so an investigator's pseudonym matches the alerts'.
 /// </summary>
-public static class IdentifierNormalizer
+internal static class IdentifierNormalizer
 {
     /// <summary>The longest identifier kept (characters); longer ones are cut.</summary>
     public const int MaxLength = 256;

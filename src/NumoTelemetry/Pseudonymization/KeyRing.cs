@@ -8,7 +8,7 @@ namespace NumoTelemetry.Pseudonymization;
 /// The master keys of pseudonymisation, each with a numeric id; one is current. Keys never leave
 /// this object: pseudonyms carry only the key id.
 /// </summary>
-public sealed class KeyRing
+internal sealed class KeyRing
 {
     /// <summary>The minimum key length in bytes.</summary>
     public const int MinimumKeyBytes = 32;

@@ -17,7 +17,7 @@ namespace NumoTelemetry.Pseudonymization;
 /// <c>HMAC(master, "numo/v1/analytics/{day}")</c> for the daily analytics scope. The HMAC message is the kind
 /// byte followed by the value (UTF-8 text, or the 4/16 address bytes with the prefix length).
 /// </remarks>
-public sealed class Pseudonymizer : IDisposable
+internal sealed class Pseudonymizer : IDisposable
 {
     private const int Utf8Chunk = 256;
 

@@ -121,7 +121,7 @@ public readonly struct Pseudonym : IEquatable<Pseudonym>, ISpanFormattable
             return true;
         }
 
-        // Written by hand: the interpolated TryWrite boxes the key id (24 B per call on .NET 10).
+        // Written by hand: the interpolated TryWrite boxes the key id, and formatting must not allocate.
         if (destination.Length < 3 || !KeyId.TryFormat(destination[1..], out var digits, default, CultureInfo.InvariantCulture)
             || destination.Length < digits + 2)
         {

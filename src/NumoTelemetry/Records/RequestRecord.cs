@@ -160,7 +160,7 @@ public struct RequestRecord
     public string? NetworkDomain { get; set; }
 
     /// <summary>The risk known when the request started.</summary>
-    public NumoRisk Risk { get; set; }
+    public RequestRisk Risk { get; set; }
 
     /// <summary>Whether the request was blocked or challenged by enforcement.</summary>
     public bool Enforced { get; set; }

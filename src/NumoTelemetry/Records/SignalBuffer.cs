@@ -4,7 +4,7 @@ namespace NumoTelemetry.Records;
 
 /// <summary>Inline storage for up to <see cref="RequestRecord.MaxSignals"/> signals of one request.</summary>
 [InlineArray(RequestRecord.MaxSignals)]
-public struct SignalBuffer
+internal struct SignalBuffer
 {
     private AppSignal _element0;
 }

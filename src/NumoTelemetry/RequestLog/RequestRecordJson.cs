@@ -8,7 +8,7 @@ namespace NumoTelemetry.RequestLog;
 /// The JSON form of a record in the request log. Only pseudonyms and low-cardinality facts; the daily
 /// analytics visitor is deliberately left out, so the log cannot link analytics days to fraud pseudonyms.
 /// </summary>
-public static class RequestRecordJson
+internal static class RequestRecordJson
 {
     // Property names encoded once: a string name is transcoded and checked for escaping on every write.
     private static readonly JsonEncodedText s_ts = JsonEncodedText.Encode("ts");

@@ -169,7 +169,7 @@ public sealed class DashboardProcessorTests
     public async Task Fold_Risk_FillsBandScoreAndReasonDimensions()
     {
         using var h = new DashboardHarness(s_t0);
-        await h.FoldAsync(View(s_t0, "a", risk: new NumoRisk(62, RiskBand.Alert, "credential_stuffing")), View(s_t0, "b"));
+        await h.FoldAsync(View(s_t0, "a", risk: new RequestRisk(62, RiskBand.Alert, "credential_stuffing")), View(s_t0, "b"));
 
         var bands = await h.ReadAsync(DashboardGranularity.Day, DashboardDimensions.RiskBand);
         var scores = await h.ReadAsync(DashboardGranularity.Day, DashboardDimensions.RiskScore);

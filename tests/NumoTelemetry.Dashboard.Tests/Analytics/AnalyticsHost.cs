@@ -85,7 +85,7 @@ internal sealed class AnalyticsHost : IAsyncDisposable
 
             return "welcome";
         });
-        app.MapNumoDashboard("/numo");
+        app.MapNumoTelemetryDashboard("/numo");
         await app.StartAsync();
         var client = new HttpClient(new HttpClientHandler { UseProxy = false }) { BaseAddress = new Uri(app.Urls.First()) };
         return new AnalyticsHost(app, root, client);

@@ -118,7 +118,7 @@ public sealed class ShareLinkTests
         var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapNumoDashboard("/numo");
+        app.MapNumoTelemetryDashboard("/numo");
         await app.StartAsync();
         var records = new List<RequestRecord>();
         for (var v = 0; v < 6; v++)

@@ -46,7 +46,7 @@ public sealed class DashboardCanaryTests
                 context.NumoSignals().Custom("newsletter jane.doe@example.com");
                 return "hello";
             });
-            app.MapNumoDashboard("/numo");
+            app.MapNumoTelemetryDashboard("/numo");
             await app.StartAsync();
 
             using var client = new HttpClient(new HttpClientHandler { UseProxy = false }) { BaseAddress = new Uri(app.Urls.First()) };

@@ -26,7 +26,7 @@ namespace NumoTelemetry.Dashboard.Tests.Http;
 public sealed class DashboardEndpointTests
 {
     [Fact]
-    public async Task MapNumoDashboard_NoPolicy_FailsAtStartUp()
+    public async Task MapNumoTelemetryDashboard_NoPolicy_FailsAtStartUp()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(policy: null));
 
@@ -34,7 +34,7 @@ public sealed class DashboardEndpointTests
     }
 
     [Fact]
-    public async Task MapNumoDashboard_UnknownPolicy_FailsAtStartUp()
+    public async Task MapNumoTelemetryDashboard_UnknownPolicy_FailsAtStartUp()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(policy: "NoSuchPolicy"));
 
@@ -42,7 +42,7 @@ public sealed class DashboardEndpointTests
     }
 
     [Fact]
-    public async Task MapNumoDashboard_PolicyButNoAuthenticationScheme_FailsAtStartUpNamingAddAuthentication()
+    public async Task MapNumoTelemetryDashboard_PolicyButNoAuthenticationScheme_FailsAtStartUpNamingAddAuthentication()
     {
         // Without a scheme, the policy's challenge of an anonymous visitor throws inside the request: HTTP 500.
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(addAuthentication: false));
@@ -52,7 +52,7 @@ public sealed class DashboardEndpointTests
     }
 
     [Fact]
-    public async Task MapNumoDashboard_PolicyNamingAnUnknownScheme_FailsAtStartUp()
+    public async Task MapNumoTelemetryDashboard_PolicyNamingAnUnknownScheme_FailsAtStartUp()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(
             policy: "Schemed",
@@ -79,7 +79,7 @@ public sealed class DashboardEndpointTests
         await using var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapNumoDashboard("/numo");
+        app.MapNumoTelemetryDashboard("/numo");
         app.MapGet("/test-sign-in", (HttpContext context) => context.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, "ana"), new Claim(ClaimTypes.Role, "analyst")], CookieAuthenticationDefaults.AuthenticationScheme))));
         await app.StartAsync();
@@ -99,13 +99,13 @@ public sealed class DashboardEndpointTests
     }
 
     [Fact]
-    public async Task MapNumoDashboard_AnonymousAllowedOutsideDevelopment_StillFails()
+    public async Task MapNumoTelemetryDashboard_AnonymousAllowedOutsideDevelopment_StillFails()
     {
         await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(policy: null, allowAnonymous: true, environment: "Production"));
     }
 
     [Fact]
-    public async Task MapNumoDashboard_AnonymousAllowedInDevelopment_Serves()
+    public async Task MapNumoTelemetryDashboard_AnonymousAllowedInDevelopment_Serves()
     {
         await using var app = await StartAsync(policy: null, allowAnonymous: true, environment: "Development");
         using var client = Client(app, signedIn: false);
@@ -116,13 +116,13 @@ public sealed class DashboardEndpointTests
     }
 
     [Fact]
-    public async Task MapNumoDashboard_WithoutAddDashboard_FailsWithHelpfulMessage()
+    public async Task MapNumoTelemetryDashboard_WithoutAddDashboard_FailsWithHelpfulMessage()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         await using var app = builder.Build();
 
-        var error = Assert.Throws<InvalidOperationException>(() => app.MapNumoDashboard());
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapNumoTelemetryDashboard());
 
         Assert.Contains("AddDashboard", error.Message, StringComparison.Ordinal);
     }
@@ -334,7 +334,7 @@ public sealed class DashboardEndpointTests
             }
 
             app.UseAuthorization();
-            app.MapNumoDashboard("/numo");
+            app.MapNumoTelemetryDashboard("/numo");
             await app.StartAsync();
             return app;
         }

@@ -46,7 +46,7 @@ internal static class TestRecords
         int status = 200,
         string method = "GET",
         bool bot = false,
-        NumoRisk risk = default)
+        RequestRisk risk = default)
     {
         var record = new RequestRecord
         {

@@ -218,11 +218,11 @@ public class DeferredCaptureTests
     {
         using var services = TestKeys.Services(more: s => s.AddSingleton<IUserAgentParser, ThrowingParser>());
         using var errors = new MetricCollector<long>(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NumoTelemetryMeter.Name, "numo.errors");
-        NumoRisk? risk = null;
+        RequestRisk? risk = null;
         var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(services, (RequestDelegate)(c =>
         {
             // From two threads at once, as a handler fanning out work might.
-            var risks = new NumoRisk[2];
+            var risks = new RequestRisk[2];
             Parallel.For(0, 2, i => risks[i] = c.GetNumoRisk());
             risk = risks[0];
             c.Response.StatusCode = 204;
@@ -231,7 +231,7 @@ public class DeferredCaptureTests
         var context = Context();
         await middleware.InvokeAsync(context);
         Assert.Equal(204, context.Response.StatusCode);
-        Assert.Equal(NumoRisk.None, risk);
+        Assert.Equal(RequestRisk.None, risk);
         Assert.Single(errors.GetMeasurementSnapshot(), m => Equals(m.Tags["numo.stage"], "capture"));
         var batch = new RequestRecord[4];
         Assert.Equal(1, services.GetRequiredService<RecordQueue>().Drain(batch));

@@ -226,7 +226,7 @@ public sealed class FraudFeedbackTests
         await harness.Feedback.AddAsync(new FraudListEntry { List = FraudListKind.Deny, SubjectKind = SubjectKind.Visitor, Subject = harness.Subject(SubjectKind.Visitor, "v-81.2.3.4").ToString() });
         var attacker = Next(harness, TimeSpan.FromMinutes(1));
         var denied = Next(harness, TimeSpan.FromMinutes(1), "81.2.3.4");
-        NumoRisk a = default, d = default;
+        RequestRisk a = default, d = default;
         Assert.Equal(0, AllocationCollection.SteadyStateBytes(() =>
         {
             for (var i = 0; i < 10_000; i++)

@@ -13,7 +13,7 @@ public sealed class RiskProviderTests
         using var harness = new FraudHarness();
         var record = harness.Record(new SimRequest(FraudHarness.Start, "81.2.3.4", "/") { Session = "s1", Visitor = "v1" });
         harness.RiskProvider.GetRisk(record);
-        NumoRisk risk = default;
+        RequestRisk risk = default;
         Assert.Equal(0, AllocationCollection.SteadyStateBytes(() =>
         {
             for (var i = 0; i < 10_000; i++)
@@ -31,7 +31,7 @@ public sealed class RiskProviderTests
         var record = harness.Record(new SimRequest(FraudHarness.Start, "81.2.3.4", "/") { Session = "s1", Visitor = "v1" });
         harness.Cache.Set(SubjectKey.From(SubjectKind.Ip, record.Ip), 100, ReasonCodes.CredentialStuffing, FraudHarness.Start);
         harness.RiskProvider.GetRisk(record);
-        NumoRisk risk = default;
+        RequestRisk risk = default;
         Assert.Equal(0, AllocationCollection.SteadyStateBytes(() =>
         {
             for (var i = 0; i < 10_000; i++)

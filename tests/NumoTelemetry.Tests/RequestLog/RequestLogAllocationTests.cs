@@ -29,7 +29,7 @@ public class RequestLogAllocationTests
             Session = p.Pseudonymize(PseudonymKind.Session, "s", now),
 
             // Enum-valued fields too: their names must not be formatted per record.
-            Risk = new NumoRisk(72.5, RiskBand.Alert, "burst"),
+            Risk = new RequestRisk(72.5, RiskBand.Alert, "burst"),
             Crawler = CrawlerVerification.Verified,
             Geo = new GeoFacts { CountryIsoCode = "GB", Asn = 64500, Flags = NetworkFlags.Hosting | NetworkFlags.AnonymousVpn },
         };

@@ -153,7 +153,7 @@ public class RequestRecordJsonWriterTests
 
         if (random.Next(2) == 0)
         {
-            record.Risk = new NumoRisk(random.NextDouble() * 150, (RiskBand)random.Next(0, 5), Str());
+            record.Risk = new RequestRisk(random.NextDouble() * 150, (RiskBand)random.Next(0, 5), Str());
         }
 
         for (var n = random.Next(0, 6); n > 0; n--)

@@ -47,7 +47,7 @@ internal sealed class FraudFeedback : IFraudFeedback
         }
 
         metrics.SetListSource(book);
-        replica?.Attach(book, this);
+        replica?.Attach(new ListCopy(book, metrics));
     }
 
     public IReadOnlyList<FraudDetectorInfo> Detectors => _detectors;
@@ -404,5 +404,26 @@ internal sealed class FraudFeedback : IFraudFeedback
         }
 
         return result;
+    }
+
+    /// <summary>The node's list book and its counters, as a fleet replica sees them.</summary>
+    private sealed class ListCopy(FraudListBook book, FraudMetrics metrics) : IFraudListCopy
+    {
+        public void ReplaceAll(IReadOnlyList<(FraudListEntry Entry, SubjectKey Subject)> entries) => book.ReplaceAll(entries);
+
+        public bool Put(FraudListEntry entry, in SubjectKey subject)
+        {
+            if (book.Put(entry, subject))
+            {
+                return true;
+            }
+
+            metrics.ListChanged(entry.List, "load_skipped");
+            return false;
+        }
+
+        public void Remove(string id) => book.Remove(id);
+
+        public void CountStoreError() => metrics.Error("feedback_store");
     }
 }

@@ -47,4 +47,19 @@ public sealed class FraudListEntry
 
     /// <summary>Whether the entry applies at <paramref name="now"/> (it has no expiry, or a later one).</summary>
     public bool IsActive(DateTimeOffset now) => Expires is not { } expires || expires > now;
+
+    /// <summary>The list's name in stored entries and metrics: <c>allow</c> or <c>deny</c>.</summary>
+    /// <param name="list">The list.</param>
+    /// <returns>Its name.</returns>
+    public static string ListName(FraudListKind list) => FraudFeedback.ListName(list);
+
+    /// <summary>
+    /// Reads a subject as entries name it (a pseudonym of <paramref name="kind"/>, checked as <see cref="IFraudFeedback.AddAsync"/> checks
+    /// it; a raw value is refused).
+    /// </summary>
+    /// <param name="kind">The subject's kind.</param>
+    /// <param name="text">The subject as written in an entry.</param>
+    /// <param name="subject">The subject, when it is one.</param>
+    /// <returns>Whether <paramref name="text"/> is a subject of <paramref name="kind"/>.</returns>
+    public static bool TryParseSubject(SubjectKind kind, string? text, out SubjectKey subject) => FraudFeedback.TryParseSubject(kind, text, out subject);
 }

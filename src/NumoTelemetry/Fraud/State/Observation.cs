@@ -38,9 +38,11 @@ public readonly record struct Observation(
     /// <summary>
     /// The observation as the state stores keep it: latitude and longitude rounded to a 0.01° grid (0.1° when the accuracy
     /// radius is 50 km or more), the accuracy radius widened by the rounding's largest displacement (1 km, 8 km), so a stored
-    /// location is never precise and distances less accuracy (impossible travel) never grow from the rounding.
+    /// location is never precise and distances less accuracy (impossible travel) never grow from the rounding. A store that
+    /// keeps observations elsewhere keeps this form.
     /// </summary>
-    internal Observation Coarsened()
+    /// <returns>The coarsened observation.</returns>
+    public Observation Coarsened()
     {
         if (!HasLocation)
         {

@@ -2,9 +2,17 @@ namespace NumoTelemetry.Fraud.State;
 
 /// <summary>
 /// The arithmetic of the store contract, shared by every store (in-memory, Redis) and the engine so that all agree to the bit.
+/// Public for <see cref="IFraudStateStore"/> implementations: a store that applies operations elsewhere (the Redis store's
+/// Lua script) computes buckets, generations and sketch registers with it and passes them in.
 /// </summary>
-internal static class StateMath
+public static class StateMath
 {
+    /// <summary>The register of a distinct-count element in the contract's sketch, and its rank there.</summary>
+    /// <param name="element">The element (a pseudonym hash); 0 is never added.</param>
+    /// <param name="rank">The element's rank in its register.</param>
+    /// <returns>The register index, below 1,024.</returns>
+    public static int DistinctRegisterOf(ulong element, out byte rank) => DistinctSketch.RegisterOf(element, out rank);
+
     /// <summary>Unix milliseconds of a time.</summary>
     public static long UnixMs(DateTimeOffset at) => at.ToUnixTimeMilliseconds();
 

@@ -4,7 +4,7 @@ namespace NumoTelemetry.Dns;
 /// Options of reverse DNS enrichment and crawler verification, bound from <c>NumoTelemetry:Dns</c>. Lookups run
 /// in the background, never on the request path; verdicts and network domains are cached by IP pseudonym.
 /// </summary>
-public sealed class ReverseDnsOptions
+public sealed class DnsOptions
 {
     /// <summary>The configuration section name under <c>NumoTelemetry</c>.</summary>
     public const string SectionName = "Dns";

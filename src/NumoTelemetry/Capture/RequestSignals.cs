@@ -8,41 +8,41 @@ namespace NumoTelemetry.Capture;
 /// <c>HttpContext.NumoSignals().LoginFailed(userName)</c>. User names and e-mails are pseudonymised
 /// on entry; nothing raw is kept. Calls on a request that NumoTelemetry does not see do nothing.
 /// </summary>
-public readonly struct NumoSignals
+public readonly struct RequestSignals
 {
     private readonly HttpContext _context;
 
-    internal NumoSignals(HttpContext context) => _context = context;
+    internal RequestSignals(HttpContext context) => _context = context;
 
     private NumoRequestFeature? Feature => NumoRequestFeature.Of(_context);
 
     /// <summary>A login attempt for <paramref name="userName"/> failed.</summary>
-    public NumoSignals LoginFailed(string? userName) => Raise(SignalKind.LoginFailed, userName, null, null);
+    public RequestSignals LoginFailed(string? userName) => Raise(SignalKind.LoginFailed, userName, null, null);
 
     /// <summary><paramref name="userName"/> logged in.</summary>
-    public NumoSignals LoginSucceeded(string? userName) => Raise(SignalKind.LoginSucceeded, userName, null, null);
+    public RequestSignals LoginSucceeded(string? userName) => Raise(SignalKind.LoginSucceeded, userName, null, null);
 
     /// <summary>An account was created for <paramref name="userName"/> (with <paramref name="email"/>, if given).</summary>
-    public NumoSignals SignUp(string? userName, string? email = null) => Raise(SignalKind.SignUp, userName, email, null);
+    public RequestSignals SignUp(string? userName, string? email = null) => Raise(SignalKind.SignUp, userName, email, null);
 
     /// <summary>The request belongs to <paramref name="userName"/> (an authenticated request, no login event).</summary>
-    public NumoSignals Identify(string? userName) => Raise(SignalKind.Identified, userName, null, null);
+    public RequestSignals Identify(string? userName) => Raise(SignalKind.Identified, userName, null, null);
 
     /// <summary>The account of <paramref name="userName"/> was closed.</summary>
-    public NumoSignals AccountClosed(string? userName) => Raise(SignalKind.AccountClosed, userName, null, null);
+    public RequestSignals AccountClosed(string? userName) => Raise(SignalKind.AccountClosed, userName, null, null);
 
     /// <summary>
     /// A site-defined event such as <c>password_reset</c>. <paramref name="name"/> must be a short constant, never
     /// personal data (it becomes a bounded metric tag): a name that looks like an e-mail address, a phone number, a token or a
     /// secret is kept as <c>(redacted)</c>, and names are cut at 64 characters. <paramref name="userName"/> is pseudonymised.
     /// </summary>
-    public NumoSignals Custom(string name, string? userName = null)
+    public RequestSignals Custom(string name, string? userName = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         return Raise(SignalKind.Custom, userName, null, name);
     }
 
-    private NumoSignals Raise(SignalKind kind, string? userName, string? email, string? name)
+    private RequestSignals Raise(SignalKind kind, string? userName, string? email, string? name)
     {
         Feature?.AddSignal(kind, userName, email, name);
         return this;

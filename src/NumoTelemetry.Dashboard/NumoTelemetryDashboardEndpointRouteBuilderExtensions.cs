@@ -11,7 +11,7 @@ using NumoTelemetry.Dashboard.Http;
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps the NumoTelemetry analyst dashboard.</summary>
-public static class DashboardEndpointRouteBuilderExtensions
+public static class NumoTelemetryDashboardEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the dashboard page (embedded HTML, CSS and JavaScript), its JSON API under <c>{prefix}/api</c> and the CSV
@@ -26,7 +26,7 @@ public static class DashboardEndpointRouteBuilderExtensions
     /// authentication scheme to challenge a visitor who is not signed in (<c>AddAuthentication</c> was not called, or
     /// the policy names a scheme that is not registered).
     /// </exception>
-    public static IEndpointConventionBuilder MapNumoDashboard(this IEndpointRouteBuilder endpoints, string prefix = "/numo")
+    public static IEndpointConventionBuilder MapNumoTelemetryDashboard(this IEndpointRouteBuilder endpoints, string prefix = "/numo")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
@@ -40,7 +40,7 @@ public static class DashboardEndpointRouteBuilderExtensions
         {
             throw new InvalidOperationException(
                 "Unable to find the NumoTelemetry dashboard services. Add them with " +
-                "'builder.Services.AddNumoTelemetry(...).AddDashboard()' before building the app, then call 'app.MapNumoDashboard(\"/numo\")'.");
+                "'builder.Services.AddNumoTelemetry(...).AddDashboard()' before building the app, then call 'app.MapNumoTelemetryDashboard(\"/numo\")'.");
         }
 
         var options = services.GetRequiredService<IOptions<DashboardOptions>>().Value;

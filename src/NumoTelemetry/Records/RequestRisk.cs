@@ -7,19 +7,19 @@ namespace NumoTelemetry.Records;
 /// A value type: reading it allocates nothing.
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
-public readonly record struct NumoRisk
+public readonly record struct RequestRisk
 {
     /// <summary>No risk known.</summary>
-    public static NumoRisk None => default;
+    public static RequestRisk None => default;
 
     /// <summary>Creates a risk value.</summary>
-    public NumoRisk(double score, RiskBand band, string? topReason)
+    public RequestRisk(double score, RiskBand band, string? topReason)
         : this(score, band, topReason, band)
     {
     }
 
     /// <summary>Creates a risk value of which only part is enforced (detectors in <c>Observe</c> or <c>Alert</c> mode).</summary>
-    public NumoRisk(double score, RiskBand band, string? topReason, RiskBand enforcementBand)
+    public RequestRisk(double score, RiskBand band, string? topReason, RiskBand enforcementBand)
     {
         Score = score;
         Band = band;

@@ -2,10 +2,10 @@ using Microsoft.Extensions.Options;
 
 namespace NumoTelemetry.Dns;
 
-/// <summary>Validates <see cref="ReverseDnsOptions"/> at start-up; each message names the setting.</summary>
-internal sealed class ReverseDnsOptionsValidator : IValidateOptions<ReverseDnsOptions>
+/// <summary>Validates <see cref="DnsOptions"/> at start-up; each message names the setting.</summary>
+internal sealed class DnsOptionsValidator : IValidateOptions<DnsOptions>
 {
-    public ValidateOptionsResult Validate(string? name, ReverseDnsOptions options)
+    public ValidateOptionsResult Validate(string? name, DnsOptions options)
     {
         if (!options.Enabled)
         {

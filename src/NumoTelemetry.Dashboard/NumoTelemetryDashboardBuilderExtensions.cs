@@ -12,13 +12,13 @@ using NumoTelemetry.Dashboard.Storage;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds the analyst dashboard to NumoTelemetry.</summary>
-public static class DashboardServiceCollectionExtensions
+public static class NumoTelemetryDashboardBuilderExtensions
 {
     /// <summary>
     /// Adds the dashboard's aggregates: a pipeline processor folding records into minute, hour and day buckets, the
     /// embedded SQLite store (unless an <see cref="IDashboardStore"/> is already registered) and the query service.
     /// Options bind from <c>NumoTelemetry:Dashboard</c> when <c>AddNumoTelemetry</c> was given configuration, then
-    /// <paramref name="configure"/> adjusts them. Map the pages with <c>app.MapNumoDashboard("/numo")</c>.
+    /// <paramref name="configure"/> adjusts them. Map the pages with <c>app.MapNumoTelemetryDashboard("/numo")</c>.
     /// </summary>
     public static INumoTelemetryBuilder AddDashboard(this INumoTelemetryBuilder builder, Action<DashboardOptions>? configure = null)
     {

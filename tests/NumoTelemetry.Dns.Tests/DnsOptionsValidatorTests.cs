@@ -1,14 +1,14 @@
 namespace NumoTelemetry.Dns.Tests;
 
-public sealed class ReverseDnsOptionsValidatorTests
+public sealed class DnsOptionsValidatorTests
 {
     [Fact]
-    public void Validate_Defaults_Succeed() => Assert.True(new ReverseDnsOptionsValidator().Validate(null, new ReverseDnsOptions()).Succeeded);
+    public void Validate_Defaults_Succeed() => Assert.True(new DnsOptionsValidator().Validate(null, new DnsOptions()).Succeeded);
 
     [Fact]
     public void Validate_BadValues_NameEachSetting()
     {
-        var result = new ReverseDnsOptionsValidator().Validate(null, new ReverseDnsOptions
+        var result = new DnsOptionsValidator().Validate(null, new DnsOptions
         {
             NameServers = ["not-an-ip"],
             Timeout = TimeSpan.Zero,

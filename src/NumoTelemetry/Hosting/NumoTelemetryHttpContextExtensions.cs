@@ -4,22 +4,22 @@ using NumoTelemetry.Records;
 namespace Microsoft.AspNetCore.Http;
 
 /// <summary>NumoTelemetry's per-request API on <see cref="HttpContext"/>.</summary>
-public static class NumoHttpContextExtensions
+public static class NumoTelemetryHttpContextExtensions
 {
     /// <summary>The signals API: <c>HttpContext.NumoSignals().LoginFailed(userName)</c>.</summary>
-    public static NumoSignals NumoSignals(this HttpContext context)
+    public static RequestSignals NumoSignals(this HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new NumoSignals(context);
+        return new RequestSignals(context);
     }
 
     /// <summary>
-    /// The fraud risk of this request's subjects as known when it started (<see cref="NumoRisk.None"/> when
+    /// The fraud risk of this request's subjects as known when it started (<see cref="RequestRisk.None"/> when
     /// nothing is known or NumoTelemetry does not see the request). Allocates nothing.
     /// </summary>
-    public static NumoRisk GetNumoRisk(this HttpContext context)
+    public static RequestRisk GetNumoRisk(this HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return NumoRequestFeature.Of(context)?.Risk ?? NumoRisk.None;
+        return NumoRequestFeature.Of(context)?.Risk ?? RequestRisk.None;
     }
 }

@@ -1,0 +1,22 @@
+namespace NumoTelemetry.Fraud.State;
+
+/// <summary>
+/// Stores an <see cref="IFraudStateStore"/> implementation can build on. A shared store (NumoTelemetry.Redis) keeps an
+/// in-process store as this node's own view: every batch is applied to it first, so its answers stand whenever the
+/// shared server cannot give one.
+/// </summary>
+public static class FraudStateStores
+{
+    /// <summary>
+    /// Creates the in-process store NumoTelemetry uses when no other is registered: all state in this process, at most
+    /// <paramref name="maxSubjects"/> subjects (evicting one-request subjects first and subjects with evidence last).
+    /// Single-threaded, like every store: call it from the pipeline thread only.
+    /// </summary>
+    /// <param name="maxSubjects">The bound on subjects, as <c>NumoTelemetry:Fraud:MaxSubjects</c>.</param>
+    /// <returns>A new, empty store.</returns>
+    public static IFraudStateStore CreateInMemory(int maxSubjects)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSubjects);
+        return new InMemoryFraudStateStore(maxSubjects);
+    }
+}
