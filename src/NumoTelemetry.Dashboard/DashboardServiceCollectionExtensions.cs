@@ -40,16 +40,12 @@ public static class DashboardServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IDashboardStore>(static sp =>
         {
-            var path = sp.GetRequiredService<IOptions<DashboardOptions>>().Value.DatabasePath;
-            if (!Path.IsPathRooted(path))
-            {
-                path = Path.Combine(sp.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory, path);
-            }
-
-            var store = new SqliteDashboardStore(path);
+            var store = new SqliteDashboardStore(ResolvePath(sp));
             DashboardLog.StoreOpened(sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SqliteDashboardStore>>(), store.Path);
             return store;
         });
+        // The investigators' workspace keeps its records beside the aggregates (a fleet registers a shared store first).
+        services.TryAddSingleton<IFraudWorkspaceStore>(static sp => new SqliteFraudWorkspaceStore(ResolvePath(sp)));
         // Fraud alerts reach the dashboard through its store: one object is both the alert sink and the feed.
         services.TryAddSingleton<StoredAlertFeed>();
         services.TryAddSingleton<IDashboardAlertFeed>(static sp => sp.GetRequiredService<StoredAlertFeed>());
@@ -57,5 +53,11 @@ public static class DashboardServiceCollectionExtensions
         services.TryAddSingleton(static sp => new DashboardRouteFilter(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ExcludedRoutePrefixes));
         services.TryAddSingleton<DashboardQueryService>();
         return builder.AddProcessor<DashboardProcessor>();
+    }
+
+    private static string ResolvePath(IServiceProvider sp)
+    {
+        var path = sp.GetRequiredService<IOptions<DashboardOptions>>().Value.DatabasePath;
+        return Path.IsPathRooted(path) ? path : Path.Combine(sp.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory, path);
     }
 }
