@@ -114,6 +114,12 @@ public sealed class FraudOptions
     /// <summary>Network and client risk factors (fake crawler, hosting, anonymous networks).</summary>
     public RiskFactorOptions RiskFactors { get; set; } = new();
 
+    /// <summary>
+    /// Per-detector settings by detector name (its options section: <c>Burst</c>, <c>Crawling</c>, ..., <c>RiskFactors</c>):
+    /// <c>NumoTelemetry:Fraud:Detectors:Burst:Mode = Observe</c>. A detector not named here keeps <see cref="Feedback.DetectorMode.Enforce"/>.
+    /// </summary>
+    public Dictionary<string, Feedback.DetectorOptions> Detectors { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The band of a score under these options.</summary>
     public RiskBand BandOf(double score) =>
         score >= PageScore ? RiskBand.Page : score >= AlertScore ? RiskBand.Alert : score >= WatchScore ? RiskBand.Watch : RiskBand.None;

@@ -65,4 +65,7 @@ public static class ReasonCodes
 
     /// <summary>A Tor exit node (risk factor).</summary>
     public const string TorExit = "tor-exit";
+
+    /// <summary>A subject on the fraud team's deny list.</summary>
+    public const string DenyList = "deny-list";
 }
