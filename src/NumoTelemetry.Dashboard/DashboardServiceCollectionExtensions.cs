@@ -7,6 +7,7 @@ using NumoTelemetry.Dashboard;
 using NumoTelemetry.Dashboard.Aggregation;
 using NumoTelemetry.Dashboard.Query;
 using NumoTelemetry.Dashboard.Storage;
+using NumoTelemetry.Dashboard.Workspace;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -46,6 +47,12 @@ public static class DashboardServiceCollectionExtensions
         });
         // The investigators' workspace keeps its records beside the aggregates (a fleet registers a shared store first).
         services.TryAddSingleton<IFraudWorkspaceStore>(static sp => new SqliteFraudWorkspaceStore(ResolvePath(sp)));
+        services.TryAddSingleton<WorkspaceAlertRecorder>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<NumoTelemetry.Alerts.IAlertSink, WorkspaceAlertRecorder>(static sp => sp.GetRequiredService<WorkspaceAlertRecorder>()));
+        services.TryAddSingleton<WorkspaceFeedback>();
+        services.TryAddSingleton<SubjectTimeline>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<NumoTelemetry.Pipeline.IRequestRecordProcessor, SubjectTimeline>(static sp => sp.GetRequiredService<SubjectTimeline>()));
+        services.AddHostedService<WorkspaceService>();
         // Fraud alerts reach the dashboard through its store: one object is both the alert sink and the feed.
         services.TryAddSingleton<StoredAlertFeed>();
         services.TryAddSingleton<IDashboardAlertFeed>(static sp => sp.GetRequiredService<StoredAlertFeed>());

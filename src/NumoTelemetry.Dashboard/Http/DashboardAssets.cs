@@ -10,6 +10,9 @@ internal sealed class DashboardAssets
         ("index.html", "text/html; charset=utf-8"),
         ("app.js", "text/javascript; charset=utf-8"),
         ("app.css", "text/css; charset=utf-8"),
+        ("fraud.html", "text/html; charset=utf-8"),
+        ("fraud.js", "text/javascript; charset=utf-8"),
+        ("fraud.css", "text/css; charset=utf-8"),
     ];
 
     private readonly Dictionary<string, Asset> _assets = new(StringComparer.Ordinal);
