@@ -83,9 +83,14 @@ internal static class AnalystAccess
                 {
                     // Signed in without the role (an analyst on the fraud workspace): the API answers 403, pages say so.
                     context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                    return context.Request.Path.Value?.Contains("/api/", StringComparison.Ordinal) == true
-                        ? Task.CompletedTask
-                        : context.Response.WriteAsync("This page needs another role: sign in at /analyst/login with its password.");
+                    if (context.Request.Path.Value?.Contains("/api/", StringComparison.Ordinal) == true)
+                    {
+                        return Task.CompletedTask;
+                    }
+
+                    context.Response.ContentType = "text/html; charset=utf-8";
+                    var here = (context.Request.PathBase + context.Request.Path).Value;
+                    return context.Response.WriteAsync(Html(LoginForm(here, "You are signed in without the role this page needs: sign in with its password.")));
                 };
             });
         builder.Services.AddAuthorizationBuilder()

@@ -165,7 +165,8 @@
         api('alerts/' + encodeURIComponent(a.id) + '/review', { method: 'POST', body: { state: target, note: note.value || null } })
           .then(function (updated) {
             notice(target === 'false-positive'
-              ? 'Marked false positive: the subject is allowed for ' + a.rule + ', its alerts for the rule stop and enforcement lifts now.'
+              ? 'Marked false positive: the subject is allowed for ' + a.rule + (state.me.feedbackTakesEffect
+                ? ', its alerts for the rule stop and enforcement lifts now.' : ' (recorded; the fraud engine takes no feedback here).')
               : 'Marked ' + target + '.');
             renderAlert(updated);
           }).catch(showError);
@@ -236,10 +237,10 @@
   }
 
   function listTable(entries, after) {
-    return table(['List', 'Rule', 'Expires', 'By', 'Created', ''], (entries || []).map(function (e) {
-      return el('tr', { 'data-entry': e.id, 'data-list': e.list }, [
+    return table(['List', 'Rule', 'Expires', 'By', ''], (entries || []).map(function (e) {
+      return el('tr', { 'data-entry': e.id, 'data-list': e.list, title: 'Added ' + time(e.created) }, [
         el('td', { text: e.list }), el('td', { text: e.rule || 'every rule' }), el('td', { text: e.expires ? time(e.expires) : 'never' }),
-        el('td', { text: e.createdBy }), el('td', { text: time(e.created) }),
+        el('td', { text: e.createdBy }),
         el('td', null, [el('button', { 'class': 'act', text: 'Remove', onclick: function () {
           api((e.list === 'allow' ? 'allowlist/' : 'denylist/') + encodeURIComponent(e.id), { method: 'DELETE' }).then(after).catch(showError);
         } })])
@@ -387,7 +388,7 @@
     if (qi >= 0) { query = path.slice(qi + 1); path = path.slice(0, qi); }
     var parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     var name = parts[0] || 'inbox';
-    if (name !== 'alert' && name !== 'subject') { notice(null); }
+    notice(null);
     document.querySelectorAll('#nav a').forEach(function (a) {
       if (a.getAttribute('data-view') === name) { a.setAttribute('aria-current', 'page'); } else { a.removeAttribute('aria-current'); }
     });

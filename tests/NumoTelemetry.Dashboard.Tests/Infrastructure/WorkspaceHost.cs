@@ -85,6 +85,12 @@ internal sealed class WorkspaceHost : IAsyncDisposable
                 return Results.StatusCode(StatusCodes.Status401Unauthorized);
             });
             app.MapGet("/products/{id:int}", (int id) => Results.Text("product " + id));
+            app.MapGet("/newsletter", (HttpContext context) =>
+            {
+                // A site that builds a signal name from user input (scrubbed on the way in).
+                context.NumoSignals().Custom("newsletter " + context.Request.Query["email"]);
+                return Results.Text("subscribed");
+            });
             app.MapNumoDashboard("/numo");
             await app.StartAsync();
             return new WorkspaceHost(app, root);
