@@ -27,11 +27,13 @@ internal sealed class WorkspaceHost : IAsyncDisposable
     public const string AnalystPolicy = "Analysts";
 
     private readonly TempDirectory _root;
+    private readonly bool _ownsRoot;
 
-    private WorkspaceHost(WebApplication app, TempDirectory root)
+    private WorkspaceHost(WebApplication app, TempDirectory root, bool ownsRoot)
     {
         App = app;
         _root = root;
+        _ownsRoot = ownsRoot;
     }
 
     public WebApplication App { get; }
@@ -42,9 +44,11 @@ internal sealed class WorkspaceHost : IAsyncDisposable
 
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
-    public static async Task<WorkspaceHost> StartAsync(Action<DashboardOptions>? configure = null, Action<NumoTelemetryOptions>? numo = null)
+    /// <summary>Starts the site; with <paramref name="root"/>, on that content root (a restart: its store is kept, the caller deletes it).</summary>
+    public static async Task<WorkspaceHost> StartAsync(Action<DashboardOptions>? configure = null, Action<NumoTelemetryOptions>? numo = null, TempDirectory? root = null)
     {
-        var root = new TempDirectory();
+        var ownsRoot = root is null;
+        root ??= new TempDirectory();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = root.Path });
         builder.WebHost.UseKestrelCore().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
@@ -93,12 +97,16 @@ internal sealed class WorkspaceHost : IAsyncDisposable
             });
             app.MapNumoDashboard("/numo");
             await app.StartAsync();
-            return new WorkspaceHost(app, root);
+            return new WorkspaceHost(app, root, ownsRoot);
         }
         catch
         {
             await app.DisposeAsync();
-            root.Dispose();
+            if (ownsRoot)
+            {
+                root.Dispose();
+            }
+
             throw;
         }
     }
@@ -177,7 +185,10 @@ internal sealed class WorkspaceHost : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _root.Dispose();
+        if (_ownsRoot)
+        {
+            _root.Dispose();
+        }
     }
 
     private sealed class TestAuth(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)

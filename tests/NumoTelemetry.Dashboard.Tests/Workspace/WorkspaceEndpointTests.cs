@@ -131,6 +131,34 @@ public sealed class WorkspaceEndpointTests
         Assert.Contains(audit.GetProperty("entries").EnumerateArray(), e => e.GetProperty("action").GetString() == "review" && e.GetProperty("kind").GetString() == "false-positive" && e.GetProperty("target").GetString() == id);
     }
 
+    [SkippableFact]
+    public async Task Restart_StoredListsGoBackToTheEngine()
+    {
+        using var root = new TempDirectory();
+        string id;
+        await using (var first = await WorkspaceHost.StartAsync(root: root))
+        {
+            Skip.If(first.App.Services.GetService<IFraudFeedback>() is null, "The fraud engine's feedback (IFraudFeedback implementation) is not registered in this build.");
+            using var investigator = first.Client("ines", "investigator");
+            using var added = await investigator.PostAsJsonAsync("/numo/api/denylist", new { subjectKind = "ip", subject = Pseudonym, rule = "burst" });
+            id = (await added.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            Assert.Contains(first.App.Services.GetRequiredService<IFraudFeedback>().GetEntries(FraudListKind.Deny), e => e.Id == id);
+        }
+
+        await using var second = await WorkspaceHost.StartAsync(root: root);
+        var engine = second.App.Services.GetRequiredService<IFraudFeedback>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (engine.GetEntries(FraudListKind.Deny).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        var entry = Assert.Single(engine.GetEntries(FraudListKind.Deny));
+        Assert.Equal(id, entry.Id);
+        Assert.Equal(Pseudonym, entry.Subject);
+        Assert.Equal("ines", entry.CreatedBy);
+    }
+
     [Fact]
     public async Task Review_Workflow_RecordsWhoAndRefusesBadMoves()
     {
