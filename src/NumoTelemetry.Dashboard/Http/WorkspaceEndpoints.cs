@@ -11,6 +11,7 @@ using NumoTelemetry.Dashboard.Workspace;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Dashboard.Http;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using NumoTelemetry.Dashboard.Workspace;
 using NumoTelemetry.Fraud;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Dashboard.Http;
 
@@ -169,7 +170,7 @@ internal static class WorkspaceJson
         w.WriteEndObject();
     }
 
-    private static void Pseudonym(Utf8JsonWriter w, string name, NumoTelemetry.Pseudonymization.Pseudonym p)
+    private static void Pseudonym(Utf8JsonWriter w, string name, NumoTelemetry.Records.Pseudonym p)
     {
         if (!p.IsEmpty)
         {

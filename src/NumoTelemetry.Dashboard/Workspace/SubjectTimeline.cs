@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pipeline;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Dashboard.Workspace;
 

@@ -1,5 +1,6 @@
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Dashboard.Workspace;
 

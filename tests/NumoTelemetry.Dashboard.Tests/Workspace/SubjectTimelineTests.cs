@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using NumoTelemetry.Dashboard.Workspace;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using static NumoTelemetry.Dashboard.Tests.Infrastructure.TestRecords;
 
 namespace NumoTelemetry.Dashboard.Tests.Workspace;

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using NumoTelemetry.Dashboard.Tests.Infrastructure;
 using NumoTelemetry.Fraud.Feedback;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Dashboard.Tests.Workspace;
 
@@ -266,7 +267,9 @@ public sealed class WorkspaceEndpointTests
         Assert.Contains(view.GetProperty("alerts").EnumerateArray(), a => a.GetProperty("id").GetString() == alert.GetProperty("id").GetString());
         var timeline = view.GetProperty("timeline");
         Assert.Equal(30, timeline.GetArrayLength());
-        var first = timeline[0];
+        // Once its risk was known, the attacker's later attempts were refused in the request: they show as enforced.
+        Assert.All(timeline.EnumerateArray().Where(e => e.GetProperty("status").GetInt32() == 429), e => Assert.True(e.GetProperty("enforced").GetBoolean()));
+        var first = timeline.EnumerateArray().First(e => e.GetProperty("status").GetInt32() == 401);
         Assert.Equal("/login", first.GetProperty("route").GetString());
         Assert.Equal("POST", first.GetProperty("method").GetString());
         Assert.Equal(401, first.GetProperty("status").GetInt32());
