@@ -15,7 +15,7 @@ namespace NumoTelemetry.Fraud.Feedback;
 /// </remarks>
 public interface IFraudFeedback
 {
-    /// <summary>The detectors and their effective modes, in evaluation order.</summary>
+    /// <summary>Every detector (its options section under <c>NumoTelemetry:Fraud</c>) and its effective mode, in the order of <see cref="FraudOptions"/>.</summary>
     IReadOnlyList<FraudDetectorInfo> Detectors { get; }
 
     /// <summary>The effective mode of the detector that raises <paramref name="rule"/> (<see cref="DetectorMode.Enforce"/> for a rule no detector is known to raise, such as <see cref="ReasonCodes.DenyList"/>).</summary>
