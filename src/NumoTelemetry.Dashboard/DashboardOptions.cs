@@ -127,4 +127,41 @@ public sealed class DashboardOptions
     /// </summary>
     /// <value>Default: <see langword="null"/>.</value>
     public string? SignOutPath { get; set; }
+
+    /// <summary>
+    /// The name of the authorization policy for fraud investigators: the workspace (alert inbox and detail, triage, allow and
+    /// deny lists, subject timelines, audit trail) at <c>{prefix}/fraud/</c> and its API under <c>{prefix}/api</c>. Distinct
+    /// from <see cref="AuthorizationPolicy"/>: analysts see k-anonymous aggregates only, investigators see pseudonymous,
+    /// subject-level data; a user may hold both. Unset, the workspace is not mapped. Never anonymous, not even in Development.
+    /// </summary>
+    /// <value>Default: <see langword="null"/> (no workspace).</value>
+    public string? FraudPolicy { get; set; }
+
+    /// <summary>
+    /// The name of the stronger authorization policy for looking a raw value (IP, user name, e-mail, phone) up: the server
+    /// pseudonymises it under the live keys and opens the subject's timeline; each lookup is audited (who, when, which kind,
+    /// never the value). Required in addition to <see cref="FraudPolicy"/>. Unset, lookups are not mapped.
+    /// </summary>
+    /// <value>Default: <see langword="null"/> (no lookups).</value>
+    public string? FraudLookupPolicy { get; set; }
+
+    /// <summary>Days the workspace keeps an alert (with its triage history) after it was last seen.</summary>
+    /// <value>Default: 180.</value>
+    public int FraudAlertRetentionDays { get; set; } = 180;
+
+    /// <summary>Days the workspace keeps its audit trail (lookups, reviews, list changes).</summary>
+    /// <value>Default: 400.</value>
+    public int FraudAuditRetentionDays { get; set; } = 400;
+
+    /// <summary>Subjects whose recent requests are kept in memory for their timeline; beyond it the least recently seen goes (counted in <c>numo.dashboard.timeline.evictions</c>).</summary>
+    /// <value>Default: 20,000.</value>
+    public int TimelineSubjects { get; set; } = 20_000;
+
+    /// <summary>Recent requests kept per subject for its timeline (oldest go first).</summary>
+    /// <value>Default: 50.</value>
+    public int TimelineRequestsPerSubject { get; set; } = 50;
+
+    /// <summary>How long a request stays in the subjects' timelines (memory only; never written).</summary>
+    /// <value>Default: 24 hours.</value>
+    public TimeSpan TimelineRetention { get; set; } = TimeSpan.FromHours(24);
 }

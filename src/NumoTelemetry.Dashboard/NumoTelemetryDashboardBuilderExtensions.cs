@@ -8,6 +8,7 @@ using NumoTelemetry.Dashboard;
 using NumoTelemetry.Dashboard.Aggregation;
 using NumoTelemetry.Dashboard.Query;
 using NumoTelemetry.Dashboard.Storage;
+using NumoTelemetry.Dashboard.Workspace;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -41,16 +42,18 @@ public static class NumoTelemetryDashboardBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IDashboardStore>(static sp =>
         {
-            var path = sp.GetRequiredService<IOptions<DashboardOptions>>().Value.DatabasePath;
-            if (!Path.IsPathRooted(path))
-            {
-                path = Path.Combine(sp.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory, path);
-            }
-
-            var store = new SqliteDashboardStore(path);
+            var store = new SqliteDashboardStore(ResolvePath(sp));
             DashboardLog.StoreOpened(sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SqliteDashboardStore>>(), store.Path);
             return store;
         });
+        // The investigators' workspace keeps its records beside the aggregates (a fleet registers a shared store first).
+        services.TryAddSingleton<IFraudWorkspaceStore>(static sp => new SqliteFraudWorkspaceStore(ResolvePath(sp)));
+        services.TryAddSingleton<WorkspaceAlertRecorder>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<NumoTelemetry.Alerts.IAlertSink, WorkspaceAlertRecorder>(static sp => sp.GetRequiredService<WorkspaceAlertRecorder>()));
+        services.TryAddSingleton<WorkspaceFeedback>();
+        services.TryAddSingleton<SubjectTimeline>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<NumoTelemetry.Pipeline.IRequestRecordProcessor, SubjectTimeline>(static sp => sp.GetRequiredService<SubjectTimeline>()));
+        services.AddHostedService<WorkspaceService>();
         // Fraud alerts reach the dashboard through its store: one object is both the alert sink and the feed.
         services.TryAddSingleton<StoredAlertFeed>();
         services.TryAddSingleton<IDashboardAlertFeed>(static sp => sp.GetRequiredService<StoredAlertFeed>());
@@ -59,5 +62,11 @@ public static class NumoTelemetryDashboardBuilderExtensions
         services.TryAddSingleton<DashboardQueryService>();
         services.AddDataProtection(); // signs share links (idempotent; the site's own key ring settings apply)
         return builder.AddProcessor<DashboardProcessor>();
+    }
+
+    private static string ResolvePath(IServiceProvider sp)
+    {
+        var path = sp.GetRequiredService<IOptions<DashboardOptions>>().Value.DatabasePath;
+        return Path.IsPathRooted(path) ? path : Path.Combine(sp.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory, path);
     }
 }

@@ -57,7 +57,9 @@ public static class NumoTelemetryDashboardEndpointRouteBuilderExtensions
             }
 
             DashboardLog.AnonymousInDevelopment(services.GetRequiredService<ILoggerFactory>().CreateLogger("NumoTelemetry.Dashboard"), prefix);
-            return DashboardEndpoints.Map(endpoints, prefix).AllowAnonymous();
+            var open = DashboardEndpoints.Map(endpoints, prefix).AllowAnonymous();
+            MapWorkspace(endpoints, services, prefix, options);
+            return open;
         }
 
         var provider = services.GetService<IAuthorizationPolicyProvider>()
@@ -68,7 +70,41 @@ public static class NumoTelemetryDashboardEndpointRouteBuilderExtensions
                 $"NumoTelemetry:Dashboard:AuthorizationPolicy names the policy '{policy}', which is not registered: add it with " +
                 "builder.Services.AddAuthorization(o => o.AddPolicy(...)).");
         RequireAuthenticationScheme(services, policy, found);
-        return DashboardEndpoints.Map(endpoints, prefix).RequireAuthorization(policy);
+        var group = DashboardEndpoints.Map(endpoints, prefix).RequireAuthorization(policy);
+        MapWorkspace(endpoints, services, prefix, options);
+        return group;
+    }
+
+    /// <summary>
+    /// Maps the fraud investigators' workspace when <c>NumoTelemetry:Dashboard:FraudPolicy</c> is set: its policy (and the
+    /// lookup policy, when set) must exist and be able to challenge, as the analysts' must; never anonymous.
+    /// </summary>
+    private static void MapWorkspace(IEndpointRouteBuilder endpoints, IServiceProvider services, string prefix, DashboardOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.FraudPolicy))
+        {
+            return;
+        }
+
+        var provider = services.GetService<IAuthorizationPolicyProvider>()
+            ?? throw new InvalidOperationException(
+                $"The NumoTelemetry fraud workspace's policy '{options.FraudPolicy}' (NumoTelemetry:Dashboard:FraudPolicy) needs authorization services: call builder.Services.AddAuthorization(...) and app.UseAuthorization().");
+        foreach (var (setting, name) in new[] { ("FraudPolicy", options.FraudPolicy), ("FraudLookupPolicy", options.FraudLookupPolicy) })
+        {
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                continue;
+            }
+
+            var found = provider.GetPolicyAsync(name).GetAwaiter().GetResult()
+                ?? throw new InvalidOperationException(
+                    $"NumoTelemetry:Dashboard:{setting} names the policy '{name}', which is not registered: add it with " +
+                    "builder.Services.AddAuthorization(o => o.AddPolicy(...)).");
+            RequireAuthenticationScheme(services, name, found, "NumoTelemetry:Dashboard:" + setting);
+        }
+
+        var lookup = string.IsNullOrWhiteSpace(options.FraudLookupPolicy) ? null : options.FraudLookupPolicy;
+        WorkspaceEndpoints.Map(endpoints, prefix, lookup).RequireAuthorization(options.FraudPolicy);
     }
 
     /// <summary>
@@ -76,14 +112,14 @@ public static class NumoTelemetryDashboardEndpointRouteBuilderExtensions
     /// inside the request and the dashboard answers HTTP 500. So the policy's own schemes must exist, or (when it
     /// names none) the application must have a default challenge scheme.
     /// </summary>
-    private static void RequireAuthenticationScheme(IServiceProvider services, string policyName, AuthorizationPolicy policy)
+    private static void RequireAuthenticationScheme(IServiceProvider services, string policyName, AuthorizationPolicy policy, string setting = "NumoTelemetry:Dashboard:AuthorizationPolicy")
     {
         const string Fix =
             "Register authentication, for example builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie() " +
             "(or AddJwtBearer, AddOpenIdConnect, ...), and call app.UseAuthentication() before app.UseAuthorization().";
         var schemes = services.GetService<IAuthenticationSchemeProvider>()
             ?? throw new InvalidOperationException(
-                $"The NumoTelemetry dashboard's policy '{policyName}' (NumoTelemetry:Dashboard:AuthorizationPolicy) needs an authentication scheme to " +
+                $"The NumoTelemetry dashboard's policy '{policyName}' ({setting}) needs an authentication scheme to " +
                 $"challenge visitors who are not signed in, but no authentication services are registered (AddAuthentication was not called). {Fix}");
         if (policy.AuthenticationSchemes.Count > 0)
         {
@@ -92,7 +128,7 @@ public static class NumoTelemetryDashboardEndpointRouteBuilderExtensions
                 if (schemes.GetSchemeAsync(name).GetAwaiter().GetResult() is null)
                 {
                     throw new InvalidOperationException(
-                        $"The NumoTelemetry dashboard's policy '{policyName}' (NumoTelemetry:Dashboard:AuthorizationPolicy) uses the authentication scheme " +
+                        $"The NumoTelemetry dashboard's policy '{policyName}' ({setting}) uses the authentication scheme " +
                         $"'{name}', which is not registered (AddAuthentication().Add...(\"{name}\")). {Fix}");
                 }
             }
@@ -100,7 +136,7 @@ public static class NumoTelemetryDashboardEndpointRouteBuilderExtensions
         else if (schemes.GetDefaultChallengeSchemeAsync().GetAwaiter().GetResult() is null)
         {
             throw new InvalidOperationException(
-                $"The NumoTelemetry dashboard's policy '{policyName}' (NumoTelemetry:Dashboard:AuthorizationPolicy) names no authentication scheme and " +
+                $"The NumoTelemetry dashboard's policy '{policyName}' ({setting}) names no authentication scheme and " +
                 $"there is no default challenge scheme, so a visitor who is not signed in would get HTTP 500 instead of a sign-in. {Fix}");
         }
     }

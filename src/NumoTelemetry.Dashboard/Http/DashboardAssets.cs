@@ -13,6 +13,9 @@ internal sealed class DashboardAssets
         ("favicon.ico", "image/x-icon"),
         ("shared.html", "text/html; charset=utf-8"),
         ("shared.js", "text/javascript; charset=utf-8"),
+        ("fraud.html", "text/html; charset=utf-8"),
+        ("fraud.js", "text/javascript; charset=utf-8"),
+        ("fraud.css", "text/css; charset=utf-8"),
     ];
 
     private readonly Dictionary<string, Asset> _assets = new(StringComparer.Ordinal);

@@ -30,4 +30,25 @@ internal static partial class DashboardLog
 
     [LoggerMessage(109, LogLevel.Error, "NumoTelemetry dashboard: {Cells} aggregate cells of {Records} records were dropped: the store kept failing and more than {Max} cells waited for it. Counted in numo.pipeline.records.dropped{{numo.reason=dashboard_store}}.", EventName = "DashboardStoreCellsDropped")]
     public static partial void StoreCellsDropped(ILogger logger, int cells, long records, int max);
+
+    [LoggerMessage(110, LogLevel.Error, "NumoTelemetry fraud workspace: its store is failing ({ExceptionType}); alerts are kept and retried with each write. Every failure counts in numo.errors{{numo.stage=workspace_store}}.", EventName = "WorkspaceStoreFailing")]
+    public static partial void WorkspaceStoreFailing(ILogger logger, string exceptionType);
+
+    [LoggerMessage(111, LogLevel.Information, "NumoTelemetry fraud workspace: its store works again after {Failures} failures.", EventName = "WorkspaceStoreRecovered")]
+    public static partial void WorkspaceStoreRecovered(ILogger logger, int failures);
+
+    [LoggerMessage(112, LogLevel.Information, "NumoTelemetry fraud workspace: the retention purge removed {Count} records.", EventName = "WorkspacePurged")]
+    public static partial void WorkspacePurged(ILogger logger, int count);
+
+    [LoggerMessage(113, LogLevel.Information, "NumoTelemetry fraud workspace: {Loaded} of {Stored} stored allow/deny list entries handed to the fraud engine.", EventName = "WorkspaceListsLoaded")]
+    public static partial void ListsLoaded(ILogger logger, int loaded, int stored);
+
+    [LoggerMessage(114, LogLevel.Warning, "NumoTelemetry fraud workspace: the fraud engine takes no feedback (no IFraudFeedback registered); reviews and lists are recorded but do not change alerts or enforcement.", EventName = "WorkspaceFeedbackWithoutEngine")]
+    public static partial void FeedbackWithoutEngine(ILogger logger);
+
+    [LoggerMessage(115, LogLevel.Information, "NumoTelemetry fraud workspace: a raw-value lookup of kind {Kind} was made and audited (the value is not logged).", EventName = "WorkspaceLookup")]
+    public static partial void Lookup(ILogger logger, string kind);
+
+    [LoggerMessage(116, LogLevel.Error, "NumoTelemetry fraud workspace: an action failed ({ExceptionType}); counted in numo.errors{{numo.stage={Stage}}}.", EventName = "WorkspaceActionFailed")]
+    public static partial void ActionFailed(ILogger logger, string stage, string exceptionType);
 }

@@ -65,7 +65,44 @@ internal sealed class DashboardOptionsValidator : IValidateOptions<DashboardOpti
         }
 
         AnalyticsOptionsValidation.Validate(options, failures);
+        ValidateWorkspace(failures, options);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateWorkspace(List<string> failures, DashboardOptions options)
+    {
+        if (options.FraudLookupPolicy is { Length: > 0 } && string.IsNullOrWhiteSpace(options.FraudPolicy))
+        {
+            failures.Add($"{Prefix}FraudLookupPolicy is set but {Prefix}FraudPolicy is not: raw-value lookups are part of the investigators' workspace; set FraudPolicy too.");
+        }
+
+        if (options.FraudPolicy is { Length: > 0 } fraud
+            && (string.Equals(fraud, options.AuthorizationPolicy, StringComparison.Ordinal) || string.Equals(fraud, options.FraudLookupPolicy, StringComparison.Ordinal)))
+        {
+            failures.Add($"{Prefix}FraudPolicy must name its own policy, not the analysts' ({Prefix}AuthorizationPolicy) or the lookup one ({Prefix}FraudLookupPolicy); it was '{fraud}'.");
+        }
+
+        if (options.FraudLookupPolicy is { Length: > 0 } lookup && string.Equals(lookup, options.AuthorizationPolicy, StringComparison.Ordinal))
+        {
+            failures.Add($"{Prefix}FraudLookupPolicy must not be the analysts' policy ({Prefix}AuthorizationPolicy); it was '{lookup}'.");
+        }
+
+        Days(failures, "FraudAlertRetentionDays", options.FraudAlertRetentionDays);
+        Days(failures, "FraudAuditRetentionDays", options.FraudAuditRetentionDays);
+        if (options.TimelineSubjects is < 100 or > 10_000_000)
+        {
+            failures.Add($"{Prefix}TimelineSubjects must be between 100 and 10,000,000; it was {options.TimelineSubjects}.");
+        }
+
+        if (options.TimelineRequestsPerSubject is < 1 or > 1000)
+        {
+            failures.Add($"{Prefix}TimelineRequestsPerSubject must be between 1 and 1000; it was {options.TimelineRequestsPerSubject}.");
+        }
+
+        if (options.TimelineRetention <= TimeSpan.Zero || options.TimelineRetention > TimeSpan.FromDays(7))
+        {
+            failures.Add($"{Prefix}TimelineRetention must be between 0 and 7 days; it was {options.TimelineRetention}.");
+        }
     }
 
     private static void Days(List<string> failures, string setting, int days)

@@ -26,6 +26,7 @@ internal static class FraudServiceRegistration
             var fraud = sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Fraud;
             return new RiskCache(fraud.RiskCacheSize, fraud.ScoreHalfLife);
         });
+        services.TryAddSingleton<ISubjectRisk>(sp => sp.GetRequiredService<RiskCache>());
         services.TryAddSingleton(sp => new FraudListBook(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Fraud.MaxListEntries));
         services.TryAddSingleton<FraudFeedback>();
         services.TryAddSingleton<IFraudFeedback>(static sp => sp.GetRequiredService<FraudFeedback>());

@@ -6,7 +6,7 @@ namespace NumoTelemetry.Fraud;
 /// The risk of subjects that have any, for the request hot path: a direct-mapped array of immutable entries, written by the
 /// pipeline thread, read lock-free by request threads. A read allocates nothing; a subject without risk costs one array read.
 /// </summary>
-internal sealed class RiskCache
+internal sealed class RiskCache : ISubjectRisk
 {
     private readonly Entry?[] _slots;
     private readonly int _mask;
@@ -66,4 +66,8 @@ internal sealed class RiskCache
     }
 
     private sealed record Entry(ulong Hash, SubjectKind Kind, double Score, long AtMs, string? TopReason, double Enforced);
+
+    /// <inheritdoc/>
+    public double Get(in SubjectKey subject, DateTimeOffset at, out string? topReason) =>
+        Get(subject.Kind, subject.Hash64, at.ToUnixTimeMilliseconds(), out topReason);
 }

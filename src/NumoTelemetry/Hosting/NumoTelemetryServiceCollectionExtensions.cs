@@ -73,6 +73,7 @@ public static class NumoTelemetryServiceCollectionExtensions
         services.TryAddSingleton<NumoTelemetryMetrics>();
         services.TryAddSingleton<ILossCounter>(static sp => sp.GetRequiredService<NumoTelemetryMetrics>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UserAgentParserMetrics>());
+        services.TryAddSingleton<IPseudonymLookup>(sp => new PseudonymLookup(sp.GetRequiredService<Pseudonymizer>()));
         services.TryAddSingleton(sp => new CaptureRules(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value, sp.GetRequiredService<Pseudonymizer>()));
         services.TryAddSingleton<RequestFinisher>();
         services.TryAddSingleton<RequestReader>();

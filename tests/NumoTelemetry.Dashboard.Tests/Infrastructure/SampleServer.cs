@@ -14,6 +14,9 @@ public sealed class SampleServer : IAsyncLifetime
 {
     public const string Password = "test-analyst-password";
 
+    /// <summary>The fraud investigators' password (<c>Sample:InvestigatorPassword</c>).</summary>
+    public const string InvestigatorPassword = "test-investigator-password";
+
     /// <summary>The bearer token a remote Prometheus presents for <c>/metrics</c> (<c>Sample:MetricsToken</c>).</summary>
     public const string MetricsToken = "test-metrics-scrape-token";
 
@@ -57,6 +60,8 @@ public sealed class SampleServer : IAsyncLifetime
             $"--Kestrel:Endpoints:Http:Url={BaseAddress.ToString().TrimEnd('/')}",
             $"--Sample:AnalystPassword={Password}",
             $"--Sample:MetricsToken={MetricsToken}",
+            $"--Sample:InvestigatorPassword={InvestigatorPassword}",
+            "--NumoTelemetry:Alerts:GroupWait=00:00:00",
             $"--NumoTelemetry:Pseudonymization:Keys:1={NumoTelemetry.Pseudonymization.KeyRing.GenerateKey()}",
             "--NumoTelemetry:Dashboard:WriteInterval=00:00:01",
             "--Logging:LogLevel:Default=Warning",
@@ -105,11 +110,14 @@ public sealed class SampleServer : IAsyncLifetime
     }
 
     /// <summary>A client signed in as the analyst (cookie), not following redirects.</summary>
-    public async Task<HttpClient> SignedInClientAsync()
+    public Task<HttpClient> SignedInClientAsync() => SignedInClientAsync(Password);
+
+    /// <summary>A client signed in with <paramref name="password"/> (the analyst's or the investigator's), not following redirects.</summary>
+    public async Task<HttpClient> SignedInClientAsync(string password)
     {
         var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), UseProxy = false };
         var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(90) };
-        using var form = new FormUrlEncodedContent([new("password", Password), new("returnUrl", "/numo/")]);
+        using var form = new FormUrlEncodedContent([new("password", password), new("returnUrl", "/numo/")]);
         using var response = await client.PostAsync("/analyst/login", form);
         if (response.StatusCode != HttpStatusCode.Redirect)
         {
