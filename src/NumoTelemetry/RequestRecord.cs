@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud;
+using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Privacy;
 using NumoTelemetry.Pseudonymization;
 using NumoTelemetry.UserAgents;
@@ -113,6 +114,18 @@ public struct RequestRecord
 
     /// <summary>The carrier-enriched phone number (fraud scope), when configured and sent.</summary>
     public Pseudonym Phone { get; set; }
+
+    /// <summary>The number of the request's one-time-code signal (fraud scope, <see cref="Capture.SignalKind.OtpRequested"/> or <see cref="Capture.SignalKind.OtpVerified"/>).</summary>
+    internal Pseudonym OtpPhone { get; set; }
+
+    /// <summary>The prefix of <see cref="OtpPhone"/> in clear: calling code and leading digits (a <c>phone-prefix</c> subject).</summary>
+    internal SubjectKey OtpPrefix { get; set; }
+
+    /// <summary>The country calling code of <see cref="OtpPhone"/> alone (a <c>phone-prefix</c> subject such as <c>+44</c>).</summary>
+    internal SubjectKey OtpCallingCode { get; set; }
+
+    /// <summary>A keyed hash of <see cref="OtpPhone"/>'s block of 100 consecutive numbers (its last two digits dropped): consecutive numbers share it.</summary>
+    internal ulong OtpBlock { get; set; }
 
     /// <summary>The User-Agent string (fraud scope), to see a User-Agent change within a session.</summary>
     public Pseudonym UserAgentId { get; set; }

@@ -31,6 +31,7 @@ internal sealed class ReplayCapturer
     private readonly UserAgentRedactor _redactor;
     private readonly IRequestEnricher[] _enrichers;
     private readonly IRiskProvider _risk;
+    private readonly PhoneNumbers _phones;
     private readonly NumoTelemetryMetrics _metrics;
     private readonly Action<string> _onSkipped;
     private readonly ClientIpResolver _clientIp;
@@ -58,6 +59,7 @@ internal sealed class ReplayCapturer
         _redactor = new UserAgentRedactor(_userAgents);
         _enrichers = [.. services.GetServices<IRequestEnricher>()];
         _risk = services.GetRequiredService<IRiskProvider>();
+        _phones = new PhoneNumbers(_pseudonymizer, options, _risk);
         _metrics = services.GetRequiredService<NumoTelemetryMetrics>();
         _onSkipped = _metrics.RecordSkipped;
         _clientIp = new ClientIpResolver(options.ClientIp);
@@ -95,6 +97,7 @@ internal sealed class ReplayCapturer
     {
         feature.StartTimestamp = now.UtcTicks;
         feature.Pseudonymizer = _pseudonymizer;
+        feature.Phones = _phones;
         feature.OnSkipped = _onSkipped;
         ref var record = ref feature.Record;
         record.Timestamp = now;

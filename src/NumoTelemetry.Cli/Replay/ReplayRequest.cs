@@ -16,6 +16,7 @@ internal sealed class ReplayRequest
     public string? Session;
     public string? User;
     public string? Event;
+    public string? Phone;
     public double? DurationMs;
     public string? Protocol;
     public readonly List<KeyValuePair<string, string>> Headers = new();
@@ -68,6 +69,7 @@ internal sealed class ReplayRequest
         _sessionLength = -1;
         User = null;
         Event = null;
+        Phone = null;
         DurationMs = null;
         Protocol = null;
         Headers.Clear();

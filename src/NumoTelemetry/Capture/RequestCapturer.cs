@@ -34,6 +34,7 @@ internal sealed class RequestCapturer
     private readonly UserAgentRedactor _userAgentRedactor;
     private readonly IRequestEnricher[] _enrichers;
     private readonly IRiskProvider _risk;
+    private readonly PhoneNumbers _phones;
     private readonly NumoTelemetryMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly StringInterner _interner;
@@ -71,6 +72,7 @@ internal sealed class RequestCapturer
         _userAgentRedactor = new UserAgentRedactor(userAgents);
         _enrichers = [.. enrichers];
         _risk = risk;
+        _phones = new PhoneNumbers(pseudonymizer, options.Value, risk);
         _metrics = metrics;
         _time = time;
         var capture = _options.Capture;
@@ -111,6 +113,7 @@ internal sealed class RequestCapturer
         raw.Pending = true;
         feature.Capturer = this;
         feature.Pseudonymizer = _pseudonymizer;
+        feature.Phones = _phones;
         feature.OnSkipped = _onSkipped;
         ref var record = ref feature.Record;
 

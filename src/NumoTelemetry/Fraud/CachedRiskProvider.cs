@@ -40,6 +40,18 @@ internal sealed class CachedRiskProvider : IRiskProvider
         return new NumoRisk(Math.Round(best, 1), _options.BandOf(best), reason);
     }
 
+    /// <summary>The decayed risk of one subject (a phone prefix the request names), from the cache.</summary>
+    public NumoRisk GetRisk(in SubjectKey subject, DateTimeOffset at)
+    {
+        if (!_options.Enabled || subject.IsEmpty)
+        {
+            return NumoRisk.None;
+        }
+
+        var score = _cache.Get(subject.Kind, subject.Hash64, StateMath.UnixMs(at), out var top);
+        return score <= 0 ? NumoRisk.None : new NumoRisk(Math.Round(score, 1), _options.BandOf(score), top);
+    }
+
     private void Consider(SubjectKind kind, in RequestRecord record, long atMs, ref double best, ref string? reason)
     {
         var pseudonym = kind switch

@@ -5,7 +5,8 @@ using NumoTelemetry.Sessions;
 namespace NumoTelemetry.Fraud.Detectors;
 
 /// <summary>
-/// Risk factors of the client's network and claims (never verdicts): <see cref="ReasonCodes.FakeCrawler"/>, <see cref="ReasonCodes.TorExit"/>,
+/// Risk factors of the client's network and claims: <see cref="ReasonCodes.FakeCrawler"/> (a verdict once the false crawler has walked
+/// <see cref="RiskFactorOptions.FakeCrawlerMinPaths"/> distinct paths), <see cref="ReasonCodes.TorExit"/>,
 /// <see cref="ReasonCodes.AnonymousNetwork"/>, <see cref="ReasonCodes.HostingNetwork"/>, on the IP.
 /// </summary>
 internal sealed class NetworkRiskDetector(RiskFactorOptions options) : FraudDetector
@@ -26,7 +27,17 @@ internal sealed class NetworkRiskDetector(RiskFactorOptions options) : FraudDete
         {
             var evidence = default(Evidence);
             evidence.Add("claimedCrawler", record.UserAgent?.Bot.Name);
-            context.Hit(ip, ReasonCodes.FakeCrawler, options.FakeCrawlerPoints, verdict: false, record.Timestamp, evidence);
+            var paths = Math.Max(pattern.IpDistinctPaths, pattern.IpLong.DistinctPaths);
+            if (paths >= options.FakeCrawlerMinPaths)
+            {
+                // A false claim and crawling: a verdict (the claim alone is only a risk factor).
+                evidence.Add("distinctPaths", paths);
+                context.Hit(ip, ReasonCodes.FakeCrawler, context.Escalate(options.FakeCrawlerCrawlingPoints, paths, options.FakeCrawlerMinPaths), verdict: true, record.Timestamp, evidence);
+            }
+            else
+            {
+                context.Hit(ip, ReasonCodes.FakeCrawler, options.FakeCrawlerPoints, verdict: false, record.Timestamp, evidence);
+            }
         }
 
         if ((flags & NetworkFlags.TorExitNode) != 0)

@@ -207,7 +207,7 @@ public sealed class MobileHeldOutEvaluationTests(ITestOutputHelper output)
                 var use = new SubjectUse();
                 foreach (var (digits, r) in phones)
                 {
-                    if (digits.StartsWith(alert.Subject, StringComparison.Ordinal))
+                    if (("+" + digits).StartsWith(alert.Subject, StringComparison.Ordinal))
                     {
                         (r.Attack ? use.Attack : use.Benign).Add(r.Scenario);
                     }
