@@ -127,6 +127,9 @@ public struct RequestRecord
     /// <summary>A keyed hash of <see cref="OtpPhone"/>'s block of 100 consecutive numbers (its last two digits dropped): consecutive numbers share it.</summary>
     internal ulong OtpBlock { get; set; }
 
+    /// <summary>Whether the request's User-Agent Client Hints contradict its User-Agent (another browser, platform or mobile flag).</summary>
+    internal bool ClientHintsMismatch { get; set; }
+
     /// <summary>The User-Agent string (fraud scope), to see a User-Agent change within a session.</summary>
     public Pseudonym UserAgentId { get; set; }
 

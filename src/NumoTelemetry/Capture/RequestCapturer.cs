@@ -35,6 +35,7 @@ internal sealed class RequestCapturer
     private readonly IRequestEnricher[] _enrichers;
     private readonly IRiskProvider _risk;
     private readonly PhoneNumbers _phones;
+    private readonly ClientHints _clientHints = new();
     private readonly NumoTelemetryMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly StringInterner _interner;
@@ -138,6 +139,16 @@ internal sealed class RequestCapturer
         }
 
         raw.UserAgent = FirstValue(headers.UserAgent);
+        if (headers.TryGetValue("Sec-CH-UA", out var chUa) | headers.TryGetValue("Sec-CH-UA-Platform", out var chPlatform))
+        {
+            // Client hints (Chromium browsers over HTTPS): read only when the low-entropy ones are there.
+            raw.ChUa = FirstValue(chUa);
+            raw.ChUaPlatform = FirstValue(chPlatform);
+            raw.ChUaMobile = headers.TryGetValue("Sec-CH-UA-Mobile", out var v) ? FirstValue(v) : null;
+            raw.ChUaPlatformVersion = headers.TryGetValue("Sec-CH-UA-Platform-Version", out v) ? FirstValue(v) : null;
+            raw.ChUaModel = headers.TryGetValue("Sec-CH-UA-Model", out v) ? FirstValue(v) : null;
+        }
+
         raw.AcceptLanguage = FirstValue(headers.AcceptLanguage);
         raw.Referer = FirstValue(headers.Referer);
         raw.Host = FirstValue(headers.Host);
@@ -297,6 +308,12 @@ internal sealed class RequestCapturer
         // User-Agent: parsed (cached) and pseudonymised for change detection; never kept raw.
         var userAgent = raw.UserAgent;
         var userAgentHash = CaptureUserAgent(userAgent, fraudTag, ref record);
+        if ((raw.ChUa ?? raw.ChUaPlatform) is not null
+            && _clientHints.Merge(record.UserAgent, userAgent, raw.ChUa, raw.ChUaMobile, raw.ChUaPlatform, raw.ChUaPlatformVersion, raw.ChUaModel) is { } hints)
+        {
+            record.UserAgent = hints.Info;
+            record.ClientHintsMismatch = hints.Mismatch;
+        }
 
         // Path: pseudonymised only, for distinct-path counts.
         var path = raw.Path;

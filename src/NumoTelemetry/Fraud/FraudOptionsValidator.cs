@@ -108,6 +108,7 @@ internal sealed class FraudOptionsValidator : IValidateOptions<NumoTelemetryOpti
         Points(errors, r.TorPoints, "Fraud:RiskFactors:TorPoints");
         Positive(errors, r.FakeCrawlerMinPaths, "Fraud:RiskFactors:FakeCrawlerMinPaths");
         Points(errors, r.FakeCrawlerCrawlingPoints, "Fraud:RiskFactors:FakeCrawlerCrawlingPoints");
+        Points(errors, r.ClientHintsMismatchPoints, "Fraud:RiskFactors:ClientHintsMismatchPoints");
         ValidateNew(errors, f);
     }
 

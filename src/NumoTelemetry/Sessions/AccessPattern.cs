@@ -68,6 +68,7 @@ internal struct AccessPattern
     // ---- one-time codes (Fraud:OtpPumping:Window), on requests with an OTP signal ----
     public bool OtpRequested;
     public bool OtpVerified;
+    public bool OtpNumberNew;         // a code for a number the prefix had no code for in the window (not a resend)
     public OtpCounts OtpPrefix;       // the number's prefix
     public long OtpPrefixBlocks;      // distinct blocks of 100 consecutive numbers of the prefix
     public long OtpDestinationHistory; // codes for the number's calling code in Fraud:OtpPumping:DestinationHistory (after this one)
@@ -78,6 +79,7 @@ internal struct AccessPattern
 
     // ---- per account, on failed logins: whether the site ever saw it succeed or sign up (profile retention) ----
     public bool UserNeverSeen;
+    public bool UserFirstSeen;        // on a success or sign-up: the account had never been seen to succeed or sign up before
 
     // ---- per session and visitor ----
     public Observation PreviousSession;

@@ -295,6 +295,7 @@ internal sealed class AccessPatternTracker
         p.IpLong = ReadLong(in plan.IpDistinctPathsLong, batch);
         p.PrefixLong = ReadLong(in plan.PrefixDistinctPathsLong, batch);
         p.UserNeverSeen = p.LoginFailed && plan.UserSeen >= 0 && batch.Result(plan.UserSeen).Count == 0;
+        p.UserFirstSeen = (p.LoginSucceeded || p.SignUp) && plan.UserSeen >= 0 && batch.Result(plan.UserSeen).IsNew;
         if (plan.OtpPrefixRequests >= 0)
         {
             p.OtpRequested = record.TryGetSignal(SignalKind.OtpRequested, out _);
@@ -306,6 +307,7 @@ internal sealed class AccessPatternTracker
                 Numbers = batch.Result(plan.OtpPrefixNumbers).Count,
             };
             p.OtpPrefixBlocks = batch.Result(plan.OtpPrefixBlocks).Count;
+            p.OtpNumberNew = p.OtpRequested && batch.Result(plan.OtpPrefixNumbers).IsNew;
             p.OtpDestinationHistory = batch.Result(plan.OtpDestinationHistory).Count;
             p.OtpSiteHistory = batch.Result(plan.OtpSiteHistory).Count;
             p.OtpIp = ReadOtp(in plan.OtpIpRequests, batch);

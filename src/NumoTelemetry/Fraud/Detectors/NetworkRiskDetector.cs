@@ -7,7 +7,7 @@ namespace NumoTelemetry.Fraud.Detectors;
 /// <summary>
 /// Risk factors of the client's network and claims: <see cref="ReasonCodes.FakeCrawler"/> (a verdict once the false crawler has walked
 /// <see cref="RiskFactorOptions.FakeCrawlerMinPaths"/> distinct paths), <see cref="ReasonCodes.TorExit"/>,
-/// <see cref="ReasonCodes.AnonymousNetwork"/>, <see cref="ReasonCodes.HostingNetwork"/>, on the IP.
+/// <see cref="ReasonCodes.AnonymousNetwork"/>, <see cref="ReasonCodes.HostingNetwork"/>, <see cref="ReasonCodes.ClientHintsMismatch"/>, on the IP.
 /// </summary>
 internal sealed class NetworkRiskDetector(RiskFactorOptions options) : FraudDetector
 {
@@ -16,13 +16,21 @@ internal sealed class NetworkRiskDetector(RiskFactorOptions options) : FraudDete
     public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         var flags = record.Geo?.Flags ?? NetworkFlags.None;
-        if (record.Crawler != CrawlerVerification.Failed && (flags & ~NetworkFlags.Cellular) == 0)
+        if (record.Crawler != CrawlerVerification.Failed && (flags & ~NetworkFlags.Cellular) == 0 && !record.ClientHintsMismatch)
         {
             return;
         }
 
         var ip = SubjectKey.From(SubjectKind.Ip, record.Ip);
         var none = default(Evidence);
+        if (record.ClientHintsMismatch)
+        {
+            var evidence = default(Evidence);
+            evidence.Add("browser", record.UserAgent.Browser.Family);
+            evidence.Add("os", record.UserAgent.Os.Family);
+            context.Hit(ip, ReasonCodes.ClientHintsMismatch, options.ClientHintsMismatchPoints, verdict: false, record.Timestamp, evidence);
+        }
+
         if (record.Crawler == CrawlerVerification.Failed)
         {
             var evidence = default(Evidence);

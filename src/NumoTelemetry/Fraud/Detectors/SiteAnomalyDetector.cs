@@ -1,4 +1,3 @@
-using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Sessions;
 
@@ -14,14 +13,14 @@ namespace NumoTelemetry.Fraud.Detectors;
 internal sealed class SiteAnomalyDetector : FraudDetector
 {
     private const int Ring = 128;
-    private const int Requests = 0, Logins = 1, Failures = 2, Recovered = 3, Unknown = 4, Signups = 5, OtpRequested = 6, OtpVerified = 7, NotFound = 8, Counters = 9;
+    private const int Requests = 0, Logins = 1, Failures = 2, Recovered = 3, Unknown = 4, Signups = 5, OtpRequested = 6, OtpVerified = 7, NotFound = 8, UnknownRecovered = 9, Counters = 10;
     private const int Measures = 5;
     private const double EwmaWeight = 0.05;
 
     private static readonly string[] s_reasons =
         [ReasonCodes.SiteLoginFailures, ReasonCodes.SiteUnknownAccountFailures, ReasonCodes.SiteSignups, ReasonCodes.SiteOtpRequests, ReasonCodes.Site404];
 
-    private static readonly string[] s_measures = ["unresolvedLoginFailuresPerLogin", "unknownAccountFailuresPerLogin", "signupsPerRequest", "unenteredCodesPerRequest", "notFoundPerRequest"];
+    private static readonly string[] s_measures = ["unresolvedLoginFailuresPerLogin", "unknownAccountFailuresPerLogin", "signupsPerRequest", "numbersWithoutEnteredCodePerRequest", "notFoundPerRequest"];
 
     private readonly SiteAnomalyDetectorOptions _options;
     private readonly long[] _counts = new long[Ring * Counters];
@@ -88,8 +87,11 @@ internal sealed class SiteAnomalyDetector : FraudDetector
             }
             else
             {
-                // Failures of this account in the last hour are resolved: its owner got in (a reset, a typo).
-                c[Recovered] += Math.Min(pattern.UserFailures, 3);
+                // Failures of this account in the last hour are resolved: its owner got in (a reset, a typo). An account seen for the
+                // first time (dormant, outside the profile history) was not an unknown account after all.
+                var resolved = Math.Min(pattern.UserFailures, 3);
+                c[Recovered] += resolved;
+                c[UnknownRecovered] += pattern.UserFirstSeen ? resolved : 0;
             }
         }
 
@@ -98,12 +100,13 @@ internal sealed class SiteAnomalyDetector : FraudDetector
             c[Signups]++;
         }
 
-        if (record.TryGetSignal(SignalKind.OtpRequested, out _))
+        // Numbers sent a code (a resend to the same number within the OTP window is not another), and codes entered.
+        if (pattern.OtpNumberNew)
         {
             c[OtpRequested]++;
         }
 
-        if (record.TryGetSignal(SignalKind.OtpVerified, out _))
+        if (pattern.OtpVerified)
         {
             c[OtpVerified]++;
         }
@@ -157,7 +160,7 @@ internal sealed class SiteAnomalyDetector : FraudDetector
                 n = Sum(Logins, from, end);
                 break;
             case 1:
-                x = Sum(Unknown, from, end);
+                x = Math.Max(0, Sum(Unknown, from, end) - Sum(UnknownRecovered, from, now));
                 n = Sum(Logins, from, end);
                 break;
             case 2:
@@ -165,7 +168,9 @@ internal sealed class SiteAnomalyDetector : FraudDetector
                 n = Sum(Requests, from, end);
                 break;
             case 3:
-                x = Math.Max(0, Sum(OtpRequested, from, end) - Sum(OtpVerified, from, now));
+                // Codes entered typically within a minute or two: verifications counted over the window shifted by half the grace, so
+                // in steady traffic the codes entered balance the codes requested and the measure is the share never entered.
+                x = Math.Max(0, Sum(OtpRequested, from, end) - Sum(OtpVerified, from + (_grace / 2), end + (_grace / 2)));
                 n = Sum(Requests, from, end);
                 break;
             default:

@@ -221,7 +221,8 @@ public sealed class MobileHeldOutEvaluationTests(ITestOutputHelper output)
                 var use = new SubjectUse();
                 foreach (var s in MobileHeldOutTraffic.Scenarios)
                 {
-                    var running = alert.FirstSeen >= s.From && alert.FirstSeen <= s.To.AddMinutes(15);
+                    // A site alert's notification is attributed by its latest hit (a group can outlive one scenario and go on in another).
+                    var running = alert.LastSeen >= s.From && alert.LastSeen <= s.To.AddMinutes(15);
                     if (!running)
                     {
                         continue;
@@ -248,6 +249,7 @@ public sealed class MobileHeldOutEvaluationTests(ITestOutputHelper output)
     private static Evaluation Score(IReadOnlyList<FraudAlert> alerts, Dictionary<string, SubjectUse> subjects, List<(string Digits, HeldOutRequest Request)> phones, List<HeldOutRequest> traffic, ReplaySummary summary)
     {
         var scenarios = MobileHeldOutTraffic.Scenarios;
+        var byName = scenarios.ToDictionary(static s => s.Name);
         var truePositives = scenarios.ToDictionary(static s => s.Name, static _ => new List<FraudAlert>());
         var falseAlarms = scenarios.ToDictionary(static s => s.Name, static _ => new List<FraudAlert>());
         int tp = 0, fp = 0, unknown = 0;
@@ -262,10 +264,14 @@ public sealed class MobileHeldOutEvaluationTests(ITestOutputHelper output)
 
             if (use.Attack.Count > 0)
             {
+                // A subject several attacks share (an AS) credits only the attacks that expect the alert's rule.
                 tp++;
                 foreach (var s in use.Attack)
                 {
-                    truePositives[s].Add(alert);
+                    if (use.Attack.Count == 1 || byName[s].ExpectedRules.Contains(alert.Rule))
+                    {
+                        truePositives[s].Add(alert);
+                    }
                 }
             }
             else
@@ -299,10 +305,13 @@ public sealed class MobileHeldOutEvaluationTests(ITestOutputHelper output)
                 var expected = hits.Where(a => s.ExpectedRules.Contains(a.Rule)).ToList();
                 var isDetected = hits.Count > 0;
                 detected += isDetected ? 1 : 0;
-                var delay = isDetected ? hits.Min(static a => a.FirstSeen) - s.From : (TimeSpan?)null;
-                var onSubjects = hits.Count + alerts.Count(a => !hits.Contains(a) && (UseOf(a, subjects, phones)?.Attack.Contains(s.Name) ?? false));
-                var precision = onSubjects == 0 ? 1.0 : (double)hits.Count / onSubjects;
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {s.Name} | attack | {count:N0} | {hits.Count} | {Rules(hits)} | {(isDetected ? (expected.Count > 0 ? "yes" : "yes (other rule)") : "**MISSED**")} | {(delay is { } d ? $"{d.TotalMinutes:0.0} min" : "-")} | {precision:P0} |");
+                // Detected at the first hit on or after the scenario's start (a group opened earlier by another scenario counts from its
+                // first notification whose latest hit is in this one).
+                var delay = isDetected ? hits.Select(a => a.FirstSeen >= s.From ? a.FirstSeen : a.LastSeen).Where(t => t >= s.From).DefaultIfEmpty(DateTimeOffset.MaxValue).Min() - s.From : (TimeSpan?)null;
+                // Of the alerts raised while the attack ran (to 15 minutes after it), the share about it: its own, against false alarms.
+                var during = falseAlarms.Values.SelectMany(static l => l).Distinct().Count(a => a.LastSeen >= s.From && a.LastSeen <= s.To.AddMinutes(15));
+                var precision = hits.Count + during == 0 ? 1.0 : (double)hits.Count / (hits.Count + during);
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {s.Name} | attack | {count:N0} | {hits.Count} | {Rules(hits)} | {(isDetected ? (expected.Count > 0 ? "yes" : "yes (other rule)") : "**MISSED**")} | {(delay is { } d && d < TimeSpan.FromDays(1) ? $"{d.TotalMinutes:0.0} min" : "-")} | {precision:P0} |");
             }
             else
             {

@@ -194,9 +194,10 @@ internal sealed class MobileHeldOutTraffic
     {
         const string S = "t-cgnat-otp";
         string[] nat = [UkMobile.Ip(9, 20), UkMobile.Ip(9, 21)];
+        var subscribers = _accounts.Where(static a => a.Network == UkMobile).ToList(); // the carrier's own subscribers
         for (var i = 0; i < 300; i++)
         {
-            var a = _accounts[(i * 7) % _accounts.Count];
+            var a = subscribers[(i * 7) % subscribers.Count];
             var c = Client(S, nat[i % 2], a.Agent, visitor: false);
             var t = Day.AddHours(8).AddSeconds(_random.NextDouble() * 7_200);
             t = Login(c, a, t, forceCode: true);
