@@ -84,7 +84,7 @@ public static class ReasonCodes
     /// <summary>The site's sign-ups per request far above the baseline.</summary>
     public const string SiteSignups = "site-signups";
 
-    /// <summary>The site's codes requested and not entered, per request, far above the baseline.</summary>
+    /// <summary>The share of numbers sent a code that never entered it (site-wide conversion) far above the baseline.</summary>
     public const string SiteOtpRequests = "site-otp-requests";
 
     /// <summary>The site's 404 answers per request far above the baseline.</summary>

@@ -4,7 +4,8 @@ namespace NumoTelemetry.Fraud;
 /// Site-wide anomalies (subject <c>site</c>; reasons <c>site-login-failures</c>, <c>site-unknown-account-failures</c>,
 /// <c>site-signups</c>, <c>site-otp-requests</c>, <c>site-404</c>): a rate of the whole stream far above its learned baseline — the
 /// median of the same hour of day over the last days when there is that history, else an exponentially weighted mean. Every measure is a
-/// rate (per login or per request), so a traffic spike with the usual mix is not an anomaly. Attacks spread so thin that no IP, prefix or
+/// rate (unresolved failed logins and failed logins for accounts never seen, per login; sign-ups and 404 answers per request; numbers
+/// sent a code that was never entered, per number), so a traffic spike with the usual mix is not an anomaly. Attacks spread so thin that no IP, prefix or
 /// AS crosses a threshold still move these.
 /// </summary>
 /// <remarks>The baseline is learned in process: each node learns from the traffic it sees, and a restarted node warms up again.</remarks>

@@ -20,7 +20,7 @@ internal sealed class SiteAnomalyDetector : FraudDetector
     private static readonly string[] s_reasons =
         [ReasonCodes.SiteLoginFailures, ReasonCodes.SiteUnknownAccountFailures, ReasonCodes.SiteSignups, ReasonCodes.SiteOtpRequests, ReasonCodes.Site404];
 
-    private static readonly string[] s_measures = ["unresolvedLoginFailuresPerLogin", "unknownAccountFailuresPerLogin", "signupsPerRequest", "numbersWithoutEnteredCodePerRequest", "notFoundPerRequest"];
+    private static readonly string[] s_measures = ["unresolvedLoginFailuresPerLogin", "unknownAccountFailuresPerLogin", "signupsPerRequest", "numbersWithoutEnteredCodePerNumber", "notFoundPerRequest"];
 
     private readonly SiteAnomalyDetectorOptions _options;
     private readonly long[] _counts = new long[Ring * Counters];
@@ -171,7 +171,7 @@ internal sealed class SiteAnomalyDetector : FraudDetector
                 // Codes entered typically within a minute or two: verifications counted over the window shifted by half the grace, so
                 // in steady traffic the codes entered balance the codes requested and the measure is the share never entered.
                 x = Math.Max(0, Sum(OtpRequested, from, end) - Sum(OtpVerified, from + (_grace / 2), end + (_grace / 2)));
-                n = Sum(Requests, from, end);
+                n = Sum(OtpRequested, from, end);
                 break;
             default:
                 x = Sum(NotFound, from, end);
