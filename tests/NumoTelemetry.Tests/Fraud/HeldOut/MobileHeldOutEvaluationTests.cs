@@ -16,7 +16,8 @@
 // Attribution: ip, ip-prefix, asn, session, visitor and user alerts map back to the requests that used the subject (as in the first
 // held-out set); a phone-prefix alert to the requests whose number starts with it; a site alert to the scenarios running when it
 // fired (an attack expecting the rule, running from its start to 15 minutes after its end: a true positive; otherwise a false alarm on
-// the benign scenarios running then). Delay: from the scenario's start to the first hit of its first attributed alert.
+// the benign scenarios running then; attacks are credited to 20 minutes after their end, the site measures' look-back). Delay: from
+// the scenario's start to the first hit of its first attributed alert.
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -55,8 +56,8 @@ public sealed class MobileHeldOutEvaluationTests(ITestOutputHelper output)
         Assert.True(result.Detected >= MinDetected, $"{result.Detected} attack scenarios detected, below the bar {MinDetected}");
     }
 
-    /// <summary>The bar: attack scenarios detected (of 8). Set from the first measured run (docs/fraud.md); a regression fails.</summary>
-    private const int MinDetected = 0;
+    /// <summary>The bar: attack scenarios detected (of 8), as measured (docs/fraud.md, "Held-out evaluation 2"); a regression fails.</summary>
+    private const int MinDetected = 8;
 
     private static Evaluation Evaluate(bool attacks)
     {
@@ -221,8 +222,10 @@ public sealed class MobileHeldOutEvaluationTests(ITestOutputHelper output)
                 var use = new SubjectUse();
                 foreach (var s in MobileHeldOutTraffic.Scenarios)
                 {
-                    // A site alert's notification is attributed by its latest hit (a group can outlive one scenario and go on in another).
-                    var running = alert.LastSeen >= s.From && alert.LastSeen <= s.To.AddMinutes(15);
+                    // A site alert's notification is attributed by its latest hit (a group can outlive one scenario and go on in another),
+                    // to the scenarios running then or in the 20 minutes before (the site measures look back a 15-minute window ending up
+                    // to 5 minutes ago).
+                    var running = alert.LastSeen >= s.From && alert.LastSeen <= s.To.AddMinutes(20);
                     if (!running)
                     {
                         continue;
@@ -309,7 +312,7 @@ public sealed class MobileHeldOutEvaluationTests(ITestOutputHelper output)
                 // first notification whose latest hit is in this one).
                 var delay = isDetected ? hits.Select(a => a.FirstSeen >= s.From ? a.FirstSeen : a.LastSeen).Where(t => t >= s.From).DefaultIfEmpty(DateTimeOffset.MaxValue).Min() - s.From : (TimeSpan?)null;
                 // Of the alerts raised while the attack ran (to 15 minutes after it), the share about it: its own, against false alarms.
-                var during = falseAlarms.Values.SelectMany(static l => l).Distinct().Count(a => a.LastSeen >= s.From && a.LastSeen <= s.To.AddMinutes(15));
+                var during = falseAlarms.Values.SelectMany(static l => l).Distinct().Count(a => a.LastSeen >= s.From && a.LastSeen <= s.To.AddMinutes(20));
                 var precision = hits.Count + during == 0 ? 1.0 : (double)hits.Count / (hits.Count + during);
                 text.AppendLine(CultureInfo.InvariantCulture, $"| {s.Name} | attack | {count:N0} | {hits.Count} | {Rules(hits)} | {(isDetected ? (expected.Count > 0 ? "yes" : "yes (other rule)") : "**MISSED**")} | {(delay is { } d && d < TimeSpan.FromDays(1) ? $"{d.TotalMinutes:0.0} min" : "-")} | {precision:P0} |");
             }
