@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Enrichment;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Dns;
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Capture;
 
@@ -33,7 +34,7 @@ public readonly struct NumoSignals
     /// <summary>
     /// The site is about to send a one-time code to <paramref name="phoneNumber"/> (E.164 such as <c>+447700900123</c>, or a national
     /// number such as <c>07700 900123</c> with <c>Capture:DefaultCountryCallingCode</c>). The number is pseudonymised on entry; only its
-    /// prefix (calling code and <c>Fraud:OtpPumping:PrefixDigits</c> leading digits) is kept in clear. Call it before sending: then
+    /// prefix (calling code and <c>Capture:PhonePrefixDigits</c> leading digits) is kept in clear. Call it before sending: then
     /// <c>HttpContext.GetNumoRisk()</c> includes the prefix's risk, and the site can decline to send to a prefix being pumped.
     /// </summary>
     public NumoSignals OtpRequested(string? phoneNumber)

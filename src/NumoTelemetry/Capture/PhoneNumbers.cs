@@ -1,13 +1,12 @@
-using NumoTelemetry.Fraud;
-using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Capture;
 
 /// <summary>
 /// One-time-code numbers on entry (<c>NumoSignals.OtpRequested/OtpVerified</c>): normalised to E.164 with the site's default calling
 /// code, pseudonymised like user names, and split into what may stay in clear — the country calling code and a few leading digits
-/// (<c>Fraud:OtpPumping:PrefixDigits</c>, never leaving fewer than <see cref="MinHiddenDigits"/> digits hidden) — and a keyed hash of the
+/// (<c>Capture:PhonePrefixDigits</c>, never leaving fewer than <see cref="MinHiddenDigits"/> digits hidden) — and a keyed hash of the
 /// number's block of 100 consecutive numbers. The raw number is never kept.
 /// </summary>
 internal sealed class PhoneNumbers
@@ -24,7 +23,7 @@ internal sealed class PhoneNumbers
     {
         _pseudonymizer = pseudonymizer;
         _callingCode = options.Capture.DefaultCountryCallingCode;
-        _prefixDigits = options.Fraud.OtpPumping.PrefixDigits;
+        _prefixDigits = options.Capture.PhonePrefixDigits;
         _risk = risk;
     }
 
@@ -45,8 +44,8 @@ internal sealed class PhoneNumbers
         var codeLength = CallingCodeLength(number);
         var kept = Math.Clamp(Math.Min(_prefixDigits, n - codeLength - MinHiddenDigits), 0, 8);
         record.OtpPhone = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Phone, number, at, PseudonymScope.Fraud);
-        record.OtpPrefix = SubjectKey.ForPhonePrefix(ulong.Parse(number[..(codeLength + kept)], provider: System.Globalization.CultureInfo.InvariantCulture), codeLength + kept);
-        record.OtpCallingCode = SubjectKey.ForPhonePrefix(ulong.Parse(number[..codeLength], provider: System.Globalization.CultureInfo.InvariantCulture), codeLength);
+        record.OtpPrefix = ulong.Parse(number[..(codeLength + kept)], provider: System.Globalization.CultureInfo.InvariantCulture);
+        record.OtpCallingCode = ulong.Parse(number[..codeLength], provider: System.Globalization.CultureInfo.InvariantCulture);
 
         // The block: the number without its last two digits, marked so it can never equal a number's own pseudonym.
         Span<char> block = stackalloc char[17];
@@ -60,9 +59,9 @@ internal sealed class PhoneNumbers
     /// <summary>Raises <paramref name="record"/>'s risk to its number prefix's, when that is higher (read from the risk cache, no allocation).</summary>
     public void AddPrefixRisk(ref RequestRecord record)
     {
-        if (_risk is CachedRiskProvider cached && !record.OtpPrefix.IsEmpty)
+        if (_risk is IPhonePrefixRisk source && record.OtpPrefix != 0)
         {
-            var prefix = cached.GetRisk(record.OtpPrefix, record.Timestamp);
+            var prefix = source.GetPhonePrefixRisk(record.OtpPrefix, record.Timestamp);
             if (prefix.Score > record.Risk.Score)
             {
                 record.Risk = prefix;
@@ -98,4 +97,11 @@ internal sealed class PhoneNumbers
             _ => 3,
         };
     }
+}
+
+/// <summary>A risk provider that also knows the risk of phone number prefixes (the fraud engine's, see <c>CachedRiskProvider</c>).</summary>
+internal interface IPhonePrefixRisk
+{
+    /// <summary>The decayed risk of the prefix <paramref name="digits"/> (calling code and leading digits as one number) at <paramref name="at"/>.</summary>
+    NumoRisk GetPhonePrefixRisk(ulong digits, DateTimeOffset at);
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
+using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Fraud;
 
@@ -7,7 +9,7 @@ namespace NumoTelemetry.Fraud;
 /// The risk provider when fraud detection is on: the highest decayed score over the request's IP, IP prefix, session and visitor,
 /// read from the local <see cref="RiskCache"/>. Lock-free; allocates nothing.
 /// </summary>
-internal sealed class CachedRiskProvider : IRiskProvider
+internal sealed class CachedRiskProvider : IRiskProvider, IPhonePrefixRisk
 {
     private readonly RiskCache _cache;
     private readonly FraudOptions _options;
@@ -39,6 +41,9 @@ internal sealed class CachedRiskProvider : IRiskProvider
 
         return new NumoRisk(Math.Round(best, 1), _options.BandOf(best), reason);
     }
+
+    /// <inheritdoc />
+    public NumoRisk GetPhonePrefixRisk(ulong digits, DateTimeOffset at) => GetRisk(SubjectKey.ForPhonePrefix(digits), at);
 
     /// <summary>The decayed risk of one subject (a phone prefix the request names), from the cache.</summary>
     public NumoRisk GetRisk(in SubjectKey subject, DateTimeOffset at)

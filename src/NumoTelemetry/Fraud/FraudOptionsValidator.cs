@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
+using NumoTelemetry.Internal;
 
 namespace NumoTelemetry.Fraud;
 
@@ -115,7 +116,6 @@ internal sealed class FraudOptionsValidator : IValidateOptions<NumoTelemetryOpti
     private static void ValidateNew(List<string> errors, FraudOptions f)
     {
         var o = f.OtpPumping;
-        Check(errors, o.PrefixDigits is >= 0 and <= 8, "Fraud:OtpPumping:PrefixDigits", "must be between 0 and 8", o.PrefixDigits);
         Window(errors, o.Window, "Fraud:OtpPumping:Window");
         Positive(errors, o.PrefixMinRequests, "Fraud:OtpPumping:PrefixMinRequests");
         Positive(errors, o.UnusualPrefixMinRequests, "Fraud:OtpPumping:UnusualPrefixMinRequests");
@@ -185,5 +185,5 @@ internal sealed class FraudOptionsValidator : IValidateOptions<NumoTelemetryOpti
     private static void Ratio(List<string> errors, double value, string setting) => Check(errors, value is >= 0 and <= 1, setting, "must be between 0 and 1", value);
 
     private static void Check(List<string> errors, bool ok, string setting, string rule, object? value) =>
-        NumoTelemetryOptionsValidator.Check(errors, ok, setting, rule, value);
+        SettingRule.Check(errors, ok, setting, rule, value);
 }

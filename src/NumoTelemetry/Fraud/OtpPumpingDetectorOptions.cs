@@ -11,13 +11,6 @@ public sealed class OtpPumpingDetectorOptions
     /// <value>Default: <see langword="true"/>.</value>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>
-    /// Leading digits after the country calling code kept in clear as the number's prefix (the <c>phone-prefix</c> subject, for example
-    /// <c>+4477009</c> with 5). At least 4 digits of every number stay hidden: a shorter number keeps fewer.
-    /// </summary>
-    /// <value>Default: 5.</value>
-    public int PrefixDigits { get; set; } = 5;
-
     /// <summary>The window of code requests, verifications and distinct numbers (per prefix, IP, session and visitor).</summary>
     /// <value>Default: 1 hour.</value>
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);

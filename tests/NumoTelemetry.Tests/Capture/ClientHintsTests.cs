@@ -9,6 +9,7 @@ using NumoTelemetry.Fraud;
 using NumoTelemetry.Pseudonymization;
 using NumoTelemetry.Tests.Fraud;
 using NumoTelemetry.UserAgents;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Capture;
 

@@ -5,10 +5,10 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Capture;
-using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Tests.Fraud;
@@ -85,7 +85,7 @@ internal sealed class FraudHarness : IDisposable
     public SubjectKey Subject(SubjectKind kind, string value) => kind switch
     {
         SubjectKind.Asn => SubjectKey.ForAsn(long.Parse(value, System.Globalization.CultureInfo.InvariantCulture)),
-        SubjectKind.PhonePrefix => SubjectKey.ForPhonePrefix(ulong.Parse(value.TrimStart('+'), System.Globalization.CultureInfo.InvariantCulture), value.Length - 1),
+        SubjectKind.PhonePrefix => SubjectKey.ForPhonePrefix(ulong.Parse(value.TrimStart('+'), System.Globalization.CultureInfo.InvariantCulture)),
         SubjectKind.Site => SubjectKey.Site,
         _ => SubjectKey.From(kind, P(SubjectKey.PseudonymKindOf(kind), value)),
     };

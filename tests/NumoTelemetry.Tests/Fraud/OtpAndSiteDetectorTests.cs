@@ -3,6 +3,7 @@ using NumoTelemetry.Capture;
 using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud;
 
@@ -43,10 +44,9 @@ public sealed class OtpAndSiteDetectorTests
         Assert.True(Phones(h).Capture("+44 7700 900123", T0, ref a));
         Assert.True(Phones(h).Capture("07700 900123", T0, ref b));
         Assert.Equal(a.OtpPhone, b.OtpPhone);
-        Assert.Equal("+4477009", a.OtpPrefix.ToString());
-        Assert.Equal("+44", a.OtpCallingCode.ToString());
+        Assert.Equal("+4477009", SubjectKey.ForPhonePrefix(a.OtpPrefix).ToString());
+        Assert.Equal("+44", SubjectKey.ForPhonePrefix(a.OtpCallingCode).ToString());
         Assert.Equal(a.OtpBlock, b.OtpBlock);
-        Assert.Equal(SubjectKind.PhonePrefix, a.OtpPrefix.Kind);
         Assert.DoesNotContain("900123", a.OtpPhone.ToString(), StringComparison.Ordinal);
 
         var neighbour = default(RequestRecord);
@@ -61,7 +61,7 @@ public sealed class OtpAndSiteDetectorTests
         using var h = new FraudHarness(Configure);
         var record = default(RequestRecord);
         Assert.True(Phones(h).Capture("+353 1234567", T0, ref record)); // 7 national digits: 3 kept, 4 hidden
-        Assert.Equal("+353123", record.OtpPrefix.ToString());
+        Assert.Equal("+353123", SubjectKey.ForPhonePrefix(record.OtpPrefix).ToString());
     }
 
     [Theory]
@@ -74,7 +74,7 @@ public sealed class OtpAndSiteDetectorTests
         var record = default(RequestRecord);
         Assert.False(Phones(h).Capture(value, T0, ref record));
         Assert.True(record.OtpPhone.IsEmpty);
-        Assert.True(record.OtpPrefix.IsEmpty);
+        Assert.Equal(0UL, record.OtpPrefix);
     }
 
     [Fact]
@@ -321,14 +321,14 @@ public sealed class OtpAndSiteDetectorTests
     public void Validate_NewDetectorSettings_NamedAsInAppSettings()
     {
         var options = new NumoTelemetryOptions();
-        options.Fraud.OtpPumping.PrefixDigits = 9;
+        options.Fraud.OtpPumping.PrefixMinRequests = 0;
         options.Fraud.SiteAnomaly.Window = TimeSpan.FromHours(3);
         options.Fraud.UaRotation.MinUserAgentShare = 2;
         options.Fraud.RiskFactors.FakeCrawlerMinPaths = 0;
         var result = new FraudOptionsValidator().Validate(null, options);
         Assert.True(result.Failed);
         var text = string.Join("\n", result.Failures!);
-        Assert.Contains("NumoTelemetry:Fraud:OtpPumping:PrefixDigits", text, StringComparison.Ordinal);
+        Assert.Contains("NumoTelemetry:Fraud:OtpPumping:PrefixMinRequests", text, StringComparison.Ordinal);
         Assert.Contains("NumoTelemetry:Fraud:SiteAnomaly:Window", text, StringComparison.Ordinal);
         Assert.Contains("NumoTelemetry:Fraud:UaRotation:MinUserAgentShare", text, StringComparison.Ordinal);
         Assert.Contains("NumoTelemetry:Fraud:RiskFactors:FakeCrawlerMinPaths", text, StringComparison.Ordinal);
@@ -338,11 +338,11 @@ public sealed class OtpAndSiteDetectorTests
     [Fact]
     public void SubjectKey_PhonePrefixAndSite_SpellAsAlertsDo()
     {
-        Assert.Equal("+4477009", SubjectKey.ForPhonePrefix(4477009, 7).ToString());
+        Assert.Equal("+4477009", SubjectKey.ForPhonePrefix(4477009).ToString());
         Assert.Equal("site", SubjectKey.Site.ToString());
         Assert.Equal("phone-prefix", SubjectKey.KindName(SubjectKind.PhonePrefix));
         Assert.Equal("site", SubjectKey.KindName(SubjectKind.Site));
         Assert.False(SubjectKey.Site.IsPseudonymous);
-        Assert.NotEqual(SubjectKey.ForPhonePrefix(44, 2).Hash64, SubjectKey.ForAsn(44).Hash64);
+        Assert.NotEqual(SubjectKey.ForPhonePrefix(44).Hash64, SubjectKey.ForAsn(44).Hash64);
     }
 }

@@ -1,5 +1,6 @@
 using NumoTelemetry.Fraud.State;
-using NumoTelemetry.Sessions;
+using NumoTelemetry.Fraud.Sessions;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Fraud.Detectors;
 
@@ -35,14 +36,14 @@ internal sealed class OtpPumpingDetector(OtpPumpingDetectorOptions options) : Fr
         }
 
         var low = Conversion * options.MaxConversionRatio;
-        var prefix = record.OtpPrefix;
+        var prefix = SubjectKey.ForPhonePrefix(record.OtpPrefix);
         var unusual = options.UnusualDestinationBelow > 0
             && pattern.OtpSiteHistory >= options.DestinationWarmUpRequests
             && pattern.OtpDestinationHistory < options.UnusualDestinationBelow;
         if (unusual)
         {
             var evidence = default(Evidence);
-            evidence.Add("callingCode", record.OtpCallingCode.ToString());
+            evidence.Add("callingCode", SubjectKey.ForPhonePrefix(record.OtpCallingCode).ToString());
             evidence.Add("destinationCodes", pattern.OtpDestinationHistory);
             evidence.Add("historyDays", options.DestinationHistory.TotalDays);
             context.Hit(prefix, ReasonCodes.OtpNewDestination, options.NewDestinationPoints, verdict: false, record.Timestamp, evidence);

@@ -1,6 +1,7 @@
 using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud.State;
-using NumoTelemetry.Sessions;
+using NumoTelemetry.Fraud.Sessions;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Fraud.Detectors;
 

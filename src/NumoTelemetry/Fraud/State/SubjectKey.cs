@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Fraud.State;
 
@@ -53,10 +53,10 @@ public readonly struct SubjectKey : IEquatable<SubjectKey>, ISpanFormattable
 
     /// <summary>
     /// The subject of a phone number prefix: <paramref name="digits"/> are the calling code and the leading digits kept in clear, as one
-    /// number (calling codes never begin with 0, so the digits are unambiguous); <paramref name="length"/> is their count. Empty for 0.
+    /// number (calling codes never begin with 0, so the digits are unambiguous). Empty for 0 or more than 18 digits.
     /// </summary>
-    public static SubjectKey ForPhonePrefix(ulong digits, int length) =>
-        digits > 0 && length is > 0 and <= 18 ? new SubjectKey(SubjectKind.PhonePrefix, 0, digits, (ulong)length) : default;
+    public static SubjectKey ForPhonePrefix(ulong digits) =>
+        digits is > 0 and < 1_000_000_000_000_000_000UL ? new SubjectKey(SubjectKind.PhonePrefix, 0, digits, 0) : default;
 
     /// <summary>The AS number of an <see cref="SubjectKind.Asn"/> subject; 0 otherwise.</summary>
     public long Asn => Kind == SubjectKind.Asn ? (long)_lo : 0;

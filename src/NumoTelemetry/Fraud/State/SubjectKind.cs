@@ -26,7 +26,7 @@ public enum SubjectKind : byte
 
     /// <summary>
     /// A phone number prefix (<c>phone-prefix</c>): the country calling code and a few leading digits, for example <c>+4477009</c>; not a
-    /// pseudonym (a calling code and a few digits identify no one). See <c>Fraud:OtpPumping:PrefixDigits</c>.
+    /// pseudonym (a calling code and a few digits identify no one). See <c>Capture:PhonePrefixDigits</c>.
     /// </summary>
     PhonePrefix = 7,
 

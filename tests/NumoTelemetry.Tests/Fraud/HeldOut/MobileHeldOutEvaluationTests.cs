@@ -29,6 +29,7 @@ using NumoTelemetry.Cli.Replay;
 using NumoTelemetry.Enrichment;
 using NumoTelemetry.Pseudonymization;
 using Xunit.Abstractions;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud.HeldOut;
 
