@@ -1,5 +1,5 @@
 using System.Net;
-using NumoTelemetry.Fraud;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Sample;
 
