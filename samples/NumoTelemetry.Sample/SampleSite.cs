@@ -10,7 +10,7 @@ internal static class SampleSite
 
     public static void Map(WebApplication app)
     {
-        app.MapGet("/", () => Page("Home", "<p>Welcome to the NumoTelemetry sample shop.</p><ul><li><a href=\"/products/1\">Product 1</a></li><li><a href=\"/products/2\">Product 2</a></li><li><a href=\"/about\">About</a></li><li><a href=\"/login\">Sign in</a></li></ul><p><a href=\"/numo/\">Analyst dashboard</a> · <a href=\"/analyst/demo\">Generate demo traffic</a></p>"));
+        app.MapGet("/", () => Page("Home", "<p>Welcome to the NumoTelemetry sample shop.</p><ul><li><a href=\"/products/1\">Product 1</a></li><li><a href=\"/products/2\">Product 2</a></li><li><a href=\"/about\">About</a></li><li><a href=\"/login\">Sign in</a></li><li><a href=\"/verify-phone\">Verify your phone</a></li></ul><p><a href=\"/numo/\">Analyst dashboard</a> · <a href=\"/analyst/demo\">Generate demo traffic</a></p>"));
         app.MapGet("/about", () => Page("About", "<p>Data is used to prevent fraud and for anonymous aggregate analysis. It is never sold.</p>"));
         app.MapGet("/products/{id:int}", (int id) => Page($"Product {id}", $"<p>Product number {id}.</p>"));
         app.MapGet("/login", () => Page("Sign in", LoginForm(null)));
@@ -28,6 +28,7 @@ internal static class SampleSite
             context.NumoSignals().LoginFailed(user);
             return Results.Content(Html("Sign in", LoginForm("Wrong user name or password.")), "text/html", statusCode: StatusCodes.Status401Unauthorized);
         }).DisableAntiforgery();
+        SampleOtp.Map(app);
         app.MapGet("/risk", (HttpContext context) =>
         {
             var risk = context.GetNumoRisk();

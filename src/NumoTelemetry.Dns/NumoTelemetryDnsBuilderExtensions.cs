@@ -67,4 +67,37 @@ public static class NumoTelemetryDnsBuilderExtensions
         builder.AddEnricher<ReverseDnsEnricher>();
         return builder;
     }
+
+    /// <summary>
+    /// <c>numo replay --dns-server HOST:PORT</c>: forward-confirmed reverse DNS of claimed crawlers against <paramref name="nameServer"/>,
+    /// each address looked up once, at once (see <c>ReplayReverseDnsEnricher</c>), with the site's other <c>NumoTelemetry:Dns</c> settings.
+    /// </summary>
+    internal static INumoTelemetryBuilder AddReplayReverseDns(this INumoTelemetryBuilder builder, string nameServer)
+    {
+        var services = builder.Services;
+        var options = services.AddOptions<DnsOptions>();
+        if (builder.Configuration?.GetSection(DnsOptions.SectionName) is { } section)
+        {
+            options.Bind(section);
+        }
+
+        options.Configure(o => o.NameServers = [nameServer]);
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DnsOptions>, DnsOptionsValidator>());
+        services.TryAddSingleton<DnsMetrics>();
+        services.TryAddSingleton(static sp => sp.GetRequiredService<IOptions<DnsOptions>>().Value);
+        services.TryAddSingleton<IDnsResolver>(static sp => new DnsClientResolver(sp.GetRequiredService<DnsOptions>()));
+        services.TryAddSingleton(static sp => CrawlerTableFactory.Create(sp.GetRequiredService<DnsOptions>()));
+        services.TryAddSingleton(static _ => PublicSuffixList.Default);
+
+        // No query budget: it runs on the replay's simulated clock, and a replay looks up each claimed crawler's address once.
+        services.TryAddSingleton(static sp => new ForwardConfirmedResolver(
+            sp.GetRequiredService<IDnsResolver>(),
+            sp.GetRequiredService<CrawlerTable>(),
+            sp.GetRequiredService<PublicSuffixList>(),
+            null,
+            sp.GetRequiredService<DnsOptions>().MaxPtrNames));
+        builder.AddEnricher<ReplayReverseDnsEnricher>();
+        return builder;
+    }
 }

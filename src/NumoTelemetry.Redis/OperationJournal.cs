@@ -92,7 +92,7 @@ internal sealed class OperationJournal(int capacity, int operationsPerCall)
             for (var i = 0; i < chunk.Count; i++)
             {
                 var op = chunk.Operations[i];
-                if (op.Subject.KeyId == keyId && op.Subject.Kind != SubjectKind.Asn)
+                if (op.Subject.KeyId == keyId && op.Subject.IsPseudonymous)
                 {
                     continue;
                 }

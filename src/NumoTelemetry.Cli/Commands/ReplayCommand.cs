@@ -5,12 +5,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Cli.Replay;
+using NumoTelemetry.Dns;
 using NumoTelemetry.Pseudonymization;
 
 namespace NumoTelemetry.Cli.Commands;
 
 /// <summary>
-/// <c>numo replay --input FILE|- --format jsonl|combined [--geoip-dir DIR] [--key-file FILE] [--config FILE]</c>: runs recorded traffic
+/// <c>numo replay --input FILE|- --format jsonl|combined [--geoip-dir DIR] [--dns-server HOST:PORT] [--key-file FILE] [--config FILE]</c>: runs recorded traffic
 /// through the same capture and fraud pipeline in simulated time; alerts as JSON lines on stdout, a summary on stderr. Every bad line
 /// is skipped and counted by reason (lines = replayed + skipped, and the reasons add up to skipped). Exit code 0, also with bad lines;
 /// 2 for bad options or an input that cannot be opened; 1 when the input fails part way (the summary covers what was read).
@@ -39,10 +40,11 @@ internal static class ReplayCommand
         format.AcceptOnlyFromAmong("jsonl", "combined");
         var geoIP = new Option<DirectoryInfo?>("--geoip-dir") { Description = "A directory of MaxMind .mmdb databases for geo, AS and anonymous-network facts." };
         var keyFile = new Option<FileInfo?>("--key-file") { Description = "The site's key file (from `numo keygen`), so alert subjects match `numo pseudonymize`." };
+        var dnsServer = new Option<string?>("--dns-server") { Description = "A name server (HOST:PORT or IP) for forward-confirmed reverse DNS of clients that claim to be a crawler, as the site does." };
         var config = new Option<FileInfo?>("--config") { Description = "An appsettings.json with a NumoTelemetry section (detector thresholds, key, cookie names, trusted proxies)." };
         var command = new Command("replay", "Replay recorded traffic through the fraud detectors in simulated time: alerts as JSON lines on stdout, a summary on stderr.")
         {
-            input, format, geoIP, keyFile, config,
+            input, format, geoIP, keyFile, config, dnsServer,
         };
         command.SetAction(parse => Run(
             parse.GetValue(input)!,
@@ -53,7 +55,8 @@ internal static class ReplayCommand
             addGeoIP,
             Console.OpenStandardInput,
             Console.OpenStandardOutput(),
-            Console.Error));
+            Console.Error,
+            parse.GetValue(dnsServer)));
         return command;
     }
 
@@ -77,7 +80,8 @@ internal static class ReplayCommand
         Action<INumoTelemetryBuilder, DirectoryInfo>? addGeoIP,
         Func<Stream> stdin,
         Stream stdout,
-        TextWriter stderr)
+        TextWriter stderr,
+        string? dnsServer = null)
     {
         if (geoIP is not null && addGeoIP is null)
         {
@@ -88,6 +92,12 @@ internal static class ReplayCommand
         if (geoIP is not null && !geoIP.Exists)
         {
             stderr.WriteLine($"numo replay: --geoip-dir {geoIP.FullName} does not exist.");
+            return 2;
+        }
+
+        if (dnsServer is not null && !NameServerParser.TryParse(dnsServer, out _))
+        {
+            stderr.WriteLine($"numo replay: --dns-server {dnsServer} is not IP, IP:PORT or [IPv6]:PORT.");
             return 2;
         }
 
@@ -121,7 +131,18 @@ internal static class ReplayCommand
         ReplayRunner runner;
         try
         {
-            runner = new ReplayRunner(configuration, keyFile?.FullName, geoIP is null ? null : b => addGeoIP!(b, geoIP), output, stderr);
+            runner = new ReplayRunner(configuration, keyFile?.FullName, b =>
+            {
+                if (geoIP is not null)
+                {
+                    addGeoIP!(b, geoIP);
+                }
+
+                if (dnsServer is not null)
+                {
+                    b.AddReplayReverseDns(dnsServer);
+                }
+            }, output, stderr);
         }
         catch (Exception ex) when (IsSettingsError(ex)) // the binder: "Failed to convert configuration value 'abc' at 'NumoTelemetry:…' to type …"
         {

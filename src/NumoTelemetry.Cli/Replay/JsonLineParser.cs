@@ -8,7 +8,8 @@ namespace NumoTelemetry.Cli.Replay;
 
 /// <summary>
 /// Parses one JSON-lines request: required <c>ts</c> (ISO 8601), <c>ip</c>, <c>method</c>, <c>path</c>, <c>status</c>, <c>ua</c>; optional
-/// <c>route</c>, <c>referer</c>, <c>cookie</c> (the raw Cookie header), <c>session</c>, <c>user</c>, <c>event</c>, <c>durationMs</c>,
+/// <c>route</c>, <c>referer</c>, <c>cookie</c> (the raw Cookie header), <c>session</c>, <c>user</c>, <c>event</c>, <c>phone</c> (with
+/// <c>otp_requested</c>/<c>otp_verified</c>), <c>durationMs</c>,
 /// <c>headers</c> (an object of header values). Unknown fields are ignored. <c>ts</c> may also be a number (Unix seconds, or milliseconds
 /// above 10^11). A line is refused with a reason (<c>bad_json</c>, <c>bad_ts</c>, <c>bad_string</c> for a string that is not text, such
 /// as a lone surrogate escape or invalid UTF-8, <c>missing_ua</c>, …) and never throws for what is in it.
@@ -171,6 +172,13 @@ internal static class JsonLineParser
                 {
                     reader.Read();
                     request.Event = reader.TokenType == JsonTokenType.String ? pool.Get(Text(ref reader, chars)) : null;
+                    reader.Skip();
+                }
+                else if (reader.ValueTextEquals("phone"u8))
+                {
+                    // A raw number: not pooled or cached (it is pseudonymised by the event and dropped with the line).
+                    reader.Read();
+                    request.Phone = reader.TokenType == JsonTokenType.String ? GetString(ref reader) : null;
                     reader.Skip();
                 }
                 else if (reader.ValueTextEquals("durationMs"u8))

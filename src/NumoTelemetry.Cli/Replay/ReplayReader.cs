@@ -51,6 +51,7 @@ internal sealed class ReplayReader
     {
         feature.StartTimestamp = now.UtcTicks;
         feature.Pseudonymizer = _finisher.Pseudonymizer;
+        feature.Phones = _finisher.Phones;
         feature.OnSkipped = _onSkipped;
         ref var record = ref feature.Record;
         record.Timestamp = now;

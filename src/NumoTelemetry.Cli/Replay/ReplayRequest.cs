@@ -18,6 +18,7 @@ internal sealed class ReplayRequest
     public string? Session;
     public string? User;
     public string? Event;
+    public string? Phone;
     public double? DurationMs;
     public string? Protocol;
     public readonly List<KeyValuePair<string, string>> Headers = new();
@@ -70,6 +71,7 @@ internal sealed class ReplayRequest
         _sessionLength = -1;
         User = null;
         Event = null;
+        Phone = null;
         DurationMs = null;
         Protocol = null;
         Headers.Clear();

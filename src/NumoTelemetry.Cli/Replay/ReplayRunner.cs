@@ -565,9 +565,26 @@ internal sealed class ReplayRunner : IDisposable
             case "signup":
                 feature.AddSignal(SignalKind.SignUp, user, null, null);
                 break;
+            case "otp_requested":
+                feature.AddOtp(SignalKind.OtpRequested, request.Phone);
+                IdentifyAlso(user, feature);
+                break;
+            case "otp_verified":
+                feature.AddOtp(SignalKind.OtpVerified, request.Phone);
+                IdentifyAlso(user, feature);
+                break;
             default:
                 feature.AddSignal(SignalKind.Custom, user, null, request.Event);
                 break;
+        }
+    }
+
+    /// <summary>A line with a one-time-code event and a user also identifies the request's account (as a live site's signed-in request would).</summary>
+    private static void IdentifyAlso(string? user, NumoRequestFeature feature)
+    {
+        if (user is not null)
+        {
+            feature.AddSignal(SignalKind.Identified, user, null, null);
         }
     }
 

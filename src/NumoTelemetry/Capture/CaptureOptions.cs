@@ -50,6 +50,14 @@ public sealed class CaptureOptions
     /// <value>Default: <see langword="null"/> (such numbers are skipped and counted).</value>
     public string? DefaultCountryCallingCode { get; set; }
 
+    /// <summary>
+    /// Leading digits after the country calling code of a one-time-code number (<c>NumoSignals().OtpRequested</c>) kept in clear as its
+    /// prefix (the <c>phone-prefix</c> fraud subject, for example <c>+4477009</c> with 5). At least 4 digits of every number stay hidden:
+    /// a shorter number keeps fewer. The rest of the number is only ever a pseudonym.
+    /// </summary>
+    /// <value>Default: 5.</value>
+    public int PhonePrefixDigits { get; set; } = 5;
+
     /// <summary>A site identifier mixed into the cookieless visitor id; the request's Host header (with its port) when unset.</summary>
     /// <value>Default: <see langword="null"/>.</value>
     public string? SiteId { get; set; }

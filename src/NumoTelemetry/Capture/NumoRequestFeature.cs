@@ -43,6 +43,9 @@ internal sealed class NumoRequestFeature
 
     public Action<string>? OnSkipped { get; set; }
 
+    /// <summary>One-time-code numbers on entry (see <see cref="AddOtp"/>), or <see langword="null"/>.</summary>
+    public PhoneNumbers? Phones { get; set; }
+
     /// <summary>The request's risk as known when it started: finishes the capture on this thread if the pipeline has not.</summary>
     public RequestRisk Risk
     {
@@ -132,6 +135,34 @@ internal sealed class NumoRequestFeature
     }
 
     /// <summary>
+    /// A one-time code requested for, or entered by, <paramref name="phoneNumber"/>: the number is pseudonymised at once (the raw value
+    /// is not kept), the signal added, and the request's risk raised to its prefix's (so <c>GetNumoRisk()</c> after the call sees it).
+    /// One number per request: a second one replaces the first. An unusable number is counted (<c>otp_bad_number</c>) and ignored.
+    /// </summary>
+    public void AddOtp(SignalKind kind, string? phoneNumber)
+    {
+        if (Pseudonymizer is null || Phones is not { } phones || string.IsNullOrWhiteSpace(phoneNumber))
+        {
+            return;
+        }
+
+        var now = Finisher is { } finisher ? EnsureTimestamp(finisher.Time) : Record.Timestamp;
+        EnsureCaptured();
+        if (!phones.Capture(phoneNumber, now, ref Record))
+        {
+            OnSkipped?.Invoke("otp_bad_number");
+            return;
+        }
+
+        if (!Record.AddSignal(new AppSignal(kind, default, default, null)))
+        {
+            OnSkipped?.Invoke("signals_truncated");
+        }
+
+        phones.AddPrefixRisk(ref Record);
+    }
+
+    /// <summary>
     /// Asks the processor to bring this state into its cache (a hint): called for the state the next request will rent,
     /// and by the pipeline for the next queued one. A state is written on one core and finished and cleared on another,
     /// so without it the first touch of each line waits for the line to come back from the other core. One prefetch per
@@ -166,6 +197,7 @@ internal sealed class NumoRequestFeature
         StartTimestamp = 0;
         Pseudonymizer = null;
         OnSkipped = null;
+        Phones = null;
     }
 
     /// <summary>Any object seen as this type: its first field's address (see <see cref="Prefetch"/>).</summary>

@@ -32,6 +32,13 @@ internal struct RawRequest
     public string? Query;
     public string? Phone;
 
+    /// <summary>User-Agent Client Hints (<c>Sec-CH-UA</c>, <c>-Mobile</c>, <c>-Platform</c>, <c>-Platform-Version</c>, <c>-Model</c>), when sent.</summary>
+    public string? ChUa;
+    public string? ChUaMobile;
+    public string? ChUaPlatform;
+    public string? ChUaPlatformVersion;
+    public string? ChUaModel;
+
     /// <summary>The Cookie header, when the request thread did not need to scan it (the pipeline does).</summary>
     public StringValues Cookies;
 

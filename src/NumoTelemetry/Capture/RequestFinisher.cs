@@ -24,6 +24,8 @@ internal sealed class RequestFinisher
     private readonly UserAgentRedactor _userAgentRedactor;
     private readonly IRequestEnricher[] _enrichers;
     private readonly IRiskProvider _risk;
+    private readonly PhoneNumbers _phones;
+    private readonly ClientHints _clientHints = new();
     private readonly NumoTelemetryMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly StringInterner _interner;
@@ -53,6 +55,7 @@ internal sealed class RequestFinisher
         _userAgentRedactor = new UserAgentRedactor(userAgents);
         _enrichers = [.. enrichers];
         _risk = risk;
+        _phones = new PhoneNumbers(pseudonymizer, o, risk);
         _metrics = metrics;
         _time = time;
         _interner = new StringInterner(o.Capture.MaxInternedValues);
@@ -64,6 +67,9 @@ internal sealed class RequestFinisher
 
     /// <summary>The pseudonymizer every pseudonym of a capture comes from.</summary>
     public Pseudonymizer Pseudonymizer => _pseudonymizer;
+
+    /// <summary>The phone numbers of OTP signals (pseudonymised on entry; the prefix's risk for the running request).</summary>
+    public PhoneNumbers Phones => _phones;
 
     /// <summary>The time source, for the consumer's one clock reading per batch.</summary>
     internal TimeProvider Time => _time;
@@ -120,6 +126,12 @@ internal sealed class RequestFinisher
 
         // User-Agent: parsed (cached) and pseudonymised for change detection; never kept raw.
         var userAgentHash = CaptureUserAgent(raw.UserAgent, fraudTag, ref record);
+        if ((raw.ChUa ?? raw.ChUaPlatform) is not null
+            && _clientHints.Merge(record.UserAgent, raw.UserAgent, raw.ChUa, raw.ChUaMobile, raw.ChUaPlatform, raw.ChUaPlatformVersion, raw.ChUaModel) is { } hints)
+        {
+            record.UserAgent = hints.Info;
+            record.ClientHintsMismatch = hints.Mismatch;
+        }
 
         // Path: pseudonymised only, for distinct-path counts.
         var path = raw.Path;

@@ -76,6 +76,7 @@ internal sealed class RequestReader
         raw.Pending = true;
         feature.Finisher = _finisher;
         feature.Pseudonymizer = _finisher.Pseudonymizer;
+        feature.Phones = _finisher.Phones;
         feature.OnSkipped = _onSkipped;
         ref var record = ref feature.Record;
 
@@ -101,6 +102,16 @@ internal sealed class RequestReader
         }
 
         raw.UserAgent = FirstValue(headers.UserAgent);
+        if (headers.TryGetValue("Sec-CH-UA", out var chUa) | headers.TryGetValue("Sec-CH-UA-Platform", out var chPlatform))
+        {
+            // Client hints (Chromium browsers over HTTPS): read only when the low-entropy ones are there.
+            raw.ChUa = FirstValue(chUa);
+            raw.ChUaPlatform = FirstValue(chPlatform);
+            raw.ChUaMobile = headers.TryGetValue("Sec-CH-UA-Mobile", out var v) ? FirstValue(v) : null;
+            raw.ChUaPlatformVersion = headers.TryGetValue("Sec-CH-UA-Platform-Version", out v) ? FirstValue(v) : null;
+            raw.ChUaModel = headers.TryGetValue("Sec-CH-UA-Model", out v) ? FirstValue(v) : null;
+        }
+
         raw.AcceptLanguage = FirstValue(headers.AcceptLanguage);
         raw.Referer = FirstValue(headers.Referer);
         raw.Host = FirstValue(headers.Host);

@@ -32,6 +32,25 @@ public readonly struct RequestSignals
     public RequestSignals AccountClosed(string? userName) => Raise(SignalKind.AccountClosed, userName, null, null);
 
     /// <summary>
+    /// The site is about to send a one-time code to <paramref name="phoneNumber"/> (E.164 such as <c>+447700900123</c>, or a national
+    /// number such as <c>07700 900123</c> with <c>Capture:DefaultCountryCallingCode</c>). The number is pseudonymised on entry; only its
+    /// prefix (calling code and <c>Capture:PhonePrefixDigits</c> leading digits) is kept in clear. Call it before sending: then
+    /// <c>HttpContext.GetNumoRisk()</c> includes the prefix's risk, and the site can decline to send to a prefix being pumped.
+    /// </summary>
+    public RequestSignals OtpRequested(string? phoneNumber)
+    {
+        Feature?.AddOtp(SignalKind.OtpRequested, phoneNumber);
+        return this;
+    }
+
+    /// <summary>The one-time code sent to <paramref name="phoneNumber"/> was entered correctly (pseudonymised on entry, as <see cref="OtpRequested"/>).</summary>
+    public RequestSignals OtpVerified(string? phoneNumber)
+    {
+        Feature?.AddOtp(SignalKind.OtpVerified, phoneNumber);
+        return this;
+    }
+
+    /// <summary>
     /// A site-defined event such as <c>password_reset</c>. <paramref name="name"/> must be a short constant, never
     /// personal data (it becomes a bounded metric tag): a name that looks like an e-mail address, a phone number, a token or a
     /// secret is kept as <c>(redacted)</c>, and names are cut at 64 characters. <paramref name="userName"/> is pseudonymised.

@@ -13,7 +13,7 @@ namespace NumoTelemetry.Fraud;
 /// rule behind its score) adds nothing, a denied one (the IP, prefix, session, visitor or account) puts the request in the page
 /// band. Lock-free; allocates nothing; with both lists empty the lists cost one volatile read.
 /// </summary>
-internal sealed class CachedRiskProvider : IRiskProvider
+internal sealed class CachedRiskProvider : IRiskProvider, IPhonePrefixRisk
 {
     private readonly RiskCache _cache;
     private readonly FraudOptions _options;
@@ -61,6 +61,41 @@ internal sealed class CachedRiskProvider : IRiskProvider
         }
 
         return new RequestRisk(Math.Round(risk.Score, 1), _options.BandOf(risk.Score), risk.Reason, _options.BandOf(risk.Enforced));
+    }
+
+    /// <inheritdoc />
+    public RequestRisk GetPhonePrefixRisk(ulong digits, DateTimeOffset at) => GetRisk(SubjectKey.ForPhonePrefix(digits), at);
+
+    /// <summary>
+    /// The decayed risk of one subject (a phone prefix the request names), from the cache, with the fraud team's lists applied as
+    /// for the request's own subjects.
+    /// </summary>
+    public RequestRisk GetRisk(in SubjectKey subject, DateTimeOffset at)
+    {
+        if (!_options.Enabled || subject.IsEmpty)
+        {
+            return RequestRisk.None;
+        }
+
+        var atMs = StateMath.UnixMs(at);
+        var risk = default(Best);
+        var score = _cache.Get(subject.Kind, subject.Hash64, atMs, out var top, out var enforced);
+        var lists = _lists?.Current;
+        if (lists is { IsEmpty: false } && lists.Find(subject) is { } entries)
+        {
+            if (entries.Denied(atMs))
+            {
+                Deny(ref risk);
+                return new RequestRisk(Math.Round(risk.Score, 1), _options.BandOf(risk.Score), risk.Reason, _options.BandOf(risk.Enforced));
+            }
+
+            if (entries.Allows(top, atMs))
+            {
+                return RequestRisk.None;
+            }
+        }
+
+        return score <= 0 ? RequestRisk.None : new RequestRisk(Math.Round(score, 1), _options.BandOf(score), top, _options.BandOf(enforced));
     }
 
     private void Consider(SubjectKind kind, in Pseudonym pseudonym, long atMs, FraudListSnapshot? lists, ref Best risk)

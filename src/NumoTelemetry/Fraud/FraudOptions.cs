@@ -129,6 +129,15 @@ public sealed class FraudOptions
     /// </summary>
     public Dictionary<string, Feedback.DetectorOptions> Detectors { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>SMS / one-time-code pumping.</summary>
+    public OtpPumpingDetectorOptions OtpPumping { get; set; } = new();
+
+    /// <summary>Site-wide anomalies against the learned baseline.</summary>
+    public SiteAnomalyDetectorOptions SiteAnomaly { get; set; } = new();
+
+    /// <summary>Scrapers rotating User-Agents.</summary>
+    public UaRotationDetectorOptions UaRotation { get; set; } = new();
+
     /// <summary>The band of a score under these options.</summary>
     public RiskBand BandOf(double score) =>
         score >= PageScore ? RiskBand.Page : score >= AlertScore ? RiskBand.Alert : score >= WatchScore ? RiskBand.Watch : RiskBand.None;

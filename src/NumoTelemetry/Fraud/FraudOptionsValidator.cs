@@ -107,6 +107,50 @@ internal sealed class FraudOptionsValidator : IValidateOptions<NumoTelemetryOpti
         Points(errors, r.HostingPoints, "Fraud:RiskFactors:HostingPoints");
         Points(errors, r.AnonymousPoints, "Fraud:RiskFactors:AnonymousPoints");
         Points(errors, r.TorPoints, "Fraud:RiskFactors:TorPoints");
+        Positive(errors, r.FakeCrawlerMinPaths, "Fraud:RiskFactors:FakeCrawlerMinPaths");
+        Points(errors, r.FakeCrawlerCrawlingPoints, "Fraud:RiskFactors:FakeCrawlerCrawlingPoints");
+        Points(errors, r.ClientHintsMismatchPoints, "Fraud:RiskFactors:ClientHintsMismatchPoints");
+        ValidateNew(errors, f);
+    }
+
+    private static void ValidateNew(List<string> errors, FraudOptions f)
+    {
+        var o = f.OtpPumping;
+        Window(errors, o.Window, "Fraud:OtpPumping:Window");
+        Positive(errors, o.PrefixMinRequests, "Fraud:OtpPumping:PrefixMinRequests");
+        Positive(errors, o.UnusualPrefixMinRequests, "Fraud:OtpPumping:UnusualPrefixMinRequests");
+        Positive(errors, o.PrefixMinDistinctNumbers, "Fraud:OtpPumping:PrefixMinDistinctNumbers");
+        Check(errors, o.ClientMinDistinctNumbers >= 2, "Fraud:OtpPumping:ClientMinDistinctNumbers", "must be at least 2", o.ClientMinDistinctNumbers);
+        Check(errors, o.DeviceMinDistinctNumbers >= 2, "Fraud:OtpPumping:DeviceMinDistinctNumbers", "must be at least 2", o.DeviceMinDistinctNumbers);
+        Ratio(errors, o.MaxConversionRatio, "Fraud:OtpPumping:MaxConversionRatio");
+        Check(errors, o.DefaultConversion is > 0 and <= 1, "Fraud:OtpPumping:DefaultConversion", "must be above 0 and at most 1", o.DefaultConversion);
+        Positive(errors, o.BaselineMinRequests, "Fraud:OtpPumping:BaselineMinRequests");
+        Check(errors, o.SequentialMinNumbers >= 2, "Fraud:OtpPumping:SequentialMinNumbers", "must be at least 2", o.SequentialMinNumbers);
+        Check(errors, o.SequentialNumbersPerBlock is >= 1 and <= 100, "Fraud:OtpPumping:SequentialNumbersPerBlock", "must be between 1 and 100", o.SequentialNumbersPerBlock);
+        Check(errors, o.DestinationHistory >= TimeSpan.FromHours(1) && o.DestinationHistory <= TimeSpan.FromDays(400), "Fraud:OtpPumping:DestinationHistory", "must be between 1 hour and 400 days", o.DestinationHistory);
+        Check(errors, o.UnusualDestinationBelow >= 0, "Fraud:OtpPumping:UnusualDestinationBelow", "must be 0 (off) or more", o.UnusualDestinationBelow);
+        Check(errors, o.DestinationWarmUpRequests >= 0, "Fraud:OtpPumping:DestinationWarmUpRequests", "must not be negative", o.DestinationWarmUpRequests);
+        Points(errors, o.Points, "Fraud:OtpPumping:Points");
+        Points(errors, o.SequentialPoints, "Fraud:OtpPumping:SequentialPoints");
+        Points(errors, o.NewDestinationPoints, "Fraud:OtpPumping:NewDestinationPoints");
+
+        var s = f.SiteAnomaly;
+        Check(errors, s.Window >= TimeSpan.FromMinutes(1) && s.Window <= TimeSpan.FromHours(1), "Fraud:SiteAnomaly:Window", "must be between 1 minute and 1 hour", s.Window);
+        Check(errors, s.Grace >= TimeSpan.Zero && s.Grace <= TimeSpan.FromMinutes(30), "Fraud:SiteAnomaly:Grace", "must be between 0 and 30 minutes", s.Grace);
+        Check(errors, s.WarmUp >= TimeSpan.Zero && s.WarmUp <= TimeSpan.FromDays(30), "Fraud:SiteAnomaly:WarmUp", "must be between 0 and 30 days", s.WarmUp);
+        Check(errors, s.HistoryDays is >= 1 and <= 60, "Fraud:SiteAnomaly:HistoryDays", "must be between 1 and 60", s.HistoryDays);
+        Check(errors, s.MinHourHistoryDays >= 1 && s.MinHourHistoryDays <= s.HistoryDays, "Fraud:SiteAnomaly:MinHourHistoryDays", "must be between 1 and Fraud:SiteAnomaly:HistoryDays", s.MinHourHistoryDays);
+        Positive(errors, s.MinEvents, "Fraud:SiteAnomaly:MinEvents");
+        Check(errors, s.MinFactor is >= 1 and <= 1000, "Fraud:SiteAnomaly:MinFactor", "must be between 1 and 1,000", s.MinFactor);
+        Check(errors, s.Deviations is >= 0 and <= 100, "Fraud:SiteAnomaly:Deviations", "must be between 0 and 100", s.Deviations);
+        Points(errors, s.Points, "Fraud:SiteAnomaly:Points");
+
+        var u = f.UaRotation;
+        Positive(errors, u.MinRequests, "Fraud:UaRotation:MinRequests");
+        Ratio(errors, u.MinUserAgentShare, "Fraud:UaRotation:MinUserAgentShare");
+        Ratio(errors, u.MinDistinctPathShare, "Fraud:UaRotation:MinDistinctPathShare");
+        Ratio(errors, u.MaxCookieShare, "Fraud:UaRotation:MaxCookieShare");
+        Points(errors, u.Points, "Fraud:UaRotation:Points");
     }
 
     private static void ValidateAlerts(List<string> errors, AlertOptions a)

@@ -536,6 +536,21 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
             list.Add(new NetworkRiskDetector(o.RiskFactors));
         }
 
+        if (o.OtpPumping.Enabled)
+        {
+            list.Add(new OtpPumpingDetector(o.OtpPumping));
+        }
+
+        if (o.SiteAnomaly.Enabled)
+        {
+            list.Add(new SiteAnomalyDetector(o.SiteAnomaly));
+        }
+
+        if (o.UaRotation.Enabled)
+        {
+            list.Add(new UaRotationDetector(o.UaRotation));
+        }
+
         // Account takeover last: it reads the stuffing reasons the detectors above may have just raised.
         if (o.AccountTakeover.Enabled)
         {

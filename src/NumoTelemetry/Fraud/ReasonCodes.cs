@@ -68,4 +68,34 @@ public static class ReasonCodes
 
     /// <summary>A subject on the fraud team's deny list.</summary>
     public const string DenyList = "deny-list";
+
+    /// <summary>Codes requested for many numbers of one prefix, or by one client, and seldom entered (SMS pumping).</summary>
+    public const string OtpPumping = "otp-pumping";
+
+    /// <summary>Codes requested for consecutive numbers of one prefix.</summary>
+    public const string OtpSequential = "otp-sequential";
+
+    /// <summary>A code for a country the site rarely or never sends to (risk factor, on the prefix).</summary>
+    public const string OtpNewDestination = "otp-new-destination";
+
+    /// <summary>The site's unresolved login failure rate far above its baseline.</summary>
+    public const string SiteLoginFailures = "site-login-failures";
+
+    /// <summary>The site's failed logins for accounts it never saw, far above the baseline.</summary>
+    public const string SiteUnknownAccountFailures = "site-unknown-account-failures";
+
+    /// <summary>The site's sign-ups per request far above the baseline.</summary>
+    public const string SiteSignups = "site-signups";
+
+    /// <summary>The share of numbers sent a code that never entered it (site-wide conversion) far above the baseline.</summary>
+    public const string SiteOtpRequests = "site-otp-requests";
+
+    /// <summary>The site's 404 answers per request far above the baseline.</summary>
+    public const string Site404 = "site-404";
+
+    /// <summary>One IP with a new User-Agent on most requests, no cookies, walking many pages.</summary>
+    public const string UaRotation = "ua-rotation";
+
+    /// <summary>User-Agent Client Hints that contradict the User-Agent (risk factor).</summary>
+    public const string ClientHintsMismatch = "client-hints-mismatch";
 }

@@ -51,6 +51,7 @@ internal sealed class NumoTelemetryOptionsValidator(IHostEnvironment? environmen
         }
 
         Check(errors, c.DefaultCountryCallingCode is null || (c.DefaultCountryCallingCode.Length is >= 1 and <= 3 && c.DefaultCountryCallingCode.All(char.IsAsciiDigit)), "Capture:DefaultCountryCallingCode", "must be 1 to 3 digits", c.DefaultCountryCallingCode);
+        Check(errors, c.PhonePrefixDigits is >= 0 and <= 8, "Capture:PhonePrefixDigits", "must be between 0 and 8", c.PhonePrefixDigits);
 
         var ua = options.UserAgents;
         Check(errors, ua.CacheSize is >= 0 and <= 1 << 24, "UserAgents:CacheSize", "must be between 0 and 16,777,216", ua.CacheSize);

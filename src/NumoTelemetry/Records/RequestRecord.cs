@@ -109,6 +109,24 @@ public struct RequestRecord
     /// <summary>The carrier-enriched phone number (fraud scope), when configured and sent.</summary>
     public Pseudonym Phone { get; set; }
 
+    /// <summary>The number of the request's one-time-code signal (fraud scope, <see cref="SignalKind.OtpRequested"/> or <see cref="SignalKind.OtpVerified"/>).</summary>
+    internal Pseudonym OtpPhone { get; set; }
+
+    /// <summary>
+    /// The prefix of <see cref="OtpPhone"/> in clear, as one number: calling code and leading digits (<c>4477009</c> for <c>+4477009</c>,
+    /// a <c>phone-prefix</c> subject); 0 when none. Calling codes never begin with 0, so the digits are unambiguous.
+    /// </summary>
+    internal ulong OtpPrefix { get; set; }
+
+    /// <summary>The country calling code of <see cref="OtpPhone"/> alone (<c>44</c>; a <c>phone-prefix</c> subject such as <c>+44</c>).</summary>
+    internal ulong OtpCallingCode { get; set; }
+
+    /// <summary>A keyed hash of <see cref="OtpPhone"/>'s block of 100 consecutive numbers (its last two digits dropped): consecutive numbers share it.</summary>
+    internal ulong OtpBlock { get; set; }
+
+    /// <summary>Whether the request's User-Agent Client Hints contradict its User-Agent (another browser, platform or mobile flag).</summary>
+    internal bool ClientHintsMismatch { get; set; }
+
     /// <summary>The User-Agent string (fraud scope), to see a User-Agent change within a session.</summary>
     public Pseudonym UserAgentId { get; set; }
 

@@ -23,4 +23,10 @@ public enum SignalKind : byte
 
     /// <summary>An account was closed (the privacy policy's "accounts closable").</summary>
     AccountClosed = 6,
+
+    /// <summary>The site is about to send a one-time code by SMS (or voice) to a number (see <c>RequestSignals.OtpRequested</c>).</summary>
+    OtpRequested = 7,
+
+    /// <summary>A one-time code sent to a number was entered correctly.</summary>
+    OtpVerified = 8,
 }

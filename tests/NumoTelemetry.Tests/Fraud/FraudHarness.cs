@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NumoTelemetry.Alerts;
+using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.Feedback;
 using NumoTelemetry.Fraud.State;
@@ -19,6 +20,7 @@ internal sealed class FraudHarness : IDisposable
     public static readonly DateTimeOffset Start = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
 
     private readonly ServiceProvider _services;
+    private PhoneNumbers? _phones;
 
     /// <param name="configure">Changes to the default options.</param>
     /// <param name="key">The pseudonymisation key (a new one by default).</param>
@@ -89,8 +91,13 @@ internal sealed class FraudHarness : IDisposable
 
     public Pseudonym P(PseudonymKind kind, string value, DateTimeOffset? at = null) => Pseudonymizer.Pseudonymize(kind, value, at ?? Start);
 
-    public SubjectKey Subject(SubjectKind kind, string value) =>
-        kind == SubjectKind.Asn ? SubjectKey.ForAsn(long.Parse(value, System.Globalization.CultureInfo.InvariantCulture)) : SubjectKey.From(kind, P(SubjectKey.PseudonymKindOf(kind), value));
+    public SubjectKey Subject(SubjectKind kind, string value) => kind switch
+    {
+        SubjectKind.Asn => SubjectKey.ForAsn(long.Parse(value, System.Globalization.CultureInfo.InvariantCulture)),
+        SubjectKind.PhonePrefix => SubjectKey.ForPhonePrefix(ulong.Parse(value.TrimStart('+'), System.Globalization.CultureInfo.InvariantCulture)),
+        SubjectKind.Site => SubjectKey.Site,
+        _ => SubjectKey.From(kind, P(SubjectKey.PseudonymKindOf(kind), value)),
+    };
 
     public RequestRecord Record(SimRequest request)
     {
@@ -117,6 +124,12 @@ internal sealed class FraudHarness : IDisposable
             Geo = request.Geo,
             Crawler = request.Crawler,
         };
+        if (request.Phone is not null)
+        {
+            _phones ??= new PhoneNumbers(Pseudonymizer, Options, RiskProvider);
+            _phones.Capture(request.Phone, at, ref record);
+        }
+
         if (request.Signal != SignalKind.None)
         {
             record.AddSignal(new AppSignal(request.Signal, request.User is null ? default : p.Pseudonymize(PseudonymKind.User, request.User, at), default, null));
@@ -182,6 +195,9 @@ internal sealed record SimRequest(DateTimeOffset At, string Ip, string Path)
     public GeoFacts? Geo { get; init; }
 
     public CrawlerVerification Crawler { get; init; }
+
+    /// <summary>The number of an <see cref="SignalKind.OtpRequested"/> or <see cref="SignalKind.OtpVerified"/> signal, as the site received it.</summary>
+    public string? Phone { get; init; }
 
     public string Scenario { get; init; } = "benign";
 }

@@ -76,6 +76,10 @@ internal sealed class TrafficSimulator
         BurstWithForgedCookiesReusedTwice();
         CrawlerWithForgedCookiesReusedTwice();
         CookieChurnReusingEachForgedCookieTwice();
+        OtpCodesBehindCarrierNat();
+        OtpPumpingPremiumRange();
+        OtpPumpingConsecutiveNumbers();
+        ScraperRotatingUserAgents();
 
         _requests.Sort(static (a, b) => a.At.CompareTo(b.At));
         return _requests;
@@ -403,7 +407,7 @@ internal sealed class TrafficSimulator
 
     private void FakeCrawler()
     {
-        var s = Add("fake Googlebot scraping 700 pages from a hosting network", attack: true, ReasonCodes.Crawling, ReasonCodes.CookieChurn);
+        var s = Add("fake Googlebot scraping 700 pages from a hosting network", attack: true, ReasonCodes.Crawling, ReasonCodes.CookieChurn, ReasonCodes.FakeCrawler);
         const string ip = "146.70.1.5";
         s.Subject(SubjectKind.Ip, ip);
         var at = T(12.5);
@@ -472,6 +476,65 @@ internal sealed class TrafficSimulator
     // ---------------------------------------------------------------- helpers
 
     /// <summary>A visit without a visitor cookie (default consent): a session cookie from the site, an optional login, pages.</summary>
+    /// <summary>Trap: 200 subscribers of one carrier behind two NAT addresses ask for a code by SMS and enter it (8% give up).</summary>
+    private void OtpCodesBehindCarrierNat()
+    {
+        Add("trap: 200 subscribers behind a carrier NAT request and enter SMS codes", attack: false);
+        var at = T(8);
+        for (var n = 0; n < 200; n++)
+        {
+            at += TimeSpan.FromSeconds(_random.Next(5, 40));
+            var ip = n % 2 == 0 ? "80.12.40.1" : "80.12.40.2";
+            var phone = "+336" + _random.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _requests.Add(new SimRequest(at, ip, "/otp/send") { Method = "POST", Geo = s_mobileParis, UserAgent = Android, Signal = SignalKind.OtpRequested, Phone = phone });
+            if (_random.Next(100) >= 8)
+            {
+                _requests.Add(new SimRequest(at.AddSeconds(_random.Next(15, 90)), ip, "/otp/verify") { Method = "POST", Geo = s_mobileParis, UserAgent = Android, Signal = SignalKind.OtpVerified, Phone = phone });
+            }
+        }
+    }
+
+    private void OtpPumpingPremiumRange()
+    {
+        var s = Add("SMS pumping: 40 codes to random numbers of one Sierra Leone range from 40 addresses, never entered", attack: true, ReasonCodes.OtpPumping);
+        s.Expect(SubjectKind.PhonePrefix, "+2327612", ReasonCodes.OtpPumping).Subject(SubjectKind.PhonePrefix, "+2327612");
+        var at = T(10);
+        for (var n = 0; n < 40; n++)
+        {
+            at += TimeSpan.FromSeconds(_random.Next(20, 60));
+            var ip = $"41.{_random.Next(1, 250)}.{_random.Next(1, 250)}.{_random.Next(1, 250)}";
+            var phone = "+2327612" + _random.Next(0, 10_000).ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+            _requests.Add(new SimRequest(at, ip, "/otp/send") { Method = "POST", Geo = s_africaLagos, UserAgent = Chrome, Signal = SignalKind.OtpRequested, Phone = phone, Scenario = s.Name });
+        }
+    }
+
+    private void OtpPumpingConsecutiveNumbers()
+    {
+        var s = Add("SMS pumping: 30 codes to consecutive Latvian numbers", attack: true, ReasonCodes.OtpSequential, ReasonCodes.OtpPumping);
+        s.Expect(SubjectKind.PhonePrefix, "+3712610", ReasonCodes.OtpSequential).Subject(SubjectKind.PhonePrefix, "+3712610");
+        var at = T(15);
+        for (var n = 0; n < 30; n++)
+        {
+            at += TimeSpan.FromSeconds(_random.Next(10, 40));
+            var ip = $"62.{_random.Next(1, 250)}.{_random.Next(1, 250)}.{_random.Next(1, 250)}";
+            _requests.Add(new SimRequest(at, ip, "/otp/send") { Method = "POST", Geo = s_rostelecomMoscow, UserAgent = Chrome, Signal = SignalKind.OtpRequested, Phone = "+3712610" + (4_000 + n).ToString(System.Globalization.CultureInfo.InvariantCulture), Scenario = s.Name });
+        }
+    }
+
+    private void ScraperRotatingUserAgents()
+    {
+        var s = Add("scraper rotating User-Agents: 800 product pages in 12 minutes, a new browser string on each, no cookies", attack: true, ReasonCodes.UaRotation, ReasonCodes.Crawling);
+        const string ip = "34.90.7.7";
+        s.Expect(SubjectKind.Ip, ip, ReasonCodes.UaRotation).Subject(SubjectKind.Ip, ip);
+        var at = T(13);
+        for (var n = 0; n < 800; n++)
+        {
+            at += TimeSpan.FromMilliseconds(_random.Next(500, 1300));
+            var ua = $"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{_random.Next(100, 132)}.0.{_random.Next(4000, 6800)}.{_random.Next(10, 200)} Safari/537.36";
+            _requests.Add(new SimRequest(at, ip, $"/products/{n * 13}") { Geo = s_oceanFrankfurt, UserAgent = ua, Scenario = s.Name });
+        }
+    }
+
     private void Cookieless(Scenario s, DateTimeOffset at, string ip, GeoFacts geo, string ua, string? user, string session, int pages, double meanGapSeconds, int loginFailures)
     {
         if (user is not null)

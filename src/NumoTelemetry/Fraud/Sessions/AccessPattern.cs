@@ -65,6 +65,22 @@ internal struct AccessPattern
     public LongWindowPattern IpLong;
     public LongWindowPattern PrefixLong;
 
+    // ---- one-time codes (Fraud:OtpPumping:Window), on requests with an OTP signal ----
+    public bool OtpRequested;
+    public bool OtpVerified;
+    public bool OtpNumberNew;         // a code for a number the prefix had no code for in the window (not a resend)
+    public OtpCounts OtpPrefix;       // the number's prefix
+    public long OtpPrefixBlocks;      // distinct blocks of 100 consecutive numbers of the prefix
+    public long OtpDestinationHistory; // codes for the number's calling code in Fraud:OtpPumping:DestinationHistory (after this one)
+    public long OtpSiteHistory;       // codes for any number in that history (after this one)
+    public OtpCounts OtpIp;
+    public OtpCounts OtpSession;
+    public OtpCounts OtpVisitor;
+
+    // ---- per account, on failed logins: whether the site ever saw it succeed or sign up (profile retention) ----
+    public bool UserNeverSeen;
+    public bool UserFirstSeen;        // on a success or sign-up: the account had never been seen to succeed or sign up before
+
     // ---- per session and visitor ----
     public Observation PreviousSession;
     public long VisitorAccounts;
@@ -90,4 +106,13 @@ internal struct AccessPattern
 
         return clients;
     }
+}
+
+/// <summary>One-time codes of one subject in the OTP window: requested, entered, distinct numbers.</summary>
+[StructLayout(LayoutKind.Auto)]
+internal struct OtpCounts
+{
+    public long Requests;
+    public long Verified;
+    public long Numbers;
 }

@@ -16,7 +16,9 @@ namespace NumoTelemetry.Fraud.Sessions;
 /// <c>fail.users.long</c>, <c>login.fail.long</c>, <c>login.ok.long</c>; ip and ip-prefix, over <see cref="FraudOptions.LongAnalysisWindow"/> —
 /// <c>paths.long</c>, <c>req.long</c>, <c>clients.long</c>, <c>missing.long</c>, <c>errors.long</c>; ip-prefix and
 /// asn — <c>login.fail</c>, <c>login.ok</c>, <c>fail.ips</c>, <c>fail.users</c>; user — <c>login.fail</c>, <c>fail.ips</c>, <c>ok.ips</c>,
-/// <c>login.ips</c>, <c>last-login</c>, <c>devices</c>, <c>countries</c>, <c>asns</c>; session — <c>fingerprint</c>; visitor — <c>accounts</c>.
+/// <c>login.ips</c>, <c>last-login</c>, <c>devices</c>, <c>countries</c>, <c>asns</c>, <c>seen</c>; session — <c>fingerprint</c>; visitor — <c>accounts</c>;
+/// with a one-time-code signal: phone-prefix — <c>otp.req</c>, <c>otp.ok</c>, <c>otp.numbers</c>, <c>otp.blocks</c>; the calling code
+/// (a phone-prefix) and site — <c>otp.history</c>; ip, session and visitor — <c>otp.req</c>, <c>otp.ok</c>, <c>otp.numbers</c>.
 /// </remarks>
 internal sealed class AccessPatternTracker
 {
@@ -30,7 +32,7 @@ internal sealed class AccessPatternTracker
     internal static readonly string[] EvidenceFeatures =
     [
         "login.fail", "login.ok", "fail.users", "fail.ips", "ok.users", "ok.ips", "fail.users.long", "login.fail.long", "login.ok.long",
-        "login.ips", "last-login", "devices", "countries", "asns", "accounts",
+        "login.ips", "last-login", "devices", "countries", "asns", "accounts", "seen", "otp.history",
     ];
 
     private readonly FraudOptions _options;
@@ -165,12 +167,75 @@ internal sealed class AccessPatternTracker
             batch.Append(StateOperationKind.Exchange, session, "fingerprint", at, o.SessionHijack.SessionRetention, out plan.PreviousSession).Observation = Observe(record);
         }
 
+        if (!user.IsEmpty && (login || signUp))
+        {
+            // Whether the site ever saw the account succeed or sign up: read on a failure (element 0), recorded on a success or sign-up.
+            plan.UserSeen = Member(batch, user, "seen", at, o.AccountTakeover.ProfileRetention, succeeded || signUp ? 1UL : 0UL);
+        }
+
+        if (record.OtpPrefix != 0 && (record.TryGetSignal(SignalKind.OtpRequested, out _) || record.TryGetSignal(SignalKind.OtpVerified, out _)))
+        {
+            PlanOtp(record, batch, ref plan);
+        }
+
         if ((succeeded || signUp) && !user.IsEmpty && visitor != 0)
         {
             plan.VisitorAccounts = Distinct(batch, SubjectKey.From(SubjectKind.Visitor, record.Visitor), "accounts", at, o.AccountsPerDevice.Window, user.Hash64);
         }
 
         return plan;
+    }
+
+    /// <summary>
+    /// One-time codes: per number prefix (requests, entered codes, distinct numbers, distinct blocks of 100 consecutive numbers), per
+    /// calling code and site-wide over the destination history, and per IP, session and visitor (requests, entered, distinct numbers).
+    /// </summary>
+    private void PlanOtp(in RequestRecord record, FraudStateBatch batch, ref AccessPlan plan)
+    {
+        var o = _options.OtpPumping;
+        var at = record.Timestamp;
+        var requested = record.TryGetSignal(SignalKind.OtpRequested, out _);
+        var verified = record.TryGetSignal(SignalKind.OtpVerified, out _);
+        var number = requested && !record.OtpPhone.IsEmpty ? record.OtpPhone.Hash64 : 0;
+        var prefix = SubjectKey.ForPhonePrefix(record.OtpPrefix);
+        plan.OtpPrefixRequests = Increment(batch, prefix, "otp.req", at, o.Window, requested ? 1 : 0);
+        plan.OtpPrefixVerified = Increment(batch, prefix, "otp.ok", at, o.Window, verified ? 1 : 0);
+        plan.OtpPrefixNumbers = Distinct(batch, prefix, "otp.numbers", at, o.Window, number);
+        plan.OtpPrefixBlocks = Distinct(batch, prefix, "otp.blocks", at, o.Window, requested ? record.OtpBlock : 0);
+        if (requested)
+        {
+            plan.OtpDestinationHistory = Increment(batch, SubjectKey.ForPhonePrefix(record.OtpCallingCode), "otp.history", at, o.DestinationHistory, 1);
+            plan.OtpSiteHistory = Increment(batch, SubjectKey.Site, "otp.history", at, o.DestinationHistory, 1);
+        }
+
+        PlanOtpClient(batch, SubjectKey.From(SubjectKind.Ip, record.Ip), at, o.Window, requested, verified, number, ref plan.OtpIpRequests);
+        PlanOtpClient(batch, SubjectKey.From(SubjectKind.Session, record.Session), at, o.Window, requested, verified, number, ref plan.OtpSessionRequests);
+        PlanOtpClient(batch, SubjectKey.From(SubjectKind.Visitor, record.Visitor), at, o.Window, requested, verified, number, ref plan.OtpVisitorRequests);
+    }
+
+    /// <summary>Three consecutive plan slots from <paramref name="first"/>: requests, entered codes, distinct numbers of one client subject.</summary>
+    private static void PlanOtpClient(FraudStateBatch batch, in SubjectKey subject, DateTimeOffset at, TimeSpan window, bool requested, bool verified, ulong number, ref int first)
+    {
+        if (subject.IsEmpty)
+        {
+            return;
+        }
+
+        var slots = MemoryMarshal.CreateSpan(ref first, 3);
+        slots[0] = Increment(batch, subject, "otp.req", at, window, requested ? 1 : 0);
+        slots[1] = Increment(batch, subject, "otp.ok", at, window, verified ? 1 : 0);
+        slots[2] = Distinct(batch, subject, "otp.numbers", at, window, number);
+    }
+
+    private static OtpCounts ReadOtp(in int first, FraudStateBatch batch)
+    {
+        var slots = MemoryMarshal.CreateReadOnlySpan(in first, 3);
+        return new OtpCounts
+        {
+            Requests = batch.Result(slots[0]).Count,
+            Verified = batch.Result(slots[1]).Count,
+            Numbers = batch.Result(slots[2]).Count,
+        };
     }
 
     /// <summary>Reads the results of a plan.</summary>
@@ -228,6 +293,27 @@ internal sealed class AccessPatternTracker
         p.UserLoginIpNew = p.LoginSucceeded && batch.Result(plan.UserLoginIpKnown).IsNew;
         p.IpLong = ReadLong(in plan.IpDistinctPathsLong, batch);
         p.PrefixLong = ReadLong(in plan.PrefixDistinctPathsLong, batch);
+        p.UserNeverSeen = p.LoginFailed && plan.UserSeen >= 0 && batch.Result(plan.UserSeen).Count == 0;
+        p.UserFirstSeen = (p.LoginSucceeded || p.SignUp) && plan.UserSeen >= 0 && batch.Result(plan.UserSeen).IsNew;
+        if (plan.OtpPrefixRequests >= 0)
+        {
+            p.OtpRequested = record.TryGetSignal(SignalKind.OtpRequested, out _);
+            p.OtpVerified = record.TryGetSignal(SignalKind.OtpVerified, out _);
+            p.OtpPrefix = new OtpCounts
+            {
+                Requests = batch.Result(plan.OtpPrefixRequests).Count,
+                Verified = batch.Result(plan.OtpPrefixVerified).Count,
+                Numbers = batch.Result(plan.OtpPrefixNumbers).Count,
+            };
+            p.OtpPrefixBlocks = batch.Result(plan.OtpPrefixBlocks).Count;
+            p.OtpNumberNew = p.OtpRequested && batch.Result(plan.OtpPrefixNumbers).IsNew;
+            p.OtpDestinationHistory = batch.Result(plan.OtpDestinationHistory).Count;
+            p.OtpSiteHistory = batch.Result(plan.OtpSiteHistory).Count;
+            p.OtpIp = ReadOtp(in plan.OtpIpRequests, batch);
+            p.OtpSession = ReadOtp(in plan.OtpSessionRequests, batch);
+            p.OtpVisitor = ReadOtp(in plan.OtpVisitorRequests, batch);
+        }
+
         return p;
     }
 

@@ -53,6 +53,22 @@ internal struct AccessPlan
     public int PrefixClientsLong;
     public int PrefixMissingPathsLong;
     public int PrefixErrorsLong;
+    public int OtpPrefixRequests;
+    public int OtpPrefixVerified;
+    public int OtpPrefixNumbers;
+    public int OtpPrefixBlocks;
+    public int OtpDestinationHistory;
+    public int OtpSiteHistory;
+    public int OtpIpRequests;
+    public int OtpIpVerified;
+    public int OtpIpNumbers;
+    public int OtpSessionRequests;
+    public int OtpSessionVerified;
+    public int OtpSessionNumbers;
+    public int OtpVisitorRequests;
+    public int OtpVisitorVerified;
+    public int OtpVisitorNumbers;
+    public int UserSeen;
 
     public static AccessPlan None
     {
@@ -64,5 +80,5 @@ internal struct AccessPlan
         }
     }
 
-    public const int Count = 47;
+    public const int Count = 63;
 }

@@ -146,7 +146,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         ForgetRecent();
         foreach (var key in _subjects.Keys)
         {
-            if (key.KeyId == keyId && key.Kind != SubjectKind.Asn && _subjects.Remove(key, out var subject))
+            if (key.KeyId == keyId && key.IsPseudonymous && _subjects.Remove(key, out var subject))
             {
                 FreeSlot(subject.Slot);
             }
@@ -413,7 +413,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
         // Accounts and AS numbers are evidence from the start (an account's failures, an AS's logins: few, and what the
         // detectors judge over hours); any other subject starts on probation.
-        Link(slot, key.Kind is SubjectKind.User or SubjectKind.Asn ? EvictionClass.Evidence : EvictionClass.New);
+        Link(slot, key.Kind is SubjectKind.User or SubjectKind.Asn or SubjectKind.PhonePrefix or SubjectKind.Site ? EvictionClass.Evidence : EvictionClass.New);
         return new Subject { Slot = slot };
     }
 

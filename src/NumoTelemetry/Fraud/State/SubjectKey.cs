@@ -11,7 +11,8 @@ namespace NumoTelemetry.Fraud.State;
 /// </summary>
 /// <remarks>
 /// The text form (<see cref="ToString()"/>) is the subject as alerts spell it: the pseudonym text
-/// <c>k{keyId}.{base64url}</c> (what <c>numo pseudonymize</c> prints), or the AS number for <see cref="SubjectKind.Asn"/>.
+/// <c>k{keyId}.{base64url}</c> (what <c>numo pseudonymize</c> prints), the AS number for <see cref="SubjectKind.Asn"/>, the prefix in clear
+/// (<c>+4477009</c>) for <see cref="SubjectKind.PhonePrefix"/>, <c>site</c> for <see cref="SubjectKind.Site"/>.
 /// The key id is part of the identity, so state made under a key that has been rotated out ages out with it,
 /// and <see cref="IFraudStateStore.ForgetKeyAsync"/> can erase it.
 /// </remarks>
@@ -41,8 +42,21 @@ public readonly struct SubjectKey : IEquatable<SubjectKey>, ISpanFormattable
     /// <summary>Whether this is the default value.</summary>
     public bool IsEmpty => Kind == SubjectKind.None;
 
-    /// <summary>A well-mixed 64-bit value of the subject (the pseudonym's first hash bytes; a mixed AS number).</summary>
-    public ulong Hash64 => Kind == SubjectKind.Asn ? StateMath.Mix(_lo) : _lo;
+    /// <summary>A well-mixed 64-bit value of the subject (the pseudonym's first hash bytes; a mixed AS number, phone prefix or site).</summary>
+    public ulong Hash64 => Kind == SubjectKind.Asn ? StateMath.Mix(_lo) : IsPseudonymous ? _lo : StateMath.Mix(_lo ^ ((ulong)Kind << 56));
+
+    /// <summary>Whether the subject is a pseudonym (not an AS number, a phone prefix or the site).</summary>
+    public bool IsPseudonymous => Kind is not (SubjectKind.None or SubjectKind.Asn or SubjectKind.PhonePrefix or SubjectKind.Site);
+
+    /// <summary>The subject of the whole site (<see cref="SubjectKind.Site"/>).</summary>
+    public static SubjectKey Site { get; } = new(SubjectKind.Site, 0, 1, 0);
+
+    /// <summary>
+    /// The subject of a phone number prefix: <paramref name="digits"/> are the calling code and the leading digits kept in clear, as one
+    /// number (calling codes never begin with 0, so the digits are unambiguous). Empty for 0 or more than 18 digits.
+    /// </summary>
+    public static SubjectKey ForPhonePrefix(ulong digits) =>
+        digits is > 0 and < 1_000_000_000_000_000_000UL ? new SubjectKey(SubjectKind.PhonePrefix, 0, digits, 0) : default;
 
     /// <summary>The AS number of an <see cref="SubjectKind.Asn"/> subject; 0 otherwise.</summary>
     public long Asn => Kind == SubjectKind.Asn ? (long)_lo : 0;
@@ -72,6 +86,8 @@ public readonly struct SubjectKey : IEquatable<SubjectKey>, ISpanFormattable
         SubjectKind.Visitor => "visitor",
         SubjectKind.User => "user",
         SubjectKind.Asn => "asn",
+        SubjectKind.PhonePrefix => "phone-prefix",
+        SubjectKind.Site => "site",
         _ => "none",
     };
 
@@ -89,7 +105,7 @@ public readonly struct SubjectKey : IEquatable<SubjectKey>, ISpanFormattable
     /// <summary>The pseudonym behind the subject (empty for <see cref="SubjectKind.Asn"/>).</summary>
     public Pseudonym ToPseudonym()
     {
-        if (Kind is SubjectKind.None or SubjectKind.Asn)
+        if (!IsPseudonymous)
         {
             return default;
         }
@@ -108,10 +124,35 @@ public readonly struct SubjectKey : IEquatable<SubjectKey>, ISpanFormattable
             return _lo.TryFormat(destination, out charsWritten, default, CultureInfo.InvariantCulture);
         }
 
+        if (Kind == SubjectKind.PhonePrefix)
+        {
+            charsWritten = 0;
+            if (destination.Length < 2 || !_lo.TryFormat(destination[1..], out var digits, default, CultureInfo.InvariantCulture))
+            {
+                return false;
+            }
+
+            destination[0] = '+';
+            charsWritten = digits + 1;
+            return true;
+        }
+
+        if (Kind == SubjectKind.Site)
+        {
+            charsWritten = 0;
+            if (!"site".AsSpan().TryCopyTo(destination))
+            {
+                return false;
+            }
+
+            charsWritten = 4;
+            return true;
+        }
+
         return ToPseudonym().TryFormat(destination, out charsWritten);
     }
 
-    /// <summary>The subject as alerts spell it: the pseudonym text, or the AS number.</summary>
+    /// <summary>The subject as alerts spell it: the pseudonym text, the AS number, the phone prefix (<c>+4477009</c>) or <c>site</c>.</summary>
     public override string ToString()
     {
         Span<char> buffer = stackalloc char[MaxTextLength];

@@ -23,4 +23,13 @@ public enum SubjectKind : byte
 
     /// <summary>An autonomous system, by number (<c>asn</c>); not a pseudonym.</summary>
     Asn = 6,
+
+    /// <summary>
+    /// A phone number prefix (<c>phone-prefix</c>): the country calling code and a few leading digits, for example <c>+4477009</c>; not a
+    /// pseudonym (a calling code and a few digits identify no one). See <c>Capture:PhonePrefixDigits</c>.
+    /// </summary>
+    PhonePrefix = 7,
+
+    /// <summary>The whole site (<c>site</c>): site-wide anomalies against the learned baseline.</summary>
+    Site = 8,
 }

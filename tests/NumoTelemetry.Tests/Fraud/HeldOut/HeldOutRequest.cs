@@ -24,4 +24,10 @@ internal sealed record HeldOutRequest(DateTimeOffset At, string Ip, string Path,
     public string? Event { get; init; }
 
     public double DurationMs { get; init; } = 40;
+
+    /// <summary>The phone number of an <c>otp_requested</c> or <c>otp_verified</c> event, as the site received it (E.164 or national).</summary>
+    public string? Phone { get; init; }
+
+    /// <summary>Extra request headers (for example client hints), or null.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? Headers { get; init; }
 }
