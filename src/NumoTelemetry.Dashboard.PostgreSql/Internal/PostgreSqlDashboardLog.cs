@@ -31,4 +31,7 @@ internal static partial class PostgreSqlDashboardLog
 
     [LoggerMessage(1808, LogLevel.Error, "NumoTelemetry dashboard: the PostgreSQL schema could not be checked at start-up ({ExceptionType}: {Reason}); the store tries again with every call.", EventName = "DashboardPostgreSqlSchemaNotReady")]
     public static partial void SchemaNotReady(ILogger logger, string exceptionType, string reason);
+
+    [LoggerMessage(1809, LogLevel.Error, "NumoTelemetry dashboard: PostgreSQL refused a batch of {Cells} aggregate cells of {Records} records ({Reason}); it was dropped rather than retried. Counted in numo.pipeline.records.dropped{{numo.reason=dashboard_store}}.", EventName = "DashboardPostgreSqlBatchRejected")]
+    public static partial void BatchRejected(ILogger logger, int cells, long records, string reason);
 }

@@ -467,6 +467,24 @@ internal sealed class PostgreSqlDashboardStore : IDashboardStore, IAsyncDisposab
             {
                 await WriteBatchAsync(batch, abort).ConfigureAwait(false);
             }
+            catch (PostgresException ex) when (IsPermanent(ex) && !abort.IsCancellationRequested)
+            {
+                // The server refused the data itself (a value it cannot take): retrying cannot help, and the batch would
+                // hold up every later one. It is dropped and counted.
+                Failed(ex);
+                long records;
+                lock (_lock)
+                {
+                    _batches.RemoveFirst();
+                    _bufferedCells -= batch.Cells.Count;
+                    _bufferedAlerts -= batch.Alerts.Count;
+                    records = RecordsIn(batch.Cells.Values);
+                }
+
+                CountDropped(records);
+                PostgreSqlDashboardLog.BatchRejected(_logger, batch.Cells.Count, records, "SQLSTATE " + ex.SqlState);
+                continue;
+            }
             catch (Exception ex) when (!abort.IsCancellationRequested)
             {
                 Failed(ex);
@@ -494,6 +512,24 @@ internal sealed class PostgreSqlDashboardStore : IDashboardStore, IAsyncDisposab
             Succeeded(pending);
         }
     }
+
+    /// <summary>
+    /// Writes <paramref name="cells"/> as batch <paramref name="sequence"/> of this writer, bypassing the outbox (tests: a
+    /// retry after a lost acknowledgement is the same call again).
+    /// </summary>
+    internal Task WriteBatchAsync(IReadOnlyList<DashboardCell> cells, long sequence, CancellationToken cancellationToken)
+    {
+        var batch = new PendingBatch { Sequence = sequence };
+        foreach (var cell in cells)
+        {
+            batch.Add(cell);
+        }
+
+        return WriteBatchAsync(batch, cancellationToken);
+    }
+
+    /// <summary>Data and integrity errors (SQLSTATE classes 22 and 23): the batch itself is refused, whenever it is sent.</summary>
+    private static bool IsPermanent(PostgresException ex) => ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal);
 
     /// <summary>Writes one batch in one transaction, unless the server already holds it (same writer, same sequence).</summary>
     private async Task WriteBatchAsync(PendingBatch batch, CancellationToken cancellationToken)

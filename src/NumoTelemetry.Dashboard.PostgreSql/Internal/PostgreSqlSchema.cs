@@ -101,6 +101,10 @@ internal static class PostgreSqlSchema
             idxs integer[];
             ranks integer[];
             n integer;
+            ri integer;
+            rr integer;
+            d bytea;
+            sp bytea;
             merged bytea;
         BEGIN
             IF a IS NULL OR length(a) = 0 THEN
@@ -115,11 +119,34 @@ internal static class PostgreSqlSchema
             PERFORM {s}.hll_check(a);
             PERFORM {s}.hll_check(b);
             IF get_byte(a, 0) = 2 AND get_byte(b, 0) = 2 THEN
+                -- dense + dense: one pass over the registers
                 SELECT string_agg(set_byte('\x00'::bytea, 0, greatest(get_byte(a, i), get_byte(b, i))), ''::bytea ORDER BY i)
                   INTO merged
                   FROM generate_series(2, 4097) AS i;
                 RETURN '\x020c'::bytea || merged;
             END IF;
+            IF get_byte(a, 0) = 2 OR get_byte(b, 0) = 2 THEN
+                -- dense + sparse: the sparse entries raise the dense registers (a copy only where one rises)
+                IF get_byte(a, 0) = 2 THEN
+                    d := a;
+                    sp := b;
+                ELSE
+                    d := b;
+                    sp := a;
+                END IF;
+                FOR j IN 0 .. get_byte(sp, 2) + 256 * get_byte(sp, 3) - 1 LOOP
+                    ri := get_byte(sp, 4 + 3 * j) + 256 * get_byte(sp, 5 + 3 * j);
+                    IF ri >= 4096 THEN
+                        RAISE EXCEPTION 'HyperLogLog register index out of range' USING ERRCODE = '22P03';
+                    END IF;
+                    rr := get_byte(sp, 6 + 3 * j);
+                    IF rr > get_byte(d, 2 + ri) THEN
+                        d := set_byte(d, 2 + ri, rr);
+                    END IF;
+                END LOOP;
+                RETURN d;
+            END IF;
+            -- sparse + sparse: union of the entries, register-wise maximum; dense beyond 512 registers
             SELECT array_agg(r.idx ORDER BY r.idx), array_agg(r.rank ORDER BY r.idx)
               INTO idxs, ranks
               FROM (SELECT h.idx, max(h.rank) AS rank
@@ -129,7 +156,7 @@ internal static class PostgreSqlSchema
             IF n > 0 AND idxs[n] >= 4096 THEN
                 RAISE EXCEPTION 'HyperLogLog register index out of range' USING ERRCODE = '22P03';
             END IF;
-            IF n > 512 OR get_byte(a, 0) = 2 THEN
+            IF n > 512 THEN
                 SELECT string_agg(set_byte('\x00'::bytea, 0, coalesce(u.rank, 0)), ''::bytea ORDER BY g.i)
                   INTO merged
                   FROM generate_series(0, 4095) AS g(i)
