@@ -13,7 +13,8 @@ namespace NumoTelemetry.Dashboard.PostgreSql.Internal;
 /// and <c>writers</c> (the last batch each writing process applied: a retried batch whose commit was lost in transit is
 /// recognised and not added twice).</para>
 /// <para>Functions: <c>hll_merge(a, b)</c> merges two sketches in the dashboard's own HyperLogLog format (register-wise
-/// maximum; sparse below 513 registers, dense above, byte-identical to the .NET merge), so an upsert merges on the
+/// maximum; sparse up to 512 registers, dense above, byte-identical to the .NET merge; PL/pgSQL loops over plain copies,
+/// costing O(smaller sketch) for the usual small delta into a large cell), so an upsert merges on the
 /// server, inside the row lock, and concurrent writers never lose a register. Plain SQL and PL/pgSQL: no extension
 /// to install, so it runs on managed PostgreSQL services too.</para>
 /// </remarks>
@@ -84,27 +85,22 @@ internal static class PostgreSqlSchema
         END
         $f$;
 
-        CREATE FUNCTION {s}.hll_registers(s bytea, OUT idx integer, OUT rank integer) RETURNS SETOF record
-        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $f$
-            SELECT i - 2, get_byte(s, i)
-              FROM generate_series(2, CASE WHEN get_byte(s, 0) = 2 THEN length(s) - 1 ELSE 1 END) AS i
-             WHERE get_byte(s, i) <> 0
-            UNION ALL
-            SELECT get_byte(s, 4 + 3 * j) + 256 * get_byte(s, 5 + 3 * j), get_byte(s, 6 + 3 * j)
-              FROM generate_series(0, CASE WHEN get_byte(s, 0) = 1 THEN get_byte(s, 2) + 256 * get_byte(s, 3) - 1 ELSE -1 END) AS j
-             WHERE get_byte(s, 6 + 3 * j) <> 0
-        $f$;
-
         CREATE FUNCTION {s}.hll_merge(a bytea, b bytea) RETURNS bytea
         LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $f$
         DECLARE
-            idxs integer[];
-            ranks integer[];
-            n integer;
-            ri integer;
-            rr integer;
             d bytea;
             sp bytea;
+            big bytea;
+            small bytea;
+            nb integer;
+            ns integer;
+            ri integer;
+            rr integer;
+            lo integer;
+            hi integer;
+            mid integer;
+            mi integer;
+            at integer;
             merged bytea;
         BEGIN
             IF a IS NULL OR length(a) = 0 THEN
@@ -116,17 +112,22 @@ internal static class PostgreSqlSchema
             IF b IS NULL OR length(b) = 0 THEN
                 RETURN {s}.hll_check(a);
             END IF;
-            PERFORM {s}.hll_check(a);
-            PERFORM {s}.hll_check(b);
+            -- work on plain (decompressed) copies: get_byte on a compressed value would decompress it on every call
+            a := {s}.hll_check(a) || '\x'::bytea;
+            b := {s}.hll_check(b) || '\x'::bytea;
             IF get_byte(a, 0) = 2 AND get_byte(b, 0) = 2 THEN
-                -- dense + dense: one pass over the registers
-                SELECT string_agg(set_byte('\x00'::bytea, 0, greatest(get_byte(a, i), get_byte(b, i))), ''::bytea ORDER BY i)
-                  INTO merged
-                  FROM generate_series(2, 4097) AS i;
-                RETURN '\x020c'::bytea || merged;
+                -- dense + dense: register-wise maximum (a copy only where a register rises)
+                d := a;
+                FOR k IN 2 .. 4097 LOOP
+                    rr := get_byte(b, k);
+                    IF rr > get_byte(d, k) THEN
+                        d := set_byte(d, k, rr);
+                    END IF;
+                END LOOP;
+                RETURN d;
             END IF;
             IF get_byte(a, 0) = 2 OR get_byte(b, 0) = 2 THEN
-                -- dense + sparse: the sparse entries raise the dense registers (a copy only where one rises)
+                -- dense + sparse: the sparse entries raise the dense registers
                 IF get_byte(a, 0) = 2 THEN
                     d := a;
                     sp := b;
@@ -146,27 +147,65 @@ internal static class PostgreSqlSchema
                 END LOOP;
                 RETURN d;
             END IF;
-            -- sparse + sparse: union of the entries, register-wise maximum; dense beyond 512 registers
-            SELECT array_agg(r.idx ORDER BY r.idx), array_agg(r.rank ORDER BY r.idx)
-              INTO idxs, ranks
-              FROM (SELECT h.idx, max(h.rank) AS rank
-                      FROM (SELECT * FROM {s}.hll_registers(a) UNION ALL SELECT * FROM {s}.hll_registers(b)) AS h
-                     GROUP BY h.idx) AS r;
-            n := coalesce(array_length(idxs, 1), 0);
-            IF n > 0 AND idxs[n] >= 4096 THEN
+            -- sparse + sparse: the smaller one's entries go into the bigger one (binary search, insert in order)
+            IF length(a) >= length(b) THEN
+                big := a;
+                small := b;
+            ELSE
+                big := b;
+                small := a;
+            END IF;
+            nb := get_byte(big, 2) + 256 * get_byte(big, 3);
+            ns := get_byte(small, 2) + 256 * get_byte(small, 3);
+            IF nb > 0 AND get_byte(big, 4 + 3 * (nb - 1)) + 256 * get_byte(big, 5 + 3 * (nb - 1)) >= 4096 THEN
                 RAISE EXCEPTION 'HyperLogLog register index out of range' USING ERRCODE = '22P03';
             END IF;
-            IF n > 512 THEN
-                SELECT string_agg(set_byte('\x00'::bytea, 0, coalesce(u.rank, 0)), ''::bytea ORDER BY g.i)
-                  INTO merged
-                  FROM generate_series(0, 4095) AS g(i)
-                  LEFT JOIN unnest(idxs, ranks) AS u(idx, rank) ON u.idx = g.i;
-                RETURN '\x020c'::bytea || merged;
+            FOR j IN 0 .. ns - 1 LOOP
+                ri := get_byte(small, 4 + 3 * j) + 256 * get_byte(small, 5 + 3 * j);
+                IF ri >= 4096 THEN
+                    RAISE EXCEPTION 'HyperLogLog register index out of range' USING ERRCODE = '22P03';
+                END IF;
+                rr := get_byte(small, 6 + 3 * j);
+                CONTINUE WHEN rr = 0;
+                lo := 0;
+                hi := nb - 1;
+                at := -1;
+                WHILE lo <= hi LOOP
+                    mid := (lo + hi) / 2;
+                    mi := get_byte(big, 4 + 3 * mid) + 256 * get_byte(big, 5 + 3 * mid);
+                    IF mi = ri THEN
+                        at := mid;
+                        EXIT;
+                    ELSIF mi < ri THEN
+                        lo := mid + 1;
+                    ELSE
+                        hi := mid - 1;
+                    END IF;
+                END LOOP;
+                IF at >= 0 THEN
+                    IF rr > get_byte(big, 6 + 3 * at) THEN
+                        big := set_byte(big, 6 + 3 * at, rr);
+                    END IF;
+                ELSE
+                    big := substring(big FROM 1 FOR 4 + 3 * lo)
+                        || set_byte(set_byte(set_byte('\x000000'::bytea, 0, ri % 256), 1, ri / 256), 2, rr)
+                        || substring(big FROM 5 + 3 * lo);
+                    nb := nb + 1;
+                END IF;
+            END LOOP;
+            -- beyond 512 registers the sketch turns dense, as the .NET sketch does
+            IF nb > 512 THEN
+                d := '\x020c'::bytea || decode(repeat('00', 4096), 'hex');
+                FOR j IN 0 .. nb - 1 LOOP
+                    ri := get_byte(big, 4 + 3 * j) + 256 * get_byte(big, 5 + 3 * j);
+                    rr := get_byte(big, 6 + 3 * j);
+                    IF rr > get_byte(d, 2 + ri) THEN
+                        d := set_byte(d, 2 + ri, rr);
+                    END IF;
+                END LOOP;
+                RETURN d;
             END IF;
-            SELECT string_agg(set_byte(set_byte(set_byte('\x000000'::bytea, 0, u.idx % 256), 1, u.idx / 256), 2, u.rank), ''::bytea ORDER BY u.idx)
-              INTO merged
-              FROM unnest(idxs, ranks) AS u(idx, rank);
-            RETURN set_byte(set_byte('\x010c0000'::bytea, 2, n % 256), 3, n / 256) || coalesce(merged, ''::bytea);
+            RETURN set_byte(set_byte(big, 2, nb % 256), 3, nb / 256);
         END
         $f$;
         """,
