@@ -2,9 +2,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud.Detectors;
+using NumoTelemetry.Fraud.Sessions;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Pipeline;
-using NumoTelemetry.Sessions;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Fraud;
 

@@ -2,8 +2,10 @@ using System.Buffers;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Metrics;
 using NumoTelemetry.Pipeline;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.RequestLog;
 
