@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -20,9 +23,10 @@ namespace NumoTelemetry.Benchmarks.Dashboard;
 /// (<c>numo-bench-fleet-v1.db</c> in the temp folder; schema <c>numo_bench_fleet_v1</c>), and the generation's write
 /// throughput is printed.
 /// PostgreSQL: set <c>NUMO_BENCH_POSTGRES</c> to a connection string (a throwaway cluster: see docs/fleet.md).
-/// Run: NUMO_BENCH_POSTGRES="Host=127.0.0.1;Port=5432;Username=numo;Database=postgres" dotnet run -c Release --project benchmarks/NumoTelemetry.Benchmarks -- --filter *FleetDashboardQuery* --job short
+/// Run: NUMO_BENCH_POSTGRES="Host=127.0.0.1;Port=5432;Username=numo;Database=postgres" dotnet run -c Release --project benchmarks/NumoTelemetry.Benchmarks -- --filter *FleetDashboardQuery* (in process, three iterations: its own job)
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(FleetConfig))]
 public class FleetDashboardQueryBenchmarks
 {
     private const int Nodes = 10;
@@ -57,10 +61,8 @@ public class FleetDashboardQueryBenchmarks
             }
 
             writers[0].EnsureSchemaAsync(default).GetAwaiter().GetResult();
-            if (!Exists(connectionString))
-            {
-                Generate(now, (node, cells) => writers[node].WriteBatchAsync(cells, NextSequence(node), default), parallel: true);
-            }
+            var done = DaysWritten(connectionString);
+            Generate(now, done, (node, cells) => writers[node].WriteBatchAsync(cells, NextSequence(node), default), parallel: true);
 
             for (var i = 1; i < Nodes; i++)
             {
@@ -76,7 +78,7 @@ public class FleetDashboardQueryBenchmarks
             var sqlite = new SqliteDashboardStore(path);
             if (!exists)
             {
-                Generate(now, (_, cells) => sqlite.WriteAsync(cells, default).AsTask(), parallel: false);
+                Generate(now, [], (_, cells) => sqlite.WriteAsync(cells, default).AsTask(), parallel: false);
             }
 
             _store = sqlite;
@@ -120,21 +122,34 @@ public class FleetDashboardQueryBenchmarks
         Options.Create(new PostgreSqlDashboardOptions { ConnectionString = connectionString, Schema = Schema, CommandTimeout = TimeSpan.FromMinutes(5) }),
         NullLogger<PostgreSqlDashboardStore>.Instance);
 
-    private static bool Exists(string connectionString)
+    /// <summary>The days already generated (a run stopped half-way resumes with the next day).</summary>
+    private static HashSet<DateTime> DaysWritten(string connectionString)
     {
         using var connection = new NpgsqlConnection(connectionString);
         connection.Open();
-        using var command = new NpgsqlCommand($"SELECT count(*) FROM \"{Schema}\".cells WHERE g = 2", connection);
-        return (long)command.ExecuteScalar()! > 0;
+        using var command = new NpgsqlCommand($"SELECT t FROM \"{Schema}\".cells WHERE g = 2 AND dim = 'total'", connection);
+        var days = new HashSet<DateTime>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            days.Add(reader.GetFieldValue<DateTime>(0));
+        }
+
+        return days;
     }
 
     /// <summary>Writes 30 days of the fleet's cells: each day, every node its share of every cell, nodes in parallel or not.</summary>
-    private static void Generate(DateTimeOffset now, Func<int, IReadOnlyList<DashboardCell>, Task> write, bool parallel)
+    private static void Generate(DateTimeOffset now, HashSet<DateTime> done, Func<int, IReadOnlyList<DashboardCell>, Task> write, bool parallel)
     {
         var watch = Stopwatch.StartNew();
         long upserts = 0;
         for (var day = 0; day < 30; day++)
         {
+            if (done.Contains(now.UtcDateTime.Date.AddDays(-day)))
+            {
+                continue;
+            }
+
             var shares = new List<DashboardCell>[Nodes];
             for (var node = 0; node < Nodes; node++)
             {
@@ -170,6 +185,11 @@ public class FleetDashboardQueryBenchmarks
                     write(node, Deduplicated(shares[node])).GetAwaiter().GetResult();
                 }
             }
+        }
+
+        if (upserts == 0)
+        {
+            return;
         }
 
         Console.WriteLine($"// fleet data: {upserts:N0} upserts by {Nodes} writers in {watch.Elapsed.TotalSeconds:N1} s ({upserts / watch.Elapsed.TotalSeconds:N0} cells/s)");
@@ -236,6 +256,12 @@ public class FleetDashboardQueryBenchmarks
             Visitors = bytes,
             Contributors = bytes,
         };
+    }
+
+    /// <summary>In process (generating the data once takes minutes), three iterations.</summary>
+    private sealed class FleetConfig : ManualConfig
+    {
+        public FleetConfig() => AddJob(Job.ShortRun.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(60), logOutput: true)));
     }
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
