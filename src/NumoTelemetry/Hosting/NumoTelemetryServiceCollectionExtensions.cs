@@ -90,10 +90,12 @@ public static class NumoTelemetryServiceCollectionExtensions
         services.TryAddSingleton<IRiskProvider, NullRiskProvider>();
         services.TryAddSingleton<NumoTelemetryMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UserAgentParserMetrics>());
-        services.TryAddSingleton<RequestCapturer>();
+        services.TryAddSingleton(sp => new CaptureRules(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value, sp.GetRequiredService<Pseudonymizer>()));
+        services.TryAddSingleton<RequestFinisher>();
+        services.TryAddSingleton<RequestReader>();
         services.TryAddSingleton(sp => new RecordQueue(
             sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Pipeline.QueueCapacity,
-            sp.GetRequiredService<RequestCapturer>(),
+            sp.GetRequiredService<RequestFinisher>(),
             sp.GetRequiredService<NumoTelemetryMetrics>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRequestRecordProcessor, RequestLogProcessor>());
         services.TryAddSingleton<PipelineService>();
