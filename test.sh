@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every NumoTelemetry test. Does its own set-up: installs what the tests need where it can
-# (redis-server, dnsmasq, chromium, prometheus from Debian's packages; npm packages for the
+# (redis-server, dnsmasq, chromium, prometheus, postgresql-15 from Debian's packages; npm packages for the
 # User-Agent parity test) and otherwise says exactly what is missing. Tests whose tool or test
 # data is missing are reported as skipped, with the reason, never silently passed.
 #
@@ -20,6 +20,8 @@ command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || need_pkgs+=(dnsmasq)
 [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 command -v prometheus >/dev/null 2>&1 || need_pkgs+=(prometheus)
+# PostgreSQL server binaries (initdb, postgres): the dashboard store tests create a throwaway cluster.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_pkgs+=(postgresql-15)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
@@ -35,7 +37,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 
 # Debian's packages start services on install; the tests start their own instances on free ports.
-for svc in redis-server dnsmasq prometheus; do
+for svc in redis-server dnsmasq prometheus postgresql; do
   if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" >/dev/null 2>&1 || true; fi
   if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
 done

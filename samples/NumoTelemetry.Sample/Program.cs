@@ -15,6 +15,11 @@ if (!string.IsNullOrEmpty(builder.Configuration["NumoTelemetry:Redis:Configurati
     numo.AddRedis(); // fleet mode: several instances share fraud state in Redis (NumoTelemetry:Redis; off by default)
 }
 
+if (!string.IsNullOrEmpty(builder.Configuration["NumoTelemetry:Dashboard:PostgreSql:ConnectionString"]))
+{
+    numo.AddDashboardPostgreSql(); // fleet analytics: every instance writes to and reads one dashboard in PostgreSQL (off by default: SQLite)
+}
+
 AnalystAccess.Configure(builder);
 
 // Logs, fraud alerts among them (category NumoTelemetry.Alerts), as OpenTelemetry log records; sent over OTLP when

@@ -5,27 +5,13 @@ using NumoTelemetry.Dashboard.Tests.Infrastructure;
 
 namespace NumoTelemetry.Dashboard.Tests.Storage;
 
+/// <summary>What only the SQLite store does (file modes, WAL, erasing freed bytes); the rest is in <see cref="SqliteDashboardStoreConformanceTests"/>.</summary>
 public sealed class SqliteDashboardStoreTests : IDisposable
 {
     private static readonly DateTimeOffset s_t0 = new(2025, 3, 10, 14, 0, 0, TimeSpan.Zero);
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
-
-    [Fact]
-    public async Task WriteAsync_SameKeyTwice_AddsCountersAndMergesSketches()
-    {
-        using var store = new SqliteDashboardStore(_dir.File("a.db"));
-        await store.WriteAsync([Cell(s_t0, "DE", 3, 0, 10)], default);
-        await store.WriteAsync([Cell(s_t0, "DE", 2, 5, 10)], default);
-
-        var cells = await store.ReadAsync(new DashboardCellQuery(DashboardGranularity.Minute, "referrer", s_t0, s_t0.AddMinutes(1)), default);
-
-        var cell = Assert.Single(cells);
-        Assert.Equal(5, cell.PageViews);
-        Assert.Equal(15, HyperLogLog.FromBytes(cell.Visitors).Count());
-        Assert.Equal(s_t0, cell.BucketStart);
-    }
 
     [Fact]
     public async Task Open_NewFileUnderUsualUmask_IsReadableByItsOwnerOnly()
@@ -50,46 +36,6 @@ public sealed class SqliteDashboardStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadAsync_AfterReopen_ReturnsWhatWasWritten()
-    {
-        var path = _dir.File("restart.db");
-        using (var store = new SqliteDashboardStore(path))
-        {
-            await store.WriteAsync([Cell(s_t0, "x", 7, 0, 3), Cell(s_t0.AddMinutes(1), "x", 1, 3, 2)], default);
-        }
-
-        using var reopened = new SqliteDashboardStore(path);
-        await reopened.WriteAsync([Cell(s_t0, "x", 1, 100, 3)], default);
-        var cells = await reopened.ReadAsync(new DashboardCellQuery(DashboardGranularity.Minute, "referrer", s_t0, s_t0.AddHours(1)), default);
-
-        Assert.Equal(2, cells.Count);
-        Assert.Equal(8, cells[0].PageViews);
-        Assert.Equal(6, HyperLogLog.FromBytes(cells[0].Visitors).Count());
-        Assert.Equal(1, cells[1].PageViews);
-    }
-
-    [Fact]
-    public async Task PurgeAsync_RemovesOnlyOlderCellsOfThatGranularity()
-    {
-        using var store = new SqliteDashboardStore(_dir.File("purge.db"));
-        await store.WriteAsync(
-            [
-                Cell(s_t0.AddDays(-3), "old", 1, 0, 1),
-                Cell(s_t0, "new", 1, 0, 1),
-                Cell(s_t0.AddDays(-3), "old-hour", 1, 0, 1, DashboardGranularity.Hour),
-            ],
-            default);
-
-        var removed = await store.PurgeAsync(DashboardGranularity.Minute, s_t0.AddDays(-2), default);
-
-        Assert.Equal(1, removed);
-        var minutes = await store.ReadAsync(new DashboardCellQuery(DashboardGranularity.Minute, "referrer", DateTimeOffset.UnixEpoch, s_t0.AddDays(1)), default);
-        Assert.Equal("new", Assert.Single(minutes).Key);
-        var hours = await store.ReadAsync(new DashboardCellQuery(DashboardGranularity.Hour, "referrer", DateTimeOffset.UnixEpoch, s_t0.AddDays(1)), default);
-        Assert.Single(hours);
-    }
-
-    [Fact]
     public async Task Constructor_NewFile_UsesWriteAheadLog()
     {
         var path = _dir.File("wal.db");
@@ -101,44 +47,6 @@ public sealed class SqliteDashboardStoreTests : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string?)command.ExecuteScalar());
-    }
-
-    [Fact]
-    public async Task ReadAsync_WhileWriting_DoesNotBlock()
-    {
-        using var store = new SqliteDashboardStore(_dir.File("concurrent.db"));
-        await store.WriteAsync([Cell(s_t0, "x", 1, 0, 1)], default);
-        var writer = Task.Run(async () =>
-        {
-            for (var i = 0; i < 50; i++)
-            {
-                await store.WriteAsync([Cell(s_t0.AddMinutes(i % 5), "x", 1, i, 2)], default);
-            }
-        });
-
-        for (var i = 0; i < 50; i++)
-        {
-            var cells = await store.ReadAsync(new DashboardCellQuery(DashboardGranularity.Minute, "referrer", s_t0, s_t0.AddHours(1)), default);
-            Assert.NotEmpty(cells);
-        }
-
-        await writer;
-    }
-
-    [Fact]
-    public async Task GetOrAddDaySecretAsync_TwiceAndAfterReopen_ReturnsTheFirstSecret()
-    {
-        var path = _dir.File("secret.db");
-        var day = DateOnly.FromDateTime(s_t0.UtcDateTime);
-        var first = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
-        using (var store = new SqliteDashboardStore(path))
-        {
-            Assert.Equal(first, await store.GetOrAddDaySecretAsync(day, first, default));
-            Assert.Equal(first, await store.GetOrAddDaySecretAsync(day, new byte[32], default));
-        }
-
-        using var reopened = new SqliteDashboardStore(path);
-        Assert.Equal(first, await reopened.GetOrAddDaySecretAsync(day, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), default));
     }
 
     [Fact]
