@@ -18,10 +18,21 @@ public static class NumoTelemetryDashboardPostgreSqlBuilderExtensions
 {
     /// <summary>
     /// Stores the dashboard in PostgreSQL. Binds <c>NumoTelemetry:Dashboard:PostgreSql</c> when <c>AddNumoTelemetry</c> was
-    /// given configuration, then applies <paramref name="configure"/>. Replaces any other <see cref="IDashboardStore"/>, before
+    /// given configuration. Replaces any other <see cref="IDashboardStore"/>, before
     /// or after <c>AddDashboard</c>. The schema is created or migrated at start-up.
     /// </summary>
-    public static INumoTelemetryBuilder AddDashboardPostgreSql(this INumoTelemetryBuilder builder, Action<PostgreSqlDashboardOptions>? configure = null)
+    /// <param name="builder">The NumoTelemetry builder.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static INumoTelemetryBuilder AddDashboardPostgreSql(this INumoTelemetryBuilder builder) => builder.AddDashboardPostgreSql(static _ => { });
+
+    /// <summary>
+    /// Stores the dashboard in PostgreSQL. Binds <c>NumoTelemetry:Dashboard:PostgreSql</c> when <c>AddNumoTelemetry</c> was
+    /// given configuration, then applies <paramref name="configure"/>.
+    /// </summary>
+    /// <param name="builder">The NumoTelemetry builder.</param>
+    /// <param name="configure">Changes to the bound options.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static INumoTelemetryBuilder AddDashboardPostgreSql(this INumoTelemetryBuilder builder, Action<PostgreSqlDashboardOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = builder.Services.AddOptions<PostgreSqlDashboardOptions>();

@@ -38,7 +38,7 @@ internal sealed class PostgreSqlDashboardStore : IDashboardStore, IAsyncDisposab
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgreSqlDashboardOptions _options;
     private readonly ILogger _logger;
-    private readonly NumoTelemetryMetrics? _metrics;
+    private readonly ILossCounter? _metrics;
     private readonly TimeProvider _time;
     private readonly string _s;
     private readonly string _upsertSql;
@@ -60,7 +60,7 @@ internal sealed class PostgreSqlDashboardStore : IDashboardStore, IAsyncDisposab
     private bool _alertsDroppedWhileFailing;
     private int _disposed;
 
-    public PostgreSqlDashboardStore(IOptions<PostgreSqlDashboardOptions> options, ILogger<PostgreSqlDashboardStore> logger, TimeProvider? time = null, NumoTelemetryMetrics? metrics = null)
+    public PostgreSqlDashboardStore(IOptions<PostgreSqlDashboardOptions> options, ILogger<PostgreSqlDashboardStore> logger, TimeProvider? time = null, ILossCounter? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
