@@ -28,7 +28,20 @@ public readonly struct NumoSignals
     public NumoSignals Identify(string? userName) => Raise(SignalKind.Identified, userName, null, null);
 
     /// <summary>The account of <paramref name="userName"/> was closed.</summary>
-    public NumoSignals AccountClosed(string? userName) => Raise(SignalKind.AccountClosed, userName, null, null);
+    /// <remarks>
+    /// Account closure takes effect: the account's fraud state is erased on this site and in a shared store (or kept under
+    /// <c>NumoTelemetry:SubjectRights:LegalHold</c>), and with <c>NumoTelemetry:SubjectRights:EraseLogsOnAccountClosed</c> its
+    /// request-log lines are erased too. See docs/retention.md.
+    /// </remarks>
+    public NumoSignals AccountClosed(string? userName)
+    {
+        if (Feature is not null && _context.RequestServices?.GetService(typeof(SubjectRights.SubjectRightsService)) is SubjectRights.SubjectRightsService rights)
+        {
+            rights.AccountClosed(userName);
+        }
+
+        return Raise(SignalKind.AccountClosed, userName, null, null);
+    }
 
     /// <summary>
     /// A site-defined event such as <c>password_reset</c>. <paramref name="name"/> must be a short constant, never

@@ -93,6 +93,8 @@ public static class NumoTelemetryServiceCollectionExtensions
             sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Pipeline.QueueCapacity,
             sp.GetRequiredService<RequestCapturer>(),
             sp.GetRequiredService<NumoTelemetryMetrics>()));
+        services.TryAddSingleton<NumoTelemetry.SubjectRights.SubjectRequestQueue>(); // subject rights: erasure requests and account closure
+        services.TryAddSingleton<NumoTelemetry.SubjectRights.SubjectRightsService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRequestRecordProcessor, RequestLogProcessor>());
         services.TryAddSingleton<PipelineService>();
         services.AddHostedService<PipelineHostedService>();

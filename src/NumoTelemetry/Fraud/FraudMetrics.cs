@@ -16,6 +16,7 @@ internal sealed class FraudMetrics
     private readonly Counter<long> _deferred;
     private readonly Counter<long> _delivery;
     private readonly Counter<long> _errors;
+    private readonly Counter<long> _subjectRights;
     private Func<long>? _subjects;
     private InMemoryFraudStateStore? _evictions;
 
@@ -28,6 +29,7 @@ internal sealed class FraudMetrics
         _deferred = meter.CreateCounter<long>("numo.alerts.deferred", unit: "{alert}", description: "Notifications held back by the global notification rate (sent later).");
         _delivery = meter.CreateCounter<long>("numo.alerts.delivery", unit: "{attempt}", description: "Alert delivery attempts, by sink and outcome (success, retry, failed, gone, error).");
         _errors = meter.CreateCounter<long>("numo.fraud.errors", unit: "{error}", description: "Fraud detection failures, by stage (state store, detector). A failure never fails a request.");
+        _subjectRights = meter.CreateCounter<long>("numo.subject_rights.account_closures", unit: "{account}", description: "Account closures taken by the fraud engine, by outcome (account_closed: its fraud state erased; held: kept under the legal hold).");
         meter.CreateObservableGauge("numo.fraud.subjects", () => _subjects?.Invoke() ?? 0, unit: "{subject}", description: "Subjects held by the in-memory fraud state.");
         meter.CreateObservableCounter("numo.fraud.subjects.evicted", ObserveEvictions, unit: "{subject}", description: "Subjects the in-memory fraud state let go: expired, or evicted over its bound by class (new, repeat, evidence; cheapest first).");
     }
@@ -65,6 +67,8 @@ internal sealed class FraudMetrics
 
     public void AlertDelivery(string sink, string outcome) =>
         _delivery.Add(1, new KeyValuePair<string, object?>("numo.sink", sink), new KeyValuePair<string, object?>("numo.outcome", outcome));
+
+    public void SubjectRights(string outcome) => _subjectRights.Add(1, new KeyValuePair<string, object?>("numo.outcome", outcome));
 
     public void Error(string stage) => _errors.Add(1, new KeyValuePair<string, object?>("numo.stage", stage));
 }

@@ -5,6 +5,7 @@ using NumoTelemetry.Fraud.Detectors;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pipeline;
 using NumoTelemetry.Sessions;
+using NumoTelemetry.SubjectRights;
 
 namespace NumoTelemetry.Fraud;
 
@@ -35,6 +36,8 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
     private readonly List<StateOperation> _pendingScores = new();
     private readonly HashSet<SubjectKey> _readScores = new();
     private AccessPlan[] _plans = new AccessPlan[1024];
+    private readonly SubjectRequestQueue? _subjectRequests;
+    private readonly SubjectRightsOptions _rights;
 
     public FraudProcessor(
         IOptions<NumoTelemetryOptions> options,
@@ -44,9 +47,17 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         FraudMetrics metrics,
         ILoggerFactory loggerFactory,
         TimeProvider time,
-        IAlertDeduplicator? deduplicator = null)
+        IAlertDeduplicator? deduplicator = null,
+        SubjectRequestQueue? subjectRequests = null)
     {
         _options = options.Value.Fraud;
+        _rights = options.Value.SubjectRights;
+        _subjectRequests = subjectRequests;
+        if (subjectRequests is not null && _options.Enabled)
+        {
+            subjectRequests.HasConsumer = true;
+        }
+
         _store = store;
         _cache = cache;
         _metrics = metrics;
@@ -73,6 +84,11 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         if (!_options.Enabled || batch.IsEmpty)
         {
             return;
+        }
+
+        if (_subjectRequests is { IsEmpty: false })
+        {
+            await TakeSubjectRequestsAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (_store is InMemoryFraudStateStore local)
@@ -165,6 +181,11 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
             return;
         }
 
+        if (_subjectRequests is { IsEmpty: false })
+        {
+            await TakeSubjectRequestsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (_pendingScores.Count > 0)
         {
             _state.Clear();
@@ -182,6 +203,143 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         }
 
         await _alerts.TickAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Subject-rights work (erasure folder requests, account closures), on the pipeline thread: the engine's scores, the risk
+    /// cache, open alert groups, pending score changes and the store's state of the subjects are erased, or described.
+    /// </summary>
+    private async ValueTask TakeSubjectRequestsAsync(CancellationToken cancellationToken)
+    {
+        while (_subjectRequests!.TryDequeue(out var request))
+        {
+            try
+            {
+                await TakeSubjectRequestAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                _metrics.Error("subject_rights");
+                Log.SubjectRightsFailed(_logger, "fraud_state", ex.GetType().Name, ex.Message);
+            }
+        }
+    }
+
+    private async ValueTask TakeSubjectRequestAsync(SubjectStateRequest request, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (request.Operation == SubjectRequest.Export)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartArray();
+                if (_store is ISubjectStateStore store)
+                {
+                    await store.DescribeSubjectsAsync(request.Subjects, writer, cancellationToken).ConfigureAwait(false);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            var scores = new List<FraudReason>();
+            request.Channel?.WriteAnswer(request.Id!, ErasureChannel.FraudSuffix, w =>
+            {
+                w.WritePropertyName("memory");
+                w.WriteRawValue(buffer.WrittenSpan, skipInputValidation: true);
+                w.WriteStartArray("scores");
+                foreach (var subject in request.Subjects)
+                {
+                    var total = _scores.Snapshot(subject, now, scores);
+                    if (total <= 0)
+                    {
+                        continue;
+                    }
+
+                    w.WriteStartObject();
+                    w.WriteString("kind", SubjectKey.KindName(subject.Kind));
+                    w.WriteString("subject", subject.ToString());
+                    w.WriteNumber("score", Math.Round(total, 1));
+                    w.WriteStartObject("reasons");
+                    foreach (var reason in scores)
+                    {
+                        w.WriteNumber(reason.Code, reason.Points);
+                    }
+
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            });
+            return;
+        }
+
+        if (request.Operation == SubjectStateRequest.AccountClosed)
+        {
+            await CloseAccountAsync(request, now, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var erased = await EraseSubjectsAsync(request.Subjects, now, cancellationToken).ConfigureAwait(false);
+        request.Channel?.WriteAnswer(request.Id!, ErasureChannel.FraudSuffix, w =>
+        {
+            w.WriteNumber("subjects", request.Subjects.Count);
+            w.WriteNumber("erased", erased);
+        });
+    }
+
+    private async ValueTask CloseAccountAsync(SubjectStateRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var minimum = _rights.LegalHoldMinimumScore > 0 ? _rights.LegalHoldMinimumScore : _options.AlertScore;
+        var score = 0.0;
+        var reasons = new List<FraudReason>();
+        foreach (var subject in request.Subjects)
+        {
+            score = Math.Max(score, _scores.Snapshot(subject, now, reasons));
+        }
+
+        var held = _rights.LegalHold > TimeSpan.Zero && score >= minimum;
+        if (held)
+        {
+            _metrics.SubjectRights("held");
+            Log.AccountClosureHeld(_logger, _rights.LegalHold, score, minimum);
+        }
+        else if (_rights.EraseFraudStateOnAccountClosed)
+        {
+            await EraseSubjectsAsync(request.Subjects, now, cancellationToken).ConfigureAwait(false);
+            _metrics.SubjectRights("account_closed");
+        }
+
+        if (_rights.EraseLogsOnAccountClosed && request.Channel is { } channel && request.Pseudonyms is { } pseudonyms)
+        {
+            channel.WriteRequest(new SubjectRequest
+            {
+                Id = SubjectRequest.NewId(now),
+                Operation = SubjectRequest.Erase,
+                Created = now,
+                NotBefore = held ? now + _rights.LegalHold : null,
+                Origin = "site",
+                Pseudonyms = RequestLogEraser.TextsOf(pseudonyms),
+            });
+        }
+    }
+
+    /// <summary>Erases the subjects' state held by the engine and its store; returns the store's count of erased entries.</summary>
+    internal async ValueTask<long> EraseSubjectsAsync(IReadOnlyList<SubjectKey> subjects, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var set = new HashSet<SubjectKey>(subjects);
+        foreach (var subject in subjects)
+        {
+            _scores.Forget(subject);
+            _cache.Set(subject, 0, null, now);
+        }
+
+        _alerts.Forget(set);
+        _pendingScores.RemoveAll(op => set.Contains(op.Subject));
+        var erased = _store is ISubjectStateStore store ? await store.ForgetSubjectsAsync(set, cancellationToken).ConfigureAwait(false) : 0;
+        Log.SubjectStateErased(_logger, set.Count, "erase");
+        return erased;
     }
 
     /// <summary>Sends every open alert group's unsent hits now (end of a replay).</summary>

@@ -61,6 +61,9 @@ internal sealed class ScoreBoard
         entry.External = Math.Max(entry.External, score);
     }
 
+    /// <summary>Forgets a subject's score (a subject's erasure); returns whether it had one.</summary>
+    public bool Forget(in SubjectKey subject) => _entries.Remove(subject);
+
     /// <summary>The decayed value of one reason of a subject.</summary>
     public double ValueOf(in SubjectKey subject, string reason, DateTimeOffset at)
     {

@@ -34,13 +34,15 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
     private readonly TimeProvider _time;
     private int _failures;
     private DateTimeOffset _retryAt;
+    private readonly SubjectRights.SubjectErasureWatcher? _erasures;
 
     public RequestLogProcessor(
         IOptions<NumoTelemetryOptions> options,
         ILoggerFactory loggerFactory,
         NumoTelemetryMetrics metrics,
         TimeProvider time,
-        IHostEnvironment? environment = null)
+        IHostEnvironment? environment = null,
+        SubjectRights.SubjectRequestQueue? subjectRequests = null)
     {
         _options = options.Value.RequestLog;
         _logger = loggerFactory.CreateLogger("NumoTelemetry.RequestLog");
@@ -58,8 +60,12 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
             _file = new JsonLinesFileWriter(directory, "requests", _options.MaxFileBytes, _options.RetentionDays, time, FileGone);
             var json = _json = new RequestRecordJsonWriter();
             _writeJson = (IBufferWriter<byte> output, in RequestRecord record) => json.Write(output, in record);
+            _erasures = new SubjectRights.SubjectErasureWatcher(directory, _file, subjectRequests, metrics, _ownLogger, time);
         }
     }
+
+    /// <summary>The erasure requests this writer honours (tests).</summary>
+    internal SubjectRights.SubjectErasureWatcher? Erasures => _erasures;
 
     internal string? CurrentFilePath => _file?.CurrentPath;
 
@@ -112,6 +118,7 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
 
         try
         {
+            _erasures?.Check();
             _file.Flush();
             Recovered();
         }
@@ -132,11 +139,20 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
         }
 
         var file = _file!;
+        var erasures = _erasures!;
+        erasures.Check(); // at most once a second: requests of the erasure folder, before any line is written
         var before = file.LinesAccepted;
+        var skipped = 0;
         try
         {
             for (var i = 0; i < records.Length; i++)
             {
+                if (erasures.IsErased(in records[i]))
+                {
+                    skipped++; // a subject being erased: its lines are not written
+                    continue;
+                }
+
                 file.WriteUtf8Line(in records[i], _writeJson!);
             }
 
@@ -149,7 +165,7 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The lines the writer took stay with it (written on recovery, or counted at shutdown); the rest are lost.
-            Failed(ex, records.Length - (int)(file.LinesAccepted - before));
+            Failed(ex, records.Length - skipped - (int)(file.LinesAccepted - before));
         }
     }
 
@@ -211,6 +227,7 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
             }
 
             _file.Dispose();
+            _erasures?.Dispose();
         }
 
         _json?.Dispose();
