@@ -183,21 +183,20 @@ internal sealed class RequestLogEraser
             string? mark = null;
             var everything = false;
             var fraudPending = false;
-            using (var sealedAnswer = await WaitForAnswerAsync(request.Id, ErasureChannel.SealedSuffix, wait, cancellationToken).ConfigureAwait(false))
+            // No writer holds writer.lock: none runs, and one that starts now honours the request in new files only.
+            writerLock = existing is null ? Channel.TryLock("writer.lock") : null;
+            if (writerLock is not null)
             {
-                if (sealedAnswer is not null)
-                {
-                    result.SiteAnswered = true;
-                    var root = sealedAnswer.RootElement;
-                    mark = root.TryGetProperty("mark", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
-                    fraudPending = root.TryGetProperty("fraud", out var f) && f.ValueKind == JsonValueKind.True;
-                }
-                else
-                {
-                    writerLock = Channel.TryLock("writer.lock")
-                        ?? throw new SubjectRightsException($"The site holds the request log ({Path.Combine(Channel.Folder, "writer.lock")}) but did not answer the erasure request within {wait.TotalSeconds:0} s: nothing was erased. Try again with a longer --wait.");
-                    everything = true;
-                }
+                everything = true;
+            }
+            else
+            {
+                using var sealedAnswer = await WaitForAnswerAsync(request.Id, ErasureChannel.SealedSuffix, wait, cancellationToken).ConfigureAwait(false)
+                    ?? throw new SubjectRightsException($"The site holds the request log ({Path.Combine(Channel.Folder, "writer.lock")}) but did not answer the erasure request within {wait.TotalSeconds:0} s: nothing was erased. Try again with a longer --wait.");
+                result.SiteAnswered = true;
+                var root = sealedAnswer.RootElement;
+                mark = root.TryGetProperty("mark", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+                fraudPending = root.TryGetProperty("fraud", out var f) && f.ValueKind == JsonValueKind.True;
             }
 
             RequestLogFileName sealedName = default;
