@@ -40,7 +40,7 @@ internal static class SubjectCommand
 
         public Option<string?> Redis { get; } = new("--redis") { Description = "The StackExchange.Redis configuration string of the fleet's Redis (NumoTelemetry:Redis:Configuration)." };
 
-        public Option<string> RedisKeyPrefix { get; } = new("--redis-key-prefix") { Description = "NumoTelemetry:Redis:KeyPrefix, if not the default.", DefaultValueFactory = static _ => new RedisOptions().KeyPrefix };
+        public Option<string?> RedisKeyPrefix { get; } = new("--redis-key-prefix") { Description = "NumoTelemetry:Redis:KeyPrefix; default: the one in --config, else numo:fraud." };
 
         public Option<FileInfo?> DashboardDb { get; } = new("--dashboard-db") { Description = "The dashboard's SQLite file (NumoTelemetry:Dashboard:DatabasePath): its alerts (and triage)." };
 
@@ -70,7 +70,7 @@ internal static class SubjectCommand
             Values = parse.GetValue(Value) ?? [],
             RequestLog = parse.GetValue(RequestLog),
             Redis = parse.GetValue(Redis),
-            RedisKeyPrefix = parse.GetValue(RedisKeyPrefix)!,
+            RedisKeyPrefix = parse.GetValue(RedisKeyPrefix),
             DashboardDb = parse.GetValue(DashboardDb),
             Since = parse.GetValue(Since),
             Wait = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(Wait))),
@@ -124,7 +124,7 @@ internal static class SubjectCommand
 
         public string? Redis { get; init; }
 
-        public string RedisKeyPrefix { get; init; } = new RedisOptions().KeyPrefix;
+        public string? RedisKeyPrefix { get; init; }
 
         public FileInfo? DashboardDb { get; init; }
 
@@ -282,7 +282,7 @@ internal static class SubjectCommand
                     w.WriteStartArray("redis");
                     await using var connection = await ConnectAsync(redis).ConfigureAwait(false);
                     var database = connection.GetDatabase();
-                    var keys = await RedisSubjectState.FindAsync(connection, database, a.RedisKeyPrefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
+                    var keys = await RedisSubjectState.FindAsync(connection, database, a.RedisKeyPrefix ?? prepared.Settings.Redis.KeyPrefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
                     await RedisSubjectState.DescribeAsync(database, keys, w).ConfigureAwait(false);
                     w.WriteEndArray();
                     summary.Add(string.Create(CultureInfo.InvariantCulture, $"redis: {keys.Count} keys"));
@@ -396,7 +396,7 @@ internal static class SubjectCommand
             {
                 await using var connection = await ConnectAsync(redis).ConfigureAwait(false);
                 var database = connection.GetDatabase();
-                var keys = await RedisSubjectState.FindAsync(connection, database, a.RedisKeyPrefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
+                var keys = await RedisSubjectState.FindAsync(connection, database, a.RedisKeyPrefix ?? prepared.Settings.Redis.KeyPrefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
                 var erased = a.DryRun ? keys.Count : await RedisSubjectState.UnlinkAsync(database, keys).ConfigureAwait(false);
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{name}: redis: {verb} {erased} keys")).ConfigureAwait(false);
             }

@@ -151,7 +151,7 @@ internal sealed class ErasureChannel
     /// <summary>Takes a lock file of the folder (exclusive, not waiting), or returns <see langword="null"/> when another holds it.</summary>
     public FileStream? TryLock(string name)
     {
-        Directory.CreateDirectory(Folder);
+        CreateFolder();
         var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
@@ -171,7 +171,7 @@ internal sealed class ErasureChannel
     /// <summary>Records that a writer without <c>writer.lock</c> is about to create <paramref name="fileName"/> (erasers leave it alone).</summary>
     public void RegisterUnsealed(string fileName)
     {
-        Directory.CreateDirectory(Folder);
+        CreateFolder();
         var path = Path.Combine(Folder, "unsealed");
         OwnerOnlyFile.EnsureExists(path);
         File.AppendAllText(path, fileName + "\n");
@@ -198,7 +198,7 @@ internal sealed class ErasureChannel
 
     private void WriteJson(string name, Action<Utf8JsonWriter> write)
     {
-        Directory.CreateDirectory(Folder);
+        CreateFolder();
         var path = Path.Combine(Folder, name);
         var temp = path + ".tmp-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
         OwnerOnlyFile.EnsureExists(temp);
@@ -213,6 +213,19 @@ internal sealed class ErasureChannel
         }
 
         File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Creates the folder, readable by its owner only on Unix (it lists who is being erased, by pseudonym).</summary>
+    private void CreateFolder()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(Folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     /// <summary>The time as written in the folder's files.</summary>
