@@ -47,29 +47,28 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         time.Offset = TimeSpan.FromDays(-40);
         for (var i = 0; i < 22; i++)
         {
-            Assert.Equal(200, await site.SendAsync(HttpMethod.Post, "/s/login?user=" + Uri.EscapeDataString($"victim{i}@example.org"), Ip, Visitor));
+            Assert.Equal(200, await site.SendAsync(HttpMethod.Post, "/s/login", Ip, Visitor, $"victim{i}@example.org"));
             sent++;
         }
 
         sent += await SubjectVisitAsync(site);
         Assert.Equal(200, await site.SendAsync(HttpMethod.Get, "/o/page", OtherIp, OtherVisitor));
         sent++;
-        await WaitForAlertsAsync(db, 1);
 
         // Window B, key 2 (10 days ago): the person again; the other stuffs 22 accounts.
         time.Offset = TimeSpan.FromDays(-10);
         sent += await SubjectVisitAsync(site);
         for (var i = 0; i < 22; i++)
         {
-            Assert.Equal(200, await site.SendAsync(HttpMethod.Post, "/o/login?user=" + Uri.EscapeDataString($"target{i}@example.org"), OtherIp, OtherVisitor));
+            Assert.Equal(200, await site.SendAsync(HttpMethod.Post, "/o/login", OtherIp, OtherVisitor, $"target{i}@example.org"));
             sent++;
         }
 
-        Assert.Equal(200, await site.SendAsync(HttpMethod.Post, "/o/login?user=" + Uri.EscapeDataString(OtherEmail), OtherIp, OtherVisitor));
+        Assert.Equal(200, await site.SendAsync(HttpMethod.Post, "/o/login", OtherIp, OtherVisitor, OtherEmail));
         sent++;
-        await WaitForAlertsAsync(db, 2);
-        time.Offset = TimeSpan.Zero;
+        time.Offset = TimeSpan.Zero; // the pipeline's flushes and the dashboard's writes run on the clock: back to now
         await WaitForLinesAsync(logDir, sent);
+        await WaitForAlertsAsync(db, 2);
 
         var written = ReadLines(logDir);
         var theirs = written.Where(l => Route(l).StartsWith("/s/", StringComparison.Ordinal)).ToList();
@@ -174,7 +173,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
             Assert.DoesNotContain(raw, outputs.ToString(), StringComparison.OrdinalIgnoreCase);
             foreach (var file in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
             {
-                if (file != settings)
+                if (file != settings && !file.EndsWith(".lock", StringComparison.Ordinal)) // lock files are empty (and held)
                 {
                     Assert.False(Contains(File.ReadAllBytes(file), raw), $"{raw} in {file}");
                 }
@@ -186,7 +185,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
 
     private static async Task<int> SubjectVisitAsync(SubjectRightsSite site)
     {
-        Assert.Equal(200, await site.SendAsync(HttpMethod.Post, "/s/signin?user=" + Uri.EscapeDataString(Email), Ip, Visitor));
+        Assert.Equal(200, await site.SendAsync(HttpMethod.Post, "/s/signin", Ip, Visitor, Email));
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(200, await site.SendAsync(HttpMethod.Get, "/s/page", Ip, Visitor));
@@ -289,7 +288,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
             await Task.Delay(50);
         }
 
-        Assert.Fail($"the dashboard holds {AlertSubjects(db).Count} alerts, not {count}");
+        Assert.Fail($"the dashboard holds {(File.Exists(db) ? AlertSubjects(db).Count : 0)} alerts, not {count}");
     }
 
     private static List<string> AlertSubjects(string db)

@@ -59,19 +59,19 @@ internal sealed class SubjectRightsSite : IAsyncDisposable
         app.MapGet("/s/page", static () => "ok");
         app.MapGet("/o/page", static () => "ok");
         app.MapGet("/o/during", static () => "ok");
-        app.MapPost("/s/login", static (HttpContext context, string user) =>
+        app.MapPost("/s/login", static (HttpContext context) =>
         {
-            context.NumoSignals().LoginFailed(user);
+            context.NumoSignals().LoginFailed(context.Request.Headers["X-Test-User"]);
             return Results.Ok();
         });
-        app.MapPost("/o/login", static (HttpContext context, string user) =>
+        app.MapPost("/o/login", static (HttpContext context) =>
         {
-            context.NumoSignals().LoginFailed(user);
+            context.NumoSignals().LoginFailed(context.Request.Headers["X-Test-User"]);
             return Results.Ok();
         });
-        app.MapPost("/s/signin", static (HttpContext context, string user) =>
+        app.MapPost("/s/signin", static (HttpContext context) =>
         {
-            context.NumoSignals().LoginSucceeded(user);
+            context.NumoSignals().LoginSucceeded(context.Request.Headers["X-Test-User"]);
             return Results.Ok();
         });
         await app.StartAsync();
@@ -87,9 +87,14 @@ internal sealed class SubjectRightsSite : IAsyncDisposable
     }
 
     /// <summary>Sends a request as a client at <paramref name="ip"/> (X-Forwarded-For from loopback) with a visitor cookie.</summary>
-    public async Task<int> SendAsync(HttpMethod method, string path, string ip, string? visitor)
+    public async Task<int> SendAsync(HttpMethod method, string path, string ip, string? visitor, string? user = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (user is not null)
+        {
+            request.Headers.Add("X-Test-User", user); // not in the URL: the host's own request logs would show it
+        }
+
         request.Headers.Add("X-Forwarded-For", ip);
         if (visitor is not null)
         {
