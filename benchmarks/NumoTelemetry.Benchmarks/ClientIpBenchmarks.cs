@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Primitives;
 using NumoTelemetry.Capture;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Benchmarks;
 

@@ -3,10 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
-using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Benchmarks;
 
@@ -53,7 +53,7 @@ public class FraudEngineBenchmarks
                     HasVisitorCookie = true,
                     UserAgentId = pseudonymizer.Pseudonymize(PseudonymKind.UserAgent, $"ua{client % 20}", at),
                     Path = pseudonymizer.Pseudonymize(PseudonymKind.Path, $"/p/{random.Next(500)}", at),
-                    Geo = new Enrichment.GeoFacts { Asn = 3215 + (client % 30), CountryIsoCode = "FR", Latitude = 48.8, Longitude = 2.3, AccuracyRadiusKm = 20 },
+                    Geo = new Records.GeoFacts { Asn = 3215 + (client % 30), CountryIsoCode = "FR", Latitude = 48.8, Longitude = 2.3, AccuracyRadiusKm = 20 },
                 };
                 if (random.Next(20) == 0)
                 {

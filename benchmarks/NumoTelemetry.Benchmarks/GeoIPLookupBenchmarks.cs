@@ -1,9 +1,8 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
-using NumoTelemetry.Capture;
-using NumoTelemetry.Enrichment;
 using NumoTelemetry.GeoIP;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Benchmarks;
 

@@ -2,8 +2,9 @@ using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using NumoTelemetry.Capture;
-using NumoTelemetry.Pipeline;
+using NumoTelemetry.Hosting;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Benchmarks;
 

@@ -6,8 +6,10 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using NumoTelemetry.Capture;
+using NumoTelemetry.Hosting;
 using NumoTelemetry.Pipeline;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Benchmarks;
 

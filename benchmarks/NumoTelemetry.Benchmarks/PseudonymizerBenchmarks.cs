@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using NumoTelemetry.Capture;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Benchmarks;
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NumoTelemetry;
 using NumoTelemetry.Fraud.State;
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.Redis;
 using NumoTelemetry.Redis.Tests;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.RequestLog;
 using NumoTelemetry.UserAgents;
 

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using NumoTelemetry.Capture;
 using NumoTelemetry.Dns;
-using NumoTelemetry.Enrichment;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Benchmarks;

@@ -1,8 +1,10 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Options;
+using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Benchmarks;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using NumoTelemetry;
+using NumoTelemetry.Alerts;
 using NumoTelemetry.Dashboard;
 using NumoTelemetry.Dashboard.Aggregation;
 using NumoTelemetry.Dashboard.Query;

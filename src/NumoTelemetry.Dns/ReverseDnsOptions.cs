@@ -54,7 +54,7 @@ public sealed class ReverseDnsOptions
     public TimeSpan FailureTtl { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Whether every new client address is resolved (for <see cref="RequestRecord.NetworkDomain"/>), or only those whose
+    /// Whether every new client address is resolved (for <see cref="Records.RequestRecord.NetworkDomain"/>), or only those whose
     /// User-Agent claims a verifiable crawler.
     /// </summary>
     /// <value>Defaults to <see langword="true"/>.</value>

@@ -84,6 +84,6 @@ public sealed class GeoIPOptions
     public bool VerifyOnLoad { get; set; }
 
     /// <summary>Whether private, loopback and link-local addresses are looked up (the databases know none of them).</summary>
-    /// <value>Defaults to <see langword="false"/>: such clients get <see cref="Enrichment.GeoFacts.Unknown"/>.</value>
+    /// <value>Defaults to <see langword="false"/>: such clients get <see cref="Records.GeoFacts.Unknown"/>.</value>
     public bool LookUpPrivateAddresses { get; set; }
 }

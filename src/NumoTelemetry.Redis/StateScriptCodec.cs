@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Records;
 using StackExchange.Redis;
 
 namespace NumoTelemetry.Redis;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using NumoTelemetry.Cli.Commands;
 using NumoTelemetry.Cli.Replay;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Cli.Tests;
 

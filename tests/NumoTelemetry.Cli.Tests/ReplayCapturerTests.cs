@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Cli.Replay;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.RequestLog;
 
 namespace NumoTelemetry.Cli.Tests;

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using NumoTelemetry.Cli.Commands;
 using NumoTelemetry.Cli.Replay;
-using NumoTelemetry.Pseudonymization;
 
 namespace NumoTelemetry.Cli.Tests;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using NumoTelemetry.Cli.Commands;
 using NumoTelemetry.Cli.Replay;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Cli.Tests;
 
@@ -179,7 +180,7 @@ public sealed class ReplayGeoIPTests() : ReplayTestFiles("numo-replay-geoip-")
         Assert.Equal(29518, linkoping.Geo!.Asn);
 
         // Anonymous-IP database (network risk factors; impossible travel leaves these logins out).
-        Assert.True(tor.Geo!.Flags.HasFlag(NumoTelemetry.Enrichment.NetworkFlags.TorExitNode));
-        Assert.True(tor.Geo.Flags.HasFlag(NumoTelemetry.Enrichment.NetworkFlags.AnonymousVpn));
+        Assert.True(tor.Geo!.Flags.HasFlag(NumoTelemetry.Records.NetworkFlags.TorExitNode));
+        Assert.True(tor.Geo.Flags.HasFlag(NumoTelemetry.Records.NetworkFlags.AnonymousVpn));
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Dns.Tests;
 
@@ -36,7 +37,7 @@ public sealed class DnsmasqIntegrationTests(DnsmasqServer server) : IClassFixtur
         var verdict = await ResolveAsync(DnsmasqServer.GenuineIPv4);
         Assert.Equal(ReverseDnsStatus.Confirmed, verdict.Status);
         Assert.Equal("googlebot.com", verdict.Domain);
-        Assert.Equal(NumoTelemetry.Enrichment.CrawlerVerification.Verified, CrawlerVerificationOf(verdict));
+        Assert.Equal(NumoTelemetry.Records.CrawlerVerification.Verified, CrawlerVerificationOf(verdict));
     }
 
     [SkippableFact]
@@ -49,7 +50,7 @@ public sealed class DnsmasqIntegrationTests(DnsmasqServer server) : IClassFixtur
         var verdict = await ResolveAsync(DnsmasqServer.MultiPtrIPv4);
         Assert.Equal(ReverseDnsStatus.Confirmed, verdict.Status);
         Assert.Equal("googlebot.com", verdict.Domain);
-        Assert.Equal(NumoTelemetry.Enrichment.CrawlerVerification.Verified, CrawlerVerificationOf(verdict));
+        Assert.Equal(NumoTelemetry.Records.CrawlerVerification.Verified, CrawlerVerificationOf(verdict));
     }
 
     [SkippableFact]
@@ -57,7 +58,7 @@ public sealed class DnsmasqIntegrationTests(DnsmasqServer server) : IClassFixtur
     {
         var verdict = await ResolveAsync(DnsmasqServer.GenuineIPv6);
         Assert.Equal(ReverseDnsStatus.Confirmed, verdict.Status);
-        Assert.Equal(NumoTelemetry.Enrichment.CrawlerVerification.Verified, CrawlerVerificationOf(verdict));
+        Assert.Equal(NumoTelemetry.Records.CrawlerVerification.Verified, CrawlerVerificationOf(verdict));
     }
 
     [SkippableFact]
@@ -65,7 +66,7 @@ public sealed class DnsmasqIntegrationTests(DnsmasqServer server) : IClassFixtur
     {
         var verdict = await ResolveAsync(DnsmasqServer.FakeIPv4);
         Assert.Equal(ReverseDnsStatus.NotConfirmed, verdict.Status);
-        Assert.Equal(NumoTelemetry.Enrichment.CrawlerVerification.Failed, CrawlerVerificationOf(verdict));
+        Assert.Equal(NumoTelemetry.Records.CrawlerVerification.Failed, CrawlerVerificationOf(verdict));
     }
 
     [SkippableFact]
@@ -93,7 +94,7 @@ public sealed class DnsmasqIntegrationTests(DnsmasqServer server) : IClassFixtur
     {
         var verdict = await ResolveAsync(DnsmasqServer.PtrTimeoutIPv4);
         Assert.Equal(ReverseDnsStatus.Failed, verdict.Status);
-        Assert.Equal(NumoTelemetry.Enrichment.CrawlerVerification.Unknown, CrawlerVerificationOf(verdict));
+        Assert.Equal(NumoTelemetry.Records.CrawlerVerification.Unknown, CrawlerVerificationOf(verdict));
     }
 
     [SkippableFact]
@@ -104,6 +105,6 @@ public sealed class DnsmasqIntegrationTests(DnsmasqServer server) : IClassFixtur
         Assert.Equal(DnsLookupStatus.NotFound, answer.Status);
     }
 
-    private static NumoTelemetry.Enrichment.CrawlerVerification CrawlerVerificationOf(ReverseDnsVerdict verdict) =>
+    private static NumoTelemetry.Records.CrawlerVerification CrawlerVerificationOf(ReverseDnsVerdict verdict) =>
         ReverseDnsEnricher.Verify(verdict, 0); // Googlebot is crawler 0
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Dns.Tests;
 
@@ -93,7 +94,7 @@ public sealed class ForwardConfirmedResolverTests
         Assert.Equal(ReverseDnsStatus.Confirmed, verdict.Status);
         Assert.True(IsGooglebot(verdict));
         Assert.Equal("googlebot.com", verdict.Domain);
-        Assert.Equal(NumoTelemetry.Enrichment.CrawlerVerification.Verified, ReverseDnsEnricher.Verify(verdict, 0));
+        Assert.Equal(NumoTelemetry.Records.CrawlerVerification.Verified, ReverseDnsEnricher.Verify(verdict, 0));
     }
 
     [Fact]
@@ -127,7 +128,7 @@ public sealed class ForwardConfirmedResolverTests
             .Forward("host-66-249-66-8.example.net", "66.249.66.8")
             .ForwardFails("crawl-66-249-66-8.googlebot.com");
         var verdict = await Resolver(dns).ResolveAsync(IPAddress.Parse("66.249.66.8"), default);
-        Assert.Equal(NumoTelemetry.Enrichment.CrawlerVerification.Unknown, ReverseDnsEnricher.Verify(verdict, 0));
+        Assert.Equal(NumoTelemetry.Records.CrawlerVerification.Unknown, ReverseDnsEnricher.Verify(verdict, 0));
     }
 
     [Fact]

@@ -1,9 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using NumoTelemetry.Capture;
-using NumoTelemetry.Enrichment;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Dns.Tests;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using NumoTelemetry.Capture;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.GeoIP.Tests;
 

@@ -1,8 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using NumoTelemetry.Capture;
-using NumoTelemetry.Enrichment;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.GeoIP.Tests;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
-using NumoTelemetry.Capture;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.GeoIP.Tests;
 

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.GeoIP.Tests;
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud;
+using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Records;
 using StackExchange.Redis;
 
 namespace NumoTelemetry.Redis.Tests;

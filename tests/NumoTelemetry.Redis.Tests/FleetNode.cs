@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using NumoTelemetry.Alerts;
-using NumoTelemetry.Fraud;
 
 namespace NumoTelemetry.Redis.Tests;
 

@@ -2,8 +2,9 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using NumoTelemetry.Metrics;
+using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud;
+using NumoTelemetry.Metrics;
 using NumoTelemetry.Pseudonymization;
 using StackExchange.Redis;
 

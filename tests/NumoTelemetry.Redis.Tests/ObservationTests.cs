@@ -1,6 +1,6 @@
-using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud.Detectors;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Records;
 using StackExchange.Redis;
 
 namespace NumoTelemetry.Redis.Tests;

@@ -1,5 +1,5 @@
-using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Redis.Tests;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using StackExchange.Redis;
 
 namespace NumoTelemetry.Redis.Tests;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Fraud.State;
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using StackExchange.Redis;
 
 namespace NumoTelemetry.Redis.Tests;

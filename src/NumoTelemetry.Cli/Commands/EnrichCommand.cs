@@ -4,10 +4,9 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using NumoTelemetry.Capture;
 using NumoTelemetry.Dns;
-using NumoTelemetry.Enrichment;
 using NumoTelemetry.GeoIP;
+using NumoTelemetry.Records;
 using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Cli.Commands;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using NumoTelemetry.Dashboard;
 using NumoTelemetry.Dashboard.Storage;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.Redis;
 using NumoTelemetry.SubjectRights;
 using StackExchange.Redis;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using NumoTelemetry.Capture;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Cli.Replay;
 

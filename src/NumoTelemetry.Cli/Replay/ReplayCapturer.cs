@@ -3,10 +3,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Enrichment;
-using NumoTelemetry.Fraud;
 using NumoTelemetry.Metrics;
 using NumoTelemetry.Privacy;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Cli.Replay;

@@ -1,10 +1,12 @@
+using NumoTelemetry.Records;
+
 namespace NumoTelemetry.Cli.Replay;
 
 /// <summary>One parsed log line (reused from line to line). Raw values live here only until the line is captured.</summary>
 internal sealed class ReplayRequest
 {
     public DateTimeOffset Timestamp;
-    public NumoTelemetry.Capture.ClientAddress Client;
+    public NumoTelemetry.Records.ClientAddress Client;
     public string Method = "GET";
     public string Path = "/";
     public string? Query;

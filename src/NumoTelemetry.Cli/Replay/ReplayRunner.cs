@@ -13,7 +13,9 @@ using NumoTelemetry.Capture;
 using NumoTelemetry.Cli.Commands;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Pipeline;
+using NumoTelemetry.Privacy;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Cli.Replay;
 
@@ -601,7 +603,7 @@ internal sealed class ReplayRunner : IDisposable
         o.Enforcement.Mode = EnforcementMode.Monitor;
 
         // Fraud detection only: no analytics visitor (saves one keyed hash per new client); fraud pseudonyms do not depend on consent.
-        o.Consent.DefaultLevel = Privacy.ConsentLevel.FraudPreventionOnly;
+        o.Consent.DefaultLevel = Records.ConsentLevel.FraudPreventionOnly;
         o.Consent.CookieName = null;
 
         // A log holds far more distinct sessions and paths than a site sees per minute: a larger pseudonym cache saves HMACs.

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Metrics;
 using NumoTelemetry.Pipeline;
-using NumoTelemetry.Privacy;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Dashboard.Aggregation;
 
@@ -488,11 +488,11 @@ internal sealed class DashboardProcessor : IRequestRecordProcessor, IDisposable
         _ => "fraud_prevention_only",
     };
 
-    internal static string BandName(NumoTelemetry.Fraud.RiskBand band) => band switch
+    internal static string BandName(NumoTelemetry.Records.RiskBand band) => band switch
     {
-        NumoTelemetry.Fraud.RiskBand.Watch => "watch",
-        NumoTelemetry.Fraud.RiskBand.Alert => "alert",
-        NumoTelemetry.Fraud.RiskBand.Page => "page",
+        NumoTelemetry.Records.RiskBand.Watch => "watch",
+        NumoTelemetry.Records.RiskBand.Alert => "alert",
+        NumoTelemetry.Records.RiskBand.Page => "page",
         _ => "none",
     };
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Dashboard.Aggregation;
+using NumoTelemetry.Fraud.State;
 
 namespace NumoTelemetry.Dashboard;
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Dashboard.Aggregation;
 using NumoTelemetry.Dashboard.Query.Models;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Dashboard.Query;
 

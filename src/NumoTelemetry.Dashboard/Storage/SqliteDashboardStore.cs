@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
 using NumoTelemetry.Dashboard.Sketches;
+using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Internal;
 
 namespace NumoTelemetry.Dashboard.Storage;
 

@@ -1,4 +1,4 @@
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Dns;
 

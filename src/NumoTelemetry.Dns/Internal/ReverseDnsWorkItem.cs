@@ -1,5 +1,4 @@
-using NumoTelemetry.Capture;
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Dns;
 

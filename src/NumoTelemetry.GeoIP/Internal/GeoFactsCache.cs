@@ -1,5 +1,4 @@
-using NumoTelemetry.Capture;
-using NumoTelemetry.Enrichment;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.GeoIP;
 

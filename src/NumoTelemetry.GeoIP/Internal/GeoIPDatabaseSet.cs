@@ -1,6 +1,6 @@
 using System.Net;
 using MaxMind.GeoIP2.Responses;
-using NumoTelemetry.Enrichment;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.GeoIP;
 

@@ -1,5 +1,5 @@
-using NumoTelemetry.Capture;
 using NumoTelemetry.Enrichment;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.GeoIP;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using NumoTelemetry.Capture;
-using NumoTelemetry.Enrichment;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.GeoIP;
 

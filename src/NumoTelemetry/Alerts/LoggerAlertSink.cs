@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Alerts;
 
@@ -30,7 +31,7 @@ internal sealed partial class LoggerAlertSink : IAlertSink
         }
 
         var level = _options.LogLevel;
-        if (alert.Band == Fraud.RiskBand.Page && level < LogLevel.Critical)
+        if (alert.Band == Records.RiskBand.Page && level < LogLevel.Critical)
         {
             level++;
         }

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NumoTelemetry.Fraud;
+using NumoTelemetry.Internal;
 
 namespace NumoTelemetry.Alerts;
 
@@ -15,7 +15,7 @@ namespace NumoTelemetry.Alerts;
 internal sealed class WebhookAlertSink : IAlertSink, IAsyncDisposable, IDisposable
 {
     private readonly WebhookOptions _options;
-    private readonly FraudMetrics _metrics;
+    private readonly AlertMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly byte[] _key = [];
@@ -27,12 +27,12 @@ internal sealed class WebhookAlertSink : IAlertSink, IAsyncDisposable, IDisposab
     private volatile bool _gone;
     private long _delivered;
 
-    public WebhookAlertSink(IOptions<NumoTelemetryOptions> options, FraudMetrics metrics, ILoggerFactory loggerFactory, TimeProvider time)
+    public WebhookAlertSink(IOptions<NumoTelemetryOptions> options, AlertMetrics metrics, ILoggerFactory loggerFactory, TimeProvider time)
         : this(options, metrics, loggerFactory, time, null)
     {
     }
 
-    internal WebhookAlertSink(IOptions<NumoTelemetryOptions> options, FraudMetrics metrics, ILoggerFactory loggerFactory, TimeProvider time, HttpMessageHandler? handler)
+    internal WebhookAlertSink(IOptions<NumoTelemetryOptions> options, AlertMetrics metrics, ILoggerFactory loggerFactory, TimeProvider time, HttpMessageHandler? handler)
     {
         _options = options.Value.Alerts.Webhook;
         _metrics = metrics;

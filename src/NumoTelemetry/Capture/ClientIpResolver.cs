@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Primitives;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Capture;
 

@@ -1,3 +1,5 @@
+using NumoTelemetry.Records;
+
 namespace NumoTelemetry.Capture;
 
 /// <summary>A list of IP addresses and CIDR networks, parsed once; <see cref="Contains"/> is allocation-free.</summary>

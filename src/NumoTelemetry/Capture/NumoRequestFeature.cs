@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
-using NumoTelemetry.Fraud;
+using NumoTelemetry.Privacy;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Capture;
 
 /// <summary>
-/// Per-request state, pooled by <see cref="Pipeline.RecordQueue"/>: the record being built, the raw values its capture
+/// Per-request state, pooled by <see cref="Capture.RecordQueue"/>: the record being built, the raw values its capture
 /// still needs, and what the signals API needs. Registered in <see cref="RunningRequests"/> when the request starts (so the
 /// context finds it without an HttpContext feature); when it finishes it is disowned (<see cref="Owner"/> cleared, so
 /// the context no longer finds it), unregistered and enqueued, and the pipeline gives it back to the pool once its record

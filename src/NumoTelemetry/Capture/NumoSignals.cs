@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Capture;
 
@@ -35,9 +36,9 @@ public readonly struct NumoSignals
     /// </remarks>
     public NumoSignals AccountClosed(string? userName)
     {
-        if (Feature is not null && _context.RequestServices?.GetService(typeof(SubjectRights.SubjectRightsService)) is SubjectRights.SubjectRightsService rights)
+        if (Feature is not null && _context.RequestServices?.GetService(typeof(IAccountClosedHandler)) is IAccountClosedHandler handler)
         {
-            rights.AccountClosed(userName);
+            handler.AccountClosed(userName);
         }
 
         return Raise(SignalKind.AccountClosed, userName, null, null);

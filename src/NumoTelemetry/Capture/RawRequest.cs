@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Primitives;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Capture;
 

@@ -6,10 +6,10 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using NumoTelemetry.Enrichment;
-using NumoTelemetry.Fraud;
 using NumoTelemetry.Metrics;
 using NumoTelemetry.Privacy;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Capture;

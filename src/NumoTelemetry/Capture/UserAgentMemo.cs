@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Capture;

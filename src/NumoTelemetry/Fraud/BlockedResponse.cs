@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Metrics;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Fraud;
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
+using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Fraud;
 

@@ -1,4 +1,5 @@
-using NumoTelemetry.Sessions;
+using NumoTelemetry.Fraud.Sessions;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Fraud;
 

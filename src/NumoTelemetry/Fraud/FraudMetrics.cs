@@ -1,33 +1,26 @@
 using System.Diagnostics.Metrics;
+using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud.State;
-using NumoTelemetry.Metrics;
 
 namespace NumoTelemetry.Fraud;
 
 /// <summary>
-/// Fraud and alert instruments on the <c>NumoTelemetry</c> meter. Tags are reason codes, severities, sink names and outcomes:
+/// Fraud instruments (and, inherited, the alert delivery ones) on the <c>NumoTelemetry</c> meter. Tags are reason codes, severities, sink names and outcomes:
 /// bounded sets, never a pseudonym.
 /// </summary>
-internal sealed class FraudMetrics
+internal sealed class FraudMetrics : AlertMetrics
 {
     private readonly Counter<long> _detections;
-    private readonly Counter<long> _alerts;
-    private readonly Counter<long> _dropped;
-    private readonly Counter<long> _deferred;
-    private readonly Counter<long> _delivery;
     private readonly Counter<long> _errors;
     private readonly Counter<long> _subjectRights;
     private Func<long>? _subjects;
     private InMemoryFraudStateStore? _evictions;
 
     public FraudMetrics(IMeterFactory meterFactory)
+        : base(meterFactory)
     {
-        var meter = meterFactory.Create(NumoTelemetryMetrics.MeterName);
+        var meter = Meter;
         _detections = meter.CreateCounter<long>("numo.fraud.detections", unit: "{detection}", description: "Detector hits that raised a subject's score, by reason code.");
-        _alerts = meter.CreateCounter<long>("numo.alerts.notifications", unit: "{alert}", description: "Alert notifications sent to the sinks, by rule and severity.");
-        _dropped = meter.CreateCounter<long>("numo.alerts.dropped", unit: "{alert}", description: "Alerts dropped by a bound (open groups full, webhook queue full, webhook disabled), by reason.");
-        _deferred = meter.CreateCounter<long>("numo.alerts.deferred", unit: "{alert}", description: "Notifications held back by the global notification rate (sent later).");
-        _delivery = meter.CreateCounter<long>("numo.alerts.delivery", unit: "{attempt}", description: "Alert delivery attempts, by sink and outcome (success, retry, failed, gone, error).");
         _errors = meter.CreateCounter<long>("numo.fraud.errors", unit: "{error}", description: "Fraud detection failures, by stage (state store, detector). A failure never fails a request.");
         _subjectRights = meter.CreateCounter<long>("numo.subject_rights.account_closures", unit: "{account}", description: "Account closures taken by the fraud engine, by outcome (account_closed: its fraud state erased; held: kept under the legal hold).");
         meter.CreateObservableGauge("numo.fraud.subjects", () => _subjects?.Invoke() ?? 0, unit: "{subject}", description: "Subjects held by the in-memory fraud state.");
@@ -57,16 +50,6 @@ internal sealed class FraudMetrics
     }
 
     public void Detection(string reason) => _detections.Add(1, new KeyValuePair<string, object?>("numo.reason", reason));
-
-    public void AlertNotified(string rule, string severity) =>
-        _alerts.Add(1, new KeyValuePair<string, object?>("numo.rule", rule), new KeyValuePair<string, object?>("numo.severity", severity));
-
-    public void AlertDropped(string reason) => _dropped.Add(1, new KeyValuePair<string, object?>("numo.reason", reason));
-
-    public void AlertDeferred() => _deferred.Add(1);
-
-    public void AlertDelivery(string sink, string outcome) =>
-        _delivery.Add(1, new KeyValuePair<string, object?>("numo.sink", sink), new KeyValuePair<string, object?>("numo.outcome", outcome));
 
     public void SubjectRights(string outcome) => _subjectRights.Add(1, new KeyValuePair<string, object?>("numo.outcome", outcome));
 

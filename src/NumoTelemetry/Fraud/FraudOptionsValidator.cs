@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
+using NumoTelemetry.Internal;
 
 namespace NumoTelemetry.Fraud;
 
@@ -140,5 +141,5 @@ internal sealed class FraudOptionsValidator : IValidateOptions<NumoTelemetryOpti
     private static void Ratio(List<string> errors, double value, string setting) => Check(errors, value is >= 0 and <= 1, setting, "must be between 0 and 1", value);
 
     private static void Check(List<string> errors, bool ok, string setting, string rule, object? value) =>
-        NumoTelemetryOptionsValidator.Check(errors, ok, setting, rule, value);
+        SettingRule.Check(errors, ok, setting, rule, value);
 }

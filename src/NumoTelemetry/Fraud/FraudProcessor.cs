@@ -2,10 +2,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud.Detectors;
+using NumoTelemetry.Fraud.Sessions;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Pipeline;
-using NumoTelemetry.Sessions;
-using NumoTelemetry.SubjectRights;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Fraud;
 
@@ -36,8 +37,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
     private readonly List<StateOperation> _pendingScores = new();
     private readonly HashSet<SubjectKey> _readScores = new();
     private AccessPlan[] _plans = new AccessPlan[1024];
-    private readonly SubjectRequestQueue? _subjectRequests;
-    private readonly SubjectRightsOptions _rights;
+    private readonly FraudWorkQueue? _work;
 
     public FraudProcessor(
         IOptions<NumoTelemetryOptions> options,
@@ -48,14 +48,13 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         ILoggerFactory loggerFactory,
         TimeProvider time,
         IAlertDeduplicator? deduplicator = null,
-        SubjectRequestQueue? subjectRequests = null)
+        FraudWorkQueue? work = null)
     {
         _options = options.Value.Fraud;
-        _rights = options.Value.SubjectRights;
-        _subjectRequests = subjectRequests;
-        if (subjectRequests is not null && _options.Enabled)
+        _work = work;
+        if (work is not null && _options.Enabled)
         {
-            subjectRequests.HasConsumer = true;
+            work.HasConsumer = true;
         }
 
         _store = store;
@@ -86,9 +85,9 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
             return;
         }
 
-        if (_subjectRequests is { IsEmpty: false })
+        if (_work is { IsEmpty: false })
         {
-            await TakeSubjectRequestsAsync(cancellationToken).ConfigureAwait(false);
+            await TakeWorkAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (_store is InMemoryFraudStateStore local)
@@ -181,9 +180,9 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
             return;
         }
 
-        if (_subjectRequests is { IsEmpty: false })
+        if (_work is { IsEmpty: false })
         {
-            await TakeSubjectRequestsAsync(cancellationToken).ConfigureAwait(false);
+            await TakeWorkAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (_pendingScores.Count > 0)
@@ -205,17 +204,14 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         await _alerts.TickAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Subject-rights work (erasure folder requests, account closures), on the pipeline thread: the engine's scores, the risk
-    /// cache, open alert groups, pending score changes and the store's state of the subjects are erased, or described.
-    /// </summary>
-    private async ValueTask TakeSubjectRequestsAsync(CancellationToken cancellationToken)
+    /// <summary>Work handed in from outside the pipeline (see <see cref="FraudWorkQueue"/>), run here on the pipeline thread.</summary>
+    private async ValueTask TakeWorkAsync(CancellationToken cancellationToken)
     {
-        while (_subjectRequests!.TryDequeue(out var request))
+        while (_work!.TryDequeue(out var work))
         {
             try
             {
-                await TakeSubjectRequestAsync(request, cancellationToken).ConfigureAwait(false);
+                await work(this, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -225,107 +221,75 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         }
     }
 
-    private async ValueTask TakeSubjectRequestAsync(SubjectStateRequest request, CancellationToken cancellationToken)
+    /// <summary>The engine's options.</summary>
+    internal FraudOptions Options => _options;
+
+    /// <summary>The engine's metrics.</summary>
+    internal FraudMetrics Metrics => _metrics;
+
+    /// <summary>The engine's logger.</summary>
+    internal ILogger Logger => _logger;
+
+    /// <summary>The engine's clock.</summary>
+    internal TimeProvider Time => _time;
+
+    /// <summary>The highest current score of <paramref name="subjects"/> (pipeline thread).</summary>
+    internal double ScoreOf(IReadOnlyList<SubjectKey> subjects, DateTimeOffset now)
     {
-        var now = _time.GetUtcNow();
-        if (request.Operation == SubjectRequest.Export)
-        {
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
-            {
-                writer.WriteStartArray();
-                if (_store is ISubjectStateStore store)
-                {
-                    await store.DescribeSubjectsAsync(request.Subjects, writer, cancellationToken).ConfigureAwait(false);
-                }
-
-                writer.WriteEndArray();
-            }
-
-            var scores = new List<FraudReason>();
-            request.Channel?.WriteAnswer(request.Id!, ErasureChannel.FraudSuffix, w =>
-            {
-                w.WritePropertyName("memory");
-                w.WriteRawValue(buffer.WrittenSpan, skipInputValidation: true);
-                w.WriteStartArray("scores");
-                foreach (var subject in request.Subjects)
-                {
-                    var total = _scores.Snapshot(subject, now, scores);
-                    if (total <= 0)
-                    {
-                        continue;
-                    }
-
-                    w.WriteStartObject();
-                    w.WriteString("kind", SubjectKey.KindName(subject.Kind));
-                    w.WriteString("subject", subject.ToString());
-                    w.WriteNumber("score", Math.Round(total, 1));
-                    w.WriteStartObject("reasons");
-                    foreach (var reason in scores)
-                    {
-                        w.WriteNumber(reason.Code, reason.Points);
-                    }
-
-                    w.WriteEndObject();
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-            });
-            return;
-        }
-
-        if (request.Operation == SubjectStateRequest.AccountClosed)
-        {
-            await CloseAccountAsync(request, now, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        var erased = await EraseSubjectsAsync(request.Subjects, now, cancellationToken).ConfigureAwait(false);
-        request.Channel?.WriteAnswer(request.Id!, ErasureChannel.FraudSuffix, w =>
-        {
-            w.WriteNumber("subjects", request.Subjects.Count);
-            w.WriteNumber("erased", erased);
-        });
-    }
-
-    private async ValueTask CloseAccountAsync(SubjectStateRequest request, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var minimum = _rights.LegalHoldMinimumScore > 0 ? _rights.LegalHoldMinimumScore : _options.AlertScore;
         var score = 0.0;
         var reasons = new List<FraudReason>();
-        foreach (var subject in request.Subjects)
+        foreach (var subject in subjects)
         {
             score = Math.Max(score, _scores.Snapshot(subject, now, reasons));
         }
 
-        var held = _rights.LegalHold > TimeSpan.Zero && score >= minimum;
-        if (held)
-        {
-            _metrics.SubjectRights("held");
-            Log.AccountClosureHeld(_logger, _rights.LegalHold, score, minimum);
-        }
-        else if (_rights.EraseFraudStateOnAccountClosed)
-        {
-            await EraseSubjectsAsync(request.Subjects, now, cancellationToken).ConfigureAwait(false);
-            _metrics.SubjectRights("account_closed");
-        }
-
-        if (_rights.EraseLogsOnAccountClosed && request.Channel is { } channel && request.Pseudonyms is { } pseudonyms)
-        {
-            channel.WriteRequest(new SubjectRequest
-            {
-                Id = SubjectRequest.NewId(now),
-                Operation = SubjectRequest.Erase,
-                Created = now,
-                NotBefore = held ? now + _rights.LegalHold : null,
-                Origin = "site",
-                Pseudonyms = RequestLogEraser.TextsOf(pseudonyms),
-            });
-        }
+        return score;
     }
 
-    /// <summary>Erases the subjects' state held by the engine and its store; returns the store's count of erased entries.</summary>
+    /// <summary>
+    /// Writes what the engine holds about <paramref name="subjects"/> (pipeline thread): <c>memory</c>, the store's state of each
+    /// subject held, and <c>scores</c>, the engine's current scores with their reasons.
+    /// </summary>
+    internal async ValueTask DescribeSubjectsAsync(IReadOnlyList<SubjectKey> subjects, System.Text.Json.Utf8JsonWriter w, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        w.WriteStartArray("memory");
+        if (_store is ISubjectStateStore store)
+        {
+            await store.DescribeSubjectsAsync(subjects, w, cancellationToken).ConfigureAwait(false);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("scores");
+        var reasons = new List<FraudReason>();
+        foreach (var subject in subjects)
+        {
+            var total = _scores.Snapshot(subject, now, reasons);
+            if (total <= 0)
+            {
+                continue;
+            }
+
+            w.WriteStartObject();
+            w.WriteString("kind", SubjectKey.KindName(subject.Kind));
+            w.WriteString("subject", subject.ToString());
+            w.WriteNumber("score", Math.Round(total, 1));
+            w.WriteStartObject("reasons");
+            foreach (var reason in reasons)
+            {
+                w.WriteNumber(reason.Code, reason.Points);
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Erases the subjects' state held by the engine and its store (pipeline thread): scores, the risk cache, open alert groups,
+    /// pending score changes, the store's state. Returns the store's count of erased entries.
+    /// </summary>
     internal async ValueTask<long> EraseSubjectsAsync(IReadOnlyList<SubjectKey> subjects, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var set = new HashSet<SubjectKey>(subjects);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
+using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pipeline;
 
@@ -17,6 +18,7 @@ internal static class FraudServiceRegistration
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NumoTelemetryOptions>, FraudOptionsValidator>());
         services.TryAddSingleton<FraudMetrics>();
+        services.TryAddSingleton<AlertMetrics>(sp => sp.GetRequiredService<FraudMetrics>());
         services.TryAddSingleton(sp =>
         {
             var fraud = sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Fraud;

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Fraud;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace NumoTelemetry;
+namespace NumoTelemetry.Internal;
 
 /// <summary>In-request enforcement log messages (event ids 150-159).</summary>
 internal static partial class Log

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace NumoTelemetry;
+namespace NumoTelemetry.Internal;
 
 /// <summary>Fraud and alert log messages (event ids 100-199). Pseudonyms and aggregates only.</summary>
 internal static partial class Log

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace NumoTelemetry;
+namespace NumoTelemetry.Internal;
 
 /// <summary>The request-log file sink's messages beyond its failure and recovery (5 and 6).</summary>
 internal static partial class Log

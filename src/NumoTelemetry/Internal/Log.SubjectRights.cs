@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace NumoTelemetry;
+namespace NumoTelemetry.Internal;
 
 /// <summary>Subject rights: erasure requests, account closure and the legal hold (400-409). Pseudonyms and counts only.</summary>
 internal static partial class Log

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace NumoTelemetry;
+namespace NumoTelemetry.Internal;
 
 /// <summary>User-Agent parser log messages (event ids 300-309).</summary>
 internal static partial class Log

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace NumoTelemetry;
+namespace NumoTelemetry.Internal;
 
 /// <summary>All of the core's log messages. Messages never carry a raw identifier: only types, counts and pseudonyms.</summary>
 internal static partial class Log

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
-using NumoTelemetry.Capture;
 using NumoTelemetry.Privacy;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Metrics;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using NumoTelemetry.Internal;
 using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Metrics;

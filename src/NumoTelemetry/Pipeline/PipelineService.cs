@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NumoTelemetry.Capture;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Metrics;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Pipeline;
 

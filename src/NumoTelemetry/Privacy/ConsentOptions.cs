@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Privacy;
 

@@ -1,4 +1,4 @@
-using NumoTelemetry.Capture;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Pseudonymization;
 

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using NumoTelemetry.Capture;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Pseudonymization;
 

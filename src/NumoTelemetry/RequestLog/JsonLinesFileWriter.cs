@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using Microsoft.Win32.SafeHandles;
+using NumoTelemetry.Internal;
 
 namespace NumoTelemetry.RequestLog;
 

@@ -2,8 +2,10 @@ using System.Buffers;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Metrics;
 using NumoTelemetry.Pipeline;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.RequestLog;
 
@@ -34,7 +36,7 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
     private readonly TimeProvider _time;
     private int _failures;
     private DateTimeOffset _retryAt;
-    private readonly SubjectRights.SubjectErasureWatcher? _erasures;
+    private readonly IRequestLogGate? _erasures;
 
     public RequestLogProcessor(
         IOptions<NumoTelemetryOptions> options,
@@ -42,7 +44,7 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
         NumoTelemetryMetrics metrics,
         TimeProvider time,
         IHostEnvironment? environment = null,
-        SubjectRights.SubjectRequestQueue? subjectRequests = null)
+        IRequestLogGateFactory? gates = null)
     {
         _options = options.Value.RequestLog;
         _logger = loggerFactory.CreateLogger("NumoTelemetry.RequestLog");
@@ -60,12 +62,12 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
             _file = new JsonLinesFileWriter(directory, "requests", _options.MaxFileBytes, _options.RetentionDays, time, FileGone);
             var json = _json = new RequestRecordJsonWriter();
             _writeJson = (IBufferWriter<byte> output, in RequestRecord record) => json.Write(output, in record);
-            _erasures = new SubjectRights.SubjectErasureWatcher(directory, _file, subjectRequests, metrics, _ownLogger, time);
+            _erasures = gates?.Create(directory, _file, _ownLogger);
         }
     }
 
-    /// <summary>The erasure requests this writer honours (tests).</summary>
-    internal SubjectRights.SubjectErasureWatcher? Erasures => _erasures;
+    /// <summary>The gate of this writer (subject erasure), if the host registered one (tests).</summary>
+    internal IRequestLogGate? Erasures => _erasures;
 
     internal string? CurrentFilePath => _file?.CurrentPath;
 
@@ -139,15 +141,15 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
         }
 
         var file = _file!;
-        var erasures = _erasures!;
-        erasures.Check(); // at most once a second: requests of the erasure folder, before any line is written
+        var erasures = _erasures;
+        erasures?.Check(); // at most once a second: requests of the erasure folder, before any line is written
         var before = file.LinesAccepted;
         var skipped = 0;
         try
         {
             for (var i = 0; i < records.Length; i++)
             {
-                if (erasures.IsErased(in records[i]))
+                if (erasures is not null && erasures.IsErased(in records[i]))
                 {
                     skipped++; // a subject being erased: its lines are not written
                     continue;

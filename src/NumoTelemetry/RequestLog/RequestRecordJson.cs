@@ -1,9 +1,6 @@
 using System.Text.Json;
-using NumoTelemetry.Capture;
-using NumoTelemetry.Enrichment;
-using NumoTelemetry.Fraud;
 using NumoTelemetry.Metrics;
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.RequestLog;
 

@@ -2,11 +2,8 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
-using NumoTelemetry.Capture;
-using NumoTelemetry.Enrichment;
-using NumoTelemetry.Fraud;
 using NumoTelemetry.Metrics;
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.RequestLog;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using NumoTelemetry.Internal;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.SubjectRights;
 
@@ -114,6 +115,22 @@ internal sealed class ErasureChannel
 
     /// <summary>Writes an answer <c>{id}.{suffix}</c> (atomically).</summary>
     public void WriteAnswer(string id, string suffix, Action<Utf8JsonWriter> write) => WriteJson(id + "." + suffix, write);
+
+    /// <summary>Writes an answer <c>{id}.{suffix}</c> that is a JSON object already (atomically).</summary>
+    public void WriteAnswerBytes(string id, string suffix, ReadOnlySpan<byte> json)
+    {
+        CreateFolder();
+        var path = Path.Combine(Folder, id + "." + suffix);
+        var temp = path + ".tmp-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+        OwnerOnlyFile.EnsureExists(temp);
+        using (var stream = new FileStream(temp, FileMode.Truncate, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(json);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
 
     /// <summary>Reads an answer, or <see langword="null"/> while there is none.</summary>
     public JsonDocument? TryReadAnswer(string id, string suffix)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NumoTelemetry.Records;
 using NumoTelemetry.RequestLog;
 
 namespace NumoTelemetry.SubjectRights;
@@ -241,7 +242,7 @@ internal sealed class RequestLogEraser
         var texts = new List<(string, string)>();
         foreach (var p in subject.All)
         {
-            if (!p.IsContext && p.Scope == Pseudonymization.PseudonymScope.Fraud)
+            if (!p.IsContext && p.Scope == PseudonymScope.Fraud)
             {
                 texts.Add((p.KindName, p.Text));
             }
@@ -322,7 +323,7 @@ internal sealed class RequestLogEraser
 
         // The kept lines, byte for byte, into a temporary file beside it with the file's own mode, renamed over it.
         var temp = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".erasing");
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.Read };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = File.GetUnixFileMode(path);

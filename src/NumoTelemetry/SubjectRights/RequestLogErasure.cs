@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.SubjectRights;
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
+using NumoTelemetry.Fraud;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Metrics;
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.RequestLog;
 
 namespace NumoTelemetry.SubjectRights;
@@ -11,14 +13,14 @@ namespace NumoTelemetry.SubjectRights;
 /// the subject's lines, seals the open file and answers with the newest sealed file; hands the fraud part to the fraud engine;
 /// runs the site's own (account-closure) log erasures when they are due. A request removed by its eraser is forgotten.
 /// </summary>
-internal sealed class SubjectErasureWatcher : IDisposable
+internal sealed class SubjectErasureWatcher : IRequestLogGate
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
 
     private readonly ErasureChannel _channel;
     private readonly RequestLogEraser _eraser;
     private readonly JsonLinesFileWriter _file;
-    private readonly SubjectRequestQueue? _queue;
+    private readonly FraudWorkQueue? _queue;
     private readonly NumoTelemetryMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -29,7 +31,7 @@ internal sealed class SubjectErasureWatcher : IDisposable
     private FileStream? _writerLock;
     private DateTimeOffset _nextCheck = DateTimeOffset.MinValue;
 
-    public SubjectErasureWatcher(string directory, JsonLinesFileWriter file, SubjectRequestQueue? queue, NumoTelemetryMetrics metrics, ILogger logger, TimeProvider time)
+    public SubjectErasureWatcher(string directory, JsonLinesFileWriter file, FraudWorkQueue? queue, NumoTelemetryMetrics metrics, ILogger logger, TimeProvider time)
     {
         _channel = new ErasureChannel(directory);
         _eraser = new RequestLogEraser(directory);
@@ -186,7 +188,14 @@ internal sealed class SubjectErasureWatcher : IDisposable
         if (fraud)
         {
             var subjects = _active[request.Id]?.FraudSubjects ?? SubjectPseudonyms.FromTexts(request.Pseudonyms).FraudSubjects;
-            _queue!.Enqueue(new SubjectStateRequest(request.Id, request.Operation, subjects, _channel, now));
+            if (request.Operation == SubjectRequest.Erase)
+            {
+                FraudStateRequests.Erase(_queue!, request.Id, subjects, _channel);
+            }
+            else
+            {
+                FraudStateRequests.Export(_queue!, request.Id, subjects, _channel);
+            }
         }
 
         _channel.WriteAnswer(request.Id, ErasureChannel.SealedSuffix, w =>

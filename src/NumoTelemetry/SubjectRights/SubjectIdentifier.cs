@@ -1,3 +1,5 @@
+using NumoTelemetry.Records;
+
 namespace NumoTelemetry.SubjectRights;
 
 /// <summary>A raw identifier a person supplied. Held only while their pseudonyms are computed; never written anywhere.</summary>

@@ -1,3 +1,5 @@
+using NumoTelemetry.Records;
+
 namespace NumoTelemetry.SubjectRights;
 
 /// <summary>What a raw identifier a person supplies is: the <c>--kind</c> of <c>numo subject</c>.</summary>

@@ -1,3 +1,5 @@
+using NumoTelemetry.Records;
+
 namespace NumoTelemetry.SubjectRights;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using NumoTelemetry.Records;
+
 namespace NumoTelemetry.SubjectRights;
 
 /// <summary>An export or erasure could not be done as asked; the message says why and what to do (it holds no raw value).</summary>

@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using NumoTelemetry.Capture;
+using NumoTelemetry.Fraud;
 using NumoTelemetry.Metrics;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.SubjectRights;
 
@@ -11,16 +14,16 @@ namespace NumoTelemetry.SubjectRights;
 /// the account's fraud state (or holds it, see <see cref="SubjectRightsOptions.LegalHold"/>) and queues the request-log erasure
 /// when <see cref="SubjectRightsOptions.EraseLogsOnAccountClosed"/> is on. The user name is not kept.
 /// </summary>
-internal sealed class SubjectRightsService
+internal sealed class SubjectRightsService : IAccountClosedHandler
 {
     private readonly NumoTelemetryOptions _options;
     private readonly Pseudonymizer _pseudonymizer;
-    private readonly SubjectRequestQueue _queue;
+    private readonly FraudWorkQueue _queue;
     private readonly NumoTelemetryMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ErasureChannel? _channel;
 
-    public SubjectRightsService(IOptions<NumoTelemetryOptions> options, Pseudonymizer pseudonymizer, SubjectRequestQueue queue, NumoTelemetryMetrics metrics, TimeProvider time, IHostEnvironment? environment = null)
+    public SubjectRightsService(IOptions<NumoTelemetryOptions> options, Pseudonymizer pseudonymizer, FraudWorkQueue queue, NumoTelemetryMetrics metrics, TimeProvider time, IHostEnvironment? environment = null)
     {
         _options = options.Value;
         _pseudonymizer = pseudonymizer;
@@ -54,7 +57,7 @@ internal sealed class SubjectRightsService
             var subject = SubjectFinder.Find(_pseudonymizer, [new SubjectIdentifier(SubjectIdentifierKind.User, userName)], from, now, _options.Capture.DefaultCountryCallingCode, analytics: false);
             if (_queue.HasConsumer)
             {
-                _queue.Enqueue(new SubjectStateRequest(null, SubjectStateRequest.AccountClosed, subject.FraudSubjects, _channel, now, subject));
+                FraudStateRequests.AccountClosed(_queue, rights, subject, _channel);
             }
             else if (rights.EraseLogsOnAccountClosed && _channel is not null)
             {

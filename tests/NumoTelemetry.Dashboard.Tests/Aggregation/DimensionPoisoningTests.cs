@@ -1,6 +1,6 @@
 using NumoTelemetry.Dashboard.Aggregation;
 using NumoTelemetry.Dashboard.Tests.Infrastructure;
-using NumoTelemetry.Privacy;
+using NumoTelemetry.Records;
 using static NumoTelemetry.Dashboard.Tests.Infrastructure.TestRecords;
 
 namespace NumoTelemetry.Dashboard.Tests.Aggregation;
@@ -145,7 +145,7 @@ public sealed class DimensionPoisoningTests
         {
             // One IPv6 network, a new address (and a new cookieless visitor) for every request.
             var r = View(s_t0, "rotating" + i, campaign: "junk" + (i < 2 ? i : 2));
-            r.IpPrefix = Pseudonym(NumoTelemetry.Pseudonymization.PseudonymKind.IpPrefix, NumoTelemetry.Pseudonymization.PseudonymScope.Fraud, "2001:db8:1::/48");
+            r.IpPrefix = Pseudonym(NumoTelemetry.Records.PseudonymKind.IpPrefix, NumoTelemetry.Records.PseudonymScope.Fraud, "2001:db8:1::/48");
             records.Add(r);
         }
 

@@ -1,7 +1,7 @@
 using NumoTelemetry.Dashboard.Aggregation;
 using NumoTelemetry.Dashboard.Sketches;
 using NumoTelemetry.Dashboard.Tests.Infrastructure;
-using NumoTelemetry.Privacy;
+using NumoTelemetry.Records;
 using static NumoTelemetry.Dashboard.Tests.Infrastructure.TestRecords;
 
 namespace NumoTelemetry.Dashboard.Tests.Aggregation;

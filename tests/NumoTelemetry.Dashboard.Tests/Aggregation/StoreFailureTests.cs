@@ -9,6 +9,8 @@ using NumoTelemetry.Dashboard.Sketches;
 using NumoTelemetry.Dashboard.Storage;
 using NumoTelemetry.Dashboard.Tests.Infrastructure;
 using NumoTelemetry.Pipeline;
+using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using static NumoTelemetry.Dashboard.Tests.Infrastructure.TestRecords;
 
 namespace NumoTelemetry.Dashboard.Tests.Aggregation;
@@ -136,7 +138,7 @@ public sealed class StoreFailureTests : IDisposable
             metrics: metrics);
         await processor.WritePendingAsync(default); // the start-up work on a working store
 
-        feed.Publish(new NumoTelemetry.Alerts.FraudAlert("id-1", "burst", NumoTelemetry.Fraud.RiskBand.Alert, 80, "ip", "k1.AAAAAAAAAAAAAAAAAAAAAA", s_t0, s_t0, 1, [], []));
+        feed.Publish(new NumoTelemetry.Alerts.FraudAlert("id-1", "burst", NumoTelemetry.Records.RiskBand.Alert, 80, "ip", "k1.AAAAAAAAAAAAAAAAAAAAAA", s_t0, s_t0, 1, [], []));
         await processor.WritePendingAsync(default);
 
         Assert.Equal(1, errors.GetMeasurementSnapshot().Where(m => Equals(m.Tags["numo.stage"], "dashboard_store")).Sum(m => m.Value));

@@ -14,7 +14,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Dashboard.Aggregation;
 using NumoTelemetry.Dashboard.Tests.Infrastructure;
+using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Pipeline;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using static NumoTelemetry.Dashboard.Tests.Infrastructure.TestRecords;
 
 namespace NumoTelemetry.Dashboard.Tests.Http;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using NumoTelemetry.Dashboard.Aggregation;
 using NumoTelemetry.Dashboard.Query;
 using NumoTelemetry.Dashboard.Storage;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Dashboard.Tests.Infrastructure;
 

@@ -1,9 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using NumoTelemetry.Enrichment;
-using NumoTelemetry.Fraud;
-using NumoTelemetry.Privacy;
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Dashboard.Tests.Infrastructure;
@@ -14,7 +11,7 @@ internal static class TestRecords
     private static readonly Dictionary<string, GeoFacts> s_geo = [];
 
     public static Pseudonym Pseudonym(PseudonymKind kind, PseudonymScope scope, string id) =>
-        NumoTelemetry.Pseudonymization.Pseudonym.FromHash(kind, scope, 1, SHA256.HashData(Encoding.UTF8.GetBytes($"{kind}:{scope}:{id}")));
+        NumoTelemetry.Records.Pseudonym.FromHash(kind, scope, 1, SHA256.HashData(Encoding.UTF8.GetBytes($"{kind}:{scope}:{id}")));
 
     public static UserAgentInfo Agent(string browser = "Chrome", string os = "Windows", string device = DeviceTypes.Desktop, bool bot = false) =>
         new(new VersionedFamily(browser, "1", null, null, null), new VersionedFamily(os, null, null, null, null), DeviceInfo.Other,

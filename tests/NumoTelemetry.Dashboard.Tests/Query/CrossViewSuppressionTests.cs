@@ -1,6 +1,7 @@
 using NumoTelemetry.Dashboard.Query;
 using NumoTelemetry.Dashboard.Query.Models;
 using NumoTelemetry.Dashboard.Tests.Infrastructure;
+using NumoTelemetry.Records;
 using static NumoTelemetry.Dashboard.Tests.Infrastructure.TestRecords;
 
 namespace NumoTelemetry.Dashboard.Tests.Query;

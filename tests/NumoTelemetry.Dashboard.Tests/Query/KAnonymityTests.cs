@@ -1,5 +1,6 @@
 using NumoTelemetry.Dashboard.Query;
 using NumoTelemetry.Dashboard.Tests.Infrastructure;
+using NumoTelemetry.Records;
 using static NumoTelemetry.Dashboard.Tests.Infrastructure.TestRecords;
 
 namespace NumoTelemetry.Dashboard.Tests.Query;

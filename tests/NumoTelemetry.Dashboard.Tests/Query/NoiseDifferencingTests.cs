@@ -1,6 +1,7 @@
 using NumoTelemetry.Dashboard.Aggregation;
 using NumoTelemetry.Dashboard.Query;
 using NumoTelemetry.Dashboard.Tests.Infrastructure;
+using NumoTelemetry.Records;
 using static NumoTelemetry.Dashboard.Tests.Infrastructure.TestRecords;
 
 namespace NumoTelemetry.Dashboard.Tests.Query;

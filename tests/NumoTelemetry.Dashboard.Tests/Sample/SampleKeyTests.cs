@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using NumoTelemetry.Dashboard.Tests.Infrastructure;
+using NumoTelemetry.Pseudonymization;
 
 namespace NumoTelemetry.Dashboard.Tests.Sample;
 

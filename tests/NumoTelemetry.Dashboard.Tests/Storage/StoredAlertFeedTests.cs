@@ -3,7 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Dashboard.Query;
 using NumoTelemetry.Dashboard.Tests.Infrastructure;
-using NumoTelemetry.Fraud;
+using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Dashboard.Tests.Storage;
 

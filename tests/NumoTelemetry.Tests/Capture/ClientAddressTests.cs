@@ -1,5 +1,5 @@
 using System.Net;
-using NumoTelemetry.Capture;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Capture;
 

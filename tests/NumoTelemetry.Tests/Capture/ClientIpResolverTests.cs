@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Primitives;
 using NumoTelemetry.Capture;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Capture;
 

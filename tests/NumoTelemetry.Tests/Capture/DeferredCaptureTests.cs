@@ -5,10 +5,10 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud;
+using NumoTelemetry.Hosting;
 using NumoTelemetry.Metrics;
-using NumoTelemetry.Pipeline;
-using NumoTelemetry.Privacy;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Tests.Capture;

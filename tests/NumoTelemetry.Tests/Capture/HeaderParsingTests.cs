@@ -1,5 +1,6 @@
 using NumoTelemetry.Capture;
 using NumoTelemetry.Privacy;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Capture;
 

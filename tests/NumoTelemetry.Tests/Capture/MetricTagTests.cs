@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NumoTelemetry.Capture;
+using NumoTelemetry.Hosting;
 using NumoTelemetry.Metrics;
-using NumoTelemetry.Pipeline;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Capture;
 

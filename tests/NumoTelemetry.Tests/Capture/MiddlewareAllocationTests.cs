@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using NumoTelemetry.Capture;
-using NumoTelemetry.Pipeline;
+using NumoTelemetry.Hosting;
+using NumoTelemetry.Metrics;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Capture;
 

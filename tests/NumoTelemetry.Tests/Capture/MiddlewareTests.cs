@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using NumoTelemetry.Capture;
-using NumoTelemetry.Pipeline;
-using NumoTelemetry.Privacy;
+using NumoTelemetry.Hosting;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Capture;
 

@@ -2,9 +2,9 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using NumoTelemetry.Capture;
-using NumoTelemetry.Pipeline;
-using NumoTelemetry.Privacy;
+using NumoTelemetry.Hosting;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Capture;
 

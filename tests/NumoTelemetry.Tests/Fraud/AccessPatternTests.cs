@@ -1,6 +1,6 @@
-using NumoTelemetry.Capture;
+using NumoTelemetry.Fraud.Sessions;
 using NumoTelemetry.Fraud.State;
-using NumoTelemetry.Sessions;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud;
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud;
 

@@ -1,8 +1,7 @@
-using NumoTelemetry.Capture;
-using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.Detectors;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud;
 

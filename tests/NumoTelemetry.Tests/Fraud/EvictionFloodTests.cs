@@ -1,8 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud;
 

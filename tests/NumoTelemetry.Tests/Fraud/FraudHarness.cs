@@ -4,11 +4,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NumoTelemetry.Alerts;
-using NumoTelemetry.Capture;
-using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Tests.Fraud;

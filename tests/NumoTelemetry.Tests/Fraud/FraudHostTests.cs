@@ -12,8 +12,12 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
+using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud;
+using NumoTelemetry.Hosting;
+using NumoTelemetry.Pipeline;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud;
 

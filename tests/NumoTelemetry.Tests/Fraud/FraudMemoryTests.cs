@@ -1,7 +1,7 @@
 using System.Globalization;
+using NumoTelemetry.Fraud.Sessions;
 using NumoTelemetry.Fraud.State;
-using NumoTelemetry.Pseudonymization;
-using NumoTelemetry.Sessions;
+using NumoTelemetry.Records;
 using Xunit.Abstractions;
 
 namespace NumoTelemetry.Tests.Fraud;
@@ -91,9 +91,9 @@ public sealed class FraudMemoryTests(ITestOutputHelper output)
         {
             Session = cookies ? $"s{i}" : null,
             Visitor = cookies ? $"v{i}" : null,
-            Signal = login ? NumoTelemetry.Capture.SignalKind.LoginSucceeded : NumoTelemetry.Capture.SignalKind.None,
+            Signal = login ? NumoTelemetry.Records.SignalKind.LoginSucceeded : NumoTelemetry.Records.SignalKind.None,
             User = login ? $"u{i}" : null,
-            Geo = new Enrichment.GeoFacts { Asn = 3215 + (i % 50), CountryIsoCode = "FR", Latitude = 48.8, Longitude = 2.3, AccuracyRadiusKm = 20 },
+            Geo = new Records.GeoFacts { Asn = 3215 + (i % 50), CountryIsoCode = "FR", Latitude = 48.8, Longitude = 2.3, AccuracyRadiusKm = 20 },
         };
         return harness.Record(request);
     }

@@ -1,5 +1,6 @@
+using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud;
 

@@ -1,6 +1,7 @@
 using System.Numerics;
+using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
+using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Pseudonymization;
 
 namespace NumoTelemetry.Tests.Fraud;
 

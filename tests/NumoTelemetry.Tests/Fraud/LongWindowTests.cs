@@ -1,8 +1,7 @@
-using NumoTelemetry.Capture;
-using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud;
 
@@ -124,7 +123,7 @@ public sealed class LongWindowTests
 
         var batch = new FraudStateBatch();
         var record = h.Record(new SimRequest(T0, "81.2.3.4", "/"));
-        new NumoTelemetry.Sessions.AccessPatternTracker(h.Options.Fraud).Plan(in record, batch);
+        new NumoTelemetry.Fraud.Sessions.AccessPatternTracker(h.Options.Fraud).Plan(in record, batch);
         for (var i = 0; i < batch.Count; i++)
         {
             Assert.DoesNotContain(".long", batch.Operations[i].Name, StringComparison.Ordinal);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud;
+using NumoTelemetry.Records;
 using OpenTelemetry.Logs;
 
 namespace NumoTelemetry.Tests.Fraud;

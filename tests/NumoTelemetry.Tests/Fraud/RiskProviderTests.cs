@@ -1,6 +1,6 @@
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud;
 
@@ -56,7 +56,7 @@ public sealed class RiskProviderTests
         var records = new List<RequestRecord>();
         for (var i = 0; i < 30; i++)
         {
-            records.Add(harness.Record(new SimRequest(FraudHarness.Start + TimeSpan.FromSeconds(i), "185.220.1.20", "/login") { Method = "POST", Signal = NumoTelemetry.Capture.SignalKind.LoginFailed, User = $"victim{i}" }));
+            records.Add(harness.Record(new SimRequest(FraudHarness.Start + TimeSpan.FromSeconds(i), "185.220.1.20", "/login") { Method = "POST", Signal = NumoTelemetry.Records.SignalKind.LoginFailed, User = $"victim{i}" }));
         }
 
         harness.Run([.. records]);
@@ -89,7 +89,7 @@ public sealed class AccountRiskPropagationTests
             records.Add(harness.Record(new SimRequest(FraudHarness.Start + TimeSpan.FromSeconds(45 * i), "31.13.1.1", "/login")
             {
                 Method = "POST",
-                Signal = NumoTelemetry.Capture.SignalKind.LoginFailed,
+                Signal = NumoTelemetry.Records.SignalKind.LoginFailed,
                 User = "dave",
                 Session = session,
                 Visitor = visitor,
@@ -135,10 +135,10 @@ public sealed class AccountRiskPropagationTests
     public void ProcessAsync_ImpossibleTravel_RaisesTheRiskOfTheSecondLoginsSession()
     {
         using var harness = new FraudHarness();
-        var london = new NumoTelemetry.Enrichment.GeoFacts { CountryIsoCode = "GB", Latitude = 51.51, Longitude = -0.13, AccuracyRadiusKm = 20, Asn = 2856 };
-        var sydney = new NumoTelemetry.Enrichment.GeoFacts { CountryIsoCode = "AU", Latitude = -33.87, Longitude = 151.21, AccuracyRadiusKm = 20, Asn = 1221 };
-        harness.Run(harness.Record(new SimRequest(FraudHarness.Start, "81.2.3.4", "/login") { Method = "POST", Status = 302, Signal = NumoTelemetry.Capture.SignalKind.LoginSucceeded, User = "bob", Session = "s-london", Geo = london }));
-        harness.Run(harness.Record(new SimRequest(FraudHarness.Start + TimeSpan.FromMinutes(40), "120.1.2.3", "/login") { Method = "POST", Status = 302, Signal = NumoTelemetry.Capture.SignalKind.LoginSucceeded, User = "bob", Session = "s-sydney", Geo = sydney }));
+        var london = new NumoTelemetry.Records.GeoFacts { CountryIsoCode = "GB", Latitude = 51.51, Longitude = -0.13, AccuracyRadiusKm = 20, Asn = 2856 };
+        var sydney = new NumoTelemetry.Records.GeoFacts { CountryIsoCode = "AU", Latitude = -33.87, Longitude = 151.21, AccuracyRadiusKm = 20, Asn = 1221 };
+        harness.Run(harness.Record(new SimRequest(FraudHarness.Start, "81.2.3.4", "/login") { Method = "POST", Status = 302, Signal = NumoTelemetry.Records.SignalKind.LoginSucceeded, User = "bob", Session = "s-london", Geo = london }));
+        harness.Run(harness.Record(new SimRequest(FraudHarness.Start + TimeSpan.FromMinutes(40), "120.1.2.3", "/login") { Method = "POST", Status = 302, Signal = NumoTelemetry.Records.SignalKind.LoginSucceeded, User = "bob", Session = "s-sydney", Geo = sydney }));
         var risk = harness.RiskProvider.GetRisk(harness.Record(new SimRequest(FraudHarness.Start + TimeSpan.FromMinutes(41), "120.1.2.3", "/payout") { Session = "s-sydney" }));
         Assert.True(risk.HasRisk);
         Assert.Equal(ReasonCodes.ImpossibleTravel, risk.TopReason);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Records;
 using Xunit.Abstractions;
 
 namespace NumoTelemetry.Tests.Fraud;

@@ -1,5 +1,5 @@
 using NumoTelemetry.Fraud.State;
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud;
 

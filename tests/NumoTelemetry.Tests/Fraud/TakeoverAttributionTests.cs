@@ -1,7 +1,6 @@
-using NumoTelemetry.Capture;
-using NumoTelemetry.Enrichment;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud;
 

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud;
 

@@ -3,10 +3,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using NumoTelemetry.Capture;
 using NumoTelemetry.Enrichment;
+using NumoTelemetry.Fraud;
 using NumoTelemetry.Pipeline;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Tests.Hosting;
@@ -274,7 +275,7 @@ public class CanaryTests
         await using var site = await TestSite.StartAsync(o =>
         {
             o.Enforcement.Mode = NumoTelemetry.Fraud.EnforcementMode.Block;
-            o.Enforcement.MinimumBand = NumoTelemetry.Fraud.RiskBand.Alert;
+            o.Enforcement.MinimumBand = NumoTelemetry.Records.RiskBand.Alert;
             o.Enforcement.OnBlocked = static (context, risk) =>
                 throw new InvalidOperationException($"page for {context.Connection.RemoteIpAddress} {context.Request.Headers.UserAgent} {context.Request.Headers.Cookie} {CanaryUser}");
         });

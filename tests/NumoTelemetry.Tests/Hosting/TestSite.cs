@@ -8,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using NumoTelemetry.Metrics;
+using NumoTelemetry.Pipeline;
+using NumoTelemetry.Pseudonymization;
 
 namespace NumoTelemetry.Tests.Hosting;
 

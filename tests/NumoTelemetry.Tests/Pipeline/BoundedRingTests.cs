@@ -1,4 +1,4 @@
-using NumoTelemetry.Pipeline;
+using NumoTelemetry.Internal;
 
 namespace NumoTelemetry.Tests.Pipeline;
 

@@ -3,8 +3,10 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using NumoTelemetry.Capture;
 using NumoTelemetry.Metrics;
 using NumoTelemetry.Pipeline;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Pipeline;
 

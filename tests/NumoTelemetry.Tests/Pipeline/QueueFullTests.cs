@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NumoTelemetry.Metrics;
 using NumoTelemetry.Pipeline;
+using NumoTelemetry.Records;
 using NumoTelemetry.Tests.Hosting;
 
 namespace NumoTelemetry.Tests.Pipeline;

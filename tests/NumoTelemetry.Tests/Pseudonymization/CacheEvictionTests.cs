@@ -1,5 +1,5 @@
 using NumoTelemetry.Capture;
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Pseudonymization;
 

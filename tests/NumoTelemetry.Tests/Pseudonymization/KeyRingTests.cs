@@ -1,4 +1,5 @@
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Pseudonymization;
 

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
-using NumoTelemetry.Fraud;
-using NumoTelemetry.Enrichment;
-using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.RequestLog;
 using NumoTelemetry.UserAgents;
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NumoTelemetry.Metrics;
+using NumoTelemetry.Records;
 using NumoTelemetry.RequestLog;
 using NumoTelemetry.Tests.Pipeline;
 using NumoTelemetry.UserAgents;

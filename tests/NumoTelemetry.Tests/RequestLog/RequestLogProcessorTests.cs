@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NumoTelemetry.Metrics;
+using NumoTelemetry.Records;
 using NumoTelemetry.RequestLog;
 using NumoTelemetry.Tests.Pipeline;
 using NumoTelemetry.UserAgents;

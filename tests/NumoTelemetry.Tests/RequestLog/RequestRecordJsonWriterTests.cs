@@ -1,11 +1,8 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using NumoTelemetry.Capture;
-using NumoTelemetry.Enrichment;
-using NumoTelemetry.Fraud;
-using NumoTelemetry.Privacy;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.RequestLog;
 using NumoTelemetry.UserAgents;
 

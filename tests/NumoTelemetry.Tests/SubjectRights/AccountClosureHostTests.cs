@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.Tests.Hosting;
 
 namespace NumoTelemetry.Tests.SubjectRights;
@@ -33,7 +34,18 @@ public sealed class AccountClosureHostTests
     private static int LinesOf(TestSite site, SubjectKey user)
     {
         var text = user.ToString();
-        return site.ReadRequestLog().Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
+        var count = 0;
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(site.DataDirectory, "request-log"), "requests-*.jsonl"))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            while (reader.ReadLine() is { } line)
+            {
+                count += line.Contains(text, StringComparison.Ordinal) ? 1 : 0;
+            }
+        }
+
+        return count;
     }
 
     [Fact]

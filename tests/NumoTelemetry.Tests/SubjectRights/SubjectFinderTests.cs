@@ -1,5 +1,6 @@
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using NumoTelemetry.SubjectRights;
 
 namespace NumoTelemetry.Tests.SubjectRights;

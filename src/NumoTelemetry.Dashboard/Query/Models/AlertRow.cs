@@ -1,3 +1,5 @@
+using NumoTelemetry.Fraud.State;
+
 namespace NumoTelemetry.Dashboard.Query.Models;
 
 /// <summary>One of the latest alerts, pseudonymised (the subject only when configured).</summary>

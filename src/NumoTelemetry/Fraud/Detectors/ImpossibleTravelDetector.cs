@@ -1,6 +1,6 @@
-using NumoTelemetry.Enrichment;
+using NumoTelemetry.Fraud.Sessions;
 using NumoTelemetry.Fraud.State;
-using NumoTelemetry.Sessions;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Fraud.Detectors;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using NumoTelemetry.Fraud.Sessions;
 
 namespace NumoTelemetry.Fraud.State;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Fraud.State;
 
@@ -8,7 +9,7 @@ namespace NumoTelemetry.Fraud.State;
 /// coarse facts only, never a raw value.
 /// </summary>
 /// <param name="At">When it was observed (record time).</param>
-/// <param name="Network">A 64-bit hash of the network (the IP prefix pseudonym's <see cref="Pseudonymization.Pseudonym.Hash64"/>), 0 if unknown.</param>
+/// <param name="Network">A 64-bit hash of the network (the IP prefix pseudonym's <see cref="Records.Pseudonym.Hash64"/>), 0 if unknown.</param>
 /// <param name="Device">A 64-bit hash of the device (the User-Agent pseudonym's hash), 0 if unknown.</param>
 /// <param name="Asn">The autonomous system number, 0 if unknown.</param>
 /// <param name="Country">The ISO country code packed as two ASCII chars (<c>c0 &lt;&lt; 8 | c1</c>), 0 if unknown.</param>
@@ -26,7 +27,7 @@ public readonly record struct Observation(
     double Latitude,
     double Longitude,
     int AccuracyKm,
-    Enrichment.NetworkFlags Flags)
+    Records.NetworkFlags Flags)
 {
     /// <summary>Whether this is a real observation (the default value means "none").</summary>
     public bool HasValue => At != default;

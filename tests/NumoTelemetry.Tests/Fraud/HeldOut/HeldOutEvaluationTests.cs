@@ -36,6 +36,7 @@ using NumoTelemetry.Capture;
 using NumoTelemetry.Cli.Replay;
 using NumoTelemetry.Enrichment;
 using NumoTelemetry.Pseudonymization;
+using NumoTelemetry.Records;
 using Xunit.Abstractions;
 
 namespace NumoTelemetry.Tests.Fraud.HeldOut;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NumoTelemetry.Fraud;
 using static NumoTelemetry.Tests.Fraud.HeldOut.HeldOutWorld;
 
 namespace NumoTelemetry.Tests.Fraud.HeldOut;

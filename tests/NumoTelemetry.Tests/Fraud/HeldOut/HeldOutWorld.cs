@@ -1,4 +1,4 @@
-using NumoTelemetry.Enrichment;
+using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud.HeldOut;
 

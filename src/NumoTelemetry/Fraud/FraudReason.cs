@@ -1,6 +1,0 @@
-namespace NumoTelemetry.Fraud;
-
-/// <summary>One reason behind a risk score and the points it contributes now (decayed).</summary>
-/// <param name="Code">The stable reason code (see <see cref="ReasonCodes"/>).</param>
-/// <param name="Points">Its current contribution to the score.</param>
-public readonly record struct FraudReason(string Code, double Points);

@@ -1,4 +1,0 @@
-namespace NumoTelemetry;
-
-/// <summary>Registered by <c>AddNumoTelemetry</c> so that <c>UseNumoTelemetry</c> can tell it was called.</summary>
-internal sealed class NumoTelemetryMarkerService;
