@@ -10,7 +10,7 @@ namespace NumoTelemetry.Benchmarks;
 
 /// <summary>
 /// <c>numo replay</c> throughput over 100,000 JSON lines (20,000 clients with cookies and sessions, 1 in 50 a login, a stuffing
-/// attack mixed in): parsing alone (baseline) against the full replay (parse, capture through the core's RequestCapturer, fraud engine,
+/// attack mixed in): parsing alone (baseline) against the full replay (parse, capture through the core's RequestFinisher, fraud engine,
 /// alerts). Lines per second = 100,000 / mean. The User-Agent parser is the placeholder; a real parser is cached per distinct User-Agent.
 /// </summary>
 [MemoryDiagnoser]

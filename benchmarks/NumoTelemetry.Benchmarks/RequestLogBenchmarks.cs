@@ -9,8 +9,8 @@ using NumoTelemetry.UserAgents;
 namespace NumoTelemetry.Benchmarks;
 
 /// <summary>
-/// One request-log line: the general writer (<see cref="RequestRecordJson.Write"/> on a <see cref="Utf8JsonWriter"/>) against
-/// the request log's own writer of the same bytes, over 256 records of 32 visitors browsing 64 pages (so pseudonyms repeat as
+/// One request-log line: <see cref="RequestRecordJson.Write"/> (the log's writer behind a <see cref="Utf8JsonWriter"/>: a copy more) against
+/// the request log's own writer straight into its buffer, over 256 records of 32 visitors browsing 64 pages (so pseudonyms repeat as
 /// they do in real traffic, but not all of them).
 /// </summary>
 [MemoryDiagnoser]

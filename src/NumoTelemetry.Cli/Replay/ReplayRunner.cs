@@ -21,7 +21,7 @@ namespace NumoTelemetry.Cli.Replay;
 
 /// <summary>
 /// Replays recorded requests through the same pipeline a site runs: each log line becomes an HTTP request that the core's
-/// <c>RequestCapturer</c> captures and pseudonymises (client address, User-Agent, cookies, session, signals), and the records go to the
+/// <c>RequestReader</c> and <c>RequestFinisher</c> capture and pseudonymise (client address, User-Agent, cookies, session, signals), and the records go to the
 /// same fraud engine in batches, in simulated time (the clock is the line's timestamp). Alerts are written as JSON lines.
 /// </summary>
 internal sealed class ReplayRunner : IDisposable
@@ -30,12 +30,11 @@ internal sealed class ReplayRunner : IDisposable
 
     private readonly ReplayClock _clock = new();
     private readonly ServiceProvider _services;
-    private readonly RequestCapturer _capturer;
+    private readonly RequestReader _reader;
     private readonly FraudProcessor _processor;
     private readonly JsonLinesAlertSink _sink;
     private readonly string _sessionPrefix;
     private readonly NumoTelemetryOptions _options;
-    private readonly VisitorCookieSigner? _signer;
     private CaptureWorker? _testWorker;
     private readonly Dictionary<string, long> _skipped = new(StringComparer.Ordinal);
     private readonly List<IHostedService> _started = [];
@@ -85,11 +84,8 @@ internal sealed class ReplayRunner : IDisposable
 
         var options = _services.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value; // validates
         _options = options;
-        _signer = options.Capture.VerifyVisitorCookies
-            ? new VisitorCookieSigner(_services.GetRequiredService<Pseudonymizer>().KeyRing, options.Pseudonymization.CacheSize)
-            : null;
         _sessionPrefix = options.Capture.SessionCookieName + "=";
-        _capturer = _services.GetRequiredService<RequestCapturer>();
+        _reader = _services.GetRequiredService<RequestReader>();
         _processor = _services.GetServices<IRequestRecordProcessor>().OfType<FraudProcessor>().Single();
     }
 
@@ -113,7 +109,7 @@ internal sealed class ReplayRunner : IDisposable
 
     /// <summary>
     /// Tests: parses and captures one JSON line on a worker of its own, through the replay's fast capture (when it handles the line) or
-    /// as an HTTP request through the core's <c>RequestCapturer</c> (<paramref name="viaHttp"/>). Returns whether the fast path was taken.
+    /// as an HTTP request through the core's <c>RequestReader</c> (<paramref name="viaHttp"/>). Returns whether the fast path was taken.
     /// </summary>
     internal bool CaptureLine(ReadOnlySpan<byte> line, bool viaHttp, out RequestRecord record)
     {
@@ -127,7 +123,7 @@ internal sealed class ReplayRunner : IDisposable
     public ReplaySummary Run(Stream input, ReplayFormat format)
     {
         // Three stages. This thread only splits the input into chunks of lines (a copy of their bytes); capture workers, one per core,
-        // parse and capture whole chunks in parallel (the core's RequestCapturer is thread-safe: it serves concurrent requests in a
+        // parse and capture whole chunks in parallel (the core's RequestReader and RequestFinisher are thread-safe: it serves concurrent requests in a
         // site); one consumer runs the fraud engine over the records in input order, in batches of 1,024 records exactly as a
         // sequential replay would cut them, so the alerts do not depend on which worker captured which chunk. Each stage keeps its
         // own simulated "now" (the clock is per thread).
@@ -377,7 +373,7 @@ internal sealed class ReplayRunner : IDisposable
     /// <summary>One capture thread's state: the parsed request, the HTTP context it becomes, and caches of recent values.</summary>
     private sealed class CaptureWorker(ReplayRunner runner, ReplayFormat format)
     {
-        private readonly ReplayCapturer _fast = new(runner._services, runner._options, runner._signer);
+        private readonly ReplayReader _fast = new(runner._reader.Finisher, runner._options, runner._services.GetRequiredService<NumoTelemetry.Metrics.NumoTelemetryMetrics>());
         private readonly StringPool _pool = new(16_384);
         private readonly RecentStrings _recent = new(1 << 16);
         private readonly char[] _chars = new char[1 << 16];
@@ -457,39 +453,40 @@ internal sealed class ReplayRunner : IDisposable
             runner._clock.Set(request.Timestamp);
 
             feature.Reset();
+
+            // The session id goes through the same cookie parsing as a live request. One header string per distinct (cookie, session).
+            string? cookie = null;
+            if (request.HasSession)
+            {
+                cookie = request.HasCookie
+                    ? _recent.Concat(request.CookieText, "; ", runner._sessionPrefix, request.SessionText)
+                    : _recent.Concat(default, default, runner._sessionPrefix, request.SessionText);
+            }
+            else if (request.HasCookie)
+            {
+                cookie = request.Cookie ?? _recent.Get(request.CookieText);
+            }
+
             var fast = !viaHttp && _fast.Handles(request);
             if (fast)
             {
-                _fast.Begin(request, request.Timestamp, feature);
+                _fast.Capture(request, cookie, request.Timestamp, feature);
                 RaiseSignal(request, feature);
                 feature.Record.ResponseContentLength = null;
             }
             else
             {
-                // The session id goes through the same cookie parsing as a live request. One header string per distinct (cookie, session).
-                string? cookie = null;
-                if (request.HasSession)
-                {
-                    cookie = request.HasCookie
-                        ? _recent.Concat(request.CookieText, "; ", runner._sessionPrefix, request.SessionText)
-                        : _recent.Concat(default, default, runner._sessionPrefix, request.SessionText);
-                }
-                else if (request.HasCookie)
-                {
-                    cookie = request.Cookie ?? _recent.Get(request.CookieText);
-                }
-
                 CaptureHttp(request, cookie);
             }
 
             ref var record = ref feature.Record;
             record.StatusCode = request.Status;
             record.Duration = TimeSpan.FromMilliseconds(request.DurationMs ?? 0);
-            record.Route = request.Route is { } route ? Privacy.FreeTextScrubber.Scrub(route) : RequestCapturer.UnmatchedRoute; // a log's route may be a raw path
+            record.Route = request.Route is { } route ? Privacy.FreeTextScrubber.Scrub(route) : RequestReader.UnmatchedRoute; // a log's route may be a raw path
             return fast;
         }
 
-        /// <summary>The line as an HTTP request through the core's <c>RequestCapturer</c> (extra headers, campaign queries).</summary>
+        /// <summary>The line as an HTTP request through the core's <c>RequestReader</c> (extra headers, campaign queries).</summary>
         private void CaptureHttp(ReplayRequest request, string? cookie)
         {
             var context = _context;
@@ -525,10 +522,10 @@ internal sealed class ReplayRunner : IDisposable
             }
 
             context.Response.StatusCode = request.Status;
-            runner._capturer.Begin(context, feature);
+            runner._reader.Begin(context, feature);
             feature.EnsureCaptured(); // replay is the pipeline's consumer itself: capture the whole record now
             RaiseSignal(request, feature);
-            runner._capturer.Complete(context, feature, failed: false);
+            runner._reader.Complete(context, feature, failed: false);
         }
 
         /// <summary>The <see cref="IPAddress"/> of a client, from a direct-mapped cache (a log repeats its clients).</summary>

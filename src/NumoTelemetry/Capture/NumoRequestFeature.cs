@@ -16,7 +16,7 @@ internal sealed class NumoRequestFeature
 {
     public RequestRecord Record;
 
-    /// <summary>The raw values the capture still needs (see <see cref="RequestCapturer.Begin"/>).</summary>
+    /// <summary>The raw values the capture still needs (see <see cref="RequestReader.Begin"/>).</summary>
     public RawRequest Raw;
 
     private readonly Lock _captureLock = new();
@@ -36,8 +36,8 @@ internal sealed class NumoRequestFeature
     /// </summary>
     public object? Owner { get; set; }
 
-    /// <summary>The capturer that started this request, for <see cref="EnsureCaptured"/>.</summary>
-    public RequestCapturer? Capturer { get; set; }
+    /// <summary>The second half of the capture that started this request, for <see cref="EnsureCaptured"/>.</summary>
+    public RequestFinisher? Finisher { get; set; }
 
     public Pseudonymizer? Pseudonymizer { get; set; }
 
@@ -63,7 +63,7 @@ internal sealed class NumoRequestFeature
     /// </remarks>
     public void EnsureCaptured()
     {
-        if (!Raw.Pending || Capturer is not { } capturer)
+        if (!Raw.Pending || Finisher is not { } finisher)
         {
             return;
         }
@@ -77,11 +77,11 @@ internal sealed class NumoRequestFeature
 
             try
             {
-                capturer.CompleteNow(this);
+                finisher.CompleteNow(this);
             }
             catch (Exception)
             {
-                capturer.CaptureFailed();
+                finisher.CaptureFailed();
             }
         }
     }
@@ -105,7 +105,7 @@ internal sealed class NumoRequestFeature
             return; // not a started request (capture failed, or a reset feature)
         }
 
-        var now = Capturer is { } capturer ? EnsureTimestamp(capturer.Time) : Record.Timestamp;
+        var now = Finisher is { } finisher ? EnsureTimestamp(finisher.Time) : Record.Timestamp;
         Pseudonym user = default;
         Pseudonym mail = default;
         if (!string.IsNullOrWhiteSpace(userName))
@@ -162,7 +162,7 @@ internal sealed class NumoRequestFeature
         Record = default;
         Raw = default;
         Owner = null;
-        Capturer = null;
+        Finisher = null;
         StartTimestamp = 0;
         Pseudonymizer = null;
         OnSkipped = null;

@@ -10,7 +10,7 @@ namespace NumoTelemetry.Capture;
 /// rents a <see cref="NumoRequestFeature"/>, fills it in place and enqueues the reference: nothing is copied on the
 /// request thread, enqueue never blocks and never allocates, and when the ring is full the caller counts the drop.
 /// <see cref="Drain"/> (single consumer) finishes each deferred capture (pseudonyms, User-Agent, enrichment, risk,
-/// see <see cref="RequestCapturer.Begin"/>) and records the request metrics, copies the finished record out, clears the raw values
+/// see <see cref="RequestReader.Begin"/>) and records the request metrics, copies the finished record out, clears the raw values
 /// and gives the feature back for reuse, so whoever drains sees only finished, pseudonymised records. Features are
 /// made at start-up (up to 1,024), then only when none is free (bursts), and at most <c>capacity</c> idle ones are kept.
 /// </summary>
@@ -18,7 +18,7 @@ internal sealed class RecordQueue
 {
     private readonly BoundedRing<NumoRequestFeature> _records;
     private readonly BoundedRing<NumoRequestFeature> _free;
-    private readonly RequestCapturer? _capturer;
+    private readonly RequestFinisher? _finisher;
     private readonly NumoTelemetryMetrics? _metrics;
 
     public RecordQueue(int capacity)
@@ -27,14 +27,14 @@ internal sealed class RecordQueue
     }
 
     /// <param name="capacity">Records the ring holds (rounded up to a power of two).</param>
-    /// <param name="capturer">Finishes deferred captures in <see cref="Drain"/>.</param>
+    /// <param name="finisher">Finishes deferred captures in <see cref="Drain"/>.</param>
     /// <param name="metrics">Records the request metrics of every request (<see cref="Submit"/>, <see cref="Drain"/>) and counts drops and failures.</param>
-    public RecordQueue(int capacity, RequestCapturer? capturer, NumoTelemetryMetrics? metrics)
+    public RecordQueue(int capacity, RequestFinisher? finisher, NumoTelemetryMetrics? metrics)
     {
         _records = new BoundedRing<NumoRequestFeature>(capacity);
         // As many idle request states as the queue holds records.
         _free = new BoundedRing<NumoRequestFeature>(_records.Capacity);
-        _capturer = capturer;
+        _finisher = finisher;
         _metrics = metrics;
 
         // Enough request state for the records of a poll interval at a busy site's rate, made now rather than while
@@ -128,7 +128,7 @@ internal sealed class RecordQueue
                 if (!clockRead)
                 {
                     // One reading of the clock per batch: each record's start time is worked out from its start timestamp.
-                    var time = _capturer?.Time ?? TimeProvider.System;
+                    var time = _finisher?.Time ?? TimeProvider.System;
                     utcNow = time.GetUtcNow();
                     timestampNow = time.GetTimestamp();
                     clockRead = true;
@@ -153,7 +153,7 @@ internal sealed class RecordQueue
 
     private void FinishCapture(NumoRequestFeature feature, DateTimeOffset utcNow, long timestampNow)
     {
-        if (_capturer is null)
+        if (_finisher is null)
         {
             feature.Raw = default;
             return;
@@ -161,7 +161,7 @@ internal sealed class RecordQueue
 
         try
         {
-            _capturer.CompleteDeferred(feature, utcNow, timestampNow); // clears the raw values, even when it throws
+            _finisher.CompleteDeferred(feature, utcNow, timestampNow); // clears the raw values, even when it throws
         }
         catch (Exception)
         {

@@ -19,7 +19,7 @@ namespace NumoTelemetry.Hosting;
 internal sealed class NumoTelemetryMiddleware
 {
     private readonly RequestDelegate _next;
-    private readonly RequestCapturer _capturer = null!;
+    private readonly RequestReader _reader = null!;
     private readonly RecordQueue _queue = null!;
     private readonly NumoTelemetryMetrics _metrics = null!;
     private readonly EnforcementOptions _enforcement = null!;
@@ -40,7 +40,7 @@ internal sealed class NumoTelemetryMiddleware
             return;
         }
 
-        _capturer = services.GetRequiredService<RequestCapturer>();
+        _reader = services.GetRequiredService<RequestReader>();
         _queue = services.GetRequiredService<RecordQueue>();
         _metrics = services.GetRequiredService<NumoTelemetryMetrics>();
         _logger = services.GetRequiredService<ILogger<NumoTelemetryMiddleware>>();
@@ -61,7 +61,7 @@ internal sealed class NumoTelemetryMiddleware
             // Not an HttpContext feature: setting one would invalidate the context's cached features, fetched again by
             // us and everything downstream (see RunningRequests).
             RunningRequests.Add(context, feature);
-            _capturer.Begin(context, feature);
+            _reader.Begin(context, feature);
             if (_enforcement.Mode != EnforcementMode.Monitor)
             {
                 feature.EnsureCaptured(); // enforcement acts on the risk: finish the capture now
@@ -153,7 +153,7 @@ internal sealed class NumoTelemetryMiddleware
         var enqueued = false;
         try
         {
-            _capturer.Complete(context, feature, failed);
+            _reader.Complete(context, feature, failed);
             enqueued = _queue.Submit(feature); // measures the request; from here on the pipeline owns the feature
         }
         catch (Exception ex)

@@ -90,10 +90,12 @@ public static class NumoTelemetryServiceCollectionExtensions
         services.TryAddSingleton<IRiskProvider, NullRiskProvider>();
         services.TryAddSingleton<NumoTelemetryMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UserAgentParserMetrics>());
-        services.TryAddSingleton<RequestCapturer>();
+        services.TryAddSingleton(sp => new CaptureRules(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value, sp.GetRequiredService<Pseudonymizer>()));
+        services.TryAddSingleton<RequestFinisher>();
+        services.TryAddSingleton<RequestReader>();
         services.TryAddSingleton(sp => new RecordQueue(
             sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Pipeline.QueueCapacity,
-            sp.GetRequiredService<RequestCapturer>(),
+            sp.GetRequiredService<RequestFinisher>(),
             sp.GetRequiredService<NumoTelemetryMetrics>()));
         // Subject rights: the erasure folder honoured by the request log, account closure, the fraud engine's part of both.
         services.TryAddSingleton<NumoTelemetry.Fraud.FraudWorkQueue>();

@@ -8,9 +8,9 @@ using NumoTelemetry.Records;
 namespace NumoTelemetry.RequestLog;
 
 /// <summary>
-/// The request log's own writer of <see cref="RequestRecordJson"/>'s format: byte for byte the same JSON (a test compares
-/// them over random records), written straight into the output with pre-encoded property names, strings that need no
-/// escaping copied as they are, and pseudonyms formatted as UTF-8; about a quarter of the general writer's cost per
+/// The one writer of the request log's JSON (<see cref="RequestRecordJson"/> wraps it for a <see cref="Utf8JsonWriter"/>;
+/// a test compares it with an independent <see cref="Utf8JsonWriter"/> rendering over random records), written straight into the output with pre-encoded property names, strings that need no
+/// escaping copied as they are, and pseudonyms formatted as UTF-8; about a quarter of a <see cref="Utf8JsonWriter"/>'s cost per
 /// record. A string that needs escaping goes through a <see cref="Utf8JsonWriter"/>, so escaping is exactly the same.
 /// One instance per writing thread.
 /// </summary>
@@ -113,7 +113,7 @@ internal sealed class RequestRecordJsonWriter : IDisposable
             w.String(",\"asnOrg\":"u8, geo.AsnOrganization, ref first);
             if (geo.Flags != NetworkFlags.None)
             {
-                w.String(",\"flags\":"u8, RequestRecordJson.FlagsText(geo.Flags), ref first);
+                w.String(",\"flags\":"u8, FlagsText(geo.Flags), ref first);
             }
 
             w.Raw("}"u8);
@@ -121,7 +121,7 @@ internal sealed class RequestRecordJsonWriter : IDisposable
 
         if (record.Crawler != CrawlerVerification.NotClaimed)
         {
-            w.String(",\"crawler\":"u8, RequestRecordJson.CrawlerText(record.Crawler));
+            w.String(",\"crawler\":"u8, CrawlerText(record.Crawler));
         }
 
         w.String(",\"networkDomain\":"u8, record.NetworkDomain);
@@ -129,7 +129,7 @@ internal sealed class RequestRecordJsonWriter : IDisposable
         {
             w.Raw(",\"risk\":{\"score\":"u8);
             w.Decimal(Math.Round(record.Risk.Score, 2), 2);
-            w.String(",\"band\":"u8, RequestRecordJson.BandText(record.Risk.Band));
+            w.String(",\"band\":"u8, BandText(record.Risk.Band));
             w.String(",\"reason\":"u8, record.Risk.TopReason);
             w.Raw("}"u8);
         }
@@ -162,6 +162,28 @@ internal sealed class RequestRecordJsonWriter : IDisposable
     }
 
     public void Dispose() => _escaper.Dispose();
+
+    // Enum names as shared strings: Enum.ToString() and ToLowerInvariant() allocate on every record that has them.
+    private static readonly string[] s_bandNames = ["none", "watch", "alert", "page"];
+    private static readonly string[] s_crawlerNames = ["notclaimed", "pending", "verified", "failed", "unknown"];
+    private static readonly string?[] s_flagNames = new string?[1 << 7];
+
+    private static string BandText(RiskBand band) => (uint)band < (uint)s_bandNames.Length ? s_bandNames[(int)band] : band.ToString().ToLowerInvariant();
+
+    private static string CrawlerText(CrawlerVerification verdict) =>
+        (uint)verdict < (uint)s_crawlerNames.Length ? s_crawlerNames[(int)verdict] : verdict.ToString().ToLowerInvariant();
+
+    private static string FlagsText(NetworkFlags flags)
+    {
+        var i = (int)flags;
+        if ((uint)i >= (uint)s_flagNames.Length)
+        {
+            return flags.ToString();
+        }
+
+        // Benign race: two threads may both format a combination once; either string is correct.
+        return s_flagNames[i] ??= flags.ToString();
+    }
 
     /// <summary>Writes into the output's current span, asking for a new one when it runs short.</summary>
     /// <summary>The UTF-8 text of <paramref name="value"/> from a direct-mapped cache (formatting it is most of a record's cost).</summary>

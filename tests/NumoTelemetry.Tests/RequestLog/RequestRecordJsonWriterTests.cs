@@ -8,7 +8,7 @@ using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Tests.RequestLog;
 
-/// <summary>The request log's fast writer must write exactly what <see cref="RequestRecordJson.Write"/> writes.</summary>
+/// <summary>The request log's one writer must write exactly what an independent <see cref="Utf8JsonWriter"/> rendering (<see cref="ReferenceRecordJson"/>) writes.</summary>
 public class RequestRecordJsonWriterTests
 {
     private static readonly string?[] s_strings =
@@ -32,7 +32,7 @@ public class RequestRecordJsonWriterTests
             var record = RandomRecord(random, p);
             expected.ResetWrittenCount();
             general.Reset(expected);
-            RequestRecordJson.Write(general, record);
+            ReferenceRecordJson.Write(general, record);
             general.Flush();
 
             actual.ResetWrittenCount();
@@ -53,7 +53,7 @@ public class RequestRecordJsonWriterTests
         var expected = new ArrayBufferWriter<byte>();
         using (var general = new Utf8JsonWriter(expected, new JsonWriterOptions { SkipValidation = true }))
         {
-            RequestRecordJson.Write(general, record);
+            ReferenceRecordJson.Write(general, record);
         }
 
         var actual = new ArrayBufferWriter<byte>();
@@ -75,7 +75,7 @@ public class RequestRecordJsonWriterTests
             var expected = new ArrayBufferWriter<byte>();
             using (var general = new Utf8JsonWriter(expected, new JsonWriterOptions { SkipValidation = true }))
             {
-                RequestRecordJson.Write(general, record);
+                ReferenceRecordJson.Write(general, record);
             }
 
             var actual = new StingyBufferWriter();

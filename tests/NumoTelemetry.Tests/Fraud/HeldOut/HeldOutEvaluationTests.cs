@@ -2,7 +2,7 @@
 //
 // Written as a red team, independently of the detectors: the scenarios, rates and sizes below were designed from a model of real
 // traffic before the detectors' thresholds or TrafficSimulator's scenarios were read, and were not tuned to the results. Traffic
-// runs through `numo replay`'s own runner (jsonl lines -> RequestCapturer -> FraudProcessor, simulated clock), with an enricher
+// runs through `numo replay`'s own runner (jsonl lines -> RequestFinisher -> FraudProcessor, simulated clock), with an enricher
 // standing in for the GeoIP databases and the reverse-DNS crawler check over a made-up world of networks (HeldOutWorld).
 //
 // Assumptions about real traffic:

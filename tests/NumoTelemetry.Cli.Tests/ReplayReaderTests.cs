@@ -11,10 +11,10 @@ using NumoTelemetry.RequestLog;
 namespace NumoTelemetry.Cli.Tests;
 
 /// <summary>
-/// The replay's fast capture (no HttpContext, memoised per repeated value) must make exactly the record the core's RequestCapturer makes
+/// The replay's fast capture (no HttpContext, through the site's own finisher) must make exactly the record the core's RequestReader and RequestFinisher make
 /// of the same line as an HTTP request; and the parallel capture must not change the alerts.
 /// </summary>
-public sealed class ReplayCapturerTests() : ReplayTestFiles("numo-replay-capture-")
+public sealed class ReplayReaderTests() : ReplayTestFiles("numo-replay-capture-")
 {
     private const string Bot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 
@@ -31,7 +31,7 @@ public sealed class ReplayCapturerTests() : ReplayTestFiles("numo-replay-capture
     }
 
     [Fact]
-    public void FastCapture_MakesTheRecordRequestCapturerMakes()
+    public void FastCapture_MakesTheRecordRequestReaderMakes()
     {
         var key = KeyFilePath();
         var signed = new VisitorCookieSigner(KeyRing.FromOptions(new PseudonymizationOptions { KeyFile = key })).Issue(T0);
@@ -139,7 +139,7 @@ public sealed class ReplayCapturerTests() : ReplayTestFiles("numo-replay-capture
     }
 
     [Fact]
-    public void FastCapture_LeavesExtraHeadersAndCampaignsToRequestCapturer()
+    public void FastCapture_LeavesExtraHeadersAndCampaignsToRequestReader()
     {
         using var runner = new ReplayRunner(null, KeyFilePath(), null, Stream.Null);
         var headers = Encoding.UTF8.GetBytes(Line(T0, "81.2.3.4", "/", Chrome).TrimEnd('}') + ",\"headers\":{\"Accept-Language\":\"de-CH\"}}");
