@@ -50,4 +50,41 @@ public interface IDashboardStore
     /// <summary>Whether the share link <paramref name="id"/> was revoked (see <see cref="RevokeShareLinkAsync"/>).</summary>
     ValueTask<bool> IsShareLinkRevokedAsync(string id, CancellationToken cancellationToken) =>
         throw new NotSupportedException("This dashboard store keeps no share-link revocation list.");
+
+    /// <summary>
+    /// The alerts whose subject is one of <paramref name="subjects"/> (pseudonym texts), oldest first: a person's export
+    /// (<c>numo subject export</c>). The default reads every alert kept and filters them.
+    /// </summary>
+    async ValueTask<IReadOnlyList<DashboardAlert>> ReadAlertsOfSubjectsAsync(IReadOnlySet<string> subjects, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        var all = await ReadAlertsAsync(DateTimeOffset.MinValue, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var found = new List<DashboardAlert>();
+        for (var i = all.Count - 1; i >= 0; i--)
+        {
+            if (all[i].Subject is { } subject && subjects.Contains(subject))
+            {
+                found.Add(all[i]);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Deletes the alerts whose subject is one of <paramref name="subjects"/> (a person's erasure); returns how many. A store that
+    /// cannot delete single alerts throws <see cref="NotSupportedException"/>.
+    /// </summary>
+    ValueTask<int> DeleteAlertsOfSubjectsAsync(IReadOnlySet<string> subjects, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} cannot erase single alerts.");
+
+    /// <summary>
+    /// The fraud workspace's triage entries of <paramref name="subjects"/>, each as one JSON object (a person's export). The
+    /// default has none: a store with a triage table returns its rows.
+    /// </summary>
+    ValueTask<IReadOnlyList<System.Text.Json.Nodes.JsonObject>> ReadTriageOfSubjectsAsync(IReadOnlySet<string> subjects, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<System.Text.Json.Nodes.JsonObject>>([]);
+
+    /// <summary>Deletes the triage entries of <paramref name="subjects"/>; returns how many. The default has none.</summary>
+    ValueTask<int> DeleteTriageOfSubjectsAsync(IReadOnlySet<string> subjects, CancellationToken cancellationToken) => ValueTask.FromResult(0);
 }

@@ -82,7 +82,12 @@ internal sealed class OperationJournal(int capacity, int operationsPerCall)
     }
 
     /// <summary>Removes every operation on a subject made under <paramref name="keyId"/> (the key was destroyed).</summary>
-    public void Forget(ushort keyId)
+    public void Forget(ushort keyId) => Forget(op => op.Subject.KeyId == keyId && op.Subject.IsPseudonymous);
+
+    /// <summary>Drops the kept operations of <paramref name="subjects"/> (a subject's erasure: not replayed to Redis later).</summary>
+    public void Forget(IReadOnlySet<SubjectKey> subjects) => Forget(op => subjects.Contains(op.Subject));
+
+    private void Forget(Func<StateOperation, bool> erased)
     {
         for (var node = _chunks.First; node is not null;)
         {
@@ -92,7 +97,7 @@ internal sealed class OperationJournal(int capacity, int operationsPerCall)
             for (var i = 0; i < chunk.Count; i++)
             {
                 var op = chunk.Operations[i];
-                if (op.Subject.KeyId == keyId && op.Subject.IsPseudonymous)
+                if (erased(op))
                 {
                     continue;
                 }

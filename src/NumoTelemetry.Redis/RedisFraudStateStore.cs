@@ -17,7 +17,7 @@ namespace NumoTelemetry.Redis;
 /// journal is replayed (a few calls per batch, oldest first) so the shared state catches up.</para>
 /// <para>Called from the single pipeline thread only.</para>
 /// </remarks>
-internal sealed class RedisFraudStateStore : IFraudStateStore
+internal sealed class RedisFraudStateStore : IFraudStateStore, ISubjectStateStore
 {
     private const int ReplayCallsPerBatch = 4;
 
@@ -161,6 +161,30 @@ internal sealed class RedisFraudStateStore : IFraudStateStore
         Log.KeyForgotten(_logger, erased, keyId);
         return erased;
     }
+
+    /// <summary>
+    /// Erases subjects (a person's erasure, an account closure): this node's local view, the journal (so no replay brings them
+    /// back) and their keys in Redis. Throws <see cref="InvalidOperationException"/> when Redis is unreachable (erased locally only).
+    /// </summary>
+    public async ValueTask<long> ForgetSubjectsAsync(IReadOnlyCollection<SubjectKey> subjects, CancellationToken cancellationToken)
+    {
+        var set = subjects as IReadOnlySet<SubjectKey> ?? new HashSet<SubjectKey>(subjects);
+        await ((ISubjectStateStore)_local).ForgetSubjectsAsync(set, cancellationToken).ConfigureAwait(false);
+        _journal.Forget(set);
+        var database = await ConnectedDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var multiplexer = _connection.Multiplexer;
+        if (database is null || multiplexer is null)
+        {
+            throw new InvalidOperationException("Redis is unreachable: the subjects' fraud state was erased on this node only; it expires with its TTLs, or run `numo subject erase --redis` again.");
+        }
+
+        var keys = await RedisSubjectState.FindAsync(multiplexer, database, _codec.Prefix, set, cancellationToken).ConfigureAwait(false);
+        return await RedisSubjectState.UnlinkAsync(database, keys).ConfigureAwait(false);
+    }
+
+    /// <summary>Describes this node's local view of the subjects (Redis itself is read by <c>numo subject export --redis</c>).</summary>
+    public ValueTask DescribeSubjectsAsync(IReadOnlyCollection<SubjectKey> subjects, System.Text.Json.Utf8JsonWriter writer, CancellationToken cancellationToken) =>
+        ((ISubjectStateStore)_local).DescribeSubjectsAsync(subjects, writer, cancellationToken);
 
     private static async Task<long> UnlinkAsync(IDatabase database, List<RedisKey> page)
     {

@@ -55,4 +55,7 @@ public sealed class NumoTelemetryOptions
 
     /// <summary>In-request enforcement on the fraud risk (off by default: monitor mode).</summary>
     public EnforcementOptions Enforcement { get; set; } = new();
+
+    /// <summary>Subject rights: what account closure erases, and the legal hold.</summary>
+    public SubjectRights.SubjectRightsOptions SubjectRights { get; set; } = new();
 }

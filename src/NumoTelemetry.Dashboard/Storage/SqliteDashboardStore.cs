@@ -227,6 +227,76 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
         return ValueTask.FromResult(command.ExecuteNonQuery());
     }
 
+    public ValueTask<IReadOnlyList<DashboardAlert>> ReadAlertsOfSubjectsAsync(IReadOnlySet<string> subjects, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var alerts = new List<DashboardAlert>();
+        if (subjects.Count == 0)
+        {
+            return ValueTask.FromResult<IReadOnlyList<DashboardAlert>>(alerts);
+        }
+
+        using var connection = new SqliteConnection(_readConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT t, rule, severity, score, subject_kind, subject FROM alerts WHERE subject IN (SELECT value FROM json_each($subjects)) ORDER BY t";
+        command.Parameters.AddWithValue("$subjects", JsonArray(subjects));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            alerts.Add(new DashboardAlert
+            {
+                Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
+                Rule = reader.GetString(1),
+                Severity = reader.GetString(2),
+                Score = reader.GetDouble(3),
+                SubjectKind = reader.IsDBNull(4) ? null : reader.GetString(4),
+                Subject = reader.IsDBNull(5) ? null : reader.GetString(5),
+            });
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<DashboardAlert>>(alerts);
+    }
+
+    public ValueTask<int> DeleteAlertsOfSubjectsAsync(IReadOnlySet<string> subjects, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        if (subjects.Count == 0)
+        {
+            return ValueTask.FromResult(0);
+        }
+
+        // secure_delete is on: the freed bytes are overwritten, so the erased rows leave no copy in the file.
+        using var gate = EnterWrite();
+        using var command = Writer().CreateCommand();
+        command.CommandText = "DELETE FROM alerts WHERE subject IN (SELECT value FROM json_each($subjects))";
+        command.Parameters.AddWithValue("$subjects", JsonArray(subjects));
+        var deleted = command.ExecuteNonQuery();
+        using var checkpoint = Writer().CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)"; // no copy of the rows stays in the write-ahead log
+        checkpoint.ExecuteNonQuery();
+        return ValueTask.FromResult(deleted);
+    }
+
+    /// <summary>A JSON array of texts (a parameter read with <c>json_each</c>: one statement for any number of subjects).</summary>
+    private static string JsonArray(IEnumerable<string> values)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var value in values)
+            {
+                writer.WriteStringValue(value);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
     public ValueTask<byte[]> GetOrAddDaySecretAsync(DateOnly day, byte[] candidate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(candidate);

@@ -29,7 +29,20 @@ public readonly struct RequestSignals
     public RequestSignals Identify(string? userName) => Raise(SignalKind.Identified, userName, null, null);
 
     /// <summary>The account of <paramref name="userName"/> was closed.</summary>
-    public RequestSignals AccountClosed(string? userName) => Raise(SignalKind.AccountClosed, userName, null, null);
+    /// <remarks>
+    /// Account closure takes effect: the account's fraud state is erased on this site and in a shared store (or kept under
+    /// <c>NumoTelemetry:SubjectRights:LegalHold</c>), and with <c>NumoTelemetry:SubjectRights:EraseLogsOnAccountClosed</c> its
+    /// request-log lines are erased too. See docs/retention.md.
+    /// </remarks>
+    public RequestSignals AccountClosed(string? userName)
+    {
+        if (Feature is not null && _context.RequestServices?.GetService(typeof(IAccountClosedHandler)) is IAccountClosedHandler handler)
+        {
+            handler.AccountClosed(userName);
+        }
+
+        return Raise(SignalKind.AccountClosed, userName, null, null);
+    }
 
     /// <summary>
     /// The site is about to send a one-time code to <paramref name="phoneNumber"/> (E.164 such as <c>+447700900123</c>, or a national

@@ -54,6 +54,28 @@ internal sealed class AlertDispatcher
 
     public int OpenGroups => _groups.Count;
 
+    /// <summary>Drops the open alert groups of <paramref name="subjects"/> (a subject's erasure): their hits are never sent.</summary>
+    public int Forget(IReadOnlySet<SubjectKey> subjects)
+    {
+        _expired.Clear();
+        foreach (var key in _groups.Keys)
+        {
+            if (subjects.Contains(key.Subject))
+            {
+                _expired.Add(key);
+            }
+        }
+
+        foreach (var key in _expired)
+        {
+            _groups.Remove(key);
+        }
+
+        var dropped = _expired.Count;
+        _expired.Clear();
+        return dropped;
+    }
+
     /// <summary>Adds a verdict to its group (creating the group, if there is room).</summary>
     public void Raise(in DetectorHit hit, double score, RiskBand band)
     {

@@ -16,6 +16,7 @@ internal sealed class FraudMetrics : AlertMetrics
     private readonly Counter<long> _confirmed;
     private readonly Counter<long> _listChanges;
     private readonly Counter<long> _listApplied;
+    private readonly Counter<long> _subjectRights;
     private Func<long>? _subjects;
     private Feedback.FraudListBook? _lists;
     private InMemoryFraudStateStore? _evictions;
@@ -31,6 +32,7 @@ internal sealed class FraudMetrics : AlertMetrics
         _listChanges = meter.CreateCounter<long>("numo.fraud.list.changes", unit: "{entry}", description: "Allow-list and deny-list changes, by list and action (add, remove, expire, load_skipped).");
         _listApplied = meter.CreateCounter<long>("numo.fraud.list.applied", unit: "{hit}", description: "Allow-list and deny-list entries applied: detector hits an allow entry dropped, requests of denied subjects; by list and rule.");
         meter.CreateObservableGauge("numo.fraud.list.entries", ObserveLists, unit: "{entry}", description: "Allow-list and deny-list entries held, by list.");
+        _subjectRights = meter.CreateCounter<long>("numo.subject_rights.account_closures", unit: "{account}", description: "Account closures taken by the fraud engine, by outcome (account_closed: its fraud state erased; held: kept under the legal hold).");
         meter.CreateObservableGauge("numo.fraud.subjects", () => _subjects?.Invoke() ?? 0, unit: "{subject}", description: "Subjects held by the in-memory fraud state.");
         meter.CreateObservableCounter("numo.fraud.subjects.evicted", ObserveEvictions, unit: "{subject}", description: "Subjects the in-memory fraud state let go: expired, or evicted over its bound by class (new, repeat, evidence; cheapest first).");
     }
@@ -90,6 +92,8 @@ internal sealed class FraudMetrics : AlertMetrics
     }
 
     public void Detection(string reason) => _detections.Add(1, new KeyValuePair<string, object?>("numo.reason", reason));
+
+    public void SubjectRights(string outcome) => _subjectRights.Add(1, new KeyValuePair<string, object?>("numo.outcome", outcome));
 
     public void Error(string stage) => _errors.Add(1, new KeyValuePair<string, object?>("numo.stage", stage));
 }

@@ -42,6 +42,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
     private readonly List<StateOperation> _pendingScores = new();
     private readonly HashSet<SubjectKey> _readScores = new();
     private AccessPlan[] _plans = new AccessPlan[1024];
+    private readonly FraudWorkQueue? _work;
 
     public FraudProcessor(
         IOptions<NumoTelemetryOptions> options,
@@ -52,9 +53,16 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         ILoggerFactory loggerFactory,
         TimeProvider time,
         IAlertDeduplicator? deduplicator = null,
-        FraudFeedback? feedback = null)
+        FraudFeedback? feedback = null,
+        FraudWorkQueue? work = null)
     {
         _options = options.Value.Fraud;
+        _work = work;
+        if (work is not null && _options.Enabled)
+        {
+            work.HasConsumer = true;
+        }
+
         _store = store;
         _cache = cache;
         _metrics = metrics;
@@ -93,6 +101,11 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         if (!_options.Enabled || batch.IsEmpty)
         {
             return;
+        }
+
+        if (_work is { IsEmpty: false })
+        {
+            await TakeWorkAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (_store is InMemoryFraudStateStore local)
@@ -185,6 +198,11 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
             return;
         }
 
+        if (_work is { IsEmpty: false })
+        {
+            await TakeWorkAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (_pendingScores.Count > 0)
         {
             _state.Clear();
@@ -202,6 +220,108 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         }
 
         await _alerts.TickAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Work handed in from outside the pipeline (see <see cref="FraudWorkQueue"/>), run here on the pipeline thread.</summary>
+    private async ValueTask TakeWorkAsync(CancellationToken cancellationToken)
+    {
+        while (_work!.TryDequeue(out var work))
+        {
+            try
+            {
+                await work(this, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                _metrics.Error("subject_rights");
+                Log.SubjectRightsFailed(_logger, "fraud_state", ex.GetType().Name, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>The engine's options.</summary>
+    internal FraudOptions Options => _options;
+
+    /// <summary>The engine's metrics.</summary>
+    internal FraudMetrics Metrics => _metrics;
+
+    /// <summary>The engine's logger.</summary>
+    internal ILogger Logger => _logger;
+
+    /// <summary>The engine's clock.</summary>
+    internal TimeProvider Time => _time;
+
+    /// <summary>The highest current score of <paramref name="subjects"/> (pipeline thread).</summary>
+    internal double ScoreOf(IReadOnlyList<SubjectKey> subjects, DateTimeOffset now)
+    {
+        var score = 0.0;
+        var reasons = new List<FraudReason>();
+        foreach (var subject in subjects)
+        {
+            score = Math.Max(score, _scores.Snapshot(subject, now, reasons));
+        }
+
+        return score;
+    }
+
+    /// <summary>
+    /// Writes what the engine holds about <paramref name="subjects"/> (pipeline thread): <c>memory</c>, the store's state of each
+    /// subject held, and <c>scores</c>, the engine's current scores with their reasons.
+    /// </summary>
+    internal async ValueTask DescribeSubjectsAsync(IReadOnlyList<SubjectKey> subjects, System.Text.Json.Utf8JsonWriter w, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        w.WriteStartArray("memory");
+        if (_store is ISubjectStateStore store)
+        {
+            await store.DescribeSubjectsAsync(subjects, w, cancellationToken).ConfigureAwait(false);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("scores");
+        var reasons = new List<FraudReason>();
+        foreach (var subject in subjects)
+        {
+            var total = _scores.Snapshot(subject, now, reasons);
+            if (total <= 0)
+            {
+                continue;
+            }
+
+            w.WriteStartObject();
+            w.WriteString("kind", SubjectKey.KindName(subject.Kind));
+            w.WriteString("subject", subject.ToString());
+            w.WriteNumber("score", Math.Round(total, 1));
+            w.WriteStartObject("reasons");
+            foreach (var reason in reasons)
+            {
+                w.WriteNumber(reason.Code, reason.Points);
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Erases the subjects' state held by the engine and its store (pipeline thread): scores, the risk cache, open alert groups,
+    /// pending score changes, the store's state. Returns the store's count of erased entries.
+    /// </summary>
+    internal async ValueTask<long> EraseSubjectsAsync(IReadOnlyList<SubjectKey> subjects, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var set = new HashSet<SubjectKey>(subjects);
+        foreach (var subject in subjects)
+        {
+            _scores.Forget(subject);
+            _cache.Set(subject, 0, null, now);
+        }
+
+        _alerts.Forget(set);
+        _pendingScores.RemoveAll(op => set.Contains(op.Subject));
+        var erased = _store is ISubjectStateStore store ? await store.ForgetSubjectsAsync(set, cancellationToken).ConfigureAwait(false) : 0;
+        Log.SubjectStateErased(_logger, set.Count, "erase");
+        return erased;
     }
 
     /// <summary>Sends every open alert group's unsent hits now (end of a replay).</summary>

@@ -112,6 +112,9 @@ internal sealed class ScoreBoard
         return Math.Max(total, entry.External);
     }
 
+    /// <summary>Forgets a subject's score (a subject's erasure); returns whether it had one.</summary>
+    public bool Forget(in SubjectKey subject) => _entries.Remove(subject);
+
     /// <summary>The decayed value of one reason of a subject.</summary>
     public double ValueOf(in SubjectKey subject, string reason, DateTimeOffset at)
     {

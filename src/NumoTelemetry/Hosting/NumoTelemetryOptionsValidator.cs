@@ -73,6 +73,9 @@ internal sealed class NumoTelemetryOptionsValidator(IHostEnvironment? environmen
         Check(errors, !log.FileEnabled || !string.IsNullOrWhiteSpace(log.Directory), "RequestLog:Directory", "must be set when the file sink is enabled", log.Directory);
         Check(errors, log.MaxFileBytes >= 4096, "RequestLog:MaxFileBytes", "must be at least 4096", log.MaxFileBytes);
         Check(errors, log.RetentionDays is >= 1 and <= 3650, "RequestLog:RetentionDays", "must be between 1 and 3650", log.RetentionDays);
+        var rights = options.SubjectRights;
+        Check(errors, rights.LegalHold >= TimeSpan.Zero && rights.LegalHold <= TimeSpan.FromDays(3650), "SubjectRights:LegalHold", "must be between 0 and 3650 days", rights.LegalHold);
+        Check(errors, rights.LegalHoldMinimumScore >= 0, "SubjectRights:LegalHoldMinimumScore", "must not be negative", rights.LegalHoldMinimumScore);
 
         Check(errors, options.Metrics.MaxValuesPerTag is >= 1 and <= 10_000, "Metrics:MaxValuesPerTag", "must be between 1 and 10,000", options.Metrics.MaxValuesPerTag);
 

@@ -81,6 +81,10 @@ public static class NumoTelemetryServiceCollectionExtensions
             sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Pipeline.QueueCapacity,
             sp.GetRequiredService<RequestFinisher>(),
             sp.GetRequiredService<NumoTelemetryMetrics>()));
+        // Subject rights: the erasure folder honoured by the request log, account closure, the fraud engine's part of both.
+        services.TryAddSingleton<NumoTelemetry.Fraud.FraudWorkQueue>();
+        services.TryAddSingleton<NumoTelemetry.RequestLog.IRequestLogGateFactory, NumoTelemetry.SubjectRights.SubjectErasureGates>();
+        services.TryAddSingleton<NumoTelemetry.Capture.IAccountClosedHandler, NumoTelemetry.SubjectRights.SubjectRightsService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRequestRecordProcessor, RequestLogProcessor>());
         services.TryAddSingleton<PipelineService>();
         services.AddHostedService<PipelineHostedService>();

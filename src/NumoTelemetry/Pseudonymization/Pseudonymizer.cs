@@ -49,6 +49,9 @@ internal sealed class Pseudonymizer : IDisposable
     /// <summary>The key ring.</summary>
     public KeyRing KeyRing => _keyRing;
 
+    /// <summary>The length of a fraud epoch (<see cref="PseudonymizationOptions.FraudWindow"/>) in seconds.</summary>
+    internal long FraudWindowSeconds => _fraudWindowSeconds;
+
     /// <summary>Number of HMAC computations so far (cache misses).</summary>
     public long HashCount => Interlocked.Read(ref _hashes);
 
@@ -98,6 +101,65 @@ internal sealed class Pseudonymizer : IDisposable
             default:
                 value = value.Trim();
                 return value.IsEmpty ? default : PseudonymizeNormalized(kind, value, at, scope);
+        }
+    }
+
+    /// <summary>
+    /// The pseudonym <paramref name="value"/> had, or would have had, under key <paramref name="keyId"/> in epoch
+    /// <paramref name="epoch"/> of <paramref name="scope"/> (a fraud window or an analytics day), normalised as
+    /// <see cref="Pseudonymize"/> does (a phone number with <paramref name="defaultCallingCode"/>, as capture does). Not cached:
+    /// finding a subject computes every key and epoch of the retention period once, and the raw value stays out of the cache.
+    /// Empty for an unusable value or a key not in the ring.
+    /// </summary>
+    internal Pseudonym PseudonymizeAt(PseudonymKind kind, ReadOnlySpan<char> value, ushort keyId, long epoch, PseudonymScope scope, ReadOnlySpan<char> defaultCallingCode = default)
+    {
+        if (!_keyRing.Contains(keyId))
+        {
+            return default;
+        }
+
+        var tag = (epoch << 16) | keyId;
+        switch (kind)
+        {
+            case PseudonymKind.None:
+                return default;
+            case PseudonymKind.Ip:
+            case PseudonymKind.IpPrefix:
+            {
+                if (!ClientAddress.TryParse(value, out var address) || !address.HasValue)
+                {
+                    return default;
+                }
+
+                var subject = kind == PseudonymKind.IpPrefix ? address.ToPrefix(_ipv4PrefixLength, _ipv6PrefixLength)
+                    : address.IsIPv4 || _ipv6AddressLength >= 128 ? address
+                    : address.ToPrefix(32, _ipv6AddressLength);
+                Span<byte> message = stackalloc byte[18];
+                var n = subject.WriteBytes(message);
+                message[n++] = (byte)(kind == PseudonymKind.IpPrefix ? (address.IsIPv4 ? _ipv4PrefixLength : _ipv6PrefixLength)
+                    : address.IsIPv4 || _ipv6AddressLength >= 128 ? 255 : _ipv6AddressLength);
+                return Compute(kind, scope, tag, message[..n], default);
+            }
+
+            case PseudonymKind.User:
+            case PseudonymKind.Email:
+            {
+                Span<char> buffer = stackalloc char[IdentifierNormalizer.MaxLength];
+                var n = IdentifierNormalizer.NormalizeAccount(value, buffer);
+                return n == 0 ? default : ComputeText(kind, scope, tag, buffer[..n]);
+            }
+
+            case PseudonymKind.Phone:
+            {
+                Span<char> buffer = stackalloc char[16];
+                var n = IdentifierNormalizer.NormalizePhone(value, defaultCallingCode, buffer);
+                return n == 0 ? default : ComputeText(kind, scope, tag, buffer[..n]);
+            }
+
+            default:
+                // Session and visitor ids are hashed as the cookie holds them, cut as capture cuts them (not trimmed).
+                value = value.Length > IdentifierNormalizer.MaxLength ? value[..IdentifierNormalizer.MaxLength] : value;
+                return value.IsEmpty ? default : ComputeText(kind, scope, tag, value);
         }
     }
 

@@ -55,6 +55,7 @@ internal sealed class JsonLinesFileWriter : IDisposable
     private DateOnly _day;
     private int _sequence;
     private string? _cutPath;
+    private bool _freshNext;
     private long _cutLength;
 
     public JsonLinesFileWriter(string directory, string prefix, long maxBytes, int retentionDays, TimeProvider time, FileGoneHandler? fileGone = null)
@@ -68,6 +69,27 @@ internal sealed class JsonLinesFileWriter : IDisposable
     }
 
     public string? CurrentPath => _handle is null ? null : _path;
+
+    /// <summary>
+    /// Opens only new files, above every existing file of the day, never one that exists (set while an erasure may rewrite
+    /// the existing files and this writer could not show it is the only one).
+    /// </summary>
+    public bool AlwaysFresh { get; set; }
+
+    /// <summary>Called with a new file's name before a fresh file is created (see <see cref="AlwaysFresh"/>, <see cref="Seal"/>).</summary>
+    public Action<string>? BeforeCreate { get; set; }
+
+    /// <summary>
+    /// Seals the files that exist: writes what is buffered, closes the file, and opens the next line's file above every existing
+    /// one. Returns the name of the newest existing file (never appended to again), or <see langword="null"/> when there is none.
+    /// </summary>
+    public string? Seal()
+    {
+        Close();
+        _freshNext = true;
+        var files = RequestLogFileName.List(_directory, _prefix);
+        return files.Count == 0 ? null : Path.GetFileName(files[^1].Path);
+    }
 
     /// <summary>Lines taken by <see cref="WriteUtf8Line"/> so far (a line is taken once it is whole in the buffer).</summary>
     public long LinesAccepted { get; private set; }
@@ -226,10 +248,23 @@ internal sealed class JsonLinesFileWriter : IDisposable
             }
 
             string path;
+            var fresh = _freshNext || AlwaysFresh;
+            if (fresh)
+            {
+                // After a seal (an erasure is rewriting the files that exist), only a file above every existing one of the day.
+                foreach (var (name, _) in RequestLogFileName.List(_directory, _prefix))
+                {
+                    if (name.Day == _day && name.Sequence >= _sequence)
+                    {
+                        _sequence = name.Sequence + 1;
+                    }
+                }
+            }
+
             while (true)
             {
                 path = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{_day:yyyyMMdd}{(_sequence == 0 ? string.Empty : "-" + _sequence)}.jsonl"));
-                if (!File.Exists(path) || new FileInfo(path).Length < _maxBytes)
+                if (!File.Exists(path) || (!fresh && new FileInfo(path).Length < _maxBytes))
                 {
                     break;
                 }
@@ -237,7 +272,13 @@ internal sealed class JsonLinesFileWriter : IDisposable
                 _sequence++;
             }
 
+            if (fresh)
+            {
+                BeforeCreate?.Invoke(Path.GetFileName(path));
+            }
+
             Open(path, now);
+            _freshNext = false;
         }
     }
 

@@ -36,13 +36,15 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
     private readonly TimeProvider _time;
     private int _failures;
     private DateTimeOffset _retryAt;
+    private readonly IRequestLogGate? _erasures;
 
     public RequestLogProcessor(
         IOptions<NumoTelemetryOptions> options,
         ILoggerFactory loggerFactory,
         NumoTelemetryMetrics metrics,
         TimeProvider time,
-        IHostEnvironment? environment = null)
+        IHostEnvironment? environment = null,
+        IRequestLogGateFactory? gates = null)
     {
         _options = options.Value.RequestLog;
         _logger = loggerFactory.CreateLogger("NumoTelemetry.RequestLog");
@@ -60,8 +62,12 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
             _file = new JsonLinesFileWriter(directory, "requests", _options.MaxFileBytes, _options.RetentionDays, time, FileGone);
             var json = _json = new RequestRecordJsonWriter();
             _writeJson = (IBufferWriter<byte> output, in RequestRecord record) => json.Write(output, in record);
+            _erasures = gates?.Create(directory, _file, _ownLogger);
         }
     }
+
+    /// <summary>The gate of this writer (subject erasure), if the host registered one (tests).</summary>
+    internal IRequestLogGate? Erasures => _erasures;
 
     internal string? CurrentFilePath => _file?.CurrentPath;
 
@@ -114,6 +120,7 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
 
         try
         {
+            _erasures?.Check();
             _file.Flush();
             Recovered();
         }
@@ -134,11 +141,20 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
         }
 
         var file = _file!;
+        var erasures = _erasures;
+        erasures?.Check(); // at most once a second: requests of the erasure folder, before any line is written
         var before = file.LinesAccepted;
+        var skipped = 0;
         try
         {
             for (var i = 0; i < records.Length; i++)
             {
+                if (erasures is not null && erasures.IsErased(in records[i]))
+                {
+                    skipped++; // a subject being erased: its lines are not written
+                    continue;
+                }
+
                 file.WriteUtf8Line(in records[i], _writeJson!);
             }
 
@@ -151,7 +167,7 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The lines the writer took stay with it (written on recovery, or counted at shutdown); the rest are lost.
-            Failed(ex, records.Length - (int)(file.LinesAccepted - before));
+            Failed(ex, records.Length - skipped - (int)(file.LinesAccepted - before));
         }
     }
 
@@ -213,6 +229,7 @@ internal sealed partial class RequestLogProcessor : IRequestRecordProcessor, IDi
             }
 
             _file.Dispose();
+            _erasures?.Dispose();
         }
 
         _json?.Dispose();

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using NumoTelemetry.Fraud.Sessions;
 
 namespace NumoTelemetry.Fraud.State;
@@ -12,7 +14,7 @@ namespace NumoTelemetry.Fraud.State;
 /// that carry evidence (accounts, AS numbers, logins, detector verdicts) last, so a flood of one-request addresses
 /// evicts only its own kind. Single-threaded (the pipeline thread).
 /// </summary>
-internal sealed class InMemoryFraudStateStore : IFraudStateStore
+internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateStore
 {
     private static readonly long SweepIntervalMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
 
@@ -150,6 +152,77 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
             {
                 FreeSlot(subject.Slot);
             }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Erases every feature of <paramref name="subjects"/> (a subject's erasure); returns how many were held.</summary>
+    internal int Forget(IEnumerable<SubjectKey> subjects)
+    {
+        ForgetRecent();
+        var erased = 0;
+        foreach (var key in subjects)
+        {
+            if (_subjects.Remove(key, out var subject))
+            {
+                FreeSlot(subject.Slot);
+                erased++;
+            }
+        }
+
+        return erased;
+    }
+
+    /// <summary>
+    /// Writes what is held about <paramref name="key"/> as JSON properties, one per feature (name, kind and values; a location
+    /// as stored, coarsened); returns <see langword="false"/> (writing nothing) when the subject is not held.
+    /// </summary>
+    internal bool Describe(in SubjectKey key, Utf8JsonWriter writer)
+    {
+        if (!_subjects.TryGetValue(key, out var subject))
+        {
+            return false;
+        }
+
+        var names = new Dictionary<int, string>();
+        foreach (var (name, id) in _names)
+        {
+            names[id] = name;
+        }
+
+        writer.WriteNumber("expiresAtMs", _slotExpires[subject.Slot]);
+        writer.WriteString("class", ((EvictionClass)(_slotClass[subject.Slot] & ClassMask)).ToString().ToLowerInvariant());
+        writer.WriteStartArray("features");
+        for (var node = subject.Head; node is not null; node = node.Next)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", names.TryGetValue(node.NameId, out var n) ? n : node.NameId.ToString(CultureInfo.InvariantCulture));
+            node.Describe(writer);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        return true;
+    }
+
+    public ValueTask<long> ForgetSubjectsAsync(IReadOnlyCollection<SubjectKey> subjects, CancellationToken cancellationToken) =>
+        ValueTask.FromResult((long)Forget(subjects));
+
+    public ValueTask DescribeSubjectsAsync(IReadOnlyCollection<SubjectKey> subjects, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    {
+        foreach (var key in subjects)
+        {
+            if (!_subjects.ContainsKey(key))
+            {
+                continue;
+            }
+
+            writer.WriteStartObject();
+            writer.WriteString("kind", SubjectKey.KindName(key.Kind));
+            writer.WriteString("subject", key.ToString());
+            Describe(key, writer);
+            writer.WriteEndObject();
         }
 
         return ValueTask.CompletedTask;
@@ -618,6 +691,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     {
         public Node? Next;
         public int NameId;
+
+        /// <summary>Writes the feature's kind and values (a subject's export).</summary>
+        public abstract void Describe(Utf8JsonWriter writer);
     }
 
     [InlineArray(StateOperation.CounterBuckets)]
@@ -630,6 +706,21 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
     {
         private Buckets _buckets;
         private long _head = long.MinValue;
+
+        public override void Describe(Utf8JsonWriter writer)
+        {
+            writer.WriteString("kind", "counter");
+            writer.WriteNumber("headBucket", _head);
+            writer.WriteStartArray("buckets");
+            const int n = StateOperation.CounterBuckets;
+            for (var k = n - 1; k >= 0 && _head != long.MinValue; k--)
+            {
+                var index = _head - k;
+                writer.WriteNumberValue(_buckets[(int)((index % n + n) % n)]);
+            }
+
+            writer.WriteEndArray();
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
         public long Add(long atMs, long bucketMs, long amount)
@@ -677,6 +768,13 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         private DistinctSketch _current;
         private DistinctSketch _previous;
         private long _generation = long.MinValue;
+
+        public override void Describe(Utf8JsonWriter writer)
+        {
+            writer.WriteString("kind", "distinct");
+            writer.WriteNumber("generation", _generation);
+            writer.WriteNumber("estimate", DistinctSketch.EstimateUnion(in _current, in _previous));
+        }
 
         // The union's estimate, valid until either generation changes: a HyperLogLog estimate reads every register
         // (1 KiB each, merged), so a subject seen again with nothing new (the common case) must not pay for it.
@@ -736,6 +834,15 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         public double Mean;
         public double Variance;
 
+        public override void Describe(Utf8JsonWriter writer)
+        {
+            writer.WriteString("kind", "timing");
+            writer.WriteNumber("lastMs", _lastMs);
+            writer.WriteNumber("count", Count);
+            writer.WriteNumber("meanMs", Mean);
+            writer.WriteNumber("variance", Variance);
+        }
+
         public void Observe(long atMs, long windowMs)
         {
             if (_lastMs == long.MinValue || atMs - _lastMs > windowMs)
@@ -762,6 +869,21 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         public Observation Value;
         public long ExpiresMs;
         public long AtMs = long.MinValue;
+
+        public override void Describe(Utf8JsonWriter writer)
+        {
+            writer.WriteString("kind", "observation");
+            writer.WriteNumber("atMs", AtMs);
+            writer.WriteNumber("expiresMs", ExpiresMs);
+            writer.WriteString("network", Value.Network.ToString("x16", CultureInfo.InvariantCulture));
+            writer.WriteString("device", Value.Device.ToString("x16", CultureInfo.InvariantCulture));
+            writer.WriteNumber("asn", Value.Asn);
+            writer.WriteString("country", Observation.UnpackCountry(Value.Country));
+            writer.WriteNumber("latitude", Value.Latitude);
+            writer.WriteNumber("longitude", Value.Longitude);
+            writer.WriteNumber("accuracyKm", Value.AccuracyKm);
+            writer.WriteString("flags", Value.Flags.ToString());
+        }
     }
 
     private sealed class MemberNode : Node
@@ -770,6 +892,19 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
 
         public int Count;
         public long ExpiresMs = long.MaxValue;
+
+        public override void Describe(Utf8JsonWriter writer)
+        {
+            writer.WriteString("kind", "members");
+            writer.WriteNumber("expiresMs", ExpiresMs);
+            writer.WriteStartArray("members");
+            for (var i = 0; i < Count && _members is not null && i < _members.Length; i++)
+            {
+                writer.WriteStringValue(_members[i].ToString("x16", CultureInfo.InvariantCulture));
+            }
+
+            writer.WriteEndArray();
+        }
 
         /// <summary>Adds (or refreshes) an element, most recent last; returns whether it was new.</summary>
         public bool Add(ulong element)
@@ -815,6 +950,19 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore
         private double[] _values = new double[2];
         private int _count;
         private long _updatedMs;
+
+        public override void Describe(Utf8JsonWriter writer)
+        {
+            writer.WriteString("kind", "score");
+            writer.WriteNumber("updatedMs", _updatedMs);
+            writer.WriteStartObject("reasons");
+            for (var i = 0; i < _count; i++)
+            {
+                writer.WriteNumber(_reasons[i] ?? "?", Math.Round(_values[i], 3));
+            }
+
+            writer.WriteEndObject();
+        }
 
         public void Add(long atMs, long halfLifeMs, string? reason, double points, out double score, out string? topReason)
         {
