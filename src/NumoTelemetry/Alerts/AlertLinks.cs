@@ -3,7 +3,7 @@ namespace NumoTelemetry.Alerts;
 /// <summary>Links from alerts to the fraud workspace (<see cref="AlertOptions.WorkspaceUrl"/>).</summary>
 internal static class AlertLinks
 {
-    /// <summary><c>{WorkspaceUrl}/alerts/{id}</c>, or <see langword="null"/> when no workspace address is set.</summary>
+    /// <summary><c>{WorkspaceUrl}/fraud/#/alert/{id}</c> (the workspace page's alert detail), or <see langword="null"/> when no workspace address is set.</summary>
     public static string? Of(AlertOptions options, FraudAlert alert) => Of(options.WorkspaceUrl, alert.Id);
 
     public static string? Of(Uri? workspace, string id)
@@ -14,6 +14,6 @@ internal static class AlertLinks
         }
 
         var text = workspace.AbsoluteUri;
-        return string.Concat(text.EndsWith('/') ? text : text + "/", "alerts/", Uri.EscapeDataString(id));
+        return string.Concat(text.EndsWith('/') ? text : text + "/", "fraud/#/alert/", Uri.EscapeDataString(id));
     }
 }

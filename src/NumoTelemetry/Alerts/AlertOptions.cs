@@ -47,7 +47,7 @@ public sealed class AlertOptions
 
     /// <summary>
     /// The fraud workspace's address: the dashboard's absolute URL with its prefix, for example <c>https://shop.example/numo</c>.
-    /// Chat messages and alert log records link to <c>{WorkspaceUrl}/alerts/{id}</c>; no link when unset.
+    /// Chat messages and alert log records link to <c>{WorkspaceUrl}/fraud/#/alert/{id}</c> (the workspace page's alert detail); no link when unset.
     /// </summary>
     /// <value>Default: <see langword="null"/>.</value>
     public Uri? WorkspaceUrl { get; set; }

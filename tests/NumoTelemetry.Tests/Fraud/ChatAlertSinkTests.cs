@@ -100,7 +100,7 @@ public sealed class ChatAlertSinkTests : IAsyncLifetime
         Assert.Contains("*failedLogins*\n228", fields);
         Assert.Contains(fields, f => f!.Contains("credential-stuffing 96.5, hosting-network 10", StringComparison.Ordinal));
         var button = blocks[2].GetProperty("elements")[0];
-        Assert.Equal("https://shop.example/numo/alerts/al_test", button.GetProperty("url").GetString());
+        Assert.Equal("https://shop.example/numo/fraud/#/alert/al_test", button.GetProperty("url").GetString());
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class ChatAlertSinkTests : IAsyncLifetime
         Assert.Equal("228", facts["failedLogins"]);
         var action = card.GetProperty("actions")[0];
         Assert.Equal("Action.OpenUrl", action.GetProperty("type").GetString());
-        Assert.Equal("https://shop.example/numo/alerts/al_test", action.GetProperty("url").GetString());
+        Assert.Equal("https://shop.example/numo/fraud/#/alert/al_test", action.GetProperty("url").GetString());
     }
 
     [Fact]
@@ -209,7 +209,7 @@ public sealed class ChatAlertSinkTests : IAsyncLifetime
         Assert.Equal("NumoTelemetry: 3 fraud alerts below the page band in the last 1 h", slackDigest.GetProperty("text").GetString());
         var slackText = slackDigest.GetRawText();
         Assert.Contains("burst 2, crawling 1", slackText, StringComparison.Ordinal);
-        Assert.Contains("https://shop.example/numo/alerts/al_1|open", slackText, StringComparison.Ordinal);
+        Assert.Contains("https://shop.example/numo/fraud/#/alert/al_1|open", slackText, StringComparison.Ordinal);
         Assert.Contains("and 1 more", slackText, StringComparison.Ordinal);
         var teamsDigest = all.Single(r => r.Path == "teams" && !r.Body.GetRawText().Contains("al_page", StringComparison.Ordinal)).Body;
         Assert.Contains("3 fraud alerts below the page band", teamsDigest.GetRawText(), StringComparison.Ordinal);

@@ -59,7 +59,7 @@ public sealed class OpenTelemetryAlertLogTests
         Assert.Equal("a1b2c3", attributes["numo.alert.id"]);
         Assert.Equal(1, attributes["numo.alert.sequence"]);
         Assert.Equal([ReasonCodes.CredentialStuffing], (string[])attributes["numo.alert.reasons"]!);
-        Assert.Equal("https://shop.example/numo/alerts/a1b2c3", attributes["numo.alert.url"]);
+        Assert.Equal("https://shop.example/numo/fraud/#/alert/a1b2c3", attributes["numo.alert.url"]);
         Assert.Equal(40.0, attributes["numo.alert.evidence.failedLogins"]);
         Assert.Equal("NL", attributes["numo.alert.evidence.country"]);
         Assert.Contains("\"failedLogins\":40", (string)attributes["numo.alert.json"]!, StringComparison.Ordinal);

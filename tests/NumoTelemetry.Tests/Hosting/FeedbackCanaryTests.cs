@@ -60,7 +60,7 @@ public sealed class FeedbackCanaryTests
         }
 
         Assert.Contains(received, r => r.StartsWith("slack", StringComparison.Ordinal) && r.Contains("credential-stuffing", StringComparison.Ordinal));
-        Assert.Contains(received, r => r.StartsWith("teams", StringComparison.Ordinal) && r.Contains("https://shop.example/numo/alerts/al_", StringComparison.Ordinal));
+        Assert.Contains(received, r => r.StartsWith("teams", StringComparison.Ordinal) && r.Contains("https://shop.example/numo/fraud/#/alert/al_", StringComparison.Ordinal));
 
         // Feedback: a raw value is refused without being repeated; the pseudonym from the alert is taken.
         var feedback = site.App.Services.GetRequiredService<IFraudFeedback>();
