@@ -55,6 +55,7 @@ internal static class WorkspaceEndpoints
         group.MapGet("/fraud/fraud.js", () => Results.Bytes(assets["fraud.js"].Content, assets["fraud.js"].ContentType)).ExcludeFromDescription();
         group.MapGet("/fraud/app.css", () => Results.Bytes(assets["app.css"].Content, assets["app.css"].ContentType)).ExcludeFromDescription();
         group.MapGet("/fraud/fraud.css", () => Results.Bytes(assets["fraud.css"].Content, assets["fraud.css"].ContentType)).ExcludeFromDescription();
+        group.MapGet("/fraud/favicon.ico", () => Results.Bytes(assets["favicon.ico"].Content, assets["favicon.ico"].ContentType)).ExcludeFromDescription();
 
         var api = group.MapGroup("/api");
         api.MapGet("/alerts", ListAlertsAsync);

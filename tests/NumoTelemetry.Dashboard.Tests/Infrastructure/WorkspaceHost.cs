@@ -173,6 +173,11 @@ internal sealed class WorkspaceHost : IAsyncDisposable
         var text = new System.Text.StringBuilder();
         foreach (var file in Directory.EnumerateFiles(_root.Path, "*", SearchOption.AllDirectories))
         {
+            if (file.EndsWith(".lock", StringComparison.Ordinal))
+            {
+                continue; // the request-log writer's erasure lock: empty, and held exclusively while the site runs
+            }
+
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var reader = new StreamReader(stream, System.Text.Encoding.Latin1);
             text.Append(reader.ReadToEnd());

@@ -67,6 +67,6 @@ public sealed class OtpCanaryTests
         }
 
         // Positive control: the pumping alert names the prefix in clear.
-        Assert.Contains(outputs, static o => o.Where.StartsWith("log state NumoTelemetry.Alerts", StringComparison.Ordinal) && o.Text == "Subject=+4479112");
+        Assert.Contains(outputs, static o => o.Where.StartsWith("log state NumoTelemetry.Alerts", StringComparison.Ordinal) && o.Text == "numo.alert.subject=+4479112");
     }
 }
