@@ -1,4 +1,5 @@
 using NumoTelemetry.Dashboard.Query;
+using NumoTelemetry.Dashboard.Query.Models;
 using NumoTelemetry.Dashboard.Tests.Infrastructure;
 using NumoTelemetry.Records;
 using static NumoTelemetry.Dashboard.Tests.Infrastructure.TestRecords;
@@ -43,7 +44,7 @@ public sealed class FunnelFoldTests
 
         var view = await harness.Query.FunnelAsync(DashboardRange.Resolve("24h", harness.Time.GetUtcNow())!, Steps("page:/a", "page:/b", "page:/c"), null, default);
 
-        Assert.Equal([20L, 12L, 6L], view!.Steps.Select(s => s.Visitors!.Value));
+        AssertVisitors([20L, 12L, 6L], view!.Steps);
     }
 
     [Fact]
@@ -62,7 +63,7 @@ public sealed class FunnelFoldTests
 
         var view = await harness.Query.FunnelAsync(DashboardRange.Resolve("24h", harness.Time.GetUtcNow())!, Steps("page:/a", "page:/b"), null, default);
 
-        Assert.Equal([10L, 0L], view!.Steps.Select(s => s.Visitors!.Value));
+        AssertVisitors([10L, 0L], view!.Steps);
     }
 
     [Fact]
@@ -84,8 +85,8 @@ public sealed class FunnelFoldTests
         var inVisit = await visit.Query.FunnelAsync(range, Steps("page:/a", "page:/b"), null, default);
         var inDay = await day.Query.FunnelAsync(range, Steps("page:/a", "page:/b"), null, default);
 
-        Assert.Equal([6L, 0L], inVisit!.Steps.Select(s => s.Visitors!.Value));
-        Assert.Equal([6L, 6L], inDay!.Steps.Select(s => s.Visitors!.Value));
+        AssertVisitors([6L, 0L], inVisit!.Steps);
+        AssertVisitors([6L, 6L], inDay!.Steps);
     }
 
     [Fact]
@@ -112,7 +113,8 @@ public sealed class FunnelFoldTests
 
         var view = await harness.Query.FunnelAsync(DashboardRange.Resolve("24h", harness.Time.GetUtcNow())!, Steps("page:/a", "page:/b", "page:/c"), null, default);
 
-        Assert.Equal(12, view!.Steps[0].Visitors);
+        // Visitors are a sketch's estimate under a random daily secret: two of 12 people can share a register.
+        Assert.InRange(view!.Steps[0].Visitors!.Value, 11, 12);
         Assert.True(view.Steps[1].Suppressed);
         Assert.Null(view.Steps[1].Visitors);
         Assert.True(view.Steps[2].Suppressed);
@@ -144,8 +146,21 @@ public sealed class FunnelFoldTests
 
         var view = await harness.Query.FunnelAsync(DashboardRange.Resolve("24h", harness.Time.GetUtcNow())!, Steps("page:/a", "page:/b"), null, default);
 
-        Assert.Equal(10, view!.Steps[0].Visitors);
+        Assert.InRange(view!.Steps[0].Visitors!.Value, 9, 10);
         Assert.True(view.Steps[1].Suppressed);
+    }
+
+    /// <summary>
+    /// Visitors are a sketch's estimate of pseudonyms under a random daily secret: two people can share a register, so each
+    /// step is the expected number or one fewer (zero stays zero).
+    /// </summary>
+    private static void AssertVisitors(long[] expected, IReadOnlyList<FunnelStep> steps)
+    {
+        Assert.Equal(expected.Length, steps.Count);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.InRange(steps[i].Visitors!.Value, Math.Max(0, expected[i] - 1), expected[i]);
+        }
     }
 
     private static List<NumoTelemetry.Dashboard.Analytics.AnalyticsDefinitions.Step> Steps(params string[] steps) =>
