@@ -30,30 +30,34 @@ namespace NumoTelemetry.Dashboard.Query;
 /// </remarks>
 internal sealed class CubeLattice
 {
-    /// <summary>The pseudo-axis of time buckets.</summary>
-    public const int TimeAxis = 4;
-
-    /// <summary>The number of axes: the four cube axes and time.</summary>
-    public const int AxisCount = 5;
-
     private const char Separator = '\u001f';
 
     private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Node>> _lists = new(StringComparer.Ordinal);
     private readonly int _k;
 
-    private CubeLattice(int k) => _k = k;
+    private CubeLattice(int k, int axisCount)
+    {
+        _k = k;
+        AxisCount = axisCount;
+    }
+
+    /// <summary>The number of axes: the cube's axes and time (the last).</summary>
+    public int AxisCount { get; }
+
+    /// <summary>The pseudo-axis of time buckets.</summary>
+    public int TimeAxis => AxisCount - 1;
 
     /// <summary>Relations that could not be protected (the only child left to withhold equals a released parent).</summary>
     public int Unprotected { get; private set; }
 
     /// <summary>
     /// Builds the lattice over <paramref name="mask"/> (bits of the axes the query fixes) from <paramref name="rows"/>
-    /// (each stored cell with its five axis values) and decides every cell.
+    /// (each stored cell with its values of the <paramref name="axisCount"/> axes, time last) and decides every cell.
     /// </summary>
-    public static CubeLattice Build(IReadOnlyList<(string[] Values, DashboardCell Cell)> rows, int mask, int k, Func<Aggregate, DashboardCell, bool> tryAdd)
+    public static CubeLattice Build(IReadOnlyList<(string[] Values, DashboardCell Cell)> rows, int mask, int k, Func<Aggregate, DashboardCell, bool> tryAdd, int axisCount)
     {
-        var lattice = new CubeLattice(k);
+        var lattice = new CubeLattice(k, axisCount);
         var full = new List<Node>();
         foreach (var (values, cell) in rows)
         {
@@ -330,7 +334,7 @@ internal sealed class CubeLattice
         return node;
     }
 
-    private static string Key(int mask, ReadOnlySpan<string?> values)
+    private string Key(int mask, ReadOnlySpan<string?> values)
     {
         var key = new StringBuilder(64).Append(mask.ToString(CultureInfo.InvariantCulture));
         for (var axis = 0; axis < AxisCount; axis++)
@@ -344,7 +348,7 @@ internal sealed class CubeLattice
         return key.ToString();
     }
 
-    private static string ListKey(int parentMask, ReadOnlySpan<string?> values, int axis) =>
+    private string ListKey(int parentMask, ReadOnlySpan<string?> values, int axis) =>
         Key(parentMask, values) + Separator + "by" + axis.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>One cell: its aggregate and whether it may be released.</summary>
