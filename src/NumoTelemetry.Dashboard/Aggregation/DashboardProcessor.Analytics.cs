@@ -18,6 +18,9 @@ internal sealed partial class DashboardProcessor
     private readonly Dictionary<ulong, int[]> _dayProgress = [];
     private readonly Dictionary<ulong, (string? Path, int Items)> _dayPaths = [];
     private readonly CubeKeyBuilder _keys = new();
+    private readonly Dictionary<string, string> _pageItems = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _goalItems = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _eventItems = new(StringComparer.Ordinal);
     private long _progressDay = -1;
     private long _pathDay = -1;
 
@@ -187,25 +190,49 @@ internal sealed partial class DashboardProcessor
 
         if (page is not null)
         {
-            AddPathItem(AnalyticsDefinitions.PagePrefix + page, minute, ticks, in subjects, rawVisitor, visitKey);
+            AddPathItem(Item(AnalyticsDefinitions.PagePrefix, page), minute, ticks, in subjects, rawVisitor, visitKey);
         }
 
         for (var i = 0; i < _hitGoals.Count; i++)
         {
-            AddPathItem(AnalyticsDefinitions.GoalPrefix + _hitGoals[i], minute, ticks, in subjects, rawVisitor, visitKey);
+            AddPathItem(Item(AnalyticsDefinitions.GoalPrefix, _hitGoals[i]), minute, ticks, in subjects, rawVisitor, visitKey);
         }
 
         for (var i = 0; i < _hitEvents.Count; i++)
         {
-            AddPathItem(AnalyticsDefinitions.EventPrefix + _hitEvents[i], minute, ticks, in subjects, rawVisitor, visitKey);
+            AddPathItem(Item(AnalyticsDefinitions.EventPrefix, _hitEvents[i]), minute, ticks, in subjects, rawVisitor, visitKey);
         }
+    }
+
+    /// <summary>A path item (prefix and value) from the ones made before, so a page seen before allocates nothing.</summary>
+    private string Item(string prefix, string value)
+    {
+        var items = ReferenceEquals(prefix, AnalyticsDefinitions.PagePrefix) ? _pageItems
+            : ReferenceEquals(prefix, AnalyticsDefinitions.GoalPrefix) ? _goalItems
+            : _eventItems;
+        if (items.TryGetValue(value, out var item))
+        {
+            return item;
+        }
+
+        if (items.Count >= CubeKeyBuilder.MaxInterned)
+        {
+            items.Clear();
+        }
+
+        item = prefix + value;
+        items[value] = item;
+        return item;
     }
 
     private void AddPathItem(string item, long minute, long ticks, in VisitSubject subjects, ulong rawVisitor, ulong visitKey)
     {
-        if (item.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0)
+        foreach (var c in item)
         {
-            return;
+            if (char.IsControl(c))
+            {
+                return; // a value that could end a path item early
+            }
         }
 
         if (_visits.ExtendPath(visitKey, ticks, item, MaxPathItems) is { } visitPath)

@@ -32,6 +32,14 @@ internal readonly record struct DashboardFilter
     /// <summary>The filters, ordered by dimension.</summary>
     public IEnumerable<KeyValuePair<string, string>> Values => _values ?? Enumerable.Empty<KeyValuePair<string, string>>();
 
+    public string? Route => this[DashboardDimensions.Route];
+
+    public string? Country => this[DashboardDimensions.Country];
+
+    public string? Browser => this[DashboardDimensions.Browser];
+
+    public string? Device => this[DashboardDimensions.Device];
+
     /// <summary>The value a dimension is filtered to, or <see langword="null"/>.</summary>
     public string? this[string dimension] => _values is not null && _values.TryGetValue(dimension, out var value) ? value : null;
 
