@@ -260,7 +260,22 @@ internal sealed partial class DashboardProcessor : IRequestRecordProcessor, IDis
 
         if (isView || _hitGoals.Count > 0 || _hitEvents.Count > 0)
         {
-            var cubeKey = CubeKey(in r, page ?? Limit(DashboardDimensions.Page, r.Route ?? "(unmatched)", ticks), entry, ticks);
+            // Referrer and UTM are the visit's (of its entry view), so every view and conversion of a visit counts
+            // toward where the visit came from.
+            if (!hasVisitor || started || !_visits.TryGetSource(visitKey, ticks, out var source))
+            {
+                source = new VisitSource(
+                    Limit(DashboardDimensions.Referrer, r.ReferrerHost ?? "(direct)", ticks),
+                    r.UtmSource is { Length: > 0 } utmSource ? Limit(DashboardDimensions.UtmSource, utmSource, ticks) : DashboardDimensions.None,
+                    r.UtmMedium is { Length: > 0 } medium ? Limit(DashboardDimensions.UtmMedium, medium, ticks) : DashboardDimensions.None,
+                    r.UtmCampaign is { Length: > 0 } campaign ? Limit(DashboardDimensions.UtmCampaign, campaign, ticks) : DashboardDimensions.None);
+                if (started)
+                {
+                    _visits.SetSource(visitKey, ticks, in source);
+                }
+            }
+
+            var cubeKey = CubeKey(in r, in source, page ?? Limit(DashboardDimensions.Page, r.Route ?? "(unmatched)", ticks), entry, ticks);
             if (isView)
             {
                 var cube = Cell(new CellKey(minute, DashboardDimensions.Cube, cubeKey));
@@ -287,7 +302,7 @@ internal sealed partial class DashboardProcessor : IRequestRecordProcessor, IDis
     }
 
     /// <summary>The record's cube key: its value of every page-view dimension (<see cref="DashboardDimensions.CubeAxes"/>).</summary>
-    private string CubeKey(in RequestRecord r, string page, string? entry, long ticks)
+    private string CubeKey(in RequestRecord r, in VisitSource source, string page, string? entry, long ticks)
     {
         var ua = r.UserAgent;
         return _keys.Start()
@@ -295,10 +310,10 @@ internal sealed partial class DashboardProcessor : IRequestRecordProcessor, IDis
             .Value(Limit(DashboardDimensions.Country, r.Geo?.CountryIsoCode ?? "unknown", ticks))
             .Value(Limit(DashboardDimensions.Browser, ua?.Browser.Family ?? "Other", ticks))
             .Value(ua?.DeviceType ?? "other")
-            .Value(Limit(DashboardDimensions.Referrer, r.ReferrerHost ?? "(direct)", ticks))
-            .Value(r.UtmSource is { Length: > 0 } source ? Limit(DashboardDimensions.UtmSource, source, ticks) : DashboardDimensions.None)
-            .Value(r.UtmMedium is { Length: > 0 } medium ? Limit(DashboardDimensions.UtmMedium, medium, ticks) : DashboardDimensions.None)
-            .Value(r.UtmCampaign is { Length: > 0 } campaign ? Limit(DashboardDimensions.UtmCampaign, campaign, ticks) : DashboardDimensions.None)
+            .Value(source.Referrer!)
+            .Value(source.UtmSource)
+            .Value(source.UtmMedium)
+            .Value(source.UtmCampaign)
             .Value(Limit(DashboardDimensions.Os, ua?.Os.Family ?? "Other", ticks))
             .Value(Limit(DashboardDimensions.Language, r.Language ?? "(unknown)", ticks))
             .Value(page)

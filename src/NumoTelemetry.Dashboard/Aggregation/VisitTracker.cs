@@ -79,6 +79,7 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
         visit.LastPage = page;
         visit.EntryPage = page;
         visit.LastKey = null;
+        visit.Source = default;
         visit.Path = null;
         visit.PathItems = 0;
         visit.Subject = subject;
@@ -109,6 +110,24 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
     {
         ref var visit = ref Open(key, ticks);
         return System.Runtime.CompilerServices.Unsafe.IsNullRef(ref visit) ? null : visit.EntryPage;
+    }
+
+    /// <summary>The source (referrer and UTM) the open visit of <paramref name="key"/> came from, when it has one.</summary>
+    public bool TryGetSource(ulong key, long ticks, out VisitSource source)
+    {
+        ref var visit = ref Open(key, ticks);
+        source = System.Runtime.CompilerServices.Unsafe.IsNullRef(ref visit) ? default : visit.Source;
+        return source.Referrer is not null;
+    }
+
+    /// <summary>Remembers the source of the open visit of <paramref name="key"/> (from its entry view).</summary>
+    public void SetSource(ulong key, long ticks, in VisitSource source)
+    {
+        ref var visit = ref Open(key, ticks);
+        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref visit))
+        {
+            visit.Source = source;
+        }
     }
 
     /// <summary>Remembers the cube key of the visit's last view (its exit is counted under it).</summary>
@@ -205,6 +224,7 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
         public string? LastPage;
         public string? EntryPage;
         public string? LastKey;
+        public VisitSource Source;
         public string? Path;
         public int PathItems;
         public VisitSubject Subject;
@@ -214,6 +234,9 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
 
 /// <summary>The day-hashed pseudonyms of a visit (what its cells' sketches get).</summary>
 internal readonly record struct VisitSubject(bool HasVisitor, ulong Visitor, bool HasSubject, ulong Subject);
+
+/// <summary>Where a visit came from: its entry view's referrer and UTM values (as counted).</summary>
+internal readonly record struct VisitSource(string? Referrer, string UtmSource, string UtmMedium, string UtmCampaign);
 
 /// <summary>A visit that ended: the minute of its last view, the page it left from and the cube key of that view.</summary>
 internal readonly record struct ClosedVisit(long Minute, string ExitPage, VisitSubject Subject, string? LastKey = null);
