@@ -36,10 +36,13 @@ internal sealed class CubeLattice
     private readonly Dictionary<string, List<Node>> _lists = new(StringComparer.Ordinal);
     private readonly int _k;
 
-    private CubeLattice(int k, int axisCount)
+    private readonly string _scope;
+
+    private CubeLattice(int k, int axisCount, string scope)
     {
         _k = k;
         AxisCount = axisCount;
+        _scope = scope;
     }
 
     /// <summary>The number of axes: the cube's axes and time (the last).</summary>
@@ -54,10 +57,11 @@ internal sealed class CubeLattice
     /// <summary>
     /// Builds the lattice over <paramref name="mask"/> (bits of the axes the query fixes) from <paramref name="rows"/>
     /// (each stored cell with its values of the <paramref name="axisCount"/> axes, time last) and decides every cell.
+    /// <paramref name="scope"/> prefixes every cell's key (so cells of different cubes or partitions never share an identity).
     /// </summary>
-    public static CubeLattice Build(IReadOnlyList<(string[] Values, DashboardCell Cell)> rows, int mask, int k, Func<Aggregate, DashboardCell, bool> tryAdd, int axisCount)
+    public static CubeLattice Build(IReadOnlyList<(string[] Values, DashboardCell Cell)> rows, int mask, int k, Func<Aggregate, DashboardCell, bool> tryAdd, int axisCount, string scope = "")
     {
-        var lattice = new CubeLattice(k, axisCount);
+        var lattice = new CubeLattice(k, axisCount, scope);
         var full = new List<Node>();
         foreach (var (values, cell) in rows)
         {
@@ -70,8 +74,8 @@ internal sealed class CubeLattice
             tryAdd(node.Aggregate, cell);
         }
 
-        // Every coarser cell is the sum of the full-mask cells below it.
-        foreach (var node in full)
+        // Every coarser cell is the sum of the full-mask cells below it (a lattice of mask 0 is its root only).
+        foreach (var node in mask == 0 ? [] : full)
         {
             for (var sub = (mask - 1) & mask; ; sub = (sub - 1) & mask)
             {
@@ -336,7 +340,7 @@ internal sealed class CubeLattice
 
     private string Key(int mask, ReadOnlySpan<string?> values)
     {
-        var key = new StringBuilder(64).Append(mask.ToString(CultureInfo.InvariantCulture));
+        var key = new StringBuilder(64).Append(_scope).Append(mask.ToString(CultureInfo.InvariantCulture));
         for (var axis = 0; axis < AxisCount; axis++)
         {
             if ((mask & Bit(axis)) != 0)

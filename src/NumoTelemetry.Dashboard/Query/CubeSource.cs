@@ -9,19 +9,30 @@ namespace NumoTelemetry.Dashboard.Query;
 /// </summary>
 internal sealed class CubeSource
 {
-    public static readonly CubeSource Views = new(DashboardDimensions.Cube, null, "pageViews");
-    public static readonly CubeSource Goals = new(DashboardDimensions.GoalCube, DashboardDimensions.Goal, "events");
-    public static readonly CubeSource Events = new(DashboardDimensions.EventCube, DashboardDimensions.Event, "events");
-    public static readonly CubeSource Exits = new(DashboardDimensions.ExitCube, DashboardDimensions.ExitPage, "visits");
+    public static readonly CubeSource Views = new(DashboardDimensions.Cube, null, "pageViews", false);
+    public static readonly CubeSource Goals = new(DashboardDimensions.GoalCube, DashboardDimensions.Goal, "events", true);
+    public static readonly CubeSource Events = new(DashboardDimensions.EventCube, DashboardDimensions.Event, "events", true);
+    public static readonly CubeSource Exits = new(DashboardDimensions.ExitCube, DashboardDimensions.ExitPage, "visits", false);
 
-    private CubeSource(string dimension, string? fact, string metric)
+    private CubeSource(string dimension, string? fact, string metric, bool partitioned)
     {
         Dimension = dimension;
         Fact = fact;
         Metric = metric;
+        Partitioned = partitioned;
         Offset = fact is null ? 0 : 1;
         AxisCount = Offset + DashboardDimensions.CubeAxes.Length + 1;
     }
+
+    /// <summary>
+    /// Whether each fact value is a cube of its own (goals, events: their counts are never summed across names, so a
+    /// small goal withheld cannot make another goal's breakdown withheld too). Exits are one cube (exits sum to visits).
+    /// </summary>
+    public bool Partitioned { get; }
+
+    /// <summary>The scope of a lattice of this cube (of one fact value when partitioned): part of every cell's identity.</summary>
+    public string Scope(string? fact) =>
+        Fact is null ? string.Empty : Partitioned ? Dimension + "\u001e" + fact + "\u001e" : Dimension + "\u001e";
 
     /// <summary>The stored dimension of the cube's cells.</summary>
     public string Dimension { get; }

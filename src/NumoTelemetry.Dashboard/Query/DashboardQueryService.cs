@@ -137,8 +137,17 @@ internal sealed partial class DashboardQueryService
             // A list is not filtered by its own axis, so the chosen value stays visible among the others.
             var source = CubeSource.Select(dimension, filter, out _) ?? CubeSource.Views;
             var axis = source.AxisOf(dimension);
-            var (lattice, values, mask) = await LatticeAsync(source, range, filter, axis, withTime: false, cancellationToken).ConfigureAwait(false);
-            var list = ReleaseCube(dimension, range, lattice, values, mask, axis, limit, source);
+            TopList list;
+            if (axis == 0 && source.Partitioned)
+            {
+                list = await FactListAsync(source, dimension, range, filter, limit, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var (lattice, values, mask) = await LatticeAsync(source, range, filter, axis, withTime: false, cancellationToken).ConfigureAwait(false);
+                list = ReleaseCube(dimension, range, lattice, values, mask, axis, limit, source);
+            }
+
             return source == CubeSource.Goals || source == CubeSource.Events
                 ? await WithConversionAsync(list, dimension, range, filter, source, cancellationToken).ConfigureAwait(false)
                 : list;
@@ -199,22 +208,44 @@ internal sealed partial class DashboardQueryService
     private async ValueTask<(CubeLattice Lattice, string?[] Values, int Mask)> LatticeAsync(
         CubeSource source, DashboardRange range, DashboardFilter filter, int listAxis, bool withTime, CancellationToken cancellationToken)
     {
+        var fact = source.Partitioned ? filter[source.Fact!] : null;
+        var (values, mask, full) = Masks(source, filter, listAxis, withTime);
+        var timeBit = CubeLattice.Bit(source.AxisCount - 1);
+        var cube = source != CubeSource.Views || (full & ~timeBit) != 0;
+        var rows = await RowsAsync(source, cube, range, cancellationToken).ConfigureAwait(false);
+        if (fact is not null)
+        {
+            rows = rows.FindAll(row => string.Equals(row.Values[0], fact, StringComparison.Ordinal));
+        }
+
+        return (CubeLattice.Build(rows, full, _k, TryAdd, source.AxisCount, source.Scope(fact)), values, mask);
+    }
+
+    /// <summary>The values the filters fix, their mask, and the full mask of a view (with its list axis and time).</summary>
+    private static (string?[] Values, int Mask, int Full) Masks(CubeSource source, DashboardFilter filter, int listAxis, bool withTime)
+    {
         var values = new string?[source.AxisCount];
         var mask = 0;
         foreach (var (dimension, value) in filter.Values)
         {
             var axis = source.AxisOf(dimension);
-            if (axis >= 0 && axis != listAxis)
+
+            // A partitioned cube's fact is not an axis: each fact value is a lattice of its own.
+            if (axis >= 0 && axis != listAxis && !(axis == 0 && source.Partitioned))
             {
                 values[axis] = value;
                 mask |= CubeLattice.Bit(axis);
             }
         }
 
+        var full = mask | (listAxis >= 0 ? CubeLattice.Bit(listAxis) : 0) | (withTime ? CubeLattice.Bit(source.AxisCount - 1) : 0);
+        return (values, mask, full);
+    }
+
+    /// <summary>The cells of a cube over a range, each with its axis values (time last).</summary>
+    private async ValueTask<List<(string[] Values, DashboardCell Cell)>> RowsAsync(CubeSource source, bool cube, DashboardRange range, CancellationToken cancellationToken)
+    {
         var timeAxis = source.AxisCount - 1;
-        var timeBit = CubeLattice.Bit(timeAxis);
-        var full = mask | (listAxis >= 0 ? CubeLattice.Bit(listAxis) : 0) | (withTime ? timeBit : 0);
-        var cube = source != CubeSource.Views || (full & ~timeBit) != 0;
         var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, cube ? source.Dimension : DashboardDimensions.Total, range.From, range.To), cancellationToken).ConfigureAwait(false);
         var step = range.Step.Ticks;
         var count = (int)((range.To - range.From).Ticks / step);
@@ -241,7 +272,39 @@ internal sealed partial class DashboardQueryService
             rows.Add((axes, cell));
         }
 
-        return (CubeLattice.Build(rows, full, _k, TryAdd, source.AxisCount), values, mask);
+        return rows;
+    }
+
+    /// <summary>
+    /// The list of a partitioned cube's facts (goals or events) under filters: each fact's own cell, released by the
+    /// lattice of that fact alone. No sum across facts is released, so the list has no "Other"; its total is the sum
+    /// of the rows it shows.
+    /// </summary>
+    private async ValueTask<TopList> FactListAsync(CubeSource source, string dimension, DashboardRange range, DashboardFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        var (values, mask, full) = Masks(source, filter, -1, withTime: false);
+        var rows = await RowsAsync(source, true, range, cancellationToken).ConfigureAwait(false);
+        var released = new List<(string Fact, long Value, long Visitors, long Raw)>();
+        foreach (var group in rows.GroupBy(static row => row.Values[0], StringComparer.Ordinal))
+        {
+            var lattice = CubeLattice.Build([.. group], full, _k, TryAdd, source.AxisCount, source.Scope(group.Key));
+            if (lattice.Get(mask, values) is { Withheld: false } node)
+            {
+                var id = Identity(range, node);
+                released.Add((group.Key, _noise.Apply(node.Aggregate.PageViews, id + "|views"), _noise.Apply(node.Aggregate.Visitors.Count(), id + "|visitors"), node.Aggregate.PageViews));
+            }
+        }
+
+        released.Sort(static (a, b) => a.Raw != b.Raw ? b.Raw.CompareTo(a.Raw) : string.CompareOrdinal(a.Fact, b.Fact));
+        var shown = new List<TopRow>(Math.Min(limit, released.Count));
+        long sum = 0;
+        foreach (var (fact, value, visitors, _) in released.Take(limit))
+        {
+            shown.Add(new TopRow(fact, value, visitors, false));
+            sum += value;
+        }
+
+        return new TopList(dimension, source.Metric, mask != 0, shown, null, new TopRow("total", sum, null, false));
     }
 
     private List<SeriesPoint> Series(DashboardRange range, CubeLattice lattice, string?[] values, int mask)
