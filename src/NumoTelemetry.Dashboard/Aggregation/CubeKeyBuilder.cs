@@ -3,10 +3,18 @@ namespace NumoTelemetry.Dashboard.Aggregation;
 /// <summary>
 /// Builds the stored keys of cube cells (values joined by U+001F) in a reusable buffer and interns them, so that folding
 /// a record whose key was seen before allocates nothing. A control character in a value (a client could send U+001F to
-/// shift the axes of a key) is replaced by <c>?</c>.
+/// shift the axes of a key) is replaced by <c>?</c>. Each value takes at most <see cref="MaxValueBytes"/> bytes of UTF-8 in
+/// a key, so a key of the widest cube (13 values) stays within 13 × 200 + 12 = 2,612 bytes: below PostgreSQL's B-tree
+/// entry limit (2,704 bytes) for the cells' primary key, whatever <c>MaxValueLength</c> and the characters are.
 /// </summary>
 internal sealed class CubeKeyBuilder
 {
+    /// <summary>The most UTF-8 bytes one value takes in a key (longer values are cut at a character boundary).</summary>
+    internal const int MaxValueBytes = 200;
+
+    /// <summary>The most UTF-8 bytes of a path item (page, goal or event); longer items are not added to paths.</summary>
+    internal const int MaxItemBytes = 300;
+
     /// <summary>Interned keys kept; beyond this the interner starts afresh (keys already handed out stay valid).</summary>
     internal const int MaxInterned = 100_000;
 
@@ -30,9 +38,23 @@ internal sealed class CubeKeyBuilder
     public CubeKeyBuilder Value(string value)
     {
         Separate();
-        foreach (var c in value)
+        var bytes = 0;
+        for (var i = 0; i < value.Length; i++)
         {
-            Put(char.IsControl(c) ? '?' : c);
+            var c = value[i];
+            var pair = char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]);
+            var size = pair ? 4 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+            if (bytes + size > MaxValueBytes)
+            {
+                break;
+            }
+
+            bytes += size;
+            Put(char.IsControl(c) || (char.IsSurrogate(c) && !pair) ? '?' : c);
+            if (pair)
+            {
+                Put(value[++i]);
+            }
         }
 
         return this;

@@ -227,11 +227,13 @@ internal sealed partial class DashboardProcessor
 
     private void AddPathItem(string item, long minute, long ticks, in VisitSubject subjects, ulong rawVisitor, ulong visitKey)
     {
+        var bytes = 0;
         foreach (var c in item)
         {
-            if (char.IsControl(c))
+            bytes += c < 0x80 ? 1 : 3; // a surrogate pair counts 6: an upper bound
+            if (char.IsControl(c) || bytes > CubeKeyBuilder.MaxItemBytes)
             {
-                return; // a value that could end a path item early
+                return; // a value that could end a path item early, or one too long for a stored key
             }
         }
 
