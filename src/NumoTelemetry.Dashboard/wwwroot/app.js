@@ -295,8 +295,12 @@
     set('visits', t.visits === null && !t.suppressed ? '–' : fmt(t.visits, t.suppressed));
     set('bounceRate', t.suppressed ? suppressedText() : t.bounceRate === null ? '–' : Math.round(t.bounceRate * 100) + ' %');
     set('averageVisitSeconds', t.suppressed ? suppressedText() : t.averageVisitSeconds === null ? '–' : duration(t.averageVisitSeconds));
+    // Filtered by a goal or an event the figures count its conversions; by an exit page, the visits that ended there.
+    const fact = FACTS.find(f => state.filters[f] !== undefined);
+    const counted = fact === 'exit_page' ? 'Exits' : fact ? 'Conversions' : 'Page views';
+    document.querySelector('[data-kpi="pageViews"]').previousElementSibling.textContent = counted;
     const label = o.range === 'custom' ? `${state.from} to ${state.to}` : (RANGE_LABELS[o.range] || o.range);
-    $('traffic-caption').textContent = `Page views and visitors per ${o.granularity} · ${label}` + (o.filtered ? ' · filtered' : '') + (o.previous ? ` · compared with ${o.previous.compare === 'year' ? 'a year before' : 'the period before'}` : '');
+    $('traffic-caption').textContent = `${counted} and visitors per ${o.granularity} · ${label}` + (o.filtered ? ' · filtered' : '') + (o.previous ? ` · compared with ${o.previous.compare === 'year' ? 'a year before' : 'the period before'}` : '');
     for (const key of ['pageViews', 'visitors', 'visits']) {
       const node = document.querySelector(`[data-previous="${key}"]`);
       if (!node) continue;

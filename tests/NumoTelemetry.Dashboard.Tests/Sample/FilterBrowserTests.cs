@@ -85,6 +85,7 @@ public sealed class FilterBrowserTests(SampleServer server)
         await page.WaitForFunctionAsync("() => (document.querySelector('table[data-dim=country] thead') || {}).textContent?.includes('Events')");
         Assert.Contains("Conversion", await page.InnerTextAsync("table[data-dim=country] thead"), StringComparison.Ordinal);
         Assert.Contains("counted apart", await page.InnerTextAsync("#list-event"), StringComparison.Ordinal);
+        Assert.StartsWith("Conversions and visitors", await page.InnerTextAsync("#traffic-caption"), StringComparison.Ordinal);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "filters-goal.png"), FullPage = true });
 
         // Removing the chip removes the filter from the view and the URL.
