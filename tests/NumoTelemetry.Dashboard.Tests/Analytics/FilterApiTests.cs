@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using static NumoTelemetry.Dashboard.Tests.Analytics.ApiJson;
 
 namespace NumoTelemetry.Dashboard.Tests.Analytics;
 
@@ -72,9 +73,9 @@ public sealed class FilterApiTests : IAsyncLifetime
     [Fact]
     public async Task Top_FilteredByReferrer_ListsItsCampaignsAndLanguage()
     {
-        var sources = await GetAsync("/numo/api/top?range=24h&dim=utm_source&referrer=news.example");
-        var languages = await GetAsync("/numo/api/top?range=24h&dim=language&referrer=news.example&utm_medium=email");
-        var referrers = await GetAsync("/numo/api/top?range=24h&dim=referrer");
+        var sources = await ApiJson.GetAsync(_host.Client, "/numo/api/top?range=24h&dim=utm_source&referrer=news.example");
+        var languages = await ApiJson.GetAsync(_host.Client, "/numo/api/top?range=24h&dim=language&referrer=news.example&utm_medium=email");
+        var referrers = await ApiJson.GetAsync(_host.Client, "/numo/api/top?range=24h&dim=referrer");
 
         Assert.True(sources.RootElement.GetProperty("filtered").GetBoolean());
         var newsletter = Rows(sources)["newsletter"];
@@ -95,8 +96,8 @@ public sealed class FilterApiTests : IAsyncLifetime
     [Fact]
     public async Task Top_FilteredByGoal_BreaksConversionsDownByReferrer()
     {
-        var byReferrer = await GetAsync("/numo/api/top?range=24h&dim=referrer&goal=Signup");
-        var goals = await GetAsync("/numo/api/top?range=24h&dim=goal&referrer=search.example");
+        var byReferrer = await ApiJson.GetAsync(_host.Client, "/numo/api/top?range=24h&dim=referrer&goal=Signup");
+        var goals = await ApiJson.GetAsync(_host.Client, "/numo/api/top?range=24h&dim=goal&referrer=search.example");
 
         Assert.Equal("events", byReferrer.RootElement.GetProperty("metric").GetString());
         var rows = Rows(byReferrer);
@@ -115,8 +116,8 @@ public sealed class FilterApiTests : IAsyncLifetime
     public async Task Funnel_StepsNotConfigured_CountVisitorsInOrderWithinAVisitAndADay()
     {
         var steps = Uri.EscapeDataString("[\"page:/pricing\",\"event:signup\",\"page:/checkout/done\"]");
-        var visit = await GetAsync("/numo/api/funnel?range=24h&steps=" + steps);
-        var day = await GetAsync("/numo/api/funnel?range=24h&within=day&steps=" + steps);
+        var visit = await ApiJson.GetAsync(_host.Client, "/numo/api/funnel?range=24h&steps=" + steps);
+        var day = await ApiJson.GetAsync(_host.Client, "/numo/api/funnel?range=24h&within=day&steps=" + steps);
 
         foreach (var funnel in new[] { visit, day })
         {
@@ -136,8 +137,8 @@ public sealed class FilterApiTests : IAsyncLifetime
     {
         // Two people viewed a product (its page is the route template: the path is not admitted below k people).
         var steps = Uri.EscapeDataString("[\"page:/pricing\",\"page:/products/{id:int}\",\"goal:Signup\"]");
-        var funnel = await GetAsync("/numo/api/funnel?range=24h&steps=" + steps);
-        var path = await GetAsync("/numo/api/funnel?range=24h&steps=" + Uri.EscapeDataString("[\"page:/pricing\",\"page:/products/999\"]"));
+        var funnel = await ApiJson.GetAsync(_host.Client, "/numo/api/funnel?range=24h&steps=" + steps);
+        var path = await ApiJson.GetAsync(_host.Client, "/numo/api/funnel?range=24h&steps=" + Uri.EscapeDataString("[\"page:/pricing\",\"page:/products/999\"]"));
 
         Assert.Equal(0, path.RootElement.GetProperty("steps")[1].GetProperty("visitors").GetInt64());
         var found = funnel.RootElement.GetProperty("steps").EnumerateArray().ToList();
@@ -185,38 +186,12 @@ public sealed class FilterApiTests : IAsyncLifetime
         using var link = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
         var url = link.RootElement.GetProperty("url").GetString()!;
 
-        using var shared = await GetAsync(url + "/data");
+        using var shared = await ApiJson.GetAsync(_host.Client, url + "/data");
 
         var list = shared.RootElement.GetProperty("top");
         Assert.True(list.GetProperty("filtered").GetBoolean());
         var newsletter = list.GetProperty("rows").EnumerateArray().Single();
         Assert.Equal("newsletter", newsletter.GetProperty("label").GetString());
         Assert.Equal(18, newsletter.GetProperty("value").GetInt64());
-    }
-
-    private static void Visitors(long expected, long actual) =>
-        Assert.True(actual == expected || actual == expected - 1, $"visitors {actual}, expected {expected} (or {expected - 1})");
-
-    private async Task<JsonDocument> GetAsync(string url)
-    {
-        using var response = await _host.Client.GetAsync(new Uri(url, UriKind.Relative));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, url + " → " + (int)response.StatusCode + " " + text);
-        return JsonDocument.Parse(text);
-    }
-
-    private static Dictionary<string, (long Value, long Visitors, double? Conversion)> Rows(JsonDocument list)
-    {
-        var rows = new Dictionary<string, (long, long, double?)>(StringComparer.Ordinal);
-        foreach (var row in list.RootElement.GetProperty("rows").EnumerateArray())
-        {
-            var conversion = row.GetProperty("conversionRate");
-            rows[row.GetProperty("label").GetString()!] = (
-                row.GetProperty("value").GetInt64(),
-                row.GetProperty("visitors").GetInt64(),
-                conversion.ValueKind == JsonValueKind.Number ? conversion.GetDouble() : null);
-        }
-
-        return rows;
     }
 }
