@@ -6,7 +6,8 @@ namespace NumoTelemetry.Dashboard.Query;
 
 /// <summary>
 /// Consistent suppression across the views of one range. Every figure the API releases from the cube is a cell of a
-/// lattice: the cube's values (route, country, browser, device) and the time bucket, each either fixed to a value or
+/// lattice: the cube's values (every page-view dimension, and for goals, events and exits their name; see
+/// <see cref="CubeSource"/>) and the time bucket, each either fixed to a value or
 /// summed over. An overview filtered by F is the cell F; a point of its series is the cell F plus a bucket; a list of
 /// axis a under filters G shows the cells G plus a = v, and its total is the cell G. A cell is related to its parent
 /// (one fixed axis fewer) by "parent = sum of its children", and every such relation is a list (served, or exposed
