@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using NumoTelemetry.Pseudonymization;
 using NumoTelemetry.Records;
 using StackExchange.Redis;
@@ -13,7 +14,8 @@ namespace NumoTelemetry.Redis.Tests;
 /// The proof of subject rights (issue 19): a real site (Kestrel, request-log files, Redis fraud state, the SQLite dashboard store)
 /// writes one person's records under two key generations and in two fraud windows, beside another person's; the built
 /// <c>numo subject export</c> gives back exactly that person's records, <c>--dry-run</c> changes nothing, and <c>numo subject
-/// erase</c> removes them from every store while the site keeps serving and writing, leaving the other person's untouched. The
+/// erase</c> removes them from every store (the workspace's triage too) while the site keeps serving and writing, leaving the
+/// other person's untouched. The
 /// raw values given on the command line appear in no output file, store, Redis key or value, console output or log.
 /// </summary>
 [Collection(RedisCollection.Name)]
@@ -70,6 +72,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         time.Offset = TimeSpan.Zero; // the pipeline's flushes and the dashboard's writes run on the clock: back to now
         await WaitForLinesAsync(logDir, sent);
         await WaitForAlertsAsync(db, 2);
+        await TriageEveryAlertAsync(site);
 
         var written = ReadLines(logDir);
         var theirs = written.Where(l => Route(l).StartsWith("/s/", StringComparison.Ordinal)).ToList();
@@ -98,7 +101,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
             var alerts = root.GetProperty("alerts").EnumerateArray().ToList();
             Assert.Single(alerts);
             Assert.Equal("ip", alerts[0].GetProperty("subjectKind").GetString());
-            Assert.Equal(0, root.GetProperty("triage").GetArrayLength());
+            AssertTriageOf(alerts[0].GetProperty("subject").GetString()!, root.GetProperty("triage"));
             Assert.NotEqual(0, root.GetProperty("fraudState").GetProperty("redis").GetArrayLength());
             Assert.Equal(JsonValueKind.Array, root.GetProperty("fraudState").GetProperty("memory").ValueKind); // the running site answered
             Assert.DoesNotContain("\"value\"", root.GetProperty("subject").GetRawText(), StringComparison.Ordinal);
@@ -111,12 +114,14 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         var filesBefore = Snapshot(logDir);
         var redisBefore = await RedisKeysAsync(prefix);
         var alertsBefore = AlertSubjects(db);
+        var workspaceBefore = WorkspaceRows(db);
         var dry = await RunAsync(["subject", "erase", .. Common(settings, logDir, db), "--dry-run"]);
         Assert.True(dry.Exit == 0, dry.Output);
         Assert.Contains("would erase " + theirs.Count + " lines", dry.Output, StringComparison.Ordinal);
         Assert.Equal(filesBefore, Snapshot(logDir));
         Assert.Equal(redisBefore, await RedisKeysAsync(prefix));
         Assert.Equal(alertsBefore, AlertSubjects(db));
+        Assert.Equal(workspaceBefore, WorkspaceRows(db));
 
         // Erase while the other person keeps browsing: every line they send during the erasure is written.
         using var stop = new CancellationTokenSource();
@@ -135,7 +140,8 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         Assert.True(erase.Exit == 0, erase.Output);
         Assert.Contains("erased " + theirs.Count + " lines", erase.Output, StringComparison.Ordinal);
         Assert.Contains("the running site sealed its file", erase.Output, StringComparison.Ordinal);
-        Assert.Contains("dashboard: erased 1 alerts", erase.Output, StringComparison.Ordinal);
+        Assert.Contains("dashboard: would erase 1 alerts and 3 triage entries", dry.Output, StringComparison.Ordinal);
+        Assert.Contains("dashboard: erased 1 alerts and 3 triage entries", erase.Output, StringComparison.Ordinal);
         Assert.True(during > 0);
         await WaitForLinesAsync(logDir, others.Count + during);
 
@@ -153,12 +159,15 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
             var root = document.RootElement;
             Assert.Equal(0, root.GetProperty("requestLog").GetArrayLength());
             Assert.Equal(0, root.GetProperty("alerts").GetArrayLength());
+            Assert.Equal(0, root.GetProperty("triage").GetArrayLength());
             Assert.Equal(0, root.GetProperty("fraudState").GetProperty("redis").GetArrayLength());
             Assert.Equal(0, root.GetProperty("fraudState").GetProperty("memory").GetArrayLength());
         }
 
         var otherAfter = await ExportOtherAsync(settings, logDir, db);
         Assert.Equal(otherBefore.Alerts, otherAfter.Alerts);
+        Assert.Equal(otherBefore.Triage, otherAfter.Triage);
+        Assert.Equal(3, otherAfter.Triage.Count);
         Assert.Subset(otherAfter.Lines.ToHashSet(), otherBefore.Lines.ToHashSet());
         Assert.Subset(otherAfter.RedisKeys.ToHashSet(), otherBefore.RedisKeys.ToHashSet());
 
@@ -201,7 +210,48 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         "--request-log", logDir, "--redis", server.Configuration, "--dashboard-db", db, "--wait", "30",
     ];
 
-    private async Task<(List<string> Lines, List<string> Alerts, List<string> RedisKeys)> ExportOtherAsync(string settings, string logDir, string db)
+    /// <summary>
+    /// Investigators triage every alert the workspace holds (through its store, as the workspace API does): a review with a
+    /// note, a deny entry for the subject, and the audit entries naming both.
+    /// </summary>
+    private static async Task TriageEveryAlertAsync(SubjectRightsSite site)
+    {
+        var workspace = site.Services.GetRequiredService<NumoTelemetry.Dashboard.IFraudWorkspaceStore>();
+        IReadOnlyList<NumoTelemetry.Dashboard.WorkspaceAlert> alerts = [];
+        for (var i = 0; i < 600 && alerts.Count < 2; i++)
+        {
+            await Task.Delay(50); // the workspace writes its queued alerts every WriteInterval
+            alerts = await workspace.QueryAlertsAsync(new NumoTelemetry.Dashboard.WorkspaceAlertQuery(), default);
+        }
+
+        Assert.Equal(2, alerts.Count);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var alert in alerts)
+        {
+            var review = await workspace.ReviewAlertAsync(alert.Id, new NumoTelemetry.Dashboard.WorkspaceAlertReview(NumoTelemetry.Dashboard.WorkspaceAlertStates.Confirmed, "ines", now, "stuffing confirmed"), default);
+            Assert.Equal(NumoTelemetry.Dashboard.WorkspaceReviewOutcome.Updated, review.Outcome);
+            var entry = "fl_" + alert.Id;
+            await workspace.AddListEntryAsync(new NumoTelemetry.Dashboard.WorkspaceListEntry { Id = entry, List = NumoTelemetry.Dashboard.WorkspaceListKind.Deny, SubjectKind = alert.SubjectKind, Subject = alert.Subject, Created = now, CreatedBy = "ines" }, default);
+            await workspace.AppendAuditAsync(new NumoTelemetry.Dashboard.WorkspaceAuditEntry { Id = "au_" + alert.Id, At = now, Who = "ines", Action = "deny-add", Kind = alert.SubjectKind, Target = entry }, default);
+        }
+    }
+
+    /// <summary>The export's triage: the subject's workspace alert with its review, their deny entry and its audit entry.</summary>
+    private static void AssertTriageOf(string subject, JsonElement triage)
+    {
+        var records = triage.EnumerateArray().ToList();
+        Assert.Equal(["alert", "list-entry", "audit"], records.Select(r => r.GetProperty("record").GetString()));
+        var alert = records[0];
+        Assert.Equal(subject, alert.GetProperty("subject").GetString());
+        Assert.Equal("confirmed", alert.GetProperty("state").GetString());
+        var history = Assert.Single(alert.GetProperty("history").EnumerateArray());
+        Assert.Equal("stuffing confirmed", history.GetProperty("note").GetString());
+        Assert.Equal(subject, records[1].GetProperty("subject").GetString());
+        Assert.Equal("deny", records[1].GetProperty("list").GetString());
+        Assert.Equal(records[1].GetProperty("id").GetString(), records[2].GetProperty("target").GetString());
+    }
+
+    private async Task<(List<string> Lines, List<string> Alerts, List<string> RedisKeys, List<string> Triage)> ExportOtherAsync(string settings, string logDir, string db)
     {
         var file = Path.Combine(_root, "other.json");
         var run = await RunAsync(["subject", "export", "--config", settings, "--kind", "email", "--value", OtherEmail, "--kind", "ip", "--value", OtherIp,
@@ -212,11 +262,13 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         var lines = root.GetProperty("requestLog").EnumerateArray().Select(e => e.GetRawText()).Where(l => Route(l) != "/o/during").ToList();
         var alerts = root.GetProperty("alerts").EnumerateArray().Select(e => e.GetRawText()).ToList();
         var keys = root.GetProperty("fraudState").GetProperty("redis").EnumerateArray().Select(e => e.GetProperty("key").GetString()!).ToList();
+        var triage = root.GetProperty("triage").EnumerateArray().Select(e => e.GetRawText()).ToList();
         Assert.NotEmpty(lines);
         Assert.Single(alerts);
         Assert.NotEmpty(keys);
+        AssertTriageOf(JsonDocument.Parse(alerts[0]).RootElement.GetProperty("subject").GetString()!, root.GetProperty("triage"));
         File.Delete(file);
-        return (lines, alerts, keys);
+        return (lines, alerts, keys, triage);
     }
 
     private string WriteSettings(string prefix, string logDir, string db)
@@ -234,7 +286,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
                 },
                 RequestLog = new { Directory = logDir, RetentionDays = 400, LoggerEnabled = false },
                 Redis = new { Configuration = server.Configuration, KeyPrefix = prefix },
-                Dashboard = new { DatabasePath = db },
+                Dashboard = new { DatabasePath = db, FraudPolicy = "investigators" }, // the workspace keeps alerts for triage
             },
         };
         File.WriteAllText(path, JsonSerializer.Serialize(json));
@@ -306,6 +358,28 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         }
 
         return subjects;
+    }
+
+    /// <summary>The rows of the workspace's tables, each table's rows as text.</summary>
+    private static List<string> WorkspaceRows(string db)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        var rows = new List<string>();
+        foreach (var table in new[] { "fraud_alerts", "fraud_alert_history", "fraud_lists", "fraud_audit" })
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT * FROM " + table + " ORDER BY 1, 2";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var values = new object[reader.FieldCount];
+                reader.GetValues(values);
+                rows.Add(table + ": " + string.Join("|", values));
+            }
+        }
+
+        return rows;
     }
 
     private static Dictionary<string, string> Snapshot(string logDir) =>
