@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -28,7 +27,6 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
     private const string OtherIp = "198.51.100.9";
     private const string OtherVisitor = "vOther0a1b2c3d4e";
 
-    private static readonly string? Numo = BuiltOutput.Find(Path.Combine("src", "NumoTelemetry.Cli"), "numo.dll");
     private readonly string _root = Directory.CreateTempSubdirectory("numo-subject-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -37,7 +35,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
     public async Task SubjectExportAndErase_TwoKeysTwoWindows_ExportsAllThenErasesAllWhileTheSiteWrites()
     {
         Skip.IfNot(server.Available, RedisServer.MissingMessage);
-        Skip.If(Numo is null, "the numo CLI was not built next to this test project");
+        Skip.If(NumoTool.Dll is null, NumoTool.MissingMessage);
         var prefix = TestStores.UniquePrefix("subject");
         var logDir = Path.Combine(_root, "log");
         var db = Path.Combine(_root, "dashboard.db");
@@ -81,7 +79,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
 
         // Export: exactly the person's lines, byte for byte, across both keys and both windows; their alert; their state.
         var outFile = Path.Combine(_root, "export.json");
-        var export = await RunAsync(["subject", "export", .. Common(settings, logDir, db), "--output", outFile]);
+        var export = await NumoTool.RunAsync(["subject", "export", .. Common(settings, logDir, db), "--output", outFile]);
         Assert.True(export.Exit == 0, export.Output);
         using (var document = JsonDocument.Parse(File.ReadAllBytes(outFile)))
         {
@@ -115,7 +113,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         var redisBefore = await RedisKeysAsync(prefix);
         var alertsBefore = AlertSubjects(db);
         var workspaceBefore = WorkspaceRows(db);
-        var dry = await RunAsync(["subject", "erase", .. Common(settings, logDir, db), "--dry-run"]);
+        var dry = await NumoTool.RunAsync(["subject", "erase", .. Common(settings, logDir, db), "--dry-run"]);
         Assert.True(dry.Exit == 0, dry.Output);
         Assert.Contains("would erase " + theirs.Count + " lines", dry.Output, StringComparison.Ordinal);
         Assert.Equal(filesBefore, Snapshot(logDir));
@@ -134,7 +132,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
                 Interlocked.Increment(ref during);
             }
         });
-        var erase = await RunAsync(["subject", "erase", .. Common(settings, logDir, db)]);
+        var erase = await NumoTool.RunAsync(["subject", "erase", .. Common(settings, logDir, db)]);
         await stop.CancelAsync();
         await traffic;
         Assert.True(erase.Exit == 0, erase.Output);
@@ -152,7 +150,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(logDir, ".erasure"), "*.request"));
 
         // Nothing of the person is left: a second export finds nothing; the other person's alert and records are still there.
-        var empty = await RunAsync(["subject", "export", .. Common(settings, logDir, db), "--output", outFile]);
+        var empty = await NumoTool.RunAsync(["subject", "export", .. Common(settings, logDir, db), "--output", outFile]);
         Assert.True(empty.Exit == 0, empty.Output);
         using (var document = JsonDocument.Parse(File.ReadAllBytes(outFile)))
         {
@@ -254,7 +252,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
     private async Task<(List<string> Lines, List<string> Alerts, List<string> RedisKeys, List<string> Triage)> ExportOtherAsync(string settings, string logDir, string db)
     {
         var file = Path.Combine(_root, "other.json");
-        var run = await RunAsync(["subject", "export", "--config", settings, "--kind", "email", "--value", OtherEmail, "--kind", "ip", "--value", OtherIp,
+        var run = await NumoTool.RunAsync(["subject", "export", "--config", settings, "--kind", "email", "--value", OtherEmail, "--kind", "ip", "--value", OtherIp,
             "--kind", "visitor", "--value", OtherVisitor, "--request-log", logDir, "--redis", server.Configuration, "--dashboard-db", db, "--output", file]);
         Assert.True(run.Exit == 0, run.Output);
         using var document = JsonDocument.Parse(File.ReadAllBytes(file));
@@ -418,20 +416,4 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
 
     private static bool Contains(byte[] bytes, string text) =>
         bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0 || bytes.AsSpan().IndexOf(Encoding.Unicode.GetBytes(text)) >= 0;
-
-    private static async Task<(int Exit, string Output)> RunAsync(string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Numo!);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
-        return (process.ExitCode, await stdout + await stderr);
-    }
 }
