@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Npgsql;
 using NumoTelemetry.Dashboard.PostgreSql.Internal;
-using NumoTelemetry.Pseudonymization;
 using NumoTelemetry.Redis.Tests;
 
 namespace NumoTelemetry.Dashboard.PostgreSql.Tests;
@@ -16,9 +15,9 @@ namespace NumoTelemetry.Dashboard.PostgreSql.Tests;
 [Collection(PostgreSqlCollection.Name)]
 public sealed class SubjectRightsPostgreSqlTests(PostgreSqlServer server) : IDisposable
 {
-    private const string Email = "jane.canary@example.com";
-    private const string Ip = "203.0.113.77";
-    private const string OtherIp = "198.51.100.9";
+    private const string Email = SubjectRightsTestData.Email;
+    private const string Ip = SubjectRightsTestData.Ip;
+    private const string OtherIp = SubjectRightsTestData.OtherIp;
     private const string Schema = "numo_fleet";
     private readonly string _root = Directory.CreateTempSubdirectory("numo-subject-pg-").FullName;
 
@@ -189,12 +188,7 @@ public sealed class SubjectRightsPostgreSqlTests(PostgreSqlServer server) : IDis
         {
             NumoTelemetry = new
             {
-                Pseudonymization = new
-                {
-                    Keys = new Dictionary<string, string> { ["1"] = KeyRing.GenerateKey(), ["2"] = KeyRing.GenerateKey() },
-                    KeyActivation = new Dictionary<string, DateTimeOffset> { ["2"] = DateTimeOffset.UtcNow.AddDays(-20) },
-                    FraudWindow = "7.00:00:00",
-                },
+                Pseudonymization = SubjectRightsTestData.Pseudonymization(),
                 RequestLog = new { RetentionDays = 60 },
                 Dashboard = new { PostgreSql = new { ConnectionString = connection, Schema } },
             },

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using NumoTelemetry.Pseudonymization;
 using NumoTelemetry.Records;
 using StackExchange.Redis;
 
@@ -20,11 +19,11 @@ namespace NumoTelemetry.Redis.Tests;
 [Collection(RedisCollection.Name)]
 public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
 {
-    private const string Email = "jane.canary@example.com";
-    private const string Ip = "203.0.113.77";
+    private const string Email = SubjectRightsTestData.Email;
+    private const string Ip = SubjectRightsTestData.Ip;
     private const string Visitor = "vCanary7f3b2c9d1e";
     private const string OtherEmail = "omar.other@example.net";
-    private const string OtherIp = "198.51.100.9";
+    private const string OtherIp = SubjectRightsTestData.OtherIp;
     private const string OtherVisitor = "vOther0a1b2c3d4e";
 
     private readonly string _root = Directory.CreateTempSubdirectory("numo-subject-").FullName;
@@ -276,12 +275,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         {
             NumoTelemetry = new
             {
-                Pseudonymization = new
-                {
-                    Keys = new Dictionary<string, string> { ["1"] = KeyRing.GenerateKey(), ["2"] = KeyRing.GenerateKey() },
-                    KeyActivation = new Dictionary<string, DateTimeOffset> { ["2"] = DateTimeOffset.UtcNow.AddDays(-20) },
-                    FraudWindow = "7.00:00:00",
-                },
+                Pseudonymization = SubjectRightsTestData.Pseudonymization(),
                 RequestLog = new { Directory = logDir, RetentionDays = 400, LoggerEnabled = false },
                 Redis = new { Configuration = server.Configuration, KeyPrefix = prefix },
                 Dashboard = new { DatabasePath = db, FraudPolicy = "investigators" }, // the workspace keeps alerts for triage

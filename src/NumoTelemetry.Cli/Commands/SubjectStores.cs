@@ -13,26 +13,14 @@ namespace NumoTelemetry.Cli.Commands;
 /// workspace beside them (<see cref="IFraudWorkspaceStore"/>: alerts with triage, lists, audit), either in the SQLite file
 /// (<c>--dashboard-db</c>) or in the fleet's PostgreSQL schema (<c>--dashboard-postgres</c>).
 /// </summary>
-internal sealed class SubjectStores : IAsyncDisposable
+internal sealed class SubjectStores(string name, IDashboardStore dashboard, IFraudWorkspaceStore workspace, Func<ValueTask> dispose) : IAsyncDisposable
 {
-    private readonly IAsyncDisposable _owner;
-    private readonly IDisposable? _workspaceOwner;
-
-    private SubjectStores(string name, IDashboardStore dashboard, IFraudWorkspaceStore workspace, IAsyncDisposable owner, IDisposable? workspaceOwner)
-    {
-        Name = name;
-        Dashboard = dashboard;
-        Workspace = workspace;
-        _owner = owner;
-        _workspaceOwner = workspaceOwner;
-    }
-
     /// <summary>How the output names the store: <c>dashboard</c> (SQLite) or <c>dashboard on PostgreSQL</c>.</summary>
-    public string Name { get; }
+    public string Name => name;
 
-    public IDashboardStore Dashboard { get; }
+    public IDashboardStore Dashboard => dashboard;
 
-    public IFraudWorkspaceStore Workspace { get; }
+    public IFraudWorkspaceStore Workspace => workspace;
 
     /// <summary>The stores the arguments name (none, one or both).</summary>
     /// <exception cref="SubjectRightsException">A named store cannot be used.</exception>
@@ -66,7 +54,12 @@ internal sealed class SubjectStores : IAsyncDisposable
 
             var dashboard = new SqliteDashboardStore(db.FullName);
             var workspace = new SqliteFraudWorkspaceStore(db.FullName);
-            stores.Add(new SubjectStores("dashboard", dashboard, workspace, new Disposer(dashboard), workspace));
+            stores.Add(new SubjectStores("dashboard", dashboard, workspace, () =>
+            {
+                workspace.Dispose();
+                dashboard.Dispose();
+                return ValueTask.CompletedTask;
+            }));
         }
 
         if (a.DashboardPostgres is not null || a.DashboardPostgresFromConfig)
@@ -90,22 +83,9 @@ internal sealed class SubjectStores : IAsyncDisposable
             }
 
             var dashboard = new PostgreSqlDashboardStore(Options.Create(options), NullLogger<PostgreSqlDashboardStore>.Instance);
-            stores.Add(new SubjectStores("dashboard on PostgreSQL", dashboard, new PostgreSqlFraudWorkspaceStore(dashboard), dashboard, null));
+            stores.Add(new SubjectStores("dashboard on PostgreSQL", dashboard, new PostgreSqlFraudWorkspaceStore(dashboard), dashboard.DisposeAsync));
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _workspaceOwner?.Dispose();
-        await _owner.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private sealed class Disposer(IDisposable disposable) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            disposable.Dispose();
-            return ValueTask.CompletedTask;
-        }
-    }
+    public ValueTask DisposeAsync() => dispose();
 }

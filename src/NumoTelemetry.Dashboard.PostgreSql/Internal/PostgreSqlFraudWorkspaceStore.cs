@@ -101,14 +101,7 @@ internal sealed class PostgreSqlFraudWorkspaceStore(PostgreSqlDashboardStore dat
         command.CommandText = $"SELECT {AlertColumns} FROM {_s}.fraud_alerts" +
             (where.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", where)) +
             " ORDER BY last_seen DESC, id COLLATE \"C\" LIMIT $" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var alerts = new List<WorkspaceAlert>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            alerts.Add(ReadAlert(reader, []));
-        }
-
-        return alerts;
+        return await ReadAllAsync(command, static reader => ReadAlert(reader, []), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<WorkspaceAlert?> GetAlertAsync(string id, CancellationToken cancellationToken)
@@ -204,14 +197,7 @@ internal sealed class PostgreSqlFraudWorkspaceStore(PostgreSqlDashboardStore dat
             """);
         command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)list });
         command.Parameters.Add(Time(now));
-        var entries = new List<WorkspaceListEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            entries.Add(ReadListEntry(reader));
-        }
-
-        return entries;
+        return await ReadAllAsync(command, ReadListEntry, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask AppendAuditAsync(WorkspaceAuditEntry entry, CancellationToken cancellationToken)
@@ -234,14 +220,7 @@ internal sealed class PostgreSqlFraudWorkspaceStore(PostgreSqlDashboardStore dat
         await using var command = _dataSource.CreateCommand($"SELECT {AuditColumns} FROM {_s}.fraud_audit WHERE t >= $1 ORDER BY t DESC, id COLLATE \"C\" LIMIT $2");
         command.Parameters.Add(Time(since));
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Math.Max(0, max) });
-        var entries = new List<WorkspaceAuditEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            entries.Add(ReadAuditEntry(reader));
-        }
-
-        return entries;
+        return await ReadAllAsync(command, ReadAuditEntry, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<int> PurgeWorkspaceAsync(DateTimeOffset alertsBefore, DateTimeOffset auditBefore, DateTimeOffset now, CancellationToken cancellationToken)
@@ -271,16 +250,7 @@ internal sealed class PostgreSqlFraudWorkspaceStore(PostgreSqlDashboardStore dat
         await database.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false); // one snapshot
-        var ids = new List<string>();
-        await using (var command = new NpgsqlCommand($"SELECT id FROM {_s}.fraud_alerts WHERE subject = ANY($1) ORDER BY first_seen, id COLLATE \"C\"", connection, transaction))
-        {
-            command.Parameters.Add(PostgreSqlDashboardStore.Texts(subjects));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                ids.Add(reader.GetString(0));
-            }
-        }
+        var ids = await QueryAsync(connection, transaction, $"SELECT id FROM {_s}.fraud_alerts WHERE subject = ANY($1) ORDER BY first_seen, id COLLATE \"C\"", PostgreSqlDashboardStore.Texts(subjects), static reader => reader.GetString(0), cancellationToken).ConfigureAwait(false);
 
         var alerts = new List<WorkspaceAlert>(ids.Count);
         foreach (var id in ids)
@@ -291,27 +261,9 @@ internal sealed class PostgreSqlFraudWorkspaceStore(PostgreSqlDashboardStore dat
             }
         }
 
-        var entries = new List<WorkspaceListEntry>();
-        await using (var command = new NpgsqlCommand($"SELECT {ListColumns} FROM {_s}.fraud_lists WHERE subject = ANY($1) ORDER BY created, id COLLATE \"C\"", connection, transaction))
-        {
-            command.Parameters.Add(PostgreSqlDashboardStore.Texts(subjects));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                entries.Add(ReadListEntry(reader));
-            }
-        }
+        var entries = await QueryAsync(connection, transaction, $"SELECT {ListColumns} FROM {_s}.fraud_lists WHERE subject = ANY($1) ORDER BY created, id COLLATE \"C\"", PostgreSqlDashboardStore.Texts(subjects), ReadListEntry, cancellationToken).ConfigureAwait(false);
 
-        var audit = new List<WorkspaceAuditEntry>();
-        await using (var command = new NpgsqlCommand($"SELECT {AuditColumns} FROM {_s}.fraud_audit WHERE {AuditOfSubjects} ORDER BY t, id COLLATE \"C\"", connection, transaction))
-        {
-            command.Parameters.Add(PostgreSqlDashboardStore.Texts(subjects));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                audit.Add(ReadAuditEntry(reader));
-            }
-        }
+        var audit = await QueryAsync(connection, transaction, $"SELECT {AuditColumns} FROM {_s}.fraud_audit WHERE {AuditOfSubjects} ORDER BY t, id COLLATE \"C\"", PostgreSqlDashboardStore.Texts(subjects), ReadAuditEntry, cancellationToken).ConfigureAwait(false);
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new WorkspaceSubjectRecords { Alerts = alerts, ListEntries = entries, Audit = audit };
@@ -347,6 +299,25 @@ internal sealed class PostgreSqlFraudWorkspaceStore(PostgreSqlDashboardStore dat
         return deleted;
     }
 
+    private static async Task<List<T>> ReadAllAsync<T>(NpgsqlCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    private static async Task<List<T>> QueryAsync<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, NpgsqlParameter parameter, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.Add(parameter);
+        return await ReadAllAsync(command, read, cancellationToken).ConfigureAwait(false);
+    }
+
     private static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, NpgsqlParameter parameter, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
@@ -356,21 +327,7 @@ internal sealed class PostgreSqlFraudWorkspaceStore(PostgreSqlDashboardStore dat
 
     private async Task<WorkspaceAlert?> ReadAlertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string id, CancellationToken cancellationToken)
     {
-        var history = new List<WorkspaceHistoryEntry>();
-        await using (var command = new NpgsqlCommand($"SELECT t, who, from_state, to_state, note FROM {_s}.fraud_alert_history WHERE alert_id = $1 ORDER BY t, seq", connection, transaction))
-        {
-            command.Parameters.Add(Text(id));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                history.Add(new WorkspaceHistoryEntry(
-                    PostgreSqlDashboardStore.ReadTimestamp(reader, 0),
-                    reader.GetString(1),
-                    reader.GetString(2),
-                    reader.GetString(3),
-                    reader.IsDBNull(4) ? null : reader.GetString(4)));
-            }
-        }
+        var history = await QueryAsync(connection, transaction, $"SELECT t, who, from_state, to_state, note FROM {_s}.fraud_alert_history WHERE alert_id = $1 ORDER BY t, seq", Text(id), ReadHistoryEntry, cancellationToken).ConfigureAwait(false);
 
         await using (var command = new NpgsqlCommand($"SELECT {AlertColumns} FROM {_s}.fraud_alerts WHERE id = $1", connection, transaction))
         {
@@ -399,6 +356,13 @@ internal sealed class PostgreSqlFraudWorkspaceStore(PostgreSqlDashboardStore dat
     private static NpgsqlParameter Time(DateTimeOffset? value) => value is { } time
         ? Time(time)
         : new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz };
+
+    private static WorkspaceHistoryEntry ReadHistoryEntry(NpgsqlDataReader reader) => new(
+        PostgreSqlDashboardStore.ReadTimestamp(reader, 0),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        reader.IsDBNull(4) ? null : reader.GetString(4));
 
     private static WorkspaceAlert ReadAlert(NpgsqlDataReader reader, IReadOnlyList<WorkspaceHistoryEntry> history) => new()
     {

@@ -360,19 +360,7 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
         using var connection = _file.OpenReader();
         using var transaction = connection.BeginTransaction(deferred: true); // one snapshot for the three tables
         var json = SqliteDatabaseFile.JsonArray(subjects);
-        var ids = new List<string>();
-        using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = "SELECT id FROM fraud_alerts WHERE subject IN (SELECT value FROM json_each($subjects)) ORDER BY first_seen, id";
-            command.Parameters.AddWithValue("$subjects", json);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                ids.Add(reader.GetString(0));
-            }
-        }
-
+        var ids = OfSubjects(connection, transaction, "SELECT id FROM fraud_alerts WHERE subject IN (SELECT value FROM json_each($subjects)) ORDER BY first_seen, id", json, static reader => reader.GetString(0));
         var alerts = new List<WorkspaceAlert>(ids.Count);
         foreach (var id in ids)
         {
@@ -383,32 +371,8 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
             }
         }
 
-        var entries = new List<WorkspaceListEntry>();
-        using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = $"SELECT {ListColumns} FROM fraud_lists WHERE subject IN (SELECT value FROM json_each($subjects)) ORDER BY created, id";
-            command.Parameters.AddWithValue("$subjects", json);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                entries.Add(ReadListEntry(reader));
-            }
-        }
-
-        var audit = new List<WorkspaceAuditEntry>();
-        using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = $"SELECT id, t, who, action, kind, target FROM fraud_audit WHERE {AuditOfSubjects} ORDER BY t, id";
-            command.Parameters.AddWithValue("$subjects", json);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                audit.Add(ReadAuditEntry(reader));
-            }
-        }
-
+        var entries = OfSubjects(connection, transaction, $"SELECT {ListColumns} FROM fraud_lists WHERE subject IN (SELECT value FROM json_each($subjects)) ORDER BY created, id", json, ReadListEntry);
+        var audit = OfSubjects(connection, transaction, $"SELECT id, t, who, action, kind, target FROM fraud_audit WHERE {AuditOfSubjects} ORDER BY t, id", json, ReadAuditEntry);
         return ValueTask.FromResult(new WorkspaceSubjectRecords { Alerts = alerts, ListEntries = entries, Audit = audit });
     }
 
@@ -473,6 +437,23 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
             _writeGate.Release();
             _writeGate.Dispose();
         }
+    }
+
+    /// <summary>The rows <paramref name="sql"/> selects for the subjects in the JSON array <paramref name="subjectsJson"/> (<c>$subjects</c>).</summary>
+    private static List<T> OfSubjects<T>(SqliteConnection connection, SqliteTransaction transaction, string sql, string subjectsJson, Func<SqliteDataReader, T> read)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$subjects", subjectsJson);
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
     }
 
     private static void Filter(SqliteCommand command, List<string> where, string column, string parameter, string? value)
