@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using NumoTelemetry.Fraud.Feedback;
+using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Records;
 using StackExchange.Redis;
 
@@ -100,6 +102,8 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
             Assert.Equal("ip", alerts[0].GetProperty("subjectKind").GetString());
             AssertTriageOf(alerts[0].GetProperty("subject").GetString()!, root.GetProperty("triage"));
             Assert.NotEqual(0, root.GetProperty("fraudState").GetProperty("redis").GetArrayLength());
+            var allowed = Assert.Single(root.GetProperty("fraudState").GetProperty("redisLists").EnumerateArray());
+            Assert.Equal(alerts[0].GetProperty("subject").GetString(), allowed.GetProperty("subject").GetString());
             Assert.Equal(JsonValueKind.Array, root.GetProperty("fraudState").GetProperty("memory").ValueKind); // the running site answered
             Assert.DoesNotContain("\"value\"", root.GetProperty("subject").GetRawText(), StringComparison.Ordinal);
         }
@@ -139,6 +143,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         Assert.Contains("the running site sealed its file", erase.Output, StringComparison.Ordinal);
         Assert.Contains("dashboard: would erase 1 alerts and 3 triage entries", dry.Output, StringComparison.Ordinal);
         Assert.Contains("dashboard: erased 1 alerts and 3 triage entries", erase.Output, StringComparison.Ordinal);
+        Assert.Contains("and 1 allow/deny list entries", erase.Output, StringComparison.Ordinal);
         Assert.True(during > 0);
         await WaitForLinesAsync(logDir, others.Count + during);
 
@@ -158,6 +163,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
             Assert.Equal(0, root.GetProperty("alerts").GetArrayLength());
             Assert.Equal(0, root.GetProperty("triage").GetArrayLength());
             Assert.Equal(0, root.GetProperty("fraudState").GetProperty("redis").GetArrayLength());
+            Assert.Equal(0, root.GetProperty("fraudState").GetProperty("redisLists").GetArrayLength());
             Assert.Equal(0, root.GetProperty("fraudState").GetProperty("memory").GetArrayLength());
         }
 
@@ -209,11 +215,12 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
 
     /// <summary>
     /// Investigators triage every alert the workspace holds (through its store, as the workspace API does): a review with a
-    /// note, a deny entry for the subject, and the audit entries naming both.
+    /// note, a deny entry for the subject, and the audit entries naming both; and an allow entry in the fraud engine (Redis).
     /// </summary>
     private static async Task TriageEveryAlertAsync(SubjectRightsSite site)
     {
         var workspace = site.Services.GetRequiredService<NumoTelemetry.Dashboard.IFraudWorkspaceStore>();
+        var engine = site.Services.GetRequiredService<IFraudFeedback>();
         IReadOnlyList<NumoTelemetry.Dashboard.WorkspaceAlert> alerts = [];
         for (var i = 0; i < 600 && alerts.Count < 2; i++)
         {
@@ -230,6 +237,9 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
             var entry = "fl_" + alert.Id;
             await workspace.AddListEntryAsync(new NumoTelemetry.Dashboard.WorkspaceListEntry { Id = entry, List = NumoTelemetry.Dashboard.WorkspaceListKind.Deny, SubjectKind = alert.SubjectKind, Subject = alert.Subject, Created = now, CreatedBy = "ines" }, default);
             await workspace.AppendAuditAsync(new NumoTelemetry.Dashboard.WorkspaceAuditEntry { Id = "au_" + alert.Id, At = now, Who = "ines", Action = "deny-add", Kind = alert.SubjectKind, Target = entry }, default);
+
+            // The fraud engine's own copy of an allow entry: the fleet's list in Redis.
+            await engine.AddAsync(new FraudListEntry { Id = "fa_" + alert.Id, List = FraudListKind.Allow, SubjectKind = SubjectKind.Ip, Subject = alert.Subject, Rule = alert.Rule, Created = now, CreatedBy = "ines", Source = FraudListSource.Manual }, default);
         }
     }
 
@@ -259,6 +269,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         var lines = root.GetProperty("requestLog").EnumerateArray().Select(e => e.GetRawText()).Where(l => Route(l) != "/o/during").ToList();
         var alerts = root.GetProperty("alerts").EnumerateArray().Select(e => e.GetRawText()).ToList();
         var keys = root.GetProperty("fraudState").GetProperty("redis").EnumerateArray().Select(e => e.GetProperty("key").GetString()!).ToList();
+        Assert.Single(root.GetProperty("fraudState").GetProperty("redisLists").EnumerateArray()); // their allow entry, before and after the erasure
         var triage = root.GetProperty("triage").EnumerateArray().Select(e => e.GetRawText()).ToList();
         Assert.NotEmpty(lines);
         Assert.Single(alerts);
@@ -398,6 +409,16 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         await foreach (var key in connection.GetServers()[0].KeysAsync(pattern: prefix + ":*"))
         {
             dump.AppendLine(key);
+            if (await database.KeyTypeAsync(key) == RedisType.Hash)
+            {
+                foreach (var field in await database.HashGetAllAsync(key)) // the fleet's allow/deny lists
+                {
+                    dump.AppendLine(field.Name + "=" + field.Value);
+                }
+
+                continue;
+            }
+
             var value = await database.StringGetAsync(key);
             if (value.HasValue)
             {

@@ -297,10 +297,19 @@ internal static class SubjectCommand
                     w.WriteStartArray("redis");
                     await using var connection = await ConnectAsync(redis).ConfigureAwait(false);
                     var database = connection.GetDatabase();
-                    var keys = await RedisSubjectState.FindAsync(connection, database, a.RedisKeyPrefix ?? prepared.Settings.Redis.KeyPrefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
+                    var prefix = a.RedisKeyPrefix ?? prepared.Settings.Redis.KeyPrefix;
+                    var keys = await RedisSubjectState.FindAsync(connection, database, prefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
                     await RedisSubjectState.DescribeAsync(database, keys, w).ConfigureAwait(false);
                     w.WriteEndArray();
-                    summary.Add(string.Create(CultureInfo.InvariantCulture, $"redis: {keys.Count} keys"));
+                    var entries = await RedisSubjectState.FindListEntriesAsync(database, prefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
+                    w.WriteStartArray("redisLists");
+                    foreach (var entry in entries)
+                    {
+                        w.WriteRawValue(entry.Value, skipInputValidation: false);
+                    }
+
+                    w.WriteEndArray();
+                    summary.Add(string.Create(CultureInfo.InvariantCulture, $"redis: {keys.Count} keys, {entries.Count} allow/deny list entries"));
                 }
 
                 w.WriteEndObject();
@@ -423,9 +432,12 @@ internal static class SubjectCommand
             {
                 await using var connection = await ConnectAsync(redis).ConfigureAwait(false);
                 var database = connection.GetDatabase();
-                var keys = await RedisSubjectState.FindAsync(connection, database, a.RedisKeyPrefix ?? prepared.Settings.Redis.KeyPrefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
+                var prefix = a.RedisKeyPrefix ?? prepared.Settings.Redis.KeyPrefix;
+                var keys = await RedisSubjectState.FindAsync(connection, database, prefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
                 var erased = a.DryRun ? keys.Count : await RedisSubjectState.UnlinkAsync(database, keys).ConfigureAwait(false);
-                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{name}: redis: {verb} {erased} keys")).ConfigureAwait(false);
+                var entries = await RedisSubjectState.FindListEntriesAsync(database, prefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
+                var removed = a.DryRun ? entries.Count : await RedisSubjectState.RemoveListEntriesAsync(database, prefix, entries.Select(static e => e.Key)).ConfigureAwait(false);
+                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{name}: redis: {verb} {erased} keys and {removed} allow/deny list entries (every node's fraud engine drops them)")).ConfigureAwait(false);
             }
 
             foreach (var stores in SubjectStores.Open(a, prepared.Settings))
