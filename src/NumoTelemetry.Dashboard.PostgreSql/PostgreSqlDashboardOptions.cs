@@ -1,8 +1,9 @@
 namespace NumoTelemetry.Dashboard.PostgreSql;
 
 /// <summary>
-/// Fleet analytics (<c>NumoTelemetry:Dashboard:PostgreSql</c>): the dashboard's aggregates, fraud alerts and day secrets in
-/// one PostgreSQL database shared by every node, so each node's dashboard shows the fleet's totals. Validated at start-up.
+/// Fleet analytics (<c>NumoTelemetry:Dashboard:PostgreSql</c>): the dashboard's aggregates, fraud alerts, day secrets,
+/// share-link revocations and the fraud workspace in one PostgreSQL database shared by every node, so each node's dashboard
+/// shows the fleet's totals. Validated at start-up.
 /// </summary>
 public sealed class PostgreSqlDashboardOptions
 {

@@ -77,14 +77,4 @@ public interface IDashboardStore
     /// </summary>
     ValueTask<int> DeleteAlertsOfSubjectsAsync(IReadOnlySet<string> subjects, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{GetType().Name} cannot erase single alerts.");
-
-    /// <summary>
-    /// The fraud workspace's triage entries of <paramref name="subjects"/>, each as one JSON object (a person's export). The
-    /// default has none: a store with a triage table returns its rows.
-    /// </summary>
-    ValueTask<IReadOnlyList<System.Text.Json.Nodes.JsonObject>> ReadTriageOfSubjectsAsync(IReadOnlySet<string> subjects, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<System.Text.Json.Nodes.JsonObject>>([]);
-
-    /// <summary>Deletes the triage entries of <paramref name="subjects"/>; returns how many. The default has none.</summary>
-    ValueTask<int> DeleteTriageOfSubjectsAsync(IReadOnlySet<string> subjects, CancellationToken cancellationToken) => ValueTask.FromResult(0);
 }

@@ -56,4 +56,18 @@ public interface IFraudWorkspaceStore
     /// overwritten where the database can). Returns how many records were deleted in all.
     /// </summary>
     ValueTask<int> PurgeWorkspaceAsync(DateTimeOffset alertsBefore, DateTimeOffset auditBefore, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A person's workspace records (<c>numo subject export</c>): the alerts whose subject is one of <paramref name="subjects"/>
+    /// (pseudonym texts) with their history, the list entries of those subjects (expired ones too) and the audit entries whose
+    /// target is one of those alerts or entries.
+    /// </summary>
+    ValueTask<WorkspaceSubjectRecords> ReadRecordsOfSubjectsAsync(IReadOnlySet<string> subjects, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Erases, in one transaction, what <see cref="ReadRecordsOfSubjectsAsync"/> finds for <paramref name="subjects"/> (a person's
+    /// erasure, <c>numo subject erase</c>), leaving no copy behind where the database can. Returns how many alerts, list entries and
+    /// audit entries were deleted (an alert's history goes with it and is not counted apart).
+    /// </summary>
+    ValueTask<int> DeleteRecordsOfSubjectsAsync(IReadOnlySet<string> subjects, CancellationToken cancellationToken);
 }

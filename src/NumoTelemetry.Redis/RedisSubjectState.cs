@@ -144,4 +144,45 @@ internal static class RedisSubjectState
 
         return erased;
     }
+
+    /// <summary>
+    /// The fleet's allow and deny list entries (fields of <c>{prefix}:lists</c>) whose subject is one of
+    /// <paramref name="subjects"/>: their ids and the entries as stored (JSON). One HSCAN of the hash.
+    /// </summary>
+    public static async Task<List<KeyValuePair<string, string>>> FindListEntriesAsync(IDatabase database, string prefix, IReadOnlyCollection<SubjectKey> subjects, CancellationToken cancellationToken)
+    {
+        var wanted = new HashSet<SubjectKey>(subjects);
+        var found = new List<KeyValuePair<string, string>>();
+        await foreach (var field in database.HashScanAsync(prefix + ":lists", pageSize: 1000).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (RedisFraudLists.TryParse(field.Value, out _, out var subject) && !subject.IsEmpty && wanted.Contains(subject))
+            {
+                found.Add(new((string)field.Name!, (string)field.Value!));
+            }
+        }
+
+        found.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return found;
+    }
+
+    /// <summary>
+    /// Removes list entries by id and tells every node (<c>del {id}</c> on <c>{prefix}:lists:changes</c>, as a removal in the
+    /// workspace does), so each node's fraud engine drops them at once; returns how many were stored.
+    /// </summary>
+    public static async Task<int> RemoveListEntriesAsync(IDatabase database, string prefix, IEnumerable<string> ids)
+    {
+        var removed = 0;
+        var channel = RedisChannel.Literal(prefix + ":lists:changes");
+        foreach (var id in ids)
+        {
+            if (await database.HashDeleteAsync(prefix + ":lists", id).ConfigureAwait(false))
+            {
+                removed++;
+            }
+
+            await database.PublishAsync(channel, "del " + id).ConfigureAwait(false);
+        }
+
+        return removed;
+    }
 }

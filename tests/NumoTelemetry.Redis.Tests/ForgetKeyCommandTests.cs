@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NumoTelemetry.Fraud.State;
 
 namespace NumoTelemetry.Redis.Tests;
@@ -7,13 +6,12 @@ namespace NumoTelemetry.Redis.Tests;
 [Collection(RedisCollection.Name)]
 public sealed class ForgetKeyCommandTests(RedisServer server)
 {
-    private static readonly string? Numo = BuiltOutput.Find(Path.Combine("src", "NumoTelemetry.Cli"), "numo.dll");
 
     [SkippableFact]
     public async Task ForgetKey_DestroyedKey_ErasesItsFleetStateOnly()
     {
         Skip.IfNot(server.Available, RedisServer.MissingMessage);
-        Skip.If(Numo is null, "the numo CLI was not built next to this test project");
+        Skip.If(NumoTool.Dll is null, NumoTool.MissingMessage);
         var prefix = TestStores.UniquePrefix("cli-forget");
         var store = TestStores.Create(server.Configuration, prefix);
         var batch = new FraudStateBatch(16);
@@ -26,7 +24,7 @@ public sealed class ForgetKeyCommandTests(RedisServer server)
         await store.ApplyAsync(batch, CancellationToken.None);
         Assert.False(store.IsFallingBack);
 
-        var (exit, output) = await RunAsync("forget-key", "--redis", server.Configuration, "--key-id", "7", "--key-prefix", prefix);
+        var (exit, output) = await NumoTool.RunAsync("forget-key", "--redis", server.Configuration, "--key-id", "7", "--key-prefix", prefix);
 
         Assert.True(exit == 0, output);
         Assert.Contains("Erased 2 keys of pseudonymisation key 7", output, StringComparison.Ordinal);
@@ -38,25 +36,9 @@ public sealed class ForgetKeyCommandTests(RedisServer server)
     [SkippableFact]
     public async Task ForgetKey_RedisUnreachable_FailsWithExitCode1()
     {
-        Skip.If(Numo is null, "the numo CLI was not built next to this test project");
-        var (exit, output) = await RunAsync("forget-key", "--redis", "127.0.0.1:" + RedisServer.FreePort() + ",connectTimeout=300", "--key-id", "7");
+        Skip.If(NumoTool.Dll is null, NumoTool.MissingMessage);
+        var (exit, output) = await NumoTool.RunAsync("forget-key", "--redis", "127.0.0.1:" + RedisServer.FreePort() + ",connectTimeout=300", "--key-id", "7");
         Assert.True(exit == 1, output);
         Assert.Contains("unreachable", output, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int Exit, string Output)> RunAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Numo!);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

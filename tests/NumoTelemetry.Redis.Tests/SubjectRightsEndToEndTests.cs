@@ -1,9 +1,10 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using NumoTelemetry.Pseudonymization;
+using Microsoft.Extensions.DependencyInjection;
+using NumoTelemetry.Fraud.Feedback;
+using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Records;
 using StackExchange.Redis;
 
@@ -13,30 +14,41 @@ namespace NumoTelemetry.Redis.Tests;
 /// The proof of subject rights (issue 19): a real site (Kestrel, request-log files, Redis fraud state, the SQLite dashboard store)
 /// writes one person's records under two key generations and in two fraud windows, beside another person's; the built
 /// <c>numo subject export</c> gives back exactly that person's records, <c>--dry-run</c> changes nothing, and <c>numo subject
-/// erase</c> removes them from every store while the site keeps serving and writing, leaving the other person's untouched. The
+/// erase</c> removes them from every store (the workspace's triage too) while the site keeps serving and writing, leaving the
+/// other person's untouched. The
 /// raw values given on the command line appear in no output file, store, Redis key or value, console output or log.
 /// </summary>
 [Collection(RedisCollection.Name)]
 public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
 {
-    private const string Email = "jane.canary@example.com";
-    private const string Ip = "203.0.113.77";
+    private const string Email = SubjectRightsTestData.Email;
+    private const string Ip = SubjectRightsTestData.Ip;
     private const string Visitor = "vCanary7f3b2c9d1e";
     private const string OtherEmail = "omar.other@example.net";
-    private const string OtherIp = "198.51.100.9";
+    private const string OtherIp = SubjectRightsTestData.OtherIp;
     private const string OtherVisitor = "vOther0a1b2c3d4e";
 
-    private static readonly string? Numo = BuiltOutput.Find(Path.Combine("src", "NumoTelemetry.Cli"), "numo.dll");
     private readonly string _root = Directory.CreateTempSubdirectory("numo-subject-").FullName;
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    private string? _prefix;
+
+    public void Dispose()
+    {
+        Directory.Delete(_root, recursive: true);
+        if (_prefix is not null)
+        {
+            // The fleet's lists hash has no TTL by design (entries outlive restarts): the other person's entry goes with the test.
+            using var connection = ConnectionMultiplexer.Connect(server.Configuration);
+            connection.GetDatabase().KeyDelete(_prefix + ":lists");
+        }
+    }
 
     [SkippableFact]
     public async Task SubjectExportAndErase_TwoKeysTwoWindows_ExportsAllThenErasesAllWhileTheSiteWrites()
     {
         Skip.IfNot(server.Available, RedisServer.MissingMessage);
-        Skip.If(Numo is null, "the numo CLI was not built next to this test project");
-        var prefix = TestStores.UniquePrefix("subject");
+        Skip.If(NumoTool.Dll is null, NumoTool.MissingMessage);
+        var prefix = _prefix = TestStores.UniquePrefix("subject");
         var logDir = Path.Combine(_root, "log");
         var db = Path.Combine(_root, "dashboard.db");
         var settings = WriteSettings(prefix, logDir, db);
@@ -70,6 +82,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         time.Offset = TimeSpan.Zero; // the pipeline's flushes and the dashboard's writes run on the clock: back to now
         await WaitForLinesAsync(logDir, sent);
         await WaitForAlertsAsync(db, 2);
+        await TriageEveryAlertAsync(site);
 
         var written = ReadLines(logDir);
         var theirs = written.Where(l => Route(l).StartsWith("/s/", StringComparison.Ordinal)).ToList();
@@ -78,7 +91,7 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
 
         // Export: exactly the person's lines, byte for byte, across both keys and both windows; their alert; their state.
         var outFile = Path.Combine(_root, "export.json");
-        var export = await RunAsync(["subject", "export", .. Common(settings, logDir, db), "--output", outFile]);
+        var export = await NumoTool.RunAsync(["subject", "export", .. Common(settings, logDir, db), "--output", outFile]);
         Assert.True(export.Exit == 0, export.Output);
         using (var document = JsonDocument.Parse(File.ReadAllBytes(outFile)))
         {
@@ -98,8 +111,10 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
             var alerts = root.GetProperty("alerts").EnumerateArray().ToList();
             Assert.Single(alerts);
             Assert.Equal("ip", alerts[0].GetProperty("subjectKind").GetString());
-            Assert.Equal(0, root.GetProperty("triage").GetArrayLength());
+            AssertTriageOf(alerts[0].GetProperty("subject").GetString()!, root.GetProperty("triage"));
             Assert.NotEqual(0, root.GetProperty("fraudState").GetProperty("redis").GetArrayLength());
+            var allowed = Assert.Single(root.GetProperty("fraudState").GetProperty("redisLists").EnumerateArray());
+            Assert.Equal(alerts[0].GetProperty("subject").GetString(), allowed.GetProperty("subject").GetString());
             Assert.Equal(JsonValueKind.Array, root.GetProperty("fraudState").GetProperty("memory").ValueKind); // the running site answered
             Assert.DoesNotContain("\"value\"", root.GetProperty("subject").GetRawText(), StringComparison.Ordinal);
         }
@@ -111,12 +126,14 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         var filesBefore = Snapshot(logDir);
         var redisBefore = await RedisKeysAsync(prefix);
         var alertsBefore = AlertSubjects(db);
-        var dry = await RunAsync(["subject", "erase", .. Common(settings, logDir, db), "--dry-run"]);
+        var workspaceBefore = WorkspaceRows(db);
+        var dry = await NumoTool.RunAsync(["subject", "erase", .. Common(settings, logDir, db), "--dry-run"]);
         Assert.True(dry.Exit == 0, dry.Output);
         Assert.Contains("would erase " + theirs.Count + " lines", dry.Output, StringComparison.Ordinal);
         Assert.Equal(filesBefore, Snapshot(logDir));
         Assert.Equal(redisBefore, await RedisKeysAsync(prefix));
         Assert.Equal(alertsBefore, AlertSubjects(db));
+        Assert.Equal(workspaceBefore, WorkspaceRows(db));
 
         // Erase while the other person keeps browsing: every line they send during the erasure is written.
         using var stop = new CancellationTokenSource();
@@ -129,13 +146,15 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
                 Interlocked.Increment(ref during);
             }
         });
-        var erase = await RunAsync(["subject", "erase", .. Common(settings, logDir, db)]);
+        var erase = await NumoTool.RunAsync(["subject", "erase", .. Common(settings, logDir, db)]);
         await stop.CancelAsync();
         await traffic;
         Assert.True(erase.Exit == 0, erase.Output);
         Assert.Contains("erased " + theirs.Count + " lines", erase.Output, StringComparison.Ordinal);
         Assert.Contains("the running site sealed its file", erase.Output, StringComparison.Ordinal);
-        Assert.Contains("dashboard: erased 1 alerts", erase.Output, StringComparison.Ordinal);
+        Assert.Contains("dashboard: would erase 1 alerts and 3 triage entries", dry.Output, StringComparison.Ordinal);
+        Assert.Contains("dashboard: erased 1 alerts and 3 triage entries", erase.Output, StringComparison.Ordinal);
+        Assert.Contains("and 1 allow/deny list entries", erase.Output, StringComparison.Ordinal);
         Assert.True(during > 0);
         await WaitForLinesAsync(logDir, others.Count + during);
 
@@ -146,19 +165,23 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(logDir, ".erasure"), "*.request"));
 
         // Nothing of the person is left: a second export finds nothing; the other person's alert and records are still there.
-        var empty = await RunAsync(["subject", "export", .. Common(settings, logDir, db), "--output", outFile]);
+        var empty = await NumoTool.RunAsync(["subject", "export", .. Common(settings, logDir, db), "--output", outFile]);
         Assert.True(empty.Exit == 0, empty.Output);
         using (var document = JsonDocument.Parse(File.ReadAllBytes(outFile)))
         {
             var root = document.RootElement;
             Assert.Equal(0, root.GetProperty("requestLog").GetArrayLength());
             Assert.Equal(0, root.GetProperty("alerts").GetArrayLength());
+            Assert.Equal(0, root.GetProperty("triage").GetArrayLength());
             Assert.Equal(0, root.GetProperty("fraudState").GetProperty("redis").GetArrayLength());
+            Assert.Equal(0, root.GetProperty("fraudState").GetProperty("redisLists").GetArrayLength());
             Assert.Equal(0, root.GetProperty("fraudState").GetProperty("memory").GetArrayLength());
         }
 
         var otherAfter = await ExportOtherAsync(settings, logDir, db);
         Assert.Equal(otherBefore.Alerts, otherAfter.Alerts);
+        Assert.Equal(otherBefore.Triage, otherAfter.Triage);
+        Assert.Equal(3, otherAfter.Triage.Count);
         Assert.Subset(otherAfter.Lines.ToHashSet(), otherBefore.Lines.ToHashSet());
         Assert.Subset(otherAfter.RedisKeys.ToHashSet(), otherBefore.RedisKeys.ToHashSet());
 
@@ -201,10 +224,55 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         "--request-log", logDir, "--redis", server.Configuration, "--dashboard-db", db, "--wait", "30",
     ];
 
-    private async Task<(List<string> Lines, List<string> Alerts, List<string> RedisKeys)> ExportOtherAsync(string settings, string logDir, string db)
+    /// <summary>
+    /// Investigators triage every alert the workspace holds (through its store, as the workspace API does): a review with a
+    /// note, a deny entry for the subject, and the audit entries naming both; and an allow entry in the fraud engine (Redis).
+    /// </summary>
+    private static async Task TriageEveryAlertAsync(SubjectRightsSite site)
+    {
+        var workspace = site.Services.GetRequiredService<NumoTelemetry.Dashboard.IFraudWorkspaceStore>();
+        var engine = site.Services.GetRequiredService<IFraudFeedback>();
+        IReadOnlyList<NumoTelemetry.Dashboard.WorkspaceAlert> alerts = [];
+        for (var i = 0; i < 600 && alerts.Count < 2; i++)
+        {
+            await Task.Delay(50); // the workspace writes its queued alerts every WriteInterval
+            alerts = await workspace.QueryAlertsAsync(new NumoTelemetry.Dashboard.WorkspaceAlertQuery(), default);
+        }
+
+        Assert.Equal(2, alerts.Count);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var alert in alerts)
+        {
+            var review = await workspace.ReviewAlertAsync(alert.Id, new NumoTelemetry.Dashboard.WorkspaceAlertReview(NumoTelemetry.Dashboard.WorkspaceAlertStates.Confirmed, "ines", now, "stuffing confirmed"), default);
+            Assert.Equal(NumoTelemetry.Dashboard.WorkspaceReviewOutcome.Updated, review.Outcome);
+            var entry = "fl_" + alert.Id;
+            await workspace.AddListEntryAsync(new NumoTelemetry.Dashboard.WorkspaceListEntry { Id = entry, List = NumoTelemetry.Dashboard.WorkspaceListKind.Deny, SubjectKind = alert.SubjectKind, Subject = alert.Subject, Created = now, CreatedBy = "ines" }, default);
+            await workspace.AppendAuditAsync(new NumoTelemetry.Dashboard.WorkspaceAuditEntry { Id = "au_" + alert.Id, At = now, Who = "ines", Action = "deny-add", Kind = alert.SubjectKind, Target = entry }, default);
+
+            // The fraud engine's own copy of an allow entry: the fleet's list in Redis.
+            await engine.AddAsync(new FraudListEntry { Id = "fa_" + alert.Id, List = FraudListKind.Allow, SubjectKind = SubjectKind.Ip, Subject = alert.Subject, Rule = alert.Rule, Created = now, CreatedBy = "ines", Source = FraudListSource.Manual }, default);
+        }
+    }
+
+    /// <summary>The export's triage: the subject's workspace alert with its review, their deny entry and its audit entry.</summary>
+    private static void AssertTriageOf(string subject, JsonElement triage)
+    {
+        var records = triage.EnumerateArray().ToList();
+        Assert.Equal(["alert", "list-entry", "audit"], records.Select(r => r.GetProperty("record").GetString()));
+        var alert = records[0];
+        Assert.Equal(subject, alert.GetProperty("subject").GetString());
+        Assert.Equal("confirmed", alert.GetProperty("state").GetString());
+        var history = Assert.Single(alert.GetProperty("history").EnumerateArray());
+        Assert.Equal("stuffing confirmed", history.GetProperty("note").GetString());
+        Assert.Equal(subject, records[1].GetProperty("subject").GetString());
+        Assert.Equal("deny", records[1].GetProperty("list").GetString());
+        Assert.Equal(records[1].GetProperty("id").GetString(), records[2].GetProperty("target").GetString());
+    }
+
+    private async Task<(List<string> Lines, List<string> Alerts, List<string> RedisKeys, List<string> Triage)> ExportOtherAsync(string settings, string logDir, string db)
     {
         var file = Path.Combine(_root, "other.json");
-        var run = await RunAsync(["subject", "export", "--config", settings, "--kind", "email", "--value", OtherEmail, "--kind", "ip", "--value", OtherIp,
+        var run = await NumoTool.RunAsync(["subject", "export", "--config", settings, "--kind", "email", "--value", OtherEmail, "--kind", "ip", "--value", OtherIp,
             "--kind", "visitor", "--value", OtherVisitor, "--request-log", logDir, "--redis", server.Configuration, "--dashboard-db", db, "--output", file]);
         Assert.True(run.Exit == 0, run.Output);
         using var document = JsonDocument.Parse(File.ReadAllBytes(file));
@@ -212,11 +280,14 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         var lines = root.GetProperty("requestLog").EnumerateArray().Select(e => e.GetRawText()).Where(l => Route(l) != "/o/during").ToList();
         var alerts = root.GetProperty("alerts").EnumerateArray().Select(e => e.GetRawText()).ToList();
         var keys = root.GetProperty("fraudState").GetProperty("redis").EnumerateArray().Select(e => e.GetProperty("key").GetString()!).ToList();
+        Assert.Single(root.GetProperty("fraudState").GetProperty("redisLists").EnumerateArray()); // their allow entry, before and after the erasure
+        var triage = root.GetProperty("triage").EnumerateArray().Select(e => e.GetRawText()).ToList();
         Assert.NotEmpty(lines);
         Assert.Single(alerts);
         Assert.NotEmpty(keys);
+        AssertTriageOf(JsonDocument.Parse(alerts[0]).RootElement.GetProperty("subject").GetString()!, root.GetProperty("triage"));
         File.Delete(file);
-        return (lines, alerts, keys);
+        return (lines, alerts, keys, triage);
     }
 
     private string WriteSettings(string prefix, string logDir, string db)
@@ -226,15 +297,10 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         {
             NumoTelemetry = new
             {
-                Pseudonymization = new
-                {
-                    Keys = new Dictionary<string, string> { ["1"] = KeyRing.GenerateKey(), ["2"] = KeyRing.GenerateKey() },
-                    KeyActivation = new Dictionary<string, DateTimeOffset> { ["2"] = DateTimeOffset.UtcNow.AddDays(-20) },
-                    FraudWindow = "7.00:00:00",
-                },
+                Pseudonymization = SubjectRightsTestData.Pseudonymization(),
                 RequestLog = new { Directory = logDir, RetentionDays = 400, LoggerEnabled = false },
                 Redis = new { Configuration = server.Configuration, KeyPrefix = prefix },
-                Dashboard = new { DatabasePath = db },
+                Dashboard = new { DatabasePath = db, FraudPolicy = "investigators" }, // the workspace keeps alerts for triage
             },
         };
         File.WriteAllText(path, JsonSerializer.Serialize(json));
@@ -308,6 +374,28 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         return subjects;
     }
 
+    /// <summary>The rows of the workspace's tables, each table's rows as text.</summary>
+    private static List<string> WorkspaceRows(string db)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        var rows = new List<string>();
+        foreach (var table in new[] { "fraud_alerts", "fraud_alert_history", "fraud_lists", "fraud_audit" })
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT * FROM " + table + " ORDER BY 1, 2";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var values = new object[reader.FieldCount];
+                reader.GetValues(values);
+                rows.Add(table + ": " + string.Join("|", values));
+            }
+        }
+
+        return rows;
+    }
+
     private static Dictionary<string, string> Snapshot(string logDir) =>
         Directory.EnumerateFiles(logDir, "requests-*.jsonl").ToDictionary(f => Path.GetFileName(f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
 
@@ -332,6 +420,16 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
         await foreach (var key in connection.GetServers()[0].KeysAsync(pattern: prefix + ":*"))
         {
             dump.AppendLine(key);
+            if (await database.KeyTypeAsync(key) == RedisType.Hash)
+            {
+                foreach (var field in await database.HashGetAllAsync(key)) // the fleet's allow/deny lists
+                {
+                    dump.AppendLine(field.Name + "=" + field.Value);
+                }
+
+                continue;
+            }
+
             var value = await database.StringGetAsync(key);
             if (value.HasValue)
             {
@@ -344,20 +442,4 @@ public sealed class SubjectRightsEndToEndTests(RedisServer server) : IDisposable
 
     private static bool Contains(byte[] bytes, string text) =>
         bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0 || bytes.AsSpan().IndexOf(Encoding.Unicode.GetBytes(text)) >= 0;
-
-    private static async Task<(int Exit, string Output)> RunAsync(string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Numo!);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
-        return (process.ExitCode, await stdout + await stderr);
-    }
 }

@@ -6,7 +6,8 @@ namespace NumoTelemetry.Dashboard.Tests.Conformance;
 /// <summary>
 /// What every <see cref="IDashboardStore"/> must do, run against each store (SQLite in NumoTelemetry.Dashboard.Tests,
 /// PostgreSQL in NumoTelemetry.Dashboard.PostgreSql.Tests): upsert-add of counters and merge of sketches, half-open reads
-/// ordered by bucket, retention purges by granularity, alerts newest first, day secrets where the first writer wins.
+/// ordered by bucket, retention purges by granularity, alerts newest first, a person's alerts found and erased, day secrets
+/// where the first writer wins, share-link revocations every instance sees.
 /// </summary>
 public abstract class DashboardStoreConformanceTests
 {
@@ -349,6 +350,66 @@ public abstract class DashboardStoreConformanceTests
         finally
         {
             await CloseAsync(store);
+        }
+    }
+
+    [SkippableFact]
+    public async Task AlertsOfSubjects_ReadThenDelete_OnlyThoseSubjectsOldestFirst()
+    {
+        var store = await CreateStoreAsync("alert-subjects");
+        try
+        {
+            await store.AppendAlertsAsync(
+                [Alert(T0.AddMinutes(3), "burst", "k2.theirs"), Alert(T0, "credential_stuffing", "k1.theirs"), Alert(T0.AddMinutes(1), "scanner", "k1.other"), Alert(T0.AddMinutes(2), "site", null)],
+                default);
+            await SettleAsync(store);
+            var theirs = new HashSet<string>(StringComparer.Ordinal) { "k1.theirs", "k2.theirs", "k1.nobody" };
+
+            Assert.Equal(["credential_stuffing", "burst"], (await store.ReadAlertsOfSubjectsAsync(theirs, default)).Select(a => a.Rule));
+            Assert.Empty(await store.ReadAlertsOfSubjectsAsync(new HashSet<string>(), default));
+            Assert.Equal(0, await store.DeleteAlertsOfSubjectsAsync(new HashSet<string>(), default));
+
+            Assert.Equal(2, await store.DeleteAlertsOfSubjectsAsync(theirs, default));
+
+            Assert.Empty(await store.ReadAlertsOfSubjectsAsync(theirs, default));
+            Assert.Equal(["scanner", "site"], (await store.ReadAlertsAsync(DateTimeOffset.UnixEpoch, 10, default)).Select(a => a.Rule).Order(StringComparer.Ordinal));
+            Assert.Equal(0, await store.DeleteAlertsOfSubjectsAsync(theirs, default));
+        }
+        finally
+        {
+            await CloseAsync(store);
+        }
+    }
+
+    [SkippableFact]
+    public async Task RevokeShareLinkAsync_RevokedOnEveryInstanceOthersNot()
+    {
+        var store = await CreateStoreAsync("share");
+        IDashboardStore? again = null;
+        try
+        {
+            Assert.False(await store.IsShareLinkRevokedAsync("sl_a", default));
+
+            await store.RevokeShareLinkAsync("sl_a", DateTimeOffset.UtcNow.AddDays(1), default);
+            await store.RevokeShareLinkAsync("sl_a", DateTimeOffset.UtcNow.AddDays(2), default); // twice: no error
+            await store.RevokeShareLinkAsync("sl_gone", DateTimeOffset.UtcNow.AddDays(-1), default); // expired: pruned by the next revocation
+            await store.RevokeShareLinkAsync("sl_c", DateTimeOffset.UtcNow.AddDays(1), default);
+
+            Assert.True(await store.IsShareLinkRevokedAsync("sl_a", default));
+            Assert.True(await store.IsShareLinkRevokedAsync("sl_c", default));
+            Assert.False(await store.IsShareLinkRevokedAsync("sl_b", default));
+            Assert.False(await store.IsShareLinkRevokedAsync("sl_gone", default)); // refused anyway: the link itself has expired
+            again = await OpenAgainAsync("share"); // another node (or a restart) knows the revocation
+            Assert.True(await again.IsShareLinkRevokedAsync("sl_a", default));
+            Assert.False(await again.IsShareLinkRevokedAsync("sl_b", default));
+        }
+        finally
+        {
+            await CloseAsync(store);
+            if (again is not null)
+            {
+                await CloseAsync(again);
+            }
         }
     }
 

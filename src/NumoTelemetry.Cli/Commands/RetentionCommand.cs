@@ -57,7 +57,14 @@ internal static class RetentionCommand
             new("Dashboard day cells", "counters and sketches per UTC day", "Dashboard:DayRetentionDays", Days(defaults.Dashboard.DayRetentionDays), Days(site.Dashboard.DayRetentionDays)),
             new("Dashboard day secrets", "the open days' sketch secrets", "(fixed)", "deleted 10 minutes after the UTC day ends", "deleted 10 minutes after the UTC day ends"),
             new("Dashboard alerts", "time, rule, severity, score, subject kind and pseudonym of each fraud alert", "Dashboard:DayRetentionDays", Days(defaults.Dashboard.DayRetentionDays), Days(site.Dashboard.DayRetentionDays)),
-            new("Fraud workspace triage", "analysts' triage entries of alert subjects (dashboard store)", "Dashboard:DayRetentionDays", "as alerts", "as alerts (erased with `numo subject erase`)"),
+            new("Fraud workspace alerts and triage", "each alert group (rule, severity, score, subject kind and pseudonym, evidence) with its triage state and history (investigator, time, note)", "Dashboard:FraudAlertRetentionDays", Days(defaults.Dashboard.FraudAlertRetentionDays) + " after last seen", Days(site.Dashboard.FraudAlertRetentionDays) + " after last seen"),
+            new("Fraud workspace allow/deny lists", "list entries: subject kind and pseudonym, rule, expiry, investigator, note", "(per entry)", "until the entry expires or is removed", "until the entry expires or is removed"),
+            new("Fraud workspace audit trail", "who looked up which kind of value, reviewed or changed a list entry, when (never a raw value)", "Dashboard:FraudAuditRetentionDays", Days(defaults.Dashboard.FraudAuditRetentionDays), Days(site.Dashboard.FraudAuditRetentionDays)),
+            new("Share-link revocations", "ids of revoked dashboard share links", "(fixed)", "until the link would have expired", "until the link would have expired"),
+            new("Workspace subject timelines (memory)", "recent requests per fraud subject (never written)", "Dashboard:TimelineRetention, Dashboard:TimelineSubjects, Dashboard:TimelineRequestsPerSubject", $"{Span(defaults.Dashboard.TimelineRetention)}, {defaults.Dashboard.TimelineSubjects:N0}, {defaults.Dashboard.TimelineRequestsPerSubject}", $"{Span(site.Dashboard.TimelineRetention)}, {site.Dashboard.TimelineSubjects:N0}, {site.Dashboard.TimelineRequestsPerSubject}"),
+            new("PostgreSQL dashboard (fleet)", "in fleet mode the rows above, from the dashboard cells to the share-link revocations, in one schema shared by every node (each node purges by the settings above)", "Dashboard:PostgreSql:ConnectionString, Dashboard:PostgreSql:Schema", "off (the SQLite file)", site.PostgreSql.ConnectionString is null ? "off (the SQLite file)" : $"on, schema {site.PostgreSql.Schema}"),
+            new("PostgreSQL writer marks", "per writing process: the last batch applied (no data of a request)", "(fixed)", "7 days", site.PostgreSql.ConnectionString is null ? "(not used)" : "7 days"),
+            new("PostgreSQL outbox (memory)", "cells and alerts waiting while PostgreSQL is unreachable; beyond the bound dropped and counted", "Dashboard:PostgreSql:MaxBufferedCells", defaults.PostgreSql.MaxBufferedCells.ToString("N0", CultureInfo.InvariantCulture) + " cells", site.PostgreSql.MaxBufferedCells.ToString("N0", CultureInfo.InvariantCulture) + " cells"),
             new("Dashboard visits in memory", "open visits per analytics visitor (never stored)", "Dashboard:VisitTimeout, Dashboard:MaxTrackedVisits", $"{Span(defaults.Dashboard.VisitTimeout)}, {defaults.Dashboard.MaxTrackedVisits:N0}", $"{Span(site.Dashboard.VisitTimeout)}, {site.Dashboard.MaxTrackedVisits:N0}"),
             new("Fraud state, short window", "counters, distinct counts, timing per subject (ip, prefix, session, visitor, user, AS)", "Fraud:AnalysisWindow", Span(d.Fraud.AnalysisWindow), Span(t.Fraud.AnalysisWindow)),
             new("Fraud state, long window", "login and account features (failures, accounts, devices, countries)", "Fraud:LongAnalysisWindow", Span(d.Fraud.LongAnalysisWindow), Span(t.Fraud.LongAnalysisWindow)),
@@ -86,14 +93,18 @@ internal static class RetentionCommand
         : span.TotalMinutes >= 1 && span.Ticks % TimeSpan.TicksPerMinute == 0 ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalMinutes:0} min")
         : string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.#} s");
 
-    private static string Markdown(List<Row> rows)
+    /// <summary>The defaults as a Markdown table (README.md and docs/retention.md hold it; a test keeps them equal).</summary>
+    internal static string DefaultsMarkdown() => Markdown(Rows(new SiteSettings(), new SiteSettings()), configured: false);
+
+    private static string Markdown(List<Row> rows, bool configured = true)
     {
         var text = new StringBuilder();
-        text.AppendLine("| Store | Holds | Setting (`NumoTelemetry:`) | Default | Configured |");
-        text.AppendLine("|---|---|---|---|---|");
+        text.AppendLine("| Store | Holds | Setting (`NumoTelemetry:`) | Default |" + (configured ? " Configured |" : string.Empty));
+        text.AppendLine("|---|---|---|---|" + (configured ? "---|" : string.Empty));
         foreach (var r in rows)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Store} | {r.Holds} | `{r.Setting}` | {r.Default} | {r.Configured} |");
+            text.Append(CultureInfo.InvariantCulture, $"| {r.Store} | {r.Holds} | `{r.Setting}` | {r.Default} |");
+            text.AppendLine(configured ? $" {r.Configured} |" : string.Empty);
         }
 
         return text.ToString();

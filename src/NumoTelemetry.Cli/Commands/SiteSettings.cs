@@ -16,6 +16,9 @@ internal sealed class SiteSettings
 
     public DashboardOptions Dashboard { get; } = new();
 
+    /// <summary>The fleet's PostgreSQL dashboard store (<c>NumoTelemetry:Dashboard:PostgreSql</c>).</summary>
+    public NumoTelemetry.Dashboard.PostgreSql.PostgreSqlDashboardOptions PostgreSql { get; } = new();
+
     public RedisOptions Redis { get; } = new();
 
     public NumoTelemetry.Dns.DnsOptions Dns { get; } = new();
@@ -52,6 +55,7 @@ internal sealed class SiteSettings
                 var dashboard = telemetry.GetSection(DashboardOptions.SectionName);
                 dashboard.Bind(settings.Dashboard);
                 settings.HasDashboard = dashboard.Exists();
+                dashboard.GetSection(NumoTelemetry.Dashboard.PostgreSql.PostgreSqlDashboardOptions.SectionName).Bind(settings.PostgreSql);
                 var redis = telemetry.GetSection("Redis");
                 redis.Bind(settings.Redis);
                 settings.HasRedis = redis.Exists();

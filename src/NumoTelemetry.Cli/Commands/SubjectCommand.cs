@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using NumoTelemetry.Dashboard;
-using NumoTelemetry.Dashboard.Storage;
 using NumoTelemetry.Pseudonymization;
 using NumoTelemetry.Records;
 using NumoTelemetry.Redis;
@@ -13,7 +12,7 @@ namespace NumoTelemetry.Cli.Commands;
 
 /// <summary>
 /// <c>numo subject export|erase --kind K --value V [--kind K --value V ...] [--key-file F] [--config F] [--request-log DIR]
-/// [--redis CONN] [--dashboard-db PATH]</c>: a person's right of access (GDPR Art. 15, DPDP s. 11) and to erasure (Art. 17, s. 12)
+/// [--redis CONN] [--dashboard-db PATH] [--dashboard-postgres [CONN]]</c>: a person's right of access (GDPR Art. 15, DPDP s. 11) and to erasure (Art. 17, s. 12)
 /// across every store. The raw values are used to compute the pseudonyms (<see cref="SubjectFinder"/>) and never written anywhere:
 /// the export names the person's identifiers by kind only unless <c>--include-values</c> asks for them.
 /// </summary>
@@ -43,7 +42,13 @@ internal static class SubjectCommand
 
         public Option<string?> RedisKeyPrefix { get; } = new("--redis-key-prefix") { Description = "NumoTelemetry:Redis:KeyPrefix; default: the one in --config, else numo:fraud." };
 
-        public Option<FileInfo?> DashboardDb { get; } = new("--dashboard-db") { Description = "The dashboard's SQLite file (NumoTelemetry:Dashboard:DatabasePath): its alerts (and triage)." };
+        public Option<FileInfo?> DashboardDb { get; } = new("--dashboard-db") { Description = "The dashboard's SQLite file (NumoTelemetry:Dashboard:DatabasePath): its alerts and the fraud workspace's triage." };
+
+        public Option<string?> DashboardPostgres { get; } = new("--dashboard-postgres")
+        {
+            Description = "The fleet's PostgreSQL dashboard (an Npgsql connection string; without one, NumoTelemetry:Dashboard:PostgreSql:ConnectionString of --config): its alerts and the fraud workspace's triage.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
 
         public Option<string?> Since { get; } = new("--since") { Description = "The start of the period searched (ISO 8601); default: now minus the longest retention configured (request log, dashboard), at least 400 days." };
 
@@ -59,6 +64,7 @@ internal static class SubjectCommand
             command.Options.Add(Redis);
             command.Options.Add(RedisKeyPrefix);
             command.Options.Add(DashboardDb);
+            command.Options.Add(DashboardPostgres);
             command.Options.Add(Since);
             command.Options.Add(Wait);
         }
@@ -73,6 +79,8 @@ internal static class SubjectCommand
             Redis = parse.GetValue(Redis),
             RedisKeyPrefix = parse.GetValue(RedisKeyPrefix),
             DashboardDb = parse.GetValue(DashboardDb),
+            DashboardPostgres = parse.GetValue(DashboardPostgres),
+            DashboardPostgresFromConfig = parse.GetResult(DashboardPostgres) is not null,
             Since = parse.GetValue(Since),
             Wait = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(Wait))),
         };
@@ -128,6 +136,12 @@ internal static class SubjectCommand
         public string? RedisKeyPrefix { get; init; }
 
         public FileInfo? DashboardDb { get; init; }
+
+        /// <summary>The PostgreSQL dashboard's connection string given on the command line.</summary>
+        public string? DashboardPostgres { get; init; }
+
+        /// <summary>Whether <c>--dashboard-postgres</c> was given (without a value: the connection string of <c>--config</c>).</summary>
+        public bool DashboardPostgresFromConfig { get; init; }
 
         public string? Since { get; init; }
 
@@ -283,49 +297,60 @@ internal static class SubjectCommand
                     w.WriteStartArray("redis");
                     await using var connection = await ConnectAsync(redis).ConfigureAwait(false);
                     var database = connection.GetDatabase();
-                    var keys = await RedisSubjectState.FindAsync(connection, database, a.RedisKeyPrefix ?? prepared.Settings.Redis.KeyPrefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
+                    var prefix = a.RedisKeyPrefix ?? prepared.Settings.Redis.KeyPrefix;
+                    var keys = await RedisSubjectState.FindAsync(connection, database, prefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
                     await RedisSubjectState.DescribeAsync(database, keys, w).ConfigureAwait(false);
                     w.WriteEndArray();
-                    summary.Add(string.Create(CultureInfo.InvariantCulture, $"redis: {keys.Count} keys"));
+                    var entries = await RedisSubjectState.FindListEntriesAsync(database, prefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
+                    w.WriteStartArray("redisLists");
+                    foreach (var entry in entries)
+                    {
+                        w.WriteRawValue(entry.Value, skipInputValidation: false);
+                    }
+
+                    w.WriteEndArray();
+                    summary.Add(string.Create(CultureInfo.InvariantCulture, $"redis: {keys.Count} keys, {entries.Count} allow/deny list entries"));
                 }
 
                 w.WriteEndObject();
 
+                var triage = new List<WorkspaceSubjectRecords>();
                 w.WriteStartArray("alerts");
-                var triage = (IReadOnlyList<System.Text.Json.Nodes.JsonObject>)[];
-                if (a.DashboardDb is { } db)
+                foreach (var stores in SubjectStores.Open(a, prepared.Settings))
                 {
-                    using var store = OpenDashboard(db);
-                    IDashboardStore dashboard = store;
-                    var alerts = await dashboard.ReadAlertsOfSubjectsAsync(prepared.Texts, cancellationToken).ConfigureAwait(false);
-                    foreach (var alert in alerts)
+                    await using (stores.ConfigureAwait(false))
                     {
-                        w.WriteStartObject();
-                        w.WriteString("ts", alert.Timestamp);
-                        w.WriteString("rule", alert.Rule);
-                        w.WriteString("severity", alert.Severity);
-                        w.WriteNumber("score", alert.Score);
-                        w.WriteString("subjectKind", alert.SubjectKind);
-                        w.WriteString("subject", alert.Subject);
-                        w.WriteEndObject();
-                    }
+                        var alerts = await stores.Dashboard.ReadAlertsOfSubjectsAsync(prepared.Texts, cancellationToken).ConfigureAwait(false);
+                        foreach (var alert in alerts)
+                        {
+                            w.WriteStartObject();
+                            w.WriteString("ts", alert.Timestamp);
+                            w.WriteString("rule", alert.Rule);
+                            w.WriteString("severity", alert.Severity);
+                            w.WriteNumber("score", alert.Score);
+                            w.WriteString("subjectKind", alert.SubjectKind);
+                            w.WriteString("subject", alert.Subject);
+                            w.WriteEndObject();
+                        }
 
-                    triage = await dashboard.ReadTriageOfSubjectsAsync(prepared.Texts, cancellationToken).ConfigureAwait(false);
-                    summary.Add(string.Create(CultureInfo.InvariantCulture, $"dashboard: {alerts.Count} alerts, {triage.Count} triage entries"));
+                        var records = await stores.Workspace.ReadRecordsOfSubjectsAsync(prepared.Texts, cancellationToken).ConfigureAwait(false);
+                        triage.Add(records);
+                        summary.Add(string.Create(CultureInfo.InvariantCulture, $"{stores.Name}: {alerts.Count} alerts, {records.Count} triage entries ({records.Alerts.Count} workspace alerts, {records.ListEntries.Count} list entries, {records.Audit.Count} audit entries)"));
+                    }
                 }
 
                 w.WriteEndArray();
                 w.WriteStartArray("triage");
-                foreach (var entry in triage)
+                foreach (var records in triage)
                 {
-                    entry.WriteTo(w);
+                    NumoTelemetry.Dashboard.Http.WorkspaceJson.SubjectRecords(w, records);
                 }
 
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
         }
-        catch (Exception ex) when (ex is SubjectRightsException or IOException or UnauthorizedAccessException or RedisException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception ex) when (IsStoreFailure(ex))
         {
             stderr.WriteLine($"numo subject export: {ex.Message}");
             return 1;
@@ -407,34 +432,38 @@ internal static class SubjectCommand
             {
                 await using var connection = await ConnectAsync(redis).ConfigureAwait(false);
                 var database = connection.GetDatabase();
-                var keys = await RedisSubjectState.FindAsync(connection, database, a.RedisKeyPrefix ?? prepared.Settings.Redis.KeyPrefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
+                var prefix = a.RedisKeyPrefix ?? prepared.Settings.Redis.KeyPrefix;
+                var keys = await RedisSubjectState.FindAsync(connection, database, prefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
                 var erased = a.DryRun ? keys.Count : await RedisSubjectState.UnlinkAsync(database, keys).ConfigureAwait(false);
-                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{name}: redis: {verb} {erased} keys")).ConfigureAwait(false);
+                var entries = await RedisSubjectState.FindListEntriesAsync(database, prefix, subject.FraudSubjects, cancellationToken).ConfigureAwait(false);
+                var removed = a.DryRun ? entries.Count : await RedisSubjectState.RemoveListEntriesAsync(database, prefix, entries.Select(static e => e.Key)).ConfigureAwait(false);
+                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{name}: redis: {verb} {erased} keys and {removed} allow/deny list entries (every node's fraud engine drops them)")).ConfigureAwait(false);
             }
 
-            if (a.DashboardDb is { } db)
+            foreach (var stores in SubjectStores.Open(a, prepared.Settings))
             {
-                using var store = OpenDashboard(db);
-                IDashboardStore dashboard = store;
-                int alerts;
-                int triage;
-                if (a.DryRun)
+                await using (stores.ConfigureAwait(false))
                 {
-                    alerts = (await dashboard.ReadAlertsOfSubjectsAsync(prepared.Texts, cancellationToken).ConfigureAwait(false)).Count;
-                    triage = (await dashboard.ReadTriageOfSubjectsAsync(prepared.Texts, cancellationToken).ConfigureAwait(false)).Count;
-                }
-                else
-                {
-                    alerts = await dashboard.DeleteAlertsOfSubjectsAsync(prepared.Texts, cancellationToken).ConfigureAwait(false);
-                    triage = await dashboard.DeleteTriageOfSubjectsAsync(prepared.Texts, cancellationToken).ConfigureAwait(false);
-                }
+                    int alerts;
+                    int triage;
+                    if (a.DryRun)
+                    {
+                        alerts = (await stores.Dashboard.ReadAlertsOfSubjectsAsync(prepared.Texts, cancellationToken).ConfigureAwait(false)).Count;
+                        triage = (await stores.Workspace.ReadRecordsOfSubjectsAsync(prepared.Texts, cancellationToken).ConfigureAwait(false)).Count;
+                    }
+                    else
+                    {
+                        alerts = await stores.Dashboard.DeleteAlertsOfSubjectsAsync(prepared.Texts, cancellationToken).ConfigureAwait(false);
+                        triage = await stores.Workspace.DeleteRecordsOfSubjectsAsync(prepared.Texts, cancellationToken).ConfigureAwait(false);
+                    }
 
-                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{name}: dashboard: {verb} {alerts} alerts and {triage} triage entries")).ConfigureAwait(false);
+                    await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{name}: {stores.Name}: {verb} {alerts} alerts and {triage} triage entries (workspace alerts with their history, list entries, audit entries)")).ConfigureAwait(false);
+                }
             }
 
             await stdout.WriteLineAsync($"{name}: kept: the dashboard's k-anonymous aggregates (counters and sketches of cells; no pseudonym), which cannot single the person out").ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is SubjectRightsException or IOException or UnauthorizedAccessException or RedisException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception ex) when (IsStoreFailure(ex))
         {
             await stderr.WriteLineAsync($"{name}: {ex.Message}").ConfigureAwait(false);
             return 1;
@@ -549,6 +578,7 @@ internal static class SubjectCommand
         return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
     }
 
-    private static SqliteDashboardStore OpenDashboard(FileInfo db) =>
-        db.Exists ? new SqliteDashboardStore(db.FullName) : throw new SubjectRightsException($"--dashboard-db {db.FullName} does not exist.");
+    /// <summary>A store's failure, reported as one line (the messages name files, hosts and SQL states, never a subject's value).</summary>
+    private static bool IsStoreFailure(Exception ex) =>
+        ex is SubjectRightsException or IOException or UnauthorizedAccessException or RedisException or Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException;
 }

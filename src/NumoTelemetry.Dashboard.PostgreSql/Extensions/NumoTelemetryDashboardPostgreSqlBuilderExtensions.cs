@@ -12,13 +12,14 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// Fleet analytics: <c>AddNumoTelemetry(...).AddDashboard().AddDashboardPostgreSql()</c> keeps the dashboard's aggregates,
-/// alerts and day secrets in PostgreSQL, shared by every node, instead of the embedded SQLite file.
+/// alerts, day secrets, share-link revocations and the fraud workspace (alerts, triage, allow/deny lists, audit) in
+/// PostgreSQL, shared by every node, instead of the embedded SQLite file.
 /// </summary>
 public static class NumoTelemetryDashboardPostgreSqlBuilderExtensions
 {
     /// <summary>
     /// Stores the dashboard in PostgreSQL. Binds <c>NumoTelemetry:Dashboard:PostgreSql</c> when <c>AddNumoTelemetry</c> was
-    /// given configuration. Replaces any other <see cref="IDashboardStore"/>, before
+    /// given configuration. Replaces any other <see cref="IDashboardStore"/> and <see cref="IFraudWorkspaceStore"/>, before
     /// or after <c>AddDashboard</c>. The schema is created or migrated at start-up.
     /// </summary>
     /// <param name="builder">The NumoTelemetry builder.</param>
@@ -71,6 +72,11 @@ public static class NumoTelemetryDashboardPostgreSqlBuilderExtensions
             sp.GetService<NumoTelemetryMetrics>()));
         services.RemoveAll<IDashboardStore>();
         services.AddSingleton<IDashboardStore>(static sp => sp.GetRequiredService<PostgreSqlDashboardStore>());
+
+        // The fraud workspace (alerts, triage, lists, audit) lives in the same schema, so every node's investigators share it.
+        services.TryAddSingleton(static sp => new PostgreSqlFraudWorkspaceStore(sp.GetRequiredService<PostgreSqlDashboardStore>()));
+        services.RemoveAll<IFraudWorkspaceStore>();
+        services.AddSingleton<IFraudWorkspaceStore>(static sp => sp.GetRequiredService<PostgreSqlFraudWorkspaceStore>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, PostgreSqlSchemaInitializer>());
         return builder;
     }

@@ -288,15 +288,7 @@ internal sealed class PostgreSqlDashboardStore : IDashboardStore, IAsyncDisposab
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            alerts.Add(new DashboardAlert
-            {
-                Timestamp = new DateTimeOffset(reader.GetFieldValue<DateTime>(0).Ticks, TimeSpan.Zero),
-                Rule = reader.GetString(1),
-                Severity = reader.GetString(2),
-                Score = reader.GetDouble(3),
-                SubjectKind = reader.IsDBNull(4) ? null : reader.GetString(4),
-                Subject = reader.IsDBNull(5) ? null : reader.GetString(5),
-            });
+            alerts.Add(ReadAlert(reader));
         }
 
         return alerts;
@@ -367,6 +359,122 @@ internal sealed class PostgreSqlDashboardStore : IDashboardStore, IAsyncDisposab
 
         return removed;
     }
+
+    public async ValueTask RevokeShareLinkAsync(string id, DateTimeOffset expires, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = _dataSource.CreateBatch();
+        var prune = new NpgsqlBatchCommand($"DELETE FROM {_s}.share_revocations WHERE expires < $1");
+        prune.Parameters.Add(Timestamp(_time.GetUtcNow()));
+        batch.BatchCommands.Add(prune);
+        var revoke = new NpgsqlBatchCommand($"""
+            INSERT INTO {_s}.share_revocations (id, expires) VALUES ($1, $2)
+            ON CONFLICT (id) DO UPDATE SET expires = excluded.expires
+            """);
+        revoke.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        revoke.Parameters.Add(Timestamp(expires));
+        batch.BatchCommands.Add(revoke);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<bool> IsShareLinkRevokedAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _dataSource.CreateCommand($"SELECT 1 FROM {_s}.share_revocations WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    public async ValueTask<IReadOnlyList<DashboardAlert>> ReadAlertsOfSubjectsAsync(IReadOnlySet<string> subjects, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        var alerts = new List<DashboardAlert>();
+        if (subjects.Count == 0)
+        {
+            return alerts;
+        }
+
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT t, rule, severity, score, subject_kind, subject
+              FROM {_s}.alerts WHERE subject = ANY($1) ORDER BY t, id
+            """);
+        command.Parameters.Add(Texts(subjects));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            alerts.Add(ReadAlert(reader));
+        }
+
+        return alerts;
+    }
+
+    public async ValueTask<int> DeleteAlertsOfSubjectsAsync(IReadOnlySet<string> subjects, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        if (subjects.Count == 0)
+        {
+            return 0;
+        }
+
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        int deleted;
+        await using (var command = _dataSource.CreateCommand($"DELETE FROM {_s}.alerts WHERE subject = ANY($1)"))
+        {
+            command.Parameters.Add(Texts(subjects));
+            deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (deleted > 0)
+        {
+            await RewriteAsync(["alerts"], cancellationToken).ConfigureAwait(false);
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
+    /// Rewrites <paramref name="tables"/> (<c>VACUUM FULL</c>: a new file, the old one unlinked), so rows deleted for a person's
+    /// erasure leave the table's files. It holds each table's exclusive lock while it runs. Copies in the write-ahead log and in
+    /// backups last as long as the server keeps them.
+    /// </summary>
+    internal async Task RewriteAsync(string[] tables, CancellationToken cancellationToken)
+    {
+        foreach (var table in tables)
+        {
+            await using var vacuum = _dataSource.CreateCommand($"VACUUM (FULL) {_s}.{table}");
+            await vacuum.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The connections to the store's database (shared with the fraud workspace's store).</summary>
+    internal NpgsqlDataSource DataSource => _dataSource;
+
+    /// <summary>The quoted schema name, as table names are prefixed in SQL.</summary>
+    internal string QuotedSchema => _s;
+
+    /// <summary>A <c>timestamptz</c> parameter.</summary>
+    internal static NpgsqlParameter<DateTime> Timestamp(DateTimeOffset value) =>
+        new() { TypedValue = value.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz };
+
+    /// <summary>A <c>text[]</c> parameter of <paramref name="values"/>.</summary>
+    internal static NpgsqlParameter<string[]> Texts(IEnumerable<string> values) => new() { TypedValue = [.. values] };
+
+    /// <summary>A <c>timestamptz</c> column as UTC.</summary>
+    internal static DateTimeOffset ReadTimestamp(NpgsqlDataReader reader, int ordinal) =>
+        new(reader.GetFieldValue<DateTime>(ordinal).Ticks, TimeSpan.Zero);
+
+    private static DashboardAlert ReadAlert(NpgsqlDataReader reader) => new()
+    {
+        Timestamp = ReadTimestamp(reader, 0),
+        Rule = reader.GetString(1),
+        Severity = reader.GetString(2),
+        Score = reader.GetDouble(3),
+        SubjectKind = reader.IsDBNull(4) ? null : reader.GetString(4),
+        Subject = reader.IsDBNull(5) ? null : reader.GetString(5),
+    };
 
     /// <summary>Waits until the outbox is empty (tests, benchmarks and the shutdown drain).</summary>
     internal async Task FlushAsync(CancellationToken cancellationToken)

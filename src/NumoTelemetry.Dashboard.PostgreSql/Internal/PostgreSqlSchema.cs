@@ -11,7 +11,9 @@ namespace NumoTelemetry.Dashboard.PostgreSql.Internal;
 /// <para>Tables: <c>cells</c> (primary key <c>(g, dim, t, key)</c>, which serves the dashboard's reads: one granularity, one
 /// dimension, a time range; <c>cells_g_t</c> serves the retention purge), <c>alerts</c> (by time), <c>day_secrets</c>,
 /// and <c>writers</c> (the last batch each writing process applied: a retried batch whose commit was lost in transit is
-/// recognised and not added twice).</para>
+/// recognised and not added twice). Version 2: <c>share_revocations</c>, and the fraud workspace's <c>fraud_alerts</c>,
+/// <c>fraud_alert_history</c>, <c>fraud_lists</c> and <c>fraud_audit</c> (as in the SQLite file; times as <c>timestamptz</c>),
+/// indexed by time for the inbox and retention, and by subject for a person's export and erasure.</para>
 /// <para>Functions: <c>hll_merge(a, b)</c> merges two sketches in the dashboard's own HyperLogLog format (register-wise
 /// maximum; sparse up to 512 registers, dense above, byte-identical to the .NET merge; PL/pgSQL loops over plain copies,
 /// costing O(smaller sketch) for the usual small delta into a large cell), so an upsert merges on the
@@ -21,7 +23,7 @@ namespace NumoTelemetry.Dashboard.PostgreSql.Internal;
 internal static class PostgreSqlSchema
 {
     /// <summary>The version this code writes and reads.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>The migrations, index i bringing the schema to version i + 1. <c>{s}</c> is the quoted schema name.</summary>
     private static readonly string[] s_migrations =
@@ -208,6 +210,57 @@ internal static class PostgreSqlSchema
             RETURN set_byte(set_byte(big, 2, nb % 256), 3, nb / 256);
         END
         $f$;
+        """,
+        """
+        CREATE TABLE {s}.share_revocations (
+            id text PRIMARY KEY,
+            expires timestamptz NOT NULL);
+        CREATE INDEX share_revocations_expires ON {s}.share_revocations (expires);
+        CREATE TABLE {s}.fraud_alerts (
+            id text PRIMARY KEY,
+            rule text NOT NULL,
+            severity text NOT NULL,
+            score double precision NOT NULL,
+            subject_kind text NOT NULL,
+            subject text NOT NULL,
+            first_seen timestamptz NOT NULL,
+            last_seen timestamptz NOT NULL,
+            count bigint NOT NULL,
+            reasons text NOT NULL,
+            evidence text NOT NULL,
+            state text NOT NULL);
+        CREATE INDEX fraud_alerts_last_seen ON {s}.fraud_alerts (last_seen);
+        CREATE INDEX fraud_alerts_subject ON {s}.fraud_alerts (subject);
+        CREATE TABLE {s}.fraud_alert_history (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            alert_id text NOT NULL,
+            t timestamptz NOT NULL,
+            who text NOT NULL,
+            from_state text NOT NULL,
+            to_state text NOT NULL,
+            note text);
+        CREATE INDEX fraud_alert_history_alert ON {s}.fraud_alert_history (alert_id);
+        CREATE TABLE {s}.fraud_lists (
+            id text PRIMARY KEY,
+            list smallint NOT NULL,
+            subject_kind text NOT NULL,
+            subject text NOT NULL,
+            rule text,
+            expires timestamptz,
+            created timestamptz NOT NULL,
+            created_by text NOT NULL,
+            note text);
+        CREATE INDEX fraud_lists_list ON {s}.fraud_lists (list, created);
+        CREATE INDEX fraud_lists_subject ON {s}.fraud_lists (subject);
+        CREATE TABLE {s}.fraud_audit (
+            id text PRIMARY KEY,
+            t timestamptz NOT NULL,
+            who text NOT NULL,
+            action text NOT NULL,
+            kind text NOT NULL,
+            target text);
+        CREATE INDEX fraud_audit_t ON {s}.fraud_audit (t);
+        CREATE INDEX fraud_audit_target ON {s}.fraud_audit (target);
         """,
     ];
 

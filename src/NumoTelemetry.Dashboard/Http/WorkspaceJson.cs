@@ -90,9 +90,11 @@ internal static class WorkspaceJson
         w.WriteEndArray();
     }
 
-    public static void ListEntry(Utf8JsonWriter w, WorkspaceListEntry e)
+    /// <summary>A list entry; <paramref name="record"/>, when given, first as <c>"record"</c> (a person's export).</summary>
+    public static void ListEntry(Utf8JsonWriter w, WorkspaceListEntry e, string? record = null)
     {
         w.WriteStartObject();
+        Record(w, record);
         w.WriteString("id", e.Id);
         w.WriteString("list", e.List == WorkspaceListKind.Allow ? "allow" : "deny");
         w.WriteString("subjectKind", e.SubjectKind);
@@ -105,9 +107,11 @@ internal static class WorkspaceJson
         w.WriteEndObject();
     }
 
-    public static void Audit(Utf8JsonWriter w, WorkspaceAuditEntry e)
+    /// <summary>An audit entry; <paramref name="record"/>, when given, first as <c>"record"</c> (a person's export).</summary>
+    public static void Audit(Utf8JsonWriter w, WorkspaceAuditEntry e, string? record = null)
     {
         w.WriteStartObject();
+        Record(w, record);
         w.WriteString("id", e.Id);
         w.WriteString("at", Time(e.At));
         w.WriteString("who", e.Who);
@@ -115,6 +119,43 @@ internal static class WorkspaceJson
         w.WriteString("kind", e.Kind);
         NullableString(w, "target", e.Target);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// A person's workspace records as the items of <c>numo subject export</c>'s <c>"triage"</c> array, each naming its kind in
+    /// <c>"record"</c>: <c>alert</c> (the alert detail's fields, reasons, evidence and triage history), <c>list-entry</c> and
+    /// <c>audit</c>.
+    /// </summary>
+    public static void SubjectRecords(Utf8JsonWriter w, WorkspaceSubjectRecords records)
+    {
+        foreach (var a in records.Alerts)
+        {
+            w.WriteStartObject();
+            Record(w, "alert");
+            AlertFields(w, a);
+            Reasons(w, a.ReasonsJson);
+            Evidence(w, a.EvidenceJson);
+            History(w, a.History);
+            w.WriteEndObject();
+        }
+
+        foreach (var e in records.ListEntries)
+        {
+            ListEntry(w, e, "list-entry");
+        }
+
+        foreach (var e in records.Audit)
+        {
+            Audit(w, e, "audit");
+        }
+    }
+
+    private static void Record(Utf8JsonWriter w, string? record)
+    {
+        if (record is not null)
+        {
+            w.WriteString("record", record);
+        }
     }
 
     public static void TimelineRow(Utf8JsonWriter w, TimelineEntry e)

@@ -30,8 +30,7 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
             contributors = numo_hll_merge(contributors, excluded.contributors)
         """;
 
-    private readonly string _writeConnectionString;
-    private readonly string _readConnectionString;
+    private readonly SqliteDatabaseFile _file;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private SqliteConnection? _writer;
     private bool _disposed;
@@ -41,24 +40,13 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
     /// <param name="busyTimeoutSeconds">How long a write waits for a lock held by another connection before it fails.</param>
     public SqliteDashboardStore(string path, int busyTimeoutSeconds = 30)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        Path = System.IO.Path.GetFullPath(path);
-        var directory = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        // SQLite gives its -wal and -shm files the database file's mode: a new store is readable by its owner only.
-        NumoTelemetry.Internal.OwnerOnlyFile.EnsureExists(Path);
-        _writeConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = busyTimeoutSeconds }.ToString();
-        _readConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
+        _file = new SqliteDatabaseFile(path, busyTimeoutSeconds);
         using var _ = EnterWrite();
         Writer();
     }
 
     /// <summary>The full path of the database file.</summary>
-    public string Path { get; }
+    public string Path => _file.Path;
 
     public ValueTask WriteAsync(IReadOnlyList<DashboardCell> cells, CancellationToken cancellationToken)
     {
@@ -111,8 +99,7 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
     public ValueTask<IReadOnlyList<DashboardCell>> ReadAsync(DashboardCellQuery query, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var connection = new SqliteConnection(_readConnectionString);
-        connection.Open();
+        using var connection = _file.OpenReader();
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT t, key, requests, page_views, visits, engaged, visit_ms, visitors, contributors
@@ -194,8 +181,7 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
     public ValueTask<IReadOnlyList<DashboardAlert>> ReadAlertsAsync(DateTimeOffset since, int max, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var connection = new SqliteConnection(_readConnectionString);
-        connection.Open();
+        using var connection = _file.OpenReader();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT t, rule, severity, score, subject_kind, subject FROM alerts WHERE t >= $since ORDER BY t DESC LIMIT $max";
         command.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
@@ -237,11 +223,10 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
             return ValueTask.FromResult<IReadOnlyList<DashboardAlert>>(alerts);
         }
 
-        using var connection = new SqliteConnection(_readConnectionString);
-        connection.Open();
+        using var connection = _file.OpenReader();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT t, rule, severity, score, subject_kind, subject FROM alerts WHERE subject IN (SELECT value FROM json_each($subjects)) ORDER BY t";
-        command.Parameters.AddWithValue("$subjects", JsonArray(subjects));
+        command.Parameters.AddWithValue("$subjects", SqliteDatabaseFile.JsonArray(subjects));
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -271,30 +256,10 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
         using var gate = EnterWrite();
         using var command = Writer().CreateCommand();
         command.CommandText = "DELETE FROM alerts WHERE subject IN (SELECT value FROM json_each($subjects))";
-        command.Parameters.AddWithValue("$subjects", JsonArray(subjects));
+        command.Parameters.AddWithValue("$subjects", SqliteDatabaseFile.JsonArray(subjects));
         var deleted = command.ExecuteNonQuery();
-        using var checkpoint = Writer().CreateCommand();
-        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)"; // no copy of the rows stays in the write-ahead log
-        checkpoint.ExecuteNonQuery();
+        SqliteDatabaseFile.Checkpoint(Writer()); // no copy of the rows stays in the write-ahead log
         return ValueTask.FromResult(deleted);
-    }
-
-    /// <summary>A JSON array of texts (a parameter read with <c>json_each</c>: one statement for any number of subjects).</summary>
-    private static string JsonArray(IEnumerable<string> values)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (var value in values)
-            {
-                writer.WriteStringValue(value);
-            }
-
-            writer.WriteEndArray();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     public ValueTask<byte[]> GetOrAddDaySecretAsync(DateOnly day, byte[] candidate, CancellationToken cancellationToken)
@@ -329,9 +294,7 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
 
         if (removed > 0)
         {
-            using var checkpoint = connection.CreateCommand();
-            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-            checkpoint.ExecuteNonQuery();
+            SqliteDatabaseFile.Checkpoint(connection);
         }
 
         return ValueTask.FromResult(removed);
@@ -372,18 +335,12 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
         {
             if (_writer is not null)
             {
-                using (var checkpoint = _writer.CreateCommand())
-                {
-                    checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-                    checkpoint.ExecuteNonQuery();
-                }
-
+                SqliteDatabaseFile.Checkpoint(_writer);
                 _writer.Dispose();
                 _writer = null;
             }
 
-            using var pooled = new SqliteConnection(_readConnectionString);
-            SqliteConnection.ClearPool(pooled);
+            _file.ClearReadPool();
         }
         finally
         {
@@ -400,58 +357,42 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
             return _writer;
         }
 
-        var connection = new SqliteConnection(_writeConnectionString);
-        try
-        {
-            connection.Open();
-            connection.CreateFunction<byte[]?, byte[]?, byte[]?>(
+        _writer = _file.OpenWriter(
+            $"""
+            CREATE TABLE IF NOT EXISTS cells (
+                g INTEGER NOT NULL,
+                dim TEXT NOT NULL,
+                t INTEGER NOT NULL,
+                key TEXT NOT NULL,
+                requests INTEGER NOT NULL,
+                page_views INTEGER NOT NULL,
+                visits INTEGER NOT NULL,
+                engaged INTEGER NOT NULL,
+                visit_ms INTEGER NOT NULL,
+                visitors BLOB,
+                contributors BLOB,
+                PRIMARY KEY (g, dim, t, key)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS alerts (
+                t INTEGER NOT NULL,
+                rule TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                score REAL NOT NULL,
+                subject_kind TEXT,
+                subject TEXT);
+            CREATE INDEX IF NOT EXISTS alerts_t ON alerts (t);
+            CREATE TABLE IF NOT EXISTS day_secrets (
+                day INTEGER NOT NULL PRIMARY KEY,
+                secret BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS share_revocations (
+                id TEXT NOT NULL PRIMARY KEY,
+                expires INTEGER NOT NULL);
+            PRAGMA user_version = {SchemaVersion};
+            """,
+            static connection => connection.CreateFunction<byte[]?, byte[]?, byte[]?>(
                 "numo_hll_merge",
                 static (left, right) => HyperLogLog.MergeSerialized(left, right),
-                isDeterministic: true);
-            using var command = connection.CreateCommand();
-            command.CommandText = $"""
-                PRAGMA journal_mode = WAL;
-                PRAGMA synchronous = NORMAL;
-                PRAGMA secure_delete = ON;
-                CREATE TABLE IF NOT EXISTS cells (
-                    g INTEGER NOT NULL,
-                    dim TEXT NOT NULL,
-                    t INTEGER NOT NULL,
-                    key TEXT NOT NULL,
-                    requests INTEGER NOT NULL,
-                    page_views INTEGER NOT NULL,
-                    visits INTEGER NOT NULL,
-                    engaged INTEGER NOT NULL,
-                    visit_ms INTEGER NOT NULL,
-                    visitors BLOB,
-                    contributors BLOB,
-                    PRIMARY KEY (g, dim, t, key)) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS alerts (
-                    t INTEGER NOT NULL,
-                    rule TEXT NOT NULL,
-                    severity TEXT NOT NULL,
-                    score REAL NOT NULL,
-                    subject_kind TEXT,
-                    subject TEXT);
-                CREATE INDEX IF NOT EXISTS alerts_t ON alerts (t);
-                CREATE TABLE IF NOT EXISTS day_secrets (
-                    day INTEGER NOT NULL PRIMARY KEY,
-                    secret BLOB NOT NULL);
-                CREATE TABLE IF NOT EXISTS share_revocations (
-                    id TEXT NOT NULL PRIMARY KEY,
-                    expires INTEGER NOT NULL);
-                PRAGMA user_version = {SchemaVersion};
-                """;
-            command.ExecuteNonQuery();
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-
-        _writer = connection;
-        return connection;
+                isDeterministic: true));
+        return _writer;
     }
 
     private Releaser EnterWrite()

@@ -11,8 +11,15 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
 {
     private const string AlertColumns = "id, rule, severity, score, subject_kind, subject, first_seen, last_seen, count, reasons, evidence, state";
 
-    private readonly string _writeConnectionString;
-    private readonly string _readConnectionString;
+    private const string ListColumns = "id, list, subject_kind, subject, rule, expires, created, created_by, note";
+
+    /// <summary>The audit entries naming an alert or a list entry of the subjects in the JSON array <c>$subjects</c>.</summary>
+    private const string AuditOfSubjects = """
+        target IN (SELECT id FROM fraud_alerts WHERE subject IN (SELECT value FROM json_each($subjects))
+                   UNION SELECT id FROM fraud_lists WHERE subject IN (SELECT value FROM json_each($subjects)))
+        """;
+
+    private readonly SqliteDatabaseFile _file;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private SqliteConnection? _writer;
     private bool _disposed;
@@ -20,17 +27,7 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
     /// <summary>Opens (creating if needed) the workspace tables in the SQLite file at <paramref name="path"/>.</summary>
     public SqliteFraudWorkspaceStore(string path, int busyTimeoutSeconds = 30)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        Path = System.IO.Path.GetFullPath(path);
-        var directory = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        NumoTelemetry.Internal.OwnerOnlyFile.EnsureExists(Path);
-        _writeConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = busyTimeoutSeconds }.ToString();
-        _readConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadOnly, Pooling = true, DefaultTimeout = busyTimeoutSeconds }.ToString();
+        _file = new SqliteDatabaseFile(path, busyTimeoutSeconds);
         _writeGate.Wait();
         try
         {
@@ -43,7 +40,7 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
     }
 
     /// <summary>The full path of the database file.</summary>
-    public string Path { get; }
+    public string Path => _file.Path;
 
     public async ValueTask UpsertAlertsAsync(IReadOnlyList<WorkspaceAlert> alerts, CancellationToken cancellationToken)
     {
@@ -112,8 +109,7 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
     {
         ArgumentNullException.ThrowIfNull(query);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var connection = new SqliteConnection(_readConnectionString);
-        connection.Open();
+        using var connection = _file.OpenReader();
         using var command = connection.CreateCommand();
         var where = new List<string>();
         Filter(command, where, "state", "$state", query.State);
@@ -152,8 +148,7 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
     {
         ArgumentNullException.ThrowIfNull(id);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var connection = new SqliteConnection(_readConnectionString);
-        connection.Open();
+        using var connection = _file.OpenReader();
         using var transaction = connection.BeginTransaction(deferred: true);
         return ValueTask.FromResult(ReadAlert(connection, transaction, id));
     }
@@ -219,10 +214,7 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
         try
         {
             using var command = Writer().CreateCommand();
-            command.CommandText = """
-                INSERT INTO fraud_lists (id, list, subject_kind, subject, rule, expires, created, created_by, note)
-                VALUES ($id, $list, $kind, $subject, $rule, $expires, $created, $by, $note)
-                """;
+            command.CommandText = $"INSERT INTO fraud_lists ({ListColumns}) VALUES ($id, $list, $kind, $subject, $rule, $expires, $created, $by, $note)";
             command.Parameters.AddWithValue("$id", entry.Id);
             command.Parameters.AddWithValue("$list", (int)entry.List);
             command.Parameters.AddWithValue("$kind", entry.SubjectKind);
@@ -247,7 +239,7 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
         try
         {
             using var command = Writer().CreateCommand();
-            command.CommandText = "DELETE FROM fraud_lists WHERE id = $id AND list = $list RETURNING id, list, subject_kind, subject, rule, expires, created, created_by, note";
+            command.CommandText = $"DELETE FROM fraud_lists WHERE id = $id AND list = $list RETURNING {ListColumns}";
             command.Parameters.AddWithValue("$id", id);
             command.Parameters.AddWithValue("$list", (int)list);
             using var reader = command.ExecuteReader();
@@ -262,13 +254,9 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
     public ValueTask<IReadOnlyList<WorkspaceListEntry>> ReadListAsync(WorkspaceListKind list, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var connection = new SqliteConnection(_readConnectionString);
-        connection.Open();
+        using var connection = _file.OpenReader();
         using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT id, list, subject_kind, subject, rule, expires, created, created_by, note FROM fraud_lists
-            WHERE list = $list AND (expires IS NULL OR expires > $now) ORDER BY created DESC, id
-            """;
+        command.CommandText = $"SELECT {ListColumns} FROM fraud_lists WHERE list = $list AND (expires IS NULL OR expires > $now) ORDER BY created DESC, id";
         command.Parameters.AddWithValue("$list", (int)list);
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         var entries = new List<WorkspaceListEntry>();
@@ -306,8 +294,7 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
     public ValueTask<IReadOnlyList<WorkspaceAuditEntry>> ReadAuditAsync(DateTimeOffset since, int max, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var connection = new SqliteConnection(_readConnectionString);
-        connection.Open();
+        using var connection = _file.OpenReader();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT id, t, who, action, kind, target FROM fraud_audit WHERE t >= $since ORDER BY t DESC, id LIMIT $max";
         command.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
@@ -316,15 +303,7 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            entries.Add(new WorkspaceAuditEntry
-            {
-                Id = reader.GetString(0),
-                At = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                Who = reader.GetString(2),
-                Action = reader.GetString(3),
-                Kind = reader.GetString(4),
-                Target = reader.IsDBNull(5) ? null : reader.GetString(5),
-            });
+            entries.Add(ReadAuditEntry(reader));
         }
 
         return ValueTask.FromResult<IReadOnlyList<WorkspaceAuditEntry>>(entries);
@@ -358,12 +337,79 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
             if (removed > 0)
             {
                 // secure_delete overwrote the freed bytes; the checkpoint moves those pages into the file and empties the log.
-                using var checkpoint = connection.CreateCommand();
-                checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-                checkpoint.ExecuteNonQuery();
+                SqliteDatabaseFile.Checkpoint(connection);
             }
 
             return removed;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public ValueTask<WorkspaceSubjectRecords> ReadRecordsOfSubjectsAsync(IReadOnlySet<string> subjects, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (subjects.Count == 0)
+        {
+            return ValueTask.FromResult(new WorkspaceSubjectRecords());
+        }
+
+        using var connection = _file.OpenReader();
+        using var transaction = connection.BeginTransaction(deferred: true); // one snapshot for the three tables
+        var json = SqliteDatabaseFile.JsonArray(subjects);
+        var ids = OfSubjects(connection, transaction, "SELECT id FROM fraud_alerts WHERE subject IN (SELECT value FROM json_each($subjects)) ORDER BY first_seen, id", json, static reader => reader.GetString(0));
+        var alerts = new List<WorkspaceAlert>(ids.Count);
+        foreach (var id in ids)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (ReadAlert(connection, transaction, id) is { } alert)
+            {
+                alerts.Add(alert);
+            }
+        }
+
+        var entries = OfSubjects(connection, transaction, $"SELECT {ListColumns} FROM fraud_lists WHERE subject IN (SELECT value FROM json_each($subjects)) ORDER BY created, id", json, ReadListEntry);
+        var audit = OfSubjects(connection, transaction, $"SELECT id, t, who, action, kind, target FROM fraud_audit WHERE {AuditOfSubjects} ORDER BY t, id", json, ReadAuditEntry);
+        return ValueTask.FromResult(new WorkspaceSubjectRecords { Alerts = alerts, ListEntries = entries, Audit = audit });
+    }
+
+    public async ValueTask<int> DeleteRecordsOfSubjectsAsync(IReadOnlySet<string> subjects, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        if (subjects.Count == 0)
+        {
+            return 0;
+        }
+
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = Writer();
+            var deleted = 0;
+            using (var transaction = connection.BeginTransaction())
+            {
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.Parameters.AddWithValue("$subjects", SqliteDatabaseFile.JsonArray(subjects));
+
+                // The audit entries first: they are found through the alerts and entries they name.
+                command.CommandText = $"DELETE FROM fraud_audit WHERE {AuditOfSubjects}";
+                deleted += command.ExecuteNonQuery();
+                command.CommandText = "DELETE FROM fraud_alert_history WHERE alert_id IN (SELECT id FROM fraud_alerts WHERE subject IN (SELECT value FROM json_each($subjects)))";
+                command.ExecuteNonQuery();
+                command.CommandText = "DELETE FROM fraud_alerts WHERE subject IN (SELECT value FROM json_each($subjects))";
+                deleted += command.ExecuteNonQuery();
+                command.CommandText = "DELETE FROM fraud_lists WHERE subject IN (SELECT value FROM json_each($subjects))";
+                deleted += command.ExecuteNonQuery();
+                transaction.Commit();
+            }
+
+            // secure_delete overwrote the freed bytes; the checkpoint leaves no copy of the rows in the write-ahead log.
+            SqliteDatabaseFile.Checkpoint(connection);
+            return deleted;
         }
         finally
         {
@@ -384,14 +430,30 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
         {
             _writer?.Dispose();
             _writer = null;
-            using var pooled = new SqliteConnection(_readConnectionString);
-            SqliteConnection.ClearPool(pooled);
+            _file.ClearReadPool();
         }
         finally
         {
             _writeGate.Release();
             _writeGate.Dispose();
         }
+    }
+
+    /// <summary>The rows <paramref name="sql"/> selects for the subjects in the JSON array <paramref name="subjectsJson"/> (<c>$subjects</c>).</summary>
+    private static List<T> OfSubjects<T>(SqliteConnection connection, SqliteTransaction transaction, string sql, string subjectsJson, Func<SqliteDataReader, T> read)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$subjects", subjectsJson);
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
     }
 
     private static void Filter(SqliteCommand command, List<string> where, string column, string parameter, string? value)
@@ -450,6 +512,16 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
         History = history,
     };
 
+    private static WorkspaceAuditEntry ReadAuditEntry(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        At = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+        Who = reader.GetString(2),
+        Action = reader.GetString(3),
+        Kind = reader.GetString(4),
+        Target = reader.IsDBNull(5) ? null : reader.GetString(5),
+    };
+
     private static WorkspaceListEntry ReadListEntry(SqliteDataReader reader) => new()
     {
         Id = reader.GetString(0),
@@ -471,66 +543,50 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
             return _writer;
         }
 
-        var connection = new SqliteConnection(_writeConnectionString);
-        try
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                PRAGMA journal_mode = WAL;
-                PRAGMA synchronous = NORMAL;
-                PRAGMA secure_delete = ON;
-                CREATE TABLE IF NOT EXISTS fraud_alerts (
-                    id TEXT NOT NULL PRIMARY KEY,
-                    rule TEXT NOT NULL,
-                    severity TEXT NOT NULL,
-                    score REAL NOT NULL,
-                    subject_kind TEXT NOT NULL,
-                    subject TEXT NOT NULL,
-                    first_seen INTEGER NOT NULL,
-                    last_seen INTEGER NOT NULL,
-                    count INTEGER NOT NULL,
-                    reasons TEXT NOT NULL,
-                    evidence TEXT NOT NULL,
-                    state TEXT NOT NULL);
-                CREATE INDEX IF NOT EXISTS fraud_alerts_last_seen ON fraud_alerts (last_seen);
-                CREATE INDEX IF NOT EXISTS fraud_alerts_subject ON fraud_alerts (subject_kind, subject);
-                CREATE TABLE IF NOT EXISTS fraud_alert_history (
-                    alert_id TEXT NOT NULL,
-                    t INTEGER NOT NULL,
-                    who TEXT NOT NULL,
-                    from_state TEXT NOT NULL,
-                    to_state TEXT NOT NULL,
-                    note TEXT);
-                CREATE INDEX IF NOT EXISTS fraud_alert_history_alert ON fraud_alert_history (alert_id);
-                CREATE TABLE IF NOT EXISTS fraud_lists (
-                    id TEXT NOT NULL PRIMARY KEY,
-                    list INTEGER NOT NULL,
-                    subject_kind TEXT NOT NULL,
-                    subject TEXT NOT NULL,
-                    rule TEXT,
-                    expires INTEGER,
-                    created INTEGER NOT NULL,
-                    created_by TEXT NOT NULL,
-                    note TEXT);
-                CREATE TABLE IF NOT EXISTS fraud_audit (
-                    id TEXT NOT NULL PRIMARY KEY,
-                    t INTEGER NOT NULL,
-                    who TEXT NOT NULL,
-                    action TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    target TEXT);
-                CREATE INDEX IF NOT EXISTS fraud_audit_t ON fraud_audit (t);
-                """;
-            command.ExecuteNonQuery();
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-
-        _writer = connection;
-        return connection;
+        _writer = _file.OpenWriter(
+            """
+            CREATE TABLE IF NOT EXISTS fraud_alerts (
+                id TEXT NOT NULL PRIMARY KEY,
+                rule TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                score REAL NOT NULL,
+                subject_kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                first_seen INTEGER NOT NULL,
+                last_seen INTEGER NOT NULL,
+                count INTEGER NOT NULL,
+                reasons TEXT NOT NULL,
+                evidence TEXT NOT NULL,
+                state TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS fraud_alerts_last_seen ON fraud_alerts (last_seen);
+            CREATE INDEX IF NOT EXISTS fraud_alerts_subject ON fraud_alerts (subject_kind, subject);
+            CREATE TABLE IF NOT EXISTS fraud_alert_history (
+                alert_id TEXT NOT NULL,
+                t INTEGER NOT NULL,
+                who TEXT NOT NULL,
+                from_state TEXT NOT NULL,
+                to_state TEXT NOT NULL,
+                note TEXT);
+            CREATE INDEX IF NOT EXISTS fraud_alert_history_alert ON fraud_alert_history (alert_id);
+            CREATE TABLE IF NOT EXISTS fraud_lists (
+                id TEXT NOT NULL PRIMARY KEY,
+                list INTEGER NOT NULL,
+                subject_kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                rule TEXT,
+                expires INTEGER,
+                created INTEGER NOT NULL,
+                created_by TEXT NOT NULL,
+                note TEXT);
+            CREATE TABLE IF NOT EXISTS fraud_audit (
+                id TEXT NOT NULL PRIMARY KEY,
+                t INTEGER NOT NULL,
+                who TEXT NOT NULL,
+                action TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                target TEXT);
+            CREATE INDEX IF NOT EXISTS fraud_audit_t ON fraud_audit (t);
+            """);
+        return _writer;
     }
 }
