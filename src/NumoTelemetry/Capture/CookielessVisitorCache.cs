@@ -5,7 +5,7 @@ namespace NumoTelemetry.Capture;
 
 /// <summary>
 /// Caches the cookieless daily visitor per (address, User-Agent, site, day), lock-free and direct-mapped,
-/// so a returning visitor costs a compare rather than an HMAC. The slots belong to one day (analytics
+/// so a returning visitor costs a compare rather than a keyed hash. The slots belong to one day (analytics
 /// epoch and key id): the first request of a new day swaps in empty slots, so no raw address or
 /// User-Agent outlives its day here.
 /// </summary>

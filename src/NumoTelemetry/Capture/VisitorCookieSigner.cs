@@ -9,7 +9,8 @@ namespace NumoTelemetry.Capture;
 
 /// <summary>
 /// Makes and checks visitor cookie values: <c>base64url(key id (2 bytes) | random (16 bytes) | tag (10 bytes))</c>, the tag being
-/// HMAC-SHA256 of key id and random bytes under a key derived from the key ring's master key (<c>numo/v1/visitor-cookie</c>),
+/// AES-256-CMAC of key id and random bytes under a key derived from the key ring's master key
+/// (<c>HMAC-SHA256(master, "numo/v2/visitor-cookie")</c>),
 /// truncated to 80 bits. Only a value this site issued verifies, so a client cannot make up "returning visitors" nor rotate
 /// made-up cookies unnoticed. The key id lets cookies outlive a key rotation while the old key stays in the ring.
 /// </summary>
@@ -23,23 +24,27 @@ internal sealed class VisitorCookieSigner
     private const int TotalBytes = 2 + RandomBytes + TagBytes;
 
     private readonly KeyRing _keyRing;
-    private readonly FrozenDictionary<ushort, byte[]> _keys;
+    private readonly FrozenDictionary<ushort, AesCmac> _keys;
     private readonly Verified?[] _verified;
     private readonly int _mask;
 
-    /// <summary>Creates a signer; <paramref name="cacheSize"/> values that verified are remembered (a returning visitor costs a compare, not an HMAC).</summary>
+    /// <summary>Creates a signer; <paramref name="cacheSize"/> values that verified are remembered (a returning visitor costs a compare, not a tag).</summary>
     public VisitorCookieSigner(KeyRing keyRing, int cacheSize = 4096)
     {
         _keyRing = keyRing;
         var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(cacheSize, 16, 1 << 20));
         _verified = new Verified?[size];
         _mask = size - 1;
-        var label = Encoding.UTF8.GetBytes("numo/v1/visitor-cookie");
-        var keys = new Dictionary<ushort, byte[]>();
+        var label = Encoding.UTF8.GetBytes("numo/v2/visitor-cookie");
+        var keys = new Dictionary<ushort, AesCmac>();
+        Span<byte> key = stackalloc byte[32];
         foreach (var id in keyRing.KeyIds)
         {
-            keys[id] = HMACSHA256.HashData(keyRing.GetKey(id), label);
+            HMACSHA256.HashData(keyRing.GetKey(id), label, key);
+            keys[id] = new AesCmac(key);
         }
+
+        CryptographicOperations.ZeroMemory(key);
 
         _keys = keys.ToFrozenDictionary();
     }
@@ -103,10 +108,10 @@ internal sealed class VisitorCookieSigner
 
     private sealed record Verified(string Value, int Hash);
 
-    private static void Tag(byte[] key, ReadOnlySpan<byte> message, Span<byte> tag)
+    private static void Tag(AesCmac key, ReadOnlySpan<byte> message, Span<byte> tag)
     {
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(key, message, mac);
+        Span<byte> mac = stackalloc byte[AesCmac.TagSize];
+        key.Compute(message, mac);
         mac[..TagBytes].CopyTo(tag);
     }
 }
