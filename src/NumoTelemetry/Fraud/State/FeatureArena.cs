@@ -18,9 +18,6 @@ internal sealed class FeatureArena
     private int _bump = PageWords; // next free word of the last page (a full page when there is none)
     private readonly int[] _free = new int[(PageWords / 2) + 1]; // by size / 2: the first free block's address + 1, 0 for none
 
-    /// <summary>Words held in pages (for memory accounting).</summary>
-    public long Words => (long)_pageCount * PageWords;
-
     /// <summary>The size a block of <paramref name="words"/> words is given (rounded up to an even number).</summary>
     public static int SizeFor(int words) => (words + 1) & ~1;
 
