@@ -10,6 +10,7 @@ using NumoTelemetry.LoadTest;
 //   dotnet run -c Release --project benchmarks/NumoTelemetry.LoadTest -- server --mode numo --port 5099
 //   benchmarks/NumoTelemetry.LoadTest/wrk-threads.sh   (the same modes under wrk, CPU split by server thread; Linux)
 //   benchmarks/NumoTelemetry.LoadTest/wrk-many-clients.sh   (the same with 200,000 distinct clients; see many-clients.lua)
-return args.Length > 0 && args[0] == "server"
-    ? await LoadServer.RunAsync(args)
+//   benchmarks/NumoTelemetry.LoadTest/replay-many-clients.sh   (numo replay over 1,000,000 lines from 200,000 clients; see ReplayLog)
+return args.Length > 0 && args[0] == "server" ? await LoadServer.RunAsync(args)
+    : args.Length > 0 && args[0] == "replay-log" ? ReplayLog.Run(args)
     : await LoadRunner.RunAsync(args);

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using NumoTelemetry.Privacy;
 using NumoTelemetry.Pseudonymization;
 using NumoTelemetry.Records;
@@ -162,32 +161,6 @@ internal sealed class NumoRequestFeature
         phones.AddPrefixRisk(ref Record);
     }
 
-    /// <summary>
-    /// Asks the processor to bring this state into its cache (a hint): called for the state the next request will rent,
-    /// and by the pipeline for the next queued one. A state is written on one core and finished and cleared on another,
-    /// so without it the first touch of each line waits for the line to come back from the other core. One prefetch per
-    /// 128 bytes: processors fetch a line's neighbour with it.
-    /// </summary>
-    public unsafe void Prefetch()
-    {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
-        {
-            return;
-        }
-
-        // The whole object, from its method-table pointer (just before its first field) to the end of its last field,
-        // whatever order the runtime laid the fields out in. Pointers into a movable object: if the GC moves it
-        // meanwhile, the hint is merely wasted (a prefetch never faults).
-        var start = (byte*)Unsafe.AsPointer(ref Unsafe.As<ObjectData>(this).First) - IntPtr.Size;
-        var end = Math.Max(
-            (nuint)((byte*)Unsafe.AsPointer(ref Record) + Unsafe.SizeOf<RequestRecord>()),
-            (nuint)((byte*)Unsafe.AsPointer(ref Raw) + Unsafe.SizeOf<RawRequest>()));
-        for (var p = start; (nuint)p < end; p += 128)
-        {
-            System.Runtime.Intrinsics.X86.Sse.Prefetch0(p);
-        }
-    }
-
     public void Reset()
     {
         Record = default;
@@ -198,13 +171,5 @@ internal sealed class NumoRequestFeature
         Pseudonymizer = null;
         OnSkipped = null;
         Phones = null;
-    }
-
-    /// <summary>Any object seen as this type: its first field's address (see <see cref="Prefetch"/>).</summary>
-    private sealed class ObjectData
-    {
-#pragma warning disable CS0649 // never assigned: only its address is taken, of objects that are not of this type
-        public byte First;
-#pragma warning restore CS0649
     }
 }

@@ -54,12 +54,9 @@ internal sealed class RecordQueue
     public long Count => _records.Count;
 
     /// <summary>A cleared feature for a new request: a free one, or a new one when none is free.</summary>
-    /// <remarks>Also prefetches the state the next request will rent (see <see cref="NumoRequestFeature.Prefetch"/>).</remarks>
     public NumoRequestFeature Rent()
     {
-        var feature = _free.TryDequeue(out var free) ? free : new NumoRequestFeature();
-        _free.PeekHint()?.Prefetch();
-        return feature;
+        return _free.TryDequeue(out var free) ? free : new NumoRequestFeature();
     }
 
     /// <summary>Clears a feature that was not enqueued and keeps it for reuse.</summary>
@@ -122,7 +119,6 @@ internal sealed class RecordQueue
         long timestampNow = 0;
         while (count < destination.Length && _records.TryDequeue(out var feature))
         {
-            _records.PeekHint()?.Prefetch(); // written on a request thread's core: fetched while this one is finished
             if (feature.Raw.Pending)
             {
                 if (!clockRead)

@@ -84,13 +84,6 @@ internal sealed class BoundedRing<T>
         }
     }
 
-    /// <summary>The item the next <see cref="TryDequeue"/> would take, if there seems to be one (a hint: it may be gone by then).</summary>
-    public T? PeekHint()
-    {
-        ref var slot = ref _slots[Volatile.Read(ref _dequeue.Value) & _mask];
-        return slot.Item;
-    }
-
     /// <summary>Test hook: every item still in the ring.</summary>
     internal IEnumerable<T> Snapshot()
     {

@@ -94,20 +94,45 @@ public sealed class AesCmac : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector128<byte> Encrypt(Vector128<byte> block)
     {
+        var keys = _roundKeys;
+        if (keys.Length == 15)
+        {
+            // AES-256, unrolled: the rounds are a dependency chain, so the loop's compare and bounds checks would add to it.
+            block ^= keys[0];
+            block = X86Aes.Encrypt(block, keys[1]);
+            block = X86Aes.Encrypt(block, keys[2]);
+            block = X86Aes.Encrypt(block, keys[3]);
+            block = X86Aes.Encrypt(block, keys[4]);
+            block = X86Aes.Encrypt(block, keys[5]);
+            block = X86Aes.Encrypt(block, keys[6]);
+            block = X86Aes.Encrypt(block, keys[7]);
+            block = X86Aes.Encrypt(block, keys[8]);
+            block = X86Aes.Encrypt(block, keys[9]);
+            block = X86Aes.Encrypt(block, keys[10]);
+            block = X86Aes.Encrypt(block, keys[11]);
+            block = X86Aes.Encrypt(block, keys[12]);
+            block = X86Aes.Encrypt(block, keys[13]);
+            return X86Aes.EncryptLast(block, keys[14]);
+        }
+
+        return EncryptOther(block);
+    }
+
+    private Vector128<byte> EncryptOther(Vector128<byte> block)
+    {
         if (_fallback is not null)
         {
             return EncryptPlatform(block);
         }
 
         var keys = _roundKeys;
-        var last = keys.Length - 1;
         block ^= keys[0];
-        for (var i = 1; i < last; i++)
+        for (var i = 1; i < keys.Length - 1; i++)
         {
             block = X86Aes.Encrypt(block, keys[i]);
         }
 
-        return X86Aes.EncryptLast(block, keys[last]);
+        return X86Aes.EncryptLast(block, keys[^1]);
     }
 
     private Vector128<byte> EncryptPlatform(Vector128<byte> block)
@@ -207,20 +232,33 @@ public sealed class AesCmac : IDisposable
         /// <summary>Adds bytes.</summary>
         public void Append(scoped ReadOnlySpan<byte> data)
         {
-            while (!data.IsEmpty)
+            // The last block is held back until Finish: it is masked with a subkey before its encryption.
+            if (_pendingLength != 0)
             {
-                // The last block is held back until Finish: it is masked with a subkey before its encryption.
-                if (_pendingLength == 16)
+                var fill = Math.Min(16 - _pendingLength, data.Length);
+                data[..fill].CopyTo(((Span<byte>)_pending)[_pendingLength..]);
+                _pendingLength += fill;
+                data = data[fill..];
+                if (data.IsEmpty)
                 {
-                    _state = _cmac.Encrypt(_state ^ Vector128.Create((ReadOnlySpan<byte>)_pending));
-                    _pendingLength = 0;
+                    return;
                 }
 
-                var take = Math.Min(16 - _pendingLength, data.Length);
-                data[..take].CopyTo(((Span<byte>)_pending)[_pendingLength..]);
-                _pendingLength += take;
-                data = data[take..];
+                _state = _cmac.Encrypt(_state ^ Vector128.Create((ReadOnlySpan<byte>)_pending));
+                _pendingLength = 0;
             }
+
+            // Whole blocks straight from the input, all but the last (which may be the message's last block).
+            var state = _state;
+            while (data.Length > 16)
+            {
+                state = _cmac.Encrypt(state ^ Vector128.Create(data));
+                data = data[16..];
+            }
+
+            _state = state;
+            data.CopyTo(_pending);
+            _pendingLength = data.Length;
         }
 
         /// <summary>Adds text as UTF-8 (a lone surrogate as U+FFFD).</summary>

@@ -10,7 +10,8 @@ namespace NumoTelemetry.Pseudonymization;
 /// <summary>
 /// Turns raw identifiers into keyed pseudonyms: AES-256-CMAC under an epoch key derived from the current master key,
 /// purpose-separated by kind, 16 bytes. The keyed functions of the current epochs are shared by every thread (immutable,
-/// no interop on AES-NI processors) and recent results are cached, so a returning IP or session costs a lookup.
+/// no interop on AES-NI processors). Nothing is cached: computing a pseudonym costs less than looking a raw value up
+/// (a CMAC block per 16 input bytes), and no raw value is kept in memory as a cache key.
 /// </summary>
 /// <remarks>
 /// Epoch keys: <c>HMAC-SHA256(master, "numo/v2/fraud/{n}")</c> with <c>n = unix seconds / FraudWindow</c>, and
@@ -24,10 +25,8 @@ internal sealed class Pseudonymizer : IDisposable
     private readonly int _ipv4PrefixLength;
     private readonly int _ipv6PrefixLength;
     private readonly int _ipv6AddressLength;
-    private readonly PseudonymCache _cache;
     private readonly ConcurrentDictionary<(ushort KeyId, PseudonymScope Scope, long Epoch), AesCmac> _epochKeys = new();
     private readonly EpochFunction?[] _current = new EpochFunction?[2];
-    private long _hashes;
 
     /// <summary>Creates a pseudonymizer.</summary>
     public Pseudonymizer(KeyRing keyRing, PseudonymizationOptions options)
@@ -39,7 +38,6 @@ internal sealed class Pseudonymizer : IDisposable
         _ipv4PrefixLength = options.IPv4PrefixLength;
         _ipv6PrefixLength = options.IPv6PrefixLength;
         _ipv6AddressLength = options.IPv6AddressPrefixLength;
-        _cache = new PseudonymCache(options.CacheSize);
     }
 
     /// <summary>The key ring.</summary>
@@ -47,9 +45,6 @@ internal sealed class Pseudonymizer : IDisposable
 
     /// <summary>The length of a fraud epoch (<see cref="PseudonymizationOptions.FraudWindow"/>) in seconds.</summary>
     internal long FraudWindowSeconds => _fraudWindowSeconds;
-
-    /// <summary>Number of keyed-function computations so far (cache misses).</summary>
-    public long HashCount => Interlocked.Read(ref _hashes);
 
     /// <summary>
     /// The cache and context tag of a scope at a time: the epoch number and the key id current then, so a
@@ -103,9 +98,8 @@ internal sealed class Pseudonymizer : IDisposable
     /// <summary>
     /// The pseudonym <paramref name="value"/> had, or would have had, under key <paramref name="keyId"/> in epoch
     /// <paramref name="epoch"/> of <paramref name="scope"/> (a fraud window or an analytics day), normalised as
-    /// <see cref="Pseudonymize"/> does (a phone number with <paramref name="defaultCallingCode"/>, as capture does). Not cached:
-    /// finding a subject computes every key and epoch of the retention period once, and the raw value stays out of the cache.
-    /// Empty for an unusable value or a key not in the ring.
+    /// <see cref="Pseudonymize"/> does (a phone number with <paramref name="defaultCallingCode"/>, as capture does). Finding a
+    /// subject computes every key and epoch of the retention period once. Empty for an unusable value or a key not in the ring.
     /// </summary>
     internal Pseudonym PseudonymizeAt(PseudonymKind kind, ReadOnlySpan<char> value, ushort keyId, long epoch, PseudonymScope scope, ReadOnlySpan<char> defaultCallingCode = default)
     {
@@ -121,21 +115,7 @@ internal sealed class Pseudonymizer : IDisposable
                 return default;
             case PseudonymKind.Ip:
             case PseudonymKind.IpPrefix:
-            {
-                if (!ClientAddress.TryParse(value, out var address) || !address.HasValue)
-                {
-                    return default;
-                }
-
-                var subject = kind == PseudonymKind.IpPrefix ? address.ToPrefix(_ipv4PrefixLength, _ipv6PrefixLength)
-                    : address.IsIPv4 || _ipv6AddressLength >= 128 ? address
-                    : address.ToPrefix(32, _ipv6AddressLength);
-                Span<byte> message = stackalloc byte[18];
-                var n = subject.WriteBytes(message);
-                message[n++] = (byte)(kind == PseudonymKind.IpPrefix ? (address.IsIPv4 ? _ipv4PrefixLength : _ipv6PrefixLength)
-                    : address.IsIPv4 || _ipv6AddressLength >= 128 ? 255 : _ipv6AddressLength);
-                return Compute(kind, scope, tag, message[..n]);
-            }
+                return ClientAddress.TryParse(value, out var address) ? PseudonymizeAddress(address, kind, tag, scope) : default;
 
             case PseudonymKind.User:
             case PseudonymKind.Email:
@@ -159,28 +139,19 @@ internal sealed class Pseudonymizer : IDisposable
         }
     }
 
-    /// <summary>Pseudonymises text that is already in canonical form (cached).</summary>
+    /// <summary>Pseudonymises text that is already in canonical form.</summary>
     internal Pseudonym PseudonymizeNormalized(PseudonymKind kind, ReadOnlySpan<char> value, DateTimeOffset at, PseudonymScope scope) =>
         PseudonymizeNormalized(kind, value, TagOf(scope, at), scope);
 
     /// <summary>Pseudonymises canonical text under a tag from <see cref="TagOf"/> (the hot path works out each scope's tag once per request).</summary>
     internal Pseudonym PseudonymizeNormalized(PseudonymKind kind, ReadOnlySpan<char> value, long epoch, PseudonymScope scope)
-    {
-        if (_cache.TryGet(kind, scope, epoch, value, out var cached))
-        {
-            return cached;
-        }
+        => ComputeText(kind, scope, epoch, value);
 
-        var result = ComputeText(kind, scope, epoch, value);
-        _cache.Set(kind, scope, epoch, value, result);
-        return result;
-    }
-
-    /// <summary>Pseudonymises an address (<see cref="PseudonymKind.Ip"/>) or its network prefix (<see cref="PseudonymKind.IpPrefix"/>), cached.</summary>
+    /// <summary>Pseudonymises an address (<see cref="PseudonymKind.Ip"/>) or its network prefix (<see cref="PseudonymKind.IpPrefix"/>).</summary>
     public Pseudonym PseudonymizeAddress(in ClientAddress address, PseudonymKind kind, DateTimeOffset at, PseudonymScope scope = PseudonymScope.Fraud) =>
         PseudonymizeAddress(address, kind, TagOf(scope, at), scope);
 
-    /// <summary>Pseudonymises an address or its prefix under a tag from <see cref="TagOf"/>, cached.</summary>
+    /// <summary>Pseudonymises an address or its prefix under a tag from <see cref="TagOf"/>.</summary>
     internal Pseudonym PseudonymizeAddress(in ClientAddress address, PseudonymKind kind, long epoch, PseudonymScope scope)
     {
         if (!address.HasValue || (kind != PseudonymKind.Ip && kind != PseudonymKind.IpPrefix))
@@ -188,28 +159,20 @@ internal sealed class Pseudonymizer : IDisposable
             return default;
         }
 
-        // An IPv6 client's IP is its /64 by default (Pseudonymization:IPv6AddressPrefixLength); the cache is keyed by what is
-        // hashed, so the addresses of one /64 share one entry (a flood of them is one computation, not one per address).
+        // An IPv6 client's IP is its /64 by default (Pseudonymization:IPv6AddressPrefixLength).
         var subject = kind == PseudonymKind.IpPrefix ? address.ToPrefix(_ipv4PrefixLength, _ipv6PrefixLength)
             : address.IsIPv4 || _ipv6AddressLength >= 128 ? address
             : address.ToPrefix(32, _ipv6AddressLength);
-        if (_cache.TryGet(kind, scope, epoch, subject, out var cached))
-        {
-            return cached;
-        }
-
         Span<byte> message = stackalloc byte[18];
         var n = subject.WriteBytes(message);
         message[n++] = (byte)(kind == PseudonymKind.IpPrefix ? (address.IsIPv4 ? _ipv4PrefixLength : _ipv6PrefixLength)
             : address.IsIPv4 || _ipv6AddressLength >= 128 ? 255 : _ipv6AddressLength);
-        var result = Compute(kind, scope, epoch, message[..n]);
-        _cache.Set(kind, scope, epoch, subject, result);
-        return result;
+        return Compute(kind, scope, epoch, message[..n]);
     }
 
     /// <summary>
     /// The cookieless daily visitor (Plausible-style): a keyed hash of IP, User-Agent and site under the day's
-    /// analytics key. Not cached: callers cache it per (address, User-Agent) if they need to.
+    /// analytics key.
     /// </summary>
     public Pseudonym PseudonymizeCookielessVisitor(in ClientAddress address, ReadOnlySpan<char> userAgent, ReadOnlySpan<char> site, DateTimeOffset at) =>
         PseudonymizeCookielessVisitor(address, userAgent, site, TagOf(PseudonymScope.Analytics, at));
@@ -251,7 +214,6 @@ internal sealed class Pseudonymizer : IDisposable
     {
         Span<byte> tag = stackalloc byte[AesCmac.TagSize];
         writer.Finish(tag);
-        Interlocked.Increment(ref _hashes);
         return Pseudonym.FromHash(kind, scope, keyId, tag);
     }
 
@@ -292,16 +254,9 @@ internal sealed class Pseudonymizer : IDisposable
         return _epochKeys.GetOrAdd((keyId, scope, epoch), function);
     }
 
-    /// <summary>Drops cached pseudonyms (and with them every raw value held as a cache key).</summary>
-    public void ClearCache() => _cache.Clear();
-
-    /// <summary>The cache of recent pseudonyms (tests inspect what raw values it still holds).</summary>
-    internal PseudonymCache Cache => _cache;
-
     /// <inheritdoc />
     public void Dispose()
     {
-        _cache.Clear();
         _current.AsSpan().Clear();
         _epochKeys.Clear();
     }
