@@ -19,7 +19,7 @@ public sealed class DashboardCell
     /// <summary>The dimension, for example <c>total</c>, <c>cube</c>, <c>referrer</c> or <c>status</c>.</summary>
     public required string Dimension { get; init; }
 
-    /// <summary>The dimension value (for <c>cube</c>, the route, country, browser and device joined by U+001F).</summary>
+    /// <summary>The dimension value (for the cubes, their values joined by U+001F).</summary>
     public required string Key { get; init; }
 
     /// <summary>Requests.</summary>

@@ -189,6 +189,35 @@ public abstract class DashboardStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task WriteAsync_WidestCubeAndPathKeys_RoundTripAndAddUp()
+    {
+        // The widest keys the dashboard writes: 13 values of 200 bytes each (3-byte characters), and 8 path items of 300 bytes.
+        var value = new string('€', 66) + "ab";
+        var cube = string.Join('\u001f', Enumerable.Repeat(value, 13));
+        var path = string.Join('\u001f', Enumerable.Repeat("page:/" + new string('€', 98), 8));
+        Assert.Equal(2612, System.Text.Encoding.UTF8.GetByteCount(cube));
+        var store = await CreateStoreAsync("widekeys");
+        try
+        {
+            await store.WriteAsync([Cell(T0, cube, 2, 0, 2, dimension: "cube_goal"), Cell(T0, path, 1, 0, 1, dimension: "path_day")], default);
+            await store.WriteAsync([Cell(T0, cube, 3, 5, 2, dimension: "cube_goal")], default);
+            await SettleAsync(store);
+
+            var cubes = await store.ReadAsync(new DashboardCellQuery(DashboardGranularity.Minute, "cube_goal", T0, T0.AddMinutes(1)), default);
+            var paths = await store.ReadAsync(new DashboardCellQuery(DashboardGranularity.Minute, "path_day", T0, T0.AddMinutes(1)), default);
+
+            var cell = Assert.Single(cubes);
+            Assert.Equal(cube, cell.Key);
+            Assert.Equal(5, cell.PageViews);
+            Assert.Equal(path, Assert.Single(paths).Key);
+        }
+        finally
+        {
+            await CloseAsync(store);
+        }
+    }
+
+    [SkippableFact]
     public async Task ReadAsync_AfterReopen_ReturnsWhatWasWritten()
     {
         var store = await CreateStoreAsync("restart");

@@ -12,8 +12,26 @@ internal static class DashboardDimensions
     /// <summary>One cell per bucket: page views, visitors, visits, bounce, duration.</summary>
     public const string Total = "total";
 
-    /// <summary>Page views by route, country, browser and device together, so top lists can filter by any of them.</summary>
+    /// <summary>
+    /// Page views by every page-view dimension together (<see cref="CubeAxes"/>), so every list can be filtered by any
+    /// of them and by several at once.
+    /// </summary>
     public const string Cube = "cube";
+
+    /// <summary>Goal conversions by goal name and the page-view dimensions of the request that reached it.</summary>
+    public const string GoalCube = "cube_goal";
+
+    /// <summary>Events by event name and the page-view dimensions of the request that raised it.</summary>
+    public const string EventCube = "cube_event";
+
+    /// <summary>Visits ended, by exit page and the page-view dimensions of the visit's last view.</summary>
+    public const string ExitCube = "cube_exit";
+
+    /// <summary>Each visit's distinct funnel items so far (pages, goals, events in first-reached order), for ad-hoc funnels.</summary>
+    public const string VisitPath = "path_visit";
+
+    /// <summary>Each visitor's distinct funnel items of the UTC day so far, for ad-hoc funnels within a day.</summary>
+    public const string DayPath = "path_day";
 
     // Page-view dimensions.
     public const string Referrer = "referrer";
@@ -46,21 +64,30 @@ internal static class DashboardDimensions
     public const string Browser = "browser";
     public const string Device = "device";
 
-    /// <summary>Separates the cube's four values in a stored key.</summary>
+    /// <summary>Separates the cube's values in a stored key (and the items of a path).</summary>
     public const char CubeSeparator = '\u001f';
 
     /// <summary>The value counted when a dimension's distinct-value cap for the day is reached.</summary>
     public const string Other = "(other)";
 
+    /// <summary>The value of a page-view dimension a view does not have (no UTM tag, no visit).</summary>
+    public const string None = "(none)";
+
     /// <summary>Dimensions that live in the cube, in key order.</summary>
-    public static readonly string[] CubeAxes = [Route, Country, Browser, Device];
+    public static readonly string[] CubeAxes =
+        [Route, Country, Browser, Device, Referrer, UtmSource, UtmMedium, UtmCampaign, Os, Language, Page, EntryPage];
 
-    /// <summary>Dimensions stored as their own cells.</summary>
-    public static readonly string[] Stored =
-        [Referrer, UtmSource, UtmMedium, UtmCampaign, Os, Language, Status, Bot, Network, Consent, RiskBand, RiskScore, RiskReason];
+    /// <summary>The cube axes of the first stored version (four values in a key); keys of that version read the others as <see cref="None"/>.</summary>
+    public const int LegacyCubeAxes = 4;
 
-    /// <summary>Analytics dimensions the API lists (<c>api/top?dim=</c>); they count page views, visits or events.</summary>
-    public static readonly string[] Analytics = [Page, EntryPage, ExitPage, Goal, Event];
+    /// <summary>Dimensions stored as their own cells (request dimensions: they count every request).</summary>
+    public static readonly string[] Stored = [Status, Bot, Network, Consent, RiskBand, RiskScore, RiskReason];
+
+    /// <summary>Dimensions that are facts of their own cube (the name axis of <see cref="GoalCube"/>, <see cref="EventCube"/>, <see cref="ExitCube"/>).</summary>
+    public static readonly string[] Analytics = [ExitPage, Goal, Event];
+
+    /// <summary>Dimensions a view can be filtered by: the cube axes and the fact names.</summary>
+    public static bool IsFilterable(string dimension) => CubeAxis(dimension) >= 0 || Array.IndexOf(Analytics, dimension) >= 0;
 
     /// <summary>Dimensions whose cells count page views (the others count requests).</summary>
     public static bool CountsPageViews(string dimension) => dimension is Referrer or UtmSource or UtmMedium or UtmCampaign or Os or Language

@@ -16,16 +16,23 @@ internal sealed partial class DashboardProcessor
     private readonly List<string> _hitGoals = [];
     private readonly List<string> _hitEvents = [];
     private readonly Dictionary<ulong, int[]> _dayProgress = [];
+    private readonly Dictionary<ulong, (string? Path, int Items)> _dayPaths = [];
+    private readonly CubeKeyBuilder _keys = new();
+    private readonly Dictionary<string, string> _pageItems = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _goalItems = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _eventItems = new(StringComparer.Ordinal);
     private long _progressDay = -1;
+    private long _pathDay = -1;
+
+    /// <summary>Distinct items a visit's or a visitor's day path keeps (and so the most steps an ad-hoc funnel has).</summary>
+    internal const int MaxPathItems = 8;
 
     /// <summary>Real paths waiting for k people today (for tests).</summary>
     internal int PathCandidates => _paths.CandidateCount;
 
-    /// <summary>Counts the record's events (custom signals, sign-ups, logins) and the event goals they reach.</summary>
-    private void FoldEvents(in RequestRecord r, long minute, long ticks, in VisitSubject subjects, bool hasVisitor, ulong rawVisitor, ulong visitKey)
+    /// <summary>Collects the record's events (custom signals, sign-ups, logins) and the event goals they reach.</summary>
+    private void FoldEvents(in RequestRecord r, long ticks)
     {
-        _hitGoals.Clear();
-        _hitEvents.Clear();
         var signals = r.Signals;
         for (var i = 0; i < signals.Length; i++)
         {
@@ -41,22 +48,20 @@ internal sealed partial class DashboardProcessor
                 continue;
             }
 
-            _hitEvents.Add(name);
-            AddAnalytics(minute, DashboardDimensions.Event, Limit(DashboardDimensions.Event, name, ticks), in subjects);
+            _hitEvents.Add(Limit(DashboardDimensions.Event, name, ticks));
             var goals = _analytics.Goals;
             for (var g = 0; g < goals.Count; g++)
             {
                 if (goals[g].Event is { } goalEvent && string.Equals(goalEvent, name, StringComparison.Ordinal))
                 {
                     _hitGoals.Add(goals[g].Name);
-                    AddAnalytics(minute, DashboardDimensions.Goal, goals[g].Name, in subjects);
                 }
             }
         }
     }
 
-    /// <summary>Counts a page view under its page label and the path goals it reaches; returns the label.</summary>
-    private string FoldPage(in RequestRecord r, long minute, long ticks, in VisitSubject subjects)
+    /// <summary>The page label of a page view (collecting the path goals it reaches).</summary>
+    private string FoldPage(in RequestRecord r, long ticks, in VisitSubject subjects)
     {
         var route = r.Route ?? "(unmatched)";
         var path = r.PagePath;
@@ -68,14 +73,12 @@ internal sealed partial class DashboardProcessor
         }
 
         label = Limit(DashboardDimensions.Page, label, ticks);
-        AddAnalytics(minute, DashboardDimensions.Page, label, in subjects);
         var goals = _analytics.Goals;
         for (var g = 0; g < goals.Count; g++)
         {
             if (goals[g].Path is { } pattern && (AnalyticsDefinitions.Matches(pattern, route) || AnalyticsDefinitions.Matches(pattern, path)))
             {
                 _hitGoals.Add(goals[g].Name);
-                AddAnalytics(minute, DashboardDimensions.Goal, goals[g].Name, in subjects);
             }
         }
 
@@ -144,22 +147,118 @@ internal sealed partial class DashboardProcessor
     internal static string FunnelKey(string funnel, int step) =>
         funnel + DashboardDimensions.CubeSeparator + step.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Counts the exit pages of the visits that ended, each in the minute of its last view.</summary>
+    /// <summary>Counts the exit pages of the visits that ended, each in the minute of its last view, under that view's cube key.</summary>
     private void FoldExits()
     {
         var closed = _visits.Closed;
         for (var i = 0; i < closed.Count; i++)
         {
             var visit = closed[i];
-            AddAnalytics(visit.Minute, DashboardDimensions.ExitPage, visit.ExitPage, visit.Subject);
+            if (visit.LastKey is { } lastKey)
+            {
+                AddAnalytics(visit.Minute, DashboardDimensions.ExitCube, _keys.Start().Value(visit.ExitPage).Key(lastKey).Build(), visit.Subject);
+            }
         }
 
         closed.Clear();
     }
 
+    /// <summary>Counts the goals and events the record reached under its cube key.</summary>
+    private void FoldFacts(long minute, string cubeKey, in VisitSubject subjects)
+    {
+        for (var i = 0; i < _hitGoals.Count; i++)
+        {
+            AddAnalytics(minute, DashboardDimensions.GoalCube, _keys.Start().Value(_hitGoals[i]).Key(cubeKey).Build(), in subjects);
+        }
+
+        for (var i = 0; i < _hitEvents.Count; i++)
+        {
+            AddAnalytics(minute, DashboardDimensions.EventCube, _keys.Start().Value(_hitEvents[i]).Key(cubeKey).Build(), in subjects);
+        }
+    }
+
+    /// <summary>
+    /// Adds the record's funnel items (its page, goals and events) to its visit's and its visitor's day paths; each
+    /// path that grew is counted once for the visitor, so a funnel over any steps can be read from the paths.
+    /// </summary>
+    private void FoldPaths(string? page, long minute, long ticks, in VisitSubject subjects, ulong rawVisitor, ulong visitKey)
+    {
+        if (!subjects.HasVisitor)
+        {
+            return;
+        }
+
+        if (page is not null)
+        {
+            AddPathItem(Item(AnalyticsDefinitions.PagePrefix, page), minute, ticks, in subjects, rawVisitor, visitKey);
+        }
+
+        for (var i = 0; i < _hitGoals.Count; i++)
+        {
+            AddPathItem(Item(AnalyticsDefinitions.GoalPrefix, _hitGoals[i]), minute, ticks, in subjects, rawVisitor, visitKey);
+        }
+
+        for (var i = 0; i < _hitEvents.Count; i++)
+        {
+            AddPathItem(Item(AnalyticsDefinitions.EventPrefix, _hitEvents[i]), minute, ticks, in subjects, rawVisitor, visitKey);
+        }
+    }
+
+    /// <summary>A path item (prefix and value) from the ones made before, so a page seen before allocates nothing.</summary>
+    private string Item(string prefix, string value)
+    {
+        var items = ReferenceEquals(prefix, AnalyticsDefinitions.PagePrefix) ? _pageItems
+            : ReferenceEquals(prefix, AnalyticsDefinitions.GoalPrefix) ? _goalItems
+            : _eventItems;
+        if (items.TryGetValue(value, out var item))
+        {
+            return item;
+        }
+
+        if (items.Count >= CubeKeyBuilder.MaxInterned)
+        {
+            items.Clear();
+        }
+
+        item = prefix + value;
+        items[value] = item;
+        return item;
+    }
+
+    private void AddPathItem(string item, long minute, long ticks, in VisitSubject subjects, ulong rawVisitor, ulong visitKey)
+    {
+        var bytes = 0;
+        foreach (var c in item)
+        {
+            bytes += c < 0x80 ? 1 : 3; // a surrogate pair counts 6: an upper bound
+            if (char.IsControl(c) || bytes > CubeKeyBuilder.MaxItemBytes)
+            {
+                return; // a value that could end a path item early, or one too long for a stored key
+            }
+        }
+
+        if (_visits.ExtendPath(visitKey, ticks, item, MaxPathItems) is { } visitPath)
+        {
+            AddAnalytics(minute, DashboardDimensions.VisitPath, visitPath, in subjects);
+        }
+
+        var day = ticks / TimeSpan.TicksPerDay;
+        if (day != _pathDay || _dayPaths.Count > _options.MaxTrackedVisits)
+        {
+            _dayPaths.Clear(); // pseudonyms rotate daily; bounded memory beats complete funnels under a flood
+            _pathDay = day;
+        }
+
+        ref var dayPath = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_dayPaths, rawVisitor, out _);
+        if (PathItems.Extend(ref dayPath.Path, ref dayPath.Items, item, MaxPathItems) is { } grown)
+        {
+            AddAnalytics(minute, DashboardDimensions.DayPath, grown, in subjects);
+        }
+    }
+
     private void AddAnalytics(long minute, string dimension, string value, in VisitSubject subjects)
     {
-        var cell = Cell(new CellKey(minute, dimension, value, string.Empty, string.Empty, string.Empty));
+        var cell = Cell(new CellKey(minute, dimension, value));
         cell.Requests++;
         cell.PageViews++;
         AddSubjects(cell, subjects.HasVisitor, subjects.Visitor, subjects.HasSubject, subjects.Subject);

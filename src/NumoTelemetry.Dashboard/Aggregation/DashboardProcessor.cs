@@ -221,68 +221,104 @@ internal sealed partial class DashboardProcessor : IRequestRecordProcessor, IDis
             AddRequest(minute, DashboardDimensions.RiskReason, Limit(DashboardDimensions.RiskReason, reason, ticks), hasSubject, subject);
         }
 
-        var total = Cell(new CellKey(minute, DashboardDimensions.Total, string.Empty, string.Empty, string.Empty, string.Empty));
+        var total = Cell(new CellKey(minute, DashboardDimensions.Total, string.Empty));
         total.Requests++;
         var subjects = new VisitSubject(sketchVisitor, visitor, hasSubject, subject);
         var visitKey = r.Session.IsEmpty ? rawVisitor : rawVisitor ^ (r.Session.Hash64 * 0x9E3779B97F4A7C15UL);
-        FoldEvents(in r, minute, ticks, in subjects, hasVisitor, rawVisitor, visitKey);
-        if (!isView)
+        _hitGoals.Clear();
+        _hitEvents.Clear();
+        FoldEvents(in r, ticks);
+        string? page = null;
+        string? entry = null;
+        var started = false;
+        if (isView)
         {
-            FoldFunnels(in r, false, minute, ticks, in subjects, hasVisitor, rawVisitor, visitKey);
-            return;
+            // Page-view dimensions.
+            total.PageViews++;
+            AddSubjects(total, sketchVisitor, visitor, hasSubject, subject);
+            page = FoldPage(in r, ticks, in subjects);
+            if (hasVisitor)
+            {
+                _visits.PageView(visitKey, ticks, page, in subjects, out started, out var engaged, out var gap, out entry);
+                if (started)
+                {
+                    total.Visits++;
+                }
+
+                if (engaged)
+                {
+                    total.EngagedVisits++;
+                }
+
+                total.VisitMilliseconds += gap;
+            }
+        }
+        else if (hasVisitor && (_hitGoals.Count > 0 || _hitEvents.Count > 0))
+        {
+            entry = _visits.EntryPage(visitKey, ticks);
         }
 
-        // Page-view dimensions.
-        total.PageViews++;
-        AddSubjects(total, sketchVisitor, visitor, hasSubject, subject);
-        var page = FoldPage(in r, minute, ticks, in subjects);
-        if (hasVisitor)
+        if (isView || _hitGoals.Count > 0 || _hitEvents.Count > 0)
         {
-            _visits.PageView(visitKey, ticks, page, in subjects, out var started, out var engaged, out var gap);
-            if (started)
+            // Referrer and UTM are the visit's (of its entry view), so every view and conversion of a visit counts
+            // toward where the visit came from.
+            if (!hasVisitor || started || !_visits.TryGetSource(visitKey, ticks, out var source))
             {
-                total.Visits++;
-                AddAnalytics(minute, DashboardDimensions.EntryPage, page, in subjects);
+                source = new VisitSource(
+                    Limit(DashboardDimensions.Referrer, r.ReferrerHost ?? "(direct)", ticks),
+                    r.UtmSource is { Length: > 0 } utmSource ? Limit(DashboardDimensions.UtmSource, utmSource, ticks) : DashboardDimensions.None,
+                    r.UtmMedium is { Length: > 0 } medium ? Limit(DashboardDimensions.UtmMedium, medium, ticks) : DashboardDimensions.None,
+                    r.UtmCampaign is { Length: > 0 } campaign ? Limit(DashboardDimensions.UtmCampaign, campaign, ticks) : DashboardDimensions.None);
+                if (started)
+                {
+                    _visits.SetSource(visitKey, ticks, in source);
+                }
             }
 
-            if (engaged)
+            var cubeKey = CubeKey(in r, in source, page ?? Limit(DashboardDimensions.Page, r.Route ?? "(unmatched)", ticks), entry, ticks);
+            if (isView)
             {
-                total.EngagedVisits++;
+                var cube = Cell(new CellKey(minute, DashboardDimensions.Cube, cubeKey));
+                cube.Requests++;
+                cube.PageViews++;
+                if (started)
+                {
+                    cube.Visits++;
+                }
+
+                AddSubjects(cube, sketchVisitor, visitor, hasSubject, subject);
+                if (hasVisitor)
+                {
+                    _visits.SetLastKey(visitKey, ticks, cubeKey);
+                }
             }
 
-            total.VisitMilliseconds += gap;
+            FoldFacts(minute, cubeKey, in subjects);
         }
 
+        FoldPaths(page, minute, ticks, in subjects, rawVisitor, visitKey);
         FoldExits();
-        FoldFunnels(in r, true, minute, ticks, in subjects, hasVisitor, rawVisitor, visitKey);
-        var cube = Cell(new CellKey(
-            minute,
-            DashboardDimensions.Cube,
-            Limit(DashboardDimensions.Route, r.Route ?? "(unmatched)", ticks),
-            Limit(DashboardDimensions.Country, r.Geo?.CountryIsoCode ?? "unknown", ticks),
-            Limit(DashboardDimensions.Browser, ua?.Browser.Family ?? "Other", ticks),
-            ua?.DeviceType ?? "other"));
-        cube.Requests++;
-        cube.PageViews++;
-        AddSubjects(cube, sketchVisitor, visitor, hasSubject, subject);
+        FoldFunnels(in r, isView, minute, ticks, in subjects, hasVisitor, rawVisitor, visitKey);
+    }
 
-        AddView(minute, DashboardDimensions.Referrer, r.ReferrerHost ?? "(direct)", ticks, sketchVisitor, visitor, hasSubject, subject);
-        AddView(minute, DashboardDimensions.Os, ua?.Os.Family ?? "Other", ticks, sketchVisitor, visitor, hasSubject, subject);
-        AddView(minute, DashboardDimensions.Language, r.Language ?? "(unknown)", ticks, sketchVisitor, visitor, hasSubject, subject);
-        if (r.UtmSource is { Length: > 0 } source)
-        {
-            AddView(minute, DashboardDimensions.UtmSource, source, ticks, sketchVisitor, visitor, hasSubject, subject);
-        }
-
-        if (r.UtmMedium is { Length: > 0 } medium)
-        {
-            AddView(minute, DashboardDimensions.UtmMedium, medium, ticks, sketchVisitor, visitor, hasSubject, subject);
-        }
-
-        if (r.UtmCampaign is { Length: > 0 } campaign)
-        {
-            AddView(minute, DashboardDimensions.UtmCampaign, campaign, ticks, sketchVisitor, visitor, hasSubject, subject);
-        }
+    /// <summary>The record's cube key: its value of every page-view dimension (<see cref="DashboardDimensions.CubeAxes"/>).</summary>
+    private string CubeKey(in RequestRecord r, in VisitSource source, string page, string? entry, long ticks)
+    {
+        var ua = r.UserAgent;
+        return _keys.Start()
+            .Value(Limit(DashboardDimensions.Route, r.Route ?? "(unmatched)", ticks))
+            .Value(Limit(DashboardDimensions.Country, r.Geo?.CountryIsoCode ?? "unknown", ticks))
+            .Value(Limit(DashboardDimensions.Browser, ua?.Browser.Family ?? "Other", ticks))
+            .Value(ua?.DeviceType ?? "other")
+            .Value(source.Referrer!)
+            .Value(source.UtmSource)
+            .Value(source.UtmMedium)
+            .Value(source.UtmCampaign)
+            .Value(Limit(DashboardDimensions.Os, ua?.Os.Family ?? "Other", ticks))
+            .Value(Limit(DashboardDimensions.Language, r.Language ?? "(unknown)", ticks))
+            .Value(page)
+            .Value(entry ?? DashboardDimensions.None)
+            .Build();
     }
 
     /// <summary>Writes the queued fraud alerts, then the buffered minute cells and their hour and day roll-ups in one batch.</summary>
@@ -463,20 +499,12 @@ internal sealed partial class DashboardProcessor : IRequestRecordProcessor, IDis
 
     private void AddRequest(long minute, string dimension, string value, bool hasSubject, ulong subject)
     {
-        var cell = Cell(new CellKey(minute, dimension, value, string.Empty, string.Empty, string.Empty));
+        var cell = Cell(new CellKey(minute, dimension, value));
         cell.Requests++;
         if (hasSubject)
         {
             cell.Contributors.Add(subject);
         }
-    }
-
-    private void AddView(long minute, string dimension, string value, long ticks, bool hasVisitor, ulong visitor, bool hasSubject, ulong subject)
-    {
-        var cell = Cell(new CellKey(minute, dimension, Limit(dimension, value, ticks), string.Empty, string.Empty, string.Empty));
-        cell.Requests++;
-        cell.PageViews++;
-        AddSubjects(cell, hasVisitor, visitor, hasSubject, subject);
     }
 
     private static void AddSubjects(CellAccumulator cell, bool hasVisitor, ulong visitor, bool hasSubject, ulong subject)

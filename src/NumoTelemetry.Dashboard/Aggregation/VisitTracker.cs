@@ -28,7 +28,11 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
         PageView(key, ticks, null, default, out started, out engaged, out gapMilliseconds);
 
     /// <summary>Records a page view with the page counted and the subject, for exit pages.</summary>
-    public void PageView(ulong key, long ticks, string? page, in VisitSubject subject, out bool started, out bool engaged, out long gapMilliseconds)
+    public void PageView(ulong key, long ticks, string? page, in VisitSubject subject, out bool started, out bool engaged, out long gapMilliseconds) =>
+        PageView(key, ticks, page, in subject, out started, out engaged, out gapMilliseconds, out _);
+
+    /// <summary>Records a page view with the page counted and the subject; tells the visit's entry page.</summary>
+    public void PageView(ulong key, long ticks, string? page, in VisitSubject subject, out bool started, out bool engaged, out long gapMilliseconds, out string? entryPage)
     {
         var day = ticks / TimeSpan.TicksPerDay;
         if (day != _day)
@@ -59,6 +63,7 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
                 visit.LastPage = page ?? visit.LastPage;
             }
 
+            entryPage = visit.EntryPage;
             return;
         }
 
@@ -72,8 +77,14 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
         visit.LastTicks = ticks;
         visit.LastMinute = minute;
         visit.LastPage = page;
+        visit.EntryPage = page;
+        visit.LastKey = null;
+        visit.Source = default;
+        visit.Path = null;
+        visit.PathItems = 0;
         visit.Subject = subject;
         visit.Progress = null;
+        entryPage = page;
         if (_visits.Count > maxTracked)
         {
             Sweep(ticks);
@@ -90,18 +101,74 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
     /// </summary>
     public int[]? Progress(ulong key, long ticks, int funnels)
     {
-        if (ticks / TimeSpan.TicksPerDay != _day)
+        ref var visit = ref Open(key, ticks);
+        return System.Runtime.CompilerServices.Unsafe.IsNullRef(ref visit) ? null : visit.Progress ??= new int[funnels];
+    }
+
+    /// <summary>The entry page of the visit of <paramref name="key"/> when it is open at <paramref name="ticks"/>, else <see langword="null"/>.</summary>
+    public string? EntryPage(ulong key, long ticks)
+    {
+        ref var visit = ref Open(key, ticks);
+        return System.Runtime.CompilerServices.Unsafe.IsNullRef(ref visit) ? null : visit.EntryPage;
+    }
+
+    /// <summary>The source (referrer and UTM) the open visit of <paramref name="key"/> came from, when it has one.</summary>
+    public bool TryGetSource(ulong key, long ticks, out VisitSource source)
+    {
+        ref var visit = ref Open(key, ticks);
+        source = System.Runtime.CompilerServices.Unsafe.IsNullRef(ref visit) ? default : visit.Source;
+        return source.Referrer is not null;
+    }
+
+    /// <summary>Remembers the source of the open visit of <paramref name="key"/> (from its entry view).</summary>
+    public void SetSource(ulong key, long ticks, in VisitSource source)
+    {
+        ref var visit = ref Open(key, ticks);
+        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref visit))
+        {
+            visit.Source = source;
+        }
+    }
+
+    /// <summary>Remembers the cube key of the visit's last view (its exit is counted under it).</summary>
+    public void SetLastKey(ulong key, long ticks, string cubeKey)
+    {
+        ref var visit = ref Open(key, ticks);
+        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref visit))
+        {
+            visit.LastKey = cubeKey;
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="item"/> to the distinct items of the open visit of <paramref name="key"/> (at most
+    /// <paramref name="maxItems"/>); returns the visit's path when it grew, else <see langword="null"/>.
+    /// </summary>
+    public string? ExtendPath(ulong key, long ticks, string item, int maxItems)
+    {
+        ref var visit = ref Open(key, ticks);
+        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref visit))
         {
             return null;
+        }
+
+        return PathItems.Extend(ref visit.Path, ref visit.PathItems, item, maxItems);
+    }
+
+    private ref Visit Open(ulong key, long ticks)
+    {
+        if (ticks / TimeSpan.TicksPerDay != _day)
+        {
+            return ref System.Runtime.CompilerServices.Unsafe.NullRef<Visit>();
         }
 
         ref var visit = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_visits, key);
         if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref visit) || ticks - visit.LastTicks > _timeoutTicks)
         {
-            return null;
+            return ref System.Runtime.CompilerServices.Unsafe.NullRef<Visit>();
         }
 
-        return visit.Progress ??= new int[funnels];
+        return ref visit;
     }
 
     /// <summary>Ends the visits idle beyond the timeout at <paramref name="ticks"/> (on the processor's write cadence).</summary>
@@ -145,7 +212,7 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
     {
         if (visit.LastPage is { } page)
         {
-            Closed.Add(new ClosedVisit(visit.LastMinute, page, visit.Subject));
+            Closed.Add(new ClosedVisit(visit.LastMinute, page, visit.Subject, visit.LastKey));
         }
     }
 
@@ -155,6 +222,11 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
         public long LastMinute;
         public int Views;
         public string? LastPage;
+        public string? EntryPage;
+        public string? LastKey;
+        public VisitSource Source;
+        public string? Path;
+        public int PathItems;
         public VisitSubject Subject;
         public int[]? Progress;
     }
@@ -163,5 +235,25 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
 /// <summary>The day-hashed pseudonyms of a visit (what its cells' sketches get).</summary>
 internal readonly record struct VisitSubject(bool HasVisitor, ulong Visitor, bool HasSubject, ulong Subject);
 
-/// <summary>A visit that ended: the minute of its last view and the page it left from.</summary>
-internal readonly record struct ClosedVisit(long Minute, string ExitPage, VisitSubject Subject);
+/// <summary>Where a visit came from: its entry view's referrer and UTM values (as counted).</summary>
+internal readonly record struct VisitSource(string? Referrer, string UtmSource, string UtmMedium, string UtmCampaign);
+
+/// <summary>A visit that ended: the minute of its last view, the page it left from and the cube key of that view.</summary>
+internal readonly record struct ClosedVisit(long Minute, string ExitPage, VisitSubject Subject, string? LastKey = null);
+
+/// <summary>Paths of distinct funnel items (<c>page:…</c>, <c>goal:…</c>, <c>event:…</c>) in first-reached order, joined by U+001F.</summary>
+internal static class PathItems
+{
+    /// <summary>Appends <paramref name="item"/> when the path does not hold it and has room; returns the new path, else <see langword="null"/>.</summary>
+    public static string? Extend(ref string? path, ref int items, string item, int maxItems)
+    {
+        if (items >= maxItems || (path is not null && CubeKeyBuilder.HasItem(path, item)))
+        {
+            return null;
+        }
+
+        path = path is null ? item : string.Concat(path, DashboardDimensions.CubeSeparator.ToString(), item);
+        items++;
+        return path;
+    }
+}

@@ -119,6 +119,15 @@ internal sealed class AnalyticsDefinitions
     /// <summary>An event name as the dashboard keeps it: through the core's free-text scrubber, or <see langword="null"/> when empty.</summary>
     public static string? EventName(string? name) => string.IsNullOrWhiteSpace(name) ? null : FreeTextScrubber.Scrub(name.Trim());
 
+    /// <summary>The prefix of a page step and path item.</summary>
+    public const string PagePrefix = "page:";
+
+    /// <summary>The prefix of a goal step and path item.</summary>
+    public const string GoalPrefix = "goal:";
+
+    /// <summary>The prefix of an event step and path item.</summary>
+    public const string EventPrefix = "event:";
+
     /// <summary>A configured goal.</summary>
     internal sealed record Goal(string Name, string? Path, string? Event);
 
@@ -130,9 +139,17 @@ internal sealed class AnalyticsDefinitions
     {
         public override string ToString() => Kind switch
         {
-            StepKind.Page => "page:" + Value,
-            StepKind.Goal => "goal:" + Value,
-            _ => "event:" + Value,
+            StepKind.Page => PagePrefix + Value,
+            StepKind.Goal => GoalPrefix + Value,
+            _ => EventPrefix + Value,
+        };
+
+        /// <summary>Whether a path item (<c>page:label</c>, <c>goal:name</c>, <c>event:name</c>) reaches this step.</summary>
+        public bool MatchesItem(ReadOnlySpan<char> item) => Kind switch
+        {
+            StepKind.Page => item.StartsWith(PagePrefix, StringComparison.Ordinal) && Matches(Value, item[PagePrefix.Length..].ToString()),
+            StepKind.Goal => item.StartsWith(GoalPrefix, StringComparison.Ordinal) && item[GoalPrefix.Length..].SequenceEqual(Value),
+            _ => item.StartsWith(EventPrefix, StringComparison.Ordinal) && item[EventPrefix.Length..].SequenceEqual(Value),
         };
 
         public static bool TryParse(string? text, out Step step)

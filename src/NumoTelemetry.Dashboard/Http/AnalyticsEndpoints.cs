@@ -40,12 +40,7 @@ internal static class AnalyticsEndpoints
 
             bool? withinDay = within.Length == 0 ? null : within == "day";
             var funnel = await query.FunnelAsync(range, steps, withinDay, context.RequestAborted).ConfigureAwait(false);
-            return funnel is null
-                ? Results.Problem(
-                    "No configured funnel starts with these steps; funnels are counted as visitors pass them, so configure it under " +
-                    "NumoTelemetry:Dashboard:Funnels.",
-                    statusCode: StatusCodes.Status404NotFound)
-                : Results.Json(funnel, DashboardJsonContext.Default.FunnelView);
+            return Results.Json(funnel, DashboardJsonContext.Default.FunnelView);
         });
     }
 

@@ -60,18 +60,24 @@ internal static class DashboardEndpoints
                 return problem;
             }
 
-            var overview = await query.OverviewAsync(range, Filter(context), compared, compare, context.RequestAborted).ConfigureAwait(false);
+            if (!TryFilter(context.Request.Query, null, out var filter, out problem))
+            {
+                return problem;
+            }
+
+            var overview = await query.OverviewAsync(range, filter, compared, compare, context.RequestAborted).ConfigureAwait(false);
             return Results.Json(overview, DashboardJsonContext.Default.Overview);
         });
         api.MapGet("/top", static async (HttpContext context, DashboardQueryService query) =>
         {
             if (!TryRange(context, query, out var range, out var problem) || !TryDimension(context, out var dimension, out problem)
-                || !AnalyticsEndpoints.TryCompare(context, range, out var compared, out _, out problem))
+                || !AnalyticsEndpoints.TryCompare(context, range, out var compared, out _, out problem)
+                || !TryFilter(context.Request.Query, dimension, out var filter, out problem))
             {
                 return problem;
             }
 
-            var list = await query.TopAsync(dimension, range, Filter(context), Limit(context), compared, context.RequestAborted).ConfigureAwait(false);
+            var list = await query.TopAsync(dimension, range, filter, Limit(context), compared, context.RequestAborted).ConfigureAwait(false);
             return Results.Json(list, DashboardJsonContext.Default.TopList);
         });
         api.MapGet("/fraud", static async (HttpContext context, DashboardQueryService query) =>
@@ -93,12 +99,12 @@ internal static class DashboardEndpoints
                 return problem;
             }
 
-            var filter = Filter(context);
             string csv;
             string name;
+            DashboardFilter filter;
             if (context.Request.Query["view"].ToString() is "top")
             {
-                if (!TryDimension(context, out var dimension, out problem))
+                if (!TryDimension(context, out var dimension, out problem) || !TryFilter(context.Request.Query, dimension, out filter, out problem))
                 {
                     return problem;
                 }
@@ -109,6 +115,11 @@ internal static class DashboardEndpoints
             }
             else
             {
+                if (!TryFilter(context.Request.Query, null, out filter, out problem))
+                {
+                    return problem;
+                }
+
                 var overview = await query.OverviewAsync(range, filter, context.RequestAborted).ConfigureAwait(false);
                 csv = CsvWriter.Series(overview);
                 name = $"numo-traffic-{range.Name}.csv";
@@ -156,16 +167,37 @@ internal static class DashboardEndpoints
     private static int Limit(HttpContext context) =>
         int.TryParse(context.Request.Query["limit"].ToString(), System.Globalization.CultureInfo.InvariantCulture, out var limit) ? Math.Clamp(limit, 1, 100) : 10;
 
-    private static DashboardFilter Filter(HttpContext context) => new(
-        Value(context, DashboardDimensions.Route),
-        Value(context, DashboardDimensions.Country),
-        Value(context, DashboardDimensions.Browser),
-        Value(context, DashboardDimensions.Device));
-
-    private static string? Value(HttpContext context, string name)
+    /// <summary>
+    /// The filters of a view: a query parameter named after any filterable dimension (<c>referrer=</c>,
+    /// <c>utm_source=</c>, <c>goal=</c>, <c>entry_page=</c>…), at most <see cref="DashboardFilter.MaxFilters"/>, from one
+    /// cube (not a goal and an event at once).
+    /// </summary>
+    internal static bool TryFilter(IQueryCollection query, string? dimension, out DashboardFilter filter, out IResult problem)
     {
-        var value = context.Request.Query[name].ToString();
-        return string.IsNullOrEmpty(value) ? null : Cut(value);
+        var pairs = new List<KeyValuePair<string, string>>();
+        foreach (var (name, values) in query)
+        {
+            if (DashboardDimensions.IsFilterable(name) && values.ToString() is { Length: > 0 } value)
+            {
+                pairs.Add(new(name, Cut(value)));
+            }
+        }
+
+        filter = new DashboardFilter(pairs);
+        problem = Results.Empty;
+        if (filter.Count > DashboardFilter.MaxFilters)
+        {
+            problem = Results.Problem($"At most {DashboardFilter.MaxFilters} filters can be combined.", statusCode: StatusCodes.Status400BadRequest);
+            return false;
+        }
+
+        if (CubeSource.Select(dimension is not null && DashboardDimensions.IsFilterable(dimension) ? dimension : null, filter, out var error) is null)
+        {
+            problem = Results.Problem(error, statusCode: StatusCodes.Status400BadRequest);
+            return false;
+        }
+
+        return true;
     }
 
     private static string Cut(string value) => value.Length > MaxFilterLength ? value[..MaxFilterLength] : value;

@@ -23,7 +23,8 @@ internal static class ShareEndpoints
 {
     private const string Purpose = "NumoTelemetry.Dashboard.ShareLink.v1";
     private const int MaxHours = 24 * 90;
-    private static readonly string[] s_kept = ["view", "dim", "limit", "range", "from", "to", "compare", "route", "country", "browser", "device"];
+    private static readonly string[] s_kept =
+        ["view", "dim", "limit", "range", "from", "to", "compare", .. DashboardDimensions.CubeAxes, .. DashboardDimensions.Analytics];
 
     public static void Map(RouteGroupBuilder group, RouteGroupBuilder api, DashboardAssets assets)
     {
@@ -36,7 +37,8 @@ internal static class ShareEndpoints
                 return Results.Problem("view must be overview, or top with a known dim.", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            if (!AnalyticsEndpoints.TryRange(q, query, out var range, out var problem) || !AnalyticsEndpoints.TryCompare(q, range, out _, out _, out problem))
+            if (!AnalyticsEndpoints.TryRange(q, query, out var range, out var problem) || !AnalyticsEndpoints.TryCompare(q, range, out _, out _, out problem)
+                || !DashboardEndpoints.TryFilter(q, view == "top" ? q["dim"].ToString() : null, out _, out problem))
             {
                 return problem;
             }
@@ -108,7 +110,11 @@ internal static class ShareEndpoints
                 return problem;
             }
 
-            var filter = new DashboardFilter(Value(q, "route"), Value(q, "country"), Value(q, "browser"), Value(q, "device"));
+            if (!DashboardEndpoints.TryFilter(q, q["view"].ToString() == "top" ? q["dim"].ToString() : null, out var filter, out problem))
+            {
+                return problem;
+            }
+
             if (q["view"].ToString() == "top")
             {
                 var limit = int.TryParse(q["limit"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? Math.Clamp(l, 1, 100) : 10;
@@ -120,8 +126,6 @@ internal static class ShareEndpoints
             return Results.Json(new SharedView("overview", query.Meta().K, overview, null), DashboardJsonContext.Default.SharedView);
         }).AllowAnonymous().ExcludeFromDescription();
     }
-
-    private static string? Value(IQueryCollection q, string name) => q[name].ToString() is { Length: > 0 } value ? value : null;
 
     /// <summary>Opens a link: <see langword="null"/> and its parameters when valid, else the refusal (404 unknown or expired, 410 revoked).</summary>
     private static async ValueTask<(IResult? Refused, Dictionary<string, StringValues>? Parameters)> CheckAsync(

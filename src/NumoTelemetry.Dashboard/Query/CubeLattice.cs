@@ -6,7 +6,8 @@ namespace NumoTelemetry.Dashboard.Query;
 
 /// <summary>
 /// Consistent suppression across the views of one range. Every figure the API releases from the cube is a cell of a
-/// lattice: the cube's values (route, country, browser, device) and the time bucket, each either fixed to a value or
+/// lattice: the cube's values (every page-view dimension, and for goals, events and exits their name; see
+/// <see cref="CubeSource"/>) and the time bucket, each either fixed to a value or
 /// summed over. An overview filtered by F is the cell F; a point of its series is the cell F plus a bucket; a list of
 /// axis a under filters G shows the cells G plus a = v, and its total is the cell G. A cell is related to its parent
 /// (one fixed axis fewer) by "parent = sum of its children", and every such relation is a list (served, or exposed
@@ -30,30 +31,38 @@ namespace NumoTelemetry.Dashboard.Query;
 /// </remarks>
 internal sealed class CubeLattice
 {
-    /// <summary>The pseudo-axis of time buckets.</summary>
-    public const int TimeAxis = 4;
-
-    /// <summary>The number of axes: the four cube axes and time.</summary>
-    public const int AxisCount = 5;
-
     private const char Separator = '\u001f';
 
     private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Node>> _lists = new(StringComparer.Ordinal);
     private readonly int _k;
 
-    private CubeLattice(int k) => _k = k;
+    private readonly string _scope;
+
+    private CubeLattice(int k, int axisCount, string scope)
+    {
+        _k = k;
+        AxisCount = axisCount;
+        _scope = scope;
+    }
+
+    /// <summary>The number of axes: the cube's axes and time (the last).</summary>
+    public int AxisCount { get; }
+
+    /// <summary>The pseudo-axis of time buckets.</summary>
+    public int TimeAxis => AxisCount - 1;
 
     /// <summary>Relations that could not be protected (the only child left to withhold equals a released parent).</summary>
     public int Unprotected { get; private set; }
 
     /// <summary>
     /// Builds the lattice over <paramref name="mask"/> (bits of the axes the query fixes) from <paramref name="rows"/>
-    /// (each stored cell with its five axis values) and decides every cell.
+    /// (each stored cell with its values of the <paramref name="axisCount"/> axes, time last) and decides every cell.
+    /// <paramref name="scope"/> prefixes every cell's key (so cells of different cubes or partitions never share an identity).
     /// </summary>
-    public static CubeLattice Build(IReadOnlyList<(string[] Values, DashboardCell Cell)> rows, int mask, int k, Func<Aggregate, DashboardCell, bool> tryAdd)
+    public static CubeLattice Build(IReadOnlyList<(string[] Values, DashboardCell Cell)> rows, int mask, int k, Func<Aggregate, DashboardCell, bool> tryAdd, int axisCount, string scope = "")
     {
-        var lattice = new CubeLattice(k);
+        var lattice = new CubeLattice(k, axisCount, scope);
         var full = new List<Node>();
         foreach (var (values, cell) in rows)
         {
@@ -66,8 +75,8 @@ internal sealed class CubeLattice
             tryAdd(node.Aggregate, cell);
         }
 
-        // Every coarser cell is the sum of the full-mask cells below it.
-        foreach (var node in full)
+        // Every coarser cell is the sum of the full-mask cells below it (a lattice of mask 0 is its root only).
+        foreach (var node in mask == 0 ? [] : full)
         {
             for (var sub = (mask - 1) & mask; ; sub = (sub - 1) & mask)
             {
@@ -330,9 +339,9 @@ internal sealed class CubeLattice
         return node;
     }
 
-    private static string Key(int mask, ReadOnlySpan<string?> values)
+    private string Key(int mask, ReadOnlySpan<string?> values)
     {
-        var key = new StringBuilder(64).Append(mask.ToString(CultureInfo.InvariantCulture));
+        var key = new StringBuilder(64).Append(_scope).Append(mask.ToString(CultureInfo.InvariantCulture));
         for (var axis = 0; axis < AxisCount; axis++)
         {
             if ((mask & Bit(axis)) != 0)
@@ -344,7 +353,7 @@ internal sealed class CubeLattice
         return key.ToString();
     }
 
-    private static string ListKey(int parentMask, ReadOnlySpan<string?> values, int axis) =>
+    private string ListKey(int parentMask, ReadOnlySpan<string?> values, int axis) =>
         Key(parentMask, values) + Separator + "by" + axis.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>One cell: its aggregate and whether it may be released.</summary>

@@ -87,87 +87,59 @@ internal sealed partial class DashboardQueryService
     private static double? Change(long? now, long? before) =>
         now is { } n && before is { } b && b > 0 ? Math.Round((double)(n - b) / b, 4) : null;
 
-    /// <summary>Goals and events: each row's unique visitors over the range's unique visitors.</summary>
-    private async ValueTask<TopList> WithConversionAsync(TopList list, DashboardRange range, CancellationToken cancellationToken)
+    /// <summary>
+    /// Goals and events: each row's converting visitors over the visitors of the same view of page views (the filters
+    /// without the goal or event, and the row's value): a rate of two released figures, or none.
+    /// </summary>
+    private async ValueTask<TopList> WithConversionAsync(TopList list, string dimension, DashboardRange range, DashboardFilter filter, CubeSource source, CancellationToken cancellationToken)
     {
-        var (lattice, values, mask) = await LatticeAsync(range, default, -1, withTime: false, cancellationToken).ConfigureAwait(false);
-        var root = lattice.Get(mask, values);
-        if (root is null || root.Withheld)
+        var views = CubeSource.Views;
+        var axis = views.AxisOf(dimension);
+        var (lattice, values, mask) = await LatticeAsync(views, range, filter.Without(source.Fact!), axis, withTime: false, cancellationToken).ConfigureAwait(false);
+        var parent = lattice.Get(mask, values);
+        if (parent is null || parent.Withheld)
         {
             return list;
         }
 
-        var visitors = _noise.Apply(root.Aggregate.Visitors.Count(), Identity(range, root) + "|visitors");
-        if (visitors <= 0)
+        var released = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (axis >= 0)
         {
-            return list;
+            foreach (var child in lattice.Children(mask, values, axis))
+            {
+                if (!child.Withheld)
+                {
+                    released[child.Values[axis]!] = _noise.Apply(child.Aggregate.Visitors.Count(), Identity(range, child) + "|visitors");
+                }
+            }
         }
 
+        var all = _noise.Apply(parent.Aggregate.Visitors.Count(), Identity(range, parent) + "|visitors");
         var rows = new List<TopRow>(list.Rows.Count);
         foreach (var row in list.Rows)
         {
-            rows.Add(row.Visitors is { } v ? row with { ConversionRate = Math.Round(Math.Min(1, (double)v / visitors), 4) } : row);
+            var of = axis < 0 ? all : released.GetValueOrDefault(row.Label);
+            rows.Add(row.Visitors is { } v && of > 0 ? row with { ConversionRate = Math.Round(Math.Min(1, (double)v / of), 4) } : row);
         }
 
         return list with { Rows = rows };
     }
 
     /// <summary>
-    /// A list of an analytics dimension (pages, entry and exit pages, goals, events): one table over the range, never
-    /// filtered, released as the stored dimensions are (primary and complementary suppression against its total).
-    /// </summary>
-    private async ValueTask<TopList> AnalyticsTopAsync(string dimension, DashboardRange range, int limit, CancellationToken cancellationToken)
-    {
-        var groups = new Dictionary<string, Aggregate>(StringComparer.Ordinal);
-        var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, dimension, range.From, range.To), cancellationToken).ConfigureAwait(false);
-        foreach (var cell in cells)
-        {
-            TryAdd(Group(groups, cell.Key), cell);
-        }
-
-        var list = Release(dimension, range, true, [.. groups.Values], limit);
-        list = list with
-        {
-            Metric = dimension switch
-            {
-                DashboardDimensions.Goal or DashboardDimensions.Event => "events",
-                DashboardDimensions.EntryPage or DashboardDimensions.ExitPage => "visits",
-                _ => "pageViews",
-            },
-        };
-        return dimension is DashboardDimensions.Goal or DashboardDimensions.Event
-            ? await WithConversionAsync(list, range, cancellationToken).ConfigureAwait(false)
-            : list;
-    }
-
-    /// <summary>
-    /// A configured funnel (or its first steps) over a range. Each step's visitors passed the steps before it in order;
+    /// A funnel over a range: a configured one (counted as visitors passed its steps), else any steps (pages, goals,
+    /// events) read from the visits' or visitors' day paths. Each step's visitors passed the steps before it in order;
     /// a step is released only when it is from at least k people, its drop-off from the step before is none or from at
-    /// least k people, and so is the difference from the same page, goal or event in its own list; a step withheld
-    /// withholds every later step.
+    /// least k people, and so is the difference from everyone who reached the step's page, goal or event at all; a step
+    /// withheld withholds every later step.
     /// </summary>
-    public async ValueTask<FunnelView?> FunnelAsync(DashboardRange range, IReadOnlyList<AnalyticsDefinitions.Step> steps, bool? withinDay, CancellationToken cancellationToken)
+    public async ValueTask<FunnelView> FunnelAsync(DashboardRange range, IReadOnlyList<AnalyticsDefinitions.Step> steps, bool? withinDay, CancellationToken cancellationToken)
     {
         var funnel = Definitions.Find(steps, withinDay);
-        if (funnel is null)
-        {
-            return null;
-        }
-
-        var prefix = funnel.Name + DashboardDimensions.CubeSeparator;
-        var reached = new Aggregate?[steps.Count];
-        var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, DashboardDimensions.Funnel, range.From, range.To), cancellationToken).ConfigureAwait(false);
-        foreach (var cell in cells)
-        {
-            if (cell.Key.StartsWith(prefix, StringComparison.Ordinal)
-                && int.TryParse(cell.Key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var step)
-                && step >= 1 && step <= steps.Count)
-            {
-                TryAdd(reached[step - 1] ??= new Aggregate(cell.Key), cell);
-            }
-        }
-
-        var alone = await StandaloneAsync(range, steps, cancellationToken).ConfigureAwait(false);
+        var day = funnel?.WithinDay ?? withinDay ?? false;
+        var (pathReached, alone) = await PathsAsync(range, steps, day, cancellationToken).ConfigureAwait(false);
+        var name = funnel?.Name ?? string.Empty;
+        var reached = funnel is null ? pathReached : await ConfiguredAsync(range, funnel, steps.Count, cancellationToken).ConfigureAwait(false);
+        var identity = funnel is null ? "adhoc|" + (day ? "day|" : "visit|") + string.Join('|', steps) : funnel.Name;
         var result = new List<FunnelStep>(steps.Count);
         var open = true;
         long first = 0;
@@ -190,7 +162,7 @@ internal sealed partial class DashboardQueryService
                 continue;
             }
 
-            var id = $"funnel|{funnel.Name}|{range.Name}|{range.From.ToUnixTimeSeconds()}|{i}";
+            var id = $"funnel|{identity}|{range.Name}|{range.From.ToUnixTimeSeconds()}|{i}";
             var released = aggregate is null || aggregate.Contributors.IsEmpty ? 0 : _noise.Apply(visitors, id);
             if (i == 0)
             {
@@ -206,7 +178,26 @@ internal sealed partial class DashboardQueryService
             previous = released;
         }
 
-        return new FunnelView(funnel.Name, funnel.WithinDay ? "day" : "visit", range.Name, range.From, range.To, _k, result);
+        return new FunnelView(name, day ? "day" : "visit", range.Name, range.From, range.To, _k, result);
+    }
+
+    /// <summary>The visitors a configured funnel counted at each step.</summary>
+    private async ValueTask<Aggregate?[]> ConfiguredAsync(DashboardRange range, AnalyticsDefinitions.Funnel funnel, int steps, CancellationToken cancellationToken)
+    {
+        var prefix = funnel.Name + DashboardDimensions.CubeSeparator;
+        var reached = new Aggregate?[steps];
+        var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, DashboardDimensions.Funnel, range.From, range.To), cancellationToken).ConfigureAwait(false);
+        foreach (var cell in cells)
+        {
+            if (cell.Key.StartsWith(prefix, StringComparison.Ordinal)
+                && int.TryParse(cell.Key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var step)
+                && step >= 1 && step <= steps)
+            {
+                TryAdd(reached[step - 1] ??= new Aggregate(cell.Key), cell);
+            }
+        }
+
+        return reached;
     }
 
     /// <summary>Whether the people between two counts (one a subset of the other) are none or at least k.</summary>
@@ -216,34 +207,41 @@ internal sealed partial class DashboardQueryService
         return gap <= 0 || gap >= _k;
     }
 
-    /// <summary>Each step's own list entry (a page, goal or event row of the range), where one exists, to compare with.</summary>
-    private async ValueTask<Aggregate?[]> StandaloneAsync(DashboardRange range, IReadOnlyList<AnalyticsDefinitions.Step> steps, CancellationToken cancellationToken)
+    /// <summary>
+    /// From the visit (or day) paths of the range: the people who passed the first 1, 2, … steps in order, and the
+    /// people who reached each step's page, goal or event at all. A path is stored each time it grows, so a person is
+    /// in several cells of one path; the sketches' union counts them once.
+    /// </summary>
+    private async ValueTask<(Aggregate?[] Reached, Aggregate?[] Alone)> PathsAsync(DashboardRange range, IReadOnlyList<AnalyticsDefinitions.Step> steps, bool day, CancellationToken cancellationToken)
     {
-        var result = new Aggregate?[steps.Count];
-        var byDimension = new Dictionary<string, IReadOnlyList<DashboardCell>>(StringComparer.Ordinal);
-        for (var i = 0; i < steps.Count; i++)
+        var reached = new Aggregate?[steps.Count];
+        var alone = new Aggregate?[steps.Count];
+        var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, day ? DashboardDimensions.DayPath : DashboardDimensions.VisitPath, range.From, range.To), cancellationToken).ConfigureAwait(false);
+        foreach (var cell in cells)
         {
-            var dimension = steps[i].Kind switch
+            var passed = 0;
+            foreach (var item in cell.Key.Split(DashboardDimensions.CubeSeparator))
             {
-                AnalyticsDefinitions.StepKind.Page => DashboardDimensions.Page,
-                AnalyticsDefinitions.StepKind.Goal => DashboardDimensions.Goal,
-                _ => DashboardDimensions.Event,
-            };
-            if (!byDimension.TryGetValue(dimension, out var cells))
-            {
-                cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, dimension, range.From, range.To), cancellationToken).ConfigureAwait(false);
-                byDimension[dimension] = cells;
+                if (passed < steps.Count && steps[passed].MatchesItem(item))
+                {
+                    passed++;
+                }
+
+                for (var i = 0; i < steps.Count; i++)
+                {
+                    if (steps[i].MatchesItem(item))
+                    {
+                        TryAdd(alone[i] ??= new Aggregate(steps[i].ToString()), cell);
+                    }
+                }
             }
 
-            foreach (var cell in cells)
+            for (var i = 0; i < passed; i++)
             {
-                if (string.Equals(cell.Key, steps[i].Value, StringComparison.Ordinal))
-                {
-                    TryAdd(result[i] ??= new Aggregate(cell.Key), cell);
-                }
+                TryAdd(reached[i] ??= new Aggregate(steps[i].ToString()), cell);
             }
         }
 
-        return result;
+        return (reached, alone);
     }
 }

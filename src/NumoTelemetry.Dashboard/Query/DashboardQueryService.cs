@@ -47,7 +47,7 @@ internal sealed partial class DashboardQueryService
         _k,
         _noise.Enabled ? _options.NoiseEpsilon : null,
         DashboardRange.Names,
-        [.. DashboardDimensions.CubeAxes, .. DashboardDimensions.Stored, .. DashboardDimensions.Analytics],
+        [.. DashboardDimensions.CubeAxes, .. DashboardDimensions.Analytics, .. DashboardDimensions.Stored],
         _options.LiveMinutes,
         AnalyticsMeta());
 
@@ -60,7 +60,8 @@ internal sealed partial class DashboardQueryService
     /// </remarks>
     public async ValueTask<Overview> OverviewAsync(DashboardRange range, DashboardFilter filter, CancellationToken cancellationToken)
     {
-        var (lattice, values, mask) = await LatticeAsync(range, filter, -1, withTime: true, cancellationToken).ConfigureAwait(false);
+        var source = CubeSource.Select(null, filter, out _) ?? CubeSource.Views;
+        var (lattice, values, mask) = await LatticeAsync(source, range, filter, -1, withTime: true, cancellationToken).ConfigureAwait(false);
         var points = Series(range, lattice, values, mask);
         var cell = lattice.Get(mask, values);
         OverviewTotals totals;
@@ -103,7 +104,7 @@ internal sealed partial class DashboardQueryService
         var now = Now;
         var minutes = Math.Clamp(_options.LiveMinutes, 5, 180);
         var range = DashboardRange.LastMinutes(minutes, now);
-        var (lattice, values, mask) = await LatticeAsync(range, default, -1, withTime: true, cancellationToken).ConfigureAwait(false);
+        var (lattice, values, mask) = await LatticeAsync(CubeSource.Views, range, default, -1, withTime: true, cancellationToken).ConfigureAwait(false);
         var points = Series(range, lattice, values, mask);
 
         var active = new Aggregate("active");
@@ -122,30 +123,37 @@ internal sealed partial class DashboardQueryService
         return new LiveView(minutes, now, points, activeRow, routes);
     }
 
-    /// <summary>A top list of <paramref name="dimension"/>; filters apply to the cube axes.</summary>
+    /// <summary>A top list of <paramref name="dimension"/>; filters apply to every dimension of its cube (request dimensions are not filtered).</summary>
     /// <remarks>
     /// Only values built from at least k people (and not suppressed to protect others) are listed with their label;
     /// the rest is one "Other" row. A cube list is the children of its filters' cell along its axis, decided by
-    /// <see cref="CubeLattice"/> consistently with every other list, overview and series of the range.
+    /// <see cref="CubeLattice"/> consistently with every other list, overview and series of the range and cube.
     /// </remarks>
     public async ValueTask<TopList> TopAsync(string dimension, DashboardRange range, DashboardFilter filter, int limit, CancellationToken cancellationToken)
     {
-        var axis = DashboardDimensions.CubeAxis(dimension);
-        if (Array.IndexOf(DashboardDimensions.Analytics, dimension) >= 0)
+        limit = Math.Clamp(limit, 1, 100);
+        if (Array.IndexOf(DashboardDimensions.Stored, dimension) < 0)
         {
-            return await AnalyticsTopAsync(dimension, range, Math.Clamp(limit, 1, 100), cancellationToken).ConfigureAwait(false);
+            // A list is not filtered by its own axis, so the chosen value stays visible among the others.
+            var source = CubeSource.Select(dimension, filter, out _) ?? CubeSource.Views;
+            var axis = source.AxisOf(dimension);
+            TopList list;
+            if (axis == 0 && source.Partitioned)
+            {
+                list = await FactListAsync(source, dimension, range, filter, limit, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var (lattice, values, mask) = await LatticeAsync(source, range, filter, axis, withTime: false, cancellationToken).ConfigureAwait(false);
+                list = ReleaseCube(dimension, range, lattice, values, mask, axis, limit, source);
+            }
+
+            return source == CubeSource.Goals || source == CubeSource.Events
+                ? await WithConversionAsync(list, dimension, range, filter, source, cancellationToken).ConfigureAwait(false)
+                : list;
         }
 
         var pageViews = DashboardDimensions.CountsPageViews(dimension);
-        limit = Math.Clamp(limit, 1, 100);
-        if (axis >= 0)
-        {
-            // A list is not filtered by its own axis, so the chosen value stays visible among the others.
-            var (lattice, values, mask) = await LatticeAsync(range, filter, axis, withTime: false, cancellationToken).ConfigureAwait(false);
-            var filtered = mask != 0;
-            return ReleaseCube(dimension, range, lattice, values, mask, axis, filtered, limit);
-        }
-
         var groups = new Dictionary<string, Aggregate>(StringComparer.Ordinal);
         var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, dimension, range.From, range.To), cancellationToken).ConfigureAwait(false);
         foreach (var cell in cells)
@@ -194,34 +202,59 @@ internal sealed partial class DashboardQueryService
     }
 
     /// <summary>
-    /// Reads the cells a view needs and decides them: the cube (or, unfiltered, the total cells) over the axes the
-    /// filters fix, plus <paramref name="listAxis"/> and time when asked.
+    /// Reads the cells a view needs and decides them: the cube of <paramref name="source"/> (or, unfiltered page views,
+    /// the total cells) over the axes the filters fix, plus <paramref name="listAxis"/> and time when asked.
     /// </summary>
     private async ValueTask<(CubeLattice Lattice, string?[] Values, int Mask)> LatticeAsync(
-        DashboardRange range, DashboardFilter filter, int listAxis, bool withTime, CancellationToken cancellationToken)
+        CubeSource source, DashboardRange range, DashboardFilter filter, int listAxis, bool withTime, CancellationToken cancellationToken)
     {
-        var values = new string?[CubeLattice.AxisCount];
-        var mask = 0;
-        for (var axis = 0; axis < 4; axis++)
+        var fact = source.Partitioned ? filter[source.Fact!] : null;
+        var (values, mask, full) = Masks(source, filter, listAxis, withTime);
+        var timeBit = CubeLattice.Bit(source.AxisCount - 1);
+        var cube = source != CubeSource.Views || (full & ~timeBit) != 0;
+        var rows = await RowsAsync(source, cube, range, cancellationToken).ConfigureAwait(false);
+        if (fact is not null)
         {
-            if (axis != listAxis && filter[axis] is { } value)
+            rows = rows.FindAll(row => string.Equals(row.Values[0], fact, StringComparison.Ordinal));
+        }
+
+        return (CubeLattice.Build(rows, full, _k, TryAdd, source.AxisCount, source.Scope(fact)), values, mask);
+    }
+
+    /// <summary>The values the filters fix, their mask, and the full mask of a view (with its list axis and time).</summary>
+    private static (string?[] Values, int Mask, int Full) Masks(CubeSource source, DashboardFilter filter, int listAxis, bool withTime)
+    {
+        var values = new string?[source.AxisCount];
+        var mask = 0;
+        foreach (var (dimension, value) in filter.Values)
+        {
+            var axis = source.AxisOf(dimension);
+
+            // A partitioned cube's fact is not an axis: each fact value is a lattice of its own.
+            if (axis >= 0 && axis != listAxis && !(axis == 0 && source.Partitioned))
             {
                 values[axis] = value;
                 mask |= CubeLattice.Bit(axis);
             }
         }
 
-        var full = mask | (listAxis >= 0 ? CubeLattice.Bit(listAxis) : 0) | (withTime ? CubeLattice.Bit(CubeLattice.TimeAxis) : 0);
-        var cube = (full & 0b1111) != 0;
-        var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, cube ? DashboardDimensions.Cube : DashboardDimensions.Total, range.From, range.To), cancellationToken).ConfigureAwait(false);
+        var full = mask | (listAxis >= 0 ? CubeLattice.Bit(listAxis) : 0) | (withTime ? CubeLattice.Bit(source.AxisCount - 1) : 0);
+        return (values, mask, full);
+    }
+
+    /// <summary>The cells of a cube over a range, each with its axis values (time last).</summary>
+    private async ValueTask<List<(string[] Values, DashboardCell Cell)>> RowsAsync(CubeSource source, bool cube, DashboardRange range, CancellationToken cancellationToken)
+    {
+        var timeAxis = source.AxisCount - 1;
+        var cells = await _store.ReadAsync(new DashboardCellQuery(range.Granularity, cube ? source.Dimension : DashboardDimensions.Total, range.From, range.To), cancellationToken).ConfigureAwait(false);
         var step = range.Step.Ticks;
         var count = (int)((range.To - range.From).Ticks / step);
         var rows = new List<(string[] Values, DashboardCell Cell)>(cells.Count);
         foreach (var cell in cells)
         {
             var index = (int)((cell.BucketStart - range.From).Ticks / step);
-            var axes = new string[CubeLattice.AxisCount];
-            if ((uint)index >= (uint)count || (cube && !SplitCube(cell.Key, axes)))
+            var axes = new string[source.AxisCount];
+            if ((uint)index >= (uint)count || (cube && !source.Split(cell.Key, axes)))
             {
                 continue;
             }
@@ -235,11 +268,43 @@ internal sealed partial class DashboardQueryService
 
             // Every cell counts, not only those matching the filters: a cell's decision depends on its siblings
             // (the other values of its lists), and must be the same whichever view asks.
-            axes[CubeLattice.TimeAxis] = index.ToString(CultureInfo.InvariantCulture);
+            axes[timeAxis] = index.ToString(CultureInfo.InvariantCulture);
             rows.Add((axes, cell));
         }
 
-        return (CubeLattice.Build(rows, full, _k, TryAdd), values, mask);
+        return rows;
+    }
+
+    /// <summary>
+    /// The list of a partitioned cube's facts (goals or events) under filters: each fact's own cell, released by the
+    /// lattice of that fact alone. No sum across facts is released, so the list has no "Other"; its total is the sum
+    /// of the rows it shows.
+    /// </summary>
+    private async ValueTask<TopList> FactListAsync(CubeSource source, string dimension, DashboardRange range, DashboardFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        var (values, mask, full) = Masks(source, filter, -1, withTime: false);
+        var rows = await RowsAsync(source, true, range, cancellationToken).ConfigureAwait(false);
+        var released = new List<(string Fact, long Value, long Visitors, long Raw)>();
+        foreach (var group in rows.GroupBy(static row => row.Values[0], StringComparer.Ordinal))
+        {
+            var lattice = CubeLattice.Build([.. group], full, _k, TryAdd, source.AxisCount, source.Scope(group.Key));
+            if (lattice.Get(mask, values) is { Withheld: false } node)
+            {
+                var id = Identity(range, node);
+                released.Add((group.Key, _noise.Apply(node.Aggregate.PageViews, id + "|views"), _noise.Apply(node.Aggregate.Visitors.Count(), id + "|visitors"), node.Aggregate.PageViews));
+            }
+        }
+
+        released.Sort(static (a, b) => a.Raw != b.Raw ? b.Raw.CompareTo(a.Raw) : string.CompareOrdinal(a.Fact, b.Fact));
+        var shown = new List<TopRow>(Math.Min(limit, released.Count));
+        long sum = 0;
+        foreach (var (fact, value, visitors, _) in released.Take(limit))
+        {
+            shown.Add(new TopRow(fact, value, visitors, false));
+            sum += value;
+        }
+
+        return new TopList(dimension, source.Metric, mask != 0, shown, null, new TopRow("total", sum, null, false));
     }
 
     private List<SeriesPoint> Series(DashboardRange range, CubeLattice lattice, string?[] values, int mask)
@@ -248,10 +313,10 @@ internal sealed partial class DashboardQueryService
         var count = (int)((range.To - range.From).Ticks / step.Ticks);
         var points = new List<SeriesPoint>(count);
         var key = (string?[])values.Clone();
-        var pointMask = mask | CubeLattice.Bit(CubeLattice.TimeAxis);
+        var pointMask = mask | CubeLattice.Bit(lattice.TimeAxis);
         for (var i = 0; i < count; i++)
         {
-            key[CubeLattice.TimeAxis] = i.ToString(CultureInfo.InvariantCulture);
+            key[lattice.TimeAxis] = i.ToString(CultureInfo.InvariantCulture);
             var t = range.From.AddTicks(step.Ticks * i);
             var node = lattice.Get(pointMask, key);
             points.Add(node is null
@@ -264,20 +329,24 @@ internal sealed partial class DashboardQueryService
         return points;
     }
 
-    private TopList ReleaseCube(string dimension, DashboardRange range, CubeLattice lattice, string?[] values, int mask, int axis, bool filtered, int limit)
+    private TopList ReleaseCube(string dimension, DashboardRange range, CubeLattice lattice, string?[] values, int mask, int axis, int limit, CubeSource source)
     {
-        const string Metric = "pageViews";
+        // Entry pages count the visits that began there; every other list counts its cube's page views, events or exits.
+        var visits = source == CubeSource.Views && string.Equals(dimension, DashboardDimensions.EntryPage, StringComparison.Ordinal);
+        var metric = visits ? "visits" : source.Metric;
+        var suffix = visits ? "|visits" : "|views";
+        var filtered = mask != 0;
         var parent = lattice.Get(mask, values);
         if (parent is null)
         {
-            return new TopList(dimension, Metric, filtered, [], null, new TopRow("total", 0, 0, false));
+            return new TopList(dimension, metric, filtered, [], null, new TopRow("total", 0, 0, false));
         }
 
         if (parent.Withheld)
         {
             // The list's total is withheld (too few people, or suppressed in another list): nothing is released,
             // not even which values occurred.
-            return new TopList(dimension, Metric, filtered, [], null, new TopRow("total", null, null, true));
+            return new TopList(dimension, metric, filtered, [], null, new TopRow("total", null, null, true));
         }
 
         var shown = new List<CubeLattice.Node>();
@@ -296,19 +365,24 @@ internal sealed partial class DashboardQueryService
             }
         }
 
-        shown.Sort(static (a, b) =>
+        shown.Sort((a, b) =>
         {
-            var byViews = b.Aggregate.PageViews.CompareTo(a.Aggregate.PageViews);
-            return byViews != 0 ? byViews : string.CompareOrdinal(a.Key, b.Key);
+            var byMetric = ValueOf(b.Aggregate, visits).CompareTo(ValueOf(a.Aggregate, visits));
+            return byMetric != 0 ? byMetric : string.CompareOrdinal(a.Key, b.Key);
         });
         var rows = new List<TopRow>(Math.Min(limit, shown.Count));
         for (var i = 0; i < shown.Count; i++)
         {
             var node = shown[i];
-            if (i < limit)
+            if (visits && node.Aggregate.Visits == 0)
+            {
+                continue; // released, but no visit began there (views of people without a visit)
+            }
+
+            if (rows.Count < limit)
             {
                 var id = Identity(range, node);
-                rows.Add(new TopRow(node.Values[axis]!, _noise.Apply(node.Aggregate.PageViews, id + "|views"), _noise.Apply(node.Aggregate.Visitors.Count(), id + "|visitors"), false));
+                rows.Add(new TopRow(node.Values[axis]!, _noise.Apply(ValueOf(node.Aggregate, visits), id + suffix), _noise.Apply(node.Aggregate.Visitors.Count(), id + "|visitors"), false));
             }
             else
             {
@@ -326,12 +400,14 @@ internal sealed partial class DashboardQueryService
             var otherId = rows.Count == 0
                 ? parentId
                 : parentId + "|other|" + axis.ToString(CultureInfo.InvariantCulture) + "|" + SetIdentity(summed);
-            other = new TopRow(DashboardDimensions.Other, _noise.Apply(rest.PageViews, otherId + "|views"), _noise.Apply(rest.Visitors.Count(), otherId + "|visitors"), false);
+            other = new TopRow(DashboardDimensions.Other, _noise.Apply(ValueOf(rest, visits), otherId + suffix), _noise.Apply(rest.Visitors.Count(), otherId + "|visitors"), false);
         }
 
-        var totalRow = new TopRow("total", _noise.Apply(parent.Aggregate.PageViews, parentId + "|views"), _noise.Apply(parent.Aggregate.Visitors.Count(), parentId + "|visitors"), false);
-        return new TopList(dimension, Metric, filtered, rows, other, totalRow);
+        var totalRow = new TopRow("total", _noise.Apply(ValueOf(parent.Aggregate, visits), parentId + suffix), _noise.Apply(parent.Aggregate.Visitors.Count(), parentId + "|visitors"), false);
+        return new TopList(dimension, metric, filtered, rows, other, totalRow);
     }
+
+    private static long ValueOf(Aggregate aggregate, bool visits) => visits ? aggregate.Visits : aggregate.PageViews;
 
     /// <summary>The identity a cell's noise is derived from: the cell itself (range and fixed values), whichever view releases it.</summary>
     private static string Identity(DashboardRange range, CubeLattice.Node node) =>
@@ -454,24 +530,5 @@ internal sealed partial class DashboardQueryService
         }
 
         return ordered;
-    }
-
-    internal static bool SplitCube(string key, Span<string> values)
-    {
-        var span = key.AsSpan();
-        for (var axis = 0; axis < 3; axis++)
-        {
-            var at = span.IndexOf(DashboardDimensions.CubeSeparator);
-            if (at < 0)
-            {
-                return false;
-            }
-
-            values[axis] = span[..at].ToString();
-            span = span[(at + 1)..];
-        }
-
-        values[3] = span.ToString();
-        return true;
     }
 }

@@ -9,7 +9,13 @@
     ['os', 'Operating systems'], ['language', 'Languages'], ['network', 'Networks (reverse DNS)'], ['status', 'Status classes'],
     ['bot', 'Humans and bots'], ['consent', 'Consent levels']
   ];
-  const FILTERS = ['route', 'country', 'browser', 'device'];
+  // Every list but the request lists (networks, status, bots, consent) can be filtered, by up to MAX_FILTERS values at
+  // once; goals, events and exit pages are counted apart, so a view takes one of them at most.
+  const FILTERS = ['goal', 'event', 'page', 'entry_page', 'exit_page', 'route', 'country', 'browser', 'device',
+    'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'os', 'language'];
+  const FACTS = ['goal', 'event', 'exit_page'];
+  const MAX_FILTERS = 3;
+  const DIM_TITLES = Object.fromEntries(LISTS);
   const RANGE_LABELS = { '1h': 'Last hour', '24h': '24 hours', '7d': '7 days', '30d': '30 days', '90d': '90 days' };
   const SVG = 'http://www.w3.org/2000/svg';
   const nf = new Intl.NumberFormat('en');
@@ -18,7 +24,11 @@
   const params = new URLSearchParams(location.search);
   const state = { range: params.get('range') || '24h', from: params.get('from') || '', to: params.get('to') || '', compare: params.get('compare') || '', filters: {}, k: 5, noise: null, funnels: [] };
   const METRIC_LABELS = { pageViews: 'Page views', requests: 'Requests', events: 'Events', visits: 'Visits' };
-  for (const f of FILTERS) { if (params.get(f)) state.filters[f] = params.get(f); }
+  for (const f of FILTERS) {
+    if (!params.get(f) || Object.keys(state.filters).length >= MAX_FILTERS) continue;
+    if (FACTS.includes(f) && FACTS.some(other => state.filters[other] !== undefined)) continue;
+    state.filters[f] = params.get(f);
+  }
 
   // ---------- helpers ----------
   function el(tag, attrs, ...children) {
@@ -182,8 +192,15 @@
   }
 
   // ---------- lists ----------
+  // The fact filter (goal, event or exit page) that keeps a list of another fact from being shown, or null.
+  function blockedBy(dim) {
+    if (!FACTS.includes(dim)) return null;
+    return FACTS.find(f => f !== dim && state.filters[f] !== undefined) || null;
+  }
+
   function listTable(list, options) {
     const opts = options || {};
+    if (opts.blockedBy) return el('p', { class: 'empty', text: `Not shown while filtered by ${(DIM_TITLES[opts.blockedBy] || opts.blockedBy).toLowerCase()}: goals, events and exit pages are counted apart.` });
     if (!list) return el('p', { class: 'empty', text: 'No data.' });
     if (list.total.suppressed) return el('p', { class: 'empty suppressed', text: `Fewer than ${state.k} people in this range: nothing is shown.` });
     if (list.rows.length === 0) return el('p', { class: 'empty', text: 'No data in this range.' });
@@ -226,13 +243,21 @@
     table.append(body);
     const wrap = el('div', { class: 'table-wrap' }, table);
     if (Object.keys(state.filters).length && !list.filtered && !FILTERS.includes(list.dimension)) {
-      wrap.append(el('p', { class: 'note', text: 'Not filtered: filters apply to routes, countries, browsers and devices.' }));
+      wrap.append(el('p', { class: 'note', text: 'Not filtered: this list counts every request and takes no filters.' }));
     }
     return wrap;
   }
 
   function toggleFilter(dimension, value) {
-    if (state.filters[dimension] === value) delete state.filters[dimension]; else state.filters[dimension] = value;
+    if (state.filters[dimension] === value) delete state.filters[dimension];
+    else {
+      // One of goal, event and exit page at a time, and at most MAX_FILTERS: the oldest filter makes room.
+      if (FACTS.includes(dimension)) for (const f of FACTS) if (f !== dimension) delete state.filters[f];
+      delete state.filters[dimension];
+      const keys = Object.keys(state.filters);
+      while (keys.length >= MAX_FILTERS) delete state.filters[keys.shift()];
+      state.filters[dimension] = value;
+    }
     sync(); loadAll();
   }
 
@@ -240,12 +265,17 @@
     const box = $('filters');
     box.replaceChildren();
     const keys = Object.keys(state.filters);
-    if (!keys.length) { box.append(el('span', { class: 'muted', text: 'No filters. Select a route, country, browser or device in a list to filter.' })); return; }
+    if (!keys.length) { box.append(el('span', { class: 'muted', text: `No filters. Select a value in any list to filter (up to ${MAX_FILTERS} at once).` })); return; }
     box.append(el('span', { class: 'muted', text: 'Filtered by' }));
     for (const k of keys) {
       const remove = el('button', { type: 'button', 'aria-label': `Remove filter ${k} ${state.filters[k]}`, text: '×' });
       remove.addEventListener('click', () => toggleFilter(k, state.filters[k]));
-      box.append(el('span', { class: 'chip', 'data-filter': k }, el('span', { text: `${k}: ${state.filters[k]}` }), remove));
+      box.append(el('span', { class: 'chip', 'data-filter': k }, el('span', { text: `${DIM_TITLES[k] || k}: ${state.filters[k]}` }), remove));
+    }
+    if (keys.length > 1) {
+      const clear = el('button', { type: 'button', class: 'link', id: 'clear-filters', text: 'Clear all' });
+      clear.addEventListener('click', () => { state.filters = {}; sync(); loadAll(); });
+      box.append(clear);
     }
   }
 
@@ -265,8 +295,12 @@
     set('visits', t.visits === null && !t.suppressed ? '–' : fmt(t.visits, t.suppressed));
     set('bounceRate', t.suppressed ? suppressedText() : t.bounceRate === null ? '–' : Math.round(t.bounceRate * 100) + ' %');
     set('averageVisitSeconds', t.suppressed ? suppressedText() : t.averageVisitSeconds === null ? '–' : duration(t.averageVisitSeconds));
+    // Filtered by a goal or an event the figures count its conversions; by an exit page, the visits that ended there.
+    const fact = FACTS.find(f => state.filters[f] !== undefined);
+    const counted = fact === 'exit_page' ? 'Exits' : fact ? 'Conversions' : 'Page views';
+    document.querySelector('[data-kpi="pageViews"]').previousElementSibling.textContent = counted;
     const label = o.range === 'custom' ? `${state.from} to ${state.to}` : (RANGE_LABELS[o.range] || o.range);
-    $('traffic-caption').textContent = `Page views and visitors per ${o.granularity} · ${label}` + (o.filtered ? ' · filtered' : '') + (o.previous ? ` · compared with ${o.previous.compare === 'year' ? 'a year before' : 'the period before'}` : '');
+    $('traffic-caption').textContent = `${counted} and visitors per ${o.granularity} · ${label}` + (o.filtered ? ' · filtered' : '') + (o.previous ? ` · compared with ${o.previous.compare === 'year' ? 'a year before' : 'the period before'}` : '');
     for (const key of ['pageViews', 'visitors', 'visits']) {
       const node = document.querySelector(`[data-previous="${key}"]`);
       if (!node) continue;
@@ -296,7 +330,7 @@
       const card = el('figure', { class: 'card', id: 'list-' + dim }, el('figcaption', {},
         el('span', { text: title }),
         el('a', { class: 'muted', href: 'api/export.csv?' + query({ view: 'top', dim, limit: 100 }), download: true, 'aria-label': 'Export ' + title + ' as CSV', text: 'CSV' })));
-      card.append(listTable(lists[i], { title }));
+      card.append(listTable(lists[i], { title, blockedBy: blockedBy(dim) }));
       grid.append(card);
     });
   }
@@ -410,7 +444,7 @@
     try {
       const [overview, fraud, live, ...lists] = await Promise.all([
         api('overview?' + query()), api('fraud?' + query({}, true)), api('live'),
-        ...LISTS.map(([dim]) => api('top?' + query({ dim, limit: 10 })))
+        ...LISTS.map(([dim]) => blockedBy(dim) ? Promise.resolve(null) : api('top?' + query({ dim, limit: 10 })))
       ]);
       const funnels = await Promise.all(state.funnels.map(f => api('funnel?' + query({ steps: JSON.stringify(f.steps), within: f.within }, true)).catch(() => null)));
       if (ticket !== loading) return;

@@ -127,21 +127,25 @@ public sealed class DashboardProcessorTests
     }
 
     [Fact]
-    public async Task Fold_CubeAndDimensions_KeepRouteCountryBrowserDeviceTogether()
+    public async Task Fold_Cube_KeepsEveryPageViewDimensionTogether()
     {
         using var h = new DashboardHarness(s_t0);
         await h.FoldAsync(
             View(s_t0, "a", route: "/products/{id}", country: "FR", browser: "Firefox", device: "mobile", referrer: "news.example", campaign: "spring"),
             View(s_t0, "b", route: "/products/{id}", country: "FR", browser: "Firefox", device: "mobile"));
 
-        var cube = Assert.Single(await h.ReadAsync(DashboardGranularity.Day, DashboardDimensions.Cube));
+        var cube = await h.ReadAsync(DashboardGranularity.Day, DashboardDimensions.Cube);
         var referrers = await h.ReadAsync(DashboardGranularity.Day, DashboardDimensions.Referrer);
         var campaigns = await h.ReadAsync(DashboardGranularity.Day, DashboardDimensions.UtmCampaign);
 
-        Assert.Equal("/products/{id}\u001fFR\u001fFirefox\u001fmobile", cube.Key);
-        Assert.Equal(2, cube.PageViews);
+        var keys = cube.Select(c => c.Key.Split('\u001f')).OrderBy(k => k[4], StringComparer.Ordinal).ToList();
+        Assert.Equal(2, keys.Count);
+        Assert.All(keys, k => Assert.Equal(DashboardDimensions.CubeAxes.Length, k.Length));
+        Assert.Equal(["/products/{id}", "FR", "Firefox", "mobile", "news.example", "(none)", "(none)", "spring"], keys[1][..8]);
+        Assert.Equal(["/products/{id}", "/products/{id}"], keys[1][10..]); // page and entry page
+        Assert.Equal(["(direct)", "(none)"], new[] { keys[0][4], keys[0][7] });
         Assert.Equal(["(direct)", "news.example"], referrers.Select(c => c.Key).Order(StringComparer.Ordinal));
-        Assert.Equal("spring", Assert.Single(campaigns).Key);
+        Assert.Equal(["(none)", "spring"], campaigns.Select(c => c.Key).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -174,10 +174,41 @@ internal sealed class AnalyticsHost : IAsyncDisposable
         await Processor.WritePendingAsync(CancellationToken.None);
     }
 
-    private async Task SendAsync(HttpMethod method, string path, string agent)
+    /// <summary>Sends requests (method, path, agent, referrer, language) and waits until the dashboard has written them.</summary>
+    public async Task SendAllAsync(IReadOnlyList<(HttpMethod Method, string Path, string Agent, string? Referrer, string? Language)> requests)
+    {
+        var pipeline = App.Services.GetRequiredService<PipelineService>();
+        var before = pipeline.Processed;
+        foreach (var (method, path, agent, referrer, language) in requests)
+        {
+            await SendAsync(method, path, agent, referrer, language);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (pipeline.Processed < before + requests.Count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(before + requests.Count, pipeline.Processed);
+        await pipeline.FlushAsync(CancellationToken.None);
+        await Processor.WritePendingAsync(CancellationToken.None);
+    }
+
+    private async Task SendAsync(HttpMethod method, string path, string agent, string? referrer = null, string? language = null)
     {
         using var request = new HttpRequestMessage(method, path);
         request.Headers.TryAddWithoutValidation("User-Agent", agent);
+        if (referrer is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Referer", referrer);
+        }
+
+        if (language is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept-Language", language);
+        }
+
         using var response = await Client.SendAsync(request);
         response.EnsureSuccessStatusCode();
     }

@@ -71,11 +71,22 @@ public sealed class DashboardCanaryTests
             await app.Services.GetServices<IRequestRecordProcessor>().OfType<DashboardProcessor>().Single().WritePendingAsync(CancellationToken.None);
 
             var outputs = new List<(string Where, string Text)>();
-            foreach (var dimension in new[] { "utm_campaign", "utm_medium", "utm_source", "referrer", "language", "route" })
+            foreach (var dimension in new[] { "utm_campaign", "utm_medium", "utm_source", "referrer", "language", "route", "page", "entry_page", "exit_page", "event", "goal", "os", "country", "browser", "device" })
             {
                 outputs.Add(($"top {dimension}", await client.GetStringAsync($"/numo/api/top?range=24h&dim={dimension}")));
                 outputs.Add(($"csv {dimension}", await client.GetStringAsync($"/numo/api/export.csv?view=top&dim={dimension}&range=24h")));
+
+                // Filtered by the values the client sent (as counted), and by two at once.
+                outputs.Add(($"top {dimension} filtered", await client.GetStringAsync($"/numo/api/top?range=24h&dim={dimension}&utm_campaign=(redacted)&language=(redacted)")));
+                if (dimension is not ("goal" or "exit_page"))
+                {
+                    outputs.Add(($"top {dimension} by event", await client.GetStringAsync($"/numo/api/top?range=24h&dim={dimension}&event=(redacted)")));
+                }
             }
+
+            outputs.Add(("overview filtered", await client.GetStringAsync("/numo/api/overview?range=24h&utm_source=(redacted)&referrer=(redacted)")));
+            outputs.Add(("funnel", await client.GetStringAsync("/numo/api/funnel?range=24h&steps=" + Uri.EscapeDataString("[\"page:/\",\"event:(redacted)\"]"))));
+            outputs.Add(("funnel day", await client.GetStringAsync("/numo/api/funnel?range=24h&within=day&steps=" + Uri.EscapeDataString("[\"page:/\"]"))));
 
             outputs.Add(("overview", await client.GetStringAsync("/numo/api/overview?range=24h")));
             outputs.Add(("live", await client.GetStringAsync("/numo/api/live")));

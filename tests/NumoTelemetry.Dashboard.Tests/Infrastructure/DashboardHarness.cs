@@ -54,8 +54,30 @@ internal sealed class DashboardHarness : IDisposable
         Query = new DashboardQueryService(Store, new StoredAlertFeed(Store, NullLogger<StoredAlertFeed>.Instance), Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<DashboardQueryService>.Instance);
     }
 
-    public Task<IReadOnlyList<DashboardCell>> ReadAsync(DashboardGranularity granularity, string dimension) =>
-        Store.ReadAsync(new DashboardCellQuery(granularity, dimension, DateTimeOffset.UnixEpoch, Time.GetUtcNow().AddYears(1)), default).AsTask();
+    /// <summary>The stored cells of a dimension; a cube axis is read as the cube's cells summed by that axis (sketches not kept).</summary>
+    public async Task<IReadOnlyList<DashboardCell>> ReadAsync(DashboardGranularity granularity, string dimension)
+    {
+        var axis = Array.IndexOf(DashboardDimensions.CubeAxes, dimension);
+        var stored = axis < 0 ? dimension : DashboardDimensions.Cube;
+        var cells = await Store.ReadAsync(new DashboardCellQuery(granularity, stored, DateTimeOffset.UnixEpoch, Time.GetUtcNow().AddYears(1)), default);
+        if (axis < 0)
+        {
+            return cells;
+        }
+
+        return [.. cells
+            .GroupBy(c => (c.BucketStart, Value: c.Key.Split(DashboardDimensions.CubeSeparator)[axis]))
+            .Select(g => new DashboardCell
+            {
+                Granularity = granularity,
+                BucketStart = g.Key.BucketStart,
+                Dimension = dimension,
+                Key = g.Key.Value,
+                Requests = g.Sum(c => c.Requests),
+                PageViews = g.Sum(c => c.PageViews),
+                Visits = g.Sum(c => c.Visits),
+            })];
+    }
 
     private DashboardProcessor NewProcessor() =>
         new(Store, Microsoft.Extensions.Options.Options.Create(Options), Filter, Time, NullLogger<DashboardProcessor>.Instance);
