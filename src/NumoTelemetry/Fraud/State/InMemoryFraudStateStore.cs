@@ -7,26 +7,41 @@ using NumoTelemetry.Fraud.Sessions;
 namespace NumoTelemetry.Fraud.State;
 
 /// <summary>
-/// The default <see cref="IFraudStateStore"/>: all state in this process, bounded. A subject's state is a small linked list
-/// of features (counters, sketches, observations, sets, score), allocated on first use. Subjects whose every feature has
-/// expired are swept once a minute (of record time). Beyond <c>MaxSubjects</c>, subjects are evicted by class, cheapest
-/// first (see <see cref="EvictionClass"/>): a new subject seen in one request only, then subjects seen again, and subjects
-/// that carry evidence (accounts, AS numbers, logins, detector verdicts) last, so a flood of one-request addresses
-/// evicts only its own kind. Single-threaded (the pipeline thread).
+/// The default <see cref="IFraudStateStore"/>: all state in this process, bounded. A subject is a slot in flat arrays (its key,
+/// expiry, eviction links and class), found through an open-addressing table of slot numbers, and its features (counters,
+/// sketches, observations, sets, score) are one block of 64-bit words in a <see cref="FeatureArena"/>: no object per subject or
+/// per feature, about a third of the memory of a dictionary of subject objects with a list of feature objects each. Subjects
+/// whose every feature has expired are swept once a minute (of record time). Beyond <c>MaxSubjects</c>, subjects are evicted by
+/// class, cheapest first (see <see cref="EvictionClass"/>): a new subject seen in one request only, then subjects seen again, and
+/// subjects that carry evidence (accounts, AS numbers, logins, detector verdicts) last, so a flood of one-request addresses evicts
+/// only its own kind. Single-threaded (the pipeline thread).
 /// </summary>
+/// <remarks>
+/// A feature in a block is a header word (name id, type, payload length, and 32 bits of its own) followed by its payload words:
+/// a counter's head bucket and six buckets, <c>ushort</c>s while they fit (3 words in all), else <c>int</c>s (5 words); a distinct count's generation and its two generations'
+/// elements, exact (2 words and one per element) until <see cref="InlineDistinct"/> elements, then a <see cref="SpilledDistinct"/>
+/// object with the same two sketches as before (1 word); a timing series (5 words); an observation (10 words); a member set's
+/// expiry and members (2 words and one per member); a score, an object (1 word). A block is sized to its features (rounded to
+/// two words) and moved to a larger one when a feature is added or grows.
+/// </remarks>
 internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateStore
 {
     private static readonly long SweepIntervalMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
 
-    private readonly Dictionary<SubjectKey, Subject> _subjects = new();
+    // Distinct elements kept in the block (both generations together) before the feature becomes a SpilledDistinct object:
+    // below DistinctSketch.SmallLimit, so an inline feature is always the sketches' exact small mode.
+    private const int InlineDistinct = 16;
+
     private readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
     private readonly int _maxSubjects;
+    private readonly FeatureArena _arena = new();
+    private int _count;
     private long _lastSweepMs;
     private long _nowMs;
     private long _evicted;
     private long _sinceSweep;
     private SubjectKey _lastKey;
-    private Subject? _last;
+    private int _last = -1;
     private long _lastAtMs;
 
     // Eviction: every subject is in one of three lists by class (EvictionClass), threaded through its slot (prev/next slot
@@ -45,22 +60,35 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     private readonly HashSet<string> _evidenceNames;
     private bool[] _evidenceIds = new bool[64];
 
-    // A direct-mapped cache of recently used subjects in front of the dictionary: a record's handful of subjects
-    // (ip, prefix, session, visitor, user, asn) come back operation after operation, and a dictionary probe is a
-    // hash, a bucket and an entry read in a table of up to MaxSubjects. Emptied whenever a subject leaves the dictionary.
+    // A direct-mapped cache of recently used subjects in front of the table: a record's handful of subjects (ip, prefix,
+    // session, visitor, user, asn) come back operation after operation. Emptied whenever a subject leaves.
     private const int RecentSlots = 64;
     private readonly SubjectKey[] _recentKeys = new SubjectKey[RecentSlots];
-    private readonly Subject?[] _recent = new Subject?[RecentSlots];
+    private readonly int[] _recent = new int[RecentSlots];
 
-    // Each subject's expiry lives in a slot of a flat array (struct of arrays), with its key: a sweep reads these arrays
-    // in order instead of visiting every subject object scattered over the heap. A free key marks a free slot.
+    // The subjects: an open-addressing table (linear probing, at most half full) of slot + 1 (0: empty), hashed by key.
+    private int[] _table = new int[2048];
+    private int _tableShift = 32 - 11;
+
+    // Each subject is a slot of these flat arrays (struct of arrays): its key, expiry, eviction links and class, and where its
+    // features are (block address, words used, block size, and the last feature used + 1, where the next search starts).
+    // A sweep reads them in order. A free key marks a free slot.
     private SubjectKey[] _slotKeys = new SubjectKey[1024];
     private long[] _slotExpires = new long[1024];
     private int[] _slotPrev = new int[1024];
     private int[] _slotNext = new int[1024];
     private byte[] _slotClass = new byte[1024];
+    private int[] _slotBlock = new int[1024];
+    private ushort[] _slotUsed = new ushort[1024];
+    private ushort[] _slotSize = new ushort[1024];
+    private ushort[] _slotCursor = new ushort[1024];
     private int _slotHigh;
     private readonly Stack<int> _freeSlots = new();
+
+    // Features that are objects (a score, a large distinct count), by the index in their header.
+    private object?[] _objects = new object?[64];
+    private int _objectHigh;
+    private readonly Stack<int> _freeObjects = new();
 
     // Feature names are a few dozen constant strings: a cache by reference (identity hash) spares the ordinal string hash.
     // Direct-mapped, so it is sized for collisions to be rare: names sharing a slot would evict each other on every
@@ -79,12 +107,13 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         _maxSubjects = Math.Max(16, maxSubjects);
         _probationTarget = Math.Max(1, (int)((long)_maxSubjects * ProbationShare / 100));
         _evidenceNames = new HashSet<string>(evidenceFeatures ?? Sessions.AccessPatternTracker.EvidenceFeatures, StringComparer.Ordinal);
+        Array.Fill(_recent, -1);
     }
 
     public bool IsShared => false;
 
     /// <summary>Subjects held.</summary>
-    public int SubjectCount => _subjects.Count;
+    public int SubjectCount => _count;
 
     /// <summary>Subjects evicted so far (expired or over the bound).</summary>
     public long Evicted => _evicted;
@@ -99,7 +128,11 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     public int CountOf(EvictionClass evictionClass) => _counts[(int)evictionClass];
 
     /// <summary>The class a subject is held in; <see langword="null"/> when it is not held.</summary>
-    internal EvictionClass? ClassOf(in SubjectKey key) => _subjects.TryGetValue(key, out var subject) ? (EvictionClass)(_slotClass[subject.Slot] & ClassMask) : null;
+    internal EvictionClass? ClassOf(in SubjectKey key)
+    {
+        var slot = Find(in key, out _);
+        return slot >= 0 ? (EvictionClass)(_slotClass[slot] & ClassMask) : null;
+    }
 
     /// <summary>
     /// Marks a held subject as evidence (the engine, for the subject of a detector verdict): evicted over the bound only after
@@ -107,9 +140,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     /// </summary>
     internal void MarkEvidence(in SubjectKey key)
     {
-        if (_subjects.TryGetValue(key, out var subject) && (_slotClass[subject.Slot] & ClassMask) != (byte)EvictionClass.Evidence)
+        var slot = Find(in key, out _);
+        if (slot >= 0 && (_slotClass[slot] & ClassMask) != (byte)EvictionClass.Evidence)
         {
-            Move(subject.Slot, EvictionClass.Evidence);
+            Move(slot, EvictionClass.Evidence);
         }
     }
 
@@ -146,11 +180,12 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     public ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken)
     {
         ForgetRecent();
-        foreach (var key in _subjects.Keys)
+        for (var slot = 0; slot < _slotHigh; slot++)
         {
-            if (key.KeyId == keyId && key.IsPseudonymous && _subjects.Remove(key, out var subject))
+            ref readonly var key = ref _slotKeys[slot];
+            if (!key.IsEmpty && key.KeyId == keyId && key.IsPseudonymous)
             {
-                FreeSlot(subject.Slot);
+                Remove(slot);
             }
         }
 
@@ -164,9 +199,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         var erased = 0;
         foreach (var key in subjects)
         {
-            if (_subjects.Remove(key, out var subject))
+            var slot = Find(in key, out _);
+            if (slot >= 0)
             {
-                FreeSlot(subject.Slot);
+                Remove(slot);
                 erased++;
             }
         }
@@ -180,7 +216,8 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     /// </summary>
     internal bool Describe(in SubjectKey key, Utf8JsonWriter writer)
     {
-        if (!_subjects.TryGetValue(key, out var subject))
+        var slot = Find(in key, out _);
+        if (slot < 0)
         {
             return false;
         }
@@ -191,14 +228,16 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             names[id] = name;
         }
 
-        writer.WriteNumber("expiresAtMs", _slotExpires[subject.Slot]);
-        writer.WriteString("class", ((EvictionClass)(_slotClass[subject.Slot] & ClassMask)).ToString().ToLowerInvariant());
+        writer.WriteNumber("expiresAtMs", _slotExpires[slot]);
+        writer.WriteString("class", ((EvictionClass)(_slotClass[slot] & ClassMask)).ToString().ToLowerInvariant());
         writer.WriteStartArray("features");
-        for (var node = subject.Head; node is not null; node = node.Next)
+        var block = Block(slot);
+        for (var f = 0; f < block.Length; f += 1 + Feature.Payload(block[f]))
         {
+            var nameId = Feature.Name(block[f]);
             writer.WriteStartObject();
-            writer.WriteString("name", names.TryGetValue(node.NameId, out var n) ? n : node.NameId.ToString(CultureInfo.InvariantCulture));
-            node.Describe(writer);
+            writer.WriteString("name", names.TryGetValue(nameId, out var n) ? n : nameId.ToString(CultureInfo.InvariantCulture));
+            DescribeFeature(block.Slice(f, 1 + Feature.Payload(block[f])), writer);
             writer.WriteEndObject();
         }
 
@@ -213,7 +252,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     {
         foreach (var key in subjects)
         {
-            if (!_subjects.ContainsKey(key))
+            if (Find(in key, out _) < 0)
             {
                 continue;
             }
@@ -232,13 +271,18 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     public void Clear()
     {
         ForgetRecent();
-        _subjects.Clear();
+        _count = 0;
+        Array.Clear(_table);
         Array.Clear(_slotKeys);
         _slotHigh = 0;
         _freeSlots.Clear();
         Array.Fill(_heads, -1);
         Array.Fill(_tails, -1);
         Array.Clear(_counts);
+        _arena.Clear();
+        Array.Clear(_objects);
+        _objectHigh = 0;
+        _freeObjects.Clear();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
@@ -258,42 +302,40 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         // Consecutive operations mostly touch one subject (a request's IP features): remember the last one.
         // A subject used again (another request: its operations come together, at one time) is touched: out of probation
         // (EvictionClass.New) on its second use, marked referenced after that.
-        Subject subject;
-        if (_last is not null && _lastKey == op.Subject)
+        int slot;
+        if (_last >= 0 && _lastKey == op.Subject)
         {
-            subject = _last;
+            slot = _last;
             if (atMs != _lastAtMs)
             {
-                Touch(subject.Slot);
+                Touch(slot);
             }
         }
         else
         {
             var r = (int)((uint)op.Subject.GetHashCode() % RecentSlots);
-            var cached = _recent[r];
-            if (cached is not null && _recentKeys[r] == op.Subject)
+            if (_recent[r] >= 0 && _recentKeys[r] == op.Subject)
             {
-                subject = cached;
-                Touch(subject.Slot);
+                slot = _recent[r];
+                Touch(slot);
             }
             else
             {
-                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_subjects, op.Subject, out var exists);
-                if (exists)
+                slot = Find(in op.Subject, out var empty);
+                if (slot >= 0)
                 {
-                    subject = slot!;
-                    Touch(subject.Slot);
+                    Touch(slot);
                 }
                 else
                 {
-                    subject = slot = NewSubject(op.Subject);
+                    slot = NewSubject(op.Subject, empty);
                 }
 
-                _recent[r] = subject;
+                _recent[r] = slot;
                 _recentKeys[r] = op.Subject;
             }
 
-            _last = subject;
+            _last = slot;
             _lastKey = op.Subject;
         }
 
@@ -301,93 +343,109 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         var wholeMs = StateMath.WholeMs(op.Window);
         var windowMs = Math.Max(1, wholeMs);
         var nameId = NameId(op.Name);
-        if ((_evidenceIds[nameId] || op.Kind == StateOperationKind.AddScore) && (_slotClass[subject.Slot] & ClassMask) != (byte)EvictionClass.Evidence && Writes(in op))
+        if ((_evidenceIds[nameId] || op.Kind == StateOperationKind.AddScore) && (_slotClass[slot] & ClassMask) != (byte)EvictionClass.Evidence && Writes(in op))
         {
-            Move(subject.Slot, EvictionClass.Evidence);
+            Move(slot, EvictionClass.Evidence);
         }
 
         switch (op.Kind)
         {
             case StateOperationKind.Increment:
             {
-                var node = subject.Find<CounterNode>(nameId);
-                if (node is null)
+                var f = FindFeature(slot, nameId, Feature.Counter);
+                if (f < 0)
                 {
                     if (op.Amount == 0)
                     {
                         break;
                     }
 
-                    node = subject.Create<CounterNode>(nameId);
+                    f = AddFeature(slot, Feature.Header(nameId, Feature.Counter, Counter.NarrowWords, 0));
+                    Counter.Init(Block(slot).Slice(f, 1 + Counter.NarrowWords));
                 }
 
-                result.Count = node.Add(atMs, StateMath.CounterBucketMs(wholeMs), op.Amount);
-                Extend(subject, atMs + windowMs);
+                result.Count = Increment(slot, f, atMs, StateMath.CounterBucketMs(wholeMs), op.Amount);
+                Extend(slot, atMs + windowMs);
                 break;
             }
 
             case StateOperationKind.AddDistinct:
             {
-                var node = subject.Find<DistinctNode>(nameId);
-                if (node is null)
+                var f = FindFeature(slot, nameId, Feature.Distinct);
+                if (f < 0)
                 {
                     if (op.Element == 0)
                     {
-                        break; // a read of nothing: 0, and no node
+                        break; // a read of nothing: 0, and no feature
                     }
 
-                    node = subject.Create<DistinctNode>(nameId);
+                    f = AddFeature(slot, Feature.Header(nameId, Feature.Distinct, 1, 0));
+                    Block(slot)[f + 1] = unchecked((ulong)long.MinValue);
                 }
 
-                result.IsNew = node.Add(atMs, StateMath.GenerationMs(wholeMs), op.Element, out var estimate);
+                result.IsNew = AddDistinct(slot, f, atMs, StateMath.GenerationMs(wholeMs), op.Element, out var estimate);
                 result.Count = estimate;
-                Extend(subject, atMs + windowMs);
+                Extend(slot, atMs + windowMs);
                 break;
             }
 
             case StateOperationKind.ObserveTiming:
             {
-                var node = subject.Get<TimingNode>(nameId);
-                node.Observe(atMs, windowMs);
-                result.Count = node.Count;
-                result.Mean = node.Mean;
-                result.Variation = StateMath.Variation(node.Mean, node.Variance);
-                Extend(subject, atMs + windowMs);
+                var f = FindFeature(slot, nameId, Feature.Timing);
+                if (f < 0)
+                {
+                    f = AddFeature(slot, Feature.Header(nameId, Feature.Timing, Timing.Words, 0));
+                    Timing.Init(Block(slot).Slice(f, 1 + Timing.Words));
+                }
+
+                var timing = Block(slot).Slice(f, 1 + Timing.Words);
+                Timing.Observe(timing, atMs, windowMs);
+                result.Count = Timing.Count(timing);
+                result.Mean = Timing.Mean(timing);
+                result.Variation = StateMath.Variation(result.Mean, Timing.Variance(timing));
+                Extend(slot, atMs + windowMs);
                 break;
             }
 
             case StateOperationKind.Exchange:
             {
-                var node = subject.Get<ObservationNode>(nameId);
-                if (atMs < node.AtMs)
+                var f = FindFeature(slot, nameId, Feature.Observation);
+                if (f < 0)
+                {
+                    f = AddFeature(slot, Feature.Header(nameId, Feature.Observation, Observed.Words, 0));
+                    Observed.Init(Block(slot).Slice(f, 1 + Observed.Words));
+                }
+
+                var observed = Block(slot).Slice(f, 1 + Observed.Words);
+                var value = Observed.Value(observed);
+                if (atMs < Observed.AtMs(observed))
                 {
                     // an older observation arriving late (another node, a replay) never replaces a newer one: it is the answer
-                    result.Previous = node.Value;
+                    result.Previous = value;
                     break;
                 }
 
-                result.Previous = node.Value.HasValue && node.ExpiresMs >= atMs ? node.Value : default;
-                node.Value = op.Observation.Coarsened();
-                node.ExpiresMs = atMs + windowMs;
-                node.AtMs = atMs;
-                Extend(subject, atMs + windowMs);
+                result.Previous = value.HasValue && Observed.ExpiresMs(observed) >= atMs ? value : default;
+                Observed.Set(observed, op.Observation.Coarsened(), atMs + windowMs, atMs);
+                Extend(slot, atMs + windowMs);
                 break;
             }
 
             case StateOperationKind.AddMember:
             {
-                var node = subject.Get<MemberNode>(nameId);
-                if (node.ExpiresMs < atMs)
+                var f = FindFeature(slot, nameId, Feature.Member);
+                if (f < 0)
                 {
-                    node.Count = 0;
+                    f = AddFeature(slot, Feature.Header(nameId, Feature.Member, 1, 0));
+                    Block(slot)[f + 1] = long.MaxValue;
                 }
 
-                result.IsNew = node.Add(op.Element);
-                result.Count = node.Count;
+                result.IsNew = AddMember(slot, f, atMs, op.Element, out var count);
+                result.Count = count;
                 if (op.Element != 0)
                 {
-                    node.ExpiresMs = atMs + windowMs;
-                    Extend(subject, atMs + windowMs);
+                    Block(slot)[f + 1] = (ulong)(atMs + windowMs);
+                    Extend(slot, atMs + windowMs);
                 }
 
                 break;
@@ -395,9 +453,15 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
             case StateOperationKind.AddScore:
             {
-                var node = subject.Get<ScoreNode>(nameId);
-                node.Add(atMs, windowMs, op.Reason, op.Points, out result.Score, out result.TopReason);
-                Extend(subject, atMs + (8 * windowMs));
+                var f = FindFeature(slot, nameId, Feature.Score);
+                if (f < 0)
+                {
+                    f = AddFeature(slot, Feature.ObjectHeader(nameId, Feature.Score, AddObject(new ScoreState())));
+                }
+
+                var score = (ScoreState)_objects[Feature.Aux(Block(slot)[f])]!;
+                score.Add(atMs, windowMs, op.Reason, op.Points, out result.Score, out result.TopReason);
+                Extend(slot, atMs + (8 * windowMs));
                 break;
             }
         }
@@ -410,7 +474,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
     private void MaybeSweep()
     {
-        if (_nowMs - _lastSweepMs < SweepIntervalMs || _sinceSweep < 2L * _subjects.Count)
+        if (_nowMs - _lastSweepMs < SweepIntervalMs || _sinceSweep < 2L * _count)
         {
             return;
         }
@@ -424,8 +488,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         {
             if (expires[i] < _nowMs && !keys[i].IsEmpty)
             {
-                _subjects.Remove(keys[i]);
-                FreeSlot(i);
+                Remove(i);
                 _evicted++;
                 _evictedBy[3]++;
             }
@@ -439,13 +502,13 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     /// </summary>
     private void EvictOverBound()
     {
-        if (_subjects.Count <= _maxSubjects)
+        if (_count <= _maxSubjects)
         {
             return;
         }
 
         ForgetRecent();
-        while (_subjects.Count > _maxSubjects)
+        while (_count > _maxSubjects)
         {
             var victim = _counts[(int)EvictionClass.New] > _probationTarget ? EvictionClass.New
                 : _counts[(int)EvictionClass.Repeat] > 0 ? EvictionClass.Repeat
@@ -458,40 +521,142 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                 slot = _tails[(int)victim];
             }
 
-            _subjects.Remove(_slotKeys[slot]);
-            FreeSlot(slot);
+            Remove(slot);
             _evicted++;
             _evictedBy[(int)victim]++;
         }
     }
 
-    private Subject NewSubject(in SubjectKey key)
+    /// <summary>The slot of a held subject, or -1 and the table index where it would go.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Find(in SubjectKey key, out int empty)
     {
+        var table = _table;
+        var mask = table.Length - 1;
+        for (var i = TableIndex(in key); ; i = (i + 1) & mask)
+        {
+            var entry = table[i];
+            if (entry == 0)
+            {
+                empty = i;
+                return -1;
+            }
+
+            if (_slotKeys[entry - 1] == key)
+            {
+                empty = -1;
+                return entry - 1;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int TableIndex(in SubjectKey key) => (int)(((uint)key.GetHashCode() * 0x9E3779B9u) >> _tableShift);
+
+    private int NewSubject(in SubjectKey key, int empty)
+    {
+        if ((_count + 1) * 2 > _table.Length)
+        {
+            GrowTable();
+            Find(in key, out empty);
+        }
+
         if (!_freeSlots.TryPop(out var slot))
         {
             if (_slotHigh == _slotKeys.Length)
             {
-                Array.Resize(ref _slotKeys, _slotKeys.Length * 2);
-                Array.Resize(ref _slotExpires, _slotKeys.Length);
-                Array.Resize(ref _slotPrev, _slotKeys.Length);
-                Array.Resize(ref _slotNext, _slotKeys.Length);
-                Array.Resize(ref _slotClass, _slotKeys.Length);
+                var length = _slotKeys.Length * 2;
+                Array.Resize(ref _slotKeys, length);
+                Array.Resize(ref _slotExpires, length);
+                Array.Resize(ref _slotPrev, length);
+                Array.Resize(ref _slotNext, length);
+                Array.Resize(ref _slotClass, length);
+                Array.Resize(ref _slotBlock, length);
+                Array.Resize(ref _slotUsed, length);
+                Array.Resize(ref _slotSize, length);
+                Array.Resize(ref _slotCursor, length);
             }
 
             slot = _slotHigh++;
         }
 
+        _table[empty] = slot + 1;
+        _count++;
         _slotKeys[slot] = key;
         _slotExpires[slot] = long.MinValue;
+        _slotUsed[slot] = 0;
+        _slotSize[slot] = 0;
+        _slotCursor[slot] = 0;
 
         // Accounts and AS numbers are evidence from the start (an account's failures, an AS's logins: few, and what the
         // detectors judge over hours); any other subject starts on probation.
         Link(slot, key.Kind is SubjectKind.User or SubjectKind.Asn or SubjectKind.PhonePrefix or SubjectKind.Site ? EvictionClass.Evidence : EvictionClass.New);
-        return new Subject { Slot = slot };
+        return slot;
     }
 
-    private void FreeSlot(int slot)
+    private void GrowTable()
     {
+        var old = _table;
+        _table = new int[old.Length * 2];
+        _tableShift--;
+        var mask = _table.Length - 1;
+        foreach (var entry in old)
+        {
+            if (entry != 0)
+            {
+                var i = TableIndex(in _slotKeys[entry - 1]);
+                while (_table[i] != 0)
+                {
+                    i = (i + 1) & mask;
+                }
+
+                _table[i] = entry;
+            }
+        }
+    }
+
+    /// <summary>Removes a held subject: out of the table (backward-shift deletion), its features and objects freed, its slot freed.</summary>
+    private void Remove(int slot)
+    {
+        var table = _table;
+        var mask = table.Length - 1;
+        var i = TableIndex(in _slotKeys[slot]);
+        while (table[i] != slot + 1)
+        {
+            i = (i + 1) & mask;
+        }
+
+        // Later entries of the probe run move back into the hole unless their home is cyclically after it.
+        var hole = i;
+        for (var j = (hole + 1) & mask; table[j] != 0; j = (j + 1) & mask)
+        {
+            var home = TableIndex(in _slotKeys[table[j] - 1]);
+            if (((j - home) & mask) >= ((j - hole) & mask))
+            {
+                table[hole] = table[j];
+                hole = j;
+            }
+        }
+
+        table[hole] = 0;
+        _count--;
+
+        var block = Block(slot);
+        for (var f = 0; f < block.Length; f += 1 + Feature.Payload(block[f]))
+        {
+            if (Feature.IsObject(block[f]))
+            {
+                FreeObject((int)Feature.Aux(block[f]));
+            }
+        }
+
+        if (_slotSize[slot] > 0)
+        {
+            _arena.Free(_slotBlock[slot], _slotSize[slot]);
+        }
+
+        _slotUsed[slot] = 0;
+        _slotSize[slot] = 0;
         Unlink(slot);
         _slotKeys[slot] = default;
         _freeSlots.Push(slot);
@@ -575,9 +740,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Extend(Subject subject, long expiresMs)
+    private void Extend(int slot, long expiresMs)
     {
-        ref var expires = ref _slotExpires[subject.Slot];
+        ref var expires = ref _slotExpires[slot];
         if (expiresMs > expires)
         {
             expires = expiresMs;
@@ -586,8 +751,329 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
     private void ForgetRecent()
     {
-        _last = null;
-        Array.Clear(_recent);
+        _last = -1;
+        Array.Fill(_recent, -1);
+    }
+
+    /// <summary>A subject's features (the used words of its block).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Span<ulong> Block(int slot)
+    {
+        var used = _slotUsed[slot];
+        return used == 0 ? default : _arena.Block(_slotBlock[slot], used);
+    }
+
+    /// <summary>
+    /// Finds a feature by name and type; returns its word offset in the block, or -1. The search starts after the last feature
+    /// used (a request's operations on a subject come in the same order every time, and new features go in right after the last
+    /// one used, so the block keeps that order and the next feature is usually the first looked at), then wraps round. A feature
+    /// is unique by name and type, so the order of the search never changes the answer.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int FindFeature(int slot, int nameId, int type)
+    {
+        var block = Block(slot);
+        var cursor = _slotCursor[slot] - 1;
+        var start = cursor < 0 ? block.Length : cursor + 1 + Feature.Payload(block[cursor]);
+        var key = Feature.Key(nameId, type);
+        for (var f = start; f < block.Length; f += 1 + Feature.Payload(block[f]))
+        {
+            if (Feature.Matches(block[f], key))
+            {
+                _slotCursor[slot] = (ushort)(f + 1);
+                return f;
+            }
+        }
+
+        for (var f = 0; f < start; f += 1 + Feature.Payload(block[f]))
+        {
+            if (Feature.Matches(block[f], key))
+            {
+                _slotCursor[slot] = (ushort)(f + 1);
+                return f;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Adds a feature (its payload to be initialised by the caller) right after the last one used; returns its offset.</summary>
+    private int AddFeature(int slot, ulong header)
+    {
+        var cursor = _slotCursor[slot] - 1;
+        var at = 0;
+        if (cursor >= 0)
+        {
+            at = cursor + 1 + Feature.Payload(Block(slot)[cursor]);
+        }
+
+        var block = Reshape(slot, at, 1 + Feature.Payload(header));
+        block[at] = header;
+        _slotCursor[slot] = (ushort)(at + 1);
+        return at;
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="delta"/> words at word <paramref name="at"/> of a subject's block (or removes -<paramref name="delta"/>
+    /// words from there), moving the block to a larger one when it is full; returns the block's used words. Inserted words are
+    /// undefined until written.
+    /// </summary>
+    private Span<ulong> Reshape(int slot, int at, int delta)
+    {
+        int used = _slotUsed[slot];
+        var resized = used + delta;
+        int size = _slotSize[slot];
+        if (resized > size)
+        {
+            var grown = FeatureArena.SizeFor(resized);
+            if (grown > FeatureArena.PageWords || grown > ushort.MaxValue)
+            {
+                throw new InvalidOperationException("A fraud subject's features exceed the largest block.");
+            }
+
+            var address = _arena.Allocate(grown);
+            var to = _arena.Block(address, resized);
+            if (used > 0)
+            {
+                var from = _arena.Block(_slotBlock[slot], used);
+                from[..at].CopyTo(to);
+                from[at..].CopyTo(to[(at + delta)..]);
+                _arena.Free(_slotBlock[slot], size);
+            }
+
+            _slotBlock[slot] = address;
+            _slotSize[slot] = (ushort)grown;
+        }
+        else
+        {
+            var block = _arena.Block(_slotBlock[slot], Math.Max(used, resized));
+            if (delta > 0)
+            {
+                block[at..used].CopyTo(block[(at + delta)..]);
+            }
+            else if (delta < 0)
+            {
+                block[(at - delta)..used].CopyTo(block[at..]);
+            }
+        }
+
+        _slotUsed[slot] = (ushort)resized;
+        return _arena.Block(_slotBlock[slot], resized);
+    }
+
+    private int AddObject(object value)
+    {
+        if (!_freeObjects.TryPop(out var index))
+        {
+            if (_objectHigh == _objects.Length)
+            {
+                Array.Resize(ref _objects, _objects.Length * 2);
+            }
+
+            index = _objectHigh++;
+        }
+
+        _objects[index] = value;
+        return index;
+    }
+
+    private void FreeObject(int index)
+    {
+        _objects[index] = null;
+        _freeObjects.Push(index);
+    }
+
+    /// <summary>A counter's add: on its six buckets as <c>int</c>s, kept as <c>ushort</c>s while they fit, else widened for good.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
+    private long Increment(int slot, int f, long atMs, long bucketMs, long amount)
+    {
+        var block = Block(slot);
+        var counter = block.Slice(f, 1 + Feature.Payload(block[f]));
+        Span<int> buckets = stackalloc int[StateOperation.CounterBuckets];
+        Counter.Load(counter, buckets);
+        var head = (long)counter[1];
+        var count = Counter.Add(ref head, buckets, atMs, bucketMs, amount);
+        if (!Counter.TryStore(counter, head, buckets))
+        {
+            block = Reshape(slot, f + 1 + Counter.NarrowWords, Counter.WideWords - Counter.NarrowWords);
+            block[f] = Feature.Widened(block[f], Counter.WideWords);
+            Counter.TryStore(block.Slice(f, 1 + Counter.WideWords), head, buckets);
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// A distinct count's add: the two generations' small sets, exactly as <see cref="DistinctSketch"/> keeps them below its
+    /// small limit, in the block; beyond <see cref="InlineDistinct"/> elements, the feature becomes a <see cref="SpilledDistinct"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
+    private bool AddDistinct(int slot, int f, long atMs, long generationMs, ulong element, out long estimate)
+    {
+        var block = Block(slot);
+        if (Feature.IsObject(block[f]))
+        {
+            return ((SpilledDistinct)_objects[Feature.Aux(block[f])]!).Add(atMs, generationMs, element, out estimate);
+        }
+
+        var g = StateMath.Bucket(atMs, generationMs);
+        var generation = (long)block[f + 1];
+        var current = Feature.Current(block[f]);
+        var previous = Feature.Previous(block[f]);
+        if (g > generation)
+        {
+            if (g == generation + 1)
+            {
+                // the current generation becomes the previous one: its elements stay where they are (after an empty current)
+                block = Reshape(slot, f + 2 + current, -previous);
+                previous = current;
+            }
+            else
+            {
+                block = Reshape(slot, f + 2, -(current + previous));
+                previous = 0;
+            }
+
+            current = 0;
+            block[f + 1] = (ulong)g;
+            block[f] = Feature.WithSets(block[f], current, previous);
+            generation = g;
+        }
+
+        var changed = false;
+        if (element != 0 && (g == generation || g == generation - 1))
+        {
+            var inCurrent = g == generation;
+            var set = inCurrent ? block.Slice(f + 2, current) : block.Slice(f + 2 + current, previous);
+            if (!set.Contains(element))
+            {
+                if (current + previous == InlineDistinct)
+                {
+                    var spilled = new SpilledDistinct(generation, block.Slice(f + 2, current), block.Slice(f + 2 + current, previous));
+                    var index = AddObject(spilled);
+                    block = Reshape(slot, f + 1, -(1 + current + previous));
+                    block[f] = Feature.Spilled(block[f], (uint)index);
+                    return spilled.Add(atMs, generationMs, element, out estimate);
+                }
+
+                var at = inCurrent ? f + 2 + current : f + 2 + current + previous;
+                block = Reshape(slot, at, 1);
+                block[at] = element;
+                if (inCurrent)
+                {
+                    current++;
+                }
+                else
+                {
+                    previous++;
+                }
+
+                block[f] = Feature.WithSets(block[f], current, previous);
+                changed = true;
+            }
+        }
+
+        estimate = UnionCount(block.Slice(f + 2, current), block.Slice(f + 2 + current, previous));
+        return changed;
+    }
+
+    /// <summary>The size of the union of two sets (<see cref="DistinctSketch.EstimateUnion"/> of two small sets).</summary>
+    private static long UnionCount(ReadOnlySpan<ulong> current, ReadOnlySpan<ulong> previous)
+    {
+        long n = current.Length;
+        foreach (var element in previous)
+        {
+            if (!current.Contains(element))
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>A member set's add: elements most recent last, the least recently added dropped beyond <see cref="StateOperation.MaxMembers"/>.</summary>
+    private bool AddMember(int slot, int f, long atMs, ulong element, out long count)
+    {
+        var block = Block(slot);
+        var n = (int)Feature.Aux(block[f]);
+        if ((long)block[f + 1] < atMs && n > 0)
+        {
+            block = Reshape(slot, f + 2, -n); // expired: emptied
+            n = 0;
+            block[f] = Feature.WithMembers(block[f], 0);
+        }
+
+        count = n;
+        if (element == 0)
+        {
+            return false;
+        }
+
+        var members = block.Slice(f + 2, n);
+        var i = members.IndexOf(element);
+        if (i >= 0)
+        {
+            members[(i + 1)..].CopyTo(members[i..]);
+            members[n - 1] = element;
+            return false;
+        }
+
+        if (n == StateOperation.MaxMembers)
+        {
+            members[1..].CopyTo(members); // evict the least recently added
+            members[n - 1] = element;
+            return true;
+        }
+
+        block = Reshape(slot, f + 2 + n, 1);
+        block[f + 2 + n] = element;
+        block[f] = Feature.WithMembers(block[f], n + 1);
+        count = n + 1;
+        return true;
+    }
+
+    private void DescribeFeature(ReadOnlySpan<ulong> feature, Utf8JsonWriter writer)
+    {
+        switch (Feature.Type(feature[0]))
+        {
+            case Feature.Counter:
+                Counter.Describe(feature, writer);
+                break;
+            case Feature.Distinct when Feature.IsObject(feature[0]):
+                ((SpilledDistinct)_objects[Feature.Aux(feature[0])]!).Describe(writer);
+                break;
+            case Feature.Distinct:
+                var current = Feature.Current(feature[0]);
+                writer.WriteString("kind", "distinct");
+                writer.WriteNumber("generation", (long)feature[1]);
+                writer.WriteNumber("estimate", UnionCount(feature.Slice(2, current), feature.Slice(2 + current, Feature.Previous(feature[0]))));
+                break;
+            case Feature.Timing:
+                writer.WriteString("kind", "timing");
+                writer.WriteNumber("lastMs", (long)feature[1]);
+                writer.WriteNumber("count", Timing.Count(feature));
+                writer.WriteNumber("meanMs", Timing.Mean(feature));
+                writer.WriteNumber("variance", Timing.Variance(feature));
+                break;
+            case Feature.Observation:
+                Observed.Describe(feature, writer);
+                break;
+            case Feature.Member:
+                writer.WriteString("kind", "members");
+                writer.WriteNumber("expiresMs", (long)feature[1]);
+                writer.WriteStartArray("members");
+                foreach (var member in feature.Slice(2, (int)Feature.Aux(feature[0])))
+                {
+                    writer.WriteStringValue(member.ToString("x16", CultureInfo.InvariantCulture));
+                }
+
+                writer.WriteEndArray();
+                break;
+            case Feature.Score:
+                ((ScoreState)_objects[Feature.Aux(feature[0])]!).Describe(writer);
+                break;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -616,6 +1102,12 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         if (!exists)
         {
             id = _names.Count;
+            if (id > Feature.MaxName)
+            {
+                _names.Remove(name ?? string.Empty);
+                throw new InvalidOperationException("Too many fraud feature names.");
+            }
+
             if (id >= _evidenceIds.Length)
             {
                 Array.Resize(ref _evidenceIds, _evidenceIds.Length * 2);
@@ -627,135 +1119,175 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         return id;
     }
 
-    private sealed class Subject
+    /// <summary>
+    /// A feature's header word: bits 0–15 the name id, 16–19 the type, 20 whether the feature is an object (its index in the
+    /// upper half), 21 whether a counter is wide, 24–31 the payload words that follow, 32–63 the feature's own (a distinct count's set sizes, a member count,
+    /// an observation's UTC offset, an object's index).
+    /// </summary>
+    private static class Feature
     {
-        public Node? Head;
-        public Node? Cursor;
-        public int Slot; // of its key and expiry in the store's arrays
+        public const int MaxName = 0xFFFF;
+        public const int Counter = 1;
+        public const int Distinct = 2;
+        public const int Timing = 3;
+        public const int Observation = 4;
+        public const int Member = 5;
+        public const int Score = 6;
+        private const ulong ObjectFlag = 1UL << 20;
+        private const ulong WideFlag = 1UL << 21;
 
-        // Finds a feature, starting after the last one found (a request's operations on a subject come in the same order
-        // every time, and new features are linked in right after the last one used, so the list keeps that order and the
-        // next feature is usually the first looked at); then wraps round. A feature is unique by name and type, so the
-        // order of the search never changes the answer.
-        public T? Find<T>(int nameId)
-            where T : Node
-        {
-            var start = Cursor?.Next;
-            for (var node = start; node is not null; node = node.Next)
-            {
-                if (node.NameId == nameId && node is T typed)
-                {
-                    Cursor = node;
-                    return typed;
-                }
-            }
+        public static ulong Header(int nameId, int type, int payload, uint aux) =>
+            (uint)nameId | ((ulong)type << 16) | ((ulong)payload << 24) | ((ulong)aux << 32);
 
-            for (var node = Head; node is not null && node != start; node = node.Next)
-            {
-                if (node.NameId == nameId && node is T typed)
-                {
-                    Cursor = node;
-                    return typed;
-                }
-            }
+        public static ulong ObjectHeader(int nameId, int type, int index) => Header(nameId, type, 0, (uint)index) | ObjectFlag;
 
-            return null;
-        }
+        public static ulong Key(int nameId, int type) => (uint)nameId | ((ulong)type << 16);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public T Get<T>(int nameId)
-            where T : Node, new() => Find<T>(nameId) ?? Create<T>(nameId);
+        public static bool Matches(ulong header, ulong key) => (header & 0xF_FFFF) == key;
 
-        /// <summary>Links a new feature in after the last one used.</summary>
-        public T Create<T>(int nameId)
-            where T : Node, new()
+        public static int Name(ulong header) => (int)(header & 0xFFFF);
+
+        public static int Type(ulong header) => (int)(header >> 16) & 0xF;
+
+        public static bool IsObject(ulong header) => (header & ObjectFlag) != 0;
+
+        /// <summary>Whether a counter is wide (<c>int</c> buckets).</summary>
+        public static bool IsWide(ulong header) => (header & WideFlag) != 0;
+
+        public static ulong Widened(ulong header, int payload) => WithPayload(header, payload, 0) | WideFlag;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Payload(ulong header) => (int)(header >> 24) & 0xFF;
+
+        public static uint Aux(ulong header) => (uint)(header >> 32);
+
+        public static ulong WithAux(ulong header, uint aux) => (header & 0xFFFF_FFFFUL) | ((ulong)aux << 32);
+
+        public static ulong WithPayload(ulong header, int payload, uint aux) => WithAux((header & ~(0xFFUL << 24)) | ((ulong)payload << 24), aux);
+
+        /// <summary>An object feature now: no payload, the object's index.</summary>
+        public static ulong Spilled(ulong header, uint index) => WithPayload(header, 0, index) | ObjectFlag;
+
+        /// <summary>A distinct count's elements in the current and in the previous generation.</summary>
+        public static int Current(ulong header) => (int)(header >> 32) & 0xFF;
+
+        public static int Previous(ulong header) => (int)(header >> 40) & 0xFF;
+
+        public static ulong WithSets(ulong header, int current, int previous) => WithPayload(header, 1 + current + previous, (uint)(current | (previous << 8)));
+
+        public static ulong WithMembers(ulong header, int count) => WithPayload(header, 1 + count, (uint)count);
+    }
+
+    /// <summary>
+    /// A counter: the head bucket, then <see cref="StateOperation.CounterBuckets"/> buckets; narrow, two <c>ushort</c> buckets in
+    /// the header and four in one word (3 words in all), while every bucket is in 0–65,535; else wide, six <c>int</c>s in three words.
+    /// </summary>
+    private static class Counter
+    {
+        public const int NarrowWords = 2;
+        public const int WideWords = 4;
+
+        public static void Init(Span<ulong> c)
         {
-            var created = new T { NameId = nameId };
-            if (Cursor is null)
-            {
-                created.Next = Head;
-                Head = created;
-            }
-            else
-            {
-                created.Next = Cursor.Next;
-                Cursor.Next = created;
-            }
-
-            Cursor = created;
-            return created;
+            c[1] = unchecked((ulong)long.MinValue);
+            c[2] = 0;
         }
-    }
 
-    private abstract class Node
-    {
-        public Node? Next;
-        public int NameId;
-
-        /// <summary>Writes the feature's kind and values (a subject's export).</summary>
-        public abstract void Describe(Utf8JsonWriter writer);
-    }
-
-    [InlineArray(StateOperation.CounterBuckets)]
-    private struct Buckets
-    {
-        private int _element0;
-    }
-
-    private sealed class CounterNode : Node
-    {
-        private Buckets _buckets;
-        private long _head = long.MinValue;
-
-        public override void Describe(Utf8JsonWriter writer)
+        public static void Load(ReadOnlySpan<ulong> c, Span<int> buckets)
         {
+            if (Feature.IsWide(c[0]))
+            {
+                MemoryMarshal.Cast<ulong, int>(c.Slice(2, 3)).CopyTo(buckets);
+                return;
+            }
+
+            var low = Feature.Aux(c[0]);
+            var high = c[2];
+            buckets[0] = (ushort)low;
+            buckets[1] = (ushort)(low >> 16);
+            buckets[2] = (ushort)high;
+            buckets[3] = (ushort)(high >> 16);
+            buckets[4] = (ushort)(high >> 32);
+            buckets[5] = (ushort)(high >> 48);
+        }
+
+        /// <summary>Stores the head and buckets; <see langword="false"/> (nothing stored) when a narrow counter cannot hold them.</summary>
+        public static bool TryStore(Span<ulong> c, long head, ReadOnlySpan<int> buckets)
+        {
+            if (Feature.IsWide(c[0]))
+            {
+                c[1] = (ulong)head;
+                buckets.CopyTo(MemoryMarshal.Cast<ulong, int>(c.Slice(2, 3)));
+                return true;
+            }
+
+            foreach (var bucket in buckets)
+            {
+                if ((uint)bucket > ushort.MaxValue)
+                {
+                    return false;
+                }
+            }
+
+            c[0] = Feature.WithAux(c[0], (uint)buckets[0] | ((uint)buckets[1] << 16));
+            c[1] = (ulong)head;
+            c[2] = (uint)buckets[2] | ((ulong)(uint)buckets[3] << 16) | ((ulong)(uint)buckets[4] << 32) | ((ulong)(uint)buckets[5] << 48);
+            return true;
+        }
+
+        public static void Describe(ReadOnlySpan<ulong> c, Utf8JsonWriter writer)
+        {
+            var head = (long)c[1];
+            Span<int> buckets = stackalloc int[StateOperation.CounterBuckets];
+            Load(c, buckets);
             writer.WriteString("kind", "counter");
-            writer.WriteNumber("headBucket", _head);
+            writer.WriteNumber("headBucket", head);
             writer.WriteStartArray("buckets");
             const int n = StateOperation.CounterBuckets;
-            for (var k = n - 1; k >= 0 && _head != long.MinValue; k--)
+            for (var k = n - 1; k >= 0 && head != long.MinValue; k--)
             {
-                var index = _head - k;
-                writer.WriteNumberValue(_buckets[(int)((index % n + n) % n)]);
+                var index = head - k;
+                writer.WriteNumberValue(buckets[(int)((index % n + n) % n)]);
             }
 
             writer.WriteEndArray();
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
-        public long Add(long atMs, long bucketMs, long amount)
+        public static long Add(ref long head, Span<int> buckets, long atMs, long bucketMs, long amount)
         {
             var b = StateMath.Bucket(atMs, bucketMs);
             const int n = StateOperation.CounterBuckets;
-            if (b > _head)
+            if (b > head)
             {
-                var advance = _head == long.MinValue ? n : Math.Min(n, b - _head);
+                var advance = head == long.MinValue ? n : Math.Min(n, b - head);
                 for (var k = 0; k < advance; k++)
                 {
-                    _buckets[(int)(((b - k) % n + n) % n)] = 0;
+                    buckets[(int)(((b - k) % n + n) % n)] = 0;
                 }
 
-                _head = b;
+                head = b;
             }
 
-            if (b > _head - n)
+            if (b > head - n)
             {
-                _buckets[(int)((b % n + n) % n)] = (int)Math.Clamp(_buckets[(int)((b % n + n) % n)] + amount, int.MinValue, int.MaxValue);
+                buckets[(int)((b % n + n) % n)] = (int)Math.Clamp(buckets[(int)((b % n + n) % n)] + amount, int.MinValue, int.MaxValue);
             }
 
             // Sum of buckets b-5 .. b (those that exist): all six when b is the head (the usual case: not a late arrival).
-            if (b == _head)
+            if (b == head)
             {
-                return (long)_buckets[0] + _buckets[1] + _buckets[2] + _buckets[3] + _buckets[4] + _buckets[5];
+                return (long)buckets[0] + buckets[1] + buckets[2] + buckets[3] + buckets[4] + buckets[5];
             }
 
             long sum = 0;
             for (var k = 0; k < n; k++)
             {
                 var index = b - k;
-                if (index <= _head && index > _head - n)
+                if (index <= head && index > head - n)
                 {
-                    sum += _buckets[(int)((index % n + n) % n)];
+                    sum += buckets[(int)((index % n + n) % n)];
                 }
             }
 
@@ -763,23 +1295,150 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         }
     }
 
-    private sealed class DistinctNode : Node
+    /// <summary>A timing series: the last time, the count of gaps, their smoothed mean and variance.</summary>
+    private static class Timing
+    {
+        public const int Words = 4;
+
+        public static void Init(Span<ulong> t)
+        {
+            t[1] = unchecked((ulong)long.MinValue);
+            t[2] = 0;
+            t[3] = 0;
+            t[4] = 0;
+        }
+
+        public static long Count(ReadOnlySpan<ulong> t) => (long)t[2];
+
+        public static double Mean(ReadOnlySpan<ulong> t) => BitConverter.UInt64BitsToDouble(t[3]);
+
+        public static double Variance(ReadOnlySpan<ulong> t) => BitConverter.UInt64BitsToDouble(t[4]);
+
+        public static void Observe(Span<ulong> t, long atMs, long windowMs)
+        {
+            var lastMs = (long)t[1];
+            if (lastMs == long.MinValue || atMs - lastMs > windowMs)
+            {
+                t[2] = 0;
+                t[3] = 0;
+                t[4] = 0;
+                t[1] = (ulong)atMs;
+                return;
+            }
+
+            if (atMs < lastMs)
+            {
+                return;
+            }
+
+            var count = (long)t[2];
+            var mean = Mean(t);
+            var variance = Variance(t);
+            StateMath.TimingStep(ref count, ref mean, ref variance, atMs - lastMs);
+            t[2] = (ulong)count;
+            t[3] = BitConverter.DoubleToUInt64Bits(mean);
+            t[4] = BitConverter.DoubleToUInt64Bits(variance);
+            t[1] = (ulong)atMs;
+        }
+    }
+
+    /// <summary>
+    /// An observation: its time (UTC ticks; the offset in the header), network, device, AS number, latitude, longitude, then
+    /// country, flags and accuracy in one word, then its expiry and the time it was recorded at.
+    /// </summary>
+    private static class Observed
+    {
+        public const int Words = 9;
+
+        public static void Init(Span<ulong> o)
+        {
+            o[1..].Clear();
+            o[9] = unchecked((ulong)long.MinValue);
+        }
+
+        public static long ExpiresMs(ReadOnlySpan<ulong> o) => (long)o[8];
+
+        public static long AtMs(ReadOnlySpan<ulong> o) => (long)o[9];
+
+        public static Observation Value(ReadOnlySpan<ulong> o)
+        {
+            var offset = TimeSpan.FromMinutes((short)Feature.Aux(o[0]));
+            var packed = o[7];
+            return new Observation(
+                new DateTimeOffset((long)o[1] + offset.Ticks, offset),
+                o[2],
+                o[3],
+                (long)o[4],
+                (ushort)packed,
+                BitConverter.UInt64BitsToDouble(o[5]),
+                BitConverter.UInt64BitsToDouble(o[6]),
+                (int)(packed >> 32),
+                (Records.NetworkFlags)(ushort)(packed >> 16));
+        }
+
+        public static void Set(Span<ulong> o, in Observation value, long expiresMs, long atMs)
+        {
+            o[0] = Feature.WithAux(o[0], (ushort)(short)value.At.Offset.TotalMinutes);
+            o[1] = (ulong)value.At.UtcTicks;
+            o[2] = value.Network;
+            o[3] = value.Device;
+            o[4] = (ulong)value.Asn;
+            o[5] = BitConverter.DoubleToUInt64Bits(value.Latitude);
+            o[6] = BitConverter.DoubleToUInt64Bits(value.Longitude);
+            o[7] = value.Country | ((ulong)(ushort)value.Flags << 16) | ((ulong)(uint)value.AccuracyKm << 32);
+            o[8] = (ulong)expiresMs;
+            o[9] = (ulong)atMs;
+        }
+
+        public static void Describe(ReadOnlySpan<ulong> o, Utf8JsonWriter writer)
+        {
+            var value = Value(o);
+            writer.WriteString("kind", "observation");
+            writer.WriteNumber("atMs", AtMs(o));
+            writer.WriteNumber("expiresMs", ExpiresMs(o));
+            writer.WriteString("network", value.Network.ToString("x16", CultureInfo.InvariantCulture));
+            writer.WriteString("device", value.Device.ToString("x16", CultureInfo.InvariantCulture));
+            writer.WriteNumber("asn", value.Asn);
+            writer.WriteString("country", Observation.UnpackCountry(value.Country));
+            writer.WriteNumber("latitude", value.Latitude);
+            writer.WriteNumber("longitude", value.Longitude);
+            writer.WriteNumber("accuracyKm", value.AccuracyKm);
+            writer.WriteString("flags", value.Flags.ToString());
+        }
+    }
+
+    /// <summary>A distinct count grown past <see cref="InlineDistinct"/> elements: two generations of <see cref="DistinctSketch"/>.</summary>
+    private sealed class SpilledDistinct
     {
         private DistinctSketch _current;
         private DistinctSketch _previous;
-        private long _generation = long.MinValue;
-
-        public override void Describe(Utf8JsonWriter writer)
-        {
-            writer.WriteString("kind", "distinct");
-            writer.WriteNumber("generation", _generation);
-            writer.WriteNumber("estimate", DistinctSketch.EstimateUnion(in _current, in _previous));
-        }
+        private long _generation;
 
         // The union's estimate, valid until either generation changes: a HyperLogLog estimate reads every register
         // (1 KiB each, merged), so a subject seen again with nothing new (the common case) must not pay for it.
         private long _estimate;
         private bool _estimateValid;
+
+        public SpilledDistinct(long generation, ReadOnlySpan<ulong> current, ReadOnlySpan<ulong> previous)
+        {
+            _generation = generation;
+            foreach (var element in current)
+            {
+                _current.Add(element);
+            }
+
+            foreach (var element in previous)
+            {
+                _previous.Add(element);
+            }
+        }
+
+        public void Describe(Utf8JsonWriter writer)
+        {
+            writer.WriteString("kind", "distinct");
+            writer.WriteNumber("generation", _generation);
+            writer.WriteNumber("estimate", DistinctSketch.EstimateUnion(in _current, in _previous));
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
         public bool Add(long atMs, long generationMs, ulong element, out long estimate)
@@ -826,132 +1485,15 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         }
     }
 
-    private sealed class TimingNode : Node
-    {
-        private long _lastMs = long.MinValue;
-
-        public long Count;
-        public double Mean;
-        public double Variance;
-
-        public override void Describe(Utf8JsonWriter writer)
-        {
-            writer.WriteString("kind", "timing");
-            writer.WriteNumber("lastMs", _lastMs);
-            writer.WriteNumber("count", Count);
-            writer.WriteNumber("meanMs", Mean);
-            writer.WriteNumber("variance", Variance);
-        }
-
-        public void Observe(long atMs, long windowMs)
-        {
-            if (_lastMs == long.MinValue || atMs - _lastMs > windowMs)
-            {
-                Count = 0;
-                Mean = 0;
-                Variance = 0;
-                _lastMs = atMs;
-                return;
-            }
-
-            if (atMs < _lastMs)
-            {
-                return;
-            }
-
-            StateMath.TimingStep(ref Count, ref Mean, ref Variance, atMs - _lastMs);
-            _lastMs = atMs;
-        }
-    }
-
-    private sealed class ObservationNode : Node
-    {
-        public Observation Value;
-        public long ExpiresMs;
-        public long AtMs = long.MinValue;
-
-        public override void Describe(Utf8JsonWriter writer)
-        {
-            writer.WriteString("kind", "observation");
-            writer.WriteNumber("atMs", AtMs);
-            writer.WriteNumber("expiresMs", ExpiresMs);
-            writer.WriteString("network", Value.Network.ToString("x16", CultureInfo.InvariantCulture));
-            writer.WriteString("device", Value.Device.ToString("x16", CultureInfo.InvariantCulture));
-            writer.WriteNumber("asn", Value.Asn);
-            writer.WriteString("country", Observation.UnpackCountry(Value.Country));
-            writer.WriteNumber("latitude", Value.Latitude);
-            writer.WriteNumber("longitude", Value.Longitude);
-            writer.WriteNumber("accuracyKm", Value.AccuracyKm);
-            writer.WriteString("flags", Value.Flags.ToString());
-        }
-    }
-
-    private sealed class MemberNode : Node
-    {
-        private ulong[]? _members;
-
-        public int Count;
-        public long ExpiresMs = long.MaxValue;
-
-        public override void Describe(Utf8JsonWriter writer)
-        {
-            writer.WriteString("kind", "members");
-            writer.WriteNumber("expiresMs", ExpiresMs);
-            writer.WriteStartArray("members");
-            for (var i = 0; i < Count && _members is not null && i < _members.Length; i++)
-            {
-                writer.WriteStringValue(_members[i].ToString("x16", CultureInfo.InvariantCulture));
-            }
-
-            writer.WriteEndArray();
-        }
-
-        /// <summary>Adds (or refreshes) an element, most recent last; returns whether it was new.</summary>
-        public bool Add(ulong element)
-        {
-            if (element == 0)
-            {
-                return false;
-            }
-
-            var members = _members;
-            for (var i = 0; i < Count; i++)
-            {
-                if (members![i] == element)
-                {
-                    Array.Copy(members, i + 1, members, i, Count - i - 1);
-                    members[Count - 1] = element;
-                    return false;
-                }
-            }
-
-            if (members is null || Count == members.Length)
-            {
-                if (members is not null && members.Length == StateOperation.MaxMembers)
-                {
-                    Array.Copy(members, 1, members, 0, Count - 1); // evict the least recently added
-                    members[Count - 1] = element;
-                    return true;
-                }
-
-                var grown = new ulong[members is null ? 2 : Math.Min(StateOperation.MaxMembers, members.Length * 2)];
-                members?.AsSpan(0, Count).CopyTo(grown);
-                _members = members = grown;
-            }
-
-            members[Count++] = element;
-            return true;
-        }
-    }
-
-    private sealed class ScoreNode : Node
+    /// <summary>A score: decayed points by reason.</summary>
+    private sealed class ScoreState
     {
         private string?[] _reasons = new string?[2];
         private double[] _values = new double[2];
         private int _count;
         private long _updatedMs;
 
-        public override void Describe(Utf8JsonWriter writer)
+        public void Describe(Utf8JsonWriter writer)
         {
             writer.WriteString("kind", "score");
             writer.WriteNumber("updatedMs", _updatedMs);

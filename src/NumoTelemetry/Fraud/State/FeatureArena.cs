@@ -1,0 +1,77 @@
+namespace NumoTelemetry.Fraud.State;
+
+/// <summary>
+/// Blocks of 64-bit words carved from 128 KiB pages, for the in-memory store's subject features: one block per subject, no
+/// object per block, nothing for the garbage collector to trace. A block's size is an even number of words; freed blocks go to
+/// a free list by size and are handed out again first (subjects come and go with the same few shapes). Single-threaded.
+/// </summary>
+internal sealed class FeatureArena
+{
+    /// <summary>log2 of <see cref="PageWords"/>.</summary>
+    public const int PageShift = 14;
+
+    /// <summary>Words per page, and the largest block.</summary>
+    public const int PageWords = 1 << PageShift;
+
+    private ulong[]?[] _pages = new ulong[]?[4];
+    private int _pageCount;
+    private int _bump = PageWords; // next free word of the last page (a full page when there is none)
+    private readonly int[] _free = new int[(PageWords / 2) + 1]; // by size / 2: the first free block's address + 1, 0 for none
+
+    /// <summary>The size a block of <paramref name="words"/> words is given (rounded up to an even number).</summary>
+    public static int SizeFor(int words) => (words + 1) & ~1;
+
+    /// <summary>A block of <paramref name="size"/> words (<see cref="SizeFor"/>; at most <see cref="PageWords"/>), its contents undefined.</summary>
+    public int Allocate(int size)
+    {
+        ref var head = ref _free[size >> 1];
+        if (head != 0)
+        {
+            var address = head - 1;
+            head = (int)Page(address)[address & (PageWords - 1)];
+            return address;
+        }
+
+        if (PageWords - _bump < size)
+        {
+            if (_pageCount > 0 && PageWords - _bump >= 2)
+            {
+                Free(((_pageCount - 1) << PageShift) | _bump, PageWords - _bump); // the page's tail: a block like any other
+            }
+
+            if (_pageCount == _pages.Length)
+            {
+                Array.Resize(ref _pages, _pages.Length * 2);
+            }
+
+            _pages[_pageCount++] = new ulong[PageWords];
+            _bump = 0;
+        }
+
+        var allocated = ((_pageCount - 1) << PageShift) | _bump;
+        _bump += size;
+        return allocated;
+    }
+
+    /// <summary>Returns a block of <paramref name="size"/> words.</summary>
+    public void Free(int address, int size)
+    {
+        ref var head = ref _free[size >> 1];
+        Page(address)[address & (PageWords - 1)] = (ulong)head;
+        head = address + 1;
+    }
+
+    /// <summary>The first <paramref name="length"/> words of a block.</summary>
+    public Span<ulong> Block(int address, int length) => Page(address).AsSpan(address & (PageWords - 1), length);
+
+    /// <summary>Frees every block and every page.</summary>
+    public void Clear()
+    {
+        Array.Clear(_pages);
+        Array.Clear(_free);
+        _pageCount = 0;
+        _bump = PageWords;
+    }
+
+    private ulong[] Page(int address) => _pages[address >> PageShift]!;
+}
