@@ -14,7 +14,7 @@ namespace NumoTelemetry.Fraud.State;
 /// that carry evidence (accounts, AS numbers, logins, detector verdicts) last, so a flood of one-request addresses
 /// evicts only its own kind. Single-threaded (the pipeline thread).
 /// </summary>
-internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateStore
+internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateStore, ILocalFraudStateStore, IFraudStateCounts
 {
     private static readonly long SweepIntervalMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
 
@@ -105,7 +105,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     /// Marks a held subject as evidence (the engine, for the subject of a detector verdict): evicted over the bound only after
     /// every subject without evidence.
     /// </summary>
-    internal void MarkEvidence(in SubjectKey key)
+    public void MarkEvidence(in SubjectKey key)
     {
         if (_subjects.TryGetValue(key, out var subject) && (_slotClass[subject.Slot] & ClassMask) != (byte)EvictionClass.Evidence)
         {
@@ -124,7 +124,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     /// Applies a part of a pipeline batch (the engine hands the in-process store its batch a few records at a time); the
     /// caller ends the batch with <see cref="EndBatch"/>. <see cref="ApplyAsync"/> is the two at once.
     /// </summary>
-    internal void ApplyOperations(FraudStateBatch batch)
+    public void ApplyOperations(FraudStateBatch batch)
     {
         var operations = batch.Operations;
         var results = batch.Results;
@@ -137,7 +137,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     }
 
     /// <summary>Ends a pipeline batch: expired subjects are swept (at most once a minute), then any beyond the bound evicted.</summary>
-    internal void EndBatch()
+    public void EndBatch()
     {
         MaybeSweep();
         EvictOverBound();
