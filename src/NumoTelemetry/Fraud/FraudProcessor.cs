@@ -382,33 +382,39 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
                     continue;
                 }
 
-                var changed = Score(hit.Subject, hit.Reason, hit.Points, hit.At, out var total, hit.Mode);
-                if (changed)
-                {
-                    _metrics.Detection(hit.Reason);
-                }
-
-                if (hit.Verdict && total >= alertScore && hit.Mode >= DetectorMode.Alert)
-                {
-                    _alerts.Raise(in hit, total, _options.BandOf(total));
-                }
-
-                if (hit.Verdict && changed)
-                {
-                    // The subject of a verdict keeps its state over subjects without evidence (a risk factor alone does not:
-                    // a flood from a hosting network would make every address of it evidence).
-                    _local?.MarkEvidence(hit.Subject);
-                }
-
-                if (hit.Verdict && hit.Subject.Kind == SubjectKind.User && _options.AccountRiskShare > 0)
-                {
-                    // Account-level verdicts (takeover, impossible travel, brute force) are judged per account, but the site acts per
-                    // request: the request's session and visitor carry a share of it, so HttpContext.GetNumoRisk() sees it. No alert.
-                    var points = hit.Points * _options.AccountRiskShare;
-                    Score(SubjectKey.From(SubjectKind.Session, record.Session), hit.Reason, points, hit.At, out _, hit.Mode);
-                    Score(SubjectKey.From(SubjectKind.Visitor, record.Visitor), hit.Reason, points, hit.At, out _, hit.Mode);
-                }
+                Judge(in record, in hit, alertScore);
             }
+        }
+    }
+
+    /// <summary>Folds a detector hit into its subject's score; a verdict in the alert band raises an alert.</summary>
+    private void Judge(in RequestRecord record, in DetectorHit hit, double alertScore)
+    {
+        var changed = Score(hit.Subject, hit.Reason, hit.Points, hit.At, out var total, hit.Mode);
+        if (changed)
+        {
+            _metrics.Detection(hit.Reason);
+        }
+
+        if (hit.Verdict && total >= alertScore && hit.Mode >= DetectorMode.Alert)
+        {
+            _alerts.Raise(in hit, total, _options.BandOf(total));
+        }
+
+        if (hit.Verdict && changed)
+        {
+            // The subject of a verdict keeps its state over subjects without evidence (a risk factor alone does not:
+            // a flood from a hosting network would make every address of it evidence).
+            _local?.MarkEvidence(hit.Subject);
+        }
+
+        if (hit.Verdict && hit.Subject.Kind == SubjectKind.User && _options.AccountRiskShare > 0)
+        {
+            // Account-level verdicts (takeover, impossible travel, brute force) are judged per account, but the site acts per
+            // request: the request's session and visitor carry a share of it, so HttpContext.GetNumoRisk() sees it. No alert.
+            var points = hit.Points * _options.AccountRiskShare;
+            Score(SubjectKey.From(SubjectKind.Session, record.Session), hit.Reason, points, hit.At, out _, hit.Mode);
+            Score(SubjectKey.From(SubjectKind.Visitor, record.Visitor), hit.Reason, points, hit.At, out _, hit.Mode);
         }
     }
 
