@@ -145,6 +145,7 @@ internal static class SubjectCommand
 
     private sealed record Prepared(SiteSettings Settings, List<SubjectIdentifier> Identifiers, SubjectPseudonyms Subject, HashSet<string> Texts, Pseudonymizer Pseudonymizer);
 
+    // Long because: each identifier and settings check ends the command with its own message, in order.
     private static Prepared? Prepare(string command, SubjectArguments a, TextWriter stderr)
     {
         if (a.Kinds.Length != a.Values.Length || a.Kinds.Length == 0)
@@ -217,6 +218,7 @@ internal static class SubjectCommand
         return new Prepared(settings, identifiers, subject, texts, pseudonymizer);
     }
 
+    // Long because: one export section per store, each with its own failure message, written in order.
     internal static async Task<int> ExportAsync(SubjectArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var prepared = Prepare("subject export", a, stderr);
@@ -355,6 +357,7 @@ internal static class SubjectCommand
         return 0;
     }
 
+    // Long because: one erasure step per store, each with its own failure message and dry-run wording, in order.
     internal static async Task<int> EraseAsync(SubjectArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var prepared = Prepare("subject erase", a, stderr);

@@ -436,6 +436,7 @@ internal sealed class PostgreSqlDashboardStore : IDashboardStore, IAsyncDisposab
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    // Long because: the writer loop's retry state machine: take, send, back off, give up in one place.
     private async Task RunAsync()
     {
         var abort = _abort.Token;

@@ -146,6 +146,7 @@ internal sealed partial class DashboardQueryService
     /// least k people, and so is the difference from the same page, goal or event in its own list; a step withheld
     /// withholds every later step.
     /// </summary>
+    // Long because: the funnel's release rules run step by step, each withholding every later step.
     public async ValueTask<FunnelView?> FunnelAsync(DashboardRange range, IReadOnlyList<AnalyticsDefinitions.Step> steps, bool? withinDay, CancellationToken cancellationToken)
     {
         var funnel = Definitions.Find(steps, withinDay);

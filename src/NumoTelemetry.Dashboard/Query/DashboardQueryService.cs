@@ -264,6 +264,7 @@ internal sealed partial class DashboardQueryService
         return points;
     }
 
+    // Long because: the k-anonymity release of one top list: rows, rest and total decided together.
     private TopList ReleaseCube(string dimension, DashboardRange range, CubeLattice lattice, string?[] values, int mask, int axis, bool filtered, int limit)
     {
         const string Metric = "pageViews";

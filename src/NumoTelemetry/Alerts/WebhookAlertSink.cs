@@ -115,6 +115,7 @@ internal sealed class WebhookAlertSink : IAlertSink, IAsyncDisposable, IDisposab
         }
     }
 
+    // Long because: one delivery: payload, signing headers and the retry loop's outcomes, each counted.
     private async Task DeliverAsync(FraudAlert alert, CancellationToken token)
     {
         var body = alert.ToUtf8Json();

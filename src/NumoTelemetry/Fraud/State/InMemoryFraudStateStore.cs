@@ -241,6 +241,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         Array.Clear(_counts);
     }
 
+    // Long because: hot path: one switch over the operation kinds, inlined over the subject's feature list.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
     internal void Apply(in StateOperation op, ref StateResult result)
     {
