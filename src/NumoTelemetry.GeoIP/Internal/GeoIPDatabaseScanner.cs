@@ -357,23 +357,8 @@ internal sealed class GeoIPDatabaseScanner
         + db.Kind switch { GeoIPDatabaseKind.Enterprise => 0, GeoIPDatabaseKind.City => 1, GeoIPDatabaseKind.Country => 2, _ => 0 };
 
     /// <summary>The database of <paramref name="previous"/> opened from <paramref name="path"/> if the file is unchanged since.</summary>
-    private static GeoIPDatabase? FindPrevious(GeoIPDatabaseSet? previous, string path)
-    {
-        if (previous is null)
-        {
-            return null;
-        }
-
-        foreach (var db in previous.Slots)
-        {
-            if (db is not null && db.Path == path && db.IsSameFile(new FileInfo(path)))
-            {
-                return db;
-            }
-        }
-
-        return null;
-    }
+    private static GeoIPDatabase? FindPrevious(GeoIPDatabaseSet? previous, string path) =>
+        FindReplaced(previous, path) is { } db && db.IsSameFile(new FileInfo(path)) ? db : null;
 
     private static void DisposeUnlessShared(GeoIPDatabase db, GeoIPDatabaseSet? previous)
     {

@@ -11,7 +11,7 @@ public partial class InternalsVisibleToTests
     [Fact]
     public void SourceProjects_InternalsVisibleTo_OnlyTestsBenchmarksAndTheTool()
     {
-        var grants = Grants(SourceDirectory());
+        var grants = Grants(SourceTree.Src());
 
         var others = grants.Where(g => !IsAllowed(g.To)).Select(g => $"{g.From} -> {g.To}").ToList();
 
@@ -59,18 +59,4 @@ public partial class InternalsVisibleToTests
 
     [GeneratedRegex("""<InternalsVisibleTo\s+Include="(?<item>[^"]+)"|InternalsVisibleTo(Attribute)?\s*\(\s*"(?<attr>[^"]+)" """, RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex GrantPattern();
-
-    private static string SourceDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "src");
-            if (File.Exists(Path.Combine(candidate, "NumoTelemetry", "NumoTelemetry.csproj")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("src/ not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -12,7 +12,7 @@ public class LongMethodTests
     [Fact]
     public void SourceMethods_OverSixtyLines_StateWhyInOneLine()
     {
-        var unexplained = LongMethodScan.InDirectory(SourceDirectory(), Limit).Where(m => m.Reason is null).ToList();
+        var unexplained = LongMethodScan.InDirectory(SourceTree.Src(), Limit).Where(m => m.Reason is null).ToList();
 
         Assert.True(
             unexplained.Count == 0,
@@ -79,19 +79,5 @@ public class LongMethodTests
         lines.Add("    }");
         lines.Add("}");
         return string.Join("\n", lines);
-    }
-
-    private static string SourceDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "src");
-            if (File.Exists(Path.Combine(candidate, "NumoTelemetry", "NumoTelemetry.csproj")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("src/ not found above " + AppContext.BaseDirectory);
     }
 }
