@@ -336,13 +336,7 @@ internal static class SubjectCommand
         if (a.Output is { } outputFile)
         {
             // A person's data: a new file is readable by its owner only (an existing one keeps its mode).
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            var stream = new FileStream(outputFile.FullName, options);
+            var stream = NumoTelemetry.Internal.OwnerOnlyFile.Create(outputFile.FullName);
             await using (stream.ConfigureAwait(false))
             {
                 await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);

@@ -50,7 +50,7 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
         }
 
         // SQLite gives its -wal and -shm files the database file's mode: a new store is readable by its owner only.
-        NumoTelemetry.Internal.OwnerOnlyFile.EnsureExists(Path);
+        Internal.OwnerOnlyFile.EnsureExists(Path);
         _writeConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = busyTimeoutSeconds }.ToString();
         _readConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
         using var _ = EnterWrite();

@@ -28,7 +28,7 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
             Directory.CreateDirectory(directory);
         }
 
-        NumoTelemetry.Internal.OwnerOnlyFile.EnsureExists(Path);
+        Internal.OwnerOnlyFile.EnsureExists(Path);
         _writeConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = busyTimeoutSeconds }.ToString();
         _readConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadOnly, Pooling = true, DefaultTimeout = busyTimeoutSeconds }.ToString();
         _writeGate.Wait();
