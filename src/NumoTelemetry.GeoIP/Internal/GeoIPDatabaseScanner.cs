@@ -246,16 +246,8 @@ internal sealed class GeoIPDatabaseScanner
         }
         catch (GeoIPLoadException ex)
         {
-            if (initial)
-            {
-                ThrowIfRequired(ex);
-                Log.DatabaseNotLoaded(_logger, DirectorySetting, ex.Message);
-                return null;
-            }
-
             // A replaced file that no longer opens: the database opened from the old file stays.
-            ReportReloadFailure(DirectorySetting, ex.Message);
-            return FindReplaced(previous, path);
+            return DirectoryFileFailed(ex, initial) ? FindReplaced(previous, path) : null;
         }
     }
 
@@ -312,16 +304,25 @@ internal sealed class GeoIPDatabaseScanner
         }
         catch (GeoIPLoadException ex)
         {
-            if (initial)
-            {
-                ThrowIfRequired(ex);
-                Log.DatabaseNotLoaded(_logger, DirectorySetting, ex.Message);
-                return null;
-            }
-
-            ReportReloadFailure(DirectorySetting, ex.Message);
-            return FindReplaced(previous, db.Path) is { } kept && GeoIPSlots.SlotOf(kept.Kind) == slot ? kept : null;
+            return DirectoryFileFailed(ex, initial) && FindReplaced(previous, db.Path) is { } kept && GeoIPSlots.SlotOf(kept.Kind) == slot ? kept : null;
         }
+    }
+
+    /// <summary>
+    /// A directory file that does not open or verify: on start-up an error when GeoIP is required, else a warning; on reload logged
+    /// and counted. Returns whether it is a reload, when the database opened from the file it replaced may stay.
+    /// </summary>
+    private bool DirectoryFileFailed(GeoIPLoadException ex, bool initial)
+    {
+        if (initial)
+        {
+            ThrowIfRequired(ex);
+            Log.DatabaseNotLoaded(_logger, DirectorySetting, ex.Message);
+            return false;
+        }
+
+        ReportReloadFailure(DirectorySetting, ex.Message);
+        return true;
     }
 
     private void ThrowIfRequired(GeoIPLoadException ex)
