@@ -8,7 +8,7 @@ internal static class TestKeys
 {
     public static PseudonymizationOptions Options(int keys = 1, Action<PseudonymizationOptions>? configure = null)
     {
-        var options = new PseudonymizationOptions { CacheSize = 1024 };
+        var options = new PseudonymizationOptions();
         for (var i = 1; i <= keys; i++)
         {
             options.Keys[i.ToString(System.Globalization.CultureInfo.InvariantCulture)] = KeyRing.GenerateKey();

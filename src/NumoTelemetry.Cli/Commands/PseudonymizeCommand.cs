@@ -98,7 +98,6 @@ internal static class PseudonymizeCommand
             options.FraudWindow = window;
         }
 
-        options.CacheSize = 1024;
         DateTimeOffset when;
         if (at is null)
         {

@@ -89,7 +89,6 @@ internal sealed class SiteSettings
     public Pseudonymizer? CreatePseudonymizer(string command, TextWriter stderr)
     {
         var options = Telemetry.Pseudonymization;
-        options.CacheSize = 1024;
         try
         {
             return new Pseudonymizer(KeyRing.FromOptions(options, ContentRoot), options);

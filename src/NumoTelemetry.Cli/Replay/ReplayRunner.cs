@@ -640,8 +640,6 @@ internal sealed class ReplayRunner : IDisposable
         o.Consent.DefaultLevel = Records.ConsentLevel.FraudPreventionOnly;
         o.Consent.CookieName = null;
 
-        // A log holds far more distinct sessions and paths than a site sees per minute: a larger pseudonym cache saves HMACs.
-        o.Pseudonymization.CacheSize = Math.Max(o.Pseudonymization.CacheSize, 1 << 20);
         if (keyFile is not null)
         {
             o.Pseudonymization.KeyFile = Path.GetFullPath(keyFile);

@@ -1,10 +1,11 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using NumoTelemetry.Pseudonymization;
 
 namespace NumoTelemetry.Dashboard.Aggregation;
 
 /// <summary>
-/// The per-UTC-day secrets under which pseudonyms are hashed (HMAC-SHA256, 64 bits kept) before they enter a
+/// The per-UTC-day secrets under which pseudonyms are hashed (AES-256-CMAC, 64 bits kept) before they enter a
 /// distinct-count sketch. A sketch has no false negatives, so a sketch of raw pseudonyms would let anyone holding a
 /// pseudonym (or the key deriving it) test which cells its person contributed to. Each day's secret is 32 random
 /// bytes, kept in the store while the day is open (so a restart within the day keeps counting the same visitor once)
@@ -26,7 +27,7 @@ internal sealed class DailySketchSecrets(IDashboardStore store)
 
     private readonly Dictionary<long, byte[]> _secrets = [];
     private long _lastDay = long.MinValue;
-    private byte[]? _lastSecret;
+    private AesCmac? _lastFunction;
     private long _deletedBefore = long.MinValue;
 
     /// <summary>Days before this one (UTC day numbers) are closed: their secrets are destroyed.</summary>
@@ -88,13 +89,14 @@ internal sealed class DailySketchSecrets(IDashboardStore store)
             }
 
             _lastDay = day;
-            _lastSecret = secret;
+            _lastFunction?.Dispose();
+            _lastFunction = new AesCmac(secret.AsSpan(0, secret.Length >= 32 ? 32 : 16));
         }
 
         Span<byte> input = stackalloc byte[8];
-        Span<byte> output = stackalloc byte[32];
+        Span<byte> output = stackalloc byte[AesCmac.TagSize];
         BinaryPrimitives.WriteUInt64LittleEndian(input, pseudonym);
-        HMACSHA256.HashData(_lastSecret, input, output);
+        _lastFunction!.Compute(input, output);
         hashed = BinaryPrimitives.ReadUInt64LittleEndian(output);
         return true;
     }
@@ -133,7 +135,8 @@ internal sealed class DailySketchSecrets(IDashboardStore store)
         if (_lastDay < closedBefore)
         {
             _lastDay = long.MinValue;
-            _lastSecret = null;
+            _lastFunction?.Dispose(); // its round keys are the closed day's secret, expanded
+            _lastFunction = null;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using NumoTelemetry.Pseudonymization;
 
 namespace NumoTelemetry.Dashboard.Aggregation;
 
@@ -17,7 +18,7 @@ internal sealed class PathAdmission(int k, int maxCandidates)
     private readonly Dictionary<ulong, Candidate> _candidates = [];
     private readonly HashSet<ulong> _admitted = [];
     private readonly Queue<ulong> _order = new();
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    private AesCmac _key = NewKey();
     private long _day = -1;
 
     /// <summary>Paths waiting for more people (for tests).</summary>
@@ -32,7 +33,8 @@ internal sealed class PathAdmission(int k, int maxCandidates)
             _candidates.Clear();
             _admitted.Clear();
             _order.Clear();
-            RandomNumberGenerator.Fill(_key);
+            _key.Dispose();
+            _key = NewKey();
             _day = day;
         }
 
@@ -83,9 +85,18 @@ internal sealed class PathAdmission(int k, int maxCandidates)
         var max = Encoding.UTF8.GetMaxByteCount(path.Length);
         Span<byte> buffer = max <= 512 ? stackalloc byte[max] : new byte[max];
         var length = Encoding.UTF8.GetBytes(path, buffer);
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_key, buffer[..length], mac);
+        Span<byte> mac = stackalloc byte[AesCmac.TagSize];
+        _key.Compute(buffer[..length], mac);
         return BinaryPrimitives.ReadUInt64LittleEndian(mac);
+    }
+
+    private static AesCmac NewKey()
+    {
+        Span<byte> key = stackalloc byte[32];
+        RandomNumberGenerator.Fill(key);
+        var cmac = new AesCmac(key);
+        CryptographicOperations.ZeroMemory(key);
+        return cmac;
     }
 
     private struct Candidate

@@ -16,7 +16,7 @@ public sealed class CaptureOptions
     public bool IssueVisitorCookie { get; set; } = true;
 
     /// <summary>
-    /// Whether visitor cookies are signed and checked: an issued value carries a truncated HMAC tag under the key ring, and only a
+    /// Whether visitor cookies are signed and checked: an issued value carries a truncated keyed tag (AES-CMAC) under the key ring, and only a
     /// value that verifies counts as a returning visitor in fraud detection; any other value counts as a new visitor on every request
     /// (cookie churn) and, when consent allows cookies, is replaced. Turn off only to replay logs recorded before signing, or from a
     /// site whose key you do not hold.

@@ -17,7 +17,7 @@ internal sealed class CaptureRules
     {
         var capture = options.Capture;
         ClientIp = new ClientIpResolver(options.ClientIp);
-        VisitorSigner = capture.VerifyVisitorCookies ? new VisitorCookieSigner(pseudonymizer.KeyRing, options.Pseudonymization.CacheSize) : null;
+        VisitorSigner = capture.VerifyVisitorCookies ? new VisitorCookieSigner(pseudonymizer.KeyRing) : null;
         SessionCookie = capture.SessionCookieName;
         VisitorCookie = capture.VisitorCookieName;
         ConsentCookie = string.IsNullOrEmpty(options.Consent.CookieName) ? null : options.Consent.CookieName;

@@ -31,7 +31,6 @@ internal sealed class RequestFinisher
     private readonly StringInterner _interner;
     private readonly StringInterner _languages = new(256);
     private readonly string?[] _twoLetterLanguages = new string?[26 * 26];
-    private readonly CookielessVisitorCache _cookieless;
     private readonly string? _siteId;
     private readonly int _maxUserAgentLength;
     private readonly int _maxPathLength;
@@ -51,7 +50,7 @@ internal sealed class RequestFinisher
         _pseudonymizer = pseudonymizer;
         _userAgents = userAgents;
         _builtInParser = userAgents as UserAgentParser;
-        _userAgentMemo = new UserAgentMemo(Math.Min(4096, o.Pseudonymization.CacheSize));
+        _userAgentMemo = new UserAgentMemo(4096);
         _userAgentRedactor = new UserAgentRedactor(userAgents);
         _enrichers = [.. enrichers];
         _risk = risk;
@@ -59,7 +58,6 @@ internal sealed class RequestFinisher
         _metrics = metrics;
         _time = time;
         _interner = new StringInterner(o.Capture.MaxInternedValues);
-        _cookieless = new CookielessVisitorCache(o.Pseudonymization.CacheSize);
         _siteId = o.Capture.SiteId;
         _maxUserAgentLength = Math.Max(16, o.UserAgents.MaxLength);
         _maxPathLength = Math.Max(16, o.Capture.MaxPathLength);
@@ -125,7 +123,7 @@ internal sealed class RequestFinisher
         record.IpPrefix = _pseudonymizer.PseudonymizeAddress(client, PseudonymKind.IpPrefix, fraudTag, PseudonymScope.Fraud);
 
         // User-Agent: parsed (cached) and pseudonymised for change detection; never kept raw.
-        var userAgentHash = CaptureUserAgent(raw.UserAgent, fraudTag, ref record);
+        CaptureUserAgent(raw.UserAgent, fraudTag, ref record);
         if ((raw.ChUa ?? raw.ChUaPlatform) is not null
             && _clientHints.Merge(record.UserAgent, raw.UserAgent, raw.ChUa, raw.ChUaMobile, raw.ChUaPlatform, raw.ChUaPlatformVersion, raw.ChUaModel) is { } hints)
         {
@@ -146,7 +144,7 @@ internal sealed class RequestFinisher
         }
 
         CaptureFreeText(ref record, ref raw);
-        CaptureVisitors(ref record, ref raw, client, fraudTag, userAgentHash);
+        CaptureVisitors(ref record, ref raw, client, fraudTag);
         CapturePhone(ref record, ref raw, client, fraudTag);
         EnrichAndScore(client, ref record);
     }
@@ -191,7 +189,7 @@ internal sealed class RequestFinisher
     }
 
     /// <summary>Session, visitor cookie and analytics visitor: hashed, never kept.</summary>
-    private void CaptureVisitors(ref RequestRecord record, ref RawRequest raw, in ClientAddress client, long fraudTag, int userAgentHash)
+    private void CaptureVisitors(ref RequestRecord record, ref RawRequest raw, in ClientAddress client, long fraudTag)
     {
         // Cookies the request thread did not need to scan (see RequestReader.Begin).
         if (raw.Cookies.Count != 0)
@@ -226,11 +224,7 @@ internal sealed class RequestFinisher
         {
             // The raw Host header (Kestrel reuses its string): HostString.Host would allocate a substring per request.
             var site = _siteId ?? raw.Host ?? string.Empty;
-            var analyticsTag = _pseudonymizer.TagOf(PseudonymScope.Analytics, now);
-            var userAgent = raw.UserAgent;
-            record.AnalyticsVisitor = string.IsNullOrEmpty(userAgent)
-                ? _cookieless.Get(_pseudonymizer, client, string.Empty, CookielessVisitorCache.HashOf(string.Empty), site, analyticsTag)
-                : _cookieless.Get(_pseudonymizer, client, userAgent, userAgentHash, site, analyticsTag);
+            record.AnalyticsVisitor = _pseudonymizer.PseudonymizeCookielessVisitor(client, raw.UserAgent, site, _pseudonymizer.TagOf(PseudonymScope.Analytics, now));
         }
     }
 
@@ -287,25 +281,24 @@ internal sealed class RequestFinisher
     }
 
     /// <summary>
-    /// Fills the record's User-Agent facts (redacted parse result and pseudonym) and returns the hash of the
-    /// User-Agent's text for the cookieless visitor cache: from <see cref="UserAgentMemo"/> when this very string
-    /// was seen in this epoch, else from the parser's cache and the pseudonym cache (then remembered).
+    /// Fills the record's User-Agent facts (redacted parse result and pseudonym): from <see cref="UserAgentMemo"/> when this very
+    /// string was seen in this epoch, else from the parser (and its cache) and the pseudonymizer (then remembered).
     /// </summary>
-    private int CaptureUserAgent(string? userAgent, long fraudTag, ref RequestRecord record)
+    private void CaptureUserAgent(string? userAgent, long fraudTag, ref RequestRecord record)
     {
         if (string.IsNullOrEmpty(userAgent))
         {
             record.UserAgent = _userAgentRedactor.Apply(_userAgents.Parse(userAgent));
-            return 0;
+            return;
         }
 
         var parser = _builtInParser;
-        if (parser is not null && _userAgentMemo.TryGet(userAgent, fraudTag, out var info, out var id, out var hash))
+        if (parser is not null && _userAgentMemo.TryGet(userAgent, fraudTag, out var info, out var id))
         {
             parser.CountCachedParse();
             record.UserAgent = info;
             record.UserAgentId = id;
-            return hash;
+            return;
         }
 
         // A site's own parser is asked every time (its results are its business); only the built-in one is memoised.
@@ -314,15 +307,12 @@ internal sealed class RequestFinisher
         info = _userAgentRedactor.Apply(parsed);
         var ua = userAgent.AsSpan();
         id = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.UserAgent, ua.Length > _maxUserAgentLength ? ua[.._maxUserAgentLength] : ua, fraudTag, PseudonymScope.Fraud);
-        hash = CookielessVisitorCache.HashOf(userAgent);
         record.UserAgent = info;
         record.UserAgentId = id;
         if (stable)
         {
-            _userAgentMemo.Set(userAgent, fraudTag, info, id, hash);
+            _userAgentMemo.Set(userAgent, fraudTag, info, id);
         }
-
-        return hash;
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace NumoTelemetry.Capture;
 
 /// <summary>
 /// Everything the hot path derives from one User-Agent string instance: the redacted parse result, the
-/// User-Agent pseudonym and the text's hash (for the cookieless visitor cache). Kestrel reuses a header's
+/// User-Agent pseudonym. Kestrel reuses a header's
 /// string on a connection while its bytes repeat, so a keep-alive client's User-Agent is found here by
 /// identity (an object-header hash and a reference compare) instead of being hashed and compared two or
 /// three times per request. A different instance with the same text simply takes the full path.
@@ -16,7 +16,7 @@ namespace NumoTelemetry.Capture;
 /// Direct-mapped and lock-free without allocating: each slot is guarded by a version number (a seqlock);
 /// a reader that races a writer misses, a writer that races a writer gives up. The slots belong to one
 /// fraud epoch and key id (the pseudonym's tag): the first request with a newer tag swaps in empty slots,
-/// so no raw User-Agent outlives its epoch here, as in <see cref="PseudonymCache"/>.
+/// so no raw User-Agent outlives its epoch here.
 /// </remarks>
 internal sealed class UserAgentMemo
 {
@@ -28,7 +28,7 @@ internal sealed class UserAgentMemo
         _size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 16, 1 << 16));
     }
 
-    public bool TryGet(string userAgent, long tag, out UserAgentInfo info, out Pseudonym id, out int hash)
+    public bool TryGet(string userAgent, long tag, out UserAgentInfo info, out Pseudonym id)
     {
         var generation = Volatile.Read(ref _current);
         if (generation is not null && generation.Tag == tag)
@@ -39,7 +39,6 @@ internal sealed class UserAgentMemo
             {
                 var found = Volatile.Read(ref slot.Info);
                 id = slot.Id;
-                hash = slot.Hash;
 
                 // The reads above complete before the version is read again (a no-op on x64).
                 Volatile.ReadBarrier();
@@ -53,11 +52,10 @@ internal sealed class UserAgentMemo
 
         info = null!;
         id = default;
-        hash = 0;
         return false;
     }
 
-    public void Set(string userAgent, long tag, UserAgentInfo info, Pseudonym id, int hash)
+    public void Set(string userAgent, long tag, UserAgentInfo info, Pseudonym id)
     {
         if (Current(tag) is not { } generation)
         {
@@ -74,7 +72,6 @@ internal sealed class UserAgentMemo
         slot.Raw = userAgent;
         slot.Info = info;
         slot.Id = id;
-        slot.Hash = hash;
         Volatile.Write(ref slot.Version, version + 2);
     }
 
@@ -106,7 +103,6 @@ internal sealed class UserAgentMemo
         public string? Raw;
         public UserAgentInfo? Info;
         public Pseudonym Id;
-        public int Hash;
     }
 
     private sealed class Generation(long tag, int size) : IEpochGeneration

@@ -9,7 +9,8 @@ namespace NumoTelemetry.Capture;
 
 /// <summary>
 /// Makes and checks visitor cookie values: <c>base64url(key id (2 bytes) | random (16 bytes) | tag (10 bytes))</c>, the tag being
-/// HMAC-SHA256 of key id and random bytes under a key derived from the key ring's master key (<c>numo/v1/visitor-cookie</c>),
+/// AES-256-CMAC of key id and random bytes under a key derived from the key ring's master key
+/// (<c>HMAC-SHA256(master, "numo/v2/visitor-cookie")</c>),
 /// truncated to 80 bits. Only a value this site issued verifies, so a client cannot make up "returning visitors" nor rotate
 /// made-up cookies unnoticed. The key id lets cookies outlive a key rotation while the old key stays in the ring.
 /// </summary>
@@ -23,23 +24,22 @@ internal sealed class VisitorCookieSigner
     private const int TotalBytes = 2 + RandomBytes + TagBytes;
 
     private readonly KeyRing _keyRing;
-    private readonly FrozenDictionary<ushort, byte[]> _keys;
-    private readonly Verified?[] _verified;
-    private readonly int _mask;
+    private readonly FrozenDictionary<ushort, AesCmac> _keys;
 
-    /// <summary>Creates a signer; <paramref name="cacheSize"/> values that verified are remembered (a returning visitor costs a compare, not an HMAC).</summary>
-    public VisitorCookieSigner(KeyRing keyRing, int cacheSize = 4096)
+    /// <summary>Creates a signer under the keys of <paramref name="keyRing"/>.</summary>
+    public VisitorCookieSigner(KeyRing keyRing)
     {
         _keyRing = keyRing;
-        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(cacheSize, 16, 1 << 20));
-        _verified = new Verified?[size];
-        _mask = size - 1;
-        var label = Encoding.UTF8.GetBytes("numo/v1/visitor-cookie");
-        var keys = new Dictionary<ushort, byte[]>();
+        var label = Encoding.UTF8.GetBytes("numo/v2/visitor-cookie");
+        var keys = new Dictionary<ushort, AesCmac>();
+        Span<byte> key = stackalloc byte[32];
         foreach (var id in keyRing.KeyIds)
         {
-            keys[id] = HMACSHA256.HashData(keyRing.GetKey(id), label);
+            HMACSHA256.HashData(keyRing.GetKey(id), label, key);
+            keys[id] = new AesCmac(key);
         }
+
+        CryptographicOperations.ZeroMemory(key);
 
         _keys = keys.ToFrozenDictionary();
     }
@@ -56,37 +56,16 @@ internal sealed class VisitorCookieSigner
     }
 
     /// <summary>
-    /// Whether <paramref name="value"/> was issued by this site (under a key still in the ring). Values that verified are cached
-    /// (lock-free, direct-mapped): a hit allocates nothing and costs a compare; only a new valid value allocates its cache entry.
+    /// Whether <paramref name="value"/> was issued by this site (under a key still in the ring). Allocates nothing; costs a
+    /// base64url decode and a two-block CMAC, so nothing is cached (a cache of verified values would cost as much to look up).
     /// </summary>
     public bool Verify(ReadOnlySpan<char> value)
     {
-        if (value.Length != ValueLength)
-        {
-            return false;
-        }
-
-        var hash = string.GetHashCode(value);
-        ref var slot = ref _verified[hash & _mask];
-        var entry = Volatile.Read(ref slot);
-        if (entry is not null && entry.Hash == hash && value.SequenceEqual(entry.Value))
-        {
-            return true;
-        }
-
-        if (!VerifyTag(value))
-        {
-            return false;
-        }
-
-        Volatile.Write(ref slot, new Verified(value.ToString(), hash));
-        return true;
-    }
-
-    private bool VerifyTag(ReadOnlySpan<char> value)
-    {
         Span<byte> bytes = stackalloc byte[TotalBytes + 2];
-        if (Base64Url.DecodeFromChars(value, bytes, out var consumed, out var written) != System.Buffers.OperationStatus.Done || written != TotalBytes || consumed != value.Length)
+        if (value.Length != ValueLength
+            || Base64Url.DecodeFromChars(value, bytes, out var consumed, out var written) != System.Buffers.OperationStatus.Done
+            || written != TotalBytes
+            || consumed != value.Length)
         {
             return false;
         }
@@ -101,12 +80,10 @@ internal sealed class VisitorCookieSigner
         return CryptographicOperations.FixedTimeEquals(tag, bytes.Slice(2 + RandomBytes, TagBytes));
     }
 
-    private sealed record Verified(string Value, int Hash);
-
-    private static void Tag(byte[] key, ReadOnlySpan<byte> message, Span<byte> tag)
+    private static void Tag(AesCmac key, ReadOnlySpan<byte> message, Span<byte> tag)
     {
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(key, message, mac);
+        Span<byte> mac = stackalloc byte[AesCmac.TagSize];
+        key.Compute(message, mac);
         mac[..TagBytes].CopyTo(tag);
     }
 }

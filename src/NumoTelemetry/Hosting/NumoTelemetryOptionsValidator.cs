@@ -26,7 +26,6 @@ internal sealed class NumoTelemetryOptionsValidator(IHostEnvironment? environmen
 
         var p = options.Pseudonymization;
         Check(errors, p.FraudWindow >= TimeSpan.FromHours(1) && p.FraudWindow <= TimeSpan.FromDays(400), "Pseudonymization:FraudWindow", "must be between 1 hour and 400 days", p.FraudWindow);
-        Check(errors, p.CacheSize is >= 16 and <= 1 << 26, "Pseudonymization:CacheSize", "must be between 16 and 67,108,864", p.CacheSize);
         Check(errors, p.IPv4PrefixLength is >= 8 and <= 32, "Pseudonymization:IPv4PrefixLength", "must be between 8 and 32", p.IPv4PrefixLength);
         Check(errors, p.IPv6PrefixLength is >= 16 and <= 128, "Pseudonymization:IPv6PrefixLength", "must be between 16 and 128", p.IPv6PrefixLength);
         Check(errors, p.IPv6AddressPrefixLength is >= 48 and <= 128, "Pseudonymization:IPv6AddressPrefixLength", "must be between 48 and 128", p.IPv6AddressPrefixLength);

@@ -11,7 +11,7 @@ internal interface IEpochGeneration
     long Tag { get; }
 }
 
-/// <summary>The generation swap shared by the caches that hold raw values (pseudonyms, cookieless visitors, User-Agents).</summary>
+/// <summary>The generation swap of a cache that holds raw values (the User-Agent memo).</summary>
 internal static class EpochGeneration
 {
     /// <summary>

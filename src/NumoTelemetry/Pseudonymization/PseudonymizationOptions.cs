@@ -36,10 +36,6 @@ public sealed class PseudonymizationOptions
     /// <value>Default: 30 days.</value>
     public TimeSpan FraudWindow { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>Entries of the in-memory cache of recent pseudonyms (raw keys never leave the process).</summary>
-    /// <value>Default: 65,536.</value>
-    public int CacheSize { get; set; } = 65_536;
-
     /// <summary>IPv4 prefix length pseudonymised as the client's network.</summary>
     /// <value>Default: 24.</value>
     public int IPv4PrefixLength { get; set; } = 24;

@@ -8,30 +8,25 @@ using NumoTelemetry.Records;
 namespace NumoTelemetry.Pseudonymization;
 
 /// <summary>
-/// Turns raw identifiers into keyed-hash pseudonyms: HMAC-SHA256 under an epoch key derived from the
-/// current master key, purpose-separated by kind, truncated to 16 bytes. Keyed hash contexts are
-/// reused per thread and recent results are cached, so a returning IP or session costs a lookup.
+/// Turns raw identifiers into keyed pseudonyms: AES-256-CMAC under an epoch key derived from the current master key,
+/// purpose-separated by kind, 16 bytes. The keyed functions of the current epochs are shared by every thread (immutable,
+/// no interop on AES-NI processors). Nothing is cached: computing a pseudonym costs less than looking a raw value up
+/// (a CMAC block per 16 input bytes), and no raw value is kept in memory as a cache key.
 /// </summary>
 /// <remarks>
-/// Epoch keys: <c>HMAC(master, "numo/v1/fraud/{n}")</c> with <c>n = unix seconds / FraudWindow</c>, and
-/// <c>HMAC(master, "numo/v1/analytics/{day}")</c> for the daily analytics scope. The HMAC message is the kind
+/// Epoch keys: <c>HMAC-SHA256(master, "numo/v2/fraud/{n}")</c> with <c>n = unix seconds / FraudWindow</c>, and
+/// <c>HMAC-SHA256(master, "numo/v2/analytics/{day}")</c> for the daily analytics scope. The CMAC message is the kind
 /// byte followed by the value (UTF-8 text, or the 4/16 address bytes with the prefix length).
 /// </remarks>
 internal sealed class Pseudonymizer : IDisposable
 {
-    private const int Utf8Chunk = 256;
-
-    [ThreadStatic]
-    private static ThreadState? t_state;
-
     private readonly KeyRing _keyRing;
     private readonly long _fraudWindowSeconds;
     private readonly int _ipv4PrefixLength;
     private readonly int _ipv6PrefixLength;
     private readonly int _ipv6AddressLength;
-    private readonly PseudonymCache _cache;
-    private readonly ConcurrentDictionary<(ushort KeyId, PseudonymScope Scope, long Epoch), byte[]> _epochKeys = new();
-    private long _hashes;
+    private readonly ConcurrentDictionary<(ushort KeyId, PseudonymScope Scope, long Epoch), AesCmac> _epochKeys = new();
+    private readonly EpochFunction?[] _current = new EpochFunction?[2];
 
     /// <summary>Creates a pseudonymizer.</summary>
     public Pseudonymizer(KeyRing keyRing, PseudonymizationOptions options)
@@ -43,7 +38,6 @@ internal sealed class Pseudonymizer : IDisposable
         _ipv4PrefixLength = options.IPv4PrefixLength;
         _ipv6PrefixLength = options.IPv6PrefixLength;
         _ipv6AddressLength = options.IPv6AddressPrefixLength;
-        _cache = new PseudonymCache(options.CacheSize);
     }
 
     /// <summary>The key ring.</summary>
@@ -51,9 +45,6 @@ internal sealed class Pseudonymizer : IDisposable
 
     /// <summary>The length of a fraud epoch (<see cref="PseudonymizationOptions.FraudWindow"/>) in seconds.</summary>
     internal long FraudWindowSeconds => _fraudWindowSeconds;
-
-    /// <summary>Number of HMAC computations so far (cache misses).</summary>
-    public long HashCount => Interlocked.Read(ref _hashes);
 
     /// <summary>
     /// The cache and context tag of a scope at a time: the epoch number and the key id current then, so a
@@ -107,9 +98,8 @@ internal sealed class Pseudonymizer : IDisposable
     /// <summary>
     /// The pseudonym <paramref name="value"/> had, or would have had, under key <paramref name="keyId"/> in epoch
     /// <paramref name="epoch"/> of <paramref name="scope"/> (a fraud window or an analytics day), normalised as
-    /// <see cref="Pseudonymize"/> does (a phone number with <paramref name="defaultCallingCode"/>, as capture does). Not cached:
-    /// finding a subject computes every key and epoch of the retention period once, and the raw value stays out of the cache.
-    /// Empty for an unusable value or a key not in the ring.
+    /// <see cref="Pseudonymize"/> does (a phone number with <paramref name="defaultCallingCode"/>, as capture does). Finding a
+    /// subject computes every key and epoch of the retention period once. Empty for an unusable value or a key not in the ring.
     /// </summary>
     internal Pseudonym PseudonymizeAt(PseudonymKind kind, ReadOnlySpan<char> value, ushort keyId, long epoch, PseudonymScope scope, ReadOnlySpan<char> defaultCallingCode = default)
     {
@@ -125,21 +115,7 @@ internal sealed class Pseudonymizer : IDisposable
                 return default;
             case PseudonymKind.Ip:
             case PseudonymKind.IpPrefix:
-            {
-                if (!ClientAddress.TryParse(value, out var address) || !address.HasValue)
-                {
-                    return default;
-                }
-
-                var subject = kind == PseudonymKind.IpPrefix ? address.ToPrefix(_ipv4PrefixLength, _ipv6PrefixLength)
-                    : address.IsIPv4 || _ipv6AddressLength >= 128 ? address
-                    : address.ToPrefix(32, _ipv6AddressLength);
-                Span<byte> message = stackalloc byte[18];
-                var n = subject.WriteBytes(message);
-                message[n++] = (byte)(kind == PseudonymKind.IpPrefix ? (address.IsIPv4 ? _ipv4PrefixLength : _ipv6PrefixLength)
-                    : address.IsIPv4 || _ipv6AddressLength >= 128 ? 255 : _ipv6AddressLength);
-                return Compute(kind, scope, tag, message[..n], default);
-            }
+                return ClientAddress.TryParse(value, out var address) ? PseudonymizeAddress(address, kind, tag, scope) : default;
 
             case PseudonymKind.User:
             case PseudonymKind.Email:
@@ -163,28 +139,19 @@ internal sealed class Pseudonymizer : IDisposable
         }
     }
 
-    /// <summary>Pseudonymises text that is already in canonical form (cached).</summary>
+    /// <summary>Pseudonymises text that is already in canonical form.</summary>
     internal Pseudonym PseudonymizeNormalized(PseudonymKind kind, ReadOnlySpan<char> value, DateTimeOffset at, PseudonymScope scope) =>
         PseudonymizeNormalized(kind, value, TagOf(scope, at), scope);
 
     /// <summary>Pseudonymises canonical text under a tag from <see cref="TagOf"/> (the hot path works out each scope's tag once per request).</summary>
     internal Pseudonym PseudonymizeNormalized(PseudonymKind kind, ReadOnlySpan<char> value, long epoch, PseudonymScope scope)
-    {
-        if (_cache.TryGet(kind, scope, epoch, value, out var cached))
-        {
-            return cached;
-        }
+        => ComputeText(kind, scope, epoch, value);
 
-        var result = ComputeText(kind, scope, epoch, value);
-        _cache.Set(kind, scope, epoch, value, result);
-        return result;
-    }
-
-    /// <summary>Pseudonymises an address (<see cref="PseudonymKind.Ip"/>) or its network prefix (<see cref="PseudonymKind.IpPrefix"/>), cached.</summary>
+    /// <summary>Pseudonymises an address (<see cref="PseudonymKind.Ip"/>) or its network prefix (<see cref="PseudonymKind.IpPrefix"/>).</summary>
     public Pseudonym PseudonymizeAddress(in ClientAddress address, PseudonymKind kind, DateTimeOffset at, PseudonymScope scope = PseudonymScope.Fraud) =>
         PseudonymizeAddress(address, kind, TagOf(scope, at), scope);
 
-    /// <summary>Pseudonymises an address or its prefix under a tag from <see cref="TagOf"/>, cached.</summary>
+    /// <summary>Pseudonymises an address or its prefix under a tag from <see cref="TagOf"/>.</summary>
     internal Pseudonym PseudonymizeAddress(in ClientAddress address, PseudonymKind kind, long epoch, PseudonymScope scope)
     {
         if (!address.HasValue || (kind != PseudonymKind.Ip && kind != PseudonymKind.IpPrefix))
@@ -192,28 +159,20 @@ internal sealed class Pseudonymizer : IDisposable
             return default;
         }
 
-        // An IPv6 client's IP is its /64 by default (Pseudonymization:IPv6AddressPrefixLength); the cache is keyed by what is
-        // hashed, so the addresses of one /64 share one entry (a flood of them is one HMAC, not one per address).
+        // An IPv6 client's IP is its /64 by default (Pseudonymization:IPv6AddressPrefixLength).
         var subject = kind == PseudonymKind.IpPrefix ? address.ToPrefix(_ipv4PrefixLength, _ipv6PrefixLength)
             : address.IsIPv4 || _ipv6AddressLength >= 128 ? address
             : address.ToPrefix(32, _ipv6AddressLength);
-        if (_cache.TryGet(kind, scope, epoch, subject, out var cached))
-        {
-            return cached;
-        }
-
         Span<byte> message = stackalloc byte[18];
         var n = subject.WriteBytes(message);
         message[n++] = (byte)(kind == PseudonymKind.IpPrefix ? (address.IsIPv4 ? _ipv4PrefixLength : _ipv6PrefixLength)
             : address.IsIPv4 || _ipv6AddressLength >= 128 ? 255 : _ipv6AddressLength);
-        var result = Compute(kind, scope, epoch, message[..n], default);
-        _cache.Set(kind, scope, epoch, subject, result);
-        return result;
+        return Compute(kind, scope, epoch, message[..n]);
     }
 
     /// <summary>
     /// The cookieless daily visitor (Plausible-style): a keyed hash of IP, User-Agent and site under the day's
-    /// analytics key. Not cached: callers cache it per (address, User-Agent) if they need to.
+    /// analytics key.
     /// </summary>
     public Pseudonym PseudonymizeCookielessVisitor(in ClientAddress address, ReadOnlySpan<char> userAgent, ReadOnlySpan<char> site, DateTimeOffset at) =>
         PseudonymizeCookielessVisitor(address, userAgent, site, TagOf(PseudonymScope.Analytics, at));
@@ -227,92 +186,59 @@ internal sealed class Pseudonymizer : IDisposable
         BinaryPrimitives.WriteInt32LittleEndian(head[n..], userAgent.Length);
         BinaryPrimitives.WriteInt32LittleEndian(head[(n + 4)..], site.Length);
         n += 8;
-        var state = GetContext(PseudonymScope.Analytics, epoch, out var keyId);
-        state.AppendData([(byte)PseudonymKind.Visitor]);
-        state.AppendData(head[..n]);
-        AppendUtf8(state, userAgent);
-        AppendUtf8(state, site);
-        return Finish(state, PseudonymKind.Visitor, PseudonymScope.Analytics, keyId);
+        var writer = GetFunction(PseudonymScope.Analytics, epoch, out var keyId).Begin();
+        writer.Append((byte)PseudonymKind.Visitor);
+        writer.Append(head[..n]);
+        writer.AppendUtf8(userAgent);
+        writer.AppendUtf8(site);
+        return Finish(ref writer, PseudonymKind.Visitor, PseudonymScope.Analytics, keyId);
     }
 
     private Pseudonym ComputeText(PseudonymKind kind, PseudonymScope scope, long epoch, ReadOnlySpan<char> value)
     {
-        var hmac = GetContext(scope, epoch, out var keyId);
-        hmac.AppendData([(byte)kind]);
-        AppendUtf8(hmac, value);
-        return Finish(hmac, kind, scope, keyId);
+        var writer = GetFunction(scope, epoch, out var keyId).Begin();
+        writer.Append((byte)kind);
+        writer.AppendUtf8(value);
+        return Finish(ref writer, kind, scope, keyId);
     }
 
-    private Pseudonym Compute(PseudonymKind kind, PseudonymScope scope, long epoch, ReadOnlySpan<byte> message, ReadOnlySpan<byte> extra)
+    private Pseudonym Compute(PseudonymKind kind, PseudonymScope scope, long epoch, ReadOnlySpan<byte> message)
     {
-        var hmac = GetContext(scope, epoch, out var keyId);
-        hmac.AppendData([(byte)kind]);
-        hmac.AppendData(message);
-        if (!extra.IsEmpty)
-        {
-            hmac.AppendData(extra);
-        }
-
-        return Finish(hmac, kind, scope, keyId);
+        var writer = GetFunction(scope, epoch, out var keyId).Begin();
+        writer.Append((byte)kind);
+        writer.Append(message);
+        return Finish(ref writer, kind, scope, keyId);
     }
 
-    private Pseudonym Finish(IncrementalHash hmac, PseudonymKind kind, PseudonymScope scope, ushort keyId)
+    private Pseudonym Finish(ref AesCmac.Writer writer, PseudonymKind kind, PseudonymScope scope, ushort keyId)
     {
-        Span<byte> mac = stackalloc byte[32];
-        hmac.GetHashAndReset(mac);
-        Interlocked.Increment(ref _hashes);
-        return Pseudonym.FromHash(kind, scope, keyId, mac);
+        Span<byte> tag = stackalloc byte[AesCmac.TagSize];
+        writer.Finish(tag);
+        return Pseudonym.FromHash(kind, scope, keyId, tag);
     }
 
-    private static void AppendUtf8(IncrementalHash hmac, ReadOnlySpan<char> value)
-    {
-        Span<byte> buffer = stackalloc byte[Utf8Chunk * 3];
-        while (!value.IsEmpty)
-        {
-            var take = Math.Min(Utf8Chunk, value.Length);
-            if (take < value.Length && char.IsHighSurrogate(value[take - 1]))
-            {
-                take--;
-            }
-
-            var written = Encoding.UTF8.GetBytes(value[..take], buffer);
-            hmac.AppendData(buffer[..written]);
-            value = value[take..];
-        }
-    }
-
-    /// <summary>The reused keyed HMAC context of this thread for a scope and tag (epoch and key id).</summary>
-    private IncrementalHash GetContext(PseudonymScope scope, long tag, out ushort keyId)
+    /// <summary>The keyed function of a scope and tag (epoch and key id): the scope's current one, else derived (or found) and made current.</summary>
+    private AesCmac GetFunction(PseudonymScope scope, long tag, out ushort keyId)
     {
         keyId = (ushort)(tag & 0xFFFF);
-        var epoch = tag >> 16;
-        var state = t_state;
-        if (state is null || !ReferenceEquals(state.Owner, this))
+        ref var current = ref _current[(int)scope & 1];
+        var function = Volatile.Read(ref current);
+        if (function is not null && function.Tag == tag)
         {
-            state?.Dispose();
-            state = new ThreadState(this);
-            t_state = state;
+            return function.Mac;
         }
 
-        var index = (int)scope;
-        var context = state.Contexts[index];
-        if (context is null || state.Tags[index] != tag)
-        {
-            context?.Dispose();
-            context = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, GetEpochKey(keyId, scope, epoch));
-            state.Contexts[index] = context;
-            state.Tags[index] = tag;
-        }
-
-        return context;
+        var mac = GetEpochFunction(keyId, scope, tag >> 16);
+        Volatile.Write(ref current, new EpochFunction(tag, mac));
+        return mac;
     }
 
-    /// <summary>The derived key of one scope and epoch (cached; only a handful exist at a time).</summary>
-    private byte[] GetEpochKey(ushort keyId, PseudonymScope scope, long epoch)
+    /// <summary>The keyed function of one scope and epoch, under its derived key (cached; only a handful exist at a time).</summary>
+    private AesCmac GetEpochFunction(ushort keyId, PseudonymScope scope, long epoch)
     {
-        if (_epochKeys.TryGetValue((keyId, scope, epoch), out var key))
+        if (_epochKeys.TryGetValue((keyId, scope, epoch), out var function))
         {
-            return key;
+            return function;
         }
 
         if (_epochKeys.Count > 64)
@@ -320,43 +246,20 @@ internal sealed class Pseudonymizer : IDisposable
             _epochKeys.Clear();
         }
 
-        var label = string.Create(CultureInfo.InvariantCulture, $"numo/v1/{(scope == PseudonymScope.Fraud ? "fraud" : "analytics")}/{epoch}");
-        key = HMACSHA256.HashData(_keyRing.GetKey(keyId), Encoding.UTF8.GetBytes(label));
-        return _epochKeys.GetOrAdd((keyId, scope, epoch), key);
+        var label = string.Create(CultureInfo.InvariantCulture, $"numo/v2/{(scope == PseudonymScope.Fraud ? "fraud" : "analytics")}/{epoch}");
+        Span<byte> key = stackalloc byte[32];
+        HMACSHA256.HashData(_keyRing.GetKey(keyId), Encoding.UTF8.GetBytes(label), key);
+        function = new AesCmac(key);
+        CryptographicOperations.ZeroMemory(key);
+        return _epochKeys.GetOrAdd((keyId, scope, epoch), function);
     }
-
-    /// <summary>Drops cached pseudonyms (and with them every raw value held as a cache key).</summary>
-    public void ClearCache() => _cache.Clear();
-
-    /// <summary>The cache of recent pseudonyms (tests inspect what raw values it still holds).</summary>
-    internal PseudonymCache Cache => _cache;
 
     /// <inheritdoc />
     public void Dispose()
     {
-        _cache.Clear();
+        _current.AsSpan().Clear();
         _epochKeys.Clear();
-        if (t_state is { } state && ReferenceEquals(state.Owner, this))
-        {
-            state.Dispose();
-            t_state = null;
-        }
     }
 
-    private sealed class ThreadState(Pseudonymizer owner) : IDisposable
-    {
-        public Pseudonymizer Owner { get; } = owner;
-
-        public IncrementalHash?[] Contexts { get; } = new IncrementalHash?[2];
-
-        public long[] Tags { get; } = [-1, -1];
-
-        public void Dispose()
-        {
-            foreach (var c in Contexts)
-            {
-                c?.Dispose();
-            }
-        }
-    }
+    private sealed record EpochFunction(long Tag, AesCmac Mac);
 }

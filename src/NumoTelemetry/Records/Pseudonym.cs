@@ -7,7 +7,7 @@ using System.Runtime.InteropServices;
 namespace NumoTelemetry.Records;
 
 /// <summary>
-/// A keyed-hash pseudonym: 16 bytes of HMAC-SHA256 output plus the id of the key that made it,
+/// A keyed pseudonym: the 16-byte AES-CMAC tag of the value under an epoch key, plus the id of the key that made it,
 /// its kind and scope. The raw value cannot be recovered from it; without the key it cannot be
 /// recomputed either.
 /// </summary>

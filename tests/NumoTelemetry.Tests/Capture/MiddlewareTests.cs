@@ -64,7 +64,7 @@ public class MiddlewareTests
     }
 
     [Fact]
-    public async Task Invoke_WarmCaches_HashesNothing()
+    public async Task Invoke_SameClientAgain_SamePseudonymsEveryTime()
     {
         var (services, middleware) = Create();
         using var _ = services;
@@ -72,16 +72,22 @@ public class MiddlewareTests
         var queue = services.GetRequiredService<RecordQueue>();
         var batch = new RequestRecord[16];
         await middleware.InvokeAsync(context);
-        queue.Drain(batch);
-        var pseudonymizer = services.GetRequiredService<Pseudonymizer>();
-        var before = pseudonymizer.HashCount;
-        for (var i = 0; i < 100; i++)
+        Assert.Equal(1, queue.Drain(batch));
+        var first = batch[0];
+        for (var i = 0; i < 20; i++)
         {
             await middleware.InvokeAsync(context);
-            queue.Drain(batch);
+            Assert.Equal(1, queue.Drain(batch));
+            Assert.Equal(first.Ip, batch[0].Ip);
+            Assert.Equal(first.IpPrefix, batch[0].IpPrefix);
+            Assert.Equal(first.Session, batch[0].Session);
+            Assert.Equal(first.UserAgentId, batch[0].UserAgentId);
+            Assert.Equal(first.Path, batch[0].Path);
+            Assert.Equal(first.AnalyticsVisitor, batch[0].AnalyticsVisitor);
         }
 
-        Assert.Equal(before, pseudonymizer.HashCount);
+        Assert.False(first.Ip.IsEmpty);
+        Assert.False(first.Session.IsEmpty);
     }
 
     [Fact]

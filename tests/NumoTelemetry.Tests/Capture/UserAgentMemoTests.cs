@@ -23,14 +23,13 @@ public class UserAgentMemoTests
         var ua = "raw-ua-memo-" + Guid.NewGuid();
         var copy = new string(ua.AsSpan());
         var id = Pseudonym.FromHash(PseudonymKind.UserAgent, PseudonymScope.Fraud, 1, new byte[32]);
-        memo.Set(ua, 1L << 16, s_info, id, 42);
+        memo.Set(ua, 1L << 16, s_info, id);
 
-        Assert.True(memo.TryGet(ua, 1L << 16, out var info, out var found, out var hash));
+        Assert.True(memo.TryGet(ua, 1L << 16, out var info, out var found));
         Assert.Same(s_info, info);
         Assert.Equal(id, found);
-        Assert.Equal(42, hash);
-        Assert.False(memo.TryGet(copy, 1L << 16, out _, out _, out _));
-        Assert.False(memo.TryGet(ua, 2L << 16, out _, out _, out _)); // another epoch's tag is never served
+        Assert.False(memo.TryGet(copy, 1L << 16, out _, out _));
+        Assert.False(memo.TryGet(ua, 2L << 16, out _, out _)); // another epoch's tag is never served
     }
 
     [Fact]
@@ -39,16 +38,16 @@ public class UserAgentMemoTests
         var memo = new UserAgentMemo(64);
         var day1 = "raw-ua-epoch1-" + Guid.NewGuid();
         var day2 = "raw-ua-epoch2-" + Guid.NewGuid();
-        memo.Set(day1, 1L << 16, s_info, default, 1);
+        memo.Set(day1, 1L << 16, s_info, default);
         Assert.True(memo.Holds(day1));
 
-        memo.Set(day2, 2L << 16, s_info, default, 2);
+        memo.Set(day2, 2L << 16, s_info, default);
         Assert.False(memo.Holds(day1));
         Assert.True(memo.Holds(day2));
 
-        memo.Set(day1, 1L << 16, s_info, default, 1);
+        memo.Set(day1, 1L << 16, s_info, default);
         Assert.False(memo.Holds(day1));
-        Assert.False(memo.TryGet(day1, 1L << 16, out _, out _, out _));
+        Assert.False(memo.TryGet(day1, 1L << 16, out _, out _));
     }
 
     [Fact]

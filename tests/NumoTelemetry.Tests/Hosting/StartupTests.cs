@@ -100,7 +100,7 @@ public class StartupTests
         {
           "NumoTelemetry": {
             "Enabled": false,
-            "Pseudonymization": { "Keys": { "3": "k" }, "KeyFile": "keys.json", "CurrentKeyId": 3, "FraudWindow": "7.00:00:00", "CacheSize": 1000, "IPv4PrefixLength": 16, "IPv6PrefixLength": 56 },
+            "Pseudonymization": { "Keys": { "3": "k" }, "KeyFile": "keys.json", "CurrentKeyId": 3, "FraudWindow": "7.00:00:00", "IPv4PrefixLength": 16, "IPv6PrefixLength": 56 },
             "ClientIp": { "TrustedProxies": [ "10.0.0.0/8" ], "UseForwardedHeaders": false, "TrustLoopback": false, "ForwardingHeader": "XForwardedFor", "MaxForwardedHops": 4 },
             "Capture": { "SessionCookieName": "sid", "VisitorCookieName": "vid", "IssueVisitorCookie": false, "VisitorCookieLifetime": "30.00:00:00",
                          "PhoneNumberHeaders": [ "X-MSISDN", "X-Up-Calling-Line-Id" ], "PhoneNumberTrustedNetworks": [ "192.0.2.0/24" ], "DefaultCountryCallingCode": "44", "SiteId": "shop", "MaxPathLength": 100, "MaxInternedValues": 500 },
@@ -124,7 +124,6 @@ public class StartupTests
         Assert.Equal("keys.json", o.Pseudonymization.KeyFile);
         Assert.Equal(3, o.Pseudonymization.CurrentKeyId);
         Assert.Equal(TimeSpan.FromDays(7), o.Pseudonymization.FraudWindow);
-        Assert.Equal(1000, o.Pseudonymization.CacheSize);
         Assert.Equal(16, o.Pseudonymization.IPv4PrefixLength);
         Assert.Equal(56, o.Pseudonymization.IPv6PrefixLength);
         Assert.Equal(["10.0.0.0/8"], o.ClientIp.TrustedProxies);

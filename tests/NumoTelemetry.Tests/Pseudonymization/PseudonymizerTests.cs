@@ -79,22 +79,19 @@ public class PseudonymizerTests
     }
 
     [Fact]
-    public void Pseudonymize_CachedValue_DoesNotHashAgain()
+    public void Pseudonymize_Construction_IsCmacOfKindAndValueUnderTheEpochKey()
     {
+        // Pins the documented construction (docs/privacy.md): a change of function or label must be deliberate.
         using var p = TestKeys.Pseudonymizer();
-        p.Pseudonymize(PseudonymKind.Session, "s-1", s_now);
-        var before = p.HashCount;
-        for (var i = 0; i < 100; i++)
-        {
-            p.Pseudonymize(PseudonymKind.Session, "s-1", s_now);
-        }
+        var epoch = p.EpochOf(PseudonymScope.Fraud, s_now);
+        var epochKey = System.Security.Cryptography.HMACSHA256.HashData(
+            p.KeyRing.GetKey(1).ToArray(), System.Text.Encoding.UTF8.GetBytes($"numo/v2/fraud/{epoch}"));
+        var tag = new byte[16];
+        AesCmac.HashData(epochKey, [(byte)PseudonymKind.Session, .. "CfDJ8-session"u8], tag);
 
-        Assert.Equal(before, p.HashCount);
-        Assert.True(ClientAddress.TryParse("198.51.100.4", out var ip));
-        p.PseudonymizeAddress(ip, PseudonymKind.Ip, s_now);
-        before = p.HashCount;
-        p.PseudonymizeAddress(ip, PseudonymKind.Ip, s_now);
-        Assert.Equal(before, p.HashCount);
+        var expected = Pseudonym.FromHash(PseudonymKind.Session, PseudonymScope.Fraud, 1, tag);
+
+        Assert.Equal(expected, p.Pseudonymize(PseudonymKind.Session, "CfDJ8-session", s_now));
     }
 
     [Fact]
@@ -185,7 +182,6 @@ public class PseudonymizerTests
             expected[i] = p.Pseudonymize(PseudonymKind.Session, "session-" + i, s_now).ToString();
         }
 
-        p.ClearCache();
         Parallel.For(0, 8, _ =>
         {
             for (var i = 0; i < expected.Length; i++)
