@@ -20,7 +20,7 @@ public sealed class RetentionCommandTests : IDisposable
 
         Assert.Equal(0, exit);
         var report = stdout.ToString();
-        foreach (var store in new[] { "Request log files", "Dashboard minute cells", "Dashboard hour cells", "Dashboard day cells", "Dashboard alerts", "Fraud workspace triage", "Fraud state, short window", "Fraud state, long window", "Redis fraud state", "Pseudonym cache (memory)", "Reverse DNS cache (memory)" })
+        foreach (var store in new[] { "Request log files", "Dashboard minute cells", "Dashboard hour cells", "Dashboard day cells", "Dashboard alerts", "Fraud workspace triage", "Fraud state, short window", "Fraud state, long window", "Redis fraud state", "Reverse DNS cache (memory)" })
         {
             Assert.Contains("| " + store + " |", report, StringComparison.Ordinal);
         }
