@@ -10,6 +10,9 @@ namespace NumoTelemetry.Dashboard;
 /// </remarks>
 public sealed class DashboardCell
 {
+    /// <summary>The <see cref="Dimension"/> of a bucket's total cell (key empty): every record adds one request to its minute's total cell.</summary>
+    public const string TotalDimension = "total";
+
     /// <summary>The bucket width.</summary>
     public DashboardGranularity Granularity { get; init; }
 
@@ -42,4 +45,28 @@ public sealed class DashboardCell
 
     /// <summary>HyperLogLog sketch of every pseudonym that contributed (the basis of k-anonymity), or <see langword="null"/>.</summary>
     public byte[]? Contributors { get; set; }
+
+    /// <summary>
+    /// Adds the counters of <paramref name="other"/> to this cell's and merges its sketches into this cell's: the upsert-add of
+    /// a store, for a store that coalesces the cells of one key before it writes them.
+    /// </summary>
+    /// <param name="other">A cell of the same granularity, bucket start, dimension and key.</param>
+    /// <exception cref="ArgumentException"><paramref name="other"/> is a cell of another bucket, dimension or key.</exception>
+    public void Add(DashboardCell other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Granularity != Granularity || other.BucketStart != BucketStart
+            || !string.Equals(other.Dimension, Dimension, StringComparison.Ordinal) || !string.Equals(other.Key, Key, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("Only a cell of the same granularity, bucket start, dimension and key can be added.", nameof(other));
+        }
+
+        Requests += other.Requests;
+        PageViews += other.PageViews;
+        Visits += other.Visits;
+        EngagedVisits += other.EngagedVisits;
+        VisitMilliseconds += other.VisitMilliseconds;
+        Visitors = Sketches.HyperLogLog.MergeSerialized(Visitors, other.Visitors);
+        Contributors = Sketches.HyperLogLog.MergeSerialized(Contributors, other.Contributors);
+    }
 }

@@ -45,6 +45,7 @@ internal sealed class StateScriptCodec(string prefix)
     /// <c>ARGV[1]</c> are the call's applied marker and its TTL (the longest of the call's TTLs): a call sent again under the
     /// same <paramref name="callId"/> (a replay of a call that timed out but ran) changes nothing.
     /// </summary>
+    // Long because: one switch over the operation kinds, each encoding its own script arguments.
     public (RedisKey[] Keys, RedisValue[] Values) Encode(string callId, ReadOnlySpan<StateOperation> operations)
     {
         _keyIndex.Clear();

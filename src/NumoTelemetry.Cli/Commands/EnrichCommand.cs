@@ -21,6 +21,7 @@ internal static class EnrichCommand
 {
     private static readonly JsonWriterOptions s_json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    // Long because: the command's options, validation and per-address output in one System.CommandLine action.
     public static Command Create()
     {
         var geoipDir = new Option<DirectoryInfo?>("--geoip-dir") { Description = "A directory of MaxMind .mmdb files (City/Country, ASN, Anonymous-IP, ISP, Connection-Type; recognised by type)." };

@@ -33,6 +33,7 @@ internal static class KeygenCommand
         return command;
     }
 
+    // Long because: each argument check ends the command with its own message and exit code, in order.
     internal static int Run(FileInfo? addTo, string? activateAt, FileInfo? output, bool force, TextWriter stdout, TextWriter stderr)
     {
         DateTimeOffset? when = null;

@@ -48,6 +48,7 @@ internal static class PseudonymizeCommand
         return command;
     }
 
+    // Long because: each argument and key-file check ends the command with its own message and exit code, in order.
     internal static int Run(FileInfo? keyFile, FileInfo? config, string kind, string? at, string? value, TimeSpan? fraudWindow, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
         if (!s_kinds.TryGetValue(kind, out var k))

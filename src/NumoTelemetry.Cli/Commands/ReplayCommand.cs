@@ -71,6 +71,7 @@ internal static class ReplayCommand
         _ => ex.Message,
     };
 
+    // Long because: each argument check ends the command with its own message, then one host is built and run.
     internal static int Run(
         string input,
         ReplayFormat format,

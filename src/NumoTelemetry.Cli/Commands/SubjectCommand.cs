@@ -159,6 +159,7 @@ internal static class SubjectCommand
 
     private sealed record Prepared(SiteSettings Settings, List<SubjectIdentifier> Identifiers, SubjectPseudonyms Subject, HashSet<string> Texts, Pseudonymizer Pseudonymizer);
 
+    // Long because: each identifier and settings check ends the command with its own message, in order.
     private static Prepared? Prepare(string command, SubjectArguments a, TextWriter stderr)
     {
         if (a.Kinds.Length != a.Values.Length || a.Kinds.Length == 0)
@@ -231,6 +232,7 @@ internal static class SubjectCommand
         return new Prepared(settings, identifiers, subject, texts, pseudonymizer);
     }
 
+    // Long because: one export section per store, each with its own failure message, written in order.
     internal static async Task<int> ExportAsync(SubjectArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var prepared = Prepare("subject export", a, stderr);
@@ -359,13 +361,7 @@ internal static class SubjectCommand
         if (a.Output is { } outputFile)
         {
             // A person's data: a new file is readable by its owner only (an existing one keeps its mode).
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            var stream = new FileStream(outputFile.FullName, options);
+            var stream = NumoTelemetry.Internal.OwnerOnlyFile.Create(outputFile.FullName);
             await using (stream.ConfigureAwait(false))
             {
                 await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
@@ -380,6 +376,7 @@ internal static class SubjectCommand
         return 0;
     }
 
+    // Long because: one erasure step per store, each with its own failure message and dry-run wording, in order.
     internal static async Task<int> EraseAsync(SubjectArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var prepared = Prepare("subject erase", a, stderr);

@@ -16,6 +16,7 @@ namespace NumoTelemetry.Cli.Commands;
 /// </summary>
 internal static class UaTiming
 {
+    // Long because: a measurement script: load, first parse, warm-up and timed passes must run in this order.
     public static int Run(TextReader input, Stream output, string? regexesPath, string? attacksPath = null)
     {
         var lines = new List<string>();

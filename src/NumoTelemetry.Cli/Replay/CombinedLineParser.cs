@@ -12,6 +12,7 @@ internal static class CombinedLineParser
 {
     private static readonly string[] s_months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
+    // Long because: a tight parser of the combined log format, one field after the other over one span.
     public static bool TryParse(ReadOnlySpan<byte> bytes, ReplayRequest request, StringPool pool, Span<char> buffer, out string? error)
     {
         request.Reset();

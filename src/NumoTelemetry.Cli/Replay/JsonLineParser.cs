@@ -30,6 +30,7 @@ internal static class JsonLineParser
         TryParse(line, request, pool, null, out error);
 
     /// <summary>Parses a line; with <paramref name="recent"/>, values that repeat from line to line (paths, cookies, sessions, accounts) reuse their strings.</summary>
+    // Long because: a tight single-pass parser: one switch over the JSON line's property names.
     public static bool TryParse(ReadOnlySpan<byte> line, ReplayRequest request, StringPool pool, RecentStrings? recent, out string? error)
     {
         request.Reset();

@@ -139,29 +139,7 @@ internal sealed class ReplayRunner : IDisposable
         }
 
         var watch = Stopwatch.StartNew();
-        var tasks = new List<Task>(workers + 1);
-        for (var w = 0; w < workers; w++)
-        {
-            var worker = new CaptureWorker(this, format);
-            tasks.Add(Start(() =>
-            {
-                foreach (var chunk in work.GetConsumingEnumerable(cancel.Token))
-                {
-                    try
-                    {
-                        worker.Capture(chunk);
-                    }
-                    catch (Exception ex)
-                    {
-                        chunk.Error = ex;
-                    }
-                    finally
-                    {
-                        chunk.Done.Set();
-                    }
-                }
-            }));
-        }
+        var tasks = StartWorkers(workers, format, work, cancel.Token);
 
         long replayed = 0;
         var last = DateTimeOffset.MinValue;
@@ -179,44 +157,11 @@ internal sealed class ReplayRunner : IDisposable
         });
         tasks.Add(consumer);
 
-        var reader = new LineReader(input);
         long lines = 0;
         string? readError = null;
         try
         {
-            var current = free.Take(cancel.Token);
-            while (true)
-            {
-                ReadOnlySpan<byte> line;
-                bool tooLong;
-                try
-                {
-                    if (!reader.TryReadLine(out line, out tooLong))
-                    {
-                        break;
-                    }
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ObjectDisposedException)
-                {
-                    readError = ex.Message; // the input failed part way: replay what was read, and say so
-                    break;
-                }
-
-                lines++;
-                current.Add(line, tooLong);
-                if (current.Lines == BatchSize)
-                {
-                    ordered.Add(current, cancel.Token);
-                    work.Add(current, cancel.Token);
-                    current = free.Take(cancel.Token);
-                }
-            }
-
-            if (current.Lines > 0)
-            {
-                ordered.Add(current, cancel.Token);
-                work.Add(current, cancel.Token);
-            }
+            lines = Split(new LineReader(input), free, ordered, work, cancel.Token, out readError);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -234,6 +179,81 @@ internal sealed class ReplayRunner : IDisposable
         _sink.Flush();
         watch.Stop();
         return new ReplaySummary(lines, replayed, _skipped, watch.Elapsed, _sink.Count, _sink.ByRule, readError);
+    }
+
+    /// <summary>The capture stage: <paramref name="count"/> workers, each capturing whole chunks taken from <paramref name="work"/>.</summary>
+    private List<Task> StartWorkers(int count, ReplayFormat format, BlockingCollection<Chunk> work, CancellationToken token)
+    {
+        var tasks = new List<Task>(count + 1);
+        for (var w = 0; w < count; w++)
+        {
+            var worker = new CaptureWorker(this, format);
+            tasks.Add(Start(() =>
+            {
+                foreach (var chunk in work.GetConsumingEnumerable(token))
+                {
+                    try
+                    {
+                        worker.Capture(chunk);
+                    }
+                    catch (Exception ex)
+                    {
+                        chunk.Error = ex;
+                    }
+                    finally
+                    {
+                        chunk.Done.Set();
+                    }
+                }
+            }));
+        }
+
+        return tasks;
+    }
+
+    /// <summary>
+    /// The reading stage: splits the input into chunks of <see cref="BatchSize"/> lines, each handed to the fraud stage (in order)
+    /// and to the capture workers. Returns the lines read; <paramref name="readError"/> says why the input ended early, if it did.
+    /// </summary>
+    private static long Split(LineReader reader, BlockingCollection<Chunk> free, BlockingCollection<Chunk> ordered, BlockingCollection<Chunk> work, CancellationToken token, out string? readError)
+    {
+        readError = null;
+        long lines = 0;
+        var current = free.Take(token);
+        while (true)
+        {
+            ReadOnlySpan<byte> line;
+            bool tooLong;
+            try
+            {
+                if (!reader.TryReadLine(out line, out tooLong))
+                {
+                    break;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ObjectDisposedException)
+            {
+                readError = ex.Message; // the input failed part way: replay what was read, and say so
+                break;
+            }
+
+            lines++;
+            current.Add(line, tooLong);
+            if (current.Lines == BatchSize)
+            {
+                ordered.Add(current, token);
+                work.Add(current, token);
+                current = free.Take(token);
+            }
+        }
+
+        if (current.Lines > 0)
+        {
+            ordered.Add(current, token);
+            work.Add(current, token);
+        }
+
+        return lines;
     }
 
     /// <summary>The fraud stage: chunks in input order, their records cut into batches of <see cref="BatchSize"/> as a sequential replay would.</summary>

@@ -69,7 +69,7 @@ public static class NumoTelemetryDashboardPostgreSqlBuilderExtensions
             sp.GetRequiredService<IOptions<PostgreSqlDashboardOptions>>(),
             sp.GetRequiredService<ILogger<PostgreSqlDashboardStore>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<NumoTelemetryMetrics>()));
+            sp.GetService<ILossCounter>()));
         services.RemoveAll<IDashboardStore>();
         services.AddSingleton<IDashboardStore>(static sp => sp.GetRequiredService<PostgreSqlDashboardStore>());
 

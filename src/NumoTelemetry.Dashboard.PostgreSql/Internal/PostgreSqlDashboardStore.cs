@@ -3,8 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
-using NumoTelemetry.Dashboard.Aggregation;
-using NumoTelemetry.Dashboard.Sketches;
 using NumoTelemetry.Metrics;
 
 namespace NumoTelemetry.Dashboard.PostgreSql.Internal;
@@ -544,6 +542,7 @@ internal sealed class PostgreSqlDashboardStore : IDashboardStore, IAsyncDisposab
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    // Long because: the writer loop's retry state machine: take, send, back off, give up in one place.
     private async Task RunAsync()
     {
         var abort = _abort.Token;
@@ -826,7 +825,7 @@ internal sealed class PostgreSqlDashboardStore : IDashboardStore, IAsyncDisposab
         long records = 0;
         foreach (var cell in cells)
         {
-            if (cell.Granularity == DashboardGranularity.Minute && string.Equals(cell.Dimension, DashboardDimensions.Total, StringComparison.Ordinal))
+            if (cell.Granularity == DashboardGranularity.Minute && string.Equals(cell.Dimension, DashboardCell.TotalDimension, StringComparison.Ordinal))
             {
                 records += cell.Requests;
             }
@@ -896,13 +895,7 @@ internal sealed class PostgreSqlDashboardStore : IDashboardStore, IAsyncDisposab
                 return;
             }
 
-            existing.Requests += cell.Requests;
-            existing.PageViews += cell.PageViews;
-            existing.Visits += cell.Visits;
-            existing.EngagedVisits += cell.EngagedVisits;
-            existing.VisitMilliseconds += cell.VisitMilliseconds;
-            existing.Visitors = HyperLogLog.MergeSerialized(existing.Visitors, cell.Visitors);
-            existing.Contributors = HyperLogLog.MergeSerialized(existing.Contributors, cell.Contributors);
+            existing.Add(cell);
         }
     }
 }

@@ -30,6 +30,24 @@ internal static class DashboardEndpoints
             return await next(context).ConfigureAwait(false);
         });
 
+        MapPage(group, assets);
+        var api = group.MapGroup("/api");
+        api.AddEndpointFilter(static async (context, next) =>
+        {
+            context.HttpContext.Response.Headers.CacheControl = "no-store";
+            return await next(context).ConfigureAwait(false);
+        });
+        MapApi(api);
+        MapExport(api);
+        AnalyticsEndpoints.Map(group, api, assets);
+        ShareEndpoints.Map(group, api, assets);
+        endpoints.ServiceProvider.GetRequiredService<DashboardRouteFilter>().Add(group.GetPrefix(prefix));
+        return group;
+    }
+
+    /// <summary>The page and its two assets.</summary>
+    private static void MapPage(RouteGroupBuilder group, DashboardAssets assets)
+    {
         group.MapGet("/", (HttpContext context) =>
         {
             // The page uses relative URLs: serve it at "{prefix}/" only.
@@ -40,13 +58,11 @@ internal static class DashboardEndpoints
         }).ExcludeFromDescription();
         group.MapGet("/app.js", (HttpContext context) => Asset(context, assets["app.js"])).ExcludeFromDescription();
         group.MapGet("/app.css", (HttpContext context) => Asset(context, assets["app.css"])).ExcludeFromDescription();
+    }
 
-        var api = group.MapGroup("/api");
-        api.AddEndpointFilter(static async (context, next) =>
-        {
-            context.HttpContext.Response.Headers.CacheControl = "no-store";
-            return await next(context).ConfigureAwait(false);
-        });
+    /// <summary>The JSON views of the page: meta, overview, top, fraud, live.</summary>
+    private static void MapApi(RouteGroupBuilder api)
+    {
         api.MapGet("/meta", static (DashboardQueryService query) => Results.Json(query.Meta(), DashboardJsonContext.Default.DashboardMeta));
         api.MapGet("/overview", static async (HttpContext context, DashboardQueryService query) =>
         {
@@ -92,6 +108,11 @@ internal static class DashboardEndpoints
         });
         api.MapGet("/live", static async (HttpContext context, DashboardQueryService query) =>
             Results.Json(await query.LiveAsync(context.RequestAborted).ConfigureAwait(false), DashboardJsonContext.Default.LiveView));
+    }
+
+    /// <summary>The CSV export of the overview's series or of one top list.</summary>
+    private static void MapExport(RouteGroupBuilder api)
+    {
         api.MapGet("/export.csv", static async (HttpContext context, DashboardQueryService query) =>
         {
             if (!TryRange(context, query, out var range, out var problem))
@@ -128,11 +149,6 @@ internal static class DashboardEndpoints
             context.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
             return Results.Text(csv, "text/csv; charset=utf-8");
         });
-
-        AnalyticsEndpoints.Map(group, api, assets);
-        ShareEndpoints.Map(group, api, assets);
-        endpoints.ServiceProvider.GetRequiredService<DashboardRouteFilter>().Add(group.GetPrefix(prefix));
-        return group;
     }
 
     internal static IResult Asset(HttpContext context, DashboardAssets.Asset asset)

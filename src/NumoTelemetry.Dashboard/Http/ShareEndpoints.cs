@@ -26,6 +26,7 @@ internal static class ShareEndpoints
     private static readonly string[] s_kept =
         ["view", "dim", "limit", "range", "from", "to", "compare", .. DashboardDimensions.CubeAxes, .. DashboardDimensions.Analytics];
 
+    // Long because: the share link's create, list, revoke and open routes read best side by side.
     public static void Map(RouteGroupBuilder group, RouteGroupBuilder api, DashboardAssets assets)
     {
         api.MapPost("/share", static async (HttpContext context, DashboardQueryService query, IDataProtectionProvider protection, IDashboardStore store) =>

@@ -219,6 +219,7 @@ internal static class WorkspaceEndpoints
         }
     }
 
+    // Long because: one subject page answer: parse, authorise, read each store and write one JSON object.
     private static async Task<IResult> SubjectAsync(
         HttpContext context, string kind, string pseudonym, IFraudWorkspaceStore store, WorkspaceAlertRecorder recorder, SubjectTimeline timeline, TimeProvider time, IServiceProvider services)
     {
@@ -356,6 +357,7 @@ internal static class WorkspaceEndpoints
         }));
     }
 
+    // Long because: body checks in order, each with its own problem message, then one list change.
     private static async Task<IResult> AddAsync(HttpContext context, WorkspaceFeedback feedback, WorkspaceListKind list)
     {
         var (body, problem) = await ReadBodyAsync(context).ConfigureAwait(false);
@@ -492,6 +494,7 @@ internal static class WorkspaceEndpoints
     /// in question, exactly as the capture does (and <c>numo pseudonymize</c>); the answer holds the subjects' pseudonyms, never
     /// the value; one audit entry records who, when and which kind. The value is not logged, stored or echoed, even when invalid.
     /// </summary>
+    // Long because: body checks in order, each with its own problem message that never echoes the value.
     private static async Task<IResult> LookupAsync(HttpContext context, WorkspaceFeedback feedback, SubjectTimeline timeline, TimeProvider time, IServiceProvider services, ILoggerFactory loggers)
     {
         var (body, problem) = await ReadBodyAsync(context).ConfigureAwait(false);

@@ -10,6 +10,7 @@ internal static class AnalyticsOptionsValidation
     private const int MaxGoals = 100;
     private const int MaxFunnels = 20;
 
+    // Long because: a flat list of setting checks, each adding its own NumoTelemetry:Dashboard message.
     public static void Validate(DashboardOptions options, List<string> failures)
     {
         var goals = new HashSet<string>(StringComparer.Ordinal);

@@ -7,6 +7,7 @@ internal sealed class DashboardOptionsValidator : IValidateOptions<DashboardOpti
 {
     private const string Prefix = "NumoTelemetry:Dashboard:";
 
+    // Long because: a flat list of setting checks, each adding its own NumoTelemetry:Dashboard message.
     public ValidateOptionsResult Validate(string? name, DashboardOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

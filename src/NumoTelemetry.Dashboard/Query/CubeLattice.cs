@@ -124,6 +124,7 @@ internal sealed class CubeLattice
     /// <summary>The bit of an axis.</summary>
     public static int Bit(int axis) => 1 << axis;
 
+    // Long because: one lattice level's release decision: the k-anonymity rules depend on each other's outcome.
     private void Decide(int mask)
     {
         var level = new List<Node>();

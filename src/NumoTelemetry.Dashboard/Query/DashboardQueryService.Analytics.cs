@@ -132,6 +132,7 @@ internal sealed partial class DashboardQueryService
     /// least k people, and so is the difference from everyone who reached the step's page, goal or event at all; a step
     /// withheld withholds every later step.
     /// </summary>
+    // Long because: the funnel's release rules run step by step, each withholding every later step.
     public async ValueTask<FunnelView> FunnelAsync(DashboardRange range, IReadOnlyList<AnalyticsDefinitions.Step> steps, bool? withinDay, CancellationToken cancellationToken)
     {
         var funnel = Definitions.Find(steps, withinDay);

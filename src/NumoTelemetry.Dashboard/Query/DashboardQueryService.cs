@@ -329,6 +329,7 @@ internal sealed partial class DashboardQueryService
         return points;
     }
 
+    // Long because: the k-anonymity release of one top list: rows, rest and total decided together.
     private TopList ReleaseCube(string dimension, DashboardRange range, CubeLattice lattice, string?[] values, int mask, int axis, int limit, CubeSource source)
     {
         // Entry pages count the visits that began there; every other list counts its cube's page views, events or exits.

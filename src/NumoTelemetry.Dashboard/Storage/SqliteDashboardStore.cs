@@ -349,6 +349,7 @@ internal sealed class SqliteDashboardStore : IDashboardStore, IDisposable
         }
     }
 
+    // Long because: the write connection's opening and schema set-up, in the order SQLite needs them.
     private SqliteConnection Writer()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -29,7 +29,7 @@ internal sealed class SqliteDatabaseFile
             Directory.CreateDirectory(directory);
         }
 
-        NumoTelemetry.Internal.OwnerOnlyFile.EnsureExists(Path);
+        Internal.OwnerOnlyFile.EnsureExists(Path);
         WriteConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = busyTimeoutSeconds }.ToString();
         ReadConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadOnly, Pooling = true, DefaultTimeout = busyTimeoutSeconds }.ToString();
     }

@@ -42,6 +42,7 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
     /// <summary>The full path of the database file.</summary>
     public string Path => _file.Path;
 
+    // Long because: one transaction: the upsert's commands and parameters prepared once, run per alert.
     public async ValueTask UpsertAlertsAsync(IReadOnlyList<WorkspaceAlert> alerts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alerts);
@@ -535,6 +536,7 @@ internal sealed class SqliteFraudWorkspaceStore : IFraudWorkspaceStore, IDisposa
         Note = reader.IsDBNull(8) ? null : reader.GetString(8),
     };
 
+    // Long because: the write connection's opening and schema set-up, in the order SQLite needs them.
     private SqliteConnection Writer()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -26,6 +26,7 @@ internal sealed class ForwardConfirmedResolver(IDnsResolver resolver, CrawlerTab
     }
 
     /// <summary>Forward-confirms the PTR answer <paramref name="ptr"/> already obtained for <paramref name="address"/> (no second PTR query).</summary>
+    // Long because: forward confirmation's outcomes (failed, not found, confirmed, mismatch) decided in one pass.
     public async Task<ReverseDnsVerdict> ConfirmAsync(IPAddress address, PtrLookupResult ptr, CancellationToken cancellationToken)
     {
         if (ptr.Status == DnsLookupStatus.Failed)

@@ -18,6 +18,7 @@ internal static class RuleSetFile
     /// Writes <paramref name="rules"/> with their clauses (<paramref name="clauses"/>[i] for rule i) and
     /// branches (<paramref name="branches"/>[i], null when the rule is not split).
     /// </summary>
+    // Long because: the binary rule-set format written section by section in file order.
     public static void Write(Stream stream, IReadOnlyList<RuleDefinition> rules, IReadOnlyList<List<string[]>> clauses, IReadOnlyList<RuleBranch[]?> branches)
     {
         ArgumentNullException.ThrowIfNull(rules);

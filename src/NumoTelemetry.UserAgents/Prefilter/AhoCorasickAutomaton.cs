@@ -20,6 +20,7 @@ internal sealed class AhoCorasickAutomaton
     private readonly int[] _outputs;
 
     /// <summary>Builds the automaton for <paramref name="atoms"/> (lower-case ASCII, each at least one character).</summary>
+    // Long because: the automaton's trie, failure links and output table built in one pass over flat arrays.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public AhoCorasickAutomaton(IReadOnlyList<string> atoms)
     {

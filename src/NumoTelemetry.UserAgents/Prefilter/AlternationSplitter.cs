@@ -17,6 +17,7 @@ internal static class AlternationSplitter
     /// Returns the branch search patterns of <paramref name="pattern"/>, or <see langword="null"/> when it is
     /// not a large enough alternation or uses syntax the split does not handle (backreferences).
     /// </summary>
+    // Long because: a tight regex-syntax scanner over one pattern, tracking depth, classes and escapes.
     public static string[]? Split(string pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);

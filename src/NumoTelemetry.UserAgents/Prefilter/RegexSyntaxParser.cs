@@ -264,6 +264,7 @@ internal sealed class RegexSyntaxParser
         return (char)value;
     }
 
+    // Long because: a tight parser of one regex character class, escapes and ranges inline.
     private RegexNode ParseClass()
     {
         var negated = false;

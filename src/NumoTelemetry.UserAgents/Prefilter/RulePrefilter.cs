@@ -22,6 +22,7 @@ internal sealed class RulePrefilter
     /// <paramref name="conditions"/> are further conditions (of rule branches) checked whole with
     /// <see cref="CheckCondition"/>, by their index.
     /// </summary>
+    // Long because: the prefilter's flat tables (atoms, clauses, conditions) built in one pass.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public RulePrefilter(IReadOnlyList<List<string[]>> ruleClauses, IReadOnlyList<List<string[]>>? conditions = null)
     {

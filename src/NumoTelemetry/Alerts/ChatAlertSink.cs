@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using NumoTelemetry.Internal;
@@ -21,7 +19,7 @@ internal abstract class ChatAlertSink : IAlertSink, IAsyncDisposable, IDisposabl
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Channel<byte[]>? _queue;
-    private readonly HttpClient? _client;
+    private readonly AlertPoster? _poster;
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
     private readonly List<FraudAlert> _digestItems = new();
@@ -50,10 +48,7 @@ internal abstract class ChatAlertSink : IAlertSink, IAsyncDisposable, IDisposabl
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: we drop and count
         });
-        _client = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        _poster = new AlertPoster(options.Url, options.MaxAttempts, options.Timeout, options.InitialBackoff, options.MaxBackoff, time, metrics, name, handler);
         if (alerts.Digest.Interval > TimeSpan.Zero)
         {
             _digestTimer = time.CreateTimer(static state => ((ChatAlertSink)state!).SendDigest(), this, alerts.Digest.Interval, alerts.Digest.Interval);
@@ -171,76 +166,18 @@ internal abstract class ChatAlertSink : IAlertSink, IAsyncDisposable, IDisposabl
 
     private async Task DeliverAsync(byte[] body, CancellationToken token)
     {
-        var maxAttempts = Math.Max(1, _options.MaxAttempts);
-        var outcome = "none";
-        for (var attempt = 1; attempt <= maxAttempts; attempt++)
+        var (result, outcome) = await _poster!.PostAsync(body, prepare: null, token).ConfigureAwait(false);
+        if (result == AlertPostResult.Delivered)
         {
-            TimeSpan? retryAfter = null;
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-                timeout.CancelAfter(_options.Timeout);
-                using var request = new HttpRequestMessage(HttpMethod.Post, _options.Url);
-                request.Content = new ByteArrayContent(body);
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-                using var response = await _client!.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-                var status = (int)response.StatusCode;
-                if (response.IsSuccessStatusCode)
-                {
-                    _metrics.AlertDelivery(Name, "success");
-                    Interlocked.Increment(ref _delivered);
-                    return;
-                }
-
-                outcome = $"HTTP {status}";
-                if (!(status is 408 or 429 || status >= 500) || response.StatusCode == HttpStatusCode.Gone)
-                {
-                    break; // the receiver rejects this message: retrying will not help
-                }
-
-                retryAfter = response.Headers.RetryAfter?.Delta;
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
-            {
-                outcome = ex is OperationCanceledException ? "timeout" : ex.GetType().Name;
-            }
-
-            if (attempt == maxAttempts)
-            {
-                break;
-            }
-
-            _metrics.AlertDelivery(Name, "retry");
-            try
-            {
-                await Task.Delay(Backoff(attempt, retryAfter), _time, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            _metrics.AlertDelivery(Name, "success");
+            Interlocked.Increment(ref _delivered);
         }
-
-        _metrics.AlertDelivery(Name, "failed");
-        Log.ChatDeliveryFailed(_logger, Name, maxAttempts, outcome);
-    }
-
-    private TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
-    {
-        var max = _options.MaxBackoff;
-        var exponential = _options.InitialBackoff * Math.Pow(2, Math.Min(30, attempt - 1));
-        var delay = exponential > max ? max : exponential;
-        delay = (delay / 2) + (delay / 2 * Random.Shared.NextDouble());
-        if (retryAfter is { } floor && floor > delay)
+        else if (result != AlertPostResult.Canceled)
         {
-            delay = floor > max ? max : floor;
+            // A chat webhook that answers 410 Gone is a failed delivery like any rejection: the URL may be fixed without a restart.
+            _metrics.AlertDelivery(Name, "failed");
+            Log.ChatDeliveryFailed(_logger, Name, _poster.MaxAttempts, outcome);
         }
-
-        return delay;
     }
 
     /// <summary>Sends what the digest holds, stops taking messages and gives the queue up to <paramref name="timeout"/> to drain.</summary>
@@ -279,7 +216,7 @@ internal abstract class ChatAlertSink : IAlertSink, IAsyncDisposable, IDisposabl
         _digestTimer?.Dispose();
         _queue?.Writer.TryComplete();
         _stopping.Cancel();
-        _client?.Dispose();
+        _poster?.Dispose();
         _stopping.Dispose();
     }
 }

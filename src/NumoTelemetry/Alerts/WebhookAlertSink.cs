@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,7 +18,7 @@ internal sealed class WebhookAlertSink : IAlertSink, IAsyncDisposable, IDisposab
     private readonly TimeProvider _time;
     private readonly byte[] _key = [];
     private readonly Channel<FraudAlert>? _queue;
-    private readonly HttpClient? _client;
+    private readonly AlertPoster? _poster;
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _startLock = new();
     private Task? _worker;
@@ -48,10 +46,7 @@ internal sealed class WebhookAlertSink : IAlertSink, IAsyncDisposable, IDisposab
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: we drop and count
         });
-        _client = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        _poster = new AlertPoster(_options.Url, _options.MaxAttempts, _options.Timeout, _options.InitialBackoff, _options.MaxBackoff, time, metrics, "webhook", handler);
     }
 
     /// <summary>Whether the webhook was disabled by a 410 Gone answer.</summary>
@@ -119,90 +114,36 @@ internal sealed class WebhookAlertSink : IAlertSink, IAsyncDisposable, IDisposab
     {
         var body = alert.ToUtf8Json();
         var messageId = $"{alert.Id}_{alert.Sequence}";
-        var maxAttempts = Math.Max(1, _options.MaxAttempts);
-        var outcome = "none";
-        for (var attempt = 1; attempt <= maxAttempts; attempt++)
+        var (result, outcome) = await _poster!.PostAsync(body, request => Sign(request, messageId, body), token).ConfigureAwait(false);
+        switch (result)
         {
-            TimeSpan? retryAfter = null;
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-                timeout.CancelAfter(_options.Timeout);
-                var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
-                using var request = new HttpRequestMessage(HttpMethod.Post, _options.Url);
-                request.Content = new ByteArrayContent(body);
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-                request.Headers.TryAddWithoutValidation("webhook-id", messageId);
-                request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                request.Headers.TryAddWithoutValidation("webhook-signature", StandardWebhookSigner.Sign(_key, messageId, timestamp, body));
-                using var response = await _client!.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-                var status = (int)response.StatusCode;
-                if (response.IsSuccessStatusCode)
-                {
-                    _metrics.AlertDelivery("webhook", "success");
-                    Interlocked.Increment(ref _delivered);
-                    return;
-                }
-
-                if (response.StatusCode == HttpStatusCode.Gone)
-                {
-                    _gone = true;
-                    _metrics.AlertDelivery("webhook", "gone");
-                    Log.WebhookGone(_logger);
-                    return;
-                }
-
-                outcome = $"HTTP {status}";
-                if (!(status is 408 or 429 || status >= 500))
-                {
-                    break; // the receiver rejects this message: retrying will not help
-                }
-
-                retryAfter = response.Headers.RetryAfter?.Delta;
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
-            {
-                outcome = ex is OperationCanceledException ? "timeout" : ex.GetType().Name;
-            }
-
-            if (attempt == maxAttempts)
-            {
+            case AlertPostResult.Delivered:
+                _metrics.AlertDelivery("webhook", "success");
+                Interlocked.Increment(ref _delivered);
                 break;
-            }
-
-            _metrics.AlertDelivery("webhook", "retry");
-            try
-            {
-                await Task.Delay(Backoff(attempt, retryAfter), _time, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            case AlertPostResult.Gone:
+                _gone = true;
+                _metrics.AlertDelivery("webhook", "gone");
+                Log.WebhookGone(_logger);
+                break;
+            case AlertPostResult.Failed:
+                _metrics.AlertDelivery("webhook", "failed");
+                Log.WebhookDeliveryFailed(_logger, alert.Id, _poster.MaxAttempts, outcome);
+                break;
         }
-
-        _metrics.AlertDelivery("webhook", "failed");
-        Log.WebhookDeliveryFailed(_logger, alert.Id, maxAttempts, outcome);
     }
 
-    /// <summary>Exponential backoff with "equal jitter": half the delay fixed, half random; a <c>Retry-After</c> is a floor; capped.</summary>
-    internal TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
+    /// <summary>The Standard Webhooks headers of one attempt: the message id, the attempt's time and the signature over both and the body.</summary>
+    private void Sign(HttpRequestMessage request, string messageId, byte[] body)
     {
-        var max = _options.MaxBackoff;
-        var exponential = _options.InitialBackoff * Math.Pow(2, Math.Min(30, attempt - 1));
-        var delay = exponential > max ? max : exponential;
-        delay = (delay / 2) + (delay / 2 * Random.Shared.NextDouble());
-        if (retryAfter is { } floor && floor > delay)
-        {
-            delay = floor > max ? max : floor;
-        }
-
-        return delay;
+        var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
+        request.Headers.TryAddWithoutValidation("webhook-id", messageId);
+        request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation("webhook-signature", StandardWebhookSigner.Sign(_key, messageId, timestamp, body));
     }
+
+    /// <summary>The delay before retry <paramref name="attempt"/> (see <see cref="AlertPoster.Backoff"/>).</summary>
+    internal TimeSpan Backoff(int attempt, TimeSpan? retryAfter) => _poster!.Backoff(attempt, retryAfter);
 
     /// <summary>Stops taking alerts and gives the queue up to <paramref name="timeout"/> to drain.</summary>
     internal async Task DrainAsync(TimeSpan timeout)
@@ -224,7 +165,7 @@ internal sealed class WebhookAlertSink : IAlertSink, IAsyncDisposable, IDisposab
     {
         _queue?.Writer.TryComplete();
         _stopping.Cancel();
-        _client?.Dispose();
+        _poster?.Dispose();
         _stopping.Dispose();
     }
 }

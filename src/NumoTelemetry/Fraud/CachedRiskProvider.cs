@@ -46,21 +46,16 @@ internal sealed class CachedRiskProvider : IRiskProvider, IPhonePrefixRisk
 
         var atMs = StateMath.UnixMs(record.Timestamp);
         var risk = default(Best);
-        Consider(SubjectKind.Ip, record.Ip, atMs, lists, ref risk);
-        Consider(SubjectKind.IpPrefix, record.IpPrefix, atMs, lists, ref risk);
-        Consider(SubjectKind.Session, record.Session, atMs, lists, ref risk);
-        Consider(SubjectKind.Visitor, record.Visitor, atMs, lists, ref risk);
+        Consider(SubjectKey.From(SubjectKind.Ip, record.Ip), atMs, lists, ref risk);
+        Consider(SubjectKey.From(SubjectKind.IpPrefix, record.IpPrefix), atMs, lists, ref risk);
+        Consider(SubjectKey.From(SubjectKind.Session, record.Session), atMs, lists, ref risk);
+        Consider(SubjectKey.From(SubjectKind.Visitor, record.Visitor), atMs, lists, ref risk);
         if (lists is not null && lists.Find(SubjectKey.From(SubjectKind.User, record.User)) is { } user && user.Denied(atMs))
         {
             Deny(ref risk);
         }
 
-        if (risk.Score <= 0)
-        {
-            return RequestRisk.None;
-        }
-
-        return new RequestRisk(Math.Round(risk.Score, 1), _options.BandOf(risk.Score), risk.Reason, _options.BandOf(risk.Enforced));
+        return ToRisk(in risk);
     }
 
     /// <inheritdoc />
@@ -77,36 +72,25 @@ internal sealed class CachedRiskProvider : IRiskProvider, IPhonePrefixRisk
             return RequestRisk.None;
         }
 
-        var atMs = StateMath.UnixMs(at);
-        var risk = default(Best);
-        var score = _cache.Get(subject.Kind, subject.Hash64, atMs, out var top, out var enforced);
         var lists = _lists?.Current;
-        if (lists is { IsEmpty: false } && lists.Find(subject) is { } entries)
-        {
-            if (entries.Denied(atMs))
-            {
-                Deny(ref risk);
-                return new RequestRisk(Math.Round(risk.Score, 1), _options.BandOf(risk.Score), risk.Reason, _options.BandOf(risk.Enforced));
-            }
-
-            if (entries.Allows(top, atMs))
-            {
-                return RequestRisk.None;
-            }
-        }
-
-        return score <= 0 ? RequestRisk.None : new RequestRisk(Math.Round(score, 1), _options.BandOf(score), top, _options.BandOf(enforced));
+        var risk = default(Best);
+        Consider(in subject, StateMath.UnixMs(at), lists is { IsEmpty: false } ? lists : null, ref risk);
+        return ToRisk(in risk);
     }
 
-    private void Consider(SubjectKind kind, in Pseudonym pseudonym, long atMs, FraudListSnapshot? lists, ref Best risk)
+    private RequestRisk ToRisk(in Best risk) =>
+        risk.Score <= 0 ? RequestRisk.None : new RequestRisk(Math.Round(risk.Score, 1), _options.BandOf(risk.Score), risk.Reason, _options.BandOf(risk.Enforced));
+
+    /// <summary>Folds one subject's cached score into <paramref name="risk"/>, the lists applied: denied pages, allowed adds nothing.</summary>
+    private void Consider(in SubjectKey subject, long atMs, FraudListSnapshot? lists, ref Best risk)
     {
-        if (pseudonym.IsEmpty)
+        if (subject.IsEmpty)
         {
             return;
         }
 
-        var score = _cache.Get(kind, pseudonym.Hash64, atMs, out var top, out var enforced);
-        if (lists?.Find(SubjectKey.From(kind, pseudonym)) is { } entries)
+        var score = _cache.Get(subject.Kind, subject.Hash64, atMs, out var top, out var enforced);
+        if (lists?.Find(subject) is { } entries)
         {
             if (entries.Denied(atMs))
             {

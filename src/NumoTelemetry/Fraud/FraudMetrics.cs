@@ -17,9 +17,8 @@ internal sealed class FraudMetrics : AlertMetrics
     private readonly Counter<long> _listChanges;
     private readonly Counter<long> _listApplied;
     private readonly Counter<long> _subjectRights;
-    private Func<long>? _subjects;
     private Feedback.FraudListBook? _lists;
-    private InMemoryFraudStateStore? _evictions;
+    private IFraudStateCounts? _state;
 
     public FraudMetrics(IMeterFactory meterFactory)
         : base(meterFactory)
@@ -33,11 +32,9 @@ internal sealed class FraudMetrics : AlertMetrics
         _listApplied = meter.CreateCounter<long>("numo.fraud.list.applied", unit: "{hit}", description: "Allow-list and deny-list entries applied: detector hits an allow entry dropped, requests of denied subjects; by list and rule.");
         meter.CreateObservableGauge("numo.fraud.list.entries", ObserveLists, unit: "{entry}", description: "Allow-list and deny-list entries held, by list.");
         _subjectRights = meter.CreateCounter<long>("numo.subject_rights.account_closures", unit: "{account}", description: "Account closures taken by the fraud engine, by outcome (account_closed: its fraud state erased; held: kept under the legal hold).");
-        meter.CreateObservableGauge("numo.fraud.subjects", () => _subjects?.Invoke() ?? 0, unit: "{subject}", description: "Subjects held by the in-memory fraud state.");
+        meter.CreateObservableGauge("numo.fraud.subjects", () => (long)(_state?.SubjectCount ?? 0), unit: "{subject}", description: "Subjects held by the in-memory fraud state.");
         meter.CreateObservableCounter("numo.fraud.subjects.evicted", ObserveEvictions, unit: "{subject}", description: "Subjects the in-memory fraud state let go: expired, or evicted over its bound by class (new, repeat, evidence; cheapest first).");
     }
-
-    public void SetSubjectSource(Func<long> subjects) => _subjects = subjects;
 
     public void SetListSource(Feedback.FraudListBook lists) => _lists = lists;
 
@@ -71,13 +68,14 @@ internal sealed class FraudMetrics : AlertMetrics
         }
     }
 
-    public void SetEvictionSource(InMemoryFraudStateStore store) => _evictions = store;
+    /// <summary>The store whose subjects held and let go the gauges report (a bounded in-process store).</summary>
+    public void SetStateSource(IFraudStateCounts state) => _state = state;
 
     private IEnumerable<Measurement<long>> ObserveEvictions()
     {
         // Read on the collector's thread while the pipeline thread writes: each count is one aligned long (a torn read is
         // impossible on a 64-bit process; a count a batch behind is fine).
-        if (_evictions is not { } store)
+        if (_state is not { } store)
         {
             return [];
         }

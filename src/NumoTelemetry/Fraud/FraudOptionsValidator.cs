@@ -33,6 +33,7 @@ internal sealed class FraudOptionsValidator : IValidateOptions<NumoTelemetryOpti
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
+    // Long because: a flat list of setting checks, each adding its own NumoTelemetry:Fraud message.
     private static void ValidateFraud(List<string> errors, FraudOptions f)
     {
         Check(errors, f.MaxSubjects is >= 1_000 and <= 100_000_000, "Fraud:MaxSubjects", "must be between 1,000 and 100,000,000", f.MaxSubjects);

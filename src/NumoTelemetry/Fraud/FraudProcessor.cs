@@ -25,6 +25,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
 {
     private readonly FraudOptions _options;
     private readonly IFraudStateStore _store;
+    private readonly ILocalFraudStateStore? _local;
     private readonly RiskCache _cache;
     private readonly ScoreBoard _scores;
     private readonly AccessPatternTracker _tracker;
@@ -70,25 +71,17 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         _logger = loggerFactory.CreateLogger<FraudProcessor>();
         _scores = new ScoreBoard(_options.ScoreHalfLife, Math.Max(1024, _options.RiskCacheSize * 2));
         _tracker = new AccessPatternTracker(_options);
-        (_detectors, _modes) = CreateDetectorsWithModes(_options);
+        var detectors = DetectorSet.Create(_options);
+        (_detectors, _modes) = (detectors.Detectors, detectors.Modes);
+        detectors.AddUnenforcedRules(_scores.Unenforced);
         _feedback = feedback;
         _lists = feedback?.Book;
-        for (var d = 0; d < _detectors.Length; d++)
-        {
-            if (_modes[d] != DetectorMode.Enforce)
-            {
-                foreach (var rule in DetectorCatalog.RulesOf(DetectorCatalog.NameOf(_detectors[d])))
-                {
-                    _scores.Unenforced.Add(rule);
-                }
-            }
-        }
         _context = new DetectionContext(_options, _scores);
         _alerts = new AlertDispatcher(options.Value.Alerts, _options, sinks, _scores, metrics, _logger, deduplicator);
-        if (store is InMemoryFraudStateStore memory)
+        _local = store as ILocalFraudStateStore;
+        if (store is IFraudStateCounts counts)
         {
-            metrics.SetSubjectSource(() => memory.SubjectCount);
-            metrics.SetEvictionSource(memory);
+            metrics.SetStateSource(counts);
         }
     }
 
@@ -108,7 +101,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
             await TakeWorkAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (_store is InMemoryFraudStateStore local)
+        if (_local is { } local)
         {
             if (ProcessLocal(batch.Span, local))
             {
@@ -148,7 +141,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
     /// records, and the store's sweep still runs once, after the batch's last operation. Returns <see langword="false"/> when
     /// the store failed (the rest of the batch is not judged, as with any store).
     /// </summary>
-    private bool ProcessLocal(ReadOnlySpan<RequestRecord> records, InMemoryFraudStateStore store)
+    private bool ProcessLocal(ReadOnlySpan<RequestRecord> records, ILocalFraudStateStore store)
     {
         for (var start = 0; start < records.Length; start += LocalChunk)
         {
@@ -389,33 +382,39 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
                     continue;
                 }
 
-                var changed = Score(hit.Subject, hit.Reason, hit.Points, hit.At, out var total, hit.Mode);
-                if (changed)
-                {
-                    _metrics.Detection(hit.Reason);
-                }
-
-                if (hit.Verdict && total >= alertScore && hit.Mode >= DetectorMode.Alert)
-                {
-                    _alerts.Raise(in hit, total, _options.BandOf(total));
-                }
-
-                if (hit.Verdict && changed)
-                {
-                    // The subject of a verdict keeps its state over subjects without evidence (a risk factor alone does not:
-                    // a flood from a hosting network would make every address of it evidence).
-                    (_store as InMemoryFraudStateStore)?.MarkEvidence(hit.Subject);
-                }
-
-                if (hit.Verdict && hit.Subject.Kind == SubjectKind.User && _options.AccountRiskShare > 0)
-                {
-                    // Account-level verdicts (takeover, impossible travel, brute force) are judged per account, but the site acts per
-                    // request: the request's session and visitor carry a share of it, so HttpContext.GetNumoRisk() sees it. No alert.
-                    var points = hit.Points * _options.AccountRiskShare;
-                    Score(SubjectKey.From(SubjectKind.Session, record.Session), hit.Reason, points, hit.At, out _, hit.Mode);
-                    Score(SubjectKey.From(SubjectKind.Visitor, record.Visitor), hit.Reason, points, hit.At, out _, hit.Mode);
-                }
+                Judge(in record, in hit, alertScore);
             }
+        }
+    }
+
+    /// <summary>Folds a detector hit into its subject's score; a verdict in the alert band raises an alert.</summary>
+    private void Judge(in RequestRecord record, in DetectorHit hit, double alertScore)
+    {
+        var changed = Score(hit.Subject, hit.Reason, hit.Points, hit.At, out var total, hit.Mode);
+        if (changed)
+        {
+            _metrics.Detection(hit.Reason);
+        }
+
+        if (hit.Verdict && total >= alertScore && hit.Mode >= DetectorMode.Alert)
+        {
+            _alerts.Raise(in hit, total, _options.BandOf(total));
+        }
+
+        if (hit.Verdict && changed)
+        {
+            // The subject of a verdict keeps its state over subjects without evidence (a risk factor alone does not:
+            // a flood from a hosting network would make every address of it evidence).
+            _local?.MarkEvidence(hit.Subject);
+        }
+
+        if (hit.Verdict && hit.Subject.Kind == SubjectKind.User && _options.AccountRiskShare > 0)
+        {
+            // Account-level verdicts (takeover, impossible travel, brute force) are judged per account, but the site acts per
+            // request: the request's session and visitor carry a share of it, so HttpContext.GetNumoRisk() sees it. No alert.
+            var points = hit.Points * _options.AccountRiskShare;
+            Score(SubjectKey.From(SubjectKind.Session, record.Session), hit.Reason, points, hit.At, out _, hit.Mode);
+            Score(SubjectKey.From(SubjectKind.Visitor, record.Visitor), hit.Reason, points, hit.At, out _, hit.Mode);
         }
     }
 
@@ -502,25 +501,6 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         }
     }
 
-    /// <summary>The detectors that run (mode not <see cref="DetectorMode.Off"/>) and their modes (<c>NumoTelemetry:Fraud:Detectors</c>).</summary>
-    internal static (FraudDetector[] Detectors, DetectorMode[] Modes) CreateDetectorsWithModes(FraudOptions o)
-    {
-        var all = CreateDetectors(o);
-        var detectors = new List<FraudDetector>(all.Length);
-        var modes = new List<DetectorMode>(all.Length);
-        foreach (var detector in all)
-        {
-            var mode = DetectorCatalog.ConfiguredMode(o, DetectorCatalog.NameOf(detector));
-            if (mode != DetectorMode.Off)
-            {
-                detectors.Add(detector);
-                modes.Add(mode);
-            }
-        }
-
-        return ([.. detectors], [.. modes]);
-    }
-
     /// <summary>
     /// Once per batch: expired entries go; a change of the lists since the last batch takes allowed rules out of subjects'
     /// scores (republished to the hot path) and closes their alert groups. Returns the lists, or <see langword="null"/> when empty.
@@ -587,96 +567,4 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
     }
 
     private readonly List<FraudReason> _denyReasons = new();
-
-    internal static FraudDetector[] CreateDetectors(FraudOptions o)
-    {
-        var list = new List<FraudDetector>();
-        if (o.Burst.Enabled)
-        {
-            list.Add(new BurstDetector(o.Burst));
-        }
-
-        if (o.Crawling.Enabled)
-        {
-            list.Add(new CrawlingDetector(o.Crawling));
-        }
-
-        if (o.Scanner.Enabled)
-        {
-            list.Add(new ScannerDetector(o.Scanner));
-        }
-
-        if (o.CredentialStuffing.Enabled)
-        {
-            list.Add(new CredentialStuffingDetector(o.CredentialStuffing));
-        }
-
-        if (o.PasswordSpraying.Enabled)
-        {
-            list.Add(new PasswordSprayingDetector(o.PasswordSpraying, o.CredentialStuffing));
-        }
-
-        if (o.DistributedStuffing.Enabled)
-        {
-            list.Add(new DistributedStuffingDetector(o.DistributedStuffing));
-        }
-
-        if (o.AccountBruteForce.Enabled)
-        {
-            list.Add(new AccountBruteForceDetector(o.AccountBruteForce));
-        }
-
-        if (o.ImpossibleTravel.Enabled)
-        {
-            list.Add(new ImpossibleTravelDetector(o.ImpossibleTravel));
-        }
-
-        if (o.SessionHijack.Enabled)
-        {
-            list.Add(new SessionHijackDetector(o.SessionHijack));
-        }
-
-        if (o.AccountsPerDevice.Enabled)
-        {
-            list.Add(new AccountsPerDeviceDetector(o.AccountsPerDevice));
-        }
-
-        if (o.CookieChurn.Enabled)
-        {
-            list.Add(new CookieChurnDetector(o.CookieChurn));
-        }
-
-        if (o.RoboticTiming.Enabled)
-        {
-            list.Add(new RoboticTimingDetector(o.RoboticTiming));
-        }
-
-        if (o.RiskFactors.Enabled)
-        {
-            list.Add(new NetworkRiskDetector(o.RiskFactors));
-        }
-
-        if (o.OtpPumping.Enabled)
-        {
-            list.Add(new OtpPumpingDetector(o.OtpPumping));
-        }
-
-        if (o.SiteAnomaly.Enabled)
-        {
-            list.Add(new SiteAnomalyDetector(o.SiteAnomaly));
-        }
-
-        if (o.UaRotation.Enabled)
-        {
-            list.Add(new UaRotationDetector(o.UaRotation));
-        }
-
-        // Account takeover last: it reads the stuffing reasons the detectors above may have just raised.
-        if (o.AccountTakeover.Enabled)
-        {
-            list.Add(new AccountTakeoverDetector(o.AccountTakeover));
-        }
-
-        return [.. list];
-    }
 }

@@ -13,6 +13,7 @@ namespace NumoTelemetry.Hosting;
 /// </summary>
 internal sealed class NumoTelemetryOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<NumoTelemetryOptions>
 {
+    // Long because: a flat list of setting checks, each adding its own NumoTelemetry message.
     public ValidateOptionsResult Validate(string? name, NumoTelemetryOptions options)
     {
         var errors = new List<string>();

@@ -198,6 +198,7 @@ public static class FreeTextScrubber
         return false;
     }
 
+    // Long because: a tight single-pass scanner: one state machine over the text's characters.
     [SkipLocalsInit]
     private static bool Scan(ReadOnlySpan<char> value)
     {

@@ -45,6 +45,7 @@ internal static class IdentifierNormalizer
     /// number; a national number (leading <c>0</c>) gets <paramref name="defaultCountryCallingCode"/>.
     /// Returns the length, or 0 when the value is not a plausible number (8 to 15 digits).
     /// </summary>
+    // Long because: a tight single-pass normaliser of a phone number's characters.
     public static int NormalizePhone(ReadOnlySpan<char> value, ReadOnlySpan<char> defaultCountryCallingCode, Span<char> destination)
     {
         value = value.Trim();

@@ -134,6 +134,7 @@ public sealed class KeyFile
     /// With <paramref name="activateAt"/>, the new key becomes current at that time on every node (scheduled rotation);
     /// without it, the new key is current at once.
     /// </summary>
+    // Long because: the key file's JSON written in one pass, existing keys first, with the schedule.
     public static string Generate(KeyFile? existing = null, DateTimeOffset? activateAt = null)
     {
         var keys = new SortedDictionary<int, string>();

@@ -214,6 +214,7 @@ internal sealed class JsonLinesFileWriter : IDisposable
         _writeFailed = false;
     }
 
+    // Long because: the file's rotation, retention and reopen decisions under one clock reading.
     private void EnsureOpen()
     {
         var now = _time.GetUtcNow();

@@ -28,6 +28,7 @@ internal sealed class RequestRecordJsonWriter : IDisposable
     private readonly byte[] _texts = new byte[TextSlots * TextSize]; // length byte, then the text
 
     /// <summary>Writes <paramref name="record"/> as one JSON object (no line break).</summary>
+    // Long because: one log line: each field written in the format's fixed order.
     public void Write(IBufferWriter<byte> output, in RequestRecord record)
     {
         var w = new Sink(output, _escaper, this);

@@ -74,6 +74,7 @@ internal sealed class RequestLogEraser
     }
 
     /// <summary>Whether a log line is the subject's (see the remarks).</summary>
+    // Long because: a tight scanner over one log line's bytes for any of the subject's pseudonyms.
     public static bool Matches(ReadOnlySpan<byte> line, SubjectPseudonyms subject)
     {
         if (line.IsEmpty)
@@ -144,6 +145,7 @@ internal sealed class RequestLogEraser
     /// own account-closure erasure); otherwise one is written. <paramref name="wait"/> bounds each wait: for another erasure to
     /// finish, and for the site's answer.
     /// </summary>
+    // Long because: the erasure handshake with the site (request, wait, answer, fallback) in one sequence.
     public async Task<RequestLogErasure> EraseAsync(SubjectPseudonyms subject, SubjectRequest? existing, bool dryRun, TimeSpan wait, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var result = new RequestLogErasure();
@@ -291,6 +293,7 @@ internal sealed class RequestLogEraser
     }
 
     /// <summary>Counts (and with <paramref name="write"/> removes) the subject's lines of one file; returns how many.</summary>
+    // Long because: one file rewritten in place: read, filter, write aside and replace, each failure handled.
     private static long Filter(string path, SubjectPseudonyms subject, bool write)
     {
         byte[] bytes;

@@ -103,6 +103,7 @@ internal sealed class SubjectErasureWatcher : IRequestLogGate
         }
     }
 
+    // Long because: one poll of the request folder: claim, erase, answer, each step's failure handled.
     private void CheckCore(DateTimeOffset now)
     {
         if (_writerLock is null)

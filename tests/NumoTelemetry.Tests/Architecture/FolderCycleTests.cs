@@ -114,17 +114,5 @@ public class FolderCycleTests
             ? string.Join("; ", targets.Select(t => $"{t.Key} ({string.Join(", ", t.Value.Take(5))})"))
             : "(none)";
 
-    private static string CoreSourceDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "src", "NumoTelemetry");
-            if (File.Exists(Path.Combine(candidate, "NumoTelemetry.csproj")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("src/NumoTelemetry not found above " + AppContext.BaseDirectory);
-    }
+    private static string CoreSourceDirectory() => Path.Combine(SourceTree.Src(), "NumoTelemetry");
 }

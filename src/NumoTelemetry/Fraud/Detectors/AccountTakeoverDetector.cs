@@ -27,45 +27,8 @@ internal sealed class AccountTakeoverDetector(AccountTakeoverDetectorOptions opt
             return;
         }
 
-        var at = record.Timestamp;
         var ip = SubjectKey.From(SubjectKind.Ip, record.Ip);
-        var prefix = SubjectKey.From(SubjectKind.IpPrefix, record.IpPrefix);
-        var asn = SubjectKey.ForAsn(record.Geo?.Asn ?? 0);
-        string? signal = null;
-        string? tie = null;
-        if (context.HasReason(ip, ReasonCodes.CredentialStuffing, at) || context.HasReason(ip, ReasonCodes.PasswordSpraying, at))
-        {
-            signal = "ip";
-        }
-        else if (context.HasReason(user, ReasonCodes.AccountBruteForce, at)
-            || (pattern.UserFailures >= options.MinAccountFailures && pattern.UserFailedIps >= options.MinAccountFailedIps))
-        {
-            signal = "account";
-        }
-        else if (HasBruteForce(SubjectKey.From(SubjectKind.Session, record.Session), context, at))
-        {
-            signal = "session";
-        }
-        else if (HasBruteForce(SubjectKey.From(SubjectKind.Visitor, record.Visitor), context, at))
-        {
-            signal = "visitor";
-        }
-        else if (context.HasReason(prefix, ReasonCodes.DistributedStuffing, at)
-            && LoginEvidence.FailureRatio(pattern.PrefixLoginFailures, pattern.PrefixLoginSuccesses) >= options.MinClientFailureRatio)
-        {
-            // A /24 (or IPv6 prefix) flagged for distributed stuffing whose logins still mostly fail (the attack is on, not hours ago):
-            // the attack's own network.
-            signal = "ip-prefix";
-        }
-        else if (context.HasReason(asn, ReasonCodes.DistributedStuffing, at))
-        {
-            // An AS is shared by everyone on a big ISP, mobile carrier or VPN: its stuffing signal makes this login a takeover only with
-            // evidence tying this client or this account to the attack.
-            tie = Tie(in pattern);
-            signal = tie is null ? null : "asn";
-        }
-
-        if (signal is not null)
+        if (StuffingSignal(in record, in pattern, context, in user, in ip, out var tie) is { } signal)
         {
             var evidence = default(Evidence);
             evidence.Add("stuffingSignalOn", signal);
@@ -78,16 +41,73 @@ internal sealed class AccountTakeoverDetector(AccountTakeoverDetectorOptions opt
             evidence.Add("accountFailedIps", pattern.UserFailedIps);
             evidence.Add("ipFailedAccounts", pattern.IpFailedAccounts);
             evidence.Add("ip", ip.ToString());
-            context.Hit(user, ReasonCodes.AtoAfterStuffing, options.Points, verdict: true, at, evidence);
+            context.Hit(user, ReasonCodes.AtoAfterStuffing, options.Points, verdict: true, record.Timestamp, evidence);
         }
 
-        // New context: only for an account with history (its first login is new in everything).
+        NewContext(in record, in pattern, context, in user);
+    }
+
+    /// <summary>
+    /// Where a stuffing or brute-force signal ties this successful login to an attack (<c>ip</c>, <c>account</c>, <c>session</c>,
+    /// <c>visitor</c>, <c>ip-prefix</c>, <c>asn</c>), or <see langword="null"/>; <paramref name="tie"/> is what ties it for an AS.
+    /// </summary>
+    private string? StuffingSignal(in RequestRecord record, in AccessPattern pattern, DetectionContext context, in SubjectKey user, in SubjectKey ip, out string? tie)
+    {
+        var at = record.Timestamp;
+        tie = null;
+        if (context.HasReason(ip, ReasonCodes.CredentialStuffing, at) || context.HasReason(ip, ReasonCodes.PasswordSpraying, at))
+        {
+            return "ip";
+        }
+
+        if (context.HasReason(user, ReasonCodes.AccountBruteForce, at)
+            || (pattern.UserFailures >= options.MinAccountFailures && pattern.UserFailedIps >= options.MinAccountFailedIps))
+        {
+            return "account";
+        }
+
+        if (HasBruteForce(SubjectKey.From(SubjectKind.Session, record.Session), context, at))
+        {
+            return "session";
+        }
+
+        if (HasBruteForce(SubjectKey.From(SubjectKind.Visitor, record.Visitor), context, at))
+        {
+            return "visitor";
+        }
+
+        if (context.HasReason(SubjectKey.From(SubjectKind.IpPrefix, record.IpPrefix), ReasonCodes.DistributedStuffing, at)
+            && LoginEvidence.FailureRatio(pattern.PrefixLoginFailures, pattern.PrefixLoginSuccesses) >= options.MinClientFailureRatio)
+        {
+            // A /24 (or IPv6 prefix) flagged for distributed stuffing whose logins still mostly fail (the attack is on, not hours ago):
+            // the attack's own network.
+            return "ip-prefix";
+        }
+
+        if (context.HasReason(SubjectKey.ForAsn(record.Geo?.Asn ?? 0), ReasonCodes.DistributedStuffing, at))
+        {
+            // An AS is shared by everyone on a big ISP, mobile carrier or VPN: its stuffing signal makes this login a takeover only with
+            // evidence tying this client or this account to the attack.
+            tie = Tie(in pattern);
+            return tie is null ? null : "asn";
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// New context: <see cref="ReasonCodes.AtoNewContext"/> when country, AS and device are all new, else each new factor a small risk
+    /// factor; only for an account with history (its first login is new in everything).
+    /// </summary>
+    private void NewContext(in RequestRecord record, in AccessPattern pattern, DetectionContext context, in SubjectKey user)
+    {
         var hasHistory = pattern.KnownDevices >= 2 || pattern.KnownCountries >= 2 || pattern.KnownAsns >= 2 || pattern.PreviousLogin.HasValue;
         if (!hasHistory)
         {
             return;
         }
 
+        var at = record.Timestamp;
         var newDevice = pattern.NewDevice && pattern.KnownDevices >= 2;
         var newCountry = pattern.NewCountry && pattern.KnownCountries >= 2;
         var newAsn = pattern.NewAsn && pattern.KnownAsns >= 2;

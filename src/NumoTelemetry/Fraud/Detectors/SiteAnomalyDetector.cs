@@ -50,6 +50,7 @@ internal sealed class SiteAnomalyDetector : FraudDetector
         Array.Fill(_minuteOf, long.MinValue);
     }
 
+    // Long because: hot path: the per-minute roll, baseline and threshold checks of one record in one pass.
     public override void Evaluate(in RequestRecord record, in AccessPattern pattern, DetectionContext context)
     {
         var minute = record.Timestamp.UtcTicks / TimeSpan.TicksPerMinute;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NumoTelemetry.Fraud.Detectors;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Internal;
 using NumoTelemetry.Pseudonymization;
@@ -388,7 +389,7 @@ internal sealed class FraudFeedback : IFraudFeedback
 
     private static FraudDetectorInfo[] DescribeDetectors(FraudOptions fraud)
     {
-        var running = FraudProcessor.CreateDetectors(fraud);
+        var running = DetectorSet.CreateEnabled(fraud);
         var enabled = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var detector in running)
         {

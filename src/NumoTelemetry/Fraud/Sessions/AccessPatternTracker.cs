@@ -43,6 +43,7 @@ internal sealed class AccessPatternTracker
     }
 
     /// <summary>Adds the operations for one record to <paramref name="batch"/>.</summary>
+    // Long because: hot path: every state operation of one record planned in one pass, in a fixed order Read relies on.
     public AccessPlan Plan(in RequestRecord record, FraudStateBatch batch)
     {
         var plan = AccessPlan.None;
@@ -239,6 +240,7 @@ internal sealed class AccessPatternTracker
     }
 
     /// <summary>Reads the results of a plan.</summary>
+    // Long because: hot path: the results of Plan's operations read back in the same fixed order.
     public static AccessPattern Read(in RequestRecord record, in AccessPlan plan, FraudStateBatch batch)
     {
         var p = default(AccessPattern);

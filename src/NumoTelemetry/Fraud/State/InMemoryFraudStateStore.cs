@@ -24,7 +24,7 @@ namespace NumoTelemetry.Fraud.State;
 /// expiry and members (2 words and one per member); a score, an object (1 word). A block is sized to its features (rounded to
 /// two words) and moved to a larger one when a feature is added or grows.
 /// </remarks>
-internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateStore
+internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateStore, ILocalFraudStateStore, IFraudStateCounts
 {
     private static readonly long SweepIntervalMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
 
@@ -138,7 +138,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     /// Marks a held subject as evidence (the engine, for the subject of a detector verdict): evicted over the bound only after
     /// every subject without evidence.
     /// </summary>
-    internal void MarkEvidence(in SubjectKey key)
+    public void MarkEvidence(in SubjectKey key)
     {
         var slot = Find(in key, out _);
         if (slot >= 0 && (_slotClass[slot] & ClassMask) != (byte)EvictionClass.Evidence)
@@ -158,7 +158,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     /// Applies a part of a pipeline batch (the engine hands the in-process store its batch a few records at a time); the
     /// caller ends the batch with <see cref="EndBatch"/>. <see cref="ApplyAsync"/> is the two at once.
     /// </summary>
-    internal void ApplyOperations(FraudStateBatch batch)
+    public void ApplyOperations(FraudStateBatch batch)
     {
         var operations = batch.Operations;
         var results = batch.Results;
@@ -171,7 +171,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     }
 
     /// <summary>Ends a pipeline batch: expired subjects are swept (at most once a minute), then any beyond the bound evicted.</summary>
-    internal void EndBatch()
+    public void EndBatch()
     {
         MaybeSweep();
         EvictOverBound();
@@ -285,6 +285,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         _freeObjects.Clear();
     }
 
+    // Long because: hot path: one switch over the operation kinds, inlined over the subject's feature list.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
     internal void Apply(in StateOperation op, ref StateResult result)
     {

@@ -28,15 +28,9 @@
 // would expect fired. Results are in docs/fraud.md ("Held-out evaluation"); misses are recorded there, not tuned away here.
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using NumoTelemetry.Alerts;
-using NumoTelemetry.Capture;
 using NumoTelemetry.Cli.Replay;
-using NumoTelemetry.Enrichment;
 using NumoTelemetry.Pseudonymization;
-using NumoTelemetry.Records;
 using Xunit.Abstractions;
 
 namespace NumoTelemetry.Tests.Fraud.HeldOut;
@@ -86,105 +80,24 @@ public sealed class HeldOutEvaluationTests(ITestOutputHelper output)
 
     private static Evaluation Evaluate(bool attacks)
     {
-        // A key made from the seed (a test value, not a secret): the same pseudonyms, so the same sketches, on every run.
-        var keyBytes = new byte[32];
-        new Random(Seed).NextBytes(keyBytes);
-        var key = Convert.ToBase64String(keyBytes);
-        var options = new NumoTelemetryOptions();
-        options.Pseudonymization.Keys["1"] = key;
-        using var pseudonymizer = new Pseudonymizer(KeyRing.FromOptions(options.Pseudonymization), options.Pseudonymization);
-        var signer = new VisitorCookieSigner(pseudonymizer.KeyRing);
-        var traffic = new HeldOutTraffic(Seed, signer.Issue).Generate(attacks);
-
-        // 1. The jsonl a site's log would hold.
-        var visitorCookie = options.Capture.VisitorCookieName;
-        using var input = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(input))
-        {
-            foreach (var r in traffic)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("ts", r.At.ToString("O", CultureInfo.InvariantCulture));
-                writer.WriteString("ip", r.Ip);
-                writer.WriteString("method", r.Method);
-                writer.WriteString("path", r.Path);
-                writer.WriteNumber("status", r.Status);
-                writer.WriteString("ua", r.UserAgent);
-                if (r.Route is not null)
-                {
-                    writer.WriteString("route", r.Route);
-                }
-
-                if (r.Visitor is not null)
-                {
-                    writer.WriteString("cookie", visitorCookie + "=" + r.Visitor);
-                }
-
-                if (r.Session is not null)
-                {
-                    writer.WriteString("session", r.Session);
-                }
-
-                if (r.User is not null)
-                {
-                    writer.WriteString("user", r.User);
-                }
-
-                if (r.Event is not null)
-                {
-                    writer.WriteString("event", r.Event);
-                }
-
-                writer.WriteNumber("durationMs", r.DurationMs);
-                writer.WriteEndObject();
-                writer.Flush();
-                writer.Reset();
-                input.WriteByte((byte)'\n');
-            }
-        }
-
-        input.Position = 0;
-
-        // 2. `numo replay` in process, with the world's GeoIP/reverse-DNS facts.
-        var collector = new CollectingAlertSink();
-        var enricher = new SimulatedNetworkEnricher(HeldOutWorld.All);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["NumoTelemetry:Pseudonymization:Keys:1"] = key }).Build();
-        ReplaySummary summary;
-        using (var runner = new ReplayRunner(configuration, null, b => b.Services.AddSingleton<IRequestEnricher>(enricher).AddSingleton<IAlertSink>(collector), Stream.Null))
-        {
-            summary = runner.Run(input, ReplayFormat.Jsonl);
-        }
-
+        // 1. The traffic, and 2. `numo replay` in process over its jsonl, with the world's GeoIP/reverse-DNS facts.
+        using var replay = new HeldOutReplay(Seed);
+        var traffic = new HeldOutTraffic(Seed, replay.Signer.Issue).Generate(attacks);
+        var summary = replay.Run(traffic);
         Assert.Equal(traffic.Count, summary.Replayed);
 
         // The stand-in for reverse DNS saw the crawler claims (the UA parser names them): 4,500 verified, 2,000 fake.
-        Assert.Equal(traffic.Count(static r => r.Scenario == "b-verified-crawlers"), enricher.Verified);
-        Assert.Equal(traffic.Count(static r => r.Scenario == "a-fake-googlebot"), enricher.Failed);
+        Assert.Equal(traffic.Count(static r => r.Scenario == "b-verified-crawlers"), replay.Enricher.Verified);
+        Assert.Equal(traffic.Count(static r => r.Scenario == "a-fake-googlebot"), replay.Enricher.Failed);
 
         // 3. Subjects back to scenarios.
         var subjects = new Dictionary<string, SubjectUse>(StringComparer.Ordinal);
-        var asnOf = HeldOutWorld.All.ToDictionary(static n => $"{n.A}.{n.B}.", static n => n.Geo.Asn!.Value);
         var attackIps = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var r in traffic)
         {
-            ClientAddress.TryParse(r.Ip, out var address);
-            Use(subjects, "ip", pseudonymizer.PseudonymizeAddress(address, PseudonymKind.Ip, r.At).ToString(), r);
-            Use(subjects, "ip-prefix", pseudonymizer.PseudonymizeAddress(address, PseudonymKind.IpPrefix, r.At).ToString(), r);
-            var dot = r.Ip.IndexOf('.', r.Ip.IndexOf('.', StringComparison.Ordinal) + 1);
-            Use(subjects, "asn", asnOf[r.Ip[..(dot + 1)]].ToString(CultureInfo.InvariantCulture), r);
-            if (r.Session is not null)
+            foreach (var (kind, subject) in replay.SubjectsOf(r))
             {
-                Use(subjects, "session", pseudonymizer.PseudonymizeNormalized(PseudonymKind.Session, r.Session, r.At, PseudonymScope.Fraud).ToString(), r);
-            }
-
-            if (r.Visitor is not null)
-            {
-                Use(subjects, "visitor", pseudonymizer.PseudonymizeNormalized(PseudonymKind.Visitor, r.Visitor, r.At, PseudonymScope.Fraud).ToString(), r);
-            }
-
-            if (r.User is not null)
-            {
-                Use(subjects, "user", pseudonymizer.Pseudonymize(PseudonymKind.User, r.User, r.At).ToString(), r);
+                Use(subjects, kind, subject, r);
             }
 
             if (r.Attack)
@@ -193,7 +106,7 @@ public sealed class HeldOutEvaluationTests(ITestOutputHelper output)
             }
         }
 
-        return Score(collector.All, subjects, attackIps, traffic, summary, pseudonymizer);
+        return Score(replay.Alerts.All, subjects, attackIps, traffic, summary);
     }
 
     private static void Use(Dictionary<string, SubjectUse> subjects, string kind, string subject, HeldOutRequest r)
@@ -223,10 +136,8 @@ public sealed class HeldOutEvaluationTests(ITestOutputHelper output)
         Dictionary<string, SubjectUse> subjects,
         Dictionary<string, HashSet<string>> attackIps,
         List<HeldOutRequest> traffic,
-        ReplaySummary summary,
-        Pseudonymizer pseudonymizer)
+        ReplaySummary summary)
     {
-        _ = pseudonymizer;
         var scenarios = HeldOutTraffic.Scenarios;
         var byName = scenarios.ToDictionary(static s => s.Name);
         var truePositives = scenarios.ToDictionary(static s => s.Name, static _ => new List<FraudAlert>());
@@ -351,8 +262,7 @@ public sealed class HeldOutEvaluationTests(ITestOutputHelper output)
 
     private static int Distinct(List<FraudAlert> alerts) => alerts.Select(static a => a.SubjectKind + "|" + a.Subject).Distinct().Count();
 
-    private static string Rules(List<FraudAlert> alerts) =>
-        alerts.Count == 0 ? "" : string.Join(", ", alerts.GroupBy(static a => a.Rule + "/" + a.SubjectKind).OrderByDescending(static g => g.Count()).Select(static g => $"{g.Key} {g.Count()}"));
+    private static string Rules(List<FraudAlert> alerts) => HeldOutReplay.Rules(alerts);
 
     private sealed class SubjectUse
     {

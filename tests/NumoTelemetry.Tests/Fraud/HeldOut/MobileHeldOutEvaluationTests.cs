@@ -20,16 +20,10 @@
 // the scenario's start to the first hit of its first attributed alert.
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using NumoTelemetry.Alerts;
-using NumoTelemetry.Capture;
 using NumoTelemetry.Cli.Replay;
-using NumoTelemetry.Enrichment;
 using NumoTelemetry.Pseudonymization;
 using Xunit.Abstractions;
-using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Tests.Fraud.HeldOut;
 
@@ -62,117 +56,19 @@ public sealed class MobileHeldOutEvaluationTests(ITestOutputHelper output)
 
     private static Evaluation Evaluate(bool attacks)
     {
-        var keyBytes = new byte[32];
-        new Random(Seed).NextBytes(keyBytes);
-        var key = Convert.ToBase64String(keyBytes);
-        var options = new NumoTelemetryOptions();
-        options.Pseudonymization.Keys["1"] = key;
-        using var pseudonymizer = new Pseudonymizer(KeyRing.FromOptions(options.Pseudonymization), options.Pseudonymization);
-        var signer = new VisitorCookieSigner(pseudonymizer.KeyRing);
-        var traffic = new MobileHeldOutTraffic(Seed, signer.Issue).Generate(attacks);
-
-        var visitorCookie = options.Capture.VisitorCookieName;
-        using var input = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(input))
-        {
-            foreach (var r in traffic)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("ts", r.At.ToString("O", CultureInfo.InvariantCulture));
-                writer.WriteString("ip", r.Ip);
-                writer.WriteString("method", r.Method);
-                writer.WriteString("path", r.Path);
-                writer.WriteNumber("status", r.Status);
-                writer.WriteString("ua", r.UserAgent);
-                if (r.Route is not null)
-                {
-                    writer.WriteString("route", r.Route);
-                }
-
-                if (r.Visitor is not null)
-                {
-                    writer.WriteString("cookie", visitorCookie + "=" + r.Visitor);
-                }
-
-                if (r.Session is not null)
-                {
-                    writer.WriteString("session", r.Session);
-                }
-
-                if (r.User is not null)
-                {
-                    writer.WriteString("user", r.User);
-                }
-
-                if (r.Event is not null)
-                {
-                    writer.WriteString("event", r.Event);
-                }
-
-                if (r.Phone is not null)
-                {
-                    writer.WriteString("phone", r.Phone);
-                }
-
-                if (r.Headers is { Count: > 0 } headers)
-                {
-                    writer.WriteStartObject("headers");
-                    foreach (var (name, value) in headers)
-                    {
-                        writer.WriteString(name, value);
-                    }
-
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteNumber("durationMs", r.DurationMs);
-                writer.WriteEndObject();
-                writer.Flush();
-                writer.Reset();
-                input.WriteByte((byte)'\n');
-            }
-        }
-
-        input.Position = 0;
-        var collector = new CollectingAlertSink();
-        var enricher = new SimulatedNetworkEnricher(HeldOutWorld.All);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["NumoTelemetry:Pseudonymization:Keys:1"] = key,
-            ["NumoTelemetry:Capture:DefaultCountryCallingCode"] = "44",
-        }).Build();
-        ReplaySummary summary;
-        using (var runner = new ReplayRunner(configuration, null, b => b.Services.AddSingleton<IRequestEnricher>(enricher).AddSingleton<IAlertSink>(collector), Stream.Null))
-        {
-            summary = runner.Run(input, ReplayFormat.Jsonl);
-        }
-
+        using var replay = new HeldOutReplay(Seed);
+        var traffic = new MobileHeldOutTraffic(Seed, replay.Signer.Issue).Generate(attacks);
+        var summary = replay.Run(traffic, new Dictionary<string, string?> { ["NumoTelemetry:Capture:DefaultCountryCallingCode"] = "44" });
         Assert.Equal(traffic.Count, summary.Replayed);
 
         var subjects = new Dictionary<string, SubjectUse>(StringComparer.Ordinal);
-        var asnOf = HeldOutWorld.All.ToDictionary(static n => $"{n.A}.{n.B}.", static n => n.Geo.Asn!.Value);
         var phones = new List<(string Digits, HeldOutRequest Request)>();
         Span<char> e164 = stackalloc char[16];
         foreach (var r in traffic)
         {
-            ClientAddress.TryParse(r.Ip, out var address);
-            Use(subjects, "ip", pseudonymizer.PseudonymizeAddress(address, PseudonymKind.Ip, r.At).ToString(), r);
-            Use(subjects, "ip-prefix", pseudonymizer.PseudonymizeAddress(address, PseudonymKind.IpPrefix, r.At).ToString(), r);
-            var dot = r.Ip.IndexOf('.', r.Ip.IndexOf('.', StringComparison.Ordinal) + 1);
-            Use(subjects, "asn", asnOf[r.Ip[..(dot + 1)]].ToString(CultureInfo.InvariantCulture), r);
-            if (r.Session is not null)
+            foreach (var (kind, subject) in replay.SubjectsOf(r))
             {
-                Use(subjects, "session", pseudonymizer.PseudonymizeNormalized(PseudonymKind.Session, r.Session, r.At, PseudonymScope.Fraud).ToString(), r);
-            }
-
-            if (r.Visitor is not null)
-            {
-                Use(subjects, "visitor", pseudonymizer.PseudonymizeNormalized(PseudonymKind.Visitor, r.Visitor, r.At, PseudonymScope.Fraud).ToString(), r);
-            }
-
-            if (r.User is not null)
-            {
-                Use(subjects, "user", pseudonymizer.Pseudonymize(PseudonymKind.User, r.User, r.At).ToString(), r);
+                Use(subjects, kind, subject, r);
             }
 
             if (r.Phone is not null)
@@ -185,7 +81,7 @@ public sealed class MobileHeldOutEvaluationTests(ITestOutputHelper output)
             }
         }
 
-        return Score(collector.All, subjects, phones, traffic, summary);
+        return Score(replay.Alerts.All, subjects, phones, traffic, summary);
     }
 
     private static void Use(Dictionary<string, SubjectUse> subjects, string kind, string subject, HeldOutRequest r)
@@ -345,8 +241,7 @@ public sealed class MobileHeldOutEvaluationTests(ITestOutputHelper output)
         return new Evaluation(text.ToString(), falseAlarms, detected);
     }
 
-    private static string Rules(List<FraudAlert> alerts) =>
-        alerts.Count == 0 ? "" : string.Join(", ", alerts.GroupBy(static a => a.Rule + "/" + a.SubjectKind).OrderByDescending(static g => g.Count()).Select(static g => $"{g.Key} {g.Count()}"));
+    private static string Rules(List<FraudAlert> alerts) => HeldOutReplay.Rules(alerts);
 
     private sealed class SubjectUse
     {

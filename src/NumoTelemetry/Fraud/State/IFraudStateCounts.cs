@@ -1,0 +1,17 @@
+namespace NumoTelemetry.Fraud.State;
+
+/// <summary>
+/// The counts a bounded store reports to the fraud metrics: subjects held, and subjects let go. Read on the metrics
+/// collector's thread while the pipeline thread writes: each count is one aligned word, a count a batch behind is fine.
+/// </summary>
+internal interface IFraudStateCounts
+{
+    /// <summary>Subjects held.</summary>
+    int SubjectCount { get; }
+
+    /// <summary>Subjects swept so far because every feature had expired.</summary>
+    long Expired { get; }
+
+    /// <summary>Subjects evicted over the bound so far, from one class.</summary>
+    long EvictedOverBound(EvictionClass evictionClass);
+}
