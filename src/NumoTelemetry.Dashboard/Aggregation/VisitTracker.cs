@@ -32,6 +32,7 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
         PageView(key, ticks, page, in subject, out started, out engaged, out gapMilliseconds, out _);
 
     /// <summary>Records a page view with the page counted and the subject; tells the visit's entry page.</summary>
+    // Long because: one visit's state moved by one page view (day change, timeout, entry, engagement, exit) under one lookup.
     public void PageView(ulong key, long ticks, string? page, in VisitSubject subject, out bool started, out bool engaged, out long gapMilliseconds, out string? entryPage)
     {
         var day = ticks / TimeSpan.TicksPerDay;

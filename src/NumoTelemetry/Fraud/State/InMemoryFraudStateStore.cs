@@ -908,6 +908,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     /// A distinct count's add: the two generations' small sets, exactly as <see cref="DistinctSketch"/> keeps them below its
     /// small limit, in the block; beyond <see cref="InlineDistinct"/> elements, the feature becomes a <see cref="SpilledDistinct"/>.
     /// </summary>
+    // Long because: hot path: the generation turn, the exact small sets and the spill to sketches decided in one pass over the block.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
     private bool AddDistinct(int slot, int f, long atMs, long generationMs, ulong element, out long estimate)
     {
