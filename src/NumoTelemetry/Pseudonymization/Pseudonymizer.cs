@@ -65,35 +65,8 @@ internal sealed class Pseudonymizer : IDisposable
     /// lower-cased, phone numbers to E.164, IPs parsed; for <see cref="PseudonymKind.IpPrefix"/> the text is an
     /// IP and its network prefix is pseudonymised). Returns the empty pseudonym for an unusable value.
     /// </summary>
-    public Pseudonym Pseudonymize(PseudonymKind kind, ReadOnlySpan<char> value, DateTimeOffset at, PseudonymScope scope = PseudonymScope.Fraud)
-    {
-        switch (kind)
-        {
-            case PseudonymKind.None:
-                return default;
-            case PseudonymKind.Ip:
-            case PseudonymKind.IpPrefix:
-                return ClientAddress.TryParse(value, out var address) ? PseudonymizeAddress(address, kind, at, scope) : default;
-            case PseudonymKind.User:
-            case PseudonymKind.Email:
-            {
-                Span<char> buffer = stackalloc char[IdentifierNormalizer.MaxLength];
-                var n = IdentifierNormalizer.NormalizeAccount(value, buffer);
-                return n == 0 ? default : PseudonymizeNormalized(kind, buffer[..n], at, scope);
-            }
-
-            case PseudonymKind.Phone:
-            {
-                Span<char> buffer = stackalloc char[16];
-                var n = IdentifierNormalizer.NormalizePhone(value, default, buffer);
-                return n == 0 ? default : PseudonymizeNormalized(kind, buffer[..n], at, scope);
-            }
-
-            default:
-                value = value.Trim();
-                return value.IsEmpty ? default : PseudonymizeNormalized(kind, value, at, scope);
-        }
-    }
+    public Pseudonym Pseudonymize(PseudonymKind kind, ReadOnlySpan<char> value, DateTimeOffset at, PseudonymScope scope = PseudonymScope.Fraud) =>
+        Normalized(kind, value, TagOf(scope, at), scope, default, asCaptured: false);
 
     /// <summary>
     /// The pseudonym <paramref name="value"/> had, or would have had, under key <paramref name="keyId"/> in epoch
@@ -101,14 +74,16 @@ internal sealed class Pseudonymizer : IDisposable
     /// <see cref="Pseudonymize"/> does (a phone number with <paramref name="defaultCallingCode"/>, as capture does). Finding a
     /// subject computes every key and epoch of the retention period once. Empty for an unusable value or a key not in the ring.
     /// </summary>
-    internal Pseudonym PseudonymizeAt(PseudonymKind kind, ReadOnlySpan<char> value, ushort keyId, long epoch, PseudonymScope scope, ReadOnlySpan<char> defaultCallingCode = default)
-    {
-        if (!_keyRing.Contains(keyId))
-        {
-            return default;
-        }
+    internal Pseudonym PseudonymizeAt(PseudonymKind kind, ReadOnlySpan<char> value, ushort keyId, long epoch, PseudonymScope scope, ReadOnlySpan<char> defaultCallingCode = default) =>
+        _keyRing.Contains(keyId) ? Normalized(kind, value, (epoch << 16) | keyId, scope, defaultCallingCode, asCaptured: true) : default;
 
-        var tag = (epoch << 16) | keyId;
+    /// <summary>
+    /// Normalises <paramref name="value"/> for its kind and pseudonymises it under <paramref name="tag"/>. Other kinds' text is
+    /// trimmed, or with <paramref name="asCaptured"/> cut as capture cuts it (session and visitor ids are hashed as the cookie
+    /// holds them).
+    /// </summary>
+    private Pseudonym Normalized(PseudonymKind kind, ReadOnlySpan<char> value, long tag, PseudonymScope scope, ReadOnlySpan<char> defaultCallingCode, bool asCaptured)
+    {
         switch (kind)
         {
             case PseudonymKind.None:
@@ -116,7 +91,6 @@ internal sealed class Pseudonymizer : IDisposable
             case PseudonymKind.Ip:
             case PseudonymKind.IpPrefix:
                 return ClientAddress.TryParse(value, out var address) ? PseudonymizeAddress(address, kind, tag, scope) : default;
-
             case PseudonymKind.User:
             case PseudonymKind.Email:
             {
@@ -133,8 +107,8 @@ internal sealed class Pseudonymizer : IDisposable
             }
 
             default:
-                // Session and visitor ids are hashed as the cookie holds them, cut as capture cuts them (not trimmed).
-                value = value.Length > IdentifierNormalizer.MaxLength ? value[..IdentifierNormalizer.MaxLength] : value;
+                value = !asCaptured ? value.Trim()
+                    : value.Length > IdentifierNormalizer.MaxLength ? value[..IdentifierNormalizer.MaxLength] : value;
                 return value.IsEmpty ? default : ComputeText(kind, scope, tag, value);
         }
     }
