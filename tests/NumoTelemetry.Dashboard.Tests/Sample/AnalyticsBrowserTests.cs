@@ -13,21 +13,15 @@ namespace NumoTelemetry.Dashboard.Tests.Sample;
 [Collection(SampleCollection.Name)]
 public sealed class AnalyticsBrowserTests(SampleServer server)
 {
-    private const string Chromium = "/usr/bin/chromium";
 
     [SkippableFact]
     public async Task Dashboard_InChromium_ShowsAnalyticsAndDisplaysFixes()
     {
-        Skip.IfNot(File.Exists(Chromium), $"chromium is not installed at {Chromium} (Debian: apt-get install -y chromium); the browser test needs it.");
+        Skip.IfNot(File.Exists(Chromium.Path), Chromium.SkipReason);
         var shots = Artifacts.Directory("screenshots");
         var baseUrl = server.BaseAddress.ToString().TrimEnd('/');
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
         var page = await context.NewPageAsync();
         var consoleErrors = new List<string>();
@@ -47,10 +41,7 @@ public sealed class AnalyticsBrowserTests(SampleServer server)
             }
         };
 
-        await page.GotoAsync(baseUrl + "/numo/");
-        await page.FillAsync("#password", SampleServer.Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/numo/**");
+        await Chromium.SignInAsync(page, baseUrl);
         var demo = await context.APIRequest.PostAsync(baseUrl + "/analyst/demo-traffic?visitors=120&seed=5");
         Assert.Equal(200, demo.Status);
 

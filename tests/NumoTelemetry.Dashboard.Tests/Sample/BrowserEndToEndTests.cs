@@ -12,22 +12,16 @@ namespace NumoTelemetry.Dashboard.Tests.Sample;
 [Collection(SampleCollection.Name)]
 public sealed class BrowserEndToEndTests(SampleServer server)
 {
-    private const string Chromium = "/usr/bin/chromium";
 
     [SkippableFact]
     public async Task Dashboard_InChromium_SignsInShowsNumbersAndSuppressesSmallCells()
     {
-        Skip.IfNot(File.Exists(Chromium), $"chromium is not installed at {Chromium} (Debian: apt-get install -y chromium); the browser end-to-end test needs it.");
+        Skip.IfNot(File.Exists(Chromium.Path), Chromium.SkipReason);
         var shots = Artifacts.Directory("screenshots");
         var baseUrl = server.BaseAddress.ToString().TrimEnd('/');
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright);
 
         // An anonymous visitor is refused: the page sends them to sign in, the API answers 401.
         await using (var anonymous = await browser.NewContextAsync())

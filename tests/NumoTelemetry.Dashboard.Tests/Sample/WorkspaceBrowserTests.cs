@@ -14,13 +14,12 @@ namespace NumoTelemetry.Dashboard.Tests.Sample;
 [Collection(SampleCollection.Name)]
 public sealed class WorkspaceBrowserTests(SampleServer server)
 {
-    private const string Chromium = "/usr/bin/chromium";
     private const string Attacker = "203.0.113.213";
 
     [SkippableFact]
     public async Task Workspace_InChromium_InvestigatorTriagesAnAlertAndAnalystIsRefused()
     {
-        Skip.IfNot(File.Exists(Chromium), $"chromium is not installed at {Chromium} (Debian: apt-get install -y chromium); the browser test needs it.");
+        Skip.IfNot(File.Exists(Chromium.Path), Chromium.SkipReason);
         var shots = Artifacts.Directory("screenshots");
         var baseUrl = server.BaseAddress.ToString().TrimEnd('/');
         var seen = new StringBuilder();
@@ -39,12 +38,7 @@ public sealed class WorkspaceBrowserTests(SampleServer server)
         }
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright);
 
         // An analyst signs in with the analysts' password: the workspace and its API refuse them.
         await using (var analystContext = await browser.NewContextAsync())
