@@ -1,0 +1,120 @@
+// Shared source: compiled, linked, into each package that interns strings (see its .csproj), in that package's own namespace,
+// so an assembly that sees several packages' internals (the numo tool, tests, benchmarks) names each copy without ambiguity.
+#if NUMO_USERAGENTS
+namespace NumoTelemetry.UserAgents.Internal;
+#elif NUMO_DNS
+namespace NumoTelemetry.Dns.Internal;
+#elif NUMO_GEOIP
+namespace NumoTelemetry.GeoIP.Internal;
+#elif NUMO_CLI
+namespace NumoTelemetry.Cli.Internal;
+#else
+namespace NumoTelemetry.Internal;
+#endif
+
+/// <summary>
+/// The one string interner: while a text stays cached, the same text yields the same string instance, so a repeated value
+/// (a host, a campaign name, a browser family, a country code) allocates nothing. Direct-mapped: the text's hash (randomised
+/// per process) picks one slot; a hit compares the text; a miss makes the string and takes the slot.
+/// </summary>
+/// <remarks>
+/// Bounded whatever the input: at most <see cref="Capacity"/> strings of at most <see cref="MaxLength"/> characters are held,
+/// fixed at construction; longer text is returned as a new string and never held. Safe for concurrent use without locks:
+/// strings are immutable, so a slot is one reference read and written whole; a racing write costs a later miss, never a wrong
+/// answer.
+/// </remarks>
+internal sealed class BoundedInterner
+{
+    private readonly string?[] _slots;
+    private readonly int _mask;
+
+    /// <summary>
+    /// Creates an interner of <paramref name="capacity"/> slots (rounded up to a power of two, from 16 to 1,048,576) that holds
+    /// text of up to <paramref name="maxLength"/> characters.
+    /// </summary>
+    public BoundedInterner(int capacity, int maxLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
+        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 16, 1 << 20));
+        _slots = new string?[size];
+        _mask = size - 1;
+        MaxLength = maxLength;
+    }
+
+    /// <summary>The most strings held.</summary>
+    public int Capacity => _slots.Length;
+
+    /// <summary>The longest text held; longer text is returned as a new string each time.</summary>
+    public int MaxLength { get; }
+
+    /// <summary>The strings held now (a scan; for tests).</summary>
+    internal int Count
+    {
+        get
+        {
+            var count = 0;
+            foreach (var slot in _slots)
+            {
+                if (slot is not null)
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>A string equal to <paramref name="value"/>: the one held for that text, or a new one that is then held.</summary>
+    public string Intern(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty)
+        {
+            return string.Empty;
+        }
+
+        if (value.Length > MaxLength)
+        {
+            return value.ToString();
+        }
+
+        ref var slot = ref _slots[string.GetHashCode(value) & _mask];
+        var existing = Volatile.Read(ref slot);
+        if (existing is not null && value.SequenceEqual(existing))
+        {
+            return existing;
+        }
+
+        var created = value.ToString();
+        Volatile.Write(ref slot, created);
+        return created;
+    }
+
+    /// <summary>
+    /// The string held for <paramref name="value"/>'s text, or <paramref name="value"/> itself, which is then held (no copy is
+    /// made); <see langword="null"/> for <see langword="null"/>.
+    /// </summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(value))]
+    public string? Intern(string? value)
+    {
+        if (value is null || value.Length > MaxLength)
+        {
+            return value;
+        }
+
+        if (value.Length == 0)
+        {
+            return string.Empty;
+        }
+
+        ref var slot = ref _slots[string.GetHashCode(value.AsSpan()) & _mask];
+        var existing = Volatile.Read(ref slot);
+        if (existing is not null && string.Equals(value, existing, StringComparison.Ordinal))
+        {
+            return existing;
+        }
+
+        Volatile.Write(ref slot, value);
+        return value;
+    }
+}
