@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using NumoTelemetry.Cli.Internal;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Cli.Replay;

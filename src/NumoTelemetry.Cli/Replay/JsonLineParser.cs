@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using NumoTelemetry.Cli.Internal;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Cli.Replay;

@@ -1,5 +1,5 @@
 using System.Text;
-using NumoTelemetry.Cli.Internal;
+using NumoTelemetry.Internal;
 
 namespace NumoTelemetry.Cli.Replay;
 
