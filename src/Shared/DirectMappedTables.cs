@@ -47,22 +47,7 @@ internal sealed class BoundedInterner
     public int MaxLength { get; }
 
     /// <summary>The strings held now (a scan; for tests).</summary>
-    internal int Count
-    {
-        get
-        {
-            var count = 0;
-            foreach (var slot in _slots)
-            {
-                if (slot is not null)
-                {
-                    count++;
-                }
-            }
-
-            return count;
-        }
-    }
+    internal int Count => _slots.Count(static slot => slot is not null);
 
     /// <summary>A string equal to <paramref name="value"/>: the one held for that text, or a new one that is then held.</summary>
     public string Intern(ReadOnlySpan<char> value)
