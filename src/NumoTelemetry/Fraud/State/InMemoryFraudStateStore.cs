@@ -138,12 +138,100 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     {
         var operations = batch.Operations;
         var results = batch.Results;
-        for (var i = 0; i < operations.Length; i++)
+        for (var i = 0; i < operations.Length;)
         {
-            Apply(in operations[i], ref results[i]);
+            var end = GroupPrefetch ? Prefetch(operations, i) : operations.Length;
+            for (; i < end; i++)
+            {
+                Apply(in operations[i], ref results[i]);
+            }
         }
 
         _sinceSweep += operations.Length;
+    }
+
+    /// <summary>Whether operations are applied in groups of subjects prefetched together (<see langword="false"/>: the benchmarks' baseline).</summary>
+    internal bool GroupPrefetch { get; init; } = true;
+
+    // Subjects prefetched together: enough for their table entries, slots and blocks to arrive from memory while the others are
+    // asked for, few enough that their lines stay in the cache until their operations run.
+    private const int PrefetchGroup = 64;
+    private readonly int[] _prefetched = new int[PrefetchGroup];
+
+    /// <summary>
+    /// Asks the processor for the memory the operations from <paramref name="from"/> on will touch, for up to
+    /// <see cref="PrefetchGroup"/> subjects: first their table entries, then their slots, then their feature blocks, each
+    /// pass while the previous one's lines arrive. Returns the end of the operations covered. Only a hint: a wrong guess
+    /// (a probe past the first entry, a subject moved since) costs a useless load, never a wrong result.
+    /// </summary>
+    private unsafe int Prefetch(ReadOnlySpan<StateOperation> operations, int from)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            return operations.Length;
+        }
+
+        var n = 0;
+        var i = from;
+        var table = _table;
+        for (; i < operations.Length; i++)
+        {
+            if (i > from && operations[i].Subject == operations[i - 1].Subject)
+            {
+                continue;
+            }
+
+            if (n == PrefetchGroup)
+            {
+                break;
+            }
+
+            var index = TableIndex(in operations[i].Subject);
+            _prefetched[n++] = index;
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref table[index]));
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            var entry = table[_prefetched[k]];
+            _prefetched[k] = entry - 1;
+            if (entry != 0)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref _slots[entry - 1]));
+            }
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            var slot = _prefetched[k];
+            if (slot < 0)
+            {
+                continue;
+            }
+
+            ref readonly var held = ref _slots[slot];
+            if ((held.Class & ClassMask) == (byte)EvictionClass.New)
+            {
+                // Seen again: it moves to the class of repeat subjects, unlinked from its neighbours.
+                if (held.Prev >= 0)
+                {
+                    System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref _slots[held.Prev]));
+                }
+
+                if (held.Next >= 0)
+                {
+                    System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref _slots[held.Next]));
+                }
+            }
+
+            var block = Block(slot);
+            for (var w = 0; w < block.Length; w += 8)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref block[w]));
+            }
+        }
+
+        return i;
     }
 
     /// <summary>Ends a pipeline batch: expired subjects are swept (at most once a minute), then any beyond the bound evicted.</summary>
