@@ -78,6 +78,15 @@ public sealed class FraudFeatureTests
     }
 
     [Fact]
+    public void Add_UndefinedFeature_ThrowsAndAddsNothing()
+    {
+        // Stores name a feature by its wire name: a value without one never reaches them.
+        var batch = new FraudStateBatch();
+        Assert.Throws<ArgumentOutOfRangeException>(() => batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = SubjectKey.ForAsn(64500), Feature = (FraudFeature)200 }));
+        Assert.Equal(0, batch.Count);
+    }
+
+    [Fact]
     public void IsEvidence_EveryFeature_AgreesWithTheEvidenceNames()
     {
         // One bit per feature in a 64-bit mask: a 64th feature needs a wider mask.

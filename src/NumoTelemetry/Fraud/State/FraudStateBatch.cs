@@ -26,8 +26,14 @@ public sealed class FraudStateBatch
     public Span<StateResult> Results => _results.AsSpan(0, Count);
 
     /// <summary>Appends an operation; returns its index (the index of its result).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The operation's <see cref="StateOperation.Feature"/> is not a defined feature.</exception>
     public int Add(in StateOperation operation)
     {
+        if (FraudFeatures.WireNameOrNull(operation.Feature) is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(operation), operation.Feature, "Not a fraud feature.");
+        }
+
         if (Count == _operations.Length)
         {
             Array.Resize(ref _operations, _operations.Length * 2);
