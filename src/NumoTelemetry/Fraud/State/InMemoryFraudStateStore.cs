@@ -180,6 +180,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     /// pass while the previous one's lines arrive. Returns the end of the operations covered. Only a hint: a wrong guess
     /// (a probe past the first entry, a subject moved since) costs a useless load, never a wrong result.
     /// </summary>
+    // Long because: three prefetch passes (table entries, slots, blocks), each issued while the previous one's lines arrive.
     private unsafe int Prefetch(ReadOnlySpan<StateOperation> operations, int from)
     {
         if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
