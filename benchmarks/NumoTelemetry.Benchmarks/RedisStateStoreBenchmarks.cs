@@ -53,15 +53,15 @@ public class RedisStateStoreBenchmarks
             var ip = ips[r % ips.Length];
             var t = at.AddMilliseconds(r);
             var failed = r % 4 == 0;
-            _batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = ip, Name = "req.short", At = t, Window = TimeSpan.FromMinutes(1), Amount = 1 });
-            _batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = ip, Name = "req", At = t, Window = tenMinutes, Amount = 1 });
-            _batch.Add(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = ip, Name = "paths", At = t, Window = tenMinutes, Element = Paths[random.Next(Paths.Length)] });
-            _batch.Add(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = ip, Name = "returning", At = t, Window = tenMinutes });
-            _batch.Add(new StateOperation { Kind = StateOperationKind.ObserveTiming, Subject = ip, Name = "timing", At = t, Window = tenMinutes });
-            _batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = ip, Name = "login.fail", At = t, Window = hour, Amount = failed ? 1 : 0 });
-            _batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = ip, Name = "login.ok", At = t, Window = hour, Amount = failed ? 0 : 1 });
-            _batch.Add(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = ip, Name = "fail.users", At = t, Window = hour, Element = failed ? (ulong)random.NextInt64(1, long.MaxValue) : 0 });
-            _batch.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = ip, Name = "score", At = t, Window = hour });
+            _batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = ip, Feature = FraudFeature.RequestsShort, At = t, Window = TimeSpan.FromMinutes(1), Amount = 1 });
+            _batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = ip, Feature = FraudFeature.Requests, At = t, Window = tenMinutes, Amount = 1 });
+            _batch.Add(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = ip, Feature = FraudFeature.Paths, At = t, Window = tenMinutes, Element = Paths[random.Next(Paths.Length)] });
+            _batch.Add(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = ip, Feature = FraudFeature.ReturningClients, At = t, Window = tenMinutes });
+            _batch.Add(new StateOperation { Kind = StateOperationKind.ObserveTiming, Subject = ip, Feature = FraudFeature.Timing, At = t, Window = tenMinutes });
+            _batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = ip, Feature = FraudFeature.LoginFailures, At = t, Window = hour, Amount = failed ? 1 : 0 });
+            _batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = ip, Feature = FraudFeature.LoginSuccesses, At = t, Window = hour, Amount = failed ? 0 : 1 });
+            _batch.Add(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = ip, Feature = FraudFeature.FailedUsers, At = t, Window = hour, Element = failed ? (ulong)random.NextInt64(1, long.MaxValue) : 0 });
+            _batch.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = ip, Feature = FraudFeature.Score, At = t, Window = hour });
         }
 
         _server = new RedisServer();

@@ -64,7 +64,7 @@ internal sealed class RedisFraudLists : IFraudListReplica, IAsyncDisposable
     {
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var allowed = entry.List == FraudListKind.Allow ? entry.Rule ?? "*" : string.Empty;
-        var scoreKey = string.Concat(_prefix, ":", SubjectKey.KindName(entry.SubjectKind), ":", entry.Subject, ":score");
+        var scoreKey = string.Concat(_prefix, ":", SubjectKey.KindName(entry.SubjectKind), ":", entry.Subject, ":", FraudFeatures.WireName(FraudFeature.Score));
         var result = (long)await _put.EvaluateAsync(
             database,
             [_hash, scoreKey],

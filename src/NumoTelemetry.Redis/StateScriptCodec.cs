@@ -35,7 +35,7 @@ internal sealed class StateScriptCodec(string prefix)
 
     /// <summary>The key of a subject's feature: <c>{prefix}:{kind}:{subject}:{name}</c>.</summary>
     public string KeyOf(in StateOperation op) =>
-        string.Concat(Prefix, ":", SubjectKey.KindName(op.Subject.Kind), ":", op.Subject.ToString(), ":", op.Name);
+        string.Concat(Prefix, ":", SubjectKey.KindName(op.Subject.Kind), ":", op.Subject.ToString(), ":", FraudFeatures.WireName(op.Feature));
 
     /// <summary>The key that marks script call <paramref name="callId"/> as applied: <c>{prefix}:applied:{id}</c>.</summary>
     public string AppliedKeyOf(string callId) => string.Concat(Prefix, ":applied:", callId);

@@ -37,8 +37,8 @@ public sealed class FallbackTests
         for (var i = 1; i <= 20; i++)
         {
             var batch = new FraudStateBatch(16);
-            batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Name = "req", At = at, Window = TimeSpan.FromMinutes(1), Amount = 1 });
-            batch.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = subject, Name = "score", At = at, Window = TimeSpan.FromMinutes(1), Reason = "burst", Points = 40 });
+            batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Feature = FraudFeature.Requests, At = at, Window = TimeSpan.FromMinutes(1), Amount = 1 });
+            batch.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = subject, Feature = FraudFeature.Score, At = at, Window = TimeSpan.FromMinutes(1), Reason = "burst", Points = 40 });
             await store.ApplyAsync(batch, CancellationToken.None);
             Assert.Equal(i, batch.Results[0].Count); // the local store answers
             Assert.Equal(40, batch.Results[1].Score);

@@ -18,7 +18,7 @@ public sealed class ForgetKeyCommandTests(RedisServer server)
         var at = DateTimeOffset.UtcNow;
         foreach (var subject in new[] { TestStores.Subject(SubjectKind.Ip, 1, keyId: 7), TestStores.Subject(SubjectKind.User, 2, keyId: 7), TestStores.Subject(SubjectKind.Ip, 1, keyId: 8) })
         {
-            batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Name = "req", At = at, Window = TimeSpan.FromMinutes(5), Amount = 1 });
+            batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Feature = FraudFeature.Requests, At = at, Window = TimeSpan.FromMinutes(5), Amount = 1 });
         }
 
         await store.ApplyAsync(batch, CancellationToken.None);

@@ -15,8 +15,8 @@ public sealed class ForgetKeyTests(RedisServer server)
         var at = DateTimeOffset.UtcNow;
         foreach (var subject in new[] { TestStores.Subject(SubjectKind.Ip, 1, keyId: 3), TestStores.Subject(SubjectKind.User, 2, keyId: 3), TestStores.Subject(SubjectKind.Ip, 1, keyId: 4), SubjectKey.ForAsn(64_501) })
         {
-            batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Name = "req", At = at, Window = TimeSpan.FromMinutes(5), Amount = 1 });
-            batch.Add(new StateOperation { Kind = StateOperationKind.AddMember, Subject = subject, Name = "devices", At = at, Window = TimeSpan.FromMinutes(5), Element = 42 });
+            batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Feature = FraudFeature.Requests, At = at, Window = TimeSpan.FromMinutes(5), Amount = 1 });
+            batch.Add(new StateOperation { Kind = StateOperationKind.AddMember, Subject = subject, Feature = FraudFeature.Devices, At = at, Window = TimeSpan.FromMinutes(5), Element = 42 });
         }
 
         await store.ApplyAsync(batch, CancellationToken.None);

@@ -43,7 +43,7 @@ public sealed class ObservationTests(RedisServer server)
         await ExchangeAsync(redis, subject, precise);
 
         await using var mux = await ConnectionMultiplexer.ConnectAsync(server.Configuration);
-        var key = redis.Codec.KeyOf(new StateOperation { Kind = StateOperationKind.Exchange, Subject = subject, Name = "last.login" });
+        var key = redis.Codec.KeyOf(new StateOperation { Kind = StateOperationKind.Exchange, Subject = subject, Feature = FraudFeature.LastLogin });
         var raw = (byte[])(await mux.GetDatabase().StringGetAsync(key))!;
         Assert.NotNull(raw);
         Assert.True(raw.AsSpan().IndexOf(StateScriptCodec.Pack(new Observation(T0, 7, 9, 64500, Observation.PackCountry("DE"), 52.52, 13.40, 6, NetworkFlags.None))) >= 0, "rounded to 0.01°, accuracy 5 + 1 km");
@@ -80,7 +80,7 @@ public sealed class ObservationTests(RedisServer server)
     private static async Task<Observation> ExchangeAsync(IFraudStateStore store, SubjectKey subject, Observation observation)
     {
         var batch = new FraudStateBatch(2);
-        batch.Add(new StateOperation { Kind = StateOperationKind.Exchange, Subject = subject, Name = "last.login", At = observation.At, Window = TimeSpan.FromDays(1), Observation = observation });
+        batch.Add(new StateOperation { Kind = StateOperationKind.Exchange, Subject = subject, Feature = FraudFeature.LastLogin, At = observation.At, Window = TimeSpan.FromDays(1), Observation = observation });
         await store.ApplyAsync(batch, CancellationToken.None);
         return batch.Results[0].Previous;
     }

@@ -53,7 +53,7 @@ public sealed class OperationJournalTests
         var ops = new StateOperation[count];
         for (var i = 0; i < count; i++)
         {
-            ops[i] = new StateOperation { Kind = StateOperationKind.Increment, Subject = TestStores.Subject(SubjectKind.Ip, 1), Name = "req", At = DateTimeOffset.UnixEpoch, Window = TimeSpan.FromMinutes(1), Amount = first + i };
+            ops[i] = new StateOperation { Kind = StateOperationKind.Increment, Subject = TestStores.Subject(SubjectKind.Ip, 1), Feature = FraudFeature.Requests, At = DateTimeOffset.UnixEpoch, Window = TimeSpan.FromMinutes(1), Amount = first + i };
         }
 
         return ops;

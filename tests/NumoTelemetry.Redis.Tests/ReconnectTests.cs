@@ -46,7 +46,7 @@ public sealed class ReconnectTests(RedisServer server)
     private static FraudStateBatch Increment(SubjectKey subject)
     {
         var batch = new FraudStateBatch(4);
-        batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Name = "req", At = DateTimeOffset.UtcNow, Window = TimeSpan.FromMinutes(1), Amount = 1 });
+        batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Feature = FraudFeature.Requests, At = DateTimeOffset.UtcNow, Window = TimeSpan.FromMinutes(1), Amount = 1 });
         return batch;
     }
 }

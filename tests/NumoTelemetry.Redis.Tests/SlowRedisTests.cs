@@ -76,7 +76,7 @@ public sealed class SlowRedisTests(RedisServer server)
     private static FraudStateBatch Increment(SubjectKey subject, DateTimeOffset at, int amount)
     {
         var batch = new FraudStateBatch(4);
-        batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Name = "fail", At = at, Window = TimeSpan.FromMinutes(5), Amount = amount });
+        batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Feature = FraudFeature.LoginFailures, At = at, Window = TimeSpan.FromMinutes(5), Amount = amount });
         return batch;
     }
 }

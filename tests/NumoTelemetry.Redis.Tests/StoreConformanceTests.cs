@@ -36,7 +36,7 @@ public sealed class StoreConformanceTests(RedisServer server)
         {
             // 10 s window: generations of 5 s; 1 ms per element: exact sets, promotion to registers, rotation, union of both.
             var element = i % 7 == 0 ? 0UL : (ulong)random.NextInt64(1, long.MaxValue) ^ ((ulong)random.Next() << 63);
-            operations.Add(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = subject, Name = "users", At = start.AddMilliseconds(i), Window = TimeSpan.FromSeconds(10), Element = element });
+            operations.Add(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = subject, Feature = FraudFeature.Visitors, At = start.AddMilliseconds(i), Window = TimeSpan.FromSeconds(10), Element = element });
         }
 
         var results = await AssertConformsAsync(operations, 7, nameof(ApplyAsync_LargeDistinctSets_MatchInMemoryHyperLogLog));
@@ -59,7 +59,7 @@ public sealed class StoreConformanceTests(RedisServer server)
             }
 
             var batch = new FraudStateBatch(16);
-            batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Name = "req", At = at, Window = TimeSpan.FromMinutes(1), Amount = 1 });
+            batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Feature = FraudFeature.Requests, At = at, Window = TimeSpan.FromMinutes(1), Amount = 1 });
             await store.ApplyAsync(batch, CancellationToken.None);
             Assert.False(store.IsFallingBack);
             Assert.Equal(i, batch.Results[0].Count);
@@ -92,7 +92,7 @@ public sealed class StoreConformanceTests(RedisServer server)
                 var op = operations[start + i];
                 var expected = a.Results[i];
                 var actual = b.Results[i];
-                var where = $"op {start + i} ({op.Kind} {op.Name} at {op.At.ToUnixTimeMilliseconds()})";
+                var where = $"op {start + i} ({op.Kind} {op.Feature} at {op.At.ToUnixTimeMilliseconds()})";
                 Assert.True(expected.Count == actual.Count, $"{where}: Count {expected.Count} expected, {actual.Count} from Redis");
                 Assert.True(expected.IsNew == actual.IsNew, $"{where}: IsNew {expected.IsNew} expected");
                 Assert.True(expected.Previous == actual.Previous, $"{where}: Previous {expected.Previous} expected, {actual.Previous} from Redis");
@@ -144,42 +144,42 @@ public sealed class StoreConformanceTests(RedisServer server)
                 case 0:
                 case 1:
                     op.Kind = StateOperationKind.Increment;
-                    op.Name = "req";
+                    op.Feature = FraudFeature.Requests;
                     op.Window = TimeSpan.FromSeconds(60);
                     op.Amount = random.Next(4) == 0 ? 0 : random.Next(1, 3);
                     break;
                 case 2:
                     op.Kind = StateOperationKind.Increment;
-                    op.Name = "req.short";
+                    op.Feature = FraudFeature.RequestsShort;
                     op.Window = TimeSpan.FromMilliseconds(600);
                     op.Amount = random.Next(5) == 0 ? 0 : 1;
                     break;
                 case 3:
                     op.Kind = StateOperationKind.AddDistinct;
-                    op.Name = "users";
+                    op.Feature = FraudFeature.Visitors;
                     op.Window = TimeSpan.FromSeconds(30);
                     op.Element = random.Next(6) == 0 ? 0 : Mix((ulong)random.Next(1, 400));
                     break;
                 case 4:
                     op.Kind = StateOperationKind.AddDistinct;
-                    op.Name = "paths";
+                    op.Feature = FraudFeature.Paths;
                     op.Window = TimeSpan.FromSeconds(2);
                     op.Element = random.Next(6) == 0 ? 0 : Mix((ulong)random.Next(1, 30));
                     break;
                 case 5:
                     op.Kind = StateOperationKind.ObserveTiming;
-                    op.Name = "timing";
+                    op.Feature = FraudFeature.Timing;
                     op.Window = TimeSpan.FromSeconds(3);
                     break;
                 case 6:
                     op.Kind = StateOperationKind.Exchange;
-                    op.Name = "last";
+                    op.Feature = FraudFeature.Fingerprint;
                     op.Window = TimeSpan.FromSeconds(4);
                     op.Observation = random.Next(10) == 0 ? default : new Observation(op.At, Mix((ulong)random.Next(1, 5)), Mix((ulong)random.Next(1, 5)), random.Next(0, 3) * 64_500L, Observation.PackCountry(random.Next(2) == 0 ? "DE" : "US"), (random.NextDouble() * 180) - 90, (random.NextDouble() * 360) - 180, random.Next(0, 500), (NetworkFlags)random.Next(0, 8));
                     break;
                 case 7:
                     op.Kind = StateOperationKind.AddMember;
-                    op.Name = "devices";
+                    op.Feature = FraudFeature.Devices;
                     op.Window = TimeSpan.FromSeconds(20);
                     op.Element = random.Next(5) == 0 ? 0 : Mix((ulong)random.Next(1, 50));
                     break;
@@ -187,7 +187,7 @@ public sealed class StoreConformanceTests(RedisServer server)
                     scoreClock = Math.Max(scoreClock, clock) + random.Next(0, 50);
                     op.At = DateTimeOffset.FromUnixTimeMilliseconds(scoreClock);
                     op.Kind = StateOperationKind.AddScore;
-                    op.Name = "score";
+                    op.Feature = FraudFeature.Score;
                     op.Window = TimeSpan.FromSeconds(30);
                     if (random.Next(3) != 0)
                     {

@@ -82,7 +82,7 @@ internal static class TestStores
     {
         await store.ApplyAsync(new FraudStateBatch(16), CancellationToken.None);
         var batch = new FraudStateBatch(16);
-        batch.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = Subject(SubjectKind.Ip, 999_999), Name = "score", At = DateTimeOffset.UtcNow, Window = TimeSpan.FromMinutes(1) });
+        batch.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = Subject(SubjectKind.Ip, 999_999), Feature = FraudFeature.Score, At = DateTimeOffset.UtcNow, Window = TimeSpan.FromMinutes(1) });
         await store.ApplyAsync(batch, CancellationToken.None);
     }
 }

@@ -435,7 +435,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
             // A fleet shares enforced points only: another node cannot tell an observed reason in a shared total.
             if (_store.IsShared && mode == DetectorMode.Enforce)
             {
-                _pendingScores.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = subject, Name = "score", At = at, Window = _options.ScoreHalfLife, Reason = reason, Points = points });
+                _pendingScores.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = subject, Feature = FraudFeature.Score, At = at, Window = _options.ScoreHalfLife, Reason = reason, Points = points });
             }
         }
 
@@ -474,7 +474,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
     {
         if (!subject.IsEmpty && _readScores.Add(subject))
         {
-            _state.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = subject, Name = "score", At = at, Window = _options.ScoreHalfLife });
+            _state.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = subject, Feature = FraudFeature.Score, At = at, Window = _options.ScoreHalfLife });
         }
     }
 

@@ -14,21 +14,21 @@ namespace NumoTelemetry.Tests.Fraud;
 /// </summary>
 public sealed class CompactStoreEquivalenceTests
 {
-    private static readonly (string Name, StateOperationKind Kind, TimeSpan Window)[] Features =
+    private static readonly (FraudFeature Feature, StateOperationKind Kind, TimeSpan Window)[] Features =
     [
-        ("req", StateOperationKind.Increment, TimeSpan.FromHours(1)),
-        ("req.short", StateOperationKind.Increment, TimeSpan.FromSeconds(10)),
-        ("login.fail", StateOperationKind.Increment, TimeSpan.FromMinutes(15)),
-        ("tiny", StateOperationKind.Increment, TimeSpan.FromMilliseconds(3)),
-        ("paths", StateOperationKind.AddDistinct, TimeSpan.FromHours(1)),
-        ("paths.long", StateOperationKind.AddDistinct, TimeSpan.FromHours(6)),
-        ("fail.users", StateOperationKind.AddDistinct, TimeSpan.FromMinutes(2)),
-        ("timing", StateOperationKind.ObserveTiming, TimeSpan.FromMinutes(10)),
-        ("fingerprint", StateOperationKind.Exchange, TimeSpan.FromMinutes(30)),
-        ("last-login", StateOperationKind.Exchange, TimeSpan.FromDays(1)),
-        ("devices", StateOperationKind.AddMember, TimeSpan.FromHours(2)),
-        ("login.ips", StateOperationKind.AddMember, TimeSpan.FromMinutes(20)),
-        ("score", StateOperationKind.AddScore, TimeSpan.FromHours(1)),
+        (FraudFeature.Requests, StateOperationKind.Increment, TimeSpan.FromHours(1)),
+        (FraudFeature.RequestsShort, StateOperationKind.Increment, TimeSpan.FromSeconds(10)),
+        (FraudFeature.LoginFailures, StateOperationKind.Increment, TimeSpan.FromMinutes(15)),
+        (FraudFeature.Errors, StateOperationKind.Increment, TimeSpan.FromMilliseconds(3)),
+        (FraudFeature.Paths, StateOperationKind.AddDistinct, TimeSpan.FromHours(1)),
+        (FraudFeature.PathsLong, StateOperationKind.AddDistinct, TimeSpan.FromHours(6)),
+        (FraudFeature.FailedUsers, StateOperationKind.AddDistinct, TimeSpan.FromMinutes(2)),
+        (FraudFeature.Timing, StateOperationKind.ObserveTiming, TimeSpan.FromMinutes(10)),
+        (FraudFeature.Fingerprint, StateOperationKind.Exchange, TimeSpan.FromMinutes(30)),
+        (FraudFeature.LastLogin, StateOperationKind.Exchange, TimeSpan.FromDays(1)),
+        (FraudFeature.Devices, StateOperationKind.AddMember, TimeSpan.FromHours(2)),
+        (FraudFeature.LoginIps, StateOperationKind.AddMember, TimeSpan.FromMinutes(20)),
+        (FraudFeature.Score, StateOperationKind.AddScore, TimeSpan.FromHours(1)),
     ];
 
     private static readonly string?[] Reasons = ["scan", "stuffing", "churn", null];
@@ -96,8 +96,8 @@ public sealed class CompactStoreEquivalenceTests
 
     private static StateOperation Operation(Random random, SubjectKey subject, DateTimeOffset at)
     {
-        var (name, kind, window) = Features[random.Next(Features.Length)];
-        var op = new StateOperation { Kind = kind, Subject = subject, Name = name, At = at, Window = window };
+        var (feature, kind, window) = Features[random.Next(Features.Length)];
+        var op = new StateOperation { Kind = kind, Subject = subject, Feature = feature, At = at, Window = window };
         switch (kind)
         {
             case StateOperationKind.Increment:

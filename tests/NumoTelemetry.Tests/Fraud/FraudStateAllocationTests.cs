@@ -26,12 +26,12 @@ public sealed class FraudStateAllocationTests
         var batch = new FraudStateBatch(1 << 14);
         var kinds = new[] { SubjectKind.Ip, SubjectKind.IpPrefix, SubjectKind.Session, SubjectKind.User };
         var at = T0;
-        void Fill(string name, long amount)
+        void Fill(FraudFeature feature, long amount)
         {
             batch.Clear();
             for (var i = 0; i < 4_000; i++)
             {
-                batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = Subject(kinds[i & 3], i), Name = name, At = at, Window = TimeSpan.FromHours(1), Amount = amount });
+                batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = Subject(kinds[i & 3], i), Feature = feature, At = at, Window = TimeSpan.FromHours(1), Amount = amount });
                 at = at.AddMilliseconds(1);
             }
         }
@@ -42,15 +42,15 @@ public sealed class FraudStateAllocationTests
             store.EndBatch();
         }
 
-        Fill("req", 1);
+        Fill(FraudFeature.Requests, 1);
         Apply(); // every subject new (on probation; accounts are evidence)
-        Fill("login.fail", 0);
+        Fill(FraudFeature.LoginFailures, 0);
         Apply(); // a read of an evidence feature: no node, not evidence
         var allocated = AllocationCollection.SteadyStateBytes(() =>
         {
-            Fill("req", 1);
+            Fill(FraudFeature.Requests, 1);
             Apply(); // promoted out of probation (first attempt), then referenced
-            Fill("req", 1);
+            Fill(FraudFeature.Requests, 1);
             Apply();
             for (var i = 0; i < 4_000; i += 2)
             {

@@ -13,7 +13,7 @@ public class FraudStateBatchTests
         {
             Kind = StateOperationKind.AddScore,
             Subject = SubjectKey.ForAsn(64500),
-            Name = "score",
+            Feature = FraudFeature.Score,
             At = at,
             Window = TimeSpan.FromHours(1),
             Amount = 7,
@@ -25,13 +25,13 @@ public class FraudStateBatchTests
         batch.Add(old);
         batch.Clear();
 
-        ref var op = ref batch.Append(StateOperationKind.Increment, SubjectKey.ForAsn(64501), "requests", at.AddSeconds(1), TimeSpan.FromMinutes(1), out var index);
+        ref var op = ref batch.Append(StateOperationKind.Increment, SubjectKey.ForAsn(64501), FraudFeature.Requests, at.AddSeconds(1), TimeSpan.FromMinutes(1), out var index);
 
         Assert.Equal(0, index);
         Assert.Equal(1, batch.Count);
         Assert.Equal(StateOperationKind.Increment, op.Kind);
         Assert.Equal(SubjectKey.ForAsn(64501), op.Subject);
-        Assert.Equal("requests", op.Name);
+        Assert.Equal(FraudFeature.Requests, op.Feature);
         Assert.Equal(at.AddSeconds(1), op.At);
         Assert.Equal(TimeSpan.FromMinutes(1), op.Window);
         Assert.Equal(0, op.Amount);

@@ -28,7 +28,7 @@ public sealed class InMemoryFraudStateStoreTests
     }
 
     private StateResult Increment(SubjectKey s, DateTimeOffset at, long amount = 1) =>
-        Apply(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Name = "req", At = at, Window = TimeSpan.FromMinutes(1), Amount = amount });
+        Apply(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Feature = FraudFeature.Requests, At = at, Window = TimeSpan.FromMinutes(1), Amount = amount });
 
     [Fact]
     public void Increment_WithinAndBeyondWindow_CountsSlidingSixBuckets()
@@ -117,7 +117,7 @@ public sealed class InMemoryFraudStateStoreTests
             }
 
             var isNew = element != 0 && (g == generation ? current.Add(element) : g == generation - 1 && previous.Add(element));
-            var result = Apply(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Name = "paths", At = DateTimeOffset.FromUnixTimeMilliseconds(ms), Window = TimeSpan.FromSeconds(20), Element = element });
+            var result = Apply(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Feature = FraudFeature.Paths, At = DateTimeOffset.FromUnixTimeMilliseconds(ms), Window = TimeSpan.FromSeconds(20), Element = element });
             Assert.Equal(isNew, result.IsNew);
             if (generation != long.MinValue && (current.Count > 0 || previous.Count > 0))
             {
@@ -145,8 +145,8 @@ public sealed class InMemoryFraudStateStoreTests
     {
         var s = Ip(2);
         _batch.Clear();
-        var a = _batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Name = "req", At = T0, Window = TimeSpan.FromMinutes(1), Amount = 1 });
-        var b = _batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Name = "req", At = T0, Window = TimeSpan.FromMinutes(1), Amount = 1 });
+        var a = _batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Feature = FraudFeature.Requests, At = T0, Window = TimeSpan.FromMinutes(1), Amount = 1 });
+        var b = _batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Feature = FraudFeature.Requests, At = T0, Window = TimeSpan.FromMinutes(1), Amount = 1 });
         await _store.ApplyAsync(_batch, CancellationToken.None);
         Assert.Equal(1, _batch.Result(a).Count);
         Assert.Equal(2, _batch.Result(b).Count);
@@ -164,7 +164,7 @@ public sealed class InMemoryFraudStateStoreTests
         var random = new Random(n);
         for (var i = 0; i < n; i++)
         {
-            last = Apply(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Name = "paths", At = T0, Window = TimeSpan.FromMinutes(10), Element = (ulong)random.NextInt64() | 1 });
+            last = Apply(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Feature = FraudFeature.Paths, At = T0, Window = TimeSpan.FromMinutes(10), Element = (ulong)random.NextInt64() | 1 });
         }
 
         Assert.InRange(last.Count, n * 0.92, n * 1.08); // 3.25% standard error; exact up to 64
@@ -178,7 +178,7 @@ public sealed class InMemoryFraudStateStoreTests
     public void AddDistinct_RepeatedElement_IsNotNewAndNotCountedTwice()
     {
         var s = Ip(4);
-        var op = new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Name = "users", At = T0, Window = TimeSpan.FromHours(1), Element = 42 };
+        var op = new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Feature = FraudFeature.Visitors, At = T0, Window = TimeSpan.FromHours(1), Element = 42 };
         Assert.True(Apply(op).IsNew);
         var again = Apply(op);
         Assert.False(again.IsNew);
@@ -191,7 +191,7 @@ public sealed class InMemoryFraudStateStoreTests
     public void AddDistinct_AfterTwoGenerations_Forgets()
     {
         var s = Ip(5);
-        var op = new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Name = "users", At = T0, Window = TimeSpan.FromHours(1), Element = 7 };
+        var op = new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Feature = FraudFeature.Visitors, At = T0, Window = TimeSpan.FromHours(1), Element = 7 };
         Apply(op);
         op.At = T0 + TimeSpan.FromMinutes(35); // next generation: still counted
         op.Element = 0;
@@ -207,7 +207,7 @@ public sealed class InMemoryFraudStateStoreTests
         StateResult r = default;
         for (var i = 0; i < 40; i++)
         {
-            r = Apply(new StateOperation { Kind = StateOperationKind.ObserveTiming, Subject = s, Name = "timing", At = T0 + TimeSpan.FromSeconds(2 * i), Window = TimeSpan.FromMinutes(10) });
+            r = Apply(new StateOperation { Kind = StateOperationKind.ObserveTiming, Subject = s, Feature = FraudFeature.Timing, At = T0 + TimeSpan.FromSeconds(2 * i), Window = TimeSpan.FromMinutes(10) });
         }
 
         Assert.Equal(39, r.Count);
@@ -219,7 +219,7 @@ public sealed class InMemoryFraudStateStoreTests
     public void Exchange_ReturnsPreviousUntilItExpires()
     {
         var s = Ip(7);
-        var op = new StateOperation { Kind = StateOperationKind.Exchange, Subject = s, Name = "last", At = T0, Window = TimeSpan.FromHours(1), Observation = new Observation(T0, 1, 2, 3, 4, 5, 6, 7, default) };
+        var op = new StateOperation { Kind = StateOperationKind.Exchange, Subject = s, Feature = FraudFeature.Fingerprint, At = T0, Window = TimeSpan.FromHours(1), Observation = new Observation(T0, 1, 2, 3, 4, 5, 6, 7, default) };
         Assert.False(Apply(op).Previous.HasValue);
         op.At = T0 + TimeSpan.FromMinutes(30);
         op.Observation = op.Observation with { At = op.At, Network = 9 };
@@ -232,7 +232,7 @@ public sealed class InMemoryFraudStateStoreTests
     public void AddMember_BeyondCapacity_EvictsLeastRecentlyAdded()
     {
         var s = Ip(8);
-        var op = new StateOperation { Kind = StateOperationKind.AddMember, Subject = s, Name = "devices", At = T0, Window = TimeSpan.FromDays(30) };
+        var op = new StateOperation { Kind = StateOperationKind.AddMember, Subject = s, Feature = FraudFeature.Devices, At = T0, Window = TimeSpan.FromDays(30) };
         for (ulong e = 1; e <= StateOperation.MaxMembers; e++)
         {
             op.Element = e;
@@ -255,7 +255,7 @@ public sealed class InMemoryFraudStateStoreTests
     public void AddScore_ReasonsAddUpRefreshAndDecayByHalfLife()
     {
         var s = Ip(9);
-        var op = new StateOperation { Kind = StateOperationKind.AddScore, Subject = s, Name = "score", At = T0, Window = TimeSpan.FromHours(1), Reason = "burst", Points = 50 };
+        var op = new StateOperation { Kind = StateOperationKind.AddScore, Subject = s, Feature = FraudFeature.Score, At = T0, Window = TimeSpan.FromHours(1), Reason = "burst", Points = 50 };
         Assert.Equal(50, Apply(op).Score, 6);
         op.Points = 40; // lower than the current value: no change
         Assert.Equal(50, Apply(op).Score, 6);
@@ -300,9 +300,9 @@ public sealed class InMemoryFraudStateStoreTests
         // Feature lookup starts after the last feature used and links new ones in there: whatever the order of the
         // operations, each (name, kind) must keep its own state.
         var s = Ip(14);
-        var names = new[] { "a", "b", "c", "d", "e", "f", "g" };
-        var counts = new Dictionary<string, long>();
-        var distinct = new Dictionary<string, HashSet<ulong>>();
+        var names = new[] { FraudFeature.Requests, FraudFeature.Paths, FraudFeature.Errors, FraudFeature.Visitors, FraudFeature.Sessions, FraudFeature.UserAgents, FraudFeature.OtpBlocks };
+        var counts = new Dictionary<FraudFeature, long>();
+        var distinct = new Dictionary<FraudFeature, HashSet<ulong>>();
         var random = new Random(7);
         for (var round = 0; round < 300; round++)
         {
@@ -316,7 +316,7 @@ public sealed class InMemoryFraudStateStoreTests
                     counts[name] = counts.GetValueOrDefault(name) + amount;
                 }
 
-                var result = Apply(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Name = name, At = at, Window = TimeSpan.FromHours(1), Amount = amount });
+                var result = Apply(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Feature = name, At = at, Window = TimeSpan.FromHours(1), Amount = amount });
                 Assert.Equal(counts.GetValueOrDefault(name), result.Count);
             }
             else
@@ -327,7 +327,7 @@ public sealed class InMemoryFraudStateStoreTests
                     (distinct.TryGetValue(name, out var set) ? set : distinct[name] = new HashSet<ulong>()).Add(element);
                 }
 
-                var result = Apply(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Name = name, At = at, Window = TimeSpan.FromHours(1), Element = element });
+                var result = Apply(new StateOperation { Kind = StateOperationKind.AddDistinct, Subject = s, Feature = name, At = at, Window = TimeSpan.FromHours(1), Element = element });
                 Assert.Equal(distinct.TryGetValue(name, out var seen) ? seen.Count : 0, result.Count);
             }
         }
@@ -417,7 +417,7 @@ public sealed class InMemoryFraudStateStoreTests
 
         Assert.Equal(1, _store.SubjectCount);
         StateResult Long(int n, DateTimeOffset at) =>
-            Apply(new StateOperation { Kind = StateOperationKind.Increment, Subject = Ip(n), Name = "req.long", At = at, Window = TimeSpan.FromMinutes(10), Amount = 1 });
+            Apply(new StateOperation { Kind = StateOperationKind.Increment, Subject = Ip(n), Feature = FraudFeature.RequestsLong, At = at, Window = TimeSpan.FromMinutes(10), Amount = 1 });
         for (var i = 0; i < 50; i++)
         {
             Long(400 + i, later);
@@ -450,7 +450,7 @@ public sealed class InMemoryFraudStateStoreTests
         for (var i = 0; i < 5_000; i++)
         {
             batch.Clear();
-            batch.Add(new StateOperation { Kind = StateOperationKind.AddMember, Subject = Ip(i), Name = "devices", At = T0 + TimeSpan.FromSeconds(i), Window = TimeSpan.FromDays(30), Element = 1 });
+            batch.Add(new StateOperation { Kind = StateOperationKind.AddMember, Subject = Ip(i), Feature = FraudFeature.Devices, At = T0 + TimeSpan.FromSeconds(i), Window = TimeSpan.FromDays(30), Element = 1 });
             await store.ApplyAsync(batch, CancellationToken.None);
             Assert.True(store.SubjectCount <= 1_001);
         }
@@ -464,10 +464,10 @@ public sealed class InMemoryFraudStateStoreTests
         return SubjectKey.From(kind, Pseudonym.FromHash(SubjectKey.PseudonymKindOf(kind), PseudonymScope.Fraud, 1, hash));
     }
 
-    private static async Task Touch(InMemoryFraudStateStore store, FraudStateBatch batch, SubjectKey s, DateTimeOffset at, string name = "req", long amount = 1)
+    private static async Task Touch(InMemoryFraudStateStore store, FraudStateBatch batch, SubjectKey s, DateTimeOffset at, FraudFeature feature = FraudFeature.Requests, long amount = 1)
     {
         batch.Clear();
-        batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Name = name, At = at, Window = TimeSpan.FromHours(1), Amount = amount });
+        batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = s, Feature = feature, At = at, Window = TimeSpan.FromHours(1), Amount = amount });
         await store.ApplyAsync(batch, CancellationToken.None);
     }
 
@@ -484,9 +484,9 @@ public sealed class InMemoryFraudStateStoreTests
         await Touch(store, batch, once, T0);
         await Touch(store, batch, twice, T0);
         await Touch(store, batch, twice, T0.AddSeconds(1));
-        await Touch(store, batch, failed, T0, "login.fail");
-        await Touch(store, batch, readOnly, T0, "login.fail", amount: 0); // a read of an evidence feature is not evidence
-        await Touch(store, batch, account, T0, "login.ok", amount: 0);
+        await Touch(store, batch, failed, T0, FraudFeature.LoginFailures);
+        await Touch(store, batch, readOnly, T0, FraudFeature.LoginFailures, amount: 0); // a read of an evidence feature is not evidence
+        await Touch(store, batch, account, T0, FraudFeature.LoginSuccesses, amount: 0);
         Assert.Equal(EvictionClass.New, store.ClassOf(once));
         Assert.Equal(EvictionClass.Repeat, store.ClassOf(twice));
         Assert.Equal(EvictionClass.Evidence, store.ClassOf(failed));
@@ -578,7 +578,7 @@ public sealed class InMemoryFraudStateStoreTests
         var batch = new FraudStateBatch();
         var random = new Random(12);
         var kinds = new[] { SubjectKind.Ip, SubjectKind.IpPrefix, SubjectKind.Session, SubjectKind.User };
-        var names = new[] { "req", "login.fail", "paths" };
+        var names = new[] { FraudFeature.Requests, FraudFeature.LoginFailures, FraudFeature.Paths };
         var at = T0;
         for (var round = 0; round < 3_000; round++)
         {
@@ -586,7 +586,7 @@ public sealed class InMemoryFraudStateStoreTests
             for (var i = 0; i < random.Next(1, 20); i++)
             {
                 var key = Subject(kinds[random.Next(kinds.Length)], random.Next(random.Next(2) == 0 ? 50 : 5_000));
-                batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = key, Name = names[random.Next(names.Length)], At = at, Window = TimeSpan.FromMinutes(random.Next(1, 20)), Amount = random.Next(2) });
+                batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = key, Feature = names[random.Next(names.Length)], At = at, Window = TimeSpan.FromMinutes(random.Next(1, 20)), Amount = random.Next(2) });
                 at = at.AddMilliseconds(random.Next(0, 500));
             }
 

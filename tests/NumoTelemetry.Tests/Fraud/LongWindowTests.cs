@@ -126,7 +126,7 @@ public sealed class LongWindowTests
         new NumoTelemetry.Fraud.Sessions.AccessPatternTracker(h.Options.Fraud).Plan(in record, batch);
         for (var i = 0; i < batch.Count; i++)
         {
-            Assert.DoesNotContain(".long", batch.Operations[i].Name, StringComparison.Ordinal);
+            Assert.DoesNotContain(".long", FraudFeatures.WireName(batch.Operations[i].Feature), StringComparison.Ordinal);
         }
     }
 

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using NumoTelemetry.Fraud.Sessions;
 using NumoTelemetry.Fraud.State;
 
 namespace NumoTelemetry.Tests.Fraud;
@@ -74,15 +73,25 @@ internal sealed class ReferenceFraudStateStore
 
     /// <param name="maxSubjects">The bound.</param>
     /// <param name="evidenceFeatures">
-    /// The feature names whose writes make a subject evidence (failed and successful logins, accounts, devices, ...): the
-    /// engine's <see cref="Sessions.AccessPatternTracker.EvidenceFeatures"/> by default.
+    /// The wire names of the features whose writes make a subject evidence (failed and successful logins, accounts, devices,
+    /// ...): <see cref="EvidenceFeatures"/> by default.
     /// </param>
     public ReferenceFraudStateStore(int maxSubjects, IEnumerable<string>? evidenceFeatures = null)
     {
         _maxSubjects = Math.Max(16, maxSubjects);
         _probationTarget = Math.Max(1, (int)((long)_maxSubjects * ProbationShare / 100));
-        _evidenceNames = new HashSet<string>(evidenceFeatures ?? AccessPatternTracker.EvidenceFeatures, StringComparer.Ordinal);
+        _evidenceNames = new HashSet<string>(evidenceFeatures ?? EvidenceFeatures, StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// The wire names of the features whose writes are evidence, as the engine listed them when features were names: the
+    /// compact store's <see cref="FraudFeatures"/> must agree.
+    /// </summary>
+    internal static readonly string[] EvidenceFeatures =
+    [
+        "login.fail", "login.ok", "fail.users", "fail.ips", "ok.users", "ok.ips", "fail.users.long", "login.fail.long", "login.ok.long",
+        "login.ips", "last-login", "devices", "countries", "asns", "accounts", "seen", "otp.history",
+    ];
 
     public bool IsShared => false;
 
@@ -303,7 +312,7 @@ internal sealed class ReferenceFraudStateStore
         _lastAtMs = atMs;
         var wholeMs = StateMath.WholeMs(op.Window);
         var windowMs = Math.Max(1, wholeMs);
-        var nameId = NameId(op.Name);
+        var nameId = NameId(FraudFeatures.WireName(op.Feature));
         if ((_evidenceIds[nameId] || op.Kind == StateOperationKind.AddScore) && (_slotClass[subject.Slot] & ClassMask) != (byte)EvictionClass.Evidence && Writes(in op))
         {
             Move(subject.Slot, EvictionClass.Evidence);

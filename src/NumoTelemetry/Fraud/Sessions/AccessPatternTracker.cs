@@ -10,7 +10,7 @@ namespace NumoTelemetry.Fraud.Sessions;
 /// <see cref="AccessPattern"/>s. All operations of a batch go to the store in one call.
 /// </summary>
 /// <remarks>
-/// Feature names (state keys) by subject: ip — <c>req.short</c>, <c>req</c>, <c>paths</c>, <c>returning</c>, <c>sessions</c>,
+/// Features by subject, by their wire names (<see cref="FraudFeatures.WireName"/>): ip — <c>req.short</c>, <c>req</c>, <c>paths</c>, <c>returning</c>, <c>sessions</c>,
 /// <c>sreq</c>, <c>uas</c>, <c>ok.users</c>, <c>missing</c>,
 /// <c>errors</c>, <c>vreq</c>, <c>visitors</c>, <c>timing</c>, <c>login.fail</c>, <c>login.ok</c>, <c>fail.users</c>,
 /// <c>fail.users.long</c>, <c>login.fail.long</c>, <c>login.ok.long</c>; ip and ip-prefix, over <see cref="FraudOptions.LongAnalysisWindow"/> —
@@ -23,17 +23,6 @@ namespace NumoTelemetry.Fraud.Sessions;
 internal sealed class AccessPatternTracker
 {
     private const int LongSlots = 5;
-
-    /// <summary>
-    /// The features whose writes are evidence (logins, failed and successful; an account's addresses, devices, countries and AS
-    /// numbers; a device's accounts): a subject with one is evicted from the in-memory state only after every subject without
-    /// (<see cref="EvictionClass.Evidence"/>), so a flood of new addresses cannot wipe an account's failed logins.
-    /// </summary>
-    internal static readonly string[] EvidenceFeatures =
-    [
-        "login.fail", "login.ok", "fail.users", "fail.ips", "ok.users", "ok.ips", "fail.users.long", "login.fail.long", "login.ok.long",
-        "login.ips", "last-login", "devices", "countries", "asns", "accounts", "seen", "otp.history",
-    ];
 
     private readonly FraudOptions _options;
 
@@ -73,30 +62,30 @@ internal sealed class AccessPatternTracker
 
         if (!ip.IsEmpty)
         {
-            plan.IpRequestsShort = Increment(batch, ip, "req.short", at, o.Burst.Window, 1);
-            plan.IpRequests = Increment(batch, ip, "req", at, analysis, 1);
-            plan.IpDistinctPaths = Distinct(batch, ip, "paths", at, analysis, path);
-            plan.IpReturningClients = Distinct(batch, ip, "returning", at, analysis, visitorVerified ? visitor : 0);
+            plan.IpRequestsShort = Increment(batch, ip, FraudFeature.RequestsShort, at, o.Burst.Window, 1);
+            plan.IpRequests = Increment(batch, ip, FraudFeature.Requests, at, analysis, 1);
+            plan.IpDistinctPaths = Distinct(batch, ip, FraudFeature.Paths, at, analysis, path);
+            plan.IpReturningClients = Distinct(batch, ip, FraudFeature.ReturningClients, at, analysis, visitorVerified ? visitor : 0);
             var sessionHash = record.Session.IsEmpty ? 0UL : record.Session.Hash64;
-            plan.IpSessions = Distinct(batch, ip, "sessions", at, analysis, sessionHash);
-            plan.IpSessionRequests = Increment(batch, ip, "sreq", at, analysis, sessionHash != 0 ? 1 : 0);
-            plan.IpUserAgents = Distinct(batch, ip, "uas", at, analysis, record.UserAgentId.IsEmpty ? 0 : record.UserAgentId.Hash64);
-            plan.IpLoginUsers = Distinct(batch, ip, "ok.users", at, o.CredentialStuffing.Window, succeeded ? user.Hash64 : 0);
+            plan.IpSessions = Distinct(batch, ip, FraudFeature.Sessions, at, analysis, sessionHash);
+            plan.IpSessionRequests = Increment(batch, ip, FraudFeature.SessionRequests, at, analysis, sessionHash != 0 ? 1 : 0);
+            plan.IpUserAgents = Distinct(batch, ip, FraudFeature.UserAgents, at, analysis, record.UserAgentId.IsEmpty ? 0 : record.UserAgentId.Hash64);
+            plan.IpLoginUsers = Distinct(batch, ip, FraudFeature.SucceededUsers, at, o.CredentialStuffing.Window, succeeded ? user.Hash64 : 0);
             if (record.StatusCode is 401 or 403 or 404)
             {
-                plan.IpMissingPaths = Distinct(batch, ip, "missing", at, analysis, record.StatusCode == 404 ? path : 0);
-                plan.IpErrors = Increment(batch, ip, "errors", at, analysis, 1);
+                plan.IpMissingPaths = Distinct(batch, ip, FraudFeature.MissingPaths, at, analysis, record.StatusCode == 404 ? path : 0);
+                plan.IpErrors = Increment(batch, ip, FraudFeature.Errors, at, analysis, 1);
             }
 
             if (visitor != 0)
             {
                 // A cookie that fails verification counts as a new visitor on every request (cookie churn), however often it is reused.
                 var forged = record.HasVisitorCookie && !record.VisitorCookieVerified && !record.VisitorCookieIssued;
-                plan.IpVisitorRequests = Increment(batch, ip, "vreq", at, analysis, 1);
-                plan.IpDistinctVisitors = Distinct(batch, ip, "visitors", at, analysis, forged ? Mix(visitor, at.UtcTicks) : visitor);
+                plan.IpVisitorRequests = Increment(batch, ip, FraudFeature.VisitorRequests, at, analysis, 1);
+                plan.IpDistinctVisitors = Distinct(batch, ip, FraudFeature.Visitors, at, analysis, forged ? Mix(visitor, at.UtcTicks) : visitor);
             }
 
-            batch.Append(StateOperationKind.ObserveTiming, ip, "timing", at, analysis, out plan.Timing);
+            batch.Append(StateOperationKind.ObserveTiming, ip, FraudFeature.Timing, at, analysis, out plan.Timing);
             if (longWindow)
             {
                 PlanLong(record, batch, ip, ref plan.IpDistinctPathsLong, longWindowPath, visitorVerified);
@@ -107,12 +96,12 @@ internal sealed class AccessPatternTracker
                 var stuffing = o.CredentialStuffing.Window;
                 var spraying = o.PasswordSpraying.Window;
                 var failedUser = failed ? user.Hash64 : 0;
-                plan.IpLoginFailures = Increment(batch, ip, "login.fail", at, stuffing, failed ? 1 : 0);
-                plan.IpLoginSuccesses = Increment(batch, ip, "login.ok", at, stuffing, succeeded ? 1 : 0);
-                plan.IpFailedAccounts = Distinct(batch, ip, "fail.users", at, stuffing, failedUser);
-                plan.IpFailedAccountsLong = Distinct(batch, ip, "fail.users.long", at, spraying, failedUser);
-                plan.IpLoginFailuresLong = Increment(batch, ip, "login.fail.long", at, spraying, failed ? 1 : 0);
-                plan.IpLoginSuccessesLong = Increment(batch, ip, "login.ok.long", at, spraying, succeeded ? 1 : 0);
+                plan.IpLoginFailures = Increment(batch, ip, FraudFeature.LoginFailures, at, stuffing, failed ? 1 : 0);
+                plan.IpLoginSuccesses = Increment(batch, ip, FraudFeature.LoginSuccesses, at, stuffing, succeeded ? 1 : 0);
+                plan.IpFailedAccounts = Distinct(batch, ip, FraudFeature.FailedUsers, at, stuffing, failedUser);
+                plan.IpFailedAccountsLong = Distinct(batch, ip, FraudFeature.FailedUsersLong, at, spraying, failedUser);
+                plan.IpLoginFailuresLong = Increment(batch, ip, FraudFeature.LoginFailuresLong, at, spraying, failed ? 1 : 0);
+                plan.IpLoginSuccessesLong = Increment(batch, ip, FraudFeature.LoginSuccessesLong, at, spraying, succeeded ? 1 : 0);
             }
         }
 
@@ -124,39 +113,39 @@ internal sealed class AccessPatternTracker
             var prefix = SubjectKey.From(SubjectKind.IpPrefix, record.IpPrefix);
             if (!prefix.IsEmpty)
             {
-                plan.PrefixLoginFailures = Increment(batch, prefix, "login.fail", at, window, failed ? 1 : 0);
-                plan.PrefixLoginSuccesses = Increment(batch, prefix, "login.ok", at, window, succeeded ? 1 : 0);
-                plan.PrefixFailedIps = Distinct(batch, prefix, "fail.ips", at, window, failedIp);
-                plan.PrefixFailedAccounts = Distinct(batch, prefix, "fail.users", at, window, failedUser);
+                plan.PrefixLoginFailures = Increment(batch, prefix, FraudFeature.LoginFailures, at, window, failed ? 1 : 0);
+                plan.PrefixLoginSuccesses = Increment(batch, prefix, FraudFeature.LoginSuccesses, at, window, succeeded ? 1 : 0);
+                plan.PrefixFailedIps = Distinct(batch, prefix, FraudFeature.FailedIps, at, window, failedIp);
+                plan.PrefixFailedAccounts = Distinct(batch, prefix, FraudFeature.FailedUsers, at, window, failedUser);
             }
 
             var asn = SubjectKey.ForAsn(record.Geo?.Asn ?? 0);
             if (!asn.IsEmpty)
             {
-                plan.AsnLoginFailures = Increment(batch, asn, "login.fail", at, window, failed ? 1 : 0);
-                plan.AsnLoginSuccesses = Increment(batch, asn, "login.ok", at, window, succeeded ? 1 : 0);
-                plan.AsnFailedIps = Distinct(batch, asn, "fail.ips", at, window, failedIp);
-                plan.AsnFailedAccounts = Distinct(batch, asn, "fail.users", at, window, failedUser);
+                plan.AsnLoginFailures = Increment(batch, asn, FraudFeature.LoginFailures, at, window, failed ? 1 : 0);
+                plan.AsnLoginSuccesses = Increment(batch, asn, FraudFeature.LoginSuccesses, at, window, succeeded ? 1 : 0);
+                plan.AsnFailedIps = Distinct(batch, asn, FraudFeature.FailedIps, at, window, failedIp);
+                plan.AsnFailedAccounts = Distinct(batch, asn, FraudFeature.FailedUsers, at, window, failedUser);
             }
 
             if (!user.IsEmpty)
             {
                 var account = o.AccountBruteForce.Window;
-                plan.UserFailures = Increment(batch, user, "login.fail", at, account, failed ? 1 : 0);
-                plan.UserFailedIps = Distinct(batch, user, "fail.ips", at, account, failedIp);
-                plan.UserLoginIps = Distinct(batch, user, "ok.ips", at, o.CredentialStuffing.Window, succeeded ? ip.Hash64 : 0);
+                plan.UserFailures = Increment(batch, user, FraudFeature.LoginFailures, at, account, failed ? 1 : 0);
+                plan.UserFailedIps = Distinct(batch, user, FraudFeature.FailedIps, at, account, failedIp);
+                plan.UserLoginIps = Distinct(batch, user, FraudFeature.SucceededIps, at, o.CredentialStuffing.Window, succeeded ? ip.Hash64 : 0);
                 if (!ip.IsEmpty)
                 {
-                    plan.UserLoginIpKnown = Member(batch, user, "login.ips", at, account, ip.Hash64);
+                    plan.UserLoginIpKnown = Member(batch, user, FraudFeature.LoginIps, at, account, ip.Hash64);
                 }
 
                 if (succeeded)
                 {
                     var profile = o.AccountTakeover.ProfileRetention;
-                    batch.Append(StateOperationKind.Exchange, user, "last-login", at, profile, out plan.PreviousLogin).Observation = Observe(record);
-                    plan.Devices = Member(batch, user, "devices", at, profile, record.UserAgentId.IsEmpty ? 0 : record.UserAgentId.Hash64);
-                    plan.Countries = Member(batch, user, "countries", at, profile, Observation.PackCountry(record.Geo?.CountryIsoCode));
-                    plan.Asns = Member(batch, user, "asns", at, profile, (ulong)Math.Max(0, record.Geo?.Asn ?? 0));
+                    batch.Append(StateOperationKind.Exchange, user, FraudFeature.LastLogin, at, profile, out plan.PreviousLogin).Observation = Observe(record);
+                    plan.Devices = Member(batch, user, FraudFeature.Devices, at, profile, record.UserAgentId.IsEmpty ? 0 : record.UserAgentId.Hash64);
+                    plan.Countries = Member(batch, user, FraudFeature.Countries, at, profile, Observation.PackCountry(record.Geo?.CountryIsoCode));
+                    plan.Asns = Member(batch, user, FraudFeature.Asns, at, profile, (ulong)Math.Max(0, record.Geo?.Asn ?? 0));
                 }
             }
         }
@@ -165,13 +154,13 @@ internal sealed class AccessPatternTracker
         if (!session.IsEmpty)
         {
             // In place (Append), as every other operation: a StateOperation is about 160 bytes, built and copied otherwise.
-            batch.Append(StateOperationKind.Exchange, session, "fingerprint", at, o.SessionHijack.SessionRetention, out plan.PreviousSession).Observation = Observe(record);
+            batch.Append(StateOperationKind.Exchange, session, FraudFeature.Fingerprint, at, o.SessionHijack.SessionRetention, out plan.PreviousSession).Observation = Observe(record);
         }
 
         if (!user.IsEmpty && (login || signUp))
         {
             // Whether the site ever saw the account succeed or sign up: read on a failure (element 0), recorded on a success or sign-up.
-            plan.UserSeen = Member(batch, user, "seen", at, o.AccountTakeover.ProfileRetention, succeeded || signUp ? 1UL : 0UL);
+            plan.UserSeen = Member(batch, user, FraudFeature.Seen, at, o.AccountTakeover.ProfileRetention, succeeded || signUp ? 1UL : 0UL);
         }
 
         if (record.OtpPrefix != 0 && (record.TryGetSignal(SignalKind.OtpRequested, out _) || record.TryGetSignal(SignalKind.OtpVerified, out _)))
@@ -181,7 +170,7 @@ internal sealed class AccessPatternTracker
 
         if ((succeeded || signUp) && !user.IsEmpty && visitor != 0)
         {
-            plan.VisitorAccounts = Distinct(batch, SubjectKey.From(SubjectKind.Visitor, record.Visitor), "accounts", at, o.AccountsPerDevice.Window, user.Hash64);
+            plan.VisitorAccounts = Distinct(batch, SubjectKey.From(SubjectKind.Visitor, record.Visitor), FraudFeature.Accounts, at, o.AccountsPerDevice.Window, user.Hash64);
         }
 
         return plan;
@@ -199,14 +188,14 @@ internal sealed class AccessPatternTracker
         var verified = record.TryGetSignal(SignalKind.OtpVerified, out _);
         var number = requested && !record.OtpPhone.IsEmpty ? record.OtpPhone.Hash64 : 0;
         var prefix = SubjectKey.ForPhonePrefix(record.OtpPrefix);
-        plan.OtpPrefixRequests = Increment(batch, prefix, "otp.req", at, o.Window, requested ? 1 : 0);
-        plan.OtpPrefixVerified = Increment(batch, prefix, "otp.ok", at, o.Window, verified ? 1 : 0);
-        plan.OtpPrefixNumbers = Distinct(batch, prefix, "otp.numbers", at, o.Window, number);
-        plan.OtpPrefixBlocks = Distinct(batch, prefix, "otp.blocks", at, o.Window, requested ? record.OtpBlock : 0);
+        plan.OtpPrefixRequests = Increment(batch, prefix, FraudFeature.OtpRequests, at, o.Window, requested ? 1 : 0);
+        plan.OtpPrefixVerified = Increment(batch, prefix, FraudFeature.OtpVerified, at, o.Window, verified ? 1 : 0);
+        plan.OtpPrefixNumbers = Distinct(batch, prefix, FraudFeature.OtpNumbers, at, o.Window, number);
+        plan.OtpPrefixBlocks = Distinct(batch, prefix, FraudFeature.OtpBlocks, at, o.Window, requested ? record.OtpBlock : 0);
         if (requested)
         {
-            plan.OtpDestinationHistory = Increment(batch, SubjectKey.ForPhonePrefix(record.OtpCallingCode), "otp.history", at, o.DestinationHistory, 1);
-            plan.OtpSiteHistory = Increment(batch, SubjectKey.Site, "otp.history", at, o.DestinationHistory, 1);
+            plan.OtpDestinationHistory = Increment(batch, SubjectKey.ForPhonePrefix(record.OtpCallingCode), FraudFeature.OtpHistory, at, o.DestinationHistory, 1);
+            plan.OtpSiteHistory = Increment(batch, SubjectKey.Site, FraudFeature.OtpHistory, at, o.DestinationHistory, 1);
         }
 
         PlanOtpClient(batch, SubjectKey.From(SubjectKind.Ip, record.Ip), at, o.Window, requested, verified, number, ref plan.OtpIpRequests);
@@ -223,9 +212,9 @@ internal sealed class AccessPatternTracker
         }
 
         var slots = MemoryMarshal.CreateSpan(ref first, 3);
-        slots[0] = Increment(batch, subject, "otp.req", at, window, requested ? 1 : 0);
-        slots[1] = Increment(batch, subject, "otp.ok", at, window, verified ? 1 : 0);
-        slots[2] = Distinct(batch, subject, "otp.numbers", at, window, number);
+        slots[0] = Increment(batch, subject, FraudFeature.OtpRequests, at, window, requested ? 1 : 0);
+        slots[1] = Increment(batch, subject, FraudFeature.OtpVerified, at, window, verified ? 1 : 0);
+        slots[2] = Distinct(batch, subject, FraudFeature.OtpNumbers, at, window, number);
     }
 
     private static OtpCounts ReadOtp(in int first, FraudStateBatch batch)
@@ -331,13 +320,13 @@ internal sealed class AccessPatternTracker
         var slots = MemoryMarshal.CreateSpan(ref first, LongSlots);
         var client = visitorVerified && !record.Visitor.IsEmpty ? record.Visitor.Hash64
             : record.UserAgentId.IsEmpty ? 0 : Mix(record.UserAgentId.Hash64, 1);
-        slots[0] = Distinct(batch, subject, "paths.long", at, window, path);
-        slots[1] = Increment(batch, subject, "req.long", at, window, 1);
-        slots[2] = Distinct(batch, subject, "clients.long", at, window, client);
+        slots[0] = Distinct(batch, subject, FraudFeature.PathsLong, at, window, path);
+        slots[1] = Increment(batch, subject, FraudFeature.RequestsLong, at, window, 1);
+        slots[2] = Distinct(batch, subject, FraudFeature.ClientsLong, at, window, client);
         if (record.StatusCode is 401 or 403 or 404)
         {
-            slots[3] = Distinct(batch, subject, "missing.long", at, window, record.StatusCode == 404 ? path : 0);
-            slots[4] = Increment(batch, subject, "errors.long", at, window, 1);
+            slots[3] = Distinct(batch, subject, FraudFeature.MissingPathsLong, at, window, record.StatusCode == 404 ? path : 0);
+            slots[4] = Increment(batch, subject, FraudFeature.ErrorsLong, at, window, 1);
         }
     }
 
@@ -378,21 +367,21 @@ internal sealed class AccessPatternTracker
         return x == 0 ? 1 : x;
     }
 
-    private static int Increment(FraudStateBatch batch, in SubjectKey subject, string name, DateTimeOffset at, TimeSpan window, long amount)
+    private static int Increment(FraudStateBatch batch, in SubjectKey subject, FraudFeature feature, DateTimeOffset at, TimeSpan window, long amount)
     {
-        batch.Append(StateOperationKind.Increment, subject, name, at, window, out var index).Amount = amount;
+        batch.Append(StateOperationKind.Increment, subject, feature, at, window, out var index).Amount = amount;
         return index;
     }
 
-    private static int Distinct(FraudStateBatch batch, in SubjectKey subject, string name, DateTimeOffset at, TimeSpan window, ulong element)
+    private static int Distinct(FraudStateBatch batch, in SubjectKey subject, FraudFeature feature, DateTimeOffset at, TimeSpan window, ulong element)
     {
-        batch.Append(StateOperationKind.AddDistinct, subject, name, at, window, out var index).Element = element;
+        batch.Append(StateOperationKind.AddDistinct, subject, feature, at, window, out var index).Element = element;
         return index;
     }
 
-    private static int Member(FraudStateBatch batch, in SubjectKey subject, string name, DateTimeOffset at, TimeSpan window, ulong element)
+    private static int Member(FraudStateBatch batch, in SubjectKey subject, FraudFeature feature, DateTimeOffset at, TimeSpan window, ulong element)
     {
-        batch.Append(StateOperationKind.AddMember, subject, name, at, window, out var index).Element = element;
+        batch.Append(StateOperationKind.AddMember, subject, feature, at, window, out var index).Element = element;
         return index;
     }
 }

@@ -26,8 +26,14 @@ public sealed class FraudStateBatch
     public Span<StateResult> Results => _results.AsSpan(0, Count);
 
     /// <summary>Appends an operation; returns its index (the index of its result).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The operation's <see cref="StateOperation.Feature"/> is not a defined feature.</exception>
     public int Add(in StateOperation operation)
     {
+        if (FraudFeatures.WireNameOrNull(operation.Feature) is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(operation), operation.Feature, "Not a fraud feature.");
+        }
+
         if (Count == _operations.Length)
         {
             Array.Resize(ref _operations, _operations.Length * 2);
@@ -43,7 +49,7 @@ public sealed class FraudStateBatch
     /// Appends an operation in place (no struct copied): the new slot holds only the common fields, every other field is
     /// default, for the caller to set through the reference before the batch is applied.
     /// </summary>
-    internal ref StateOperation Append(StateOperationKind kind, in SubjectKey subject, string name, DateTimeOffset at, TimeSpan window, out int index)
+    internal ref StateOperation Append(StateOperationKind kind, in SubjectKey subject, FraudFeature feature, DateTimeOffset at, TimeSpan window, out int index)
     {
         if (Count == _operations.Length)
         {
@@ -59,7 +65,7 @@ public sealed class FraudStateBatch
         ref var op = ref _operations[index];
         op.Kind = kind;
         op.Subject = subject;
-        op.Name = name;
+        op.Feature = feature;
         op.At = at;
         op.Window = window;
         op.Amount = 0;
@@ -76,7 +82,7 @@ public sealed class FraudStateBatch
     /// <summary>Empties the batch (keeps its capacity).</summary>
     /// <remarks>
     /// The slots keep their old operations until reused (<see cref="Add"/> and <c>Append</c> write every field): they hold
-    /// no raw values (pseudonymous subjects, the detectors' names and reasons, counts, times, GeoIP locations).
+    /// no raw values (pseudonymous subjects, features and the detectors' reasons, counts, times, GeoIP locations).
     /// </remarks>
     public void Clear() => Count = 0;
 

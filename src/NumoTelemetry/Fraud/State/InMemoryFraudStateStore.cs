@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using NumoTelemetry.Fraud.Sessions;
 
 namespace NumoTelemetry.Fraud.State;
 
@@ -17,7 +16,7 @@ namespace NumoTelemetry.Fraud.State;
 /// only its own kind. Single-threaded (the pipeline thread).
 /// </summary>
 /// <remarks>
-/// A feature in a block is a header word (name id, type, payload length, and 32 bits of its own) followed by its payload words:
+/// A feature in a block is a header word (its <see cref="FraudFeature"/>, type, payload length, and 32 bits of its own) followed by its payload words:
 /// a counter's head bucket and six buckets, <c>ushort</c>s while they fit (3 words in all), else <c>int</c>s (5 words); a distinct count's generation and its two generations'
 /// elements, exact (2 words and one per element) until <see cref="InlineDistinct"/> elements, then a <see cref="SpilledDistinct"/>
 /// object with the same two sketches as before (1 word); a timing series (5 words); an observation (10 words); a member set's
@@ -32,7 +31,6 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     // below DistinctSketch.SmallLimit, so an inline feature is always the sketches' exact small mode.
     private const int InlineDistinct = 16;
 
-    private readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
     private readonly int _maxSubjects;
     private readonly FeatureArena _arena = new();
     private int _count;
@@ -57,8 +55,6 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     private readonly int[] _tails = [-1, -1, -1];
     private readonly int[] _counts = new int[3];
     private readonly long[] _evictedBy = new long[4]; // EvictionClass, then expired
-    private readonly HashSet<string> _evidenceNames;
-    private bool[] _evidenceIds = new bool[64];
 
     // A direct-mapped cache of recently used subjects in front of the table: a record's handful of subjects (ip, prefix,
     // session, visitor, user, asn) come back operation after operation. Emptied whenever a subject leaves.
@@ -82,23 +78,11 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     private int _objectHigh;
     private readonly Stack<int> _freeObjects = new();
 
-    // Feature names are a few dozen constant strings: a cache by reference (identity hash) spares the ordinal string hash.
-    // Direct-mapped, so it is sized for collisions to be rare: names sharing a slot would evict each other on every
-    // request and pay the string hash every time.
-    private const int NameSlots = 1024;
-    private readonly string?[] _nameRefs = new string?[NameSlots];
-    private readonly int[] _nameIds = new int[NameSlots];
-
     /// <param name="maxSubjects">The bound.</param>
-    /// <param name="evidenceFeatures">
-    /// The feature names whose writes make a subject evidence (failed and successful logins, accounts, devices, ...): the
-    /// engine's <see cref="Sessions.AccessPatternTracker.EvidenceFeatures"/> by default.
-    /// </param>
-    public InMemoryFraudStateStore(int maxSubjects, IEnumerable<string>? evidenceFeatures = null)
+    public InMemoryFraudStateStore(int maxSubjects)
     {
         _maxSubjects = Math.Max(16, maxSubjects);
         _probationTarget = Math.Max(1, (int)((long)_maxSubjects * ProbationShare / 100));
-        _evidenceNames = new HashSet<string>(evidenceFeatures ?? Sessions.AccessPatternTracker.EvidenceFeatures, StringComparer.Ordinal);
         Array.Fill(_recent, -1);
     }
 
@@ -180,6 +164,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     /// pass while the previous one's lines arrive. Returns the end of the operations covered. Only a hint: a wrong guess
     /// (a probe past the first entry, a subject moved since) costs a useless load, never a wrong result.
     /// </summary>
+    // Long because: three prefetch passes (table entries, slots, blocks), each issued while the previous one's lines arrive.
     private unsafe int Prefetch(ReadOnlySpan<StateOperation> operations, int from)
     {
         if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
@@ -302,21 +287,15 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             return false;
         }
 
-        var names = new Dictionary<int, string>();
-        foreach (var (name, id) in _names)
-        {
-            names[id] = name;
-        }
-
         writer.WriteNumber("expiresAtMs", _slots[slot].Expires);
         writer.WriteString("class", ((EvictionClass)(_slots[slot].Class & ClassMask)).ToString().ToLowerInvariant());
         writer.WriteStartArray("features");
         var block = Block(slot);
         for (var f = 0; f < block.Length; f += 1 + Feature.Payload(block[f]))
         {
-            var nameId = Feature.Name(block[f]);
+            var feature = Feature.Name(block[f]);
             writer.WriteStartObject();
-            writer.WriteString("name", names.TryGetValue(nameId, out var n) ? n : nameId.ToString(CultureInfo.InvariantCulture));
+            writer.WriteString("name", FraudFeatures.WireNameOrNull(feature) ?? ((int)feature).ToString(CultureInfo.InvariantCulture));
             DescribeFeature(block.Slice(f, 1 + Feature.Payload(block[f])), writer);
             writer.WriteEndObject();
         }
@@ -423,8 +402,8 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         _lastAtMs = atMs;
         var wholeMs = StateMath.WholeMs(op.Window);
         var windowMs = Math.Max(1, wholeMs);
-        var nameId = NameId(op.Name);
-        if ((_evidenceIds[nameId] || op.Kind == StateOperationKind.AddScore) && (_slots[slot].Class & ClassMask) != (byte)EvictionClass.Evidence && Writes(in op))
+        var featureId = (int)op.Feature;
+        if ((FraudFeatures.IsEvidence(op.Feature) || op.Kind == StateOperationKind.AddScore) && (_slots[slot].Class & ClassMask) != (byte)EvictionClass.Evidence && Writes(in op))
         {
             Move(slot, EvictionClass.Evidence);
         }
@@ -433,7 +412,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         {
             case StateOperationKind.Increment:
             {
-                var f = FindFeature(slot, nameId, Feature.Counter);
+                var f = FindFeature(slot, featureId, Feature.Counter);
                 if (f < 0)
                 {
                     if (op.Amount == 0)
@@ -441,7 +420,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                         break;
                     }
 
-                    f = AddFeature(slot, Feature.Header(nameId, Feature.Counter, Counter.NarrowWords, 0));
+                    f = AddFeature(slot, Feature.Header(featureId, Feature.Counter, Counter.NarrowWords, 0));
                     Counter.Init(Block(slot).Slice(f, 1 + Counter.NarrowWords));
                 }
 
@@ -452,7 +431,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
             case StateOperationKind.AddDistinct:
             {
-                var f = FindFeature(slot, nameId, Feature.Distinct);
+                var f = FindFeature(slot, featureId, Feature.Distinct);
                 if (f < 0)
                 {
                     if (op.Element == 0)
@@ -460,7 +439,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                         break; // a read of nothing: 0, and no feature
                     }
 
-                    f = AddFeature(slot, Feature.Header(nameId, Feature.Distinct, 1, 0));
+                    f = AddFeature(slot, Feature.Header(featureId, Feature.Distinct, 1, 0));
                     Block(slot)[f + 1] = unchecked((ulong)long.MinValue);
                 }
 
@@ -472,10 +451,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
             case StateOperationKind.ObserveTiming:
             {
-                var f = FindFeature(slot, nameId, Feature.Timing);
+                var f = FindFeature(slot, featureId, Feature.Timing);
                 if (f < 0)
                 {
-                    f = AddFeature(slot, Feature.Header(nameId, Feature.Timing, Timing.Words, 0));
+                    f = AddFeature(slot, Feature.Header(featureId, Feature.Timing, Timing.Words, 0));
                     Timing.Init(Block(slot).Slice(f, 1 + Timing.Words));
                 }
 
@@ -490,10 +469,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
             case StateOperationKind.Exchange:
             {
-                var f = FindFeature(slot, nameId, Feature.Observation);
+                var f = FindFeature(slot, featureId, Feature.Observation);
                 if (f < 0)
                 {
-                    f = AddFeature(slot, Feature.Header(nameId, Feature.Observation, Observed.Words, 0));
+                    f = AddFeature(slot, Feature.Header(featureId, Feature.Observation, Observed.Words, 0));
                     Observed.Init(Block(slot).Slice(f, 1 + Observed.Words));
                 }
 
@@ -514,10 +493,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
             case StateOperationKind.AddMember:
             {
-                var f = FindFeature(slot, nameId, Feature.Member);
+                var f = FindFeature(slot, featureId, Feature.Member);
                 if (f < 0)
                 {
-                    f = AddFeature(slot, Feature.Header(nameId, Feature.Member, 1, 0));
+                    f = AddFeature(slot, Feature.Header(featureId, Feature.Member, 1, 0));
                     Block(slot)[f + 1] = long.MaxValue;
                 }
 
@@ -534,10 +513,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
             case StateOperationKind.AddScore:
             {
-                var f = FindFeature(slot, nameId, Feature.Score);
+                var f = FindFeature(slot, featureId, Feature.Score);
                 if (f < 0)
                 {
-                    f = AddFeature(slot, Feature.ObjectHeader(nameId, Feature.Score, AddObject(new ScoreState())));
+                    f = AddFeature(slot, Feature.ObjectHeader(featureId, Feature.Score, AddObject(new ScoreState())));
                 }
 
                 var score = (ScoreState)_objects[Feature.Aux(Block(slot)[f])]!;
@@ -835,18 +814,19 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     }
 
     /// <summary>
-    /// Finds a feature by name and type; returns its word offset in the block, or -1. The search starts after the last feature
-    /// used (a request's operations on a subject come in the same order every time, and new features go in right after the last
-    /// one used, so the block keeps that order and the next feature is usually the first looked at), then wraps round. A feature
-    /// is unique by name and type, so the order of the search never changes the answer.
+    /// Finds a feature by its <see cref="FraudFeature"/> and type; returns its word offset in the block, or -1. The search starts
+    /// after the last feature used (a request's operations on a subject come in the same order every time, and new features go in
+    /// right after the last one used, so the block keeps that order and the next feature is usually the first looked at), then
+    /// wraps round. A block holds at most one feature of a <see cref="FraudFeature"/> and type, so the order of the search never
+    /// changes the answer.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int FindFeature(int slot, int nameId, int type)
+    private int FindFeature(int slot, int featureId, int type)
     {
         var block = Block(slot);
         var cursor = _slots[slot].Cursor - 1;
         var start = cursor < 0 ? block.Length : cursor + 1 + Feature.Payload(block[cursor]);
-        var key = Feature.Key(nameId, type);
+        var key = Feature.Key(featureId, type);
         for (var f = start; f < block.Length; f += 1 + Feature.Payload(block[f]))
         {
             if (Feature.Matches(block[f], key))
@@ -1148,57 +1128,13 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int NameId(string name)
-    {
-        if (name is not null)
-        {
-            var r = RuntimeHelpers.GetHashCode(name) & (NameSlots - 1);
-            if (ReferenceEquals(_nameRefs[r], name))
-            {
-                return _nameIds[r];
-            }
-
-            var id = NameIdSlow(name);
-            _nameRefs[r] = name;
-            _nameIds[r] = id;
-            return id;
-        }
-
-        return NameIdSlow(string.Empty);
-    }
-
-    private int NameIdSlow(string name)
-    {
-        ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(_names, name ?? string.Empty, out var exists);
-        if (!exists)
-        {
-            id = _names.Count;
-            if (id > Feature.MaxName)
-            {
-                _names.Remove(name ?? string.Empty);
-                throw new InvalidOperationException("Too many fraud feature names.");
-            }
-
-            if (id >= _evidenceIds.Length)
-            {
-                Array.Resize(ref _evidenceIds, _evidenceIds.Length * 2);
-            }
-
-            _evidenceIds[id] = _evidenceNames.Contains(name ?? string.Empty);
-        }
-
-        return id;
-    }
-
     /// <summary>
-    /// A feature's header word: bits 0–15 the name id, 16–19 the type, 20 whether the feature is an object (its index in the
-    /// upper half), 21 whether a counter is wide, 24–31 the payload words that follow, 32–63 the feature's own (a distinct count's set sizes, a member count,
-    /// an observation's UTC offset, an object's index).
+    /// A feature's header word: bits 0–15 its <see cref="FraudFeature"/> (a byte: 8–15 are zero), 16–19 the type, 20 whether the
+    /// feature is an object (its index in the upper half), 21 whether a counter is wide, 24–31 the payload words that follow, 32–63
+    /// the feature's own (a distinct count's set sizes, a member count, an observation's UTC offset, an object's index).
     /// </summary>
     private static class Feature
     {
-        public const int MaxName = 0xFFFF;
         public const int Counter = 1;
         public const int Distinct = 2;
         public const int Timing = 3;
@@ -1208,17 +1144,17 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         private const ulong ObjectFlag = 1UL << 20;
         private const ulong WideFlag = 1UL << 21;
 
-        public static ulong Header(int nameId, int type, int payload, uint aux) =>
-            (uint)nameId | ((ulong)type << 16) | ((ulong)payload << 24) | ((ulong)aux << 32);
+        public static ulong Header(int featureId, int type, int payload, uint aux) =>
+            (uint)featureId | ((ulong)type << 16) | ((ulong)payload << 24) | ((ulong)aux << 32);
 
-        public static ulong ObjectHeader(int nameId, int type, int index) => Header(nameId, type, 0, (uint)index) | ObjectFlag;
+        public static ulong ObjectHeader(int featureId, int type, int index) => Header(featureId, type, 0, (uint)index) | ObjectFlag;
 
-        public static ulong Key(int nameId, int type) => (uint)nameId | ((ulong)type << 16);
+        public static ulong Key(int featureId, int type) => (uint)featureId | ((ulong)type << 16);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static bool Matches(ulong header, ulong key) => (header & 0xF_FFFF) == key;
 
-        public static int Name(ulong header) => (int)(header & 0xFFFF);
+        public static FraudFeature Name(ulong header) => (FraudFeature)(header & 0xFF);
 
         public static int Type(ulong header) => (int)(header >> 16) & 0xF;
 

@@ -25,10 +25,10 @@ public struct StateOperation
     public SubjectKey Subject;
 
     /// <summary>
-    /// The feature name, a short constant such as <c>req</c> or <c>fail.users</c> (never data). Unique per subject
-    /// kind: one name is always used with the same operation kind and window.
+    /// The feature (its wire name, <see cref="FraudFeatures.WireName"/>, names it in stores). One feature is always used with
+    /// the same operation kind and window for one subject kind.
     /// </summary>
-    public string Name;
+    public FraudFeature Feature;
 
     /// <summary>The time of the event (the record's timestamp: simulated time in replay). Stores compute windows from it, never from their own clock.</summary>
     public DateTimeOffset At;
