@@ -68,7 +68,7 @@ public class ReplayBenchmarks
     public int ParseOnly()
     {
         var reader = new LineReader(new MemoryStream(_log, writable: false));
-        var pool = new StringPool(16_384);
+        var pool = new NumoTelemetry.Internal.BoundedInterner(16_384, ReplayRunner.MaxPooledLength);
         var request = new ReplayRequest();
         var ok = 0;
         while (reader.TryReadLine(out var line, out var tooLong))

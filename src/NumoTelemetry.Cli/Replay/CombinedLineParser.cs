@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Cli.Replay;
@@ -13,7 +14,7 @@ internal static class CombinedLineParser
     private static readonly string[] s_months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
     // Long because: a tight parser of the combined log format, one field after the other over one span.
-    public static bool TryParse(ReadOnlySpan<byte> bytes, ReplayRequest request, StringPool pool, Span<char> buffer, out string? error)
+    public static bool TryParse(ReadOnlySpan<byte> bytes, ReplayRequest request, BoundedInterner pool, Span<char> buffer, out string? error)
     {
         request.Reset();
         error = null;
@@ -67,9 +68,9 @@ internal static class CombinedLineParser
             return false;
         }
 
-        request.Method = pool.Get(method);
+        request.Method = pool.Intern(method);
         JsonLineParser.SetPath(request, target.ToString());
-        request.Protocol = protocol.IsEmpty ? null : pool.Get(protocol);
+        request.Protocol = protocol.IsEmpty ? null : pool.Intern(protocol);
 
         if (!int.TryParse(Token(ref line), NumberStyles.None, CultureInfo.InvariantCulture, out request.Status) || request.Status is < 100 or > 999)
         {
@@ -85,7 +86,7 @@ internal static class CombinedLineParser
 
         if (Quoted(ref line, out var ua) && !ua.IsEmpty && !ua.SequenceEqual("-"))
         {
-            request.UserAgent = pool.Get(ua);
+            request.UserAgent = pool.Intern(ua);
         }
 
         return true;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Records;
 
 namespace NumoTelemetry.Cli.Replay;
@@ -26,12 +27,12 @@ internal static class JsonLineParser
     [ThreadStatic]
     private static char[]? t_chars;
 
-    public static bool TryParse(ReadOnlySpan<byte> line, ReplayRequest request, StringPool pool, out string? error) =>
+    public static bool TryParse(ReadOnlySpan<byte> line, ReplayRequest request, BoundedInterner pool, out string? error) =>
         TryParse(line, request, pool, null, out error);
 
     /// <summary>Parses a line; with <paramref name="recent"/>, values that repeat from line to line (paths, cookies, sessions, accounts) reuse their strings.</summary>
     // Long because: a tight single-pass parser: one switch over the JSON line's property names.
-    public static bool TryParse(ReadOnlySpan<byte> line, ReplayRequest request, StringPool pool, RecentStrings? recent, out string? error)
+    public static bool TryParse(ReadOnlySpan<byte> line, ReplayRequest request, BoundedInterner pool, RecentStrings? recent, out string? error)
     {
         request.Reset();
         error = null;
@@ -79,7 +80,7 @@ internal static class JsonLineParser
                         return false;
                     }
 
-                    request.Method = pool.Get(Text(ref reader, chars));
+                    request.Method = pool.Intern(Text(ref reader, chars));
                     seen |= 4;
                 }
                 else if (reader.ValueTextEquals("path"u8))
@@ -113,14 +114,14 @@ internal static class JsonLineParser
                 else if (reader.ValueTextEquals("ua"u8))
                 {
                     reader.Read();
-                    request.UserAgent = reader.TokenType == JsonTokenType.String ? pool.Get(Text(ref reader, chars)) : null;
+                    request.UserAgent = reader.TokenType == JsonTokenType.String ? pool.Intern(Text(ref reader, chars)) : null;
                     reader.Skip(); // an object or array: no User-Agent
                     seen |= 32;
                 }
                 else if (reader.ValueTextEquals("route"u8))
                 {
                     reader.Read();
-                    request.Route = reader.TokenType == JsonTokenType.String ? pool.Get(Text(ref reader, chars)) : null;
+                    request.Route = reader.TokenType == JsonTokenType.String ? pool.Intern(Text(ref reader, chars)) : null;
                     reader.Skip();
                 }
                 else if (reader.ValueTextEquals("referer"u8))
@@ -172,7 +173,7 @@ internal static class JsonLineParser
                 else if (reader.ValueTextEquals("event"u8))
                 {
                     reader.Read();
-                    request.Event = reader.TokenType == JsonTokenType.String ? pool.Get(Text(ref reader, chars)) : null;
+                    request.Event = reader.TokenType == JsonTokenType.String ? pool.Intern(Text(ref reader, chars)) : null;
                     reader.Skip();
                 }
                 else if (reader.ValueTextEquals("phone"u8))

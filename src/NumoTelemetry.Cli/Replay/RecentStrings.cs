@@ -1,25 +1,20 @@
 using System.Text;
+using NumoTelemetry.Internal;
 
 namespace NumoTelemetry.Cli.Replay;
 
 /// <summary>
-/// A direct-mapped cache of recent strings looked up by their UTF-8 bytes or chars: a log repeats its paths, cookies, sessions and
-/// accounts from line to line, so a repeat returns the string made before instead of allocating one per line. A miss replaces the slot.
-/// Single-threaded (the replay's reader thread).
+/// Recent strings looked up by their UTF-8 bytes or chars, interned (<see cref="BoundedInterner"/>): a log repeats its paths, cookies,
+/// sessions and accounts from line to line, so a repeat returns the string made before instead of allocating one per line.
+/// Single-threaded (one capture thread's): it owns the decoding buffer.
 /// </summary>
 internal sealed class RecentStrings
 {
     private const int MaxLength = 512;
-    private readonly string?[] _slots;
-    private readonly int _mask;
+    private readonly BoundedInterner _strings;
     private readonly char[] _chars = new char[MaxLength];
 
-    public RecentStrings(int capacity)
-    {
-        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 16, 1 << 22));
-        _slots = new string?[size];
-        _mask = size - 1;
-    }
+    public RecentStrings(int capacity) => _strings = new BoundedInterner(capacity, MaxLength);
 
     /// <summary>The string of UTF-8 <paramref name="utf8"/> (valid UTF-8, unescaped).</summary>
     public string Get(ReadOnlySpan<byte> utf8)
@@ -34,30 +29,7 @@ internal sealed class RecentStrings
     }
 
     /// <summary>The string of <paramref name="chars"/>.</summary>
-    public string Get(ReadOnlySpan<char> chars)
-    {
-        if (chars.Length > MaxLength)
-        {
-            return chars.ToString();
-        }
-
-        ref var slot = ref _slots[Hash(chars) & _mask];
-        var existing = slot;
-        if (existing is not null && chars.SequenceEqual(existing))
-        {
-            return existing;
-        }
-
-        return slot = chars.ToString();
-    }
-
-    /// <summary>A fast non-cryptographic hash (collisions only cost a miss).</summary>
-    private static int Hash(ReadOnlySpan<char> chars)
-    {
-        var hash = new HashCode();
-        hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars));
-        return hash.ToHashCode();
-    }
+    public string Get(ReadOnlySpan<char> chars) => _strings.Intern(chars);
 
     /// <summary>The string <paramref name="a"/> + <paramref name="b"/> + <paramref name="c"/> + <paramref name="d"/>, without allocating when it was made recently.</summary>
     public string Concat(ReadOnlySpan<char> a, ReadOnlySpan<char> b, ReadOnlySpan<char> c, ReadOnlySpan<char> d)

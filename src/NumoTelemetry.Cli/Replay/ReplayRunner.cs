@@ -12,6 +12,7 @@ using NumoTelemetry.Alerts;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Cli.Commands;
 using NumoTelemetry.Fraud;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Pipeline;
 using NumoTelemetry.Privacy;
 using NumoTelemetry.Pseudonymization;
@@ -27,6 +28,9 @@ namespace NumoTelemetry.Cli.Replay;
 internal sealed class ReplayRunner : IDisposable
 {
     private const int BatchSize = 1024;
+
+    /// <summary>The longest method, route, event or User-Agent shared between lines; a longer one is made anew for its line.</summary>
+    internal const int MaxPooledLength = 4_096;
 
     private readonly ReplayClock _clock = new();
     private readonly ServiceProvider _services;
@@ -394,7 +398,7 @@ internal sealed class ReplayRunner : IDisposable
     private sealed class CaptureWorker(ReplayRunner runner, ReplayFormat format)
     {
         private readonly ReplayReader _fast = new(runner._reader.Finisher, runner._options, runner._services.GetRequiredService<NumoTelemetry.Metrics.NumoTelemetryMetrics>());
-        private readonly StringPool _pool = new(16_384);
+        private readonly BoundedInterner _pool = new(16_384, MaxPooledLength);
         private readonly RecentStrings _recent = new(1 << 16);
         private readonly char[] _chars = new char[1 << 16];
         private readonly ReplayRequest _request = new();

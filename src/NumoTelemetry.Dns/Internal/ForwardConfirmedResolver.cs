@@ -1,4 +1,5 @@
 using System.Net;
+using NumoTelemetry.Dns.Internal;
 
 namespace NumoTelemetry.Dns;
 
@@ -14,6 +15,9 @@ namespace NumoTelemetry.Dns;
 /// </remarks>
 internal sealed class ForwardConfirmedResolver(IDnsResolver resolver, CrawlerTable crawlers, PublicSuffixList suffixes, QueryBudget? budget, int maxNames)
 {
+    // Registrable domains are a low-cardinality set: one shared instance of each, process-wide and bounded (253: a DNS name's most).
+    private static readonly BoundedInterner s_domains = new(4_096, 253);
+
     public async Task<ReverseDnsVerdict> ResolveAsync(IPAddress address, CancellationToken cancellationToken)
     {
         if (budget is not null)
@@ -90,7 +94,7 @@ internal sealed class ForwardConfirmedResolver(IDnsResolver resolver, CrawlerTab
             return ReverseDnsVerdict.Failed;
         }
 
-        return new ReverseDnsVerdict(ReverseDnsStatus.Confirmed, DomainInterner.Intern(suffixes.GetRegistrableDomain(confirmed)), mask);
+        return new ReverseDnsVerdict(ReverseDnsStatus.Confirmed, s_domains.Intern(suffixes.GetRegistrableDomain(confirmed)), mask);
     }
 
     /// <summary>Valid names, lower-case without the trailing dot, those under a crawler's domains first (stable otherwise).</summary>

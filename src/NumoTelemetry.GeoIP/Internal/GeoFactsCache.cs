@@ -1,32 +1,24 @@
+using NumoTelemetry.GeoIP.Internal;
 using NumoTelemetry.Records;
 
 namespace NumoTelemetry.GeoIP;
 
 /// <summary>
-/// A bounded, lock-free, direct-mapped cache of facts by address. A hit is a hash, a compare and a
-/// shared <see cref="GeoFacts"/>: no allocation. A miss replaces the slot. Addresses used as keys stay
-/// in process memory only, until their slot is reused.
+/// Facts by address and database generation: a <see cref="DirectMappedCache{TKey, TValue}"/>, bounded and lock-free. A hit is a
+/// hash, a compare and a shared <see cref="GeoFacts"/>: no allocation. A miss replaces the slot. Addresses used as keys stay in
+/// process memory only, until their slot is reused.
 /// </summary>
-internal sealed class GeoFactsCache
+internal sealed class GeoFactsCache(int capacity)
 {
-    private readonly Entry?[] _entries;
-    private readonly int _mask;
+    private readonly DirectMappedCache<Key, GeoFacts> _facts = new(capacity);
 
-    public GeoFactsCache(int capacity)
-    {
-        var size = (int)Math.Min(1 << 26, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity)));
-        _entries = new Entry?[size];
-        _mask = size - 1;
-    }
-
-    public int Capacity => _entries.Length;
+    public int Capacity => _facts.Capacity;
 
     public bool TryGet(in ClientAddress address, int generation, out GeoFacts facts)
     {
-        var entry = Volatile.Read(ref _entries[address.GetHashCode() & _mask]);
-        if (entry is not null && entry.Generation == generation && entry.Address == address)
+        if (_facts.TryGet(new Key(address, generation), out var held))
         {
-            facts = entry.Facts;
+            facts = held;
             return true;
         }
 
@@ -34,17 +26,13 @@ internal sealed class GeoFactsCache
         return false;
     }
 
-    public void Set(in ClientAddress address, int generation, GeoFacts facts) =>
-        Volatile.Write(ref _entries[address.GetHashCode() & _mask], new Entry(address, generation, facts));
+    public void Set(in ClientAddress address, int generation, GeoFacts facts) => _facts.Set(new Key(address, generation), facts);
 
-    public void Clear() => Array.Clear(_entries);
+    public void Clear() => _facts.Clear();
 
-    private sealed class Entry(ClientAddress address, int generation, GeoFacts facts)
+    /// <summary>An address as looked up in one generation of the databases; an older generation's entry is a miss.</summary>
+    private readonly record struct Key(ClientAddress Address, int Generation)
     {
-        public ClientAddress Address { get; } = address;
-
-        public int Generation { get; } = generation;
-
-        public GeoFacts Facts { get; } = facts;
+        public override int GetHashCode() => Address.GetHashCode();
     }
 }

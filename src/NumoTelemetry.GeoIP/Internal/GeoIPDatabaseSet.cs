@@ -1,5 +1,6 @@
 using System.Net;
 using MaxMind.GeoIP2.Responses;
+using NumoTelemetry.GeoIP.Internal;
 using NumoTelemetry.Records;
 
 namespace NumoTelemetry.GeoIP;
@@ -10,6 +11,10 @@ namespace NumoTelemetry.GeoIP;
 /// </summary>
 internal sealed class GeoIPDatabaseSet
 {
+    // Country, continent, subdivision codes and connection types are few and short: one shared instance of each, process-wide
+    // and bounded.
+    private static readonly BoundedInterner s_codes = new(4_096, 32);
+
     private readonly GeoIPDatabase?[] _slots;
 
     public GeoIPDatabaseSet(GeoIPDatabase?[] slots, int generation)
@@ -95,9 +100,9 @@ internal sealed class GeoIPDatabaseSet
 
         var facts = new GeoFacts
         {
-            CountryIsoCode = Intern(country?.Country.IsoCode),
-            ContinentCode = Intern(country?.Continent.Code),
-            SubdivisionIsoCode = Intern(city?.MostSpecificSubdivision.IsoCode),
+            CountryIsoCode = s_codes.Intern(country?.Country.IsoCode),
+            ContinentCode = s_codes.Intern(country?.Continent.Code),
+            SubdivisionIsoCode = s_codes.Intern(city?.MostSpecificSubdivision.IsoCode),
             City = city?.City.Name,
             Latitude = location?.HasCoordinates == true ? location.Latitude : null,
             Longitude = location?.HasCoordinates == true ? location.Longitude : null,
@@ -105,7 +110,7 @@ internal sealed class GeoIPDatabaseSet
             Asn = asn?.AutonomousSystemNumber ?? isp?.AutonomousSystemNumber,
             AsnOrganization = asn?.AutonomousSystemOrganization ?? isp?.AutonomousSystemOrganization,
             Isp = isp?.Isp,
-            ConnectionType = Intern(connectionType),
+            ConnectionType = s_codes.Intern(connectionType),
             Flags = flags,
         };
 
@@ -115,7 +120,4 @@ internal sealed class GeoIPDatabaseSet
     private static bool IsEmptyFacts(GeoFacts f) =>
         f.CountryIsoCode is null && f.ContinentCode is null && f.City is null && !f.Latitude.HasValue && !f.Asn.HasValue
         && f.AsnOrganization is null && f.Isp is null && f.ConnectionType is null && f.Flags == NetworkFlags.None;
-
-    // Country, continent, subdivision codes and connection types are few: share one instance of each.
-    private static string? Intern(string? value) => value is null ? null : string.IsInterned(value) ?? string.Intern(value);
 }

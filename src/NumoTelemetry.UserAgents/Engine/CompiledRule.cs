@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using NumoTelemetry.UserAgents.Data;
+using NumoTelemetry.UserAgents.Internal;
 
 namespace NumoTelemetry.UserAgents.Engine;
 
@@ -94,7 +95,7 @@ internal sealed class CompiledRule
     /// Fills <paramref name="values"/> with the output fields of the rule's match at <paramref name="index"/>
     /// (from <see cref="Match"/>); a timeout leaves the captured fields empty and sets <paramref name="timedOut"/>.
     /// </summary>
-    public void Extract(string text, int index, StringPool pool, ref FieldValues values, ref bool timedOut)
+    public void Extract(string text, int index, BoundedInterner interner, ref FieldValues values, ref bool timedOut)
     {
         var template = _template ?? EnsureTemplate();
         var fieldCount = template.Literals.Count;
@@ -111,7 +112,7 @@ internal sealed class CompiledRule
         var extract = _extract ?? CreateExtract();
         if (text.Contains(RuleTemplate.Separator, StringComparison.Ordinal))
         {
-            ExtractWithMatch(extract, text, index, pool, ref values, ref timedOut);
+            ExtractWithMatch(extract, text, index, interner, ref values, ref timedOut);
             return;
         }
 
@@ -151,7 +152,7 @@ internal sealed class CompiledRule
                 segment = segment.Trim();
             }
 
-            values[field] = segment.IsEmpty ? null : pool.Get(segment);
+            values[field] = segment.IsEmpty ? null : interner.Intern(segment);
         }
     }
 
@@ -159,7 +160,7 @@ internal sealed class CompiledRule
     /// The slow path of <see cref="Extract"/> for a User-Agent that contains the separator itself: one
     /// Match, each slot expanded from it on its own.
     /// </summary>
-    private void ExtractWithMatch(Regex extract, string text, int index, StringPool pool, ref FieldValues values, ref bool timedOut)
+    private void ExtractWithMatch(Regex extract, string text, int index, BoundedInterner interner, ref FieldValues values, ref bool timedOut)
     {
         var template = _template!;
         Match match;
@@ -188,7 +189,7 @@ internal sealed class CompiledRule
                 segment = segment.Trim();
             }
 
-            values[field] = segment.IsEmpty ? null : pool.Get(segment);
+            values[field] = segment.IsEmpty ? null : interner.Intern(segment);
         }
     }
 

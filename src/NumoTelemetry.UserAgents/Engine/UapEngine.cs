@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Numerics;
 using NumoTelemetry.UserAgents.Data;
+using NumoTelemetry.UserAgents.Internal;
 using NumoTelemetry.UserAgents.Prefilter;
 
 namespace NumoTelemetry.UserAgents.Engine;
@@ -12,12 +13,13 @@ namespace NumoTelemetry.UserAgents.Engine;
 internal sealed class UapEngine
 {
     private const int MaxSpiderNames = 1024;
+    private const int MaxInternedLength = 64; // families, versions, models; a longer value is not shared
     private readonly CompiledRule[] _rules;
     private readonly CompiledRule[]?[] _branches;
     private readonly int[] _branchConditionStart;
     private readonly int[] _sectionStart = new int[5];
     private readonly RulePrefilter _prefilter;
-    private readonly StringPool _pool;
+    private readonly BoundedInterner _interner;
     private readonly EngineCounters _counters;
     private readonly bool _usePrefilter;
     private readonly ConcurrentDictionary<string, BotInfo> _spiderBots = new(StringComparer.Ordinal);
@@ -78,7 +80,7 @@ internal sealed class UapEngine
         }
 
         _prefilter = new RulePrefilter(clauses, conditions);
-        _pool = new StringPool(8192, (ulong)Random.Shared.NextInt64());
+        _interner = new BoundedInterner(8192, MaxInternedLength);
     }
 
     /// <summary>All rules, in engine order.</summary>
@@ -190,7 +192,7 @@ internal sealed class UapEngine
         }
 
         values = default;
-        _rules[rule].Extract(text, index, _pool, ref values, ref timedOut);
+        _rules[rule].Extract(text, index, _interner, ref values, ref timedOut);
         return true;
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using NumoTelemetry.Internal;
 using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Capture;
@@ -21,7 +22,7 @@ internal sealed class ClientHints
 
     private const int MaxCached = 4_096;
 
-    private readonly StringInterner _interner = new(1_024);
+    private readonly BoundedInterner _interner = new(1_024, InternedText.MaxLowerAsciiLength);
     private readonly ConcurrentDictionary<string, Merged> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Merged>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Enrichment;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Metrics;
 using NumoTelemetry.Privacy;
 using NumoTelemetry.Pseudonymization;
@@ -28,8 +29,8 @@ internal sealed class RequestFinisher
     private readonly ClientHints _clientHints = new();
     private readonly NumoTelemetryMetrics _metrics;
     private readonly TimeProvider _time;
-    private readonly StringInterner _interner;
-    private readonly StringInterner _languages = new(256);
+    private readonly BoundedInterner _interner;
+    private readonly BoundedInterner _languages = new(256, InternedText.MaxLowerAsciiLength);
     private readonly string?[] _twoLetterLanguages = new string?[26 * 26];
     private readonly string? _siteId;
     private readonly int _maxUserAgentLength;
@@ -57,7 +58,7 @@ internal sealed class RequestFinisher
         _phones = new PhoneNumbers(pseudonymizer, o, risk);
         _metrics = metrics;
         _time = time;
-        _interner = new StringInterner(o.Capture.MaxInternedValues);
+        _interner = new BoundedInterner(o.Capture.MaxInternedValues, InternedText.MaxLowerAsciiLength);
         _siteId = o.Capture.SiteId;
         _maxUserAgentLength = Math.Max(16, o.UserAgents.MaxLength);
         _maxPathLength = Math.Max(16, o.Capture.MaxPathLength);

@@ -1,22 +1,20 @@
 using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Internal;
 
 namespace NumoTelemetry.Fraud;
 
 /// <summary>
-/// The risk of subjects that have any, for the request hot path: a direct-mapped array of immutable entries, written by the
+/// The risk of subjects that have any, for the request hot path: a <see cref="DirectMappedCache{TKey, TValue}"/> written by the
 /// pipeline thread, read lock-free by request threads. A read allocates nothing; a subject without risk costs one array read.
 /// </summary>
 internal sealed class RiskCache : ISubjectRisk
 {
-    private readonly Entry?[] _slots;
-    private readonly int _mask;
+    private readonly DirectMappedCache<Key, Risk> _risks;
     private readonly double _halfLifeMs;
 
     public RiskCache(int capacity, TimeSpan halfLife)
     {
-        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 16, 1 << 24));
-        _slots = new Entry?[size];
-        _mask = size - 1;
+        _risks = new DirectMappedCache<Key, Risk>(capacity);
         _halfLifeMs = Math.Max(1, halfLife.TotalMilliseconds);
     }
 
@@ -29,20 +27,14 @@ internal sealed class RiskCache : ISubjectRisk
     /// </summary>
     public void Set(in SubjectKey subject, double score, string? topReason, DateTimeOffset at, double enforced)
     {
-        var hash = subject.Hash64;
-        ref var slot = ref _slots[(int)(hash ^ (ulong)subject.Kind) & _mask];
+        var key = new Key(subject.Kind, subject.Hash64);
         if (score < 0.5)
         {
-            var current = Volatile.Read(ref slot);
-            if (current is not null && current.Hash == hash && current.Kind == subject.Kind)
-            {
-                Volatile.Write(ref slot, null);
-            }
-
+            _risks.Remove(key);
             return;
         }
 
-        Volatile.Write(ref slot, new Entry(hash, subject.Kind, score, StateMath.UnixMs(at), topReason, Math.Min(score, enforced)));
+        _risks.Set(key, new Risk(score, StateMath.UnixMs(at), topReason, Math.Min(score, enforced)));
     }
 
     /// <summary>The decayed score of a subject at <paramref name="atMs"/>, or 0.</summary>
@@ -51,23 +43,28 @@ internal sealed class RiskCache : ISubjectRisk
     /// <summary>The decayed score of a subject at <paramref name="atMs"/> and its enforced part, or 0.</summary>
     public double Get(SubjectKind kind, ulong hash, long atMs, out string? topReason, out double enforced)
     {
-        var entry = Volatile.Read(ref _slots[(int)(hash ^ (ulong)kind) & _mask]);
-        if (entry is null || entry.Hash != hash || entry.Kind != kind)
+        if (!_risks.TryGet(new Key(kind, hash), out var risk))
         {
             topReason = null;
             enforced = 0;
             return 0;
         }
 
-        topReason = entry.TopReason;
-        var elapsed = atMs - entry.AtMs;
-        enforced = StateMath.Decay(entry.Enforced, elapsed, _halfLifeMs);
-        return StateMath.Decay(entry.Score, elapsed, _halfLifeMs);
+        topReason = risk.TopReason;
+        var elapsed = atMs - risk.AtMs;
+        enforced = StateMath.Decay(risk.Enforced, elapsed, _halfLifeMs);
+        return StateMath.Decay(risk.Score, elapsed, _halfLifeMs);
     }
-
-    private sealed record Entry(ulong Hash, SubjectKind Kind, double Score, long AtMs, string? TopReason, double Enforced);
 
     /// <inheritdoc/>
     public double Get(in SubjectKey subject, DateTimeOffset at, out string? topReason) =>
         Get(subject.Kind, subject.Hash64, at.ToUnixTimeMilliseconds(), out topReason);
+
+    /// <summary>A subject as the cache tells subjects apart: its kind and 64-bit hash.</summary>
+    private readonly record struct Key(SubjectKind Kind, ulong Hash)
+    {
+        public override int GetHashCode() => (int)(Hash ^ (ulong)Kind);
+    }
+
+    private readonly record struct Risk(double Score, long AtMs, string? TopReason, double Enforced);
 }

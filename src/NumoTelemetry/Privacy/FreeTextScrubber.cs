@@ -100,7 +100,7 @@ public static class FreeTextScrubber
 
     /// <summary>
     /// How much of <paramref name="value"/> is kept: its length cut to the cap, or -1 when it is to be replaced by
-    /// <see cref="Redacted"/>. For callers that make the kept string themselves (see <c>StringInterner.InternScrubbed</c>).
+    /// <see cref="Redacted"/>. For callers that make the kept string themselves (see <c>InternedText.InternScrubbed</c>).
     /// </summary>
     public static int KeptLength(ReadOnlySpan<char> value) => IsSensitive(value) ? -1 : CutLength(value);
 

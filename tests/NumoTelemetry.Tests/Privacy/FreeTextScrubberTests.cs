@@ -1,4 +1,5 @@
 using NumoTelemetry.Capture;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Privacy;
 
 namespace NumoTelemetry.Tests.Privacy;
@@ -185,7 +186,7 @@ public class FreeTextScrubberTests
     [Fact]
     public void Intern_KeptValue_IsSharedAndRedactedOneNeverInterned()
     {
-        var interner = new StringInterner(16);
+        var interner = new BoundedInterner(16, InternedText.MaxLowerAsciiLength);
         var first = interner.InternScrubbed("WWW.Google.com".AsSpan(), lowerAscii: true);
         Assert.Equal("www.google.com", first);
         Assert.Same(first, interner.InternScrubbed("www.google.com".AsSpan(), lowerAscii: true));

@@ -1,13 +1,14 @@
 using NumoTelemetry.Capture;
+using NumoTelemetry.Internal;
 
 namespace NumoTelemetry.Tests.Capture;
 
-public class StringInternerTests
+public class InternedTextTests
 {
     [Fact]
     public void InternLowerAscii_GivesOneInstancePerLowerCasedText()
     {
-        var interner = new StringInterner(64);
+        var interner = new BoundedInterner(64, InternedText.MaxLowerAsciiLength);
         var lower = interner.InternLowerAscii("www.example.org");
         Assert.Equal("www.example.org", lower);
         Assert.Same(lower, interner.InternLowerAscii("WWW.Example.ORG"));
@@ -18,7 +19,7 @@ public class StringInternerTests
     public void InternLowerAscii_LowersTextThatIsNotAscii_AsBefore()
     {
         // No A-Z, but not ASCII either: lowered by the invariant culture, not taken as it is.
-        var interner = new StringInterner(64);
+        var interner = new BoundedInterner(64, InternedText.MaxLowerAsciiLength);
         Assert.Equal("ä-host", interner.InternLowerAscii("Ä-host"));
         Assert.Equal("ä-host", interner.InternLowerAscii("ä-host"));
     }
@@ -26,7 +27,7 @@ public class StringInternerTests
     [Fact]
     public void InternLowerAscii_CutsAt256Characters()
     {
-        var interner = new StringInterner(64);
+        var interner = new BoundedInterner(64, InternedText.MaxLowerAsciiLength);
         Assert.Equal(new string('a', 256), interner.InternLowerAscii(new string('A', 300)));
         Assert.Equal(new string('a', 256), interner.InternLowerAscii(new string('a', 300)));
     }

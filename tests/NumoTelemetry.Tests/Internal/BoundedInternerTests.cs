@@ -1,0 +1,178 @@
+using NumoTelemetry.Internal;
+
+namespace NumoTelemetry.Tests.Internal;
+
+public class BoundedInternerTests
+{
+    [Fact]
+    public void Intern_SameText_GivesTheSameInstanceWhileCached()
+    {
+        var interner = new BoundedInterner(64, 32);
+        var first = interner.Intern("Mobile Safari".AsSpan());
+        Assert.Equal("Mobile Safari", first);
+        Assert.Same(first, interner.Intern("Mobile Safari".AsSpan()));
+        Assert.Same(first, interner.Intern(new string("Mobile Safari".AsSpan())));
+        Assert.Same(first, interner.Intern("xMobile Safarix".AsSpan(1, 13)));
+    }
+
+    [Fact]
+    public void Intern_String_AdoptsTheInstanceOnAMiss()
+    {
+        var interner = new BoundedInterner(64, 32);
+        var given = new string("googlebot.com".AsSpan());
+        Assert.Same(given, interner.Intern(given));
+        Assert.Same(given, interner.Intern(new string("googlebot.com".AsSpan())));
+        Assert.Same(given, interner.Intern("googlebot.com".AsSpan()));
+        Assert.Null(interner.Intern((string?)null));
+    }
+
+    [Fact]
+    public void Intern_Empty_IsTheEmptyStringAndHoldsNothing()
+    {
+        var interner = new BoundedInterner(16, 32);
+        Assert.Same(string.Empty, interner.Intern(ReadOnlySpan<char>.Empty));
+        Assert.Same(string.Empty, interner.Intern(new string('x', 0)));
+        Assert.Equal(0, interner.Count);
+    }
+
+    [Fact]
+    public void Intern_OverLongText_IsReturnedEqualButNeverHeld()
+    {
+        var interner = new BoundedInterner(16, 8);
+        var exact = interner.Intern("12345678".AsSpan());
+        Assert.Same(exact, interner.Intern("12345678".AsSpan()));
+
+        var first = interner.Intern("123456789".AsSpan());
+        var second = interner.Intern("123456789".AsSpan());
+        Assert.Equal("123456789", first);
+        Assert.Equal("123456789", second);
+        Assert.NotSame(first, second);
+
+        var given = new string('y', 9);
+        Assert.Same(given, interner.Intern(given));
+        Assert.NotSame(given, interner.Intern(new string('y', 9)));
+        Assert.Equal(1, interner.Count);
+    }
+
+    [Fact]
+    public void Intern_ManyDistinctHostileValues_NeverHoldsMoreThanItsSlots()
+    {
+        var interner = new BoundedInterner(100, 64);
+        Assert.Equal(128, interner.Capacity);
+        var buffer = new char[64];
+        for (var i = 0; i < 100_000; i++)
+        {
+            // Every value distinct and as long as is held: the worst an attacker can send.
+            i.TryFormat(buffer, out var n);
+            buffer.AsSpan(n).Fill('a');
+            Assert.Equal(64, interner.Intern(buffer).Length);
+        }
+
+        Assert.InRange(interner.Count, 1, interner.Capacity);
+    }
+
+    [Fact]
+    public void Intern_ManyDistinctValues_KeepsAliveNoMoreThanItsSlots()
+    {
+        var interner = new BoundedInterner(16, 64);
+        var made = InternDistinct(interner, 10_000);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        // Only the strings still in a slot are reachable; an interner that grew would keep all ten thousand.
+        var alive = made.Count(weak => weak.IsAlive);
+        Assert.InRange(alive, 1, interner.Capacity + 1); // + 1: the last one may still sit in a register
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference[] InternDistinct(BoundedInterner interner, int count)
+    {
+        var made = new WeakReference[count];
+        for (var i = 0; i < count; i++)
+        {
+            made[i] = new WeakReference(interner.Intern($"hostile-{i}"));
+        }
+
+        return made;
+    }
+
+    [Theory]
+    [InlineData(0, 16)]
+    [InlineData(16, 16)]
+    [InlineData(17, 32)]
+    [InlineData(int.MaxValue, 1 << 20)]
+    public void Capacity_IsAPowerOfTwoWithinBounds(int capacity, int expected) =>
+        Assert.Equal(expected, new BoundedInterner(capacity, 8).Capacity);
+
+    [Fact]
+    public void Constructor_NegativeMaxLength_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BoundedInterner(16, -1));
+
+    [Fact]
+    public async Task Intern_FromSeveralThreads_GivesEqualStringsAndStaysBounded()
+    {
+        var interner = new BoundedInterner(64, 32);
+        var values = Enumerable.Range(0, 500).Select(i => $"value-{i % 200}").ToArray();
+        using var start = new Barrier(4);
+        var workers = Enumerable.Range(0, 4).Select(w => Task.Factory.StartNew(
+            () =>
+            {
+                start.SignalAndWait();
+                var buffer = new char[32];
+                for (var round = 0; round < 200; round++)
+                {
+                    foreach (var value in values)
+                    {
+                        value.AsSpan().CopyTo(buffer);
+                        var interned = (round + w) % 2 == 0 ? interner.Intern(buffer.AsSpan(0, value.Length)) : interner.Intern(new string(value.AsSpan()));
+                        if (!string.Equals(interned, value, StringComparison.Ordinal))
+                        {
+                            return value;
+                        }
+                    }
+                }
+
+                return null;
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)).ToArray();
+
+        var wrong = await Task.WhenAll(workers);
+        Assert.All(wrong, Assert.Null);
+        Assert.InRange(interner.Count, 1, interner.Capacity);
+    }
+
+}
+
+[Collection(AllocationCollection.Name)]
+public class BoundedInternerAllocationTests
+{
+    [Fact]
+    public void Intern_Hit_AllocatesNothing()
+    {
+        var interner = new BoundedInterner(256, 32);
+        string[] values = ["Chrome", "Mobile Safari", "Windows", "10", "iPhone"];
+        var text = string.Concat(values);
+        foreach (var value in values)
+        {
+            interner.Intern(value.AsSpan());
+        }
+
+        var bytes = AllocationCollection.SteadyStateBytes(() =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                var offset = 0;
+                foreach (var value in values)
+                {
+                    interner.Intern(text.AsSpan(offset, value.Length));
+                    interner.Intern(value);
+                    offset += value.Length;
+                }
+            }
+        });
+        Assert.Equal(0, bytes);
+    }
+}
