@@ -1,8 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Pseudonymization;
@@ -21,7 +17,7 @@ public class FraudStateManyClientsBenchmarks
 {
     private const int Clients = 200_000;
     private const int Batch = 1024;
-    private readonly RequestRecord[][] _batches = new RequestRecord[256][];
+    private RequestRecord[][] _batches = null!;
     private FraudProcessor _processor = null!;
     private int _next;
 
@@ -45,50 +41,10 @@ public class FraudStateManyClientsBenchmarks
     {
         var options = new NumoTelemetryOptions();
         options.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
-        using var pseudonymizer = new Pseudonymizer(KeyRing.FromOptions(options.Pseudonymization), options.Pseudonymization);
-        var random = new Random(1);
-        var at = new DateTimeOffset(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
-        for (var b = 0; b < _batches.Length; b++)
-        {
-            var batch = _batches[b] = new RequestRecord[Batch];
-            for (var i = 0; i < Batch; i++)
-            {
-                at = at.AddMilliseconds(1);
-                var client = random.Next(Clients);
-                var ip = $"10.{client >> 16}.{(client >> 8) & 0xFF}.{client & 0xFF}";
-                var record = new RequestRecord
-                {
-                    Timestamp = at,
-                    StatusCode = 200,
-                    Ip = pseudonymizer.Pseudonymize(PseudonymKind.Ip, ip, at),
-                    IpPrefix = pseudonymizer.Pseudonymize(PseudonymKind.IpPrefix, ip, at),
-                    Session = pseudonymizer.Pseudonymize(PseudonymKind.Session, $"s{client}", at),
-                    Visitor = pseudonymizer.Pseudonymize(PseudonymKind.Visitor, $"v{client}", at),
-                    HasVisitorCookie = true,
-                    UserAgentId = pseudonymizer.Pseudonymize(PseudonymKind.UserAgent, $"ua{client % 40}", at),
-                    Path = pseudonymizer.Pseudonymize(PseudonymKind.Path, $"/p/{random.Next(320)}", at),
-                };
-                if (random.Next(20) == 0)
-                {
-                    record.AddSignal(new AppSignal(random.Next(10) == 0 ? SignalKind.LoginFailed : SignalKind.LoginSucceeded, pseudonymizer.Pseudonymize(PseudonymKind.User, $"u{client}", at), default, null));
-                }
-
-                batch[i] = record;
-            }
-        }
-
-        var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        _processor = new FraudProcessor(
-            Options.Create(options),
-            new InMemoryFraudStateStore(options.Fraud.MaxSubjects) { GroupPrefetch = groupPrefetch },
-            new RiskCache(options.Fraud.RiskCacheSize, options.Fraud.ScoreHalfLife),
-            Array.Empty<IAlertSink>(),
-            new FraudMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
-            NullLoggerFactory.Instance,
-            TimeProvider.System);
-        foreach (var batch in _batches)
-        {
-            _processor.ProcessAsync(batch, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        }
+        _batches = FraudBenchmarkTraffic.Batches(
+            options, batches: 256, Batch, Clients, browsers: 40, pages: 320, TimeSpan.FromMilliseconds(1),
+            client => $"10.{client >> 16}.{(client >> 8) & 0xFF}.{client & 0xFF}",
+            _ => null);
+        _processor = FraudBenchmarkTraffic.Processor(options, new InMemoryFraudStateStore(options.Fraud.MaxSubjects) { GroupPrefetch = groupPrefetch }, _batches);
     }
 }
