@@ -48,8 +48,10 @@ public sealed class FilterBrowserTests(SampleServer server)
         await page.WaitForFunctionAsync("() => new URLSearchParams(location.search).has('language') && new URLSearchParams(location.search).has('referrer')");
         Assert.Equal(referrer, Query(page.Url, "referrer"));
         Assert.Equal(language, Query(page.Url, "language"));
-        Assert.Contains("filtered", await page.InnerTextAsync("#traffic-caption"), StringComparison.Ordinal);
+        // The address changes before the refiltered view is drawn: wait for the drawing, then check what it says.
         await page.WaitForFunctionAsync("() => document.querySelector('table[data-dim=language] button[aria-pressed=true]') !== null");
+        await page.WaitForFunctionAsync("() => document.body.dataset.loaded === 'true' && (document.querySelector('#traffic-caption') || {}).textContent?.includes('filtered')", null, new() { Timeout = 15_000 });
+        Assert.Contains("filtered", await page.InnerTextAsync("#traffic-caption"), StringComparison.Ordinal);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "filters-referrer-language.png"), FullPage = true });
 
         // The address is the view: opened afresh (a bookmark, a colleague's link) it shows the same chips.
