@@ -17,6 +17,10 @@ internal static class Chromium
         Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     });
 
+    /// <summary>A new browser context at the desktop width the browser tests look at (1366 × 900).</summary>
+    public static Task<IBrowserContext> NewDesktopContextAsync(IBrowser browser) =>
+        browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
+
     /// <summary>Signs in as the sample's analyst on <paramref name="page"/>.</summary>
     public static async Task SignInAsync(IPage page, string baseUrl)
     {

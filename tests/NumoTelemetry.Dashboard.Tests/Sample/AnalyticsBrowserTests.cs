@@ -22,7 +22,7 @@ public sealed class AnalyticsBrowserTests(SampleServer server)
         var baseUrl = server.BaseAddress.ToString().TrimEnd('/');
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
+        await using var context = await Chromium.NewDesktopContextAsync(browser);
         var page = await context.NewPageAsync();
         var consoleErrors = new List<string>();
         var notFound = new List<string>();

@@ -35,7 +35,7 @@ public sealed class BrowserEndToEndTests(SampleServer server)
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "anonymous-refused.png") });
         }
 
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
+        await using var context = await Chromium.NewDesktopContextAsync(browser);
         var analyst = await context.NewPageAsync();
         var consoleErrors = new List<string>();
         analyst.Console += (_, message) =>

@@ -59,7 +59,7 @@ public sealed class WorkspaceBrowserTests(SampleServer server)
             await analyst.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "workspace-analyst-refused.png") });
         }
 
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
+        await using var context = await Chromium.NewDesktopContextAsync(browser);
         var investigator = await context.NewPageAsync();
         var consoleErrors = new List<string>();
         investigator.Console += (_, message) =>
