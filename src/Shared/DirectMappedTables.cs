@@ -74,6 +74,23 @@ internal sealed class BoundedInterner
         return created;
     }
 
+    /// <summary>The string held for <paramref name="value"/>'s text, if one is held (nothing is made or held on a miss).</summary>
+    public bool TryGet(ReadOnlySpan<char> value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? held)
+    {
+        if (!value.IsEmpty && value.Length <= MaxLength)
+        {
+            var existing = Volatile.Read(ref _slots[string.GetHashCode(value) & _mask]);
+            if (existing is not null && value.SequenceEqual(existing))
+            {
+                held = existing;
+                return true;
+            }
+        }
+
+        held = null;
+        return false;
+    }
+
     /// <summary>
     /// The string held for <paramref name="value"/>'s text, or <paramref name="value"/> itself, which is then held (no copy is
     /// made); <see langword="null"/> for <see langword="null"/>.

@@ -66,7 +66,7 @@ public sealed class CaptureOptions
     /// <value>Default: 512.</value>
     public int MaxPathLength { get; set; } = 512;
 
-    /// <summary>Bound on distinct referrer hosts and UTM values kept as shared strings.</summary>
+    /// <summary>Bound on distinct referrer hosts and UTM values kept as shared strings, and on page paths remembered as passing the scrubber.</summary>
     /// <value>Default: 4,096.</value>
     public int MaxInternedValues { get; set; } = 4_096;
 }

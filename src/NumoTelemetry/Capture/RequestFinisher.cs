@@ -30,6 +30,7 @@ internal sealed class RequestFinisher
     private readonly NumoTelemetryMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly BoundedInterner _interner;
+    private readonly BoundedInterner _passedPaths; // page paths that passed the scrubber whole
     private readonly BoundedInterner _languages = new(256, InternedText.MaxLowerAsciiLength);
     private readonly string?[] _twoLetterLanguages = new string?[26 * 26];
     private readonly string? _siteId;
@@ -59,6 +60,7 @@ internal sealed class RequestFinisher
         _metrics = metrics;
         _time = time;
         _interner = new BoundedInterner(o.Capture.MaxInternedValues, InternedText.MaxLowerAsciiLength);
+        _passedPaths = new BoundedInterner(o.Capture.MaxInternedValues, FreeTextScrubber.MaxLength);
         _siteId = o.Capture.SiteId;
         _maxUserAgentLength = Math.Max(16, o.UserAgents.MaxLength);
         _maxPathLength = Math.Max(16, o.Capture.MaxPathLength);
@@ -124,7 +126,7 @@ internal sealed class RequestFinisher
         record.IpPrefix = _pseudonymizer.PseudonymizeAddress(client, PseudonymKind.IpPrefix, fraudTag, PseudonymScope.Fraud);
 
         // User-Agent: parsed (cached) and pseudonymised for change detection; never kept raw.
-        CaptureUserAgent(raw.UserAgent, fraudTag, ref record);
+        var userAgentFacts = CaptureUserAgent(raw.UserAgent, fraudTag, ref record);
         if ((raw.ChUa ?? raw.ChUaPlatform) is not null
             && _clientHints.Merge(record.UserAgent, raw.UserAgent, raw.ChUa, raw.ChUaMobile, raw.ChUaPlatform, raw.ChUaPlatformVersion, raw.ChUaModel) is { } hints)
         {
@@ -140,14 +142,29 @@ internal sealed class RequestFinisher
             record.Path = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Path, span.Length > _maxPathLength ? span[.._maxPathLength] : span, fraudTag, PseudonymScope.Fraud);
             if (string.Equals(record.Method, "GET", StringComparison.Ordinal))
             {
-                record.PagePath = FreeTextScrubber.Scrub(path); // the same string when it passes (no allocation)
+                record.PagePath = PagePath(path);
             }
         }
 
         CaptureFreeText(ref record, ref raw);
-        CaptureVisitors(ref record, ref raw, client, fraudTag);
+        CaptureVisitors(ref record, ref raw, client, fraudTag, userAgentFacts);
         CapturePhone(ref record, ref raw, client, fraudTag);
         EnrichAndScore(client, ref record);
+    }
+
+    /// <summary>
+    /// The page path as kept (<see cref="FreeTextScrubber.Scrub"/>). A site has far fewer pages than requests, so a path that passed
+    /// whole before is found by its text (a hash and a compare) instead of being scanned again: only text that passed is held.
+    /// </summary>
+    private string PagePath(string path)
+    {
+        if (_passedPaths.TryGet(path, out var held))
+        {
+            return held;
+        }
+
+        var kept = FreeTextScrubber.Scrub(path); // the same string when it passes whole (no allocation)
+        return ReferenceEquals(kept, path) ? _passedPaths.Intern(path) : kept;
     }
 
     /// <summary>Test hook: whether the User-Agent memo still holds this raw User-Agent.</summary>
@@ -190,7 +207,7 @@ internal sealed class RequestFinisher
     }
 
     /// <summary>Session, visitor cookie and analytics visitor: hashed, never kept.</summary>
-    private void CaptureVisitors(ref RequestRecord record, ref RawRequest raw, in ClientAddress client, long fraudTag)
+    private void CaptureVisitors(ref RequestRecord record, ref RawRequest raw, in ClientAddress client, long fraudTag, UserAgentFacts? userAgentFacts)
     {
         // Cookies the request thread did not need to scan (see RequestReader.Begin).
         if (raw.Cookies.Count != 0)
@@ -225,7 +242,7 @@ internal sealed class RequestFinisher
         {
             // The raw Host header (Kestrel reuses its string): HostString.Host would allocate a substring per request.
             var site = _siteId ?? raw.Host ?? string.Empty;
-            record.AnalyticsVisitor = _pseudonymizer.PseudonymizeCookielessVisitor(client, raw.UserAgent, site, _pseudonymizer.TagOf(PseudonymScope.Analytics, now));
+            record.AnalyticsVisitor = _pseudonymizer.PseudonymizeCookielessVisitor(VisitorPrefix(raw.UserAgent, userAgentFacts, fraudTag, now), client, site);
         }
     }
 
@@ -282,38 +299,65 @@ internal sealed class RequestFinisher
     }
 
     /// <summary>
-    /// Fills the record's User-Agent facts (redacted parse result and pseudonym): from <see cref="UserAgentMemo"/> when this very
-    /// string was seen in this epoch, else from the parser (and its cache) and the pseudonymizer (then remembered).
+    /// Fills the record's User-Agent facts (redacted parse result and pseudonym): from <see cref="UserAgentMemo"/> when this text
+    /// was seen in this epoch, else from the parser (and its cache) and the pseudonymizer (then remembered). Returns the facts
+    /// the memo holds for this User-Agent, or <see langword="null"/> when it holds none (no header, a site's own parser, a parse
+    /// that depends on more than the text).
     /// </summary>
-    private void CaptureUserAgent(string? userAgent, long fraudTag, ref RequestRecord record)
+    private UserAgentFacts? CaptureUserAgent(string? userAgent, long fraudTag, ref RequestRecord record)
     {
         if (string.IsNullOrEmpty(userAgent))
         {
             record.UserAgent = _userAgentRedactor.Apply(_userAgents.Parse(userAgent));
-            return;
+            return null;
         }
 
         var parser = _builtInParser;
-        if (parser is not null && _userAgentMemo.TryGet(userAgent, fraudTag, out var info, out var id))
+        if (parser is not null && _userAgentMemo.TryGet(userAgent, fraudTag, out var facts))
         {
             parser.CountCachedParse();
-            record.UserAgent = info;
-            record.UserAgentId = id;
-            return;
+            record.UserAgent = facts.Info;
+            record.UserAgentId = facts.Id;
+            return facts;
         }
 
         // A site's own parser is asked every time (its results are its business); only the built-in one is memoised.
         var stable = false;
         var parsed = parser is not null ? parser.Parse(userAgent, out stable) : _userAgents.Parse(userAgent);
-        info = _userAgentRedactor.Apply(parsed);
+        var info = _userAgentRedactor.Apply(parsed);
         var ua = userAgent.AsSpan();
-        id = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.UserAgent, ua.Length > _maxUserAgentLength ? ua[.._maxUserAgentLength] : ua, fraudTag, PseudonymScope.Fraud);
+        var id = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.UserAgent, ua.Length > _maxUserAgentLength ? ua[.._maxUserAgentLength] : ua, fraudTag, PseudonymScope.Fraud);
         record.UserAgent = info;
         record.UserAgentId = id;
-        if (stable)
+        if (!stable)
         {
-            _userAgentMemo.Set(userAgent, fraudTag, info, id);
+            return null;
         }
+
+        facts = new UserAgentFacts(info, id, Visitor: null);
+        _userAgentMemo.Set(userAgent, fraudTag, facts);
+        return facts;
+    }
+
+    /// <summary>
+    /// The start of the cookieless visitor's keyed hash for this User-Agent and day: the memo's, else computed (and, for a
+    /// User-Agent the memo holds, remembered with its facts).
+    /// </summary>
+    private Pseudonymizer.VisitorPrefix VisitorPrefix(string? userAgent, UserAgentFacts? facts, long fraudTag, DateTimeOffset now)
+    {
+        var tag = _pseudonymizer.TagOf(PseudonymScope.Analytics, now);
+        if (facts?.Visitor is { } known && known.Tag == tag)
+        {
+            return known;
+        }
+
+        var prefix = _pseudonymizer.CookielessVisitorPrefix(userAgent, tag);
+        if (facts is not null && !string.IsNullOrEmpty(userAgent))
+        {
+            _userAgentMemo.Set(userAgent, fraudTag, facts with { Visitor = prefix });
+        }
+
+        return prefix;
     }
 
     /// <summary>

@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using NumoTelemetry.Internal;
 using NumoTelemetry.Pseudonymization;
 using NumoTelemetry.Records;
 using NumoTelemetry.UserAgents;
@@ -6,17 +6,15 @@ using NumoTelemetry.UserAgents;
 namespace NumoTelemetry.Capture;
 
 /// <summary>
-/// Everything the hot path derives from one User-Agent string instance: the redacted parse result, the
-/// User-Agent pseudonym. Kestrel reuses a header's
-/// string on a connection while its bytes repeat, so a keep-alive client's User-Agent is found here by
-/// identity (an object-header hash and a reference compare) instead of being hashed and compared two or
-/// three times per request. A different instance with the same text simply takes the full path.
+/// Everything the hot path derives from one User-Agent text: the redacted parse result, the User-Agent pseudonym and the start
+/// of the cookieless visitor's keyed hash (<see cref="Pseudonymizer.CookielessVisitorPrefix"/>). A site's visitors use a few
+/// dozen browsers, so a request nearly always finds its User-Agent here by text (a hash and a compare) instead of parsing it
+/// and hashing it under two keys.
 /// </summary>
 /// <remarks>
-/// Direct-mapped and lock-free without allocating: each slot is guarded by a version number (a seqlock);
-/// a reader that races a writer misses, a writer that races a writer gives up. The slots belong to one
-/// fraud epoch and key id (the pseudonym's tag): the first request with a newer tag swaps in empty slots,
-/// so no raw User-Agent outlives its epoch here.
+/// A <see cref="DirectMappedCache{TKey, TValue}"/> per fraud epoch and key id (the User-Agent pseudonym's tag): the first
+/// request with a newer tag swaps in an empty one, so no raw User-Agent outlives its epoch here. The visitor prefix carries
+/// its own analytics tag (a day); a request on a later day computes it again and replaces the facts.
 /// </remarks>
 internal sealed class UserAgentMemo
 {
@@ -25,92 +23,61 @@ internal sealed class UserAgentMemo
 
     public UserAgentMemo(int capacity)
     {
-        _size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 16, 1 << 16));
+        _size = capacity;
     }
 
-    public bool TryGet(string userAgent, long tag, out UserAgentInfo info, out Pseudonym id)
+    /// <summary>The facts held for <paramref name="userAgent"/>'s text under <paramref name="tag"/>.</summary>
+    public bool TryGet(string userAgent, long tag, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out UserAgentFacts? facts)
     {
         var generation = Volatile.Read(ref _current);
-        if (generation is not null && generation.Tag == tag)
+        if (generation is not null && generation.Tag == tag && generation.Facts.TryGet(new UserAgentText(userAgent), out facts))
         {
-            ref var slot = ref generation.Slots[RuntimeHelpers.GetHashCode(userAgent) & generation.Mask];
-            var version = Volatile.Read(ref slot.Version);
-            if ((version & 1) == 0 && ReferenceEquals(Volatile.Read(ref slot.Raw), userAgent))
-            {
-                var found = Volatile.Read(ref slot.Info);
-                id = slot.Id;
-
-                // The reads above complete before the version is read again (a no-op on x64).
-                Volatile.ReadBarrier();
-                if (found is not null && Volatile.Read(ref slot.Version) == version)
-                {
-                    info = found;
-                    return true;
-                }
-            }
+            return true;
         }
 
-        info = null!;
-        id = default;
+        facts = null;
         return false;
     }
 
-    public void Set(string userAgent, long tag, UserAgentInfo info, Pseudonym id)
+    /// <summary>Holds <paramref name="facts"/> for <paramref name="userAgent"/>'s text under <paramref name="tag"/> (nothing for a stale tag).</summary>
+    public void Set(string userAgent, long tag, UserAgentFacts facts)
     {
-        if (Current(tag) is not { } generation)
+        if (Current(tag) is { } generation)
         {
-            return; // a request from just before the epoch changed
+            generation.Facts.Set(new UserAgentText(userAgent), facts);
         }
-
-        ref var slot = ref generation.Slots[RuntimeHelpers.GetHashCode(userAgent) & generation.Mask];
-        var version = Volatile.Read(ref slot.Version);
-        if ((version & 1) != 0 || Interlocked.CompareExchange(ref slot.Version, version + 1, version) != version)
-        {
-            return; // another writer holds the slot
-        }
-
-        slot.Raw = userAgent;
-        slot.Info = info;
-        slot.Id = id;
-        Volatile.Write(ref slot.Version, version + 2);
     }
 
-    /// <summary>Test hook: whether a live slot holds text equal to <paramref name="userAgent"/>.</summary>
-    internal bool Holds(string userAgent)
-    {
-        if (Volatile.Read(ref _current) is not { } generation)
-        {
-            return false;
-        }
-
-        foreach (var slot in generation.Slots)
-        {
-            if (string.Equals(slot.Raw, userAgent, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>Test hook: whether the current generation holds facts for <paramref name="userAgent"/>'s text.</summary>
+    internal bool Holds(string userAgent) =>
+        Volatile.Read(ref _current) is { } generation && generation.Facts.TryGet(new UserAgentText(userAgent), out _);
 
     private Generation? Current(long tag) =>
         EpochGeneration.Current(ref _current, tag, _size, static (tag, size) => new Generation(tag, size));
-
-    private struct Slot
-    {
-        public int Version;
-        public string? Raw;
-        public UserAgentInfo? Info;
-        public Pseudonym Id;
-    }
 
     private sealed class Generation(long tag, int size) : IEpochGeneration
     {
         public long Tag { get; } = tag;
 
-        public int Mask { get; } = size - 1;
+        public DirectMappedCache<UserAgentText, UserAgentFacts> Facts { get; } = new(size);
+    }
 
-        public Slot[] Slots { get; } = new Slot[size];
+    /// <summary>A User-Agent as a cache key: compared by text (the same instance first), hashed with the process's string hash.</summary>
+    private readonly struct UserAgentText(string text) : IEquatable<UserAgentText>
+    {
+        private readonly string _text = text;
+
+        public bool Equals(UserAgentText other) =>
+            ReferenceEquals(_text, other._text) || string.Equals(_text, other._text, StringComparison.Ordinal);
+
+        public override bool Equals(object? obj) => obj is UserAgentText other && Equals(other);
+
+        public override int GetHashCode() => string.GetHashCode(_text.AsSpan());
     }
 }
+
+/// <summary>What the capture derives from one User-Agent text under one fraud tag (see <see cref="UserAgentMemo"/>).</summary>
+/// <param name="Info">The redacted parse result.</param>
+/// <param name="Id">The User-Agent pseudonym.</param>
+/// <param name="Visitor">The cookieless visitor's start, under the analytics tag it names; <see langword="null"/> until a request needs it.</param>
+internal sealed record UserAgentFacts(UserAgentInfo Info, Pseudonym Id, Pseudonymizer.VisitorPrefix? Visitor);

@@ -84,6 +84,18 @@ public sealed class AesCmac : IDisposable
     /// <summary>Starts a tag over input given in parts (the same tag as <see cref="Compute"/> over their concatenation).</summary>
     internal Writer Begin() => new(this);
 
+    /// <summary>Goes on with a tag from a <see cref="Prefix"/> that <see cref="Writer.TakePrefix"/> took under this key.</summary>
+    /// <exception cref="ArgumentException">The prefix was taken under another key (or is empty).</exception>
+    internal Writer Continue(in Prefix prefix)
+    {
+        if (!ReferenceEquals(prefix.Mac, this))
+        {
+            throw new ArgumentException("The prefix was taken under another key.", nameof(prefix));
+        }
+
+        return new Writer(this, prefix.State, prefix.Last);
+    }
+
     /// <summary>Overwrites the key material.</summary>
     public void Dispose()
     {
@@ -226,6 +238,24 @@ public sealed class AesCmac : IDisposable
             _cmac = cmac;
         }
 
+        internal Writer(AesCmac cmac, Vector128<byte> state, Vector128<byte> last)
+        {
+            _cmac = cmac;
+            _state = state;
+            last.CopyTo(_pending);
+            _pendingLength = 16;
+        }
+
+        /// <summary>
+        /// The state after the input so far, which must be a whole number of blocks (at least one): the same tag follows from
+        /// <see cref="Continue"/> and the rest of the input as from this writer. Holds no input, only the chaining value and the
+        /// last block (which stays unencrypted until it is known not to be the message's last).
+        /// </summary>
+        /// <exception cref="InvalidOperationException">The input so far is not a whole number of blocks.</exception>
+        public readonly Prefix TakePrefix() => _pendingLength == 16
+            ? new Prefix(_cmac, _state, Vector128.Create((ReadOnlySpan<byte>)_pending))
+            : throw new InvalidOperationException("A prefix ends on a block boundary.");
+
         /// <summary>Adds one byte.</summary>
         public void Append(byte value) => Append(new ReadOnlySpan<byte>(in value));
 
@@ -304,6 +334,23 @@ public sealed class AesCmac : IDisposable
             tag.CopyTo(destination);
             return TagSize;
         }
+    }
+
+    /// <summary>
+    /// A tag's state after a common start of its input (<see cref="Writer.TakePrefix"/>), so that inputs that share it are
+    /// tagged without reading it again. Valid only with the key it was taken under; it holds the last block of the prefix as
+    /// it is (it is not encrypted before the next input arrives), so it is as sensitive as the prefix itself.
+    /// </summary>
+    internal readonly struct Prefix(AesCmac mac, Vector128<byte> state, Vector128<byte> last)
+    {
+        /// <summary>The key the prefix was taken under.</summary>
+        public AesCmac Mac { get; } = mac;
+
+        /// <summary>The chaining value before the last block.</summary>
+        public Vector128<byte> State { get; } = state;
+
+        /// <summary>The prefix's last block.</summary>
+        public Vector128<byte> Last { get; } = last;
     }
 
     [InlineArray(16)]

@@ -16,7 +16,8 @@ namespace NumoTelemetry.Pseudonymization;
 /// <remarks>
 /// Epoch keys: <c>HMAC-SHA256(master, "numo/v2/fraud/{n}")</c> with <c>n = unix seconds / FraudWindow</c>, and
 /// <c>HMAC-SHA256(master, "numo/v2/analytics/{day}")</c> for the daily analytics scope. The CMAC message is the kind
-/// byte followed by the value (UTF-8 text, or the 4/16 address bytes with the prefix length).
+/// byte followed by the value (UTF-8 text, or the 4/16 address bytes with the prefix length); a cookieless visitor's is
+/// laid out so that its User-Agent part is a whole number of blocks (<see cref="CookielessVisitorPrefix"/>).
 /// </remarks>
 internal sealed class Pseudonymizer : IDisposable
 {
@@ -152,20 +153,48 @@ internal sealed class Pseudonymizer : IDisposable
         PseudonymizeCookielessVisitor(address, userAgent, site, TagOf(PseudonymScope.Analytics, at));
 
     /// <summary>The cookieless daily visitor under an analytics tag from <see cref="TagOf"/>.</summary>
-    internal Pseudonym PseudonymizeCookielessVisitor(in ClientAddress address, ReadOnlySpan<char> userAgent, ReadOnlySpan<char> site, long epoch)
+    internal Pseudonym PseudonymizeCookielessVisitor(in ClientAddress address, ReadOnlySpan<char> userAgent, ReadOnlySpan<char> site, long epoch) =>
+        PseudonymizeCookielessVisitor(CookielessVisitorPrefix(userAgent, epoch), address, site);
+
+    /// <summary>A <see cref="CookielessVisitorPrefix"/> and the analytics tag (epoch and key id) it was taken under.</summary>
+    internal readonly record struct VisitorPrefix(AesCmac.Prefix Start, long Tag);
+
+    /// <summary>
+    /// The start of every cookieless visitor with this User-Agent under an analytics tag: the kind byte, the User-Agent's UTF-8
+    /// length (4 bytes) and its UTF-8, zero-padded to a whole block. The User-Agent memo keeps it, so a request from a known
+    /// browser tags only its address and site.
+    /// </summary>
+    internal VisitorPrefix CookielessVisitorPrefix(ReadOnlySpan<char> userAgent, long epoch)
     {
-        Span<byte> head = stackalloc byte[16 + 1 + 8];
+        var writer = GetFunction(PseudonymScope.Analytics, epoch, out _).Begin();
+        Span<byte> head = stackalloc byte[5];
+        head[0] = (byte)PseudonymKind.Visitor;
+        var length = Encoding.UTF8.GetByteCount(userAgent);
+        BinaryPrimitives.WriteInt32LittleEndian(head[1..], length);
+        writer.Append(head);
+        writer.AppendUtf8(userAgent);
+        var padding = (16 - ((head.Length + length) % 16)) % 16;
+        Span<byte> zeros = stackalloc byte[16];
+        zeros.Clear();
+        writer.Append(zeros[..padding]);
+        return new VisitorPrefix(writer.TakePrefix(), epoch);
+    }
+
+    /// <summary>
+    /// The cookieless daily visitor from its User-Agent's <see cref="CookielessVisitorPrefix"/>: then the address (4 or 16 bytes),
+    /// its family (4 or 6), the site's UTF-8 length (4 bytes) and its UTF-8.
+    /// </summary>
+    internal Pseudonym PseudonymizeCookielessVisitor(in VisitorPrefix prefix, in ClientAddress address, ReadOnlySpan<char> site)
+    {
+        Span<byte> head = stackalloc byte[16 + 1 + 4];
         var n = address.WriteBytes(head);
         head[n++] = (byte)(address.IsIPv4 ? 4 : 6);
-        BinaryPrimitives.WriteInt32LittleEndian(head[n..], userAgent.Length);
-        BinaryPrimitives.WriteInt32LittleEndian(head[(n + 4)..], site.Length);
-        n += 8;
-        var writer = GetFunction(PseudonymScope.Analytics, epoch, out var keyId).Begin();
-        writer.Append((byte)PseudonymKind.Visitor);
+        BinaryPrimitives.WriteInt32LittleEndian(head[n..], Encoding.UTF8.GetByteCount(site));
+        n += 4;
+        var writer = prefix.Start.Mac.Continue(prefix.Start);
         writer.Append(head[..n]);
-        writer.AppendUtf8(userAgent);
         writer.AppendUtf8(site);
-        return Finish(ref writer, PseudonymKind.Visitor, PseudonymScope.Analytics, keyId);
+        return Finish(ref writer, PseudonymKind.Visitor, PseudonymScope.Analytics, (ushort)(prefix.Tag & 0xFFFF));
     }
 
     private Pseudonym ComputeText(PseudonymKind kind, PseudonymScope scope, long epoch, ReadOnlySpan<char> value)

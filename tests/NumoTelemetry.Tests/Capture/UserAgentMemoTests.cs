@@ -5,11 +5,12 @@ using NumoTelemetry.Capture;
 using NumoTelemetry.Hosting;
 using NumoTelemetry.Pseudonymization;
 using NumoTelemetry.Records;
+using Microsoft.Extensions.Time.Testing;
 using NumoTelemetry.UserAgents;
 
 namespace NumoTelemetry.Tests.Capture;
 
-/// <summary>The per-string User-Agent memo of the hot path: same answers as the full path, raw text evicted per epoch.</summary>
+/// <summary>The User-Agent memo of the hot path: found by text, same answers as the full path, raw text evicted per epoch.</summary>
 public class UserAgentMemoTests
 {
     private const string Chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
@@ -17,19 +18,44 @@ public class UserAgentMemoTests
     private static readonly UserAgentInfo s_info = new(VersionedFamily.Other, VersionedFamily.Other, DeviceInfo.Other, BotInfo.NotABot, "desktop");
 
     [Fact]
-    public void TryGet_SameInstance_Hits_OtherInstanceWithSameText_Misses()
+    public void TryGet_SameText_Hits_WhateverTheInstance_OtherTextOrEpochMisses()
     {
         var memo = new UserAgentMemo(64);
         var ua = "raw-ua-memo-" + Guid.NewGuid();
         var copy = new string(ua.AsSpan());
         var id = Pseudonym.FromHash(PseudonymKind.UserAgent, PseudonymScope.Fraud, 1, new byte[32]);
-        memo.Set(ua, 1L << 16, s_info, id);
+        var facts = new UserAgentFacts(s_info, id, Visitor: null);
+        memo.Set(ua, 1L << 16, facts);
 
-        Assert.True(memo.TryGet(ua, 1L << 16, out var info, out var found));
-        Assert.Same(s_info, info);
-        Assert.Equal(id, found);
-        Assert.False(memo.TryGet(copy, 1L << 16, out _, out _));
-        Assert.False(memo.TryGet(ua, 2L << 16, out _, out _)); // another epoch's tag is never served
+        Assert.True(memo.TryGet(ua, 1L << 16, out var found));
+        Assert.Same(facts, found);
+        Assert.True(memo.TryGet(copy, 1L << 16, out found)); // Kestrel makes a new string per request on another connection
+        Assert.Same(facts, found);
+        Assert.False(memo.TryGet(ua + "x", 1L << 16, out _));
+        Assert.False(memo.TryGet(ua, 2L << 16, out _)); // another epoch's tag is never served
+    }
+
+    [Fact]
+    public void TryGet_ManyDistinctUserAgents_NeverAnotherTextsFacts()
+    {
+        var memo = new UserAgentMemo(16);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var ua = "ua-" + i;
+            memo.Set(ua, 1L << 16, new UserAgentFacts(s_info, Pseudonym.FromHash(PseudonymKind.UserAgent, PseudonymScope.Fraud, 1, BitConverter.GetBytes((long)i).Concat(new byte[24]).ToArray()), null));
+        }
+
+        var hits = 0;
+        for (var i = 0; i < 2_000; i++)
+        {
+            if (memo.TryGet("ua-" + i, 1L << 16, out var facts))
+            {
+                hits++;
+                Assert.Equal(Pseudonym.FromHash(PseudonymKind.UserAgent, PseudonymScope.Fraud, 1, BitConverter.GetBytes((long)i).Concat(new byte[24]).ToArray()), facts.Id);
+            }
+        }
+
+        Assert.InRange(hits, 1, 16); // bounded: at most one per slot
     }
 
     [Fact]
@@ -38,20 +64,21 @@ public class UserAgentMemoTests
         var memo = new UserAgentMemo(64);
         var day1 = "raw-ua-epoch1-" + Guid.NewGuid();
         var day2 = "raw-ua-epoch2-" + Guid.NewGuid();
-        memo.Set(day1, 1L << 16, s_info, default);
+        var facts = new UserAgentFacts(s_info, default, null);
+        memo.Set(day1, 1L << 16, facts);
         Assert.True(memo.Holds(day1));
 
-        memo.Set(day2, 2L << 16, s_info, default);
+        memo.Set(day2, 2L << 16, facts);
         Assert.False(memo.Holds(day1));
         Assert.True(memo.Holds(day2));
 
-        memo.Set(day1, 1L << 16, s_info, default);
+        memo.Set(day1, 1L << 16, facts);
         Assert.False(memo.Holds(day1));
-        Assert.False(memo.TryGet(day1, 1L << 16, out _, out _));
+        Assert.False(memo.TryGet(day1, 1L << 16, out _));
     }
 
     [Fact]
-    public async Task Middleware_RepeatedUserAgentInstance_SameFactsAsTheFullPath_AndParserCountsEveryParse()
+    public async Task Middleware_RepeatedUserAgent_SameFactsAsTheFullPath_AndParserCountsEveryParse()
     {
         using var provider = TestKeys.Services();
         var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(provider, (RequestDelegate)(static _ => Task.CompletedTask));
@@ -65,7 +92,7 @@ public class UserAgentMemoTests
 
         await middleware.InvokeAsync(context);
         await middleware.InvokeAsync(context); // same string instance: answered by the memo
-        context.Request.Headers.UserAgent = new string(Chrome.AsSpan()); // same text, new instance: full path
+        context.Request.Headers.UserAgent = new string(Chrome.AsSpan()); // same text, new instance: the memo too
         await middleware.InvokeAsync(context);
 
         var batch = new RequestRecord[4];
@@ -84,5 +111,35 @@ public class UserAgentMemoTests
         var after = parser.GetStatistics();
         Assert.Equal(3, after.Parses - before.Parses);
         Assert.Equal(after.Parses - before.Parses - 1, after.CacheHits - before.CacheHits);
+    }
+
+    [Fact]
+    public async Task Middleware_NextDay_CookielessVisitorUnderTheNewDaysKey_FromTheMemosUserAgent()
+    {
+        // The fraud epoch (30 days) outlives the analytics day: the memo keeps the User-Agent, the visitor's start is made again.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 23, 59, 0, TimeSpan.Zero));
+        using var provider = TestKeys.Services(more: s => s.AddSingleton<TimeProvider>(time));
+        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(provider, (RequestDelegate)(static _ => Task.CompletedTask));
+        var queue = provider.GetRequiredService<RecordQueue>();
+        var p = provider.GetRequiredService<Pseudonymizer>();
+        ClientAddress.TryParse("198.51.100.41", out var address);
+        var batch = new RequestRecord[4];
+        var visitors = new List<Pseudonym>();
+        foreach (var minutes in new[] { 0, 0, 2, 2 })
+        {
+            time.Advance(TimeSpan.FromMinutes(minutes));
+            var context = new DefaultHttpContext();
+            context.Connection.RemoteIpAddress = IPAddress.Parse("198.51.100.41");
+            context.Request.Headers.UserAgent = new string(Chrome.AsSpan());
+            await middleware.InvokeAsync(context);
+            Assert.Equal(1, queue.Drain(batch));
+            Assert.Equal(p.PseudonymizeCookielessVisitor(address, Chrome, string.Empty, batch[0].Timestamp), batch[0].AnalyticsVisitor);
+            Assert.Equal(p.Pseudonymize(PseudonymKind.UserAgent, Chrome, batch[0].Timestamp), batch[0].UserAgentId);
+            visitors.Add(batch[0].AnalyticsVisitor);
+        }
+
+        Assert.Equal(visitors[0], visitors[1]);
+        Assert.NotEqual(visitors[1], visitors[2]); // a new day: a new cookieless visitor
+        Assert.Equal(visitors[2], visitors[3]);
     }
 }

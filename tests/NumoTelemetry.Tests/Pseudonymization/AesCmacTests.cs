@@ -130,4 +130,53 @@ public sealed class AesCmacTests
         using var cmac = new AesCmac(new byte[16]);
         Assert.Equal(System.Runtime.Intrinsics.X86.Aes.IsSupported, cmac.UsesIntrinsics);
     }
+
+    [Theory]
+    [InlineData(16, 0, true)]
+    [InlineData(16, 1, true)]
+    [InlineData(32, 15, true)]
+    [InlineData(32, 16, true)]
+    [InlineData(48, 17, true)]
+    [InlineData(16, 24, false)]
+    [InlineData(48, 40, false)]
+    public void Continue_FromAPrefix_SameTagAsTheWholeMessage(int prefixLength, int restLength, bool intrinsics)
+    {
+        using var cmac = new AesCmac(Convert.FromHexString(Key256), intrinsics);
+        var message = RandomNumberGenerator.GetBytes(prefixLength + restLength);
+        var expected = new byte[16];
+        cmac.Compute(message, expected);
+
+        var start = cmac.Begin();
+        start.Append(message.AsSpan(0, prefixLength));
+        var prefix = start.TakePrefix();
+        var writer = cmac.Continue(prefix);
+        writer.Append(message.AsSpan(prefixLength));
+        var tag = new byte[16];
+        writer.Finish(tag);
+
+        Assert.Equal(expected, tag);
+    }
+
+    [Fact]
+    public void TakePrefix_OffABlockBoundary_Throws_AndContinueUnderAnotherKey_Throws()
+    {
+        using var cmac = new AesCmac(new byte[32]);
+        using var other = new AesCmac(new byte[32]);
+        var writer = cmac.Begin();
+        writer.Append(new byte[20]);
+        var threw = false;
+        try
+        {
+            writer.TakePrefix();
+        }
+        catch (InvalidOperationException)
+        {
+            threw = true;
+        }
+
+        Assert.True(threw);
+        writer.Append(new byte[12]);
+        var prefix = writer.TakePrefix();
+        Assert.Throws<ArgumentException>(() => other.Continue(prefix));
+    }
 }
