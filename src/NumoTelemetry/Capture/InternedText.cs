@@ -54,4 +54,31 @@ internal static class InternedText
 
         return lowerAscii ? interner.InternLowerAscii(value[..kept]) : interner.Intern(value[..kept]);
     }
+
+    /// <summary>
+    /// As <see cref="InternScrubbed(BoundedInterner, ReadOnlySpan{char}, bool)"/>, remembering in <paramref name="passed"/> the text
+    /// that passed the scrubber whole: a repeated value (a referrer host, a campaign) is found there by its text instead of being
+    /// scanned again. Only text that passed whole is ever held in <paramref name="passed"/>.
+    /// </summary>
+    public static string InternScrubbed(this BoundedInterner interner, ReadOnlySpan<char> value, bool lowerAscii, BoundedInterner passed)
+    {
+        if (passed.TryGet(value, out var held))
+        {
+            return lowerAscii ? interner.InternLowerAscii(held) : held;
+        }
+
+        var kept = FreeTextScrubber.KeptLength(value);
+        if (kept < 0)
+        {
+            return FreeTextScrubber.Redacted;
+        }
+
+        if (kept == value.Length && kept <= passed.MaxLength)
+        {
+            held = passed.Intern(value);
+            return lowerAscii ? interner.InternLowerAscii(held) : held;
+        }
+
+        return lowerAscii ? interner.InternLowerAscii(value[..kept]) : interner.Intern(value[..kept]);
+    }
 }

@@ -30,7 +30,7 @@ internal sealed class RequestFinisher
     private readonly NumoTelemetryMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly BoundedInterner _interner;
-    private readonly BoundedInterner _passedPaths; // page paths that passed the scrubber whole
+    private readonly BoundedInterner _passedText; // page paths, referrer hosts and campaign values that passed the scrubber whole
     private readonly BoundedInterner _languages = new(256, InternedText.MaxLowerAsciiLength);
     private readonly string?[] _twoLetterLanguages = new string?[26 * 26];
     private readonly string? _siteId;
@@ -60,7 +60,7 @@ internal sealed class RequestFinisher
         _metrics = metrics;
         _time = time;
         _interner = new BoundedInterner(o.Capture.MaxInternedValues, InternedText.MaxLowerAsciiLength);
-        _passedPaths = new BoundedInterner(o.Capture.MaxInternedValues, FreeTextScrubber.MaxLength);
+        _passedText = new BoundedInterner(o.Capture.MaxInternedValues, FreeTextScrubber.MaxLength);
         _siteId = o.Capture.SiteId;
         _maxUserAgentLength = Math.Max(16, o.UserAgents.MaxLength);
         _maxPathLength = Math.Max(16, o.Capture.MaxPathLength);
@@ -158,13 +158,13 @@ internal sealed class RequestFinisher
     /// </summary>
     private string PagePath(string path)
     {
-        if (_passedPaths.TryGet(path, out var held))
+        if (_passedText.TryGet(path, out var held))
         {
             return held;
         }
 
         var kept = FreeTextScrubber.Scrub(path); // the same string when it passes whole (no allocation)
-        return ReferenceEquals(kept, path) ? _passedPaths.Intern(path) : kept;
+        return ReferenceEquals(kept, path) ? _passedText.Intern(path) : kept;
     }
 
     /// <summary>Test hook: whether the User-Agent memo still holds this raw User-Agent.</summary>
@@ -190,13 +190,16 @@ internal sealed class RequestFinisher
     private void CaptureFreeText(ref RequestRecord record, ref RawRequest raw)
     {
         var language = HeaderValues.PrimaryLanguage(raw.AcceptLanguage);
-        record.Language = language.IsEmpty ? null : FreeTextScrubber.IsSensitive(language) ? FreeTextScrubber.Redacted : LanguageTag(language);
+        // A two-letter tag (nearly every one) cannot look like personal data: it goes straight to its table.
+        record.Language = language.IsEmpty ? null
+            : IsTwoLetterTag(language) || !FreeTextScrubber.IsSensitive(language) ? LanguageTag(language)
+            : FreeTextScrubber.Redacted;
 
         // Internal navigation (referrer on this site's own host) is not a referrer.
         var referrerHost = HeaderValues.ReferrerHost(raw.Referer);
         record.ReferrerHost = referrerHost.IsEmpty || HeaderValues.IsSameHost(referrerHost, raw.Host)
             ? null
-            : _interner.InternScrubbed(referrerHost, lowerAscii: true);
+            : _interner.InternScrubbed(referrerHost, lowerAscii: true, _passedText);
         var query = raw.Query;
         if (query is not null && query.Contains("utm_", StringComparison.OrdinalIgnoreCase))
         {
@@ -380,7 +383,7 @@ internal sealed class RequestFinisher
         {
             try
             {
-                return _interner.InternScrubbed(Uri.UnescapeDataString(raw.ToString().Replace('+', ' ')), lowerAscii: false);
+                return _interner.InternScrubbed(Uri.UnescapeDataString(raw.ToString().Replace('+', ' ')), lowerAscii: false, _passedText);
             }
             catch (UriFormatException)
             {
@@ -388,8 +391,11 @@ internal sealed class RequestFinisher
             }
         }
 
-        return _interner.InternScrubbed(raw, lowerAscii: false);
+        return _interner.InternScrubbed(raw, lowerAscii: false, _passedText);
     }
+
+    private static bool IsTwoLetterTag(ReadOnlySpan<char> language) =>
+        language.Length == 2 && char.IsAsciiLetter(language[0]) && char.IsAsciiLetter(language[1]);
 
     /// <summary>
     /// The interned lower-case primary language tag. Two-letter tags (nearly all of them) come from a fixed table of
@@ -397,7 +403,7 @@ internal sealed class RequestFinisher
     /// </summary>
     private string LanguageTag(ReadOnlySpan<char> language)
     {
-        if (language.Length == 2 && char.IsAsciiLetter(language[0]) && char.IsAsciiLetter(language[1]))
+        if (IsTwoLetterTag(language))
         {
             var index = ((language[0] | 0x20) - 'a') * 26 + ((language[1] | 0x20) - 'a');
             if (Volatile.Read(ref _twoLetterLanguages[index]) is { } known)
