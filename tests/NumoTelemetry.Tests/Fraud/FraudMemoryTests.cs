@@ -24,35 +24,42 @@ public sealed class FraudMemoryTests(ITestOutputHelper output)
         using var harness = new FraudHarness();
         var tracker = new AccessPatternTracker(harness.Options.Fraud);
 
+        // What a typical subject holds: the features of the last browsing visitor's subjects.
+        var last = Record(harness, n - 1, T0 + TimeSpan.FromMilliseconds(n - 1), "/", login: true);
+        string Typical(InMemoryFraudStateStore store) => string.Join(
+            Environment.NewLine,
+            new[] { (SubjectKind.Ip, last.Ip), (SubjectKind.IpPrefix, last.IpPrefix), (SubjectKind.Session, last.Session), (SubjectKind.Visitor, last.Visitor), (SubjectKind.User, last.User) }
+                .Select(s => $"{SubjectKey.KindName(s.Item1)}: {Features(store, SubjectKey.From(s.Item1, s.Item2))}"));
+
         // A browsing visitor: one IP, one session, one visitor cookie, 5 page views and a successful login.
-        var perBrowser = Measure(n, (store, batch, i) =>
-        {
-            var at = T0 + TimeSpan.FromMilliseconds(i);
-            for (var page = 0; page < 5; page++)
+        var perBrowser = Measure(
+            n,
+            (store, batch, i) =>
             {
-                var record = Record(harness, i, at, $"/p/{page}", page == 0);
-                tracker.Plan(in record, batch);
-            }
-        });
+                var at = T0 + TimeSpan.FromMilliseconds(i);
+                for (var page = 0; page < 5; page++)
+                {
+                    var record = Record(harness, i, at, $"/p/{page}", page == 0);
+                    tracker.Plan(in record, batch);
+                }
+            },
+            Typical);
 
         // Request-only subjects (an IP seen once, no cookies, and its prefix's long-window counts): the floor.
-        var perIp = Measure(n, (store, batch, i) =>
-        {
-            var at = T0 + TimeSpan.FromMilliseconds(i);
-            var record = Record(harness, i, at, "/", login: false, cookies: false);
-            tracker.Plan(in record, batch);
-        });
+        var perIp = Measure(
+            n,
+            (store, batch, i) =>
+            {
+                var at = T0 + TimeSpan.FromMilliseconds(i);
+                var record = Record(harness, i, at, "/", login: false, cookies: false);
+                tracker.Plan(in record, batch);
+            },
+            static _ => string.Empty);
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"browsing visitor (IP + prefix + session + visitor + account + AS, 5 pages and a login): {perBrowser.Bytes:N0} bytes for {perBrowser.Subjects:N0} subjects = {perBrowser.PerSubject:N0} bytes/subject; per visitor {perBrowser.Bytes / (double)n:N0} bytes"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"one-request IP (IP and its prefix, no cookies): {perIp.PerSubject:N0} bytes/subject"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"1,000,000 active subjects: {perBrowser.PerSubject * 1_000_000 / (1 << 20):N0} MiB (browsing mix), {perIp.PerSubject * 1_000_000 / (1 << 20):N0} MiB (one-request IPs)"));
-
-        // What a typical subject holds: the features of the last browsing visitor's subjects.
-        var last = Record(harness, n - 1, T0 + TimeSpan.FromMilliseconds(n - 1), "/", login: true);
-        foreach (var (kind, pseudonym) in new[] { (SubjectKind.Ip, last.Ip), (SubjectKind.IpPrefix, last.IpPrefix), (SubjectKind.Session, last.Session), (SubjectKind.Visitor, last.Visitor), (SubjectKind.User, last.User) })
-        {
-            output.WriteLine($"{SubjectKey.KindName(kind)}: {Features(perBrowser.Store, SubjectKey.From(kind, pseudonym))}");
-        }
+        output.WriteLine(perBrowser.Typical);
 
         Assert.InRange(perBrowser.PerSubject, 50, 300);
         Assert.InRange(perIp.PerSubject, 50, 300);
@@ -74,12 +81,25 @@ public sealed class FraudMemoryTests(ITestOutputHelper output)
             : "(not held)";
     }
 
-    private static (long Bytes, int Subjects, double PerSubject, InMemoryFraudStateStore Store) Measure(int n, Action<InMemoryFraudStateStore, FraudStateBatch, int> plan)
+    // The store's retained bytes: the heap with the store less the heap once it is dropped, each after full compacting collections.
+    // Only the store differs between the two readings (a reading before the store is filled would also count the space its array
+    // growth freed, which the collector reports as fragmentation, and whatever else moved meanwhile).
+    private static (long Bytes, int Subjects, double PerSubject, string Typical) Measure(int n, Action<InMemoryFraudStateStore, FraudStateBatch, int> plan, Func<InMemoryFraudStateStore, string> describe)
     {
         var batch = new FraudStateBatch(1 << 16);
-        Warm(n, new InMemoryFraudStateStore(10_000_000), batch, plan);
+        var (subjects, typical, with) = Fill(n, batch, plan, describe);
+        var without = HeapAfterFullCollection();
+        GC.KeepAlive(batch);
+        var bytes = with - without;
+        return (bytes, subjects, bytes / (double)subjects, typical);
+    }
+
+    // Fills a store in its own frame, reads the heap while it is alive and returns only numbers and text: once this returns, nothing
+    // refers to the store.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (int Subjects, string Typical, long Heap) Fill(int n, FraudStateBatch batch, Action<InMemoryFraudStateStore, FraudStateBatch, int> plan, Func<InMemoryFraudStateStore, string> describe)
+    {
         var store = new InMemoryFraudStateStore(10_000_000);
-        var before = GC.GetTotalMemory(forceFullCollection: true);
         for (var i = 0; i < n; i++)
         {
             plan(store, batch, i);
@@ -92,28 +112,18 @@ public sealed class FraudMemoryTests(ITestOutputHelper output)
 
         store.ApplyAsync(batch, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         batch.Clear();
-        var after = GC.GetTotalMemory(forceFullCollection: true);
-        var subjects = store.SubjectCount;
+        var typical = describe(store);
+        var heap = HeapAfterFullCollection();
         GC.KeepAlive(store);
-        return (after - before, subjects, (after - before) / (double)subjects, store);
+        return (store.SubjectCount, typical, heap);
     }
 
-    // Warms a store of its own with as many other subjects as are measured: the harness's bounded caches (the pseudonymizer's) are
-    // full before the measurement starts, so what is measured is the store alone, from empty.
-    private static void Warm(int n, InMemoryFraudStateStore store, FraudStateBatch batch, Action<InMemoryFraudStateStore, FraudStateBatch, int> plan)
+    private static long HeapAfterFullCollection()
     {
-        for (var i = 0; i < n; i++)
-        {
-            plan(store, batch, 10_000_000 + i);
-            if (batch.Count > 50_000)
-            {
-                store.ApplyAsync(batch, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-                batch.Clear();
-            }
-        }
-
-        store.ApplyAsync(batch, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        batch.Clear();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(forceFullCollection: false);
     }
 
     private static RequestRecord Record(FraudHarness harness, int i, DateTimeOffset at, string path, bool login, bool cookies = true)
