@@ -94,6 +94,37 @@ public class PseudonymizerTests
         Assert.Equal(expected, p.Pseudonymize(PseudonymKind.Session, "CfDJ8-session", s_now));
     }
 
+    [Theory]
+    [InlineData("", "example.org")]
+    [InlineData("Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0", "")]
+    [InlineData("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "shop.example.org")]
+    public void CookielessVisitor_Construction_IsCmacOfUserAgentBlocksThenAddressAndSite(string userAgent, string site)
+    {
+        // Pins the documented layout (docs/privacy.md): the User-Agent part fills whole blocks, so its CMAC state can be kept.
+        using var p = TestKeys.Pseudonymizer();
+        var day = p.EpochOf(PseudonymScope.Analytics, s_now);
+        var dayKey = System.Security.Cryptography.HMACSHA256.HashData(
+            p.KeyRing.GetKey(1).ToArray(), System.Text.Encoding.UTF8.GetBytes($"numo/v2/analytics/{day}"));
+        var ua = System.Text.Encoding.UTF8.GetBytes(userAgent);
+        var siteBytes = System.Text.Encoding.UTF8.GetBytes(site);
+        var message = new List<byte> { (byte)PseudonymKind.Visitor };
+        message.AddRange(BitConverter.GetBytes(ua.Length)); // little-endian on every platform .NET runs this on
+        message.AddRange(ua);
+        while (message.Count % 16 != 0)
+        {
+            message.Add(0);
+        }
+
+        message.AddRange([198, 51, 100, 7, 4]);
+        message.AddRange(BitConverter.GetBytes(siteBytes.Length));
+        message.AddRange(siteBytes);
+        var tag = new byte[16];
+        AesCmac.HashData(dayKey, message.ToArray(), tag);
+        ClientAddress.TryParse("198.51.100.7", out var address);
+
+        Assert.Equal(Pseudonym.FromHash(PseudonymKind.Visitor, PseudonymScope.Analytics, 1, tag), p.PseudonymizeCookielessVisitor(address, userAgent, site, s_now));
+    }
+
     [Fact]
     public void Pseudonymize_AccountNames_AreNormalized()
     {
