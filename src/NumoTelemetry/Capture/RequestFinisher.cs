@@ -52,7 +52,7 @@ internal sealed class RequestFinisher
         _pseudonymizer = pseudonymizer;
         _userAgents = userAgents;
         _builtInParser = userAgents as UserAgentParser;
-        _userAgentMemo = new UserAgentMemo(4096);
+        _userAgentMemo = new UserAgentMemo(16_384); // a site sees thousands of User-Agent texts; its traffic is mostly a few dozen
         _userAgentRedactor = new UserAgentRedactor(userAgents);
         _enrichers = [.. enrichers];
         _risk = risk;
@@ -126,7 +126,7 @@ internal sealed class RequestFinisher
         record.IpPrefix = _pseudonymizer.PseudonymizeAddress(client, PseudonymKind.IpPrefix, fraudTag, PseudonymScope.Fraud);
 
         // User-Agent: parsed (cached) and pseudonymised for change detection; never kept raw.
-        var userAgentFacts = CaptureUserAgent(raw.UserAgent, fraudTag, ref record);
+        var userAgentFacts = CaptureUserAgent(raw.UserAgent, fraudTag, now, ref record);
         if ((raw.ChUa ?? raw.ChUaPlatform) is not null
             && _clientHints.Merge(record.UserAgent, raw.UserAgent, raw.ChUa, raw.ChUaMobile, raw.ChUaPlatform, raw.ChUaPlatformVersion, raw.ChUaModel) is { } hints)
         {
@@ -305,9 +305,10 @@ internal sealed class RequestFinisher
     /// Fills the record's User-Agent facts (redacted parse result and pseudonym): from <see cref="UserAgentMemo"/> when this text
     /// was seen in this epoch, else from the parser (and its cache) and the pseudonymizer (then remembered). Returns the facts
     /// the memo holds for this User-Agent, or <see langword="null"/> when it holds none (no header, a site's own parser, a parse
-    /// that depends on more than the text).
+    /// that depends on more than the text, a User-Agent longer than <see cref="UserAgents.UserAgentParserOptions.MaxLength"/>: hashing
+    /// and comparing it must stay bounded, and the memo must not hold long text a client chose).
     /// </summary>
-    private UserAgentFacts? CaptureUserAgent(string? userAgent, long fraudTag, ref RequestRecord record)
+    private UserAgentFacts? CaptureUserAgent(string? userAgent, long fraudTag, DateTimeOffset now, ref RequestRecord record)
     {
         if (string.IsNullOrEmpty(userAgent))
         {
@@ -316,7 +317,8 @@ internal sealed class RequestFinisher
         }
 
         var parser = _builtInParser;
-        if (parser is not null && _userAgentMemo.TryGet(userAgent, fraudTag, out var facts))
+        var memoised = userAgent.Length <= _maxUserAgentLength;
+        if (parser is not null && memoised && _userAgentMemo.TryGet(userAgent, fraudTag, out var facts))
         {
             parser.CountCachedParse();
             record.UserAgent = facts.Info;
@@ -332,19 +334,20 @@ internal sealed class RequestFinisher
         var id = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.UserAgent, ua.Length > _maxUserAgentLength ? ua[.._maxUserAgentLength] : ua, fraudTag, PseudonymScope.Fraud);
         record.UserAgent = info;
         record.UserAgentId = id;
-        if (!stable)
+        if (!memoised || !stable) // stable only from the built-in parser
         {
             return null;
         }
 
-        facts = new UserAgentFacts(info, id, Visitor: null);
+        // The cookieless visitor's start too (nine blocks once per browser and day): one entry, whether or not this request needs it.
+        facts = new UserAgentFacts(info, id, _pseudonymizer.CookielessVisitorPrefix(userAgent, _pseudonymizer.TagOf(PseudonymScope.Analytics, now)));
         _userAgentMemo.Set(userAgent, fraudTag, facts);
         return facts;
     }
 
     /// <summary>
     /// The start of the cookieless visitor's keyed hash for this User-Agent and day: the memo's, else computed (and, for a
-    /// User-Agent the memo holds, remembered with its facts).
+    /// User-Agent the memo holds, remembered with its facts: the first request of a new day).
     /// </summary>
     private Pseudonymizer.VisitorPrefix VisitorPrefix(string? userAgent, UserAgentFacts? facts, long fraudTag, DateTimeOffset now)
     {

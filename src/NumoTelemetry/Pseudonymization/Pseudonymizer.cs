@@ -10,8 +10,9 @@ namespace NumoTelemetry.Pseudonymization;
 /// <summary>
 /// Turns raw identifiers into keyed pseudonyms: AES-256-CMAC under an epoch key derived from the current master key,
 /// purpose-separated by kind, 16 bytes. The keyed functions of the current epochs are shared by every thread (immutable,
-/// no interop on AES-NI processors). Nothing is cached: computing a pseudonym costs less than looking a raw value up
-/// (a CMAC block per 16 input bytes), and no raw value is kept in memory as a cache key.
+/// no interop on AES-NI processors). No pseudonym is cached by raw value: computing one costs less than looking a raw value
+/// up (a CMAC block per 16 input bytes). Only the capture's User-Agent memo keeps a User-Agent's pseudonym and the start of
+/// its cookieless visitors' CMAC (<see cref="CookielessVisitorPrefix"/>), keyed by the User-Agent text.
 /// </summary>
 /// <remarks>
 /// Epoch keys: <c>HMAC-SHA256(master, "numo/v2/fraud/{n}")</c> with <c>n = unix seconds / FraudWindow</c>, and
@@ -181,17 +182,18 @@ internal sealed class Pseudonymizer : IDisposable
     }
 
     /// <summary>
-    /// The cookieless daily visitor from its User-Agent's <see cref="CookielessVisitorPrefix"/>: then the address (4 or 16 bytes),
-    /// its family (4 or 6), the site's UTF-8 length (4 bytes) and its UTF-8.
+    /// The cookieless daily visitor from its User-Agent's <see cref="CookielessVisitorPrefix"/>: then the address family (4 or 6),
+    /// the address (4 or 16 bytes), the site's UTF-8 length (4 bytes) and its UTF-8.
     /// </summary>
     internal Pseudonym PseudonymizeCookielessVisitor(in VisitorPrefix prefix, in ClientAddress address, ReadOnlySpan<char> site)
     {
-        Span<byte> head = stackalloc byte[16 + 1 + 4];
-        var n = address.WriteBytes(head);
-        head[n++] = (byte)(address.IsIPv4 ? 4 : 6);
+        var mac = prefix.Start.Mac ?? throw new ArgumentException("The prefix is empty.", nameof(prefix));
+        Span<byte> head = stackalloc byte[1 + 16 + 4];
+        head[0] = (byte)(address.IsIPv4 ? 4 : 6);
+        var n = 1 + address.WriteBytes(head[1..]);
         BinaryPrimitives.WriteInt32LittleEndian(head[n..], Encoding.UTF8.GetByteCount(site));
         n += 4;
-        var writer = prefix.Start.Mac.Continue(prefix.Start);
+        var writer = mac.Continue(prefix.Start);
         writer.Append(head[..n]);
         writer.AppendUtf8(site);
         return Finish(ref writer, PseudonymKind.Visitor, PseudonymScope.Analytics, (ushort)(prefix.Tag & 0xFFFF));

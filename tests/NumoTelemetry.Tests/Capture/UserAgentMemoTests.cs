@@ -142,4 +142,40 @@ public class UserAgentMemoTests
         Assert.NotEqual(visitors[1], visitors[2]); // a new day: a new cookieless visitor
         Assert.Equal(visitors[2], visitors[3]);
     }
+
+    [Fact]
+    public async Task Middleware_UserAgentLongerThanTheCap_NotMemoised_SameFactsEveryTime()
+    {
+        using var provider = TestKeys.Services();
+        var middleware = ActivatorUtilities.CreateInstance<NumoTelemetryMiddleware>(provider, (RequestDelegate)(static _ => Task.CompletedTask));
+        var queue = provider.GetRequiredService<RecordQueue>();
+        var finisher = provider.GetRequiredService<RequestReader>().Finisher;
+        var p = provider.GetRequiredService<Pseudonymizer>();
+        var longUa = Chrome + " " + new string('x', 600); // past UserAgents:MaxLength (512): a client's chosen text, not held
+        var batch = new RequestRecord[4];
+        var ids = new List<Pseudonym>();
+        for (var i = 0; i < 2; i++)
+        {
+            var context = new DefaultHttpContext();
+            context.Connection.RemoteIpAddress = IPAddress.Parse("198.51.100.43");
+            context.Request.Headers.UserAgent = longUa;
+            await middleware.InvokeAsync(context);
+            Assert.Equal(1, queue.Drain(batch));
+            ClientAddress.TryParse("198.51.100.43", out var address);
+            Assert.Equal(p.PseudonymizeCookielessVisitor(address, longUa, string.Empty, batch[0].Timestamp), batch[0].AnalyticsVisitor);
+            ids.Add(batch[0].UserAgentId);
+        }
+
+        Assert.False(finisher.UserAgentMemoHolds(longUa));
+        Assert.Equal(ids[0], ids[1]);
+        Assert.False(ids[0].IsEmpty);
+
+        // A User-Agent within the cap is held, with its cookieless visitor's start from its first request.
+        var context2 = new DefaultHttpContext();
+        context2.Connection.RemoteIpAddress = IPAddress.Parse("198.51.100.43");
+        context2.Request.Headers.UserAgent = Chrome;
+        await middleware.InvokeAsync(context2);
+        Assert.Equal(1, queue.Drain(batch));
+        Assert.True(finisher.UserAgentMemoHolds(Chrome));
+    }
 }

@@ -115,7 +115,7 @@ public class PseudonymizerTests
             message.Add(0);
         }
 
-        message.AddRange([198, 51, 100, 7, 4]);
+        message.AddRange([4, 198, 51, 100, 7]);
         message.AddRange(BitConverter.GetBytes(siteBytes.Length));
         message.AddRange(siteBytes);
         var tag = new byte[16];
