@@ -44,16 +44,8 @@ internal static class InternedText
     /// Scrubs <paramref name="value"/> (<see cref="FreeTextScrubber"/>) and interns what is kept, lower-cased when
     /// <paramref name="lowerAscii"/>; no string is made for a repeated or redacted value.
     /// </summary>
-    public static string InternScrubbed(this BoundedInterner interner, ReadOnlySpan<char> value, bool lowerAscii)
-    {
-        var kept = FreeTextScrubber.KeptLength(value);
-        if (kept < 0)
-        {
-            return FreeTextScrubber.Redacted;
-        }
-
-        return lowerAscii ? interner.InternLowerAscii(value[..kept]) : interner.Intern(value[..kept]);
-    }
+    public static string InternScrubbed(this BoundedInterner interner, ReadOnlySpan<char> value, bool lowerAscii) =>
+        interner.InternKept(value, FreeTextScrubber.KeptLength(value), lowerAscii);
 
     /// <summary>
     /// As <see cref="InternScrubbed(BoundedInterner, ReadOnlySpan{char}, bool)"/>, remembering in <paramref name="passed"/> the text
@@ -68,17 +60,17 @@ internal static class InternedText
         }
 
         var kept = FreeTextScrubber.KeptLength(value);
-        if (kept < 0)
-        {
-            return FreeTextScrubber.Redacted;
-        }
-
         if (kept == value.Length && kept <= passed.MaxLength)
         {
             held = passed.Intern(value);
             return lowerAscii ? interner.InternLowerAscii(held) : held;
         }
 
-        return lowerAscii ? interner.InternLowerAscii(value[..kept]) : interner.Intern(value[..kept]);
+        return interner.InternKept(value, kept, lowerAscii);
     }
+
+    /// <summary>What the scrubber kept of <paramref name="value"/> (<see cref="FreeTextScrubber.KeptLength"/>), interned.</summary>
+    private static string InternKept(this BoundedInterner interner, ReadOnlySpan<char> value, int kept, bool lowerAscii) =>
+        kept < 0 ? FreeTextScrubber.Redacted
+        : lowerAscii ? interner.InternLowerAscii(value[..kept]) : interner.Intern(value[..kept]);
 }

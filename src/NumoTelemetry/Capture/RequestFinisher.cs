@@ -122,11 +122,12 @@ internal sealed class RequestFinisher
 
         // Each scope's cache tag (epoch and key id), worked out once for every pseudonym of this request.
         var fraudTag = _pseudonymizer.TagOf(PseudonymScope.Fraud, now);
+        var analyticsTag = _pseudonymizer.TagOf(PseudonymScope.Analytics, now);
         record.Ip = _pseudonymizer.PseudonymizeAddress(client, PseudonymKind.Ip, fraudTag, PseudonymScope.Fraud);
         record.IpPrefix = _pseudonymizer.PseudonymizeAddress(client, PseudonymKind.IpPrefix, fraudTag, PseudonymScope.Fraud);
 
         // User-Agent: parsed (cached) and pseudonymised for change detection; never kept raw.
-        var userAgentFacts = CaptureUserAgent(raw.UserAgent, fraudTag, now, ref record);
+        var userAgentFacts = CaptureUserAgent(raw.UserAgent, fraudTag, analyticsTag, ref record);
         if ((raw.ChUa ?? raw.ChUaPlatform) is not null
             && _clientHints.Merge(record.UserAgent, raw.UserAgent, raw.ChUa, raw.ChUaMobile, raw.ChUaPlatform, raw.ChUaPlatformVersion, raw.ChUaModel) is { } hints)
         {
@@ -142,29 +143,15 @@ internal sealed class RequestFinisher
             record.Path = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Path, span.Length > _maxPathLength ? span[.._maxPathLength] : span, fraudTag, PseudonymScope.Fraud);
             if (string.Equals(record.Method, "GET", StringComparison.Ordinal))
             {
-                record.PagePath = PagePath(path);
+                // A site has far fewer pages than requests: a path that passed before is found by its text, not scanned again.
+                record.PagePath = _interner.InternScrubbed(path, lowerAscii: false, _passedText);
             }
         }
 
         CaptureFreeText(ref record, ref raw);
-        CaptureVisitors(ref record, ref raw, client, fraudTag, userAgentFacts);
+        CaptureVisitors(ref record, ref raw, client, fraudTag, analyticsTag, userAgentFacts);
         CapturePhone(ref record, ref raw, client, fraudTag);
         EnrichAndScore(client, ref record);
-    }
-
-    /// <summary>
-    /// The page path as kept (<see cref="FreeTextScrubber.Scrub"/>). A site has far fewer pages than requests, so a path that passed
-    /// whole before is found by its text (a hash and a compare) instead of being scanned again: only text that passed is held.
-    /// </summary>
-    private string PagePath(string path)
-    {
-        if (_passedText.TryGet(path, out var held))
-        {
-            return held;
-        }
-
-        var kept = FreeTextScrubber.Scrub(path); // the same string when it passes whole (no allocation)
-        return ReferenceEquals(kept, path) ? _passedText.Intern(path) : kept;
     }
 
     /// <summary>Test hook: whether the User-Agent memo still holds this raw User-Agent.</summary>
@@ -210,7 +197,7 @@ internal sealed class RequestFinisher
     }
 
     /// <summary>Session, visitor cookie and analytics visitor: hashed, never kept.</summary>
-    private void CaptureVisitors(ref RequestRecord record, ref RawRequest raw, in ClientAddress client, long fraudTag, UserAgentFacts? userAgentFacts)
+    private void CaptureVisitors(ref RequestRecord record, ref RawRequest raw, in ClientAddress client, long fraudTag, long analyticsTag, UserAgentFacts? userAgentFacts)
     {
         // Cookies the request thread did not need to scan (see RequestReader.Begin).
         if (raw.Cookies.Count != 0)
@@ -236,16 +223,15 @@ internal sealed class RequestFinisher
         }
 
         var consent = record.Consent;
-        var now = record.Timestamp;
         if (consent == ConsentLevel.Full && !visitorId.IsEmpty)
         {
-            record.AnalyticsVisitor = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Visitor, visitorId, _pseudonymizer.TagOf(PseudonymScope.Analytics, now), PseudonymScope.Analytics);
+            record.AnalyticsVisitor = _pseudonymizer.PseudonymizeNormalized(PseudonymKind.Visitor, visitorId, analyticsTag, PseudonymScope.Analytics);
         }
         else if (consent != ConsentLevel.FraudPreventionOnly && client.HasValue)
         {
             // The raw Host header (Kestrel reuses its string): HostString.Host would allocate a substring per request.
             var site = _siteId ?? raw.Host ?? string.Empty;
-            record.AnalyticsVisitor = _pseudonymizer.PseudonymizeCookielessVisitor(VisitorPrefix(raw.UserAgent, userAgentFacts, fraudTag, now), client, site);
+            record.AnalyticsVisitor = _pseudonymizer.PseudonymizeCookielessVisitor(VisitorPrefix(raw.UserAgent, userAgentFacts, fraudTag, analyticsTag), client, site);
         }
     }
 
@@ -308,7 +294,7 @@ internal sealed class RequestFinisher
     /// that depends on more than the text, a User-Agent longer than <see cref="UserAgents.UserAgentParserOptions.MaxLength"/>: hashing
     /// and comparing it must stay bounded, and the memo must not hold long text a client chose).
     /// </summary>
-    private UserAgentFacts? CaptureUserAgent(string? userAgent, long fraudTag, DateTimeOffset now, ref RequestRecord record)
+    private UserAgentFacts? CaptureUserAgent(string? userAgent, long fraudTag, long analyticsTag, ref RequestRecord record)
     {
         if (string.IsNullOrEmpty(userAgent))
         {
@@ -340,7 +326,7 @@ internal sealed class RequestFinisher
         }
 
         // The cookieless visitor's start too (nine blocks once per browser and day): one entry, whether or not this request needs it.
-        facts = new UserAgentFacts(info, id, _pseudonymizer.CookielessVisitorPrefix(userAgent, _pseudonymizer.TagOf(PseudonymScope.Analytics, now)));
+        facts = new UserAgentFacts(info, id, _pseudonymizer.CookielessVisitorPrefix(userAgent, analyticsTag));
         _userAgentMemo.Set(userAgent, fraudTag, facts);
         return facts;
     }
@@ -349,15 +335,14 @@ internal sealed class RequestFinisher
     /// The start of the cookieless visitor's keyed hash for this User-Agent and day: the memo's, else computed (and, for a
     /// User-Agent the memo holds, remembered with its facts: the first request of a new day).
     /// </summary>
-    private Pseudonymizer.VisitorPrefix VisitorPrefix(string? userAgent, UserAgentFacts? facts, long fraudTag, DateTimeOffset now)
+    private Pseudonymizer.VisitorPrefix VisitorPrefix(string? userAgent, UserAgentFacts? facts, long fraudTag, long analyticsTag)
     {
-        var tag = _pseudonymizer.TagOf(PseudonymScope.Analytics, now);
-        if (facts?.Visitor is { } known && known.Tag == tag)
+        if (facts is not null && facts.Visitor.Tag == analyticsTag)
         {
-            return known;
+            return facts.Visitor;
         }
 
-        var prefix = _pseudonymizer.CookielessVisitorPrefix(userAgent, tag);
+        var prefix = _pseudonymizer.CookielessVisitorPrefix(userAgent, analyticsTag);
         if (facts is not null && !string.IsNullOrEmpty(userAgent))
         {
             _userAgentMemo.Set(userAgent, fraudTag, facts with { Visitor = prefix });

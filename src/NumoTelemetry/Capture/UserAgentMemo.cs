@@ -79,5 +79,5 @@ internal sealed class UserAgentMemo
 /// <summary>What the capture derives from one User-Agent text under one fraud tag (see <see cref="UserAgentMemo"/>).</summary>
 /// <param name="Info">The redacted parse result.</param>
 /// <param name="Id">The User-Agent pseudonym.</param>
-/// <param name="Visitor">The cookieless visitor's start, under the analytics tag it names; <see langword="null"/> until a request needs it.</param>
-internal sealed record UserAgentFacts(UserAgentInfo Info, Pseudonym Id, Pseudonymizer.VisitorPrefix? Visitor);
+/// <param name="Visitor">The cookieless visitor's start, under the analytics tag it names (the day the facts were made or last renewed).</param>
+internal sealed record UserAgentFacts(UserAgentInfo Info, Pseudonym Id, Pseudonymizer.VisitorPrefix Visitor);

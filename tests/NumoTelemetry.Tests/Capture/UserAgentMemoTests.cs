@@ -24,7 +24,7 @@ public class UserAgentMemoTests
         var ua = "raw-ua-memo-" + Guid.NewGuid();
         var copy = new string(ua.AsSpan());
         var id = Pseudonym.FromHash(PseudonymKind.UserAgent, PseudonymScope.Fraud, 1, new byte[32]);
-        var facts = new UserAgentFacts(s_info, id, Visitor: null);
+        var facts = new UserAgentFacts(s_info, id, Visitor: default);
         memo.Set(ua, 1L << 16, facts);
 
         Assert.True(memo.TryGet(ua, 1L << 16, out var found));
@@ -42,7 +42,7 @@ public class UserAgentMemoTests
         for (var i = 0; i < 2_000; i++)
         {
             var ua = "ua-" + i;
-            memo.Set(ua, 1L << 16, new UserAgentFacts(s_info, Pseudonym.FromHash(PseudonymKind.UserAgent, PseudonymScope.Fraud, 1, BitConverter.GetBytes((long)i).Concat(new byte[24]).ToArray()), null));
+            memo.Set(ua, 1L << 16, new UserAgentFacts(s_info, Pseudonym.FromHash(PseudonymKind.UserAgent, PseudonymScope.Fraud, 1, BitConverter.GetBytes((long)i).Concat(new byte[24]).ToArray()), default));
         }
 
         var hits = 0;
@@ -64,7 +64,7 @@ public class UserAgentMemoTests
         var memo = new UserAgentMemo(64);
         var day1 = "raw-ua-epoch1-" + Guid.NewGuid();
         var day2 = "raw-ua-epoch2-" + Guid.NewGuid();
-        var facts = new UserAgentFacts(s_info, default, null);
+        var facts = new UserAgentFacts(s_info, default, default);
         memo.Set(day1, 1L << 16, facts);
         Assert.True(memo.Holds(day1));
 
