@@ -42,34 +42,18 @@ public class TagValueGuardTests
             guard.Fold(values[i]);
         }
 
-        // Warm means compiled too: the first rounds may run while the JIT moves these loops to optimised code (on-stack
-        // replacement allocates on this thread). A guard that allocates per call allocates in every round, so it still fails.
-        var allocated = long.MaxValue;
-        for (var attempt = 0; attempt < 20 && allocated != 0; attempt++)
+        var allocated = AllocationCollection.SteadyStateBytes(() =>
         {
-            allocated = AllocatedByRounds(guard, values, rounds: 100);
-            if (allocated != 0)
+            for (var round = 0; round < 100; round++)
             {
-                Thread.Sleep(50); // let tiered compilation install the optimised code
+                for (var i = 0; i < values.Length; i++)
+                {
+                    guard.Fold(values[i]);
+                }
             }
-        }
-
+        });
         Assert.Equal(0, allocated);
         Assert.Equal("value-99", guard.Fold(values[99]));
         Assert.Equal("other", guard.Fold(values[100]));
-    }
-
-    private static long AllocatedByRounds(TagValueGuard guard, string[] values, int rounds)
-    {
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var round = 0; round < rounds; round++)
-        {
-            for (var i = 0; i < values.Length; i++)
-            {
-                guard.Fold(values[i]);
-            }
-        }
-
-        return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 }
