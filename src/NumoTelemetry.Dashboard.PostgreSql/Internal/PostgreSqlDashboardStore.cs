@@ -605,6 +605,12 @@ internal sealed class PostgreSqlDashboardStore : IDashboardStore, IAsyncDisposab
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
                 continue;
             }
+            catch (Exception) when (abort.IsCancellationRequested)
+            {
+                // The shutdown timeout aborted the loop while a write was failing (a refused connection is not a cancellation):
+                // the loop ends here, and DisposeAsync counts the batches left.
+                return;
+            }
 
             delay = s_firstRetryDelay;
             int pending;
