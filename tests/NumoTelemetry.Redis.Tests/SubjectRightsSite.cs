@@ -105,6 +105,24 @@ internal sealed class SubjectRightsSite : IAsyncDisposable
         return (int)response.StatusCode;
     }
 
+    /// <summary>
+    /// Waits until the pipeline has handed at least <paramref name="count"/> records to every processor: each of them dated (a
+    /// request without a signal is dated when the pipeline finishes its capture), pseudonymised and judged by the fraud engine.
+    /// </summary>
+    public async Task WaitForPipelineAsync(long count)
+    {
+        var pipeline = _app.Services.GetRequiredService<NumoTelemetry.Pipeline.PipelineService>();
+        for (var i = 0; i < 600 && pipeline.Processed < count; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        if (pipeline.Processed < count)
+        {
+            throw new TimeoutException($"the pipeline processed {pipeline.Processed} records, not {count}");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
@@ -112,7 +130,11 @@ internal sealed class SubjectRightsSite : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    /// <summary>The system clock moved by <see cref="Offset"/> (timers and timestamps stay real).</summary>
+    /// <summary>
+    /// The system clock moved by <see cref="Offset"/> (timers and timestamps stay real). Move it only once the pipeline has
+    /// processed every request sent so far (<see cref="WaitForPipelineAsync"/>): the records it takes later are dated and
+    /// judged on the moved clock.
+    /// </summary>
     internal sealed class ShiftedTime : TimeProvider
     {
         private long _offsetTicks;
