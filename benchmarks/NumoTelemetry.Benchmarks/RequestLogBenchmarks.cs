@@ -22,6 +22,13 @@ public class RequestLogBenchmarks
     private RequestRecordJsonWriter _fast = null!;
     private int _next;
 
+    /// <summary>
+    /// <c>one</c>: 256 records of 32 visitors (pseudonyms repeat); <c>many</c>: 65,536 records of as many visitors (own
+    /// address, session and visitor), so nothing repeats but the browser and the page, as with many clients.
+    /// </summary>
+    [Params("one", "many")]
+    public string Traffic { get; set; } = "one";
+
     [GlobalSetup]
     public void Setup()
     {
@@ -29,10 +36,10 @@ public class RequestLogBenchmarks
         var p = services.GetRequiredService<Pseudonymizer>();
         var ua = services.GetRequiredService<IUserAgentParser>().Parse("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36");
         var now = DateTimeOffset.UtcNow;
-        _records = new RequestRecord[256];
+        _records = new RequestRecord[Traffic == "many" ? 65_536 : 256];
         for (var i = 0; i < _records.Length; i++)
         {
-            var visitor = i % 32;
+            var visitor = Traffic == "many" ? i : i % 32;
             _records[i] = new RequestRecord
             {
                 Timestamp = now.AddMilliseconds(i * 37.3),
@@ -43,8 +50,8 @@ public class RequestLogBenchmarks
                 Route = "/products/{id:int}",
                 StatusCode = 200,
                 ResponseContentLength = 5_000 + i,
-                Ip = p.Pseudonymize(PseudonymKind.Ip, "198.51.100." + visitor, now),
-                IpPrefix = p.Pseudonymize(PseudonymKind.IpPrefix, "198.51.100.0", now),
+                Ip = p.Pseudonymize(PseudonymKind.Ip, $"10.{visitor >> 16}.{(visitor >> 8) & 0xFF}.{visitor & 0xFF}", now),
+                IpPrefix = p.Pseudonymize(PseudonymKind.IpPrefix, $"10.{visitor >> 16}.{(visitor >> 8) & 0xFF}.0", now),
                 Session = p.Pseudonymize(PseudonymKind.Session, "session" + visitor, now),
                 Visitor = p.Pseudonymize(PseudonymKind.Visitor, "visitor" + visitor, now),
                 UserAgentId = p.Pseudonymize(PseudonymKind.UserAgent, "ua" + (visitor % 8), now),
@@ -75,7 +82,7 @@ public class RequestLogBenchmarks
     {
         _buffer.ResetWrittenCount();
         _general.Reset(_buffer);
-        RequestRecordJson.Write(_general, in _records[_next++ & 255]);
+        RequestRecordJson.Write(_general, in _records[_next++ & (_records.Length - 1)]);
         _general.Flush();
         return _buffer.WrittenCount;
     }
@@ -84,7 +91,7 @@ public class RequestLogBenchmarks
     public int RequestLogWriter()
     {
         _buffer.ResetWrittenCount();
-        _fast.Write(_buffer, in _records[_next++ & 255]);
+        _fast.Write(_buffer, in _records[_next++ & (_records.Length - 1)]);
         return _buffer.WrittenCount;
     }
 }

@@ -186,7 +186,6 @@ internal sealed class RequestRecordJsonWriter : IDisposable
         return s_flagNames[i] ??= flags.ToString();
     }
 
-    /// <summary>Writes into the output's current span, asking for a new one when it runs short.</summary>
     /// <summary>The UTF-8 text of <paramref name="value"/> from a direct-mapped cache (formatting it is most of a record's cost).</summary>
     private ReadOnlySpan<byte> TextOf(Pseudonym value)
     {

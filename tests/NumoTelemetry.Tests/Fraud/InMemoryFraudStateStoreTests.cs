@@ -86,8 +86,10 @@ public sealed class InMemoryFraudStateStoreTests
         }
     }
 
-    [Fact]
-    public void AddDistinct_LateArrivalsAndGenerationBoundaries_AnswersAsTwoGenerationsOfSets()
+    [Theory]
+    [InlineData(30)] // past the inline sets (16) into the spilled ones
+    [InlineData(63)] // the spilled sets up to their exact limit (64), elements in both generations
+    public void AddDistinct_LateArrivalsAndGenerationBoundaries_AnswersAsTwoGenerationsOfSets(int universe)
     {
         // A model of the contract with exact (small) sets: generation g = floor(ms / 10 s); a newer generation moves the current
         // set to the previous one (or empties both after a gap); an element goes to its generation if it is the current or the
@@ -108,7 +110,7 @@ public sealed class InMemoryFraudStateStoreTests
                 2 => random.Next(40_000),
                 _ => random.Next(1_500),
             };
-            var element = random.Next(6) == 0 ? 0UL : (ulong)random.Next(1, 30);
+            var element = random.Next(6) == 0 ? 0UL : (ulong)random.Next(1, universe);
             var g = StateMath.Bucket(ms, 10_000);
             if (g > generation)
             {
