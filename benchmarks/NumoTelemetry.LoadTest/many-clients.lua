@@ -6,7 +6,8 @@
 --   * its own IPv4 address in X-Forwarded-For, which a server trusts from its loopback proxy (traffic only ever goes
 --     to the URL given to wrk; the address is a header value). Addresses come from ranges that are never routed on the
 --     Internet: 10.0.0.0/8, 100.64.0.0/10 (shared), 172.16.0.0/12, 198.18.0.0/15 (benchmarking) and 192.168.0.0/16,
---     one fifth each, spread over every /16 of each range and, with 200,000 clients, almost one client per /24.
+--     one fifth each, spread over every /16 of each range. With 200,000 clients that is fewer than one client per
+--     /24 in 10.0.0.0/8 and about 2, 10, 78 and 156 per /24 in the others, as behind carrier NAT.
 --     Distinct for up to 327,680 clients; past that, clients of 192.168.0.0/16 share addresses, as behind a NAT.
 --   * its own ASP.NET Core session cookie and numo_vid visitor cookie. The visitor cookie has the shape of one the
 --     server issues but is not signed with its key, so it does not verify (as for a first visit or a cookie from
