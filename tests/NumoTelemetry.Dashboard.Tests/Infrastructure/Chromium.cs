@@ -27,6 +27,32 @@ internal static class Chromium
         await page.GotoAsync(baseUrl + "/numo/");
         await page.FillAsync("#password", SampleServer.Password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/numo/**");
+        await WaitForPathAsync(page, "/numo/");
+    }
+
+    /// <summary>Waits until the page's URL path starts with <paramref name="pathPrefix"/> (see <see cref="WaitForUrlAsync"/>).</summary>
+    public static Task WaitForPathAsync(IPage page, string pathPrefix) =>
+        WaitForUrlAsync(page, url => url.AbsolutePath.StartsWith(pathPrefix, StringComparison.Ordinal), "under " + pathPrefix);
+
+    /// <summary>
+    /// Waits until the page's URL matches (the redirect after a form post), polling <see cref="IPage.Url"/>. Not
+    /// <see cref="IPage.WaitForURLAsync(Func{string, bool}, PageWaitForURLOptions?)"/>: when the URL already matches, it
+    /// looks at the frame's load states and only then subscribes to their event, so a "load" delivered in between is lost
+    /// and it times out after the page has loaded (microsoft/playwright-dotnet#3364; it failed a CI run with only
+    /// "NetworkIdle event fired" in its log); when the URL does not match yet, it subscribes to navigations after the
+    /// check, with the same gap. What follows a sign-in or sign-out navigates or waits for a selector itself.
+    /// </summary>
+    public static async Task WaitForUrlAsync(IPage page, Func<Uri, bool> matches, string description)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!matches(new Uri(page.Url)))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The page stayed at {page.Url}, not {description}.");
+            }
+
+            await Task.Delay(50);
+        }
     }
 }

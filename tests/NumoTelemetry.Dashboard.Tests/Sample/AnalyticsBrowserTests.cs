@@ -180,7 +180,7 @@ public sealed class AnalyticsBrowserTests(SampleServer server)
 
         // Sign out: the control ends the session; the API refuses afterwards.
         await page.ClickAsync("form.signout button");
-        await page.WaitForURLAsync(url => !url.Contains("/numo", StringComparison.Ordinal));
+        await Chromium.WaitForUrlAsync(page, url => !url.AbsolutePath.StartsWith("/numo", StringComparison.Ordinal), "outside /numo");
         var after = await context.APIRequest.GetAsync(baseUrl + "/numo/api/meta");
         Assert.Equal(401, after.Status);
     }

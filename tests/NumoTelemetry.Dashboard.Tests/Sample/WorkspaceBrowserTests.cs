@@ -47,7 +47,7 @@ public sealed class WorkspaceBrowserTests(SampleServer server)
             await analyst.GotoAsync(baseUrl + "/numo/");
             await analyst.FillAsync("#password", SampleServer.Password);
             await analyst.ClickAsync("button[type=submit]");
-            await analyst.WaitForURLAsync("**/numo/**");
+            await Chromium.WaitForPathAsync(analyst, "/numo/");
             var page = await analyst.GotoAsync(baseUrl + "/numo/fraud/");
             Assert.Equal(403, page!.Status);
             foreach (var path in new[] { "/numo/api/alerts", "/numo/api/audit", "/numo/api/allowlist", "/numo/api/subjects/ip/k1.AAAAAAAAAAAAAAAAAAAAAA" })
@@ -75,7 +75,7 @@ public sealed class WorkspaceBrowserTests(SampleServer server)
         Assert.Contains("/analyst/login", investigator.Url, StringComparison.Ordinal);
         await investigator.FillAsync("#password", SampleServer.InvestigatorPassword);
         await investigator.ClickAsync("button[type=submit]");
-        await investigator.WaitForURLAsync("**/numo/fraud/**");
+        await Chromium.WaitForPathAsync(investigator, "/numo/fraud/");
 
         // The inbox, filtered to the rule, until the attack's alert is listed.
         var deadline = DateTime.UtcNow.AddSeconds(60);
