@@ -81,7 +81,8 @@ for round in $(seq 1 "$rounds"); do
     grep -q 'Non-2xx' "$work/wrk" && echo "warning: $mode answered some requests with a non-2xx status" >&2
     read -r wrk_user wrk_sys < <(tail -n1 "$work/wrk-time")
     # One line per run: mode round load total user kernel request-threads request-threads-user pipeline gc other wrk req/s
-    # allocated-bytes.
+    # allocated-bytes. The allocated bytes are "nan" when the runtime's total went backwards: under Server GC with DATAS
+    # (the default) GC.GetTotalAllocatedBytes leaves out heaps decommissioned during the run (dotnet/runtime#131069).
     awk -v req="$requests" -v hz="$ticks" -v mode="$mode" -v round="$round" -v load="$load" -v secs="$seconds" \
         -v wrk="$wrk_user $wrk_sys" -v allocated=$(( allocated_after - allocated_before )) '
       NR == FNR { u[$1] = $3; s[$1] = $4; next }
@@ -94,9 +95,9 @@ for round in $(seq 1 "$rounds"); do
         pt = (U["NumoTelemetry_p"] + S["NumoTelemetry_p"]) * f
         for (g in U) if (g ~ /GC/) gc += (U[g] + S[g]) * f
         printf "%s %d %s %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.0f %.0f\n", mode, round, load, (tu + ts) * f, tu * f, ts * f,
-          rt, U[".NET_TP_Worker"] * f, pt, gc, (tu + ts) * f - rt - pt - gc, (w[1] + w[2]) * 1e6 / req, req / secs, allocated / req
-      }' "$work/before" "$work/after" >> "$work/results"
-    tail -n1 "$work/results" | awk '{ printf "%-12s round %d  load %5s  total %6.2f us/req (user %5.2f, kernel %5.2f)  request threads %5.2f (user %5.2f)  pipeline thread %5.2f  GC %5.2f  other %5.2f  %5d B/req  |  wrk %5.2f  %6.0f req/s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $14, $12, $13 }'
+          rt, U[".NET_TP_Worker"] * f, pt, gc, (tu + ts) * f - rt - pt - gc, (w[1] + w[2]) * 1e6 / req, req / secs, allocated
+      }' "$work/before" "$work/after" | awk -v req="$requests" '{ $14 = ($14 < 0 ? "nan" : sprintf("%.0f", $14 / req)); print }' >> "$work/results"
+    tail -n1 "$work/results" | awk '{ printf "%-12s round %d  load %5s  total %6.2f us/req (user %5.2f, kernel %5.2f)  request threads %5.2f (user %5.2f)  pipeline thread %5.2f  GC %5.2f  other %5.2f  %5s B/req  |  wrk %5.2f  %6.0f req/s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $14, $12, $13 }'
   done
 done
 
@@ -109,11 +110,11 @@ for mode in $modes; do
   grep "^$mode " "$work/results" | awk -v mode="$mode" -v bare="$(cat "$work/bare")" '
     { t[NR] = $4; lo = (NR == 1 || $4 < lo) ? $4 : lo; hi = (NR == 1 || $4 > hi) ? $4 : hi
       plo = (NR == 1 || $9 < plo) ? $9 : plo; phi = (NR == 1 || $9 > phi) ? $9 : phi
-      u[NR] = $5; r[NR] = $7; ru[NR] = $8; p[NR] = $9; g[NR] = $10; o[NR] = $11; w[NR] = $12; q[NR] = $13; a[NR] = $14 }
+      u[NR] = $5; r[NR] = $7; ru[NR] = $8; p[NR] = $9; g[NR] = $10; o[NR] = $11; w[NR] = $12; q[NR] = $13; if ($14 != "nan") a[++na] = $14 }
     function median(a, n,   i, j, x) { for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x } return a[int((n + 1) / 2)] }
     END {
       m = median(t, NR)
-      printf "%-12s total %6.2f [%6.2f-%6.2f]  %s  user %5.2f  request threads %5.2f (user %5.2f)  pipeline thread %5.2f [%5.2f-%5.2f]  GC %5.2f  other %5.2f  %5d B/req  |  wrk %5.2f  %6.0f req/s\n",
-        mode, m, lo, hi, (bare > 0 ? sprintf("%4.2f x bare", m / bare) : "           "), median(u, NR), median(r, NR), median(ru, NR), median(p, NR), plo, phi, median(g, NR), median(o, NR), median(a, NR), median(w, NR), median(q, NR)
+      printf "%-12s total %6.2f [%6.2f-%6.2f]  %s  user %5.2f  request threads %5.2f (user %5.2f)  pipeline thread %5.2f [%5.2f-%5.2f]  GC %5.2f  other %5.2f  %5s B/req  |  wrk %5.2f  %6.0f req/s\n",
+        mode, m, lo, hi, (bare > 0 ? sprintf("%4.2f x bare", m / bare) : "           "), median(u, NR), median(r, NR), median(ru, NR), median(p, NR), plo, phi, median(g, NR), median(o, NR), (na ? median(a, na) : "nan"), median(w, NR), median(q, NR)
     }'
 done
