@@ -54,19 +54,18 @@ internal static class InternedText
     /// </summary>
     public static string InternScrubbed(this BoundedInterner interner, ReadOnlySpan<char> value, bool lowerAscii, BoundedInterner passed)
     {
-        if (passed.TryGet(value, out var held))
+        if (!passed.TryGet(value, out var held))
         {
-            return lowerAscii ? interner.InternLowerAscii(held) : held;
-        }
+            var kept = FreeTextScrubber.KeptLength(value);
+            if (kept != value.Length || kept > passed.MaxLength)
+            {
+                return interner.InternKept(value, kept, lowerAscii);
+            }
 
-        var kept = FreeTextScrubber.KeptLength(value);
-        if (kept == value.Length && kept <= passed.MaxLength)
-        {
             held = passed.Intern(value);
-            return lowerAscii ? interner.InternLowerAscii(held) : held;
         }
 
-        return interner.InternKept(value, kept, lowerAscii);
+        return lowerAscii ? interner.InternLowerAscii(held) : held;
     }
 
     /// <summary>What the scrubber kept of <paramref name="value"/> (<see cref="FreeTextScrubber.KeptLength"/>), interned.</summary>
