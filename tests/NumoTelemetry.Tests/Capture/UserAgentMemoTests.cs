@@ -123,19 +123,14 @@ public class UserAgentMemoTests
         var queue = provider.GetRequiredService<RecordQueue>();
         var p = provider.GetRequiredService<Pseudonymizer>();
         ClientAddress.TryParse("198.51.100.41", out var address);
-        var batch = new RequestRecord[4];
         var visitors = new List<Pseudonym>();
         foreach (var minutes in new[] { 0, 0, 2, 2 })
         {
             time.Advance(TimeSpan.FromMinutes(minutes));
-            var context = new DefaultHttpContext();
-            context.Connection.RemoteIpAddress = IPAddress.Parse("198.51.100.41");
-            context.Request.Headers.UserAgent = new string(Chrome.AsSpan());
-            await middleware.InvokeAsync(context);
-            Assert.Equal(1, queue.Drain(batch));
-            Assert.Equal(p.PseudonymizeCookielessVisitor(address, Chrome, string.Empty, batch[0].Timestamp), batch[0].AnalyticsVisitor);
-            Assert.Equal(p.Pseudonymize(PseudonymKind.UserAgent, Chrome, batch[0].Timestamp), batch[0].UserAgentId);
-            visitors.Add(batch[0].AnalyticsVisitor);
+            var record = await CaptureOneAsync(middleware, queue, "198.51.100.41", new string(Chrome.AsSpan()));
+            Assert.Equal(p.PseudonymizeCookielessVisitor(address, Chrome, string.Empty, record.Timestamp), record.AnalyticsVisitor);
+            Assert.Equal(p.Pseudonymize(PseudonymKind.UserAgent, Chrome, record.Timestamp), record.UserAgentId);
+            visitors.Add(record.AnalyticsVisitor);
         }
 
         Assert.Equal(visitors[0], visitors[1]);
@@ -152,18 +147,13 @@ public class UserAgentMemoTests
         var finisher = provider.GetRequiredService<RequestReader>().Finisher;
         var p = provider.GetRequiredService<Pseudonymizer>();
         var longUa = Chrome + " " + new string('x', 600); // past UserAgents:MaxLength (512): a client's chosen text, not held
-        var batch = new RequestRecord[4];
+        ClientAddress.TryParse("198.51.100.43", out var address);
         var ids = new List<Pseudonym>();
         for (var i = 0; i < 2; i++)
         {
-            var context = new DefaultHttpContext();
-            context.Connection.RemoteIpAddress = IPAddress.Parse("198.51.100.43");
-            context.Request.Headers.UserAgent = longUa;
-            await middleware.InvokeAsync(context);
-            Assert.Equal(1, queue.Drain(batch));
-            ClientAddress.TryParse("198.51.100.43", out var address);
-            Assert.Equal(p.PseudonymizeCookielessVisitor(address, longUa, string.Empty, batch[0].Timestamp), batch[0].AnalyticsVisitor);
-            ids.Add(batch[0].UserAgentId);
+            var record = await CaptureOneAsync(middleware, queue, "198.51.100.43", longUa);
+            Assert.Equal(p.PseudonymizeCookielessVisitor(address, longUa, string.Empty, record.Timestamp), record.AnalyticsVisitor);
+            ids.Add(record.UserAgentId);
         }
 
         Assert.False(finisher.UserAgentMemoHolds(longUa));
@@ -171,11 +161,19 @@ public class UserAgentMemoTests
         Assert.False(ids[0].IsEmpty);
 
         // A User-Agent within the cap is held, with its cookieless visitor's start from its first request.
-        var context2 = new DefaultHttpContext();
-        context2.Connection.RemoteIpAddress = IPAddress.Parse("198.51.100.43");
-        context2.Request.Headers.UserAgent = Chrome;
-        await middleware.InvokeAsync(context2);
-        Assert.Equal(1, queue.Drain(batch));
+        await CaptureOneAsync(middleware, queue, "198.51.100.43", Chrome);
         Assert.True(finisher.UserAgentMemoHolds(Chrome));
+    }
+
+    /// <summary>One request from <paramref name="ip"/> with <paramref name="userAgent"/> through the middleware; its record, drained.</summary>
+    private static async Task<RequestRecord> CaptureOneAsync(NumoTelemetryMiddleware middleware, RecordQueue queue, string ip, string userAgent)
+    {
+        var context = new DefaultHttpContext();
+        context.Connection.RemoteIpAddress = IPAddress.Parse(ip);
+        context.Request.Headers.UserAgent = userAgent;
+        await middleware.InvokeAsync(context);
+        var batch = new RequestRecord[2];
+        Assert.Equal(1, queue.Drain(batch));
+        return batch[0];
     }
 }

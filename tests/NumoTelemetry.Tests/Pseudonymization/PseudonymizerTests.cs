@@ -83,9 +83,7 @@ public class PseudonymizerTests
     {
         // Pins the documented construction (docs/privacy.md): a change of function or label must be deliberate.
         using var p = TestKeys.Pseudonymizer();
-        var epoch = p.EpochOf(PseudonymScope.Fraud, s_now);
-        var epochKey = System.Security.Cryptography.HMACSHA256.HashData(
-            p.KeyRing.GetKey(1).ToArray(), System.Text.Encoding.UTF8.GetBytes($"numo/v2/fraud/{epoch}"));
+        var epochKey = EpochKey(p, "fraud", p.EpochOf(PseudonymScope.Fraud, s_now));
         var tag = new byte[16];
         AesCmac.HashData(epochKey, [(byte)PseudonymKind.Session, .. "CfDJ8-session"u8], tag);
 
@@ -102,9 +100,7 @@ public class PseudonymizerTests
     {
         // Pins the documented layout (docs/privacy.md): the User-Agent part fills whole blocks, so its CMAC state can be kept.
         using var p = TestKeys.Pseudonymizer();
-        var day = p.EpochOf(PseudonymScope.Analytics, s_now);
-        var dayKey = System.Security.Cryptography.HMACSHA256.HashData(
-            p.KeyRing.GetKey(1).ToArray(), System.Text.Encoding.UTF8.GetBytes($"numo/v2/analytics/{day}"));
+        var dayKey = EpochKey(p, "analytics", p.EpochOf(PseudonymScope.Analytics, s_now));
         var ua = System.Text.Encoding.UTF8.GetBytes(userAgent);
         var siteBytes = System.Text.Encoding.UTF8.GetBytes(site);
         var message = new List<byte> { (byte)PseudonymKind.Visitor };
@@ -124,6 +120,10 @@ public class PseudonymizerTests
 
         Assert.Equal(Pseudonym.FromHash(PseudonymKind.Visitor, PseudonymScope.Analytics, 1, tag), p.PseudonymizeCookielessVisitor(address, userAgent, site, s_now));
     }
+
+    /// <summary>An epoch key as docs/privacy.md specifies it, derived here by hand: HMAC-SHA256(master key 1, "numo/v2/{scope}/{epoch}").</summary>
+    private static byte[] EpochKey(Pseudonymizer p, string scope, long epoch) =>
+        System.Security.Cryptography.HMACSHA256.HashData(p.KeyRing.GetKey(1).ToArray(), System.Text.Encoding.UTF8.GetBytes($"numo/v2/{scope}/{epoch}"));
 
     [Fact]
     public void Pseudonymize_AccountNames_AreNormalized()
