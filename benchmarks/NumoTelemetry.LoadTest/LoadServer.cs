@@ -21,11 +21,16 @@ internal static class LoadServer
             case "numo":
             case "numo-nometrics":
             case "numo-nolog":
+            case "numo-nofraud":
+            case "numo-capture":
+                // The numo-* modes each turn one part off, so that the differences measure what each part costs: metrics,
+                // the request-log file, fraud detection; numo-capture keeps only the capture and its metrics.
                 builder.Services.AddNumoTelemetry(o =>
                 {
                     o.Pseudonymization.Keys["1"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
                     o.RequestLog.Directory = data;
-                    o.RequestLog.FileEnabled = mode != "numo-nolog";
+                    o.RequestLog.FileEnabled = mode is not ("numo-nolog" or "numo-capture");
+                    o.Fraud.Enabled = mode is not ("numo-nofraud" or "numo-capture");
                     o.Capture.PhoneNumberHeaders = ["X-MSISDN"];
                 });
                 if (mode != "numo-nometrics")
