@@ -17,6 +17,11 @@
 # JIT, timers); the managed bytes the server allocated per request; then wrk's own CPU per request (its Lua included)
 # and the requests per second.
 # Then the medians over the rounds, their ranges and each mode's ratio to bare.
+#
+# Besides the four modes, the server has numo-* modes with one part of NumoTelemetry off, so that differences between
+# modes measure what each part costs: numo-nofraud (fraud detection off), numo-nolog (the request-log file off),
+# numo-capture (both off: the capture and its metrics) and numo-nometrics (no metrics listener), e.g.
+# --modes "bare numo numo-nofraud numo-nolog numo-capture".
 set -euo pipefail
 rounds=3; seconds=8; modes="bare numo httplogging otel"; clients=0; warmup=
 while [ $# -gt 0 ]; do
