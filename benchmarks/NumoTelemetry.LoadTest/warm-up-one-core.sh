@@ -39,6 +39,7 @@ DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 taskset -c 1 dotnet "$dll" server -
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/__stats" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$port/__stats" >/dev/null 2>&1 || { echo "the load server did not start: dotnet $dll server --mode $mode" >&2; exit 1; }
 
 cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }       # utime + stime of every thread, in ticks
 jitted() { curl -sf "http://127.0.0.1:$port/__stats" | cut -d' ' -f3; }
@@ -47,8 +48,9 @@ echo "$mode on one core, $clients clients, ${seconds}s runs from the server's st
 for run in $(seq 1 "$runs"); do
   before=$(cpu); jit_before=$(jitted)
   requests=$(taskset -c 0 wrk -t1 -c16 -d"${seconds}s" -s "$here/many-clients.lua" "http://127.0.0.1:$port/" -- "$clients" "$run" \
-    | grep -oP '\d+(?= requests in)')
+    | grep -oP '\d+(?= requests in)' || true)
   after=$(cpu); jit_after=$(jitted)
+  [ -n "$requests" ] && [ "$requests" -gt 0 ] || { echo "run $run: wrk completed no request (is the server up?)" >&2; exit 1; }
   awk -v run="$run" -v s="$seconds" -v a="$after" -v b="$before" -v n="$requests" -v hz="$ticks" -v jit=$(( jit_after - jit_before )) \
     'BEGIN { printf "run %d (%3d-%3d s): %6.2f us/req  %6.0f req/s  %5d methods compiled\n", run, (run - 1) * s, run * s, (a - b) / hz * 1e6 / n, n / s, jit }'
 done
