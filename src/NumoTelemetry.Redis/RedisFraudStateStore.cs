@@ -78,12 +78,15 @@ internal sealed class RedisFraudStateStore : IFraudStateStore, ISubjectStateStor
     {
         // The local view first: it is the answer whenever Redis cannot give one, and the warm state of a fallback.
         await _local.ApplyAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (batch.Count == 0)
+
+        // An empty batch (the engine's idle flush) still replays what an outage left in the journal: a node that goes
+        // quiet after an outage must not keep the fleet's share of its state to itself until its next request.
+        var now = _time.GetTimestamp();
+        if (batch.Count == 0 && (_journal.Count == 0 || (_down && now < _retryAt)))
         {
             return;
         }
 
-        var now = _time.GetTimestamp();
         if (_down && now < _retryAt)
         {
             Fallback(batch); // circuit open: no network call
@@ -101,7 +104,11 @@ internal sealed class RedisFraudStateStore : IFraudStateStore, ISubjectStateStor
         try
         {
             await SendAsync(database, batch, cancellationToken).ConfigureAwait(false);
-            _metrics.Applied(batch.Count, _time.GetElapsedTime(now));
+            if (batch.Count > 0)
+            {
+                _metrics.Applied(batch.Count, _time.GetElapsedTime(now));
+            }
+
             var replayed = TrimReplayed();
             if (_down)
             {
@@ -116,7 +123,10 @@ internal sealed class RedisFraudStateStore : IFraudStateStore, ISubjectStateStor
             MarkDown(ex is TimeoutException or RedisTimeoutException ? "timeout" : ex.GetType().Name);
             KeepUnanswered(batch);
             ObserveLateFailures();
-            _metrics.FallbackBatch();
+            if (batch.Count > 0)
+            {
+                _metrics.FallbackBatch();
+            }
         }
     }
 
@@ -317,6 +327,11 @@ internal sealed class RedisFraudStateStore : IFraudStateStore, ISubjectStateStor
 
     private void Fallback(FraudStateBatch batch)
     {
+        if (batch.Count == 0)
+        {
+            return; // a replay attempt with nothing of its own: no batch fell back
+        }
+
         _metrics.FallbackBatch();
         var dropped = _journal.Dropped;
         _journal.Add(batch.Operations);

@@ -196,7 +196,9 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
             await TakeWorkAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (_pendingScores.Count > 0)
+        // A shared store gets the idle flush even with no score to send, to replay what an outage left behind (see
+        // IFraudStateStore.ApplyAsync).
+        if (_pendingScores.Count > 0 || _store.IsShared)
         {
             _state.Clear();
             var pending = AddPendingScores();

@@ -51,6 +51,10 @@ public interface IFraudStateStore
     bool IsShared { get; }
 
     /// <summary>Applies every operation of <paramref name="batch"/>, in order, and fills <see cref="FraudStateBatch.Results"/>.</summary>
+    /// <remarks>
+    /// A shared store is also called with an empty batch when the pipeline is idle (about once a second): the moment to
+    /// send what it still owes the other nodes, such as operations kept during an outage. Otherwise an empty batch does nothing.
+    /// </remarks>
     ValueTask ApplyAsync(FraudStateBatch batch, CancellationToken cancellationToken);
 
     /// <summary>Erases all state of subjects whose pseudonyms were made under <paramref name="keyId"/> (after the key was destroyed).</summary>
