@@ -79,17 +79,17 @@ internal sealed class RedisFraudStateStore : IFraudStateStore, ISubjectStateStor
         // The local view first: it is the answer whenever Redis cannot give one, and the warm state of a fallback.
         await _local.ApplyAsync(batch, cancellationToken).ConfigureAwait(false);
 
-        // An empty batch (the engine's idle flush) still replays what an outage left in the journal: a node that goes
-        // quiet after an outage must not keep the fleet's share of its state to itself until its next request.
         var now = _time.GetTimestamp();
-        if (batch.Count == 0 && (_journal.Count == 0 || (_down && now < _retryAt)))
-        {
-            return;
-        }
-
         if (_down && now < _retryAt)
         {
             Fallback(batch); // circuit open: no network call
+            return;
+        }
+
+        // An empty batch (the engine's idle flush) still replays what an outage left in the journal: a node that goes
+        // quiet after an outage must not keep the fleet's share of its state to itself until its next request.
+        if (batch.Count == 0 && _journal.Count == 0)
+        {
             return;
         }
 
@@ -329,7 +329,7 @@ internal sealed class RedisFraudStateStore : IFraudStateStore, ISubjectStateStor
     {
         if (batch.Count == 0)
         {
-            return; // a replay attempt with nothing of its own: no batch fell back
+            return; // an empty batch (the idle flush): no batch fell back
         }
 
         _metrics.FallbackBatch();
