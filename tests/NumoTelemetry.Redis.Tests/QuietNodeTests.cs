@@ -31,7 +31,7 @@ public sealed class QuietNodeTests : IDisposable
         do
         {
             Assert.True(DateTime.UtcNow < deadline, "the node used Redis");
-            await store.ApplyAsync(ReconnectTests.Increment(subject, amount: 0), CancellationToken.None);
+            await store.ApplyAsync(TestStores.Increment(subject, amount: 0), CancellationToken.None);
             await Task.Delay(50);
         }
         while (store.IsFallingBack || store.Journaled > 0);
@@ -41,7 +41,7 @@ public sealed class QuietNodeTests : IDisposable
         var kept = 0;
         for (var i = 0; i < 20; i++)
         {
-            await store.ApplyAsync(ReconnectTests.Increment(subject), CancellationToken.None);
+            await store.ApplyAsync(TestStores.Increment(subject), CancellationToken.None);
             kept++;
             await Task.Delay(20);
         }
@@ -59,6 +59,6 @@ public sealed class QuietNodeTests : IDisposable
             await Task.Delay(100);
         }
 
-        await ReconnectTests.AssertRedisHoldsAsync(store, subject, kept);
+        await TestStores.AssertRedisHoldsAsync(store, subject, kept);
     }
 }

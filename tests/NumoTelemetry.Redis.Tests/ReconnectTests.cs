@@ -22,7 +22,7 @@ public sealed class ReconnectTests(RedisServer server)
         while (store.IsFallingBack)
         {
             Assert.True(DateTime.UtcNow < deadline, "the node rejoined the fleet without a restart");
-            await store.ApplyAsync(Increment(subject), CancellationToken.None);
+            await store.ApplyAsync(TestStores.Increment(subject), CancellationToken.None);
             sent++;
             await Task.Delay(100);
         }
@@ -33,12 +33,12 @@ public sealed class ReconnectTests(RedisServer server)
         while (store.Journaled > 0)
         {
             Assert.True(DateTime.UtcNow < deadline, $"the journal was replayed ({store.Journaled} operations left)");
-            await store.ApplyAsync(Increment(subject), CancellationToken.None);
+            await store.ApplyAsync(TestStores.Increment(subject), CancellationToken.None);
             sent++;
             await Task.Delay(100);
         }
 
-        await AssertRedisHoldsAsync(store, subject, sent);
+        await TestStores.AssertRedisHoldsAsync(store, subject, sent);
     }
 
     /// <summary>
@@ -59,43 +59,12 @@ public sealed class ReconnectTests(RedisServer server)
         while (Volatile.Read(ref proxy.Stalled) == 0 || !store.IsFallingBack)
         {
             Assert.True(DateTime.UtcNow < deadline, "the node tried SCRIPT LOAD and fell back");
-            await store.ApplyAsync(Increment(subject), CancellationToken.None);
+            await store.ApplyAsync(TestStores.Increment(subject), CancellationToken.None);
             sent++;
             await Task.Delay(50);
         }
 
         await Task.Delay(3000); // SCRIPT LOAD times out (the client checks timeouts about once a second)
         return (store, subject, sent);
-    }
-
-    /// <summary>Nothing dropped, and Redis's count of the subject every increment sent, once each.</summary>
-    internal static async Task AssertRedisHoldsAsync(RedisFraudStateStore store, SubjectKey subject, int sent)
-    {
-        // A read answered by Redis: one that times out (300 ms here, soon after a reconnect) falls back to the local view,
-        // which counts every increment too, so it proves nothing; it is journaled as a read and the next one goes to Redis.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        FraudStateBatch read;
-        while (true)
-        {
-            read = Increment(subject, amount: 0);
-            await store.ApplyAsync(read, CancellationToken.None);
-            if (!store.IsFallingBack && store.Journaled == 0)
-            {
-                break;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "Redis answered a read");
-            await Task.Delay(100);
-        }
-
-        Assert.Equal(0, store.DroppedTotal);
-        Assert.Equal(sent, read.Results[0].Count);
-    }
-
-    internal static FraudStateBatch Increment(SubjectKey subject, long amount = 1)
-    {
-        var batch = new FraudStateBatch(4);
-        batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Feature = FraudFeature.Requests, At = DateTimeOffset.UtcNow, Window = TimeSpan.FromMinutes(1), Amount = amount });
-        return batch;
     }
 }

@@ -85,4 +85,36 @@ internal static class TestStores
         batch.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = Subject(SubjectKind.Ip, 999_999), Feature = FraudFeature.Score, At = DateTimeOffset.UtcNow, Window = TimeSpan.FromMinutes(1) });
         await store.ApplyAsync(batch, CancellationToken.None);
     }
+
+    /// <summary>Nothing dropped, and Redis's count of the subject every increment sent, once each.</summary>
+    public static async Task AssertRedisHoldsAsync(RedisFraudStateStore store, SubjectKey subject, int sent)
+    {
+        // A read answered by Redis: one that times out (the tests' short operation timeout, soon after a reconnect) falls back to the local view,
+        // which counts every increment too, so it proves nothing; it is journaled as a read and the next one goes to Redis.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        FraudStateBatch read;
+        while (true)
+        {
+            read = Increment(subject, amount: 0);
+            await store.ApplyAsync(read, CancellationToken.None);
+            if (!store.IsFallingBack && store.Journaled == 0)
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "Redis answered a read");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0, store.DroppedTotal);
+        Assert.Equal(sent, read.Results[0].Count);
+    }
+
+    /// <summary>A batch of one increment of <paramref name="subject"/>'s requests (one-minute window, now); amount 0 reads.</summary>
+    public static FraudStateBatch Increment(SubjectKey subject, long amount = 1)
+    {
+        var batch = new FraudStateBatch(4);
+        batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = subject, Feature = FraudFeature.Requests, At = DateTimeOffset.UtcNow, Window = TimeSpan.FromMinutes(1), Amount = amount });
+        return batch;
+    }
 }
