@@ -33,6 +33,7 @@ internal sealed class AlertDispatcher
     private readonly long _intervalMs;
     private readonly long _repeatMs;
     private long _earliestDueMs = long.MaxValue;
+    private long _expiryNotBeforeMs = long.MaxValue; // no open group can expire before this time (a lower bound)
     private long _lastScanMs;
     private double _tokens;
     private long _tokensAtMs;
@@ -53,6 +54,9 @@ internal sealed class AlertDispatcher
     }
 
     public int OpenGroups => _groups.Count;
+
+    /// <summary>How many times the open groups were searched for idle ones (each search reads every open group).</summary>
+    internal long ExpirySearches { get; private set; }
 
     /// <summary>Drops the open alert groups of <paramref name="subjects"/> (a subject's erasure): their hits are never sent.</summary>
     public int Forget(IReadOnlySet<SubjectKey> subjects)
@@ -207,7 +211,7 @@ internal sealed class AlertDispatcher
             }
 
             dropped++;
-            group.DueMs = long.MaxValue;
+            Settle(group);
             _metrics.AlertDropped("shutdown_rate");
             droppedByRule ??= new Dictionary<string, int>(StringComparer.Ordinal);
             droppedByRule[group.Rule] = droppedByRule.TryGetValue(group.Rule, out var n) ? n + 1 : 1;
@@ -260,14 +264,35 @@ internal sealed class AlertDispatcher
         Expire(nowMs);
     }
 
+    /// <summary>
+    /// Drops the groups idle for longer than the repeat interval (and twice the group interval). A group's last hit only
+    /// moves forward, so no group can expire before the earliest last hit's expiry: until then there is nothing to search,
+    /// and a flood of hits from new subjects while the groups are full costs a comparison each, not a search of every group.
+    /// </summary>
     private void Expire(long nowMs)
     {
-        var idleMs = Math.Max(_repeatMs, 2 * _intervalMs);
+        if (nowMs < _expiryNotBeforeMs)
+        {
+            return;
+        }
+
+        ExpirySearches++;
+        var notBefore = long.MaxValue;
         foreach (var (key, group) in _groups)
         {
-            if (group.DueMs == long.MaxValue && group.LastSeenMs < nowMs - idleMs)
+            var expiry = ExpiryOf(group.LastSeenMs);
+            if (group.DueMs != long.MaxValue)
+            {
+                continue; // waits to be sent; lowers the bound when it has been (Settle)
+            }
+
+            if (nowMs >= expiry)
             {
                 _expired.Add(key);
+            }
+            else
+            {
+                notBefore = Math.Min(notBefore, expiry);
             }
         }
 
@@ -277,6 +302,21 @@ internal sealed class AlertDispatcher
         }
 
         _expired.Clear();
+        _expiryNotBeforeMs = notBefore;
+    }
+
+    /// <summary>Marks <paramref name="group"/> as having nothing to send, which makes it one that can expire.</summary>
+    private void Settle(Group group)
+    {
+        group.DueMs = long.MaxValue;
+        _expiryNotBeforeMs = Math.Min(_expiryNotBeforeMs, ExpiryOf(group.LastSeenMs));
+    }
+
+    /// <summary>When a group last hit at <paramref name="lastSeenMs"/> becomes idle enough to drop.</summary>
+    private long ExpiryOf(long lastSeenMs)
+    {
+        var idleMs = Math.Max(_repeatMs, 2 * _intervalMs);
+        return lastSeenMs > long.MaxValue - idleMs - 1 ? long.MaxValue : lastSeenMs + idleMs + 1;
     }
 
     private bool TakeToken(long nowMs)
@@ -337,7 +377,7 @@ internal sealed class AlertDispatcher
         group.SentMs = nowMs;
         group.SentCount = group.Count;
         group.SentBand = band;
-        group.DueMs = long.MaxValue;
+        Settle(group);
         if (_deduplicator is not null)
         {
             _outbox.Add(alert); // claimed with the others due now, then published

@@ -116,6 +116,55 @@ public sealed class AlertDispatcherTests : IDisposable
     }
 
     [Fact]
+    public void Raise_FloodOfNewSubjectsWhileFull_DropsEachWithoutSearchingTheGroups()
+    {
+        _options.MaxGroups = 5;
+        for (var i = 0; i < 5; i++)
+        {
+            Hit(i, T0);
+        }
+
+        Dispatcher.Tick(T0 + TimeSpan.FromSeconds(31)); // all five sent: idle groups from now on
+        Assert.Equal(5, _sink.All.Count);
+        var searches = Dispatcher.ExpirySearches;
+        for (var i = 5; i < 10_005; i++)
+        {
+            Hit(i, T0 + TimeSpan.FromMinutes(1) + TimeSpan.FromMilliseconds(i));
+        }
+
+        Assert.Equal(5, Dispatcher.OpenGroups);
+        Assert.Equal(searches, Dispatcher.ExpirySearches); // none could have expired: no search at all
+
+        Hit(20_000, T0 + TimeSpan.FromHours(4) + TimeSpan.FromSeconds(1)); // the first five idle for longer than the repeat interval
+        Assert.Equal(1, Dispatcher.OpenGroups);
+        Assert.Equal(searches + 1, Dispatcher.ExpirySearches);
+        Dispatcher.Tick(T0 + TimeSpan.FromHours(5));
+        Assert.Equal(Subject(20_000).ToString(), _sink.All[^1].Subject);
+    }
+
+    [Fact]
+    public void Raise_WhileFullOfGroupsWaitingToBeSent_KeepsThemUntilSentThenMakesRoom()
+    {
+        _options.MaxGroups = 2;
+        _options.MaxNotificationsPerMinute = 1;
+        Hit(1, T0);
+        Hit(2, T0);
+        Dispatcher.Tick(T0 + TimeSpan.FromSeconds(31)); // one token: subject 1 or 2 is sent, the other waits
+        Assert.Single(_sink.All);
+
+        var late = T0 + TimeSpan.FromHours(5);
+        Hit(3, late); // the sent group is idle: it makes room; the waiting one is kept
+        Assert.Equal(2, Dispatcher.OpenGroups);
+        Hit(4, late); // full again, and the waiting group is not dropped before it is sent
+        Assert.Equal(2, Dispatcher.OpenGroups);
+
+        Dispatcher.Tick(late + TimeSpan.FromMinutes(2));
+        Dispatcher.Tick(late + TimeSpan.FromMinutes(4)); // one a minute: the waiting group and subject 3
+        Assert.Equal(3, _sink.All.Count);
+        Assert.DoesNotContain(_sink.All, a => a.Subject == Subject(4).ToString());
+    }
+
+    [Fact]
     public void Tick_MoreDueThanTheRate_SendsTheRestLater()
     {
         _options.MaxNotificationsPerMinute = 3;
