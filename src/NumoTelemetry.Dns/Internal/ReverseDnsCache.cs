@@ -4,12 +4,12 @@ using NumoTelemetry.Records;
 namespace NumoTelemetry.Dns;
 
 /// <summary>
-/// Verdicts keyed by the IP pseudonym, each with an expiry: a <see cref="DirectMappedCache{TKey, TValue}"/>, bounded and lock-free.
-/// A hit allocates nothing; a write replaces the slot.
+/// Verdicts keyed by the IP pseudonym, each with an expiry: a <see cref="BoundedCache{TKey, TValue}"/>, bounded and lock-free.
+/// A hit allocates nothing; a write replaces the address's entry, or the older one of its set.
 /// </summary>
 internal sealed class ReverseDnsCache(int capacity)
 {
-    private readonly DirectMappedCache<Pseudonym, (ReverseDnsVerdict Verdict, long ExpiresTicks)> _verdicts = new(capacity);
+    private readonly BoundedCache<Pseudonym, (ReverseDnsVerdict Verdict, long ExpiresTicks)> _verdicts = new(capacity);
 
     /// <summary>The unexpired verdict for <paramref name="ip"/>, or <see langword="null"/>.</summary>
     public ReverseDnsVerdict? Get(in Pseudonym ip, long nowTicks) =>

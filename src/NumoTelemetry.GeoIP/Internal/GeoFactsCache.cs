@@ -4,13 +4,13 @@ using NumoTelemetry.Records;
 namespace NumoTelemetry.GeoIP;
 
 /// <summary>
-/// Facts by address and database generation: a <see cref="DirectMappedCache{TKey, TValue}"/>, bounded and lock-free. A hit is a
-/// hash, a compare and a shared <see cref="GeoFacts"/>: no allocation. A miss replaces the slot. Addresses used as keys stay in
+/// Facts by address and database generation: a <see cref="BoundedCache{TKey, TValue}"/>, bounded and lock-free. A hit is a
+/// hash, a compare and a shared <see cref="GeoFacts"/>: no allocation. A miss takes the older slot of its set. Addresses used as keys stay in
 /// process memory only, until their slot is reused.
 /// </summary>
 internal sealed class GeoFactsCache(int capacity)
 {
-    private readonly DirectMappedCache<Key, GeoFacts> _facts = new(capacity);
+    private readonly BoundedCache<Key, GeoFacts> _facts = new(capacity);
 
     public int Capacity => _facts.Capacity;
 

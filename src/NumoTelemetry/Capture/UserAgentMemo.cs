@@ -12,7 +12,7 @@ namespace NumoTelemetry.Capture;
 /// and hashing it under two keys.
 /// </summary>
 /// <remarks>
-/// A <see cref="DirectMappedCache{TKey, TValue}"/> per fraud epoch and key id (the User-Agent pseudonym's tag): the first
+/// A <see cref="BoundedCache{TKey, TValue}"/> per fraud epoch and key id (the User-Agent pseudonym's tag): the first
 /// request with a newer tag swaps in an empty one, so no raw User-Agent outlives its epoch here. The visitor prefix carries
 /// its own analytics tag (a day); a request on a later day computes it again and replaces the facts.
 /// </remarks>
@@ -59,7 +59,7 @@ internal sealed class UserAgentMemo
     {
         public long Tag { get; } = tag;
 
-        public DirectMappedCache<UserAgentText, UserAgentFacts> Facts { get; } = new(size);
+        public BoundedCache<UserAgentText, UserAgentFacts> Facts { get; } = new(size);
     }
 
     /// <summary>A User-Agent as a cache key: compared by text (the same instance first), hashed with the process's string hash.</summary>

@@ -4,17 +4,17 @@ using NumoTelemetry.Internal;
 namespace NumoTelemetry.Fraud;
 
 /// <summary>
-/// The risk of subjects that have any, for the request hot path: a <see cref="DirectMappedCache{TKey, TValue}"/> written by the
-/// pipeline thread, read lock-free by request threads. A read allocates nothing; a subject without risk costs one array read.
+/// The risk of subjects that have any, for the request hot path: a <see cref="BoundedCache{TKey, TValue}"/> written by the
+/// pipeline thread, read lock-free by request threads. A read allocates nothing; a subject without risk costs two array reads.
 /// </summary>
 internal sealed class RiskCache : ISubjectRisk
 {
-    private readonly DirectMappedCache<Key, Risk> _risks;
+    private readonly BoundedCache<Key, Risk> _risks;
     private readonly double _halfLifeMs;
 
     public RiskCache(int capacity, TimeSpan halfLife)
     {
-        _risks = new DirectMappedCache<Key, Risk>(capacity);
+        _risks = new BoundedCache<Key, Risk>(capacity);
         _halfLifeMs = Math.Max(1, halfLife.TotalMilliseconds);
     }
 

@@ -2,12 +2,12 @@ using NumoTelemetry.Internal;
 
 namespace NumoTelemetry.Tests.Internal;
 
-public class DirectMappedCacheTests
+public class BoundedCacheTests
 {
     [Fact]
     public void TryGet_AfterSet_GivesTheSharedValue()
     {
-        var cache = new DirectMappedCache<long, string>(64);
+        var cache = new BoundedCache<long, string>(64);
         var value = new string('v', 3);
         Assert.False(cache.TryGet(7, out _));
         cache.Set(7, value);
@@ -16,24 +16,65 @@ public class DirectMappedCacheTests
     }
 
     [Fact]
-    public void TryGet_KeyOfTheSameSlot_IsAMissNeverAnotherKeysValue()
+    public void TryGet_KeyOfTheSameSet_IsAMissNeverAnotherKeysValue()
     {
-        // 16 slots: keys 1 and 17 share one (the hash of a long below 2^31 is the value).
-        var cache = new DirectMappedCache<long, string>(16);
+        // 16 slots, 8 sets of two: keys 1, 17 and 33 share one (the hash of a long below 2^31 is the value).
+        var cache = new BoundedCache<long, string>(16);
         cache.Set(1, "one");
         Assert.False(cache.TryGet(17, out _));
+        Assert.False(cache.TryGet(33, out _));
+        Assert.True(cache.TryGet(1, out var found));
+        Assert.Equal("one", found);
+    }
+
+    [Fact]
+    public void Set_TwoKeysOfOneSet_KeepsBoth()
+    {
+        // Two hot keys whose hashes meet must not evict each other on every use.
+        var cache = new BoundedCache<long, string>(16);
+        cache.Set(1, "one");
         cache.Set(17, "seventeen");
+        Assert.True(cache.TryGet(1, out var one));
+        Assert.Equal("one", one);
+        Assert.True(cache.TryGet(17, out var seventeen));
+        Assert.Equal("seventeen", seventeen);
+    }
+
+    [Fact]
+    public void Set_ThirdKeyOfOneSet_EvictsTheOlder()
+    {
+        var cache = new BoundedCache<long, string>(16);
+        cache.Set(1, "one");
+        cache.Set(17, "seventeen");
+        cache.Set(33, "thirty-three");
         Assert.False(cache.TryGet(1, out _));
-        Assert.True(cache.TryGet(17, out var found));
-        Assert.Equal("seventeen", found);
+        Assert.True(cache.TryGet(17, out _));
+        Assert.True(cache.TryGet(33, out _));
+    }
+
+    [Fact]
+    public void Set_KeyHeldInTheSecondWay_ReplacesItsEntryAndEvictsNothing()
+    {
+        var cache = new BoundedCache<long, string>(16);
+        cache.Set(1, "one");
+        cache.Set(17, "seventeen"); // 1 moves to the second way
+        cache.Set(1, "uno");
+        Assert.True(cache.TryGet(1, out var one));
+        Assert.Equal("uno", one);
+        Assert.True(cache.TryGet(17, out _));
+
+        // No stale copy of the key is left behind to come back after a remove.
+        cache.Remove(1);
+        Assert.False(cache.TryGet(1, out _));
+        Assert.True(cache.TryGet(17, out _));
     }
 
     [Fact]
     public void Remove_ForgetsItsKeyOnly()
     {
-        var cache = new DirectMappedCache<long, string>(16);
+        var cache = new BoundedCache<long, string>(16);
         cache.Set(1, "one");
-        cache.Remove(17); // same slot, another key: stays
+        cache.Remove(17); // same set, another key: stays
         Assert.True(cache.TryGet(1, out _));
         cache.Remove(1);
         Assert.False(cache.TryGet(1, out _));
@@ -42,7 +83,7 @@ public class DirectMappedCacheTests
     [Fact]
     public void Clear_ForgetsEverything()
     {
-        var cache = new DirectMappedCache<long, string>(16);
+        var cache = new BoundedCache<long, string>(16);
         cache.Set(1, "one");
         cache.Set(2, "two");
         cache.Clear();
@@ -55,12 +96,12 @@ public class DirectMappedCacheTests
     [InlineData(100, 128)]
     [InlineData(int.MaxValue, 1 << 26)]
     public void Capacity_IsAPowerOfTwoWithinBounds(int capacity, int expected) =>
-        Assert.Equal(expected, new DirectMappedCache<long, string>(capacity).Capacity);
+        Assert.Equal(expected, new BoundedCache<long, string>(capacity).Capacity);
 
     [Fact]
     public void Set_ManyDistinctKeys_FindsNoMoreThanItsSlots()
     {
-        var cache = new DirectMappedCache<long, string>(16);
+        var cache = new BoundedCache<long, string>(16);
         for (var key = 0L; key < 10_000; key++)
         {
             cache.Set(key, "v");
@@ -78,7 +119,7 @@ public class DirectMappedCacheTests
     [Fact]
     public async Task TryGet_RacingWriters_NeverGivesAnotherKeysValue()
     {
-        var cache = new DirectMappedCache<long, long>(16);
+        var cache = new BoundedCache<long, long>(16);
         var wrong = await Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Factory.StartNew(
             () =>
             {
@@ -104,12 +145,12 @@ public class DirectMappedCacheTests
 }
 
 [Collection(AllocationCollection.Name)]
-public class DirectMappedCacheAllocationTests
+public class BoundedCacheAllocationTests
 {
     [Fact]
     public void TryGet_Hit_AllocatesNothing()
     {
-        var cache = new DirectMappedCache<long, string>(64);
+        var cache = new BoundedCache<long, string>(64);
         for (var key = 0L; key < 8; key++)
         {
             cache.Set(key, key.ToString(System.Globalization.CultureInfo.InvariantCulture));
