@@ -63,7 +63,7 @@ internal sealed class RiskCache : ISubjectRisk
     /// <summary>A subject as the cache tells subjects apart: its kind and 64-bit hash.</summary>
     private readonly record struct Key(SubjectKind Kind, ulong Hash)
     {
-        public override int GetHashCode() => (int)(Hash ^ (ulong)Kind);
+        public override int GetHashCode() => SubjectKey.TableHash(Kind, Hash);
     }
 
     private readonly record struct Risk(double Score, long AtMs, string? TopReason, double Enforced);

@@ -34,4 +34,27 @@ public sealed class SubjectKeyTests
             Assert.NotEqual(subject, SubjectKey.From(SubjectKind.Session, Pseudonym.FromHash(PseudonymKind.Session, PseudonymScope.Fraud, keyId, hash)));
         }
     }
+
+    [Theory]
+    [InlineData(SubjectKind.PhonePrefix, 4_470_000_000UL)]
+    [InlineData(SubjectKind.Asn, 1UL)]
+    public void GetHashCode_ValuesChosenToMeetUnderThePublicHash_SpreadOverATable(SubjectKind kind, ulong first)
+    {
+        // A phone prefix's or an AS number's Hash64 is a public function of a value in clear. An attacker who can choose the
+        // values (an OTP request per phone prefix) picks those whose hashes would land in one run of a table: here the top
+        // 7 bits of a Fibonacci-hashed index, which every table size shares.
+        var chosen = new List<SubjectKey>();
+        for (var value = first; chosen.Count < 2_000; value++)
+        {
+            var subject = kind == SubjectKind.PhonePrefix ? SubjectKey.ForPhonePrefix(value) : SubjectKey.ForAsn((long)value);
+            var publicHash = (int)subject.Hash64 ^ (int)(subject.Hash64 >> 32) ^ ((int)kind << 24);
+            if (((uint)publicHash * 0x9E3779B9u) >> 25 == 0)
+            {
+                chosen.Add(subject);
+            }
+        }
+
+        var runs = chosen.Select(s => ((uint)s.GetHashCode() * 0x9E3779B9u) >> 25).Distinct().Count();
+        Assert.True(runs >= 100, $"2,000 chosen subjects fell in {runs} of 128 parts of a table");
+    }
 }

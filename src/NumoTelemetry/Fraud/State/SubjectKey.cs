@@ -46,7 +46,7 @@ public readonly struct SubjectKey : IEquatable<SubjectKey>, ISpanFormattable
     public ulong Hash64 => Kind == SubjectKind.Asn ? StateMath.Mix(_lo) : IsPseudonymous ? _lo : StateMath.Mix(_lo ^ ((ulong)Kind << 56));
 
     /// <summary>Whether the subject is a pseudonym (not an AS number, a phone prefix or the site).</summary>
-    public bool IsPseudonymous => Kind is not (SubjectKind.None or SubjectKind.Asn or SubjectKind.PhonePrefix or SubjectKind.Site);
+    public bool IsPseudonymous => IsPseudonymousKind(Kind);
 
     /// <summary>The subject of the whole site (<see cref="SubjectKind.Site"/>).</summary>
     public static SubjectKey Site { get; } = new(SubjectKind.Site, 0, 1, 0);
@@ -169,7 +169,20 @@ public readonly struct SubjectKey : IEquatable<SubjectKey>, ISpanFormattable
     public override bool Equals([NotNullWhen(true)] object? obj) => obj is SubjectKey other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => (int)Hash64 ^ (int)(Hash64 >> 32) ^ ((int)Kind << 24);
+    /// <remarks>Randomised per process for the subjects whose <see cref="Hash64"/> anyone can compute (see <see cref="TableHash"/>).</remarks>
+    public override int GetHashCode() => TableHash(Kind, Hash64);
+
+    /// <summary>
+    /// The hash a table of subjects should index by. A pseudonym's <see cref="Hash64"/> is a keyed hash, so no client can aim
+    /// at a slot. An AS number's, a phone prefix's or the site's is computed from a value in clear by a public function: a
+    /// client choosing phone prefixes (an OTP request each) could pick thousands whose hashes meet and make every lookup walk
+    /// them. Those go through <see cref="HashCode"/>, seeded at random in each process.
+    /// </summary>
+    internal static int TableHash(SubjectKind kind, ulong hash64) =>
+        IsPseudonymousKind(kind) ? (int)hash64 ^ (int)(hash64 >> 32) ^ ((int)kind << 24) : HashCode.Combine(hash64, kind);
+
+    private static bool IsPseudonymousKind(SubjectKind kind) =>
+        kind is not (SubjectKind.None or SubjectKind.Asn or SubjectKind.PhonePrefix or SubjectKind.Site);
 
     /// <summary>Equality.</summary>
     public static bool operator ==(SubjectKey left, SubjectKey right) => left.Equals(right);
