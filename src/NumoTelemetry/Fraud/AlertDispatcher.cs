@@ -242,6 +242,7 @@ internal sealed class AlertDispatcher
 
         _lastScanMs = nowMs;
         _earliestDueMs = long.MaxValue;
+        var outOfTokens = false;
         foreach (var group in _groups.Values)
         {
             if (group.DueMs == long.MaxValue && group.Sent > 0 && group.LastSeenMs >= nowMs - _intervalMs && nowMs >= group.SentMs + _repeatMs)
@@ -250,15 +251,33 @@ internal sealed class AlertDispatcher
             }
 
             var due = flushAll ? group.DueMs != long.MaxValue || group.Count > group.SentCount : group.DueMs <= nowMs;
-            if (due && (flushAll || TakeToken(nowMs)))
+            if (due)
             {
-                Notify(group, nowMs);
+                if (flushAll || (!outOfTokens && TakeToken(nowMs)))
+                {
+                    Notify(group, nowMs);
+                }
+                else
+                {
+                    outOfTokens = true;
+                    if (!group.Deferred)
+                    {
+                        group.Deferred = true;
+                        _metrics.AlertDeferred();
+                    }
+                }
             }
 
             if (group.DueMs < _earliestDueMs)
             {
                 _earliestDueMs = group.DueMs;
             }
+        }
+
+        if (outOfTokens)
+        {
+            // Nothing more can be sent before the next token: a backlog of due groups is not searched on every tick.
+            _earliestDueMs = Math.Max(_earliestDueMs, NextTokenMs());
         }
 
         Expire(nowMs);
@@ -330,12 +349,18 @@ internal sealed class AlertDispatcher
 
         if (_tokens < 1)
         {
-            _metrics.AlertDeferred();
             return false;
         }
 
         _tokens--;
         return true;
+    }
+
+    /// <summary>When the rate gives the next whole token (after a <see cref="TakeToken"/> that found none).</summary>
+    private long NextTokenMs()
+    {
+        var perMinute = Math.Max(1, _options.MaxNotificationsPerMinute);
+        return _tokensAtMs + (long)Math.Ceiling((1 - _tokens) * 60_000.0 / perMinute);
     }
 
     private void Notify(Group group, long nowMs)
@@ -377,6 +402,7 @@ internal sealed class AlertDispatcher
         group.SentMs = nowMs;
         group.SentCount = group.Count;
         group.SentBand = band;
+        group.Deferred = false;
         Settle(group);
         if (_deduplicator is not null)
         {
@@ -499,6 +525,9 @@ internal sealed class AlertDispatcher
         public long SentCount { get; set; }
 
         public RiskBand SentBand { get; set; }
+
+        /// <summary>Whether the notification due now was held back by the rate (counted once until it is sent).</summary>
+        public bool Deferred { get; set; }
 
         /// <summary>A stable id: the same subject, rule and first hit always give the same id (deterministic replays).</summary>
         private static string MakeId(SubjectKey subject, string rule, DateTimeOffset firstSeen)

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Fraud;
@@ -181,6 +182,25 @@ public sealed class AlertDispatcherTests : IDisposable
         Assert.Equal(9, _sink.All.Count);
         Dispatcher.Tick(T0 + TimeSpan.FromMinutes(6));
         Assert.Equal(10, _sink.All.Count);
+    }
+
+    [Fact]
+    public void Tick_BacklogBeyondTheRate_CountsEachHeldBackNotificationOnce()
+    {
+        _options.MaxNotificationsPerMinute = 1;
+        using var deferred = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), "NumoTelemetry", "numo.alerts.deferred");
+        for (var i = 0; i < 100; i++)
+        {
+            Hit(i, T0);
+        }
+
+        for (var s = 30; s <= 90; s++)
+        {
+            Dispatcher.Tick(T0 + TimeSpan.FromSeconds(s)); // a tick a second, as the pipeline's
+        }
+
+        Assert.Equal(2, _sink.All.Count); // one at 30 s, the next a minute later
+        Assert.Equal(99, deferred.GetMeasurementSnapshot().EvaluateAsCounter()); // held back once each, not once a tick
     }
 
     [Fact]
