@@ -25,8 +25,12 @@ internal sealed class ClientHints
     private readonly BoundedInterner _interner = new(1_024, InternedText.MaxLowerAsciiLength);
     private readonly ConcurrentDictionary<string, Merged> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Merged>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private int _added; // entries added since the cache was last cleared
 
     public ClientHints() => _lookup = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>The merges held (at most 4,096).</summary>
+    internal int Cached => _cache.Count;
 
     /// <summary>The merged result of one combination of User-Agent and hints.</summary>
     public sealed record Merged(UserAgentInfo Info, bool Mismatch);
@@ -63,8 +67,11 @@ internal sealed class ClientHints
         }
 
         var merged = Compute(parsed, brands, mobile, platform, platformVersion, model);
-        if (_cache.Count >= MaxCached)
+        // Counted here, not by ConcurrentDictionary.Count: that takes every lock of the dictionary, and a client sending new
+        // hints on every request would pay for it (and hold up other threads) on each miss.
+        if (Interlocked.Increment(ref _added) > MaxCached)
         {
+            Volatile.Write(ref _added, 1);
             _cache.Clear();
         }
 

@@ -81,6 +81,20 @@ public sealed class ClientHintsTests
         Assert.Same(merged, hints.Merge(s_parser.Parse(AndroidReduced), AndroidReduced, ChromeBrands, "?1", "\"Android\"", "\"14.0.0\"", "\"Pixel 8\"")); // cached
     }
 
+    [Fact]
+    public void Merge_NewHintsOnEveryRequest_HoldsAtMost4096AndStillAnswers()
+    {
+        var hints = new ClientHints();
+        var parsed = s_parser.Parse(AndroidReduced);
+        for (var i = 0; i < 10_000; i++)
+        {
+            var model = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"\"Pixel {i}\"");
+            var merged = hints.Merge(parsed, AndroidReduced, ChromeBrands, "?1", "\"Android\"", "\"14.0.0\"", model);
+            Assert.Equal($"Pixel {i}", merged?.Info.Device.Model);
+            Assert.InRange(hints.Cached, 1, 4_096);
+        }
+    }
+
     [Theory]
     [InlineData("\"15.0.0\"", "11")]
     [InlineData("\"10.0.0\"", "10")]
