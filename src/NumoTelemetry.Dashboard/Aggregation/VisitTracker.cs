@@ -20,6 +20,9 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
 
     public int Count => _visits.Count;
 
+    /// <summary>How many times the tracker went over its bound and made room (each a search of every visit).</summary>
+    internal long Overflows { get; private set; }
+
     /// <summary>Visits that ended since the processor last took them (their exit pages are still to be counted).</summary>
     public List<ClosedVisit> Closed { get; } = [];
 
@@ -88,11 +91,7 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
         entryPage = page;
         if (_visits.Count > maxTracked)
         {
-            Sweep(ticks);
-            if (_visits.Count > maxTracked)
-            {
-                CloseAll(); // bounded memory beats exact bounce rates under a flood
-            }
+            Overflow(ticks);
         }
     }
 
@@ -198,7 +197,43 @@ internal sealed class VisitTracker(TimeSpan timeout, int maxTracked)
         }
     }
 
-    /// <summary>Ends every visit (at the day's end, and on overflow).</summary>
+    /// <summary>
+    /// Beyond the bound: ends the idle visits, then the oldest until an eighth of the bound is free. Each overflow makes room
+    /// for many new visits, so a stream of new visitors costs one search of the visits per eighth of the bound, not one per
+    /// visit (a sweep that freed a single idle visit left the tracker full again at the next new visit).
+    /// </summary>
+    private void Overflow(long ticks)
+    {
+        Overflows++;
+        Sweep(ticks);
+        var keep = maxTracked - Math.Max(1, maxTracked / 8);
+        var excess = _visits.Count - keep;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        var lasts = System.Buffers.ArrayPool<long>.Shared.Rent(_visits.Count);
+        var n = 0;
+        foreach (var pair in _visits)
+        {
+            lasts[n++] = pair.Value.LastTicks;
+        }
+
+        Array.Sort(lasts, 0, n);
+        var cutoff = lasts[excess - 1];
+        System.Buffers.ArrayPool<long>.Shared.Return(lasts);
+        foreach (var pair in _visits)
+        {
+            if (pair.Value.LastTicks <= cutoff)
+            {
+                Close(pair.Value);
+                _visits.Remove(pair.Key);
+            }
+        }
+    }
+
+    /// <summary>Ends every visit (at the day's end).</summary>
     public void CloseAll()
     {
         foreach (var pair in _visits)
