@@ -14,6 +14,9 @@ namespace NumoTelemetry.Redis;
 internal sealed class OperationJournal(int capacity, int operationsPerCall)
 {
     private readonly LinkedList<Chunk> _chunks = new();
+    private readonly Stack<StateOperation[]> _spares = new(2); // full-size arrays of chunks dropped or replayed
+
+    private int ChunkSize => Math.Max(1, Math.Min(operationsPerCall, capacity));
 
     /// <summary>Operations kept.</summary>
     public int Count { get; private set; }
@@ -41,8 +44,9 @@ internal sealed class OperationJournal(int capacity, int operationsPerCall)
             var last = _chunks.Last?.Value;
             if (last is null || last.Id is not null || last.Count == last.Operations.Length)
             {
-                // full-size chunks: a long outage is replayed in few, large calls
-                last = new Chunk(null, new StateOperation[Math.Max(1, Math.Min(operationsPerCall, capacity))], 0);
+                // full-size chunks: a long outage is replayed in few, large calls; a full journal reuses the arrays of the
+                // chunks it drops, so a long outage does not allocate a large array every few batches
+                last = new Chunk(null, _spares.TryPop(out var spare) ? spare : new StateOperation[ChunkSize], 0);
                 _chunks.AddLast(last);
             }
 
@@ -79,6 +83,7 @@ internal sealed class OperationJournal(int capacity, int operationsPerCall)
 
         Count -= node.Value.Count;
         _chunks.Remove(node);
+        Recycle(node.Value);
     }
 
     /// <summary>Removes every operation on a subject made under <paramref name="keyId"/> (the key was destroyed).</summary>
@@ -132,6 +137,7 @@ internal sealed class OperationJournal(int capacity, int operationsPerCall)
                 over -= chunk.Count;
                 Count -= chunk.Count;
                 Dropped += chunk.Count;
+                Recycle(chunk);
                 continue;
             }
 
@@ -143,6 +149,22 @@ internal sealed class OperationJournal(int capacity, int operationsPerCall)
             Dropped += over;
             over = 0;
         }
+    }
+
+    /// <summary>
+    /// Keeps the array of a chunk that left the journal for the next new chunk. Safe: a chunk's operations are encoded into
+    /// the script call's arguments before it is sent, so nothing reads a chunk's array once the chunk has left the journal.
+    /// </summary>
+    private void Recycle(Chunk chunk)
+    {
+        if (chunk.Operations.Length != ChunkSize || _spares.Count == 2)
+        {
+            return;
+        }
+
+        Array.Clear(chunk.Operations, 0, chunk.Count); // subjects' keys and observations are not kept longer than needed
+        chunk.Count = 0;
+        _spares.Push(chunk.Operations);
     }
 
     /// <summary>Up to one script call's operations; <see cref="Id"/> once sent.</summary>

@@ -48,6 +48,30 @@ public sealed class OperationJournalTests
         Assert.Equal(7, journal.Dropped);
     }
 
+    [Fact]
+    public void Add_FullJournalDuringALongOutage_ReusesTheArraysOfDroppedChunks()
+    {
+        // Batches keep coming while Redis is away: once full, each batch's operations push out as many old ones.
+        var journal = new OperationJournal(capacity: 8_192, operationsPerCall: 2_048);
+        var batch = Ops(1, 512);
+        for (var i = 0; i < 64; i++)
+        {
+            journal.Add(batch);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 256; i++)
+        {
+            journal.Add(batch);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(8_192, journal.Count);
+        Assert.Equal((64 + 256 - 16) * 512L, journal.Dropped);
+        Assert.True(allocated < 64 * 1024, $"{allocated:N0} B allocated by 256 batches into a full journal");
+        Assert.Equal(1, journal.Oldest!.Value.Span[0].Amount); // whole batches were dropped, oldest first
+    }
+
     private static StateOperation[] Ops(int first, int count)
     {
         var ops = new StateOperation[count];
