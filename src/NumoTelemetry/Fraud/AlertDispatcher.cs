@@ -32,6 +32,7 @@ internal sealed class AlertDispatcher
     private readonly long _waitMs;
     private readonly long _intervalMs;
     private readonly long _repeatMs;
+    private readonly long _idleMs; // a sent group idle this long is dropped
     private long _earliestDueMs = long.MaxValue;
     private long _expiryNotBeforeMs = long.MaxValue; // no open group can expire before this time (a lower bound)
     private long _lastScanMs;
@@ -50,6 +51,7 @@ internal sealed class AlertDispatcher
         _waitMs = (long)options.GroupWait.TotalMilliseconds;
         _intervalMs = (long)options.GroupInterval.TotalMilliseconds;
         _repeatMs = (long)options.RepeatInterval.TotalMilliseconds;
+        _idleMs = Math.Max(_repeatMs, 2 * _intervalMs);
         _tokens = Math.Max(1, options.MaxNotificationsPerMinute);
     }
 
@@ -299,12 +301,12 @@ internal sealed class AlertDispatcher
         var notBefore = long.MaxValue;
         foreach (var (key, group) in _groups)
         {
-            var expiry = ExpiryOf(group.LastSeenMs);
             if (group.DueMs != long.MaxValue)
             {
                 continue; // waits to be sent; lowers the bound when it has been (Settle)
             }
 
+            var expiry = ExpiryOf(group.LastSeenMs);
             if (nowMs >= expiry)
             {
                 _expired.Add(key);
@@ -332,11 +334,7 @@ internal sealed class AlertDispatcher
     }
 
     /// <summary>When a group last hit at <paramref name="lastSeenMs"/> becomes idle enough to drop.</summary>
-    private long ExpiryOf(long lastSeenMs)
-    {
-        var idleMs = Math.Max(_repeatMs, 2 * _intervalMs);
-        return lastSeenMs > long.MaxValue - idleMs - 1 ? long.MaxValue : lastSeenMs + idleMs + 1;
-    }
+    private long ExpiryOf(long lastSeenMs) => lastSeenMs > long.MaxValue - _idleMs - 1 ? long.MaxValue : lastSeenMs + _idleMs + 1;
 
     private bool TakeToken(long nowMs)
     {
