@@ -42,7 +42,7 @@ internal sealed class OperationJournal(int capacity, int operationsPerCall)
         while (!operations.IsEmpty)
         {
             var last = _chunks.Last?.Value;
-            if (last is null || last.Id is not null || last.Count == last.Operations.Length)
+            if (last is null || last.Id is not null || last.End == last.Operations.Length)
             {
                 // full-size chunks: a long outage is replayed in few, large calls; a full journal reuses the arrays of the
                 // chunks it drops, so a long outage does not allocate a large array every few batches
@@ -50,8 +50,8 @@ internal sealed class OperationJournal(int capacity, int operationsPerCall)
                 _chunks.AddLast(last);
             }
 
-            var n = Math.Min(operations.Length, last.Operations.Length - last.Count);
-            operations[..n].CopyTo(last.Operations.AsSpan(last.Count));
+            var n = Math.Min(operations.Length, last.Operations.Length - last.End);
+            operations[..n].CopyTo(last.Operations.AsSpan(last.End));
             last.Count += n;
             Count += n;
             operations = operations[n..];
@@ -98,8 +98,8 @@ internal sealed class OperationJournal(int capacity, int operationsPerCall)
         {
             var next = node.Next;
             var chunk = node.Value;
-            var kept = 0;
-            for (var i = 0; i < chunk.Count; i++)
+            var kept = chunk.Start;
+            for (var i = chunk.Start; i < chunk.End; i++)
             {
                 var op = chunk.Operations[i];
                 if (erased(op))
@@ -110,9 +110,9 @@ internal sealed class OperationJournal(int capacity, int operationsPerCall)
                 chunk.Operations[kept++] = op;
             }
 
-            Array.Clear(chunk.Operations, kept, chunk.Count - kept);
-            Count -= chunk.Count - kept;
-            chunk.Count = kept;
+            Array.Clear(chunk.Operations, kept, chunk.End - kept);
+            Count -= chunk.End - kept;
+            chunk.Count = kept - chunk.Start;
             if (kept == 0)
             {
                 _chunks.Remove(node);
@@ -141,9 +141,10 @@ internal sealed class OperationJournal(int capacity, int operationsPerCall)
                 continue;
             }
 
-            // the oldest part of the oldest chunk (a sent chunk's replay then applies what is left, still at most once)
-            Array.Copy(chunk.Operations, over, chunk.Operations, 0, chunk.Count - over);
-            Array.Clear(chunk.Operations, chunk.Count - over, over);
+            // the oldest part of the oldest chunk (a sent chunk's replay then applies what is left, still at most once): the
+            // chunk starts later, nothing is moved (in a long outage every batch drops as many operations as it adds)
+            Array.Clear(chunk.Operations, chunk.Start, over);
+            chunk.Start += over;
             chunk.Count -= over;
             Count -= over;
             Dropped += over;
@@ -162,20 +163,28 @@ internal sealed class OperationJournal(int capacity, int operationsPerCall)
             return;
         }
 
-        Array.Clear(chunk.Operations, 0, chunk.Count); // subjects' keys and observations are not kept longer than needed
+        Array.Clear(chunk.Operations, chunk.Start, chunk.Count); // subjects' keys and observations are not kept longer than needed
+        chunk.Start = 0;
         chunk.Count = 0;
         _spares.Push(chunk.Operations);
     }
 
-    /// <summary>Up to one script call's operations; <see cref="Id"/> once sent.</summary>
+    /// <summary>
+    /// Up to one script call's operations, <see cref="Count"/> of them from <see cref="Start"/> in <see cref="Operations"/>
+    /// (a trim drops the oldest by moving the start); <see cref="Id"/> once sent.
+    /// </summary>
     internal sealed class Chunk(string? id, StateOperation[] operations, int count)
     {
         public string? Id { get; set; } = id;
 
         public StateOperation[] Operations { get; } = operations;
 
+        public int Start { get; set; }
+
         public int Count { get; set; } = count;
 
-        public ReadOnlySpan<StateOperation> Span => Operations.AsSpan(0, Count);
+        public int End => Start + Count;
+
+        public ReadOnlySpan<StateOperation> Span => Operations.AsSpan(Start, Count);
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NumoTelemetry.Fraud.State;
 
 namespace NumoTelemetry.Redis.Tests;
@@ -72,12 +74,55 @@ public sealed class OperationJournalTests
         Assert.Equal(1, journal.Oldest!.Value.Span[0].Amount); // whole batches were dropped, oldest first
     }
 
-    private static StateOperation[] Ops(int first, int count)
+    [Fact]
+    public void Add_FullJournal_DropsTheOldestInPlace_AndKeepsTheRestInOrder()
+    {
+        // A full journal drops part of its oldest chunk on every batch: the operations kept stay where they are (moving the rest
+        // of a 2,048-operation chunk down on every batch was most of a long outage's cost), are sent in order, and what was
+        // dropped is cleared at once.
+        var journal = new OperationJournal(capacity: 10, operationsPerCall: 8);
+        journal.Add(Ops(1, 10)); // chunks of 8 and 2
+        var oldest = journal.Oldest!.Value;
+        journal.Add(Ops(11, 3)); // 1-3 dropped
+        Assert.Same(oldest, journal.Oldest!.Value);
+        Assert.Equal([4L, 5, 6, 7, 8], Amounts(oldest.Span));
+        Assert.True(Unsafe.AreSame(ref MemoryMarshal.GetReference(oldest.Span), ref oldest.Operations[3]), "the operations kept were moved");
+        Assert.All(oldest.Operations[..3], op => Assert.Equal(default, op.Subject));
+
+        journal.Add(Ops(14, 4)); // 4-7 dropped: one operation left in the oldest chunk
+        Assert.Equal([8L], Amounts(journal.Oldest!.Value.Span));
+        Assert.Equal([9L, 10, 11, 12, 13, 14, 15, 16, 17], journal.Oldest!.Next!.Value.Span.ToArray().Select(op => op.Amount).Concat(journal.Oldest!.Next!.Next?.Value.Span.ToArray().Select(op => op.Amount) ?? []));
+        Assert.Equal(10, journal.Count);
+        Assert.Equal(7, journal.Dropped);
+
+        // An erasure after a partial drop keeps the others of the chunk, in order, from where it starts.
+        journal.Add(Ops(18, 1, subject: 2)); // 8 dropped: the first chunk goes
+        journal.Forget(new HashSet<SubjectKey> { TestStores.Subject(SubjectKind.Ip, 2) });
+        Assert.Equal(9, journal.Count);
+        Assert.DoesNotContain(18L, Amounts(journal.Oldest!.Value.Span).Concat(Amounts(journal.Oldest!.Next!.Value.Span)));
+    }
+
+    [Fact]
+    public void Forget_AfterAPartialDrop_KeepsTheRestFromTheChunksStart()
+    {
+        var journal = new OperationJournal(capacity: 6, operationsPerCall: 8);
+        journal.Add(Ops(1, 4));
+        journal.Add(Ops(5, 4, subject: 2)); // 1-2 dropped: the chunk holds 3-8 from index 2
+        journal.Forget(new HashSet<SubjectKey> { TestStores.Subject(SubjectKind.Ip, 2) });
+        Assert.Equal([3L, 4], Amounts(journal.Oldest!.Value.Span));
+        Assert.Equal(2, journal.Count);
+        journal.Add(Ops(9, 2)); // appended after what is kept
+        Assert.Equal([3L, 4, 9, 10], Amounts(journal.Oldest!.Value.Span));
+    }
+
+    private static long[] Amounts(ReadOnlySpan<StateOperation> ops) => [.. ops.ToArray().Select(op => op.Amount)];
+
+    private static StateOperation[] Ops(int first, int count, int subject = 1)
     {
         var ops = new StateOperation[count];
         for (var i = 0; i < count; i++)
         {
-            ops[i] = new StateOperation { Kind = StateOperationKind.Increment, Subject = TestStores.Subject(SubjectKind.Ip, 1), Feature = FraudFeature.Requests, At = DateTimeOffset.UnixEpoch, Window = TimeSpan.FromMinutes(1), Amount = first + i };
+            ops[i] = new StateOperation { Kind = StateOperationKind.Increment, Subject = TestStores.Subject(SubjectKind.Ip, subject), Feature = FraudFeature.Requests, At = DateTimeOffset.UnixEpoch, Window = TimeSpan.FromMinutes(1), Amount = first + i };
         }
 
         return ops;
