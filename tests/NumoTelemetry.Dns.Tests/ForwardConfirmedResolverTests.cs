@@ -132,6 +132,20 @@ public sealed class ForwardConfirmedResolverTests
     }
 
     [Fact]
+    public async Task ConfirmAsync_ThousandsOfPtrNames_CrawlerNamesFirstInTheirOrder()
+    {
+        // The PTR answer is the address owner's: 20,000 names, half under a crawler's domain after the others. The crawler
+        // names are asked first, in the answer's order, and the third confirms.
+        var names = Enumerable.Range(0, 10_000).Select(i => $"h{i}.example.net")
+            .Concat(Enumerable.Range(0, 10_000).Select(i => $"crawl-{i}.googlebot.com")).ToArray();
+        var dns = new FakeDnsResolver().Forward("crawl-2.googlebot.com", "66.249.66.2");
+        var ptr = new PtrLookupResult(DnsLookupStatus.Found, names);
+        var verdict = await Resolver(dns).ConfirmAsync(IPAddress.Parse("66.249.66.2"), ptr, default);
+        Assert.True(IsGooglebot(verdict));
+        Assert.Equal(3, dns.Questions); // crawl-0, crawl-1, crawl-2 (a provider name could prove nothing more)
+    }
+
+    [Fact]
     public async Task ConfirmAsync_GivenPtrAnswer_AsksNoPtrQuestion()
     {
         var dns = new FakeDnsResolver().Forward("crawl-66-249-66-1.googlebot.com", "66.249.66.1");

@@ -100,8 +100,10 @@ internal sealed class ForwardConfirmedResolver(IDnsResolver resolver, CrawlerTab
     /// <summary>Valid names, lower-case without the trailing dot, those under a crawler's domains first (stable otherwise).</summary>
     private List<(string Name, ulong Mask)> Order(IReadOnlyList<string> names)
     {
+        // Two passes, not an insert per crawler name: the PTR answer is the address owner's, and thousands of names each
+        // inserted at the front of the others would cost their square.
         var ordered = new List<(string, ulong)>(names.Count);
-        var crawlerNames = 0;
+        List<(string, ulong)>? others = null;
         for (var i = 0; i < names.Count; i++)
         {
             var name = names[i].TrimEnd('.').ToLowerInvariant();
@@ -113,12 +115,17 @@ internal sealed class ForwardConfirmedResolver(IDnsResolver resolver, CrawlerTab
             var nameMask = crawlers.MatchDomains(name);
             if (nameMask != 0)
             {
-                ordered.Insert(crawlerNames++, (name, nameMask));
+                ordered.Add((name, nameMask));
             }
             else
             {
-                ordered.Add((name, nameMask));
+                (others ??= []).Add((name, nameMask));
             }
+        }
+
+        if (others is not null)
+        {
+            ordered.AddRange(others);
         }
 
         return ordered;
