@@ -33,7 +33,7 @@ internal sealed class FraudMetrics : AlertMetrics
         meter.CreateObservableGauge("numo.fraud.list.entries", ObserveLists, unit: "{entry}", description: "Allow-list and deny-list entries held, by list.");
         _subjectRights = meter.CreateCounter<long>("numo.subject_rights.account_closures", unit: "{account}", description: "Account closures taken by the fraud engine, by outcome (account_closed: its fraud state erased; held: kept under the legal hold).");
         meter.CreateObservableGauge("numo.fraud.subjects", () => (long)(_state?.SubjectCount ?? 0), unit: "{subject}", description: "Subjects held by the in-memory fraud state.");
-        meter.CreateObservableCounter("numo.fraud.subjects.evicted", ObserveEvictions, unit: "{subject}", description: "Subjects the in-memory fraud state let go: expired, or evicted over its bound by class (new, repeat, evidence; cheapest first).");
+        meter.CreateObservableCounter("numo.fraud.subjects.evicted", ObserveEvictions, unit: "{subject}", description: "Subjects the in-memory fraud state let go: expired, or evicted over its bound by class (new, new-evidence, repeat, evidence; cheapest first).");
     }
 
     public void SetListSource(Feedback.FraudListBook lists) => _lists = lists;
@@ -83,10 +83,14 @@ internal sealed class FraudMetrics : AlertMetrics
         return
         [
             new(store.Expired, new KeyValuePair<string, object?>("numo.class", "expired")),
-            new(store.EvictedOverBound(EvictionClass.New), new KeyValuePair<string, object?>("numo.class", "new")),
-            new(store.EvictedOverBound(EvictionClass.Repeat), new KeyValuePair<string, object?>("numo.class", "repeat")),
-            new(store.EvictedOverBound(EvictionClass.Evidence), new KeyValuePair<string, object?>("numo.class", "evidence")),
+            Evicted(store, EvictionClass.New),
+            Evicted(store, EvictionClass.Repeat),
+            Evicted(store, EvictionClass.Evidence),
+            Evicted(store, EvictionClass.NewEvidence),
         ];
+
+        static Measurement<long> Evicted(IFraudStateCounts store, EvictionClass evictionClass) =>
+            new(store.EvictedOverBound(evictionClass), new KeyValuePair<string, object?>("numo.class", EvictionClasses.Tag(evictionClass)));
     }
 
     public void Detection(string reason) => _detections.Add(1, new KeyValuePair<string, object?>("numo.reason", reason));

@@ -92,6 +92,63 @@ public sealed class EvictionFloodTests
     }
 
     [Fact]
+    public void FailedLoginsForMadeUpAccounts_FromFreshAddresses_EvictOnlyTheirOwnKind()
+    {
+        // A list of a million accounts tried once each from fresh addresses (credential stuffing, or a flood meant to blind the
+        // engine): every request brings an account and an address that are evidence from that one request. They take each
+        // other's place, never that of the clients the site sees again or of an account attacked twice.
+        using var h = new FraudHarness(o => o.Fraud.MaxSubjects = Capacity);
+        using var evicted = new MetricCollector<long>(h.MeterFactory, "NumoTelemetry", "numo.fraud.subjects.evicted");
+        var at = T0;
+        var batch = new List<RequestRecord>(1024);
+        void Send(SimRequest request)
+        {
+            batch.Add(h.Record(request));
+            if (batch.Count == 1024)
+            {
+                h.Run([.. batch]);
+                batch.Clear();
+            }
+        }
+
+        string Client(int i) => string.Create(CultureInfo.InvariantCulture, $"100.64.{i >> 8}.{i & 0xFF}");
+        for (var visit = 0; visit < 2; visit++)
+        {
+            for (var i = 0; i < 2_000; i++)
+            {
+                Send(new SimRequest(at += TimeSpan.FromMilliseconds(10), Client(i), "/"));
+            }
+        }
+
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            Send(new SimRequest(at += TimeSpan.FromSeconds(1), "198.51.100.7", "/login") { Method = "POST", Status = 401, Signal = SignalKind.LoginFailed, User = "victim@example.com" });
+        }
+
+        for (var n = 0; n < 3 * Capacity; n++)
+        {
+            Send(new SimRequest(at += TimeSpan.FromMilliseconds(6), Address("ipv4", n), "/login")
+            {
+                Method = "POST", Status = 401, Signal = SignalKind.LoginFailed, User = string.Create(CultureInfo.InvariantCulture, $"user{n}@example.org"),
+            });
+        }
+
+        h.Run([.. batch]);
+        Assert.True(h.Store.SubjectCount <= Capacity, $"{h.Store.SubjectCount} subjects held");
+        for (var i = 0; i < 2_000; i++)
+        {
+            Assert.Equal(EvictionClass.Repeat, h.Store.ClassOf(h.Subject(SubjectKind.Ip, Client(i))));
+        }
+
+        Assert.Equal(EvictionClass.Evidence, h.Store.ClassOf(h.Subject(SubjectKind.User, "victim@example.com")));
+        evicted.RecordObservableInstruments();
+        long Evicted(string c) => evicted.GetMeasurementSnapshot().Last(m => (string?)m.Tags["numo.class"] == c).Value;
+        Assert.Equal(0, Evicted("repeat"));
+        Assert.Equal(0, Evicted("evidence"));
+        Assert.True(Evicted("new-evidence") >= (3 * Capacity) - Capacity, $"{Evicted("new-evidence")} evicted from evidence on probation");
+    }
+
+    [Fact]
     public void Flood_FromOneIPv6Slash64_IsCountedAndJudgedAsOneClient()
     {
         // Addresses within a /64 cost an attacker nothing: the fraud "ip" of an IPv6 client is its /64, so the flood is one

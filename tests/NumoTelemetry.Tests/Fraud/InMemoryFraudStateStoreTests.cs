@@ -483,17 +483,36 @@ public sealed class InMemoryFraudStateStoreTests
         var failed = Ip(3);
         var readOnly = Ip(4);
         var account = Subject(SubjectKind.User, 5);
+        var failedLater = Ip(6);
         await Touch(store, batch, once, T0);
         await Touch(store, batch, twice, T0);
         await Touch(store, batch, twice, T0.AddSeconds(1));
         await Touch(store, batch, failed, T0, FraudFeature.LoginFailures);
         await Touch(store, batch, readOnly, T0, FraudFeature.LoginFailures, amount: 0); // a read of an evidence feature is not evidence
         await Touch(store, batch, account, T0, FraudFeature.LoginSuccesses, amount: 0);
+        await Touch(store, batch, failedLater, T0);
+        await Touch(store, batch, failedLater, T0.AddSeconds(1), FraudFeature.LoginFailures);
         Assert.Equal(EvictionClass.New, store.ClassOf(once));
         Assert.Equal(EvictionClass.Repeat, store.ClassOf(twice));
-        Assert.Equal(EvictionClass.Evidence, store.ClassOf(failed));
+        Assert.Equal(EvictionClass.NewEvidence, store.ClassOf(failed)); // evidence from one request: on probation
         Assert.Equal(EvictionClass.New, store.ClassOf(readOnly));
+        Assert.Equal(EvictionClass.NewEvidence, store.ClassOf(account)); // an account seen once
+        Assert.Equal(EvictionClass.Evidence, store.ClassOf(failedLater)); // evidence in a later request
+
+        // A second request makes evidence on probation evidence; more operations of the same request do not.
+        await Touch(store, batch, failed, T0, FraudFeature.LoginFailures);
+        Assert.Equal(EvictionClass.NewEvidence, store.ClassOf(failed));
+        await Touch(store, batch, failed, T0.AddSeconds(1));
+        await Touch(store, batch, account, T0.AddSeconds(1));
+        Assert.Equal(EvictionClass.Evidence, store.ClassOf(failed));
         Assert.Equal(EvictionClass.Evidence, store.ClassOf(account));
+
+        // A score, or a detector's verdict, is evidence at once.
+        var scored = Ip(7);
+        batch.Clear();
+        batch.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = scored, Feature = FraudFeature.Score, At = T0, Window = TimeSpan.FromHours(1), Points = 40, Reason = "burst" });
+        await store.ApplyAsync(batch, CancellationToken.None);
+        Assert.Equal(EvictionClass.Evidence, store.ClassOf(scored));
         store.MarkEvidence(twice);
         Assert.Equal(EvictionClass.Evidence, store.ClassOf(twice));
     }
@@ -507,7 +526,8 @@ public sealed class InMemoryFraudStateStoreTests
         {
             await Touch(store, batch, Ip(i), T0);
             await Touch(store, batch, Ip(i), T0.AddSeconds(1)); // seen again
-            await Touch(store, batch, Subject(SubjectKind.User, i), T0); // an account
+            await Touch(store, batch, Subject(SubjectKind.User, i), T0); // an account, seen in two requests
+            await Touch(store, batch, Subject(SubjectKind.User, i), T0.AddSeconds(1));
         }
 
         for (var i = 0; i < 20_000; i++)
@@ -536,6 +556,7 @@ public sealed class InMemoryFraudStateStoreTests
         for (var i = 0; i < 60; i++)
         {
             await Touch(store, batch, Subject(SubjectKind.User, i), t);
+            await Touch(store, batch, Subject(SubjectKind.User, i), t.AddMilliseconds(1)); // a second request: evidence
         }
 
         for (var i = 0; i < 40; i++)
@@ -559,15 +580,30 @@ public sealed class InMemoryFraudStateStoreTests
         Assert.Null(store.ClassOf(Ip(1)));
         Assert.Equal(0, store.EvictedOverBound(EvictionClass.Evidence));
 
-        // Only evidence left beyond probation: then evidence goes too, least recently used first (the bound holds).
+        // Accounts seen in one request each take only each other's place: evidence on probation goes before evidence.
         for (var i = 0; i < 200; i++)
         {
             await Touch(store, batch, Subject(SubjectKind.User, 1_000 + i), t = t.AddSeconds(1));
         }
 
         Assert.Equal(100, store.SubjectCount);
+        Assert.Equal(60, store.CountOf(EvictionClass.Evidence));
+        Assert.NotNull(store.ClassOf(Subject(SubjectKind.User, 0)));
+        Assert.Equal(0, store.EvictedOverBound(EvictionClass.Evidence));
+
+        // Only evidence left beyond probation: then evidence goes too, least recently used first (the bound holds). Each new
+        // account comes in two requests of one batch, so it is evidence before the batch's eviction.
+        for (var i = 0; i < 200; i++)
+        {
+            batch.Clear();
+            batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = Subject(SubjectKind.User, 2_000 + i), Feature = FraudFeature.Requests, At = t = t.AddSeconds(1), Window = TimeSpan.FromHours(1), Amount = 1 });
+            batch.Add(new StateOperation { Kind = StateOperationKind.Increment, Subject = Subject(SubjectKind.User, 2_000 + i), Feature = FraudFeature.Requests, At = t = t.AddSeconds(1), Window = TimeSpan.FromHours(1), Amount = 1 });
+            await store.ApplyAsync(batch, CancellationToken.None);
+        }
+
+        Assert.Equal(100, store.SubjectCount);
         Assert.Null(store.ClassOf(Subject(SubjectKind.User, 0)));
-        Assert.NotNull(store.ClassOf(Subject(SubjectKind.User, 1_199)));
+        Assert.NotNull(store.ClassOf(Subject(SubjectKind.User, 2_199)));
     }
 
     [Fact]
@@ -601,11 +637,11 @@ public sealed class InMemoryFraudStateStoreTests
             }
 
             Assert.True(store.SubjectCount <= 200);
-            Assert.Equal(store.SubjectCount, store.CountOf(EvictionClass.New) + store.CountOf(EvictionClass.Repeat) + store.CountOf(EvictionClass.Evidence));
+            Assert.Equal(store.SubjectCount, store.CountOf(EvictionClass.New) + store.CountOf(EvictionClass.Repeat) + store.CountOf(EvictionClass.Evidence) + store.CountOf(EvictionClass.NewEvidence));
         }
 
         Assert.True(store.Expired > 0);
         Assert.True(store.EvictedOverBound(EvictionClass.New) > 0);
-        Assert.Equal(store.Evicted, store.Expired + store.EvictedOverBound(EvictionClass.New) + store.EvictedOverBound(EvictionClass.Repeat) + store.EvictedOverBound(EvictionClass.Evidence));
+        Assert.Equal(store.Evicted, store.Expired + store.EvictedOverBound(EvictionClass.New) + store.EvictedOverBound(EvictionClass.Repeat) + store.EvictedOverBound(EvictionClass.Evidence) + store.EvictedOverBound(EvictionClass.NewEvidence));
     }
 }

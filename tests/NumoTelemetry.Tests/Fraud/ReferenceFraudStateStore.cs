@@ -29,7 +29,6 @@ internal sealed class ReferenceFraudStateStore
     private long _sinceSweep;
     private SubjectKey _lastKey;
     private Subject? _last;
-    private long _lastAtMs;
 
     // Eviction: every subject is in one of three lists by class (EvictionClass), threaded through its slot (prev/next slot
     // indexes): O(1) to add, promote and evict, no allocation. New subjects are a FIFO probation list that may hold
@@ -40,10 +39,10 @@ internal sealed class ReferenceFraudStateStore
     private const byte ClassMask = 0x3;
     private const byte Referenced = 0x80;
     private readonly int _probationTarget;
-    private readonly int[] _heads = [-1, -1, -1];
-    private readonly int[] _tails = [-1, -1, -1];
-    private readonly int[] _counts = new int[3];
-    private readonly long[] _evictedBy = new long[4]; // EvictionClass, then expired
+    private readonly int[] _heads = [-1, -1, -1, -1];
+    private readonly int[] _tails = [-1, -1, -1, -1];
+    private readonly int[] _counts = new int[4];
+    private readonly long[] _evictedBy = new long[5]; // EvictionClass, then expired
     private readonly HashSet<string> _evidenceNames;
     private bool[] _evidenceIds = new bool[64];
 
@@ -105,7 +104,7 @@ internal sealed class ReferenceFraudStateStore
     public long EvictedOverBound(EvictionClass evictionClass) => _evictedBy[(int)evictionClass];
 
     /// <summary>Subjects swept so far because every feature had expired.</summary>
-    public long Expired => _evictedBy[3];
+    public long Expired => _evictedBy[4];
 
     /// <summary>Subjects held in one class.</summary>
     public int CountOf(EvictionClass evictionClass) => _counts[(int)evictionClass];
@@ -204,7 +203,7 @@ internal sealed class ReferenceFraudStateStore
         }
 
         writer.WriteNumber("expiresAtMs", _slotExpires[subject.Slot]);
-        writer.WriteString("class", ((EvictionClass)(_slotClass[subject.Slot] & ClassMask)).ToString().ToLowerInvariant());
+        writer.WriteString("class", EvictionClasses.Tag((EvictionClass)(_slotClass[subject.Slot] & ClassMask)));
         writer.WriteStartArray("features");
         for (var node = subject.Head; node is not null; node = node.Next)
         {
@@ -268,16 +267,10 @@ internal sealed class ReferenceFraudStateStore
         }
 
         // Consecutive operations mostly touch one subject (a request's IP features): remember the last one.
-        // A subject used again (another request: its operations come together, at one time) is touched: out of probation
-        // (EvictionClass.New) on its second use, marked referenced after that.
         Subject subject;
         if (_last is not null && _lastKey == op.Subject)
         {
             subject = _last;
-            if (atMs != _lastAtMs)
-            {
-                Touch(subject.Slot);
-            }
         }
         else
         {
@@ -286,7 +279,6 @@ internal sealed class ReferenceFraudStateStore
             if (cached is not null && _recentKeys[r] == op.Subject)
             {
                 subject = cached;
-                Touch(subject.Slot);
             }
             else
             {
@@ -294,11 +286,11 @@ internal sealed class ReferenceFraudStateStore
                 if (exists)
                 {
                     subject = slot!;
-                    Touch(subject.Slot);
                 }
                 else
                 {
                     subject = slot = NewSubject(op.Subject);
+                    subject.LastUseMs = atMs;
                 }
 
                 _recent[r] = subject;
@@ -309,13 +301,26 @@ internal sealed class ReferenceFraudStateStore
             _lastKey = op.Subject;
         }
 
-        _lastAtMs = atMs;
+        // A subject used in another request (its operations all have the request's time) is touched: out of probation
+        // (EvictionClass.New, EvictionClass.NewEvidence) on its second use, marked referenced after that.
+        if (subject.LastUseMs != atMs)
+        {
+            subject.LastUseMs = atMs;
+            Touch(subject.Slot);
+        }
+
         var wholeMs = StateMath.WholeMs(op.Window);
         var windowMs = Math.Max(1, wholeMs);
         var nameId = NameId(FraudFeatures.WireName(op.Feature));
-        if ((_evidenceIds[nameId] || op.Kind == StateOperationKind.AddScore) && (_slotClass[subject.Slot] & ClassMask) != (byte)EvictionClass.Evidence && Writes(in op))
+        var held = (EvictionClass)(_slotClass[subject.Slot] & ClassMask);
+        if ((_evidenceIds[nameId] || op.Kind == StateOperationKind.AddScore) && held != EvictionClass.Evidence && Writes(in op))
         {
-            Move(subject.Slot, EvictionClass.Evidence);
+            // A score, or evidence on a subject seen before, is evidence; evidence in a subject's first request is on probation.
+            var to = op.Kind == StateOperationKind.AddScore || held == EvictionClass.Repeat ? EvictionClass.Evidence : EvictionClass.NewEvidence;
+            if (to != held)
+            {
+                Move(subject.Slot, to);
+            }
         }
 
         switch (op.Kind)
@@ -439,7 +444,7 @@ internal sealed class ReferenceFraudStateStore
                 _subjects.Remove(keys[i]);
                 FreeSlot(i);
                 _evicted++;
-                _evictedBy[3]++;
+                _evictedBy[4]++;
             }
         }
     }
@@ -460,8 +465,10 @@ internal sealed class ReferenceFraudStateStore
         while (_subjects.Count > _maxSubjects)
         {
             var victim = _counts[(int)EvictionClass.New] > _probationTarget ? EvictionClass.New
+                : _counts[(int)EvictionClass.NewEvidence] > _probationTarget ? EvictionClass.NewEvidence
                 : _counts[(int)EvictionClass.Repeat] > 0 ? EvictionClass.Repeat
                 : _counts[(int)EvictionClass.New] > 0 ? EvictionClass.New
+                : _counts[(int)EvictionClass.NewEvidence] > 0 ? EvictionClass.NewEvidence
                 : EvictionClass.Evidence;
             var slot = _tails[(int)victim];
             while ((_slotClass[slot] & Referenced) != 0)
@@ -496,9 +503,9 @@ internal sealed class ReferenceFraudStateStore
         _slotKeys[slot] = key;
         _slotExpires[slot] = long.MinValue;
 
-        // Accounts and AS numbers are evidence from the start (an account's failures, an AS's logins: few, and what the
-        // detectors judge over hours); any other subject starts on probation.
-        Link(slot, key.Kind is SubjectKind.User or SubjectKind.Asn or SubjectKind.PhonePrefix or SubjectKind.Site ? EvictionClass.Evidence : EvictionClass.New);
+        // Accounts, AS numbers, phone prefixes and the site are evidence from the start, on probation until a second request;
+        // any other subject starts on probation.
+        Link(slot, key.Kind is SubjectKind.User or SubjectKind.Asn or SubjectKind.PhonePrefix or SubjectKind.Site ? EvictionClass.NewEvidence : EvictionClass.New);
         return new Subject { Slot = slot };
     }
 
@@ -517,6 +524,10 @@ internal sealed class ReferenceFraudStateStore
         if (c == (byte)EvictionClass.New)
         {
             Move(slot, EvictionClass.Repeat);
+        }
+        else if (c == (byte)EvictionClass.NewEvidence)
+        {
+            Move(slot, EvictionClass.Evidence);
         }
         else if (c < Referenced)
         {
@@ -644,6 +655,7 @@ internal sealed class ReferenceFraudStateStore
         public Node? Head;
         public Node? Cursor;
         public int Slot; // of its key and expiry in the store's arrays
+        public long LastUseMs; // the time of the last request that used it
 
         // Finds a feature, starting after the last one found (a request's operations on a subject come in the same order
         // every time, and new features are linked in right after the last one used, so the list keeps that order and the

@@ -2,7 +2,7 @@ namespace NumoTelemetry.Fraud.State;
 
 /// <summary>
 /// The classes the in-memory store evicts subjects by when it holds more than <c>NumoTelemetry:Fraud:MaxSubjects</c>, cheapest
-/// first. Also the <c>numo.class</c> tag of <c>numo.fraud.subjects.evicted</c>.
+/// first. Also the <c>numo.class</c> tag of <c>numo.fraud.subjects.evicted</c> (<see cref="EvictionClasses.Tag"/>).
 /// </summary>
 internal enum EvictionClass : byte
 {
@@ -12,12 +12,35 @@ internal enum EvictionClass : byte
     /// </summary>
     New = 0,
 
-    /// <summary>Seen in more than one request, with no evidence. Evicted next, least recently used first.</summary>
+    /// <summary>Seen in more than one request, with no evidence. Evicted after both probations beyond their shares, least recently used first.</summary>
     Repeat = 1,
 
     /// <summary>
-    /// Carries evidence: an account or an AS number, a subject with logins (failed or successful) or a device/account history,
-    /// or the subject of a detector verdict. Evicted last, least recently used first.
+    /// Carries evidence from more than one request: an account or an AS number seen again, a subject with logins (failed or
+    /// successful) or a device/account history in a later request, or the subject of a score or detector verdict. Evicted
+    /// last, least recently used first.
     /// </summary>
     Evidence = 2,
+
+    /// <summary>
+    /// Evidence on probation: evidence from one request only (an account, AS number or phone prefix seen once, an address
+    /// whose one request was a failed login). Evicted next after <see cref="New"/>, oldest first, once it holds more than a
+    /// tenth of the bound, so that a flood of failed logins for made-up accounts from fresh addresses evicts its own kind,
+    /// not the subjects seen again; its second request makes it <see cref="Evidence"/>.
+    /// </summary>
+    NewEvidence = 3,
+}
+
+/// <summary>The names of the <see cref="EvictionClass"/>es in metrics and subject exports.</summary>
+internal static class EvictionClasses
+{
+    /// <summary>The <c>numo.class</c> tag and export name of a class: <c>new</c>, <c>repeat</c>, <c>evidence</c>, <c>new-evidence</c>.</summary>
+    public static string Tag(EvictionClass evictionClass) => evictionClass switch
+    {
+        EvictionClass.New => "new",
+        EvictionClass.Repeat => "repeat",
+        EvictionClass.Evidence => "evidence",
+        EvictionClass.NewEvidence => "new-evidence",
+        _ => "unknown",
+    };
 }

@@ -13,7 +13,8 @@ namespace NumoTelemetry.Fraud.State;
 /// whose every feature has expired are swept once a minute (of record time). Beyond <c>MaxSubjects</c>, subjects are evicted by
 /// class, cheapest first (see <see cref="EvictionClass"/>): a new subject seen in one request only, then subjects seen again, and
 /// subjects that carry evidence (accounts, AS numbers, logins, detector verdicts) last, so a flood of one-request addresses evicts
-/// only its own kind. Single-threaded (the pipeline thread).
+/// only its own kind; evidence from one request only is on probation of its own, so a flood of failed logins for made-up
+/// accounts evicts its own kind too. Single-threaded (the pipeline thread).
 /// </summary>
 /// <remarks>
 /// A feature in a block is a header word (its <see cref="FraudFeature"/>, type, payload length, and 32 bits of its own) followed by its payload words:
@@ -40,21 +41,22 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     private long _sinceSweep;
     private SubjectKey _lastKey;
     private int _last = -1;
-    private long _lastAtMs;
 
-    // Eviction: every subject is in one of three lists by class (EvictionClass), threaded through its slot (prev/next slot
-    // indexes): O(1) to add, promote and evict, no allocation. New subjects are a FIFO probation list that may hold
-    // ProbationShare of the bound before it is the one evicted from. The other two are CLOCK lists (second chance): a use
-    // sets the slot's Referenced bit (one byte written, no list touched); eviction moves a referenced tail to the front,
-    // clearing the bit, and evicts the first tail without it: least recently used first, near enough, amortised O(1).
+    // Eviction: every subject is in one of four lists by class (EvictionClass), threaded through its slot (prev/next slot
+    // indexes): O(1) to add, promote and evict, no allocation. The two probation classes (New, NewEvidence: one request
+    // only) are FIFO lists that may each hold ProbationShare of the bound before they are the ones evicted from. The other
+    // two are CLOCK lists (second chance): a use sets the slot's Referenced bit (one byte written, no list touched); eviction
+    // moves a referenced tail to the front, clearing the bit, and evicts the first tail without it: least recently used
+    // first, near enough, amortised O(1).
     private const int ProbationShare = 10; // percent
+    private const int Classes = 4;
     private const byte ClassMask = 0x3;
     private const byte Referenced = 0x80;
     private readonly int _probationTarget;
-    private readonly int[] _heads = [-1, -1, -1];
-    private readonly int[] _tails = [-1, -1, -1];
-    private readonly int[] _counts = new int[3];
-    private readonly long[] _evictedBy = new long[4]; // EvictionClass, then expired
+    private readonly int[] _heads = [-1, -1, -1, -1];
+    private readonly int[] _tails = [-1, -1, -1, -1];
+    private readonly int[] _counts = new int[Classes];
+    private readonly long[] _evictedBy = new long[Classes + 1]; // EvictionClass, then expired
 
     // A direct-mapped cache of recently used subjects in front of the table: a record's handful of subjects (ip, prefix,
     // session, visitor, user, asn) come back operation after operation. Emptied whenever a subject leaves.
@@ -98,7 +100,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     public long EvictedOverBound(EvictionClass evictionClass) => _evictedBy[(int)evictionClass];
 
     /// <summary>Subjects swept so far because every feature had expired.</summary>
-    public long Expired => _evictedBy[3];
+    public long Expired => _evictedBy[Classes];
 
     /// <summary>Subjects held in one class.</summary>
     public int CountOf(EvictionClass evictionClass) => _counts[(int)evictionClass];
@@ -211,9 +213,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             }
 
             ref readonly var held = ref _slots[slot];
-            if ((held.Class & ClassMask) == (byte)EvictionClass.New)
+            if (held.Class is (byte)EvictionClass.New or (byte)EvictionClass.NewEvidence)
             {
-                // Seen again: it moves to the class of repeat subjects, unlinked from its neighbours.
+                // Seen again: it moves out of probation, unlinked from its neighbours.
                 if (held.Prev >= 0)
                 {
                     System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref _slots[held.Prev]));
@@ -288,7 +290,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         }
 
         writer.WriteNumber("expiresAtMs", _slots[slot].Expires);
-        writer.WriteString("class", ((EvictionClass)(_slots[slot].Class & ClassMask)).ToString().ToLowerInvariant());
+        writer.WriteString("class", EvictionClasses.Tag((EvictionClass)(_slots[slot].Class & ClassMask)));
         writer.WriteStartArray("features");
         var block = Block(slot);
         for (var f = 0; f < block.Length; f += 1 + Feature.Payload(block[f]))
@@ -360,16 +362,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         }
 
         // Consecutive operations mostly touch one subject (a request's IP features): remember the last one.
-        // A subject used again (another request: its operations come together, at one time) is touched: out of probation
-        // (EvictionClass.New) on its second use, marked referenced after that.
         int slot;
         if (_last >= 0 && _lastKey == op.Subject)
         {
             slot = _last;
-            if (atMs != _lastAtMs)
-            {
-                Touch(slot);
-            }
         }
         else
         {
@@ -377,18 +373,14 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             if (_recent[r] >= 0 && _recentKeys[r] == op.Subject)
             {
                 slot = _recent[r];
-                Touch(slot);
             }
             else
             {
                 slot = Find(in op.Subject, out var empty);
-                if (slot >= 0)
-                {
-                    Touch(slot);
-                }
-                else
+                if (slot < 0)
                 {
                     slot = NewSubject(op.Subject, empty);
+                    _slots[slot].LastUse = (int)atMs;
                 }
 
                 _recent[r] = slot;
@@ -399,13 +391,21 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             _lastKey = op.Subject;
         }
 
-        _lastAtMs = atMs;
+        // A subject used in another request (a request's operations all have its time) is touched: out of probation on its
+        // second use, marked referenced after that. The low 32 bits of the time tell requests apart (equal only 49.7 days apart).
+        ref var lastUse = ref _slots[slot].LastUse;
+        if (lastUse != (int)atMs)
+        {
+            lastUse = (int)atMs;
+            Touch(slot);
+        }
+
         var wholeMs = StateMath.WholeMs(op.Window);
         var windowMs = Math.Max(1, wholeMs);
         var featureId = (int)op.Feature;
-        if ((FraudFeatures.IsEvidence(op.Feature) || op.Kind == StateOperationKind.AddScore) && (_slots[slot].Class & ClassMask) != (byte)EvictionClass.Evidence && Writes(in op))
+        if ((_slots[slot].Class & ClassMask) != (byte)EvictionClass.Evidence && (FraudFeatures.IsEvidence(op.Feature) || op.Kind == StateOperationKind.AddScore) && Writes(in op))
         {
-            Move(slot, EvictionClass.Evidence);
+            Evidence(slot, op.Kind == StateOperationKind.AddScore);
         }
 
         switch (op.Kind)
@@ -549,15 +549,16 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             {
                 Remove(i);
                 _evicted++;
-                _evictedBy[3]++;
+                _evictedBy[Classes]++;
             }
         }
     }
 
     /// <summary>
     /// Evicts subjects beyond the bound, one at a time from the end of a class list: probation (subjects seen in one request,
-    /// oldest first) while it holds more than its share of the bound; then subjects seen again, about least recently used first
-    /// (CLOCK); then probation whatever its size; subjects with evidence last. Amortised O(1) per subject evicted.
+    /// oldest first) while it holds more than its share of the bound; then evidence on probation (evidence from one request,
+    /// oldest first) while it holds more than its share; then subjects seen again, about least recently used first (CLOCK);
+    /// then the two probations whatever their size; subjects with evidence last. Amortised O(1) per subject evicted.
     /// </summary>
     private void EvictOverBound()
     {
@@ -570,8 +571,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         while (_count > _maxSubjects)
         {
             var victim = _counts[(int)EvictionClass.New] > _probationTarget ? EvictionClass.New
+                : _counts[(int)EvictionClass.NewEvidence] > _probationTarget ? EvictionClass.NewEvidence
                 : _counts[(int)EvictionClass.Repeat] > 0 ? EvictionClass.Repeat
                 : _counts[(int)EvictionClass.New] > 0 ? EvictionClass.New
+                : _counts[(int)EvictionClass.NewEvidence] > 0 ? EvictionClass.NewEvidence
                 : EvictionClass.Evidence;
             var slot = _tails[(int)victim];
             while ((_slots[slot].Class & Referenced) != 0)
@@ -638,9 +641,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         _slots[slot].Size = 0;
         _slots[slot].Cursor = 0;
 
-        // Accounts and AS numbers are evidence from the start (an account's failures, an AS's logins: few, and what the
-        // detectors judge over hours); any other subject starts on probation.
-        Link(slot, key.Kind is SubjectKind.User or SubjectKind.Asn or SubjectKind.PhonePrefix or SubjectKind.Site ? EvictionClass.Evidence : EvictionClass.New);
+        // Accounts, AS numbers, phone prefixes and the site are evidence from the start (an account's failures, an AS's
+        // logins: what the detectors judge over hours), on probation of their own until a second request; any other subject
+        // starts on probation.
+        Link(slot, key.Kind is SubjectKind.User or SubjectKind.Asn or SubjectKind.PhonePrefix or SubjectKind.Site ? EvictionClass.NewEvidence : EvictionClass.New);
         return slot;
     }
 
@@ -712,7 +716,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         _freeSlots.Push(slot);
     }
 
-    /// <summary>A subject used again: out of probation into <see cref="EvictionClass.Repeat"/>; otherwise marked referenced.</summary>
+    /// <summary>
+    /// A subject used in another request: out of probation (into <see cref="EvictionClass.Repeat"/>, or from evidence on
+    /// probation into <see cref="EvictionClass.Evidence"/>); otherwise marked referenced.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Touch(int slot)
     {
@@ -721,9 +728,27 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         {
             Move(slot, EvictionClass.Repeat);
         }
+        else if (c == (byte)EvictionClass.NewEvidence)
+        {
+            Move(slot, EvictionClass.Evidence);
+        }
         else if (c < Referenced)
         {
             c |= Referenced;
+        }
+    }
+
+    /// <summary>
+    /// A write of evidence (a login or account feature; <paramref name="verdict"/>: a score) on a subject not yet in
+    /// <see cref="EvictionClass.Evidence"/>: a score, or evidence on a subject seen before, makes it evidence; evidence in a
+    /// subject's first request puts it on evidence probation (<see cref="EvictionClass.NewEvidence"/>).
+    /// </summary>
+    private void Evidence(int slot, bool verdict)
+    {
+        var to = verdict || (_slots[slot].Class & ClassMask) == (byte)EvictionClass.Repeat ? EvictionClass.Evidence : EvictionClass.NewEvidence;
+        if ((_slots[slot].Class & ClassMask) != (byte)to)
+        {
+            Move(slot, to);
         }
     }
 
@@ -1572,5 +1597,6 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         public ushort Size;
         public ushort Cursor;
         public byte Class;
+        public int LastUse; // the low 32 bits of the last request's time (ms): in the slot's padding
     }
 }
