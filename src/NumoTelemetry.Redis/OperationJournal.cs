@@ -113,9 +113,10 @@ internal sealed class OperationJournal(int capacity, int operationsPerCall)
             Array.Clear(chunk.Operations, kept, chunk.End - kept);
             Count -= chunk.End - kept;
             chunk.Count = kept - chunk.Start;
-            if (kept == 0)
+            if (chunk.Count == 0)
             {
                 _chunks.Remove(node);
+                Recycle(chunk);
             }
 
             node = next;

@@ -115,6 +115,19 @@ public sealed class OperationJournalTests
         Assert.Equal([3L, 4, 9, 10], Amounts(journal.Oldest!.Value.Span));
     }
 
+    [Fact]
+    public void Forget_EverythingLeftInAPartlyDroppedChunk_RemovesTheChunk()
+    {
+        // An emptied chunk must leave the journal: a replay would send it as an empty script call, and its array would not be reused.
+        var journal = new OperationJournal(capacity: 6, operationsPerCall: 8);
+        journal.Add(Ops(1, 4, subject: 2));
+        journal.Add(Ops(5, 4, subject: 2)); // 1-2 dropped: the chunk holds 3-8 from index 2
+        journal.Forget(new HashSet<SubjectKey> { TestStores.Subject(SubjectKind.Ip, 2) });
+        Assert.Equal(0, journal.Count);
+        Assert.Equal(0, journal.Chunks);
+        Assert.Null(journal.Oldest);
+    }
+
     private static long[] Amounts(ReadOnlySpan<StateOperation> ops) => [.. ops.ToArray().Select(op => op.Amount)];
 
     private static StateOperation[] Ops(int first, int count, int subject = 1)
