@@ -60,7 +60,13 @@ public sealed class CompactStoreEquivalenceTests
             actual.Clear();
             for (var k = 0; k < operations; k++)
             {
-                at = random.Next(50) == 0 ? at.AddMinutes(random.Next(1, 3_000)) : at.AddMilliseconds(random.Next(0, 20_000));
+                // Operations come in requests: a third of them start one (a new time); the others share its time, on subjects
+                // in any order, as a request's operations do (one use of each subject, however they interleave).
+                if (random.Next(3) == 0)
+                {
+                    at = random.Next(50) == 0 ? at.AddMinutes(random.Next(1, 3_000)) : at.AddMilliseconds(random.Next(0, 20_000));
+                }
+
                 var op = Operation(random, subjects[random.Next(subjects.Length)], random.Next(10) == 0 ? at.AddMilliseconds(-random.Next(3_600_000)) : at);
                 expected.Add(op);
                 actual.Add(op);
@@ -71,6 +77,13 @@ public sealed class CompactStoreEquivalenceTests
             for (var k = 0; k < operations; k++)
             {
                 Assert.Equal(Text(expected.Result(k)), Text(actual.Result(k)));
+            }
+
+            if (random.Next(20) == 0)
+            {
+                var verdict = subjects[random.Next(subjects.Length)]; // a detector's verdict on a subject
+                reference.MarkEvidence(verdict);
+                compact.MarkEvidence(verdict);
             }
 
             reference.EndBatch();
@@ -161,6 +174,11 @@ public sealed class CompactStoreEquivalenceTests
         if (n % 8 == 7)
         {
             return SubjectKey.ForAsn(3215 + n);
+        }
+
+        if (n % 16 == 6)
+        {
+            return n == 6 ? SubjectKey.Site : SubjectKey.ForPhonePrefix(3361234UL + (ulong)n);
         }
 
         var kind = (n % 4) switch

@@ -96,7 +96,8 @@ public sealed class EvictionFloodTests
     {
         // A list of a million accounts tried once each from fresh addresses (credential stuffing, or a flood meant to blind the
         // engine): every request brings an account and an address that are evidence from that one request. They take each
-        // other's place, never that of the clients the site sees again or of an account attacked twice.
+        // other's place, never that of the clients the site sees again, of an account attacked twice, or of the profile of an
+        // account that logged in once (what account takeover is judged against).
         using var h = new FraudHarness(o => o.Fraud.MaxSubjects = Capacity);
         using var evicted = new MetricCollector<long>(h.MeterFactory, "NumoTelemetry", "numo.fraud.subjects.evicted");
         var at = T0;
@@ -125,6 +126,7 @@ public sealed class EvictionFloodTests
             Send(new SimRequest(at += TimeSpan.FromSeconds(1), "198.51.100.7", "/login") { Method = "POST", Status = 401, Signal = SignalKind.LoginFailed, User = "victim@example.com" });
         }
 
+        Send(new SimRequest(at += TimeSpan.FromSeconds(1), "203.0.113.9", "/login") { Method = "POST", Status = 200, Signal = SignalKind.LoginSucceeded, User = "regular@example.com" });
         for (var n = 0; n < 3 * Capacity; n++)
         {
             Send(new SimRequest(at += TimeSpan.FromMilliseconds(6), Address("ipv4", n), "/login")
@@ -141,6 +143,7 @@ public sealed class EvictionFloodTests
         }
 
         Assert.Equal(EvictionClass.Evidence, h.Store.ClassOf(h.Subject(SubjectKind.User, "victim@example.com")));
+        Assert.Equal(EvictionClass.Evidence, h.Store.ClassOf(h.Subject(SubjectKind.User, "regular@example.com")));
         evicted.RecordObservableInstruments();
         long Evicted(string c) => evicted.GetMeasurementSnapshot().Last(m => (string?)m.Tags["numo.class"] == c).Value;
         Assert.Equal(0, Evicted("repeat"));

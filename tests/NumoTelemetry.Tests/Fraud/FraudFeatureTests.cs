@@ -97,6 +97,12 @@ public sealed class FraudFeatureTests
         }
 
         Assert.False(FraudFeatures.IsEvidence((FraudFeature)200));
+        foreach (var feature in Enum.GetValues<FraudFeature>())
+        {
+            var attempt = ReferenceFraudStateStore.AttemptFeatures.Contains(FraudFeatures.WireName(feature));
+            Assert.Equal(attempt, FraudFeatures.IsAttemptEvidence(feature));
+            Assert.True(!attempt || FraudFeatures.IsEvidence(feature), feature + " is an attempt but not evidence");
+        }
     }
 
     [Fact]

@@ -507,7 +507,10 @@ public sealed class InMemoryFraudStateStoreTests
         Assert.Equal(EvictionClass.Evidence, store.ClassOf(failed));
         Assert.Equal(EvictionClass.Evidence, store.ClassOf(account));
 
-        // A score, or a detector's verdict, is evidence at once.
+        // A successful login (the site accepted the account), a score or a detector's verdict is evidence at once.
+        var loggedIn = Subject(SubjectKind.User, 8);
+        await Touch(store, batch, loggedIn, T0, FraudFeature.LoginSuccesses);
+        Assert.Equal(EvictionClass.Evidence, store.ClassOf(loggedIn));
         var scored = Ip(7);
         batch.Clear();
         batch.Add(new StateOperation { Kind = StateOperationKind.AddScore, Subject = scored, Feature = FraudFeature.Score, At = T0, Window = TimeSpan.FromHours(1), Points = 40, Reason = "burst" });

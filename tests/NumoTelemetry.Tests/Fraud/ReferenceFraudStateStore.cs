@@ -92,6 +92,9 @@ internal sealed class ReferenceFraudStateStore
         "login.ips", "last-login", "devices", "countries", "asns", "accounts", "seen", "otp.history",
     ];
 
+    /// <summary>The wire names of the evidence any client can write at will (failed logins, one-time code requests): on probation in a subject's first request.</summary>
+    internal static readonly string[] AttemptFeatures = ["login.fail", "fail.users", "fail.ips", "fail.users.long", "login.fail.long", "login.ips", "otp.history"];
+
     public bool IsShared => false;
 
     /// <summary>Subjects held.</summary>
@@ -315,8 +318,10 @@ internal sealed class ReferenceFraudStateStore
         var held = (EvictionClass)(_slotClass[subject.Slot] & ClassMask);
         if ((_evidenceIds[nameId] || op.Kind == StateOperationKind.AddScore) && held != EvictionClass.Evidence && Writes(in op))
         {
-            // A score, or evidence on a subject seen before, is evidence; evidence in a subject's first request is on probation.
-            var to = op.Kind == StateOperationKind.AddScore || held == EvictionClass.Repeat ? EvictionClass.Evidence : EvictionClass.NewEvidence;
+            // A score, a successful login or sign-up, or evidence on a subject seen before, is evidence; an attempt (a failed login,
+            // a one-time code request) in a subject's first request is on probation.
+            var attempt = Array.IndexOf(AttemptFeatures, FraudFeatures.WireName(op.Feature)) >= 0;
+            var to = op.Kind == StateOperationKind.AddScore || !attempt || held == EvictionClass.Repeat ? EvictionClass.Evidence : EvictionClass.NewEvidence;
             if (to != held)
             {
                 Move(subject.Slot, to);

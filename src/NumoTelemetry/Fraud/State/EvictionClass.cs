@@ -16,17 +16,18 @@ internal enum EvictionClass : byte
     Repeat = 1,
 
     /// <summary>
-    /// Carries evidence from more than one request: an account or an AS number seen again, a subject with logins (failed or
-    /// successful) or a device/account history in a later request, or the subject of a score or detector verdict. Evicted
-    /// last, least recently used first.
+    /// Carries evidence: a successful login or sign-up (an account's last login, devices, countries, AS numbers), a score or
+    /// detector verdict, or evidence from more than one request (an account or AS number seen again, failed logins in a later
+    /// request). Evicted last, least recently used first.
     /// </summary>
     Evidence = 2,
 
     /// <summary>
-    /// Evidence on probation: evidence from one request only (an account, AS number or phone prefix seen once, an address
-    /// whose one request was a failed login). Evicted next after <see cref="New"/>, oldest first, once it holds more than a
-    /// tenth of the bound, so that a flood of failed logins for made-up accounts from fresh addresses evicts its own kind,
-    /// not the subjects seen again; its second request makes it <see cref="Evidence"/>.
+    /// Evidence on probation: an attempt from one request only (an account, AS number or phone prefix first seen in a failed
+    /// login or a one-time code request, an address whose one request was a failed login). Evicted next after
+    /// <see cref="New"/>, oldest first, once it holds more than a tenth of the bound, so that a flood of failed logins for
+    /// made-up accounts from fresh addresses evicts its own kind, not the subjects seen again; its second request, or a
+    /// successful login, makes it <see cref="Evidence"/>.
     /// </summary>
     NewEvidence = 3,
 }

@@ -5,8 +5,8 @@ public static class FraudFeatures
 {
     // The features whose writes are evidence (logins, failed and successful; an account's addresses, devices, countries and AS
     // numbers; a device's accounts; the destination history of one-time codes): a subject with one is evicted from the in-memory
-    // state only after every subject without (EvictionClass.Evidence), so a flood of new addresses cannot wipe an account's
-    // failed logins. One bit per feature: every FraudFeature is below 64.
+    // state after the subjects without (EvictionClass.NewEvidence, then EvictionClass.Evidence), so a flood of new addresses
+    // cannot wipe an account's failed logins. One bit per feature: every FraudFeature is below 64.
     private const ulong EvidenceMask =
         1UL << (int)FraudFeature.LoginFailures | 1UL << (int)FraudFeature.LoginSuccesses | 1UL << (int)FraudFeature.FailedUsers
         | 1UL << (int)FraudFeature.FailedIps | 1UL << (int)FraudFeature.SucceededUsers | 1UL << (int)FraudFeature.SucceededIps
@@ -14,6 +14,15 @@ public static class FraudFeatures
         | 1UL << (int)FraudFeature.LoginIps | 1UL << (int)FraudFeature.LastLogin | 1UL << (int)FraudFeature.Devices
         | 1UL << (int)FraudFeature.Countries | 1UL << (int)FraudFeature.Asns | 1UL << (int)FraudFeature.Accounts
         | 1UL << (int)FraudFeature.Seen | 1UL << (int)FraudFeature.OtpHistory;
+
+    // Of those, the evidence any client can write at will, for any account name or number (a failed login, which also adds its
+    // address to the account's login.ips; a one-time code request): in a subject's first request it is evidence on probation
+    // (EvictionClass.NewEvidence), so a flood of made-up accounts evicts its own kind. A successful login or sign-up needs an
+    // account the site accepted: evidence at once.
+    private const ulong AttemptMask =
+        1UL << (int)FraudFeature.LoginFailures | 1UL << (int)FraudFeature.FailedUsers | 1UL << (int)FraudFeature.FailedIps
+        | 1UL << (int)FraudFeature.FailedUsersLong | 1UL << (int)FraudFeature.LoginFailuresLong | 1UL << (int)FraudFeature.LoginIps
+        | 1UL << (int)FraudFeature.OtpHistory;
 
     /// <summary>
     /// The stable name of a feature in state keys (<c>{prefix}:{kind}:{subject}:{name}</c>) and subject exports, such as
@@ -71,4 +80,10 @@ public static class FraudFeatures
 
     /// <summary>Whether a write of <paramref name="feature"/> makes its subject evidence (see <see cref="EvictionClass.Evidence"/>).</summary>
     internal static bool IsEvidence(FraudFeature feature) => (byte)feature < 64 && ((EvidenceMask >> (byte)feature) & 1) != 0;
+
+    /// <summary>
+    /// Whether <paramref name="feature"/> is evidence any client can write at will (failed logins, one-time code requests): in a
+    /// subject's first request it makes the subject <see cref="EvictionClass.NewEvidence"/>, not <see cref="EvictionClass.Evidence"/>.
+    /// </summary>
+    internal static bool IsAttemptEvidence(FraudFeature feature) => (byte)feature < 64 && ((AttemptMask >> (byte)feature) & 1) != 0;
 }

@@ -392,7 +392,8 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         }
 
         // A subject used in another request (a request's operations all have its time) is touched: out of probation on its
-        // second use, marked referenced after that. The low 32 bits of the time tell requests apart (equal only 49.7 days apart).
+        // second use, marked referenced after that. The low 32 bits of the time tell requests apart (equal only 49.7 days apart);
+        // two requests of one subject in the same millisecond count as one use.
         ref var lastUse = ref _slots[slot].LastUse;
         if (lastUse != (int)atMs)
         {
@@ -405,7 +406,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         var featureId = (int)op.Feature;
         if ((_slots[slot].Class & ClassMask) != (byte)EvictionClass.Evidence && (FraudFeatures.IsEvidence(op.Feature) || op.Kind == StateOperationKind.AddScore) && Writes(in op))
         {
-            Evidence(slot, op.Kind == StateOperationKind.AddScore);
+            Evidence(slot, strong: op.Kind == StateOperationKind.AddScore || !FraudFeatures.IsAttemptEvidence(op.Feature));
         }
 
         switch (op.Kind)
@@ -739,13 +740,14 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     }
 
     /// <summary>
-    /// A write of evidence (a login or account feature; <paramref name="verdict"/>: a score) on a subject not yet in
-    /// <see cref="EvictionClass.Evidence"/>: a score, or evidence on a subject seen before, makes it evidence; evidence in a
+    /// A write of evidence (a login or account feature, or a score) on a subject not yet in <see cref="EvictionClass.Evidence"/>:
+    /// <paramref name="strong"/> evidence (a score, a successful login or sign-up: not <see cref="FraudFeatures.IsAttemptEvidence"/>),
+    /// or any evidence on a subject seen before, makes it evidence; an attempt (a failed login, a one-time code request) in a
     /// subject's first request puts it on evidence probation (<see cref="EvictionClass.NewEvidence"/>).
     /// </summary>
-    private void Evidence(int slot, bool verdict)
+    private void Evidence(int slot, bool strong)
     {
-        var to = verdict || (_slots[slot].Class & ClassMask) == (byte)EvictionClass.Repeat ? EvictionClass.Evidence : EvictionClass.NewEvidence;
+        var to = strong || (_slots[slot].Class & ClassMask) == (byte)EvictionClass.Repeat ? EvictionClass.Evidence : EvictionClass.NewEvidence;
         if ((_slots[slot].Class & ClassMask) != (byte)to)
         {
             Move(slot, to);
