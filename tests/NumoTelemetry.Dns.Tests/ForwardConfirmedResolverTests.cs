@@ -146,6 +146,21 @@ public sealed class ForwardConfirmedResolverTests
     }
 
     [Fact]
+    public async Task ConfirmAsync_CrawlerNamePassedOver_DoesNotCountTowardsMaxNames()
+    {
+        // The second Googlebot name could prove nothing more and is passed over without a question, so the Bingbot name
+        // after it is still asked within two questions: the ordered candidates keep every crawler name.
+        var dns = new FakeDnsResolver()
+            .Forward("crawl-1.googlebot.com", "66.249.66.1")
+            .Forward("msnbot-1.search.msn.com", "66.249.66.1");
+        var ptr = new PtrLookupResult(DnsLookupStatus.Found, ["host.example.net", "crawl-1.googlebot.com", "crawl-2.googlebot.com", "msnbot-1.search.msn.com"]);
+        var verdict = await new ForwardConfirmedResolver(dns, s_crawlers, PublicSuffixList.Default, null, maxNames: 2).ConfirmAsync(IPAddress.Parse("66.249.66.1"), ptr, default);
+        Assert.True(IsGooglebot(verdict));
+        Assert.True((verdict.CrawlerMask & ~1UL) != 0, "the Bingbot name was not checked");
+        Assert.Equal(2, dns.Questions);
+    }
+
+    [Fact]
     public async Task ConfirmAsync_GivenPtrAnswer_AsksNoPtrQuestion()
     {
         var dns = new FakeDnsResolver().Forward("crawl-66-249-66-1.googlebot.com", "66.249.66.1");

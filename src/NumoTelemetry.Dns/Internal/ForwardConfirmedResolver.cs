@@ -43,8 +43,8 @@ internal sealed class ForwardConfirmedResolver(IDnsResolver resolver, CrawlerTab
             return ReverseDnsVerdict.NoName;
         }
 
-        var candidates = Order(ptr.Names);
         var limit = Math.Max(1, maxNames);
+        var candidates = Order(ptr.Names, limit);
         var asked = 0;
         var failed = false;
         ulong unsure = 0;
@@ -97,12 +97,16 @@ internal sealed class ForwardConfirmedResolver(IDnsResolver resolver, CrawlerTab
         return new ReverseDnsVerdict(ReverseDnsStatus.Confirmed, s_domains.Intern(suffixes.GetRegistrableDomain(confirmed)), mask);
     }
 
-    /// <summary>Valid names, lower-case without the trailing dot, those under a crawler's domains first (stable otherwise).</summary>
-    private List<(string Name, ulong Mask)> Order(IReadOnlyList<string> names)
+    /// <summary>
+    /// Valid names, lower-case without the trailing dot, those under a crawler's domains first (stable otherwise); of the
+    /// others only the first <paramref name="limit"/>, the most that can be asked (a crawler name that could prove nothing
+    /// more is passed over without a question, so every crawler name is kept).
+    /// </summary>
+    private List<(string Name, ulong Mask)> Order(IReadOnlyList<string> names, int limit)
     {
-        // Two passes, not an insert per crawler name: the PTR answer is the address owner's, and thousands of names each
-        // inserted at the front of the others would cost their square.
-        var ordered = new List<(string, ulong)>(names.Count);
+        // The PTR answer is the address owner's and may hold thousands of names: two lists joined once, not an insert per
+        // crawler name in front of the others (the square of the answer's size).
+        var ordered = new List<(string, ulong)>();
         List<(string, ulong)>? others = null;
         for (var i = 0; i < names.Count; i++)
         {
@@ -117,9 +121,9 @@ internal sealed class ForwardConfirmedResolver(IDnsResolver resolver, CrawlerTab
             {
                 ordered.Add((name, nameMask));
             }
-            else
+            else if ((others ??= []).Count < limit)
             {
-                (others ??= []).Add((name, nameMask));
+                others.Add((name, nameMask));
             }
         }
 
