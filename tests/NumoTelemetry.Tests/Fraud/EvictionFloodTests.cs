@@ -89,13 +89,35 @@ public sealed class EvictionFloodTests
         }
     }
 
-    [Fact]
-    public void FailedLoginsForMadeUpAccounts_FromFreshAddresses_EvictOnlyTheirOwnKind()
+    public static TheoryData<string> EvidenceFloods => new() { "failed-logins", "own-account-logins", "sign-ups" };
+
+    /// <summary>The n-th request of a flood that carries evidence, each from a fresh address in its own /24.</summary>
+    private static SimRequest EvidenceFlood(string flood, int n, DateTimeOffset at) => flood switch
     {
-        // A list of a million accounts tried once each from fresh addresses (credential stuffing, or a flood meant to blind the
-        // engine): every request brings an account and an address that are evidence from that one request. They take each
-        // other's place, never that of the clients the site sees again, of an account attacked twice, or of the profile of an
-        // account that logged in once (what account takeover is judged against).
+        // a list of accounts tried once each (credential stuffing), or made-up names meant to blind the engine
+        "failed-logins" => new SimRequest(at, Address("ipv4", n), "/login")
+        {
+            Method = "POST", Status = 401, Signal = SignalKind.LoginFailed, User = string.Create(CultureInfo.InvariantCulture, $"user{n}@example.org"),
+        },
+
+        // the attacker's own account, logging in from every address it has
+        "own-account-logins" => new SimRequest(at, Address("ipv4", n), "/login") { Method = "POST", Status = 200, Signal = SignalKind.LoginSucceeded, User = "attacker@example.org" },
+
+        // a sign-up for a new name from each address, with a fresh visitor cookie
+        _ => new SimRequest(at, Address("ipv4", n), "/signup")
+        {
+            Method = "POST", Status = 200, Signal = SignalKind.SignUp, User = string.Create(CultureInfo.InvariantCulture, $"new{n}@example.org"),
+            Visitor = string.Create(CultureInfo.InvariantCulture, $"v{n}"), VisitorIssued = true,
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(EvidenceFloods))]
+    public void EvidenceFromFreshAddresses_EvictsOnlyItsOwnKind(string flood)
+    {
+        // Every request of such a flood brings subjects that are evidence from that one request (an account, an address, a
+        // prefix, a device). They take each other's place, never that of the clients the site sees again, of an account
+        // attacked twice, or of the profile of an account that logged in once (what account takeover is judged against).
         using var h = new FraudHarness(o => o.Fraud.MaxSubjects = Capacity);
         using var evicted = new MetricCollector<long>(h.MeterFactory, "NumoTelemetry", "numo.fraud.subjects.evicted");
         var at = T0;
@@ -127,10 +149,7 @@ public sealed class EvictionFloodTests
         Send(new SimRequest(at += TimeSpan.FromSeconds(1), "203.0.113.9", "/login") { Method = "POST", Status = 200, Signal = SignalKind.LoginSucceeded, User = "regular@example.com" });
         for (var n = 0; n < 3 * Capacity; n++)
         {
-            Send(new SimRequest(at += TimeSpan.FromMilliseconds(6), Address("ipv4", n), "/login")
-            {
-                Method = "POST", Status = 401, Signal = SignalKind.LoginFailed, User = string.Create(CultureInfo.InvariantCulture, $"user{n}@example.org"),
-            });
+            Send(EvidenceFlood(flood, n, at += TimeSpan.FromMilliseconds(6)));
         }
 
         h.Run([.. batch]);
@@ -146,6 +165,45 @@ public sealed class EvictionFloodTests
         Assert.Equal(0, Evicted(evicted, "evidence"));
         var onProbation = Evicted(evicted, "new-evidence");
         Assert.True(onProbation >= (3 * Capacity) - Capacity, $"{onProbation} evicted from evidence on probation");
+    }
+
+    [Fact]
+    public void BruteForce_InBurstsOfOneMillisecond_BetweenFloodsOfMadeUpAccounts_IsJudgedAtTheThreshold()
+    {
+        // Parallel requests (HTTP/2) or a replayed log with whole seconds put several failures in one millisecond: one use of the
+        // account by time, but a second attempt all the same. The account is evidence from its second failure, so the floods
+        // of made-up accounts between the bursts cannot reset its count.
+        const int capacity = 2_000;
+        using var h = new FraudHarness(o => o.Fraud.MaxSubjects = capacity);
+        var threshold = h.Options.Fraud.AccountBruteForce.MinFailures;
+        var at = T0;
+        var n = 0;
+        var batch = new List<RequestRecord>(1024);
+        for (var failures = 0; failures < threshold;)
+        {
+            at += TimeSpan.FromSeconds(1);
+            for (var i = 0; i < 2 && failures < threshold; i++, failures++)
+            {
+                batch.Add(h.Record(new SimRequest(at, "198.51.100.7", "/login") { Method = "POST", Status = 401, Signal = SignalKind.LoginFailed, User = "victim@example.com" }));
+            }
+
+            h.Run([.. batch]);
+            batch.Clear();
+            var judged = h.Processor.Scores.ValueOf(h.Subject(SubjectKind.User, "victim@example.com"), ReasonCodes.AccountBruteForce, at);
+            Assert.True(failures < threshold ? judged == 0 : judged > 0, $"brute force {(judged > 0 ? "judged" : "not judged")} after {failures} failures");
+            for (var k = 0; k < capacity; k++, n++) // three subjects of evidence on probation each: well beyond its share
+            {
+                batch.Add(h.Record(EvidenceFlood("failed-logins", n, at += TimeSpan.FromMilliseconds(6))));
+                if (batch.Count == 1024)
+                {
+                    h.Run([.. batch]);
+                    batch.Clear();
+                }
+            }
+
+            h.Run([.. batch]);
+            batch.Clear();
+        }
     }
 
     /// <summary>The subjects evicted from one class so far, as <c>numo.fraud.subjects.evicted</c> reports them.</summary>

@@ -500,16 +500,28 @@ public sealed class InMemoryFraudStateStoreTests
         Assert.Equal(EvictionClass.Evidence, store.ClassOf(failedLater)); // evidence in a later request
 
         // A second request makes evidence on probation evidence; more operations of the same request do not.
-        await Touch(store, batch, failed, T0, FraudFeature.LoginFailures);
+        await Touch(store, batch, failed, T0);
         Assert.Equal(EvictionClass.NewEvidence, store.ClassOf(failed));
         await Touch(store, batch, failed, T0.AddSeconds(1));
         await Touch(store, batch, account, T0.AddSeconds(1));
         Assert.Equal(EvictionClass.Evidence, store.ClassOf(failed));
         Assert.Equal(EvictionClass.Evidence, store.ClassOf(account));
 
-        // A successful login (the site accepted the account), a score or a detector's verdict is evidence at once.
+        // A second attempt in the same millisecond (parallel requests, whole seconds in a replayed log) counts as a second use.
+        var burst = Subject(SubjectKind.User, 9);
+        await Touch(store, batch, burst, T0, FraudFeature.LoginFailures);
+        Assert.Equal(EvictionClass.NewEvidence, store.ClassOf(burst));
+        await Touch(store, batch, burst, T0, FraudFeature.LoginFailures);
+        Assert.Equal(EvictionClass.Evidence, store.ClassOf(burst));
+
+        // A successful login is an attempt too (anyone can log in with an account of their own); an account's login profile
+        // (devices, countries, last login), a score or a detector's verdict is evidence at once.
         var loggedIn = Subject(SubjectKind.User, 8);
         await Touch(store, batch, loggedIn, T0, FraudFeature.LoginSuccesses);
+        Assert.Equal(EvictionClass.NewEvidence, store.ClassOf(loggedIn));
+        batch.Clear();
+        batch.Add(new StateOperation { Kind = StateOperationKind.AddMember, Subject = loggedIn, Feature = FraudFeature.Devices, At = T0, Window = TimeSpan.FromDays(30), Element = 5 });
+        await store.ApplyAsync(batch, CancellationToken.None);
         Assert.Equal(EvictionClass.Evidence, store.ClassOf(loggedIn));
         var scored = Ip(7);
         batch.Clear();

@@ -92,8 +92,15 @@ internal sealed class ReferenceFraudStateStore
         "login.ips", "last-login", "devices", "countries", "asns", "accounts", "seen", "otp.history",
     ];
 
-    /// <summary>The wire names of the evidence any client can write at will (failed logins, one-time code requests): on probation in a subject's first request.</summary>
-    internal static readonly string[] AttemptFeatures = ["login.fail", "fail.users", "fail.ips", "fail.users.long", "login.fail.long", "login.ips", "otp.history"];
+    /// <summary>
+    /// The wire names of the evidence any client can write at will (failed logins, sign-ups, logins with its own account, one-time
+    /// code requests): on probation in a subject's first request. The rest, an account's login profile, is evidence at once.
+    /// </summary>
+    internal static readonly string[] AttemptFeatures =
+    [
+        "login.fail", "login.ok", "fail.users", "fail.ips", "ok.users", "ok.ips", "fail.users.long", "login.fail.long", "login.ok.long",
+        "login.ips", "accounts", "seen", "otp.history",
+    ];
 
     public bool IsShared => false;
 
@@ -318,8 +325,8 @@ internal sealed class ReferenceFraudStateStore
         var held = (EvictionClass)(_slotClass[subject.Slot] & ClassMask);
         if ((_evidenceIds[nameId] || op.Kind == StateOperationKind.AddScore) && held != EvictionClass.Evidence && Writes(in op))
         {
-            // A score, a successful login or sign-up, or evidence on a subject seen before, is evidence; an attempt (a failed login,
-            // a one-time code request) in a subject's first request is on probation.
+            // A score, an account's login profile, or evidence on a subject seen before, is evidence; an attempt (a failed or
+            // successful login, a sign-up, a one-time code request) in a subject's first request is on probation.
             var attempt = Array.IndexOf(AttemptFeatures, FraudFeatures.WireName(op.Feature)) >= 0;
             var to = op.Kind == StateOperationKind.AddScore || !attempt || held == EvictionClass.Repeat ? EvictionClass.Evidence : EvictionClass.NewEvidence;
             if (to != held)
@@ -345,6 +352,11 @@ internal sealed class ReferenceFraudStateStore
 
                 result.Count = node.Add(atMs, StateMath.CounterBucketMs(wholeMs), op.Amount);
                 Extend(subject, atMs + windowMs);
+                if (_evidenceIds[nameId] && op.Amount > 0 && result.Count >= 2 && (EvictionClass)(_slotClass[subject.Slot] & ClassMask) == EvictionClass.NewEvidence)
+                {
+                    Move(subject.Slot, EvictionClass.Evidence); // a second attempt within one millisecond
+                }
+
                 break;
             }
 

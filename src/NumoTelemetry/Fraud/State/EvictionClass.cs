@@ -16,18 +16,18 @@ internal enum EvictionClass : byte
     Repeat = 1,
 
     /// <summary>
-    /// Carries evidence: a successful login or sign-up (an account's last login, devices, countries, AS numbers), a score or
-    /// detector verdict, or evidence from more than one request (an account or AS number seen again, failed logins in a later
-    /// request). Evicted last, least recently used first.
+    /// Carries evidence: an account's login profile (last login, devices, countries, AS numbers), a score or detector verdict,
+    /// or evidence from more than one request (an account or AS number seen again, a second login attempt, even in the same
+    /// millisecond). Evicted last, least recently used first.
     /// </summary>
     Evidence = 2,
 
     /// <summary>
-    /// Evidence on probation: an attempt from one request only (an account, AS number or phone prefix first seen in a failed
-    /// login or a one-time code request, an address whose one request was a failed login). Evicted next after
-    /// <see cref="New"/>, oldest first, once it holds more than a tenth of the bound, so that a flood of failed logins for
-    /// made-up accounts from fresh addresses evicts its own kind, not the subjects seen again; its second request, or a
-    /// successful login, makes it <see cref="Evidence"/>.
+    /// Evidence on probation: an attempt from one request only, evidence anyone can write from fresh addresses (an account,
+    /// AS number or phone prefix first seen; an address, prefix or device whose one request was a login, failed or not, a
+    /// sign-up or a one-time code request). Evicted next after <see cref="New"/>, oldest first, once it holds more than a
+    /// tenth of the bound, so that such a flood evicts its own kind, not the subjects seen again; its second request or
+    /// attempt, an account's login profile, a score or a verdict makes it <see cref="Evidence"/>.
     /// </summary>
     NewEvidence = 3,
 }

@@ -15,14 +15,13 @@ public static class FraudFeatures
         | 1UL << (int)FraudFeature.Countries | 1UL << (int)FraudFeature.Asns | 1UL << (int)FraudFeature.Accounts
         | 1UL << (int)FraudFeature.Seen | 1UL << (int)FraudFeature.OtpHistory;
 
-    // Of those, the evidence any client can write at will, for any account name or number (a failed login, which also adds its
-    // address to the account's login.ips; a one-time code request): in a subject's first request it is evidence on probation
-    // (EvictionClass.NewEvidence), so a flood of made-up accounts evicts its own kind. A successful login or sign-up needs an
-    // account the site accepted: evidence at once.
-    private const ulong AttemptMask =
-        1UL << (int)FraudFeature.LoginFailures | 1UL << (int)FraudFeature.FailedUsers | 1UL << (int)FraudFeature.FailedIps
-        | 1UL << (int)FraudFeature.FailedUsersLong | 1UL << (int)FraudFeature.LoginFailuresLong | 1UL << (int)FraudFeature.LoginIps
-        | 1UL << (int)FraudFeature.OtpHistory;
+    // Of those, an account's login profile (its last login, devices, countries and AS numbers: what account takeover is judged
+    // against) is evidence at once. The rest is evidence any client can write at will from fresh addresses: failed logins for
+    // any account name, sign-ups, logins with an account of its own, one-time code requests. In a subject's first request that
+    // is evidence on probation (EvictionClass.NewEvidence), so such a flood evicts its own kind.
+    private const ulong ProfileMask =
+        1UL << (int)FraudFeature.LastLogin | 1UL << (int)FraudFeature.Devices | 1UL << (int)FraudFeature.Countries
+        | 1UL << (int)FraudFeature.Asns;
 
     /// <summary>
     /// The stable name of a feature in state keys (<c>{prefix}:{kind}:{subject}:{name}</c>) and subject exports, such as
@@ -82,8 +81,9 @@ public static class FraudFeatures
     internal static bool IsEvidence(FraudFeature feature) => (byte)feature < 64 && ((EvidenceMask >> (byte)feature) & 1) != 0;
 
     /// <summary>
-    /// Whether <paramref name="feature"/> is evidence any client can write at will (failed logins, one-time code requests): in a
-    /// subject's first request it makes the subject <see cref="EvictionClass.NewEvidence"/>, not <see cref="EvictionClass.Evidence"/>.
+    /// Whether <paramref name="feature"/> is evidence any client can write at will (every evidence feature but an account's
+    /// login profile): in a subject's first request it makes the subject <see cref="EvictionClass.NewEvidence"/>, not
+    /// <see cref="EvictionClass.Evidence"/>.
     /// </summary>
-    internal static bool IsAttemptEvidence(FraudFeature feature) => (byte)feature < 64 && ((AttemptMask >> (byte)feature) & 1) != 0;
+    internal static bool IsAttemptEvidence(FraudFeature feature) => IsEvidence(feature) && ((ProfileMask >> (byte)feature) & 1) == 0;
 }

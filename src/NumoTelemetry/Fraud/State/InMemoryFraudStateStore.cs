@@ -427,6 +427,12 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
                 result.Count = Increment(slot, f, atMs, StateMath.CounterBucketMs(wholeMs), op.Amount);
                 Extend(slot, atMs + windowMs);
+                if (result.Count >= 2 && op.Amount > 0 && _slots[slot].Class == (byte)EvictionClass.NewEvidence && FraudFeatures.IsEvidence(op.Feature))
+                {
+                    // a second attempt in one millisecond (parallel requests, a replay's whole seconds) is a second use too
+                    Move(slot, EvictionClass.Evidence);
+                }
+
                 break;
             }
 
@@ -741,9 +747,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
     /// <summary>
     /// A write of evidence (a login or account feature, or a score) on a subject not yet in <see cref="EvictionClass.Evidence"/>:
-    /// <paramref name="strong"/> evidence (a score, a successful login or sign-up: not <see cref="FraudFeatures.IsAttemptEvidence"/>),
-    /// or any evidence on a subject seen before, makes it evidence; an attempt (a failed login, a one-time code request) in a
-    /// subject's first request puts it on evidence probation (<see cref="EvictionClass.NewEvidence"/>).
+    /// <paramref name="strong"/> evidence (a score, an account's login profile: not <see cref="FraudFeatures.IsAttemptEvidence"/>),
+    /// or any evidence on a subject seen before, makes it evidence; an attempt (a failed or successful login, a sign-up, a one-time
+    /// code request) in a subject's first request puts it on evidence probation (<see cref="EvictionClass.NewEvidence"/>).
     /// </summary>
     private void Evidence(int slot, bool strong)
     {
