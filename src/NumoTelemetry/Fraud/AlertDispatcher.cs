@@ -33,6 +33,7 @@ internal sealed class AlertDispatcher
     private readonly long _intervalMs;
     private readonly long _repeatMs;
     private readonly long _idleMs; // a sent group idle this long is dropped
+    private readonly int _perMinute; // notifications a minute (the token rate and bucket size)
     private long _earliestDueMs = long.MaxValue;
     private long _expiryNotBeforeMs = long.MaxValue; // no open group can expire before this time (a lower bound)
     private long _lastScanMs;
@@ -52,7 +53,8 @@ internal sealed class AlertDispatcher
         _intervalMs = (long)options.GroupInterval.TotalMilliseconds;
         _repeatMs = (long)options.RepeatInterval.TotalMilliseconds;
         _idleMs = Math.Max(_repeatMs, 2 * _intervalMs);
-        _tokens = Math.Max(1, options.MaxNotificationsPerMinute);
+        _perMinute = Math.Max(1, options.MaxNotificationsPerMinute);
+        _tokens = _perMinute;
     }
 
     public int OpenGroups => _groups.Count;
@@ -229,7 +231,7 @@ internal sealed class AlertDispatcher
                 rules.Append(rules.Length == 0 ? string.Empty : ", ").Append(rule).Append(' ').Append(count);
             }
 
-            Log.AlertsDroppedAtShutdown(_logger, dropped, Math.Max(1, _options.MaxNotificationsPerMinute), rules.ToString());
+            Log.AlertsDroppedAtShutdown(_logger, dropped, _perMinute, rules.ToString());
         }
 
         return dropped;
@@ -338,10 +340,9 @@ internal sealed class AlertDispatcher
 
     private bool TakeToken(long nowMs)
     {
-        var perMinute = Math.Max(1, _options.MaxNotificationsPerMinute);
         if (nowMs > _tokensAtMs)
         {
-            _tokens = Math.Min(perMinute, _tokens + ((nowMs - _tokensAtMs) * perMinute / 60_000.0));
+            _tokens = Math.Min(_perMinute, _tokens + ((nowMs - _tokensAtMs) * _perMinute / 60_000.0));
             _tokensAtMs = nowMs;
         }
 
@@ -355,11 +356,7 @@ internal sealed class AlertDispatcher
     }
 
     /// <summary>When the rate gives the next whole token (after a <see cref="TakeToken"/> that found none).</summary>
-    private long NextTokenMs()
-    {
-        var perMinute = Math.Max(1, _options.MaxNotificationsPerMinute);
-        return _tokensAtMs + (long)Math.Ceiling((1 - _tokens) * 60_000.0 / perMinute);
-    }
+    private long NextTokenMs() => _tokensAtMs + (long)Math.Ceiling((1 - _tokens) * 60_000.0 / _perMinute);
 
     private void Notify(Group group, long nowMs)
     {
