@@ -107,7 +107,7 @@ internal sealed class ForwardConfirmedResolver(IDnsResolver resolver, CrawlerTab
         // The PTR answer is the address owner's and may hold thousands of names: two lists joined once, not an insert per
         // crawler name in front of the others (the square of the answer's size).
         var ordered = new List<(string, ulong)>();
-        List<(string, ulong)>? others = null;
+        var others = new List<(string, ulong)>(Math.Min(names.Count, limit));
         for (var i = 0; i < names.Count; i++)
         {
             var name = names[i].TrimEnd('.').ToLowerInvariant();
@@ -121,17 +121,13 @@ internal sealed class ForwardConfirmedResolver(IDnsResolver resolver, CrawlerTab
             {
                 ordered.Add((name, nameMask));
             }
-            else if ((others ??= []).Count < limit)
+            else if (others.Count < limit)
             {
                 others.Add((name, nameMask));
             }
         }
 
-        if (others is not null)
-        {
-            ordered.AddRange(others);
-        }
-
+        ordered.AddRange(others);
         return ordered;
     }
 
