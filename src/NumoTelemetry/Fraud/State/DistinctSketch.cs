@@ -118,7 +118,8 @@ internal struct DistinctSketch
         return Estimate(union);
     }
 
-    private readonly void MergeInto(Span<byte> registers)
+    /// <summary>Merges this sketch into <paramref name="registers"/> (a small set's elements added, registers by maximum).</summary>
+    internal readonly void MergeInto(Span<byte> registers)
     {
         if (_registers is not null)
         {
@@ -179,13 +180,15 @@ internal struct DistinctSketch
         return table;
     }
 
+    /// <summary>The highest rank for which <see cref="Estimate(ReadOnlySpan{byte})"/> sums the registers as integers.</summary>
+    internal const int ExactRank = 42;
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static long Estimate(ReadOnlySpan<byte> registers)
     {
         // Fast path, the same number to the bit: while no rank exceeds ExactRank, every term 2^-r and every partial sum is a
         // multiple of 2^-ExactRank below 2^11, so the double sum below is exact, and equals this integer sum (no double add
         // chain: independent integer adds) scaled back. A higher rank (odds 2^-42 per element) takes the summing loop.
-        const int ExactRank = 42;
         long a0 = 0, a1 = 0, z0 = 0, z1 = 0;
         var over = 0;
         var k = 0;
@@ -219,7 +222,8 @@ internal struct DistinctSketch
         return Finish(sum, zeros);
     }
 
-    private static long Finish(double sum, int zeros)
+    /// <summary>The estimate from the registers' sum of 2^-rank and their count of zeros.</summary>
+    internal static long Finish(double sum, int zeros)
     {
         var estimate = Alpha * Registers * Registers / sum;
         if (estimate <= 2.5 * Registers && zeros > 0)

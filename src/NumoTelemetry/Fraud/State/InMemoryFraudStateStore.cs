@@ -1455,10 +1455,13 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         private DistinctSketch _previous;
         private long _generation;
 
-        // The union's estimate, valid until either generation changes: a HyperLogLog estimate reads every register
-        // (1 KiB each, merged), so a subject seen again with nothing new (the common case) must not pay for it.
+        // The union's estimate, valid until either generation changes. Once either generation is a HyperLogLog, the union's
+        // registers are kept as elements arrive (valid until the generations turn), so a change costs one register, not a
+        // merge of both generations and a pass over the union's 1,024 registers.
         private long _estimate;
         private bool _estimateValid;
+        private DistinctUnion? _union;
+        private bool _unionValid;
 
         public SpilledDistinct(long generation, ReadOnlySpan<ulong> current, ReadOnlySpan<ulong> previous)
         {
@@ -1488,6 +1491,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             if (g > _generation)
             {
                 _estimateValid = false;
+                _unionValid = false;
                 if (g == _generation + 1)
                 {
                     (_previous, _current) = (_current, _previous);
@@ -1517,12 +1521,33 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
             if (changed || !_estimateValid)
             {
-                _estimate = DistinctSketch.EstimateUnion(_current, _previous);
+                _estimate = Estimate(element, changed);
                 _estimateValid = true;
             }
 
             estimate = _estimate;
             return changed;
+        }
+
+        /// <summary>The union's estimate after <paramref name="element"/> was added (<paramref name="changed"/>: it was new).</summary>
+        private long Estimate(ulong element, bool changed)
+        {
+            if (!_current.IsHll && !_previous.IsHll)
+            {
+                return DistinctSketch.EstimateUnion(_current, _previous); // exact: two small sets
+            }
+
+            if (!_unionValid)
+            {
+                (_union ??= new DistinctUnion()).Reset(_current, _previous);
+                _unionValid = true;
+            }
+            else if (changed)
+            {
+                _union!.Add(element);
+            }
+
+            return _union!.Estimate();
         }
     }
 
