@@ -20,6 +20,7 @@ public class PseudonymizerBenchmarks
     private Pseudonymizer _pseudonymizer = null!;
     private string[] _sessions = null!;
     private ClientAddress[] _addresses = null!;
+    private Pseudonym[] _pseudonyms = null!;
     private int _next;
     private long _tag;
 
@@ -40,6 +41,7 @@ public class PseudonymizerBenchmarks
         _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
         _cmac = new AesCmac(_key);
         _tag = _pseudonymizer.TagOf(PseudonymScope.Fraud, DateTimeOffset.UtcNow);
+        _pseudonyms = Array.ConvertAll(_addresses, a => _pseudonymizer.PseudonymizeAddress(a, PseudonymKind.Ip, _tag, PseudonymScope.Fraud));
     }
 
     [GlobalCleanup]
@@ -88,4 +90,12 @@ public class PseudonymizerBenchmarks
 
     [Benchmark(Description = "Pseudonymize IP, 64k distinct")]
     public Pseudonym IpDistinct() => _pseudonymizer.PseudonymizeAddress(_addresses[_next++ & 0xFFFF], PseudonymKind.Ip, _tag, PseudonymScope.Fraud);
+
+    [Benchmark(Description = "Pseudonym text (UTF-8), 64k distinct")]
+    public int TextDistinct()
+    {
+        Span<byte> text = stackalloc byte[Pseudonym.MaxTextLength];
+        _pseudonyms[_next++ & 0xFFFF].TryFormatUtf8(text, out var written);
+        return written;
+    }
 }

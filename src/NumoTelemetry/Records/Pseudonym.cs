@@ -122,8 +122,8 @@ public readonly struct Pseudonym : IEquatable<Pseudonym>, ISpanFormattable
         }
 
         // Written by hand: the interpolated TryWrite boxes the key id, and formatting must not allocate.
-        if (destination.Length < 3 || !KeyId.TryFormat(destination[1..], out var digits, default, CultureInfo.InvariantCulture)
-            || destination.Length < digits + 2)
+        if (destination.Length < 3 + EncodedLength || !KeyId.TryFormat(destination[1..], out var digits, default, CultureInfo.InvariantCulture)
+            || destination.Length < digits + 2 + EncodedLength)
         {
             return false;
         }
@@ -131,16 +131,38 @@ public readonly struct Pseudonym : IEquatable<Pseudonym>, ISpanFormattable
         destination[0] = (byte)'k';
         destination[digits + 1] = (byte)'.';
         var prefix = digits + 2;
+        EncodeHash(destination.Slice(prefix, EncodedLength));
+        bytesWritten = prefix + EncodedLength;
+        return true;
+    }
 
-        Span<byte> hash = stackalloc byte[HashSize];
-        WriteHashBytes(hash);
-        if (!Base64Url.TryEncodeToUtf8(hash, destination[prefix..], out var encoded))
+    // The 16 hash bytes in unpadded base64url: 22 characters.
+    private const int EncodedLength = 22;
+
+    private static ReadOnlySpan<byte> Base64UrlAlphabet => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"u8;
+
+    /// <summary>
+    /// Base64url of the hash bytes (as <see cref="Base64Url"/> writes them, without padding), six bits at a time from the two
+    /// words: the hash bytes in order are the words' bytes little-endian, so each word byte-swapped is 64 bits of the stream.
+    /// </summary>
+    private void EncodeHash(Span<byte> destination)
+    {
+        var alphabet = Base64UrlAlphabet;
+        var first = BinaryPrimitives.ReverseEndianness(_lo); // stream bits 0-63
+        var second = BinaryPrimitives.ReverseEndianness(_hi); // stream bits 64-127
+        _ = destination[EncodedLength - 1];
+        for (var i = 0; i < 10; i++)
         {
-            return false;
+            destination[i] = alphabet[(int)(first >> (58 - (6 * i))) & 63];
         }
 
-        bytesWritten = prefix + encoded;
-        return true;
+        destination[10] = alphabet[(int)(((first & 0xF) << 2) | (second >> 62))];
+        for (var i = 0; i < 10; i++)
+        {
+            destination[11 + i] = alphabet[(int)(second >> (56 - (6 * i))) & 63];
+        }
+
+        destination[21] = alphabet[(int)(second & 0x3) << 4];
     }
 
     /// <summary>The text form <c>k{keyId}.{base64url}</c>; empty for the default value.</summary>

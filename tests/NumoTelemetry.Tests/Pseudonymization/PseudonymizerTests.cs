@@ -52,6 +52,34 @@ public class PseudonymizerTests
         Assert.Equal((ushort)2, parsed.KeyId);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TextForm_RandomHashes_IsKeyIdAndTheFrameworksBase64Url(int seed)
+    {
+        // The text is encoded by hand (six bits at a time from two words): it must be the framework's base64url to the bit.
+        var random = new Random(seed);
+        Span<byte> hash = stackalloc byte[Pseudonym.HashSize];
+        Span<byte> utf8 = stackalloc byte[Pseudonym.MaxTextLength];
+        for (var i = 0; i < 2_000; i++)
+        {
+            random.NextBytes(hash);
+            if (i < 16)
+            {
+                hash.Fill(i % 2 == 0 ? (byte)0 : (byte)0xFF); // every bit clear, then every bit set, at the edges of each word
+                hash[i] ^= 0x81;
+            }
+
+            var keyId = (ushort)(i % 3 == 0 ? random.Next(1, 10) : random.Next(1, ushort.MaxValue + 1));
+            var pseudonym = Pseudonym.FromHash(PseudonymKind.Visitor, PseudonymScope.Fraud, keyId, hash);
+            var expected = $"k{keyId}.{System.Buffers.Text.Base64Url.EncodeToString(hash)}";
+            Assert.Equal(expected, pseudonym.ToString());
+            Assert.True(pseudonym.TryFormatUtf8(utf8, out var written));
+            Assert.Equal(expected, System.Text.Encoding.ASCII.GetString(utf8[..written]));
+            Assert.False(pseudonym.TryFormatUtf8(utf8[..(written - 1)], out _));
+        }
+    }
+
     [Fact]
     public void Pseudonymize_AnalyticsScope_RotatesDailyAndDiffersFromFraud()
     {
