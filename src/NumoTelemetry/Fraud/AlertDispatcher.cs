@@ -34,6 +34,7 @@ internal sealed class AlertDispatcher
     private readonly long _repeatMs;
     private readonly long _idleMs; // a sent group idle this long is dropped
     private readonly int _perMinute; // notifications a minute (the token rate and bucket size)
+    private readonly int _maxGroups; // open groups at most
     private long _earliestDueMs = long.MaxValue;
     private long _expiryNotBeforeMs = long.MaxValue; // no open group can expire before this time (a lower bound)
     private long _lastScanMs;
@@ -54,6 +55,7 @@ internal sealed class AlertDispatcher
         _repeatMs = (long)options.RepeatInterval.TotalMilliseconds;
         _idleMs = Math.Max(_repeatMs, 2 * _intervalMs);
         _perMinute = Math.Max(1, options.MaxNotificationsPerMinute);
+        _maxGroups = Math.Max(1, options.MaxGroups);
         _tokens = _perMinute;
     }
 
@@ -96,10 +98,10 @@ internal sealed class AlertDispatcher
         var key = new GroupKey(hit.Subject, hit.Reason);
         if (!_groups.TryGetValue(key, out var group))
         {
-            if (_groups.Count >= Math.Max(1, _options.MaxGroups))
+            if (_groups.Count >= _maxGroups)
             {
                 Expire(atMs);
-                if (_groups.Count >= Math.Max(1, _options.MaxGroups))
+                if (_groups.Count >= _maxGroups)
                 {
                     _metrics.AlertDropped("groups_full");
                     return;
