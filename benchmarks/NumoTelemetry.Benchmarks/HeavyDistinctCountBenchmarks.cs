@@ -7,8 +7,8 @@ namespace NumoTelemetry.Benchmarks;
 /// <summary>
 /// Distinct counts of heavy subjects, as an address prefix behind carrier NAT sees them: 512 prefixes, each counting
 /// clients over the long window, and every operation a client the prefix has not seen. Time moves so that each prefix gets
-/// 400 new clients a generation: both generations are HyperLogLogs, most adds change a register and need a new estimate,
-/// and the generations turn. The in-memory store's add and estimate.
+/// 400 new clients a generation: each generation an exact set for its first 64 clients and a HyperLogLog after, most adds
+/// changing a register and needing a new estimate, and the generations turning. The in-memory store's add and estimate.
 /// </summary>
 [MemoryDiagnoser]
 public class HeavyDistinctCountBenchmarks

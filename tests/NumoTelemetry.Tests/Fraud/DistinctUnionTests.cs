@@ -131,11 +131,63 @@ public sealed class DistinctUnionTests
         Assert.True(estimates > 2 * DistinctSketch.SmallLimit, $"the counts grew into HyperLogLogs (largest {estimates})");
     }
 
+    /// <summary>
+    /// A time jump of several generations empties both (a subject idle for longer than its window), then the count grows into
+    /// HyperLogLogs again, one generation at a time and by jumps: every estimate is the reference store's.
+    /// </summary>
+    [Fact]
+    public void Store_JumpsOfSeveralGenerations_SameEstimatesAsTheReference()
+    {
+        var compact = new InMemoryFraudStateStore(1_000);
+        var reference = new ReferenceFraudStateStore(1_000);
+        var at = new DateTimeOffset(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
+        var element = 0UL;
+        foreach (var (after, count) in new[] { (0, 500), (120, 200), (125, 300), (160, 100), (400, 90), (401, 600) })
+        {
+            var expected = new FraudStateBatch(count);
+            var actual = new FraudStateBatch(count);
+            for (var k = 0; k < count; k++)
+            {
+                var op = new StateOperation
+                {
+                    Kind = StateOperationKind.AddDistinct,
+                    Subject = SubjectKey.ForAsn(3215),
+                    Feature = FraudFeature.Paths,
+                    At = at.AddMinutes(after), // a window of an hour: generations of 30 minutes
+                    Window = TimeSpan.FromHours(1),
+                    Element = (++element * 0x9E3779B97F4A7C15UL) | 1,
+                };
+                expected.Add(op);
+                actual.Add(op);
+            }
+
+            reference.ApplyOperations(expected);
+            compact.ApplyOperations(actual);
+            for (var k = 0; k < count; k++)
+            {
+                Assert.Equal(expected.Result(k).Count, actual.Result(k).Count);
+            }
+
+            reference.EndBatch();
+            compact.EndBatch();
+        }
+    }
+
+    [Fact]
+    public void ElementWithRank_HighestRank_HasThatRankInThatRegister()
+    {
+        var highest = 64 - DistinctSketch.Precision + 1;
+        Assert.Equal(5, DistinctSketch.RegisterOf(ElementWithRank(highest, 5), out var rank));
+        Assert.Equal(highest, rank);
+    }
+
     /// <summary>An element whose register is <paramref name="register"/> with rank <paramref name="rank"/> (the mix inverted).</summary>
     private static ulong ElementWithRank(int rank, int register)
     {
-        // RegisterOf: register = the mixed hash's top Precision bits; rank = leading zeros of the rest, plus one.
-        var hash = ((ulong)register << (64 - DistinctSketch.Precision)) | (1UL << (64 - DistinctSketch.Precision - rank));
+        // RegisterOf: register = the mixed hash's top Precision bits; rank = leading zeros of the rest, plus one (the highest
+        // rank, 64 - Precision + 1, when the rest is all zeros).
+        var rest = 64 - DistinctSketch.Precision - rank;
+        var hash = ((ulong)register << (64 - DistinctSketch.Precision)) | (rest >= 0 ? 1UL << rest : 0);
         return Unmix(hash);
     }
 

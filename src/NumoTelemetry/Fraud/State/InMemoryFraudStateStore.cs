@@ -1457,7 +1457,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
         // The union's estimate, valid until either generation changes. Once either generation is a HyperLogLog, the union's
         // registers are kept as elements arrive (valid until the generations turn), so a change costs one register, not a
-        // merge of both generations and a pass over the union's 1,024 registers.
+        // merge of both generations and a pass over the union's 1,024 registers: 1 KiB more while either is a HyperLogLog.
         private long _estimate;
         private bool _estimateValid;
         private DistinctUnion? _union;
@@ -1501,6 +1501,11 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                 {
                     _current.Clear();
                     _previous.Clear();
+                }
+
+                if (!_previous.IsHll)
+                {
+                    _union = null; // both generations exact again (the current one was just cleared): its KiB goes back, as theirs
                 }
 
                 _generation = g;
