@@ -90,42 +90,22 @@ public sealed class DistinctUnionTests
         var compact = new InMemoryFraudStateStore(1_000);
         var reference = new ReferenceFraudStateStore(1_000);
         var subjects = new[] { SubjectKey.ForAsn(3215), SubjectKey.ForAsn(3320), SubjectKey.ForAsn(16276) };
-        var window = TimeSpan.FromHours(1);
         var at = new DateTimeOffset(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
-        var expected = new FraudStateBatch(64);
-        var actual = new FraudStateBatch(64);
         var estimates = 0L;
+        var operations = new List<StateOperation>();
         for (var round = 0; round < 400; round++)
         {
-            expected.Clear();
-            actual.Clear();
+            operations.Clear();
             at = at.AddSeconds(random.Next(0, 60)); // about 8 generations turn over the test
             for (var k = 0; k < 50; k++)
             {
-                var op = new StateOperation
-                {
-                    Kind = StateOperationKind.AddDistinct,
-                    Subject = subjects[random.Next(subjects.Length)],
-                    Feature = FraudFeature.Paths,
-                    At = random.Next(8) == 0 ? at.AddMinutes(-random.Next(1, 50)) : at,
-                    Window = window,
-                    Element = random.Next(10) == 0 ? (ulong)random.Next(1, 50) : (ulong)random.NextInt64() | 1,
-                };
-                expected.Add(op);
-                actual.Add(op);
+                operations.Add(AddPath(
+                    subjects[random.Next(subjects.Length)],
+                    random.Next(8) == 0 ? at.AddMinutes(-random.Next(1, 50)) : at,
+                    random.Next(10) == 0 ? (ulong)random.Next(1, 50) : (ulong)random.NextInt64() | 1));
             }
 
-            reference.ApplyOperations(expected);
-            compact.ApplyOperations(actual);
-            for (var k = 0; k < 50; k++)
-            {
-                Assert.Equal(expected.Result(k).Count, actual.Result(k).Count);
-                Assert.Equal(expected.Result(k).IsNew, actual.Result(k).IsNew);
-                estimates = Math.Max(estimates, actual.Result(k).Count);
-            }
-
-            reference.EndBatch();
-            compact.EndBatch();
+            estimates = Math.Max(estimates, ApplyToBoth(compact, reference, operations));
         }
 
         Assert.True(estimates > 2 * DistinctSketch.SmallLimit, $"the counts grew into HyperLogLogs (largest {estimates})");
@@ -144,32 +124,13 @@ public sealed class DistinctUnionTests
         var element = 0UL;
         foreach (var (after, count) in new[] { (0, 500), (120, 200), (125, 300), (160, 100), (400, 90), (401, 600) })
         {
-            var expected = new FraudStateBatch(count);
-            var actual = new FraudStateBatch(count);
+            var operations = new List<StateOperation>();
             for (var k = 0; k < count; k++)
             {
-                var op = new StateOperation
-                {
-                    Kind = StateOperationKind.AddDistinct,
-                    Subject = SubjectKey.ForAsn(3215),
-                    Feature = FraudFeature.Paths,
-                    At = at.AddMinutes(after), // a window of an hour: generations of 30 minutes
-                    Window = TimeSpan.FromHours(1),
-                    Element = (++element * 0x9E3779B97F4A7C15UL) | 1,
-                };
-                expected.Add(op);
-                actual.Add(op);
+                operations.Add(AddPath(SubjectKey.ForAsn(3215), at.AddMinutes(after), (++element * 0x9E3779B97F4A7C15UL) | 1));
             }
 
-            reference.ApplyOperations(expected);
-            compact.ApplyOperations(actual);
-            for (var k = 0; k < count; k++)
-            {
-                Assert.Equal(expected.Result(k).Count, actual.Result(k).Count);
-            }
-
-            reference.EndBatch();
-            compact.EndBatch();
+            ApplyToBoth(compact, reference, operations);
         }
     }
 
@@ -179,6 +140,46 @@ public sealed class DistinctUnionTests
         var highest = 64 - DistinctSketch.Precision + 1;
         Assert.Equal(5, DistinctSketch.RegisterOf(ElementWithRank(highest, 5), out var rank));
         Assert.Equal(highest, rank);
+    }
+
+    /// <summary>A distinct path of <paramref name="subject"/> over a window of an hour (generations of 30 minutes).</summary>
+    private static StateOperation AddPath(SubjectKey subject, DateTimeOffset at, ulong element) => new()
+    {
+        Kind = StateOperationKind.AddDistinct,
+        Subject = subject,
+        Feature = FraudFeature.Paths,
+        At = at,
+        Window = TimeSpan.FromHours(1),
+        Element = element,
+    };
+
+    /// <summary>
+    /// Applies <paramref name="operations"/> as one batch to both stores: every count and every "new" is the reference's.
+    /// Returns the largest count.
+    /// </summary>
+    private static long ApplyToBoth(InMemoryFraudStateStore compact, ReferenceFraudStateStore reference, IReadOnlyList<StateOperation> operations)
+    {
+        var expected = new FraudStateBatch(operations.Count);
+        var actual = new FraudStateBatch(operations.Count);
+        foreach (var op in operations)
+        {
+            expected.Add(op);
+            actual.Add(op);
+        }
+
+        reference.ApplyOperations(expected);
+        compact.ApplyOperations(actual);
+        var largest = 0L;
+        for (var k = 0; k < operations.Count; k++)
+        {
+            Assert.Equal(expected.Result(k).Count, actual.Result(k).Count);
+            Assert.Equal(expected.Result(k).IsNew, actual.Result(k).IsNew);
+            largest = Math.Max(largest, actual.Result(k).Count);
+        }
+
+        reference.EndBatch();
+        compact.EndBatch();
+        return largest;
     }
 
     /// <summary>An element whose register is <paramref name="register"/> with rank <paramref name="rank"/> (the mix inverted).</summary>

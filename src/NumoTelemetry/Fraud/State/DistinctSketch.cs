@@ -180,31 +180,15 @@ internal struct DistinctSketch
         return table;
     }
 
-    /// <summary>The highest rank for which <see cref="Estimate(ReadOnlySpan{byte})"/> sums the registers as integers.</summary>
+    /// <summary>The highest rank for which <see cref="TryExactSum"/> sums the registers as integers.</summary>
     internal const int ExactRank = 42;
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static long Estimate(ReadOnlySpan<byte> registers)
     {
-        // Fast path, the same number to the bit: while no rank exceeds ExactRank, every term 2^-r and every partial sum is a
-        // multiple of 2^-ExactRank below 2^11, so the double sum below is exact, and equals this integer sum (no double add
-        // chain: independent integer adds) scaled back. A higher rank (odds 2^-42 per element) takes the summing loop.
-        long a0 = 0, a1 = 0, z0 = 0, z1 = 0;
-        var over = 0;
-        var k = 0;
-        for (; k + 1 < registers.Length; k += 2)
+        if (TryExactSum(registers, out var exact, out var exactZeros))
         {
-            int r0 = registers[k], r1 = registers[k + 1];
-            over |= (ExactRank - r0) | (ExactRank - r1);
-            a0 += 1L << (ExactRank - r0);
-            a1 += 1L << (ExactRank - r1);
-            z0 += r0 == 0 ? 1 : 0;
-            z1 += r1 == 0 ? 1 : 0;
-        }
-
-        if (over >= 0 && k == registers.Length)
-        {
-            return Finish((a0 + a1) * (1.0 / (1L << ExactRank)), (int)(z0 + z1));
+            return FinishExact(exact, exactZeros);
         }
 
         double sum = 0;
@@ -222,8 +206,38 @@ internal struct DistinctSketch
         return Finish(sum, zeros);
     }
 
+    /// <summary>
+    /// The registers' sum of 2^(<see cref="ExactRank"/> - rank) and their count of zeros, or <see langword="false"/> when a
+    /// rank exceeds <see cref="ExactRank"/> (odds 2^-42 per element). The same number to the bit as the sum of 2^-rank in
+    /// doubles, scaled: while no rank exceeds ExactRank, every term 2^-r and every partial sum is a multiple of 2^-ExactRank
+    /// below 2^11, so that double sum is exact (and this one has no double add chain: independent integer adds).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static bool TryExactSum(ReadOnlySpan<byte> registers, out long sum, out int zeros)
+    {
+        long a0 = 0, a1 = 0, z0 = 0, z1 = 0;
+        var over = 0;
+        var k = 0;
+        for (; k + 1 < registers.Length; k += 2)
+        {
+            int r0 = registers[k], r1 = registers[k + 1];
+            over |= (ExactRank - r0) | (ExactRank - r1);
+            a0 += 1L << (ExactRank - r0);
+            a1 += 1L << (ExactRank - r1);
+            z0 += r0 == 0 ? 1 : 0;
+            z1 += r1 == 0 ? 1 : 0;
+        }
+
+        sum = a0 + a1;
+        zeros = (int)(z0 + z1);
+        return over >= 0 && k == registers.Length;
+    }
+
+    /// <summary>The estimate from a <see cref="TryExactSum"/> sum and count of zeros.</summary>
+    internal static long FinishExact(long sum, int zeros) => Finish(sum * (1.0 / (1L << ExactRank)), zeros);
+
     /// <summary>The estimate from the registers' sum of 2^-rank and their count of zeros.</summary>
-    internal static long Finish(double sum, int zeros)
+    private static long Finish(double sum, int zeros)
     {
         var estimate = Alpha * Registers * Registers / sum;
         if (estimate <= 2.5 * Registers && zeros > 0)

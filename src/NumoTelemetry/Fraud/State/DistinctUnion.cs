@@ -8,8 +8,8 @@ namespace NumoTelemetry.Fraud.State;
 /// </summary>
 internal sealed class DistinctUnion
 {
-    // Σ 2^(ExactRank - r) over the registers: an integer, so each change is exact and the sum is the one the estimate's fast
-    // path computes (DistinctSketch.Estimate). A rank beyond ExactRank (odds 2^-42 per element) takes the full estimate.
+    // Σ 2^(ExactRank - r) over the registers (DistinctSketch.TryExactSum): an integer, so each change is exact. A rank beyond
+    // ExactRank (odds 2^-42 per element) takes the full estimate.
     private const int ExactRank = DistinctSketch.ExactRank;
 
     private readonly byte[] _registers = new byte[DistinctSketch.Registers];
@@ -24,15 +24,7 @@ internal sealed class DistinctUnion
         registers.Clear();
         a.MergeInto(registers);
         b.MergeInto(registers);
-        _sum = 0;
-        _zeros = 0;
-        _overExactRank = false;
-        foreach (var r in registers)
-        {
-            _overExactRank |= r > ExactRank;
-            _sum += _overExactRank ? 0 : 1L << (ExactRank - r);
-            _zeros += r == 0 ? 1 : 0;
-        }
+        _overExactRank = !DistinctSketch.TryExactSum(registers, out _sum, out _zeros);
     }
 
     /// <summary>Adds an element added to either generation.</summary>
@@ -60,5 +52,5 @@ internal sealed class DistinctUnion
     /// <summary>The cardinality of the union.</summary>
     public long Estimate() => _overExactRank
         ? DistinctSketch.Estimate(_registers)
-        : DistinctSketch.Finish(_sum * (1.0 / (1L << ExactRank)), _zeros);
+        : DistinctSketch.FinishExact(_sum, _zeros);
 }
