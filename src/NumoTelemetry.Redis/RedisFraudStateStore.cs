@@ -10,7 +10,7 @@ namespace NumoTelemetry.Redis;
 /// applied atomically by <c>Scripts/apply.lua</c> with the in-memory store's arithmetic, every key written with its TTL.
 /// </summary>
 /// <remarks>
-/// <para>Every batch is also applied to a local in-process store (<see cref="FraudStateStores.CreateInMemory"/>) first (this node's own view, bounded by
+/// <para>Every batch is also applied to a local in-process store (<see cref="FraudStateStores.CreateInMemory(int, long)"/>) first (this node's own view, bounded by
 /// <c>NumoTelemetry:Fraud:MaxSubjects</c>). When Redis answers, its results replace the local ones; when it is down, slow or
 /// the circuit is open, the local results stand, the operations are journaled for replay, the fallback gauge is 1, and one
 /// warning is logged per outage. While the circuit is open a batch costs no network call at all. When Redis returns the
@@ -49,7 +49,7 @@ internal sealed class RedisFraudStateStore : IFraudStateStore, ISubjectStateStor
     {
         _connection = connection;
         _options = options.Value;
-        _local = FraudStateStores.CreateInMemory(telemetry.Value.Fraud.MaxSubjects);
+        _local = FraudStateStores.CreateInMemory(telemetry.Value.Fraud.MaxSubjects, telemetry.Value.Fraud.MaxStateBytes);
         _codec = new StateScriptCodec(_options.KeyPrefix);
         _journal = new OperationJournal(_options.ReplayCapacity, _options.MaxOperationsPerCall);
         _metrics = metrics;

@@ -69,7 +69,7 @@ internal static class RetentionCommand
             new("Fraud state, short window", "counters, distinct counts, timing per subject (ip, prefix, session, visitor, user, AS)", "Fraud:AnalysisWindow", Span(d.Fraud.AnalysisWindow), Span(t.Fraud.AnalysisWindow)),
             new("Fraud state, long window", "login and account features (failures, accounts, devices, countries)", "Fraud:LongAnalysisWindow", Span(d.Fraud.LongAnalysisWindow), Span(t.Fraud.LongAnalysisWindow)),
             new("Fraud scores", "decaying score per subject and reason (dropped below 0.5: about 8 half-lives)", "Fraud:ScoreHalfLife", $"half-life {Span(d.Fraud.ScoreHalfLife)}", $"half-life {Span(t.Fraud.ScoreHalfLife)}"),
-            new("Fraud state bound (memory)", "subjects held, evicted cheapest first", "Fraud:MaxSubjects", d.Fraud.MaxSubjects.ToString("N0", CultureInfo.InvariantCulture), t.Fraud.MaxSubjects.ToString("N0", CultureInfo.InvariantCulture)),
+            new("Fraud state bound (memory)", "subjects held and the bytes they hold, evicted cheapest first", "Fraud:MaxSubjects, Fraud:MaxStateBytes", string.Create(CultureInfo.InvariantCulture, $"{d.Fraud.MaxSubjects:N0}, {Bytes(d.Fraud.MaxStateBytes)}"), string.Create(CultureInfo.InvariantCulture, $"{t.Fraud.MaxSubjects:N0}, {Bytes(t.Fraud.MaxStateBytes)}")),
             new("Redis fraud state", "the fleet's copy of the fraud state, every key with a TTL", "Fraud:AnalysisWindow, Fraud:LongAnalysisWindow, Fraud:ScoreHalfLife", $"TTL = window (+ one bucket); scores ~8 half-lives ({Span(d.Fraud.ScoreHalfLife * 8)})", $"TTL = window (+ one bucket); scores ~8 half-lives ({Span(t.Fraud.ScoreHalfLife * 8)})"),
             new("Redis alert claims", "which node notified an alert subject and rule", "Alerts:RepeatInterval", Span(d.Alerts.RepeatInterval), Span(t.Alerts.RepeatInterval)),
             new("Alert groups (memory)", "open alert groups per subject and rule", "Alerts:GroupWait, Alerts:RepeatInterval, Alerts:MaxGroups", $"{Span(d.Alerts.GroupWait)}, {Span(d.Alerts.RepeatInterval)}, {d.Alerts.MaxGroups:N0}", $"{Span(t.Alerts.GroupWait)}, {Span(t.Alerts.RepeatInterval)}, {t.Alerts.MaxGroups:N0}"),
@@ -84,6 +84,11 @@ internal static class RetentionCommand
         };
         return rows;
     }
+
+    private static string Bytes(long bytes) =>
+        bytes % (1L << 30) == 0 ? string.Create(CultureInfo.InvariantCulture, $"{bytes >> 30:N0} GiB")
+        : bytes % (1L << 20) == 0 ? string.Create(CultureInfo.InvariantCulture, $"{bytes >> 20:N0} MiB")
+        : string.Create(CultureInfo.InvariantCulture, $"{bytes:N0} bytes");
 
     private static string Days(int days) => days.ToString(CultureInfo.InvariantCulture) + (days == 1 ? " day" : " days");
 

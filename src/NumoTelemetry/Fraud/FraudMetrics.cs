@@ -33,7 +33,8 @@ internal sealed class FraudMetrics : AlertMetrics
         meter.CreateObservableGauge("numo.fraud.list.entries", ObserveLists, unit: "{entry}", description: "Allow-list and deny-list entries held, by list.");
         _subjectRights = meter.CreateCounter<long>("numo.subject_rights.account_closures", unit: "{account}", description: "Account closures taken by the fraud engine, by outcome (account_closed: its fraud state erased; held: kept under the legal hold).");
         meter.CreateObservableGauge("numo.fraud.subjects", () => (long)(_state?.SubjectCount ?? 0), unit: "{subject}", description: "Subjects held by the in-memory fraud state.");
-        meter.CreateObservableCounter("numo.fraud.subjects.evicted", ObserveEvictions, unit: "{subject}", description: "Subjects the in-memory fraud state let go: expired, or evicted over its bound by class (new, new-evidence, repeat, evidence; cheapest first).");
+        meter.CreateObservableGauge("numo.fraud.subjects.memory", () => _state?.HeldBytes ?? 0, unit: "By", description: "Bytes the subjects of the in-memory fraud state hold (slots, feature blocks, sketches), bounded by Fraud:MaxStateBytes.");
+        meter.CreateObservableCounter("numo.fraud.subjects.evicted", ObserveEvictions, unit: "{subject}", description: "Subjects the in-memory fraud state let go: expired, or evicted over its bounds (Fraud:MaxSubjects, Fraud:MaxStateBytes) by class (new, new-evidence, repeat, evidence; cheapest first).");
     }
 
     public void SetListSource(Feedback.FraudListBook lists) => _lists = lists;

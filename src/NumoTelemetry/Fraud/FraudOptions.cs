@@ -19,6 +19,20 @@ public sealed class FraudOptions
     /// <value>Default: 1,000,000 (about the memory in docs/fraud.md).</value>
     public int MaxSubjects { get; set; } = 1_000_000;
 
+    /// <summary>The default of <see cref="MaxStateBytes"/>: 1 GiB.</summary>
+    public const long DefaultMaxStateBytes = 1L << 30;
+
+    /// <summary>
+    /// Most bytes the in-memory state's subjects may hold (their slots, feature blocks and sketches), whatever their number.
+    /// A typical subject holds about 250 bytes, but one with many distinct values of a feature (paths, say) up to a few KiB
+    /// more: without this bound, a client that makes many such subjects (from many IPv6 /64s) could grow the state far past
+    /// <see cref="MaxSubjects"/> times the typical size. Beyond it, while heavy counts hold more than half of it, the addresses,
+    /// prefixes, sessions and visitors holding them go first (least recently used first); otherwise subjects are evicted as
+    /// beyond <see cref="MaxSubjects"/>. Must hold <see cref="MaxSubjects"/> typical subjects (256 bytes each).
+    /// </summary>
+    /// <value>Default: 1 GiB (<see cref="DefaultMaxStateBytes"/>), four times what 1,000,000 typical subjects hold.</value>
+    public long MaxStateBytes { get; set; } = DefaultMaxStateBytes;
+
     /// <summary>Slots of the lock-free risk cache read on the request hot path (rounded up to a power of two). Only subjects with risk take a slot.</summary>
     /// <value>Default: 65,536.</value>
     public int RiskCacheSize { get; set; } = 65_536;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Internal;
@@ -37,6 +38,13 @@ internal sealed class FraudOptionsValidator : IValidateOptions<NumoTelemetryOpti
     private static void ValidateFraud(List<string> errors, FraudOptions f)
     {
         Check(errors, f.MaxSubjects is >= 1_000 and <= 100_000_000, "Fraud:MaxSubjects", "must be between 1,000 and 100,000,000", f.MaxSubjects);
+        Check(errors, f.MaxStateBytes is >= 16L << 20 and <= 1L << 40, "Fraud:MaxStateBytes", "must be between 16 MiB (16777216) and 1 TiB", f.MaxStateBytes);
+        Check(
+            errors,
+            f.MaxStateBytes >= (long)f.MaxSubjects * TypicalSubjectBytes,
+            "Fraud:MaxStateBytes",
+            string.Create(CultureInfo.InvariantCulture, $"must hold Fraud:MaxSubjects typical subjects ({TypicalSubjectBytes} bytes each): at least {(long)f.MaxSubjects * TypicalSubjectBytes} for {f.MaxSubjects}; raise it or lower Fraud:MaxSubjects"),
+            f.MaxStateBytes);
         Check(errors, f.RiskCacheSize is >= 16 and <= 1 << 24, "Fraud:RiskCacheSize", "must be between 16 and 16,777,216", f.RiskCacheSize);
         Check(errors, f.AnalysisWindow >= TimeSpan.FromSeconds(10) && f.AnalysisWindow <= TimeSpan.FromDays(1), "Fraud:AnalysisWindow", "must be between 10 seconds and 1 day", f.AnalysisWindow);
         Check(errors, f.LongAnalysisWindow == TimeSpan.Zero || (f.LongAnalysisWindow >= f.AnalysisWindow && f.LongAnalysisWindow <= TimeSpan.FromDays(7)), "Fraud:LongAnalysisWindow", "must be 0 (off) or between Fraud:AnalysisWindow and 7 days", f.LongAnalysisWindow);
@@ -184,6 +192,10 @@ internal sealed class FraudOptionsValidator : IValidateOptions<NumoTelemetryOpti
     private static void Points(List<string> errors, double value, string setting) => Check(errors, value is >= 0 and <= 1000, setting, "must be between 0 and 1000", value);
 
     private static void Ratio(List<string> errors, double value, string setting) => Check(errors, value is >= 0 and <= 1, setting, "must be between 0 and 1", value);
+
+    // About what a typical subject holds (docs/fraud.md, Memory): a byte bound below MaxSubjects of them would cap the subjects
+    // held below MaxSubjects without saying so.
+    private const int TypicalSubjectBytes = 256;
 
     private static void Check(List<string> errors, bool ok, string setting, string rule, object? value) =>
         SettingRule.Check(errors, ok, setting, rule, value);

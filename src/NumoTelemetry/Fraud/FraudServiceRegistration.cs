@@ -32,7 +32,11 @@ internal static class FraudServiceRegistration
         services.TryAddSingleton<IFraudFeedback>(static sp => sp.GetRequiredService<FraudFeedback>());
         services.TryAddSingleton<IRiskProvider>(static sp => new CachedRiskProvider(
             sp.GetRequiredService<RiskCache>(), sp.GetRequiredService<IOptions<NumoTelemetryOptions>>(), sp.GetRequiredService<FraudListBook>()));
-        services.TryAddSingleton<IFraudStateStore>(sp => new InMemoryFraudStateStore(sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Fraud.MaxSubjects));
+        services.TryAddSingleton<IFraudStateStore>(sp =>
+        {
+            var fraud = sp.GetRequiredService<IOptions<NumoTelemetryOptions>>().Value.Fraud;
+            return new InMemoryFraudStateStore(fraud.MaxSubjects, fraud.MaxStateBytes);
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, LoggerAlertSink>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, WebhookAlertSink>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, SlackAlertSink>());

@@ -10,7 +10,8 @@ namespace NumoTelemetry.Tests.Fraud;
 /// The in-memory store (subjects in flat slots, features in word blocks) against the store it replaced
 /// (<see cref="ReferenceFraudStateStore"/>: a dictionary of subject objects, one object per feature): random operations of every
 /// kind, late arrivals, generation and window turns, sets growing past their exact size into HyperLogLog, evictions over a small
-/// bound, sweeps and erasures. Every result, every subject's class and every subject's export must be the same.
+/// bound, sweeps, erasures and the arena's compaction. Every result, every subject's class and every subject's export must be the same, and the bytes
+/// the store counts for its byte bound must be what its subjects hold, down to nothing once they are erased.
 /// </summary>
 public sealed class CompactStoreEquivalenceTests
 {
@@ -88,6 +89,11 @@ public sealed class CompactStoreEquivalenceTests
 
             reference.EndBatch();
             compact.EndBatch();
+            if (random.Next(25) == 0)
+            {
+                compact.CompactArena(); // every block moved to fresh pages: nothing a subject holds may change
+            }
+
             if (random.Next(40) == 0)
             {
                 var erased = subjects[random.Next(subjects.Length)];
@@ -95,6 +101,7 @@ public sealed class CompactStoreEquivalenceTests
             }
 
             Assert.Equal(reference.SubjectCount, compact.SubjectCount);
+            Assert.Equal(compact.RecountHeldBytes(), compact.HeldBytes); // the byte bound's running count, kept as subjects change
             foreach (var subject in subjects)
             {
                 Assert.Equal(reference.ClassOf(subject), compact.ClassOf(subject));
@@ -104,6 +111,8 @@ public sealed class CompactStoreEquivalenceTests
 
         Assert.Equal(reference.Evicted, compact.Evicted);
         Assert.Equal(reference.Expired, compact.Expired);
+        compact.Forget(subjects);
+        Assert.Equal(0, compact.HeldBytes);
         Assert.True(bound == 16 ? compact.Evicted > compact.Expired : compact.Expired > 0, "the bound was reached, or subjects were swept");
     }
 

@@ -52,16 +52,20 @@ public sealed class DetectorSetTests
     }
 
     [Fact]
-    public void FraudProcessor_InMemoryStore_ReportsSubjectsHeld()
+    public void FraudProcessor_InMemoryStore_ReportsSubjectsAndBytesHeld()
     {
         using var h = new FraudHarness();
         using var subjects = new MetricCollector<long>(h.MeterFactory, "NumoTelemetry", "numo.fraud.subjects");
+        using var memory = new MetricCollector<long>(h.MeterFactory, "NumoTelemetry", "numo.fraud.subjects.memory");
 
         h.Run(h.Record(new SimRequest(FraudHarness.Start, "198.51.100.7", "/")));
         subjects.RecordObservableInstruments();
+        memory.RecordObservableInstruments();
 
         Assert.True(h.Store.SubjectCount > 0);
         Assert.Equal(h.Store.SubjectCount, subjects.LastMeasurement!.Value);
+        Assert.True(h.Store.HeldBytes > 64 * h.Store.SubjectCount, $"{h.Store.HeldBytes} bytes for {h.Store.SubjectCount} subjects");
+        Assert.Equal(h.Store.HeldBytes, memory.LastMeasurement!.Value);
     }
 
     [Fact]

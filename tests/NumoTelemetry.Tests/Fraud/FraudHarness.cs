@@ -34,7 +34,7 @@ internal sealed class FraudHarness : IDisposable
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         Metrics = new FraudMetrics(_services.GetRequiredService<IMeterFactory>());
         Pseudonymizer = new Pseudonymizer(KeyRing.FromOptions(Options.Pseudonymization), Options.Pseudonymization);
-        Store = new InMemoryFraudStateStore(Options.Fraud.MaxSubjects);
+        Store = new InMemoryFraudStateStore(Options.Fraud.MaxSubjects, Options.Fraud.MaxStateBytes);
         Cache = new RiskCache(Options.Fraud.RiskCacheSize, Options.Fraud.ScoreHalfLife);
         Lists = new FraudListBook(Options.Fraud.MaxListEntries);
         Feedback = new FraudFeedback(Microsoft.Extensions.Options.Options.Create(Options), Lists, Metrics, Time, NullLoggerFactory.Instance);

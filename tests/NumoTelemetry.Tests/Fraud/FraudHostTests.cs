@@ -14,6 +14,7 @@ using Microsoft.Extensions.Options;
 using NumoTelemetry.Alerts;
 using NumoTelemetry.Capture;
 using NumoTelemetry.Fraud;
+using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Hosting;
 using NumoTelemetry.Pipeline;
 using NumoTelemetry.Pseudonymization;
@@ -275,6 +276,7 @@ public sealed class FraudHostTests
         var options = new NumoTelemetryOptions();
         options.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
         options.Fraud.AlertScore = 10;
+        options.Fraud.MaxStateBytes = 1 << 20;
         options.Fraud.CredentialStuffing.MinFailureRatio = 2;
         options.Alerts.Webhook.Url = new Uri("https://fraud.example/hook");
         options.Alerts.Webhook.Secret = "not-base64!";
@@ -282,10 +284,28 @@ public sealed class FraudHostTests
         var result = new FraudOptionsValidator().Validate(null, options);
         Assert.True(result.Failed);
         Assert.Contains(result.Failures!, f => f.StartsWith("NumoTelemetry:Fraud:AlertScore", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("NumoTelemetry:Fraud:MaxStateBytes", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("NumoTelemetry:Fraud:CredentialStuffing:MinFailureRatio", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("NumoTelemetry:Alerts:Webhook:Secret", StringComparison.Ordinal) && !f.Contains("not-base64", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("NumoTelemetry:Alerts:RepeatInterval", StringComparison.Ordinal));
         Assert.True(new FraudOptionsValidator().Validate(null, new NumoTelemetryOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void Validate_MaxStateBytesBelowMaxSubjectsTypicalSubjects_SaysWhatToSet()
+    {
+        var options = new NumoTelemetryOptions();
+        options.Pseudonymization.Keys["1"] = KeyRing.GenerateKey();
+        options.Fraud.MaxSubjects = 10_000_000; // 2.4 GiB of typical subjects, over the 1 GiB default
+
+        var result = new FraudOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        var failure = Assert.Single(result.Failures!);
+        Assert.StartsWith("NumoTelemetry:Fraud:MaxStateBytes", failure, StringComparison.Ordinal);
+        Assert.Contains("at least 2560000000", failure, StringComparison.Ordinal);
+        options.Fraud.MaxStateBytes = 3L << 30;
+        Assert.True(new FraudOptionsValidator().Validate(null, options).Succeeded);
     }
 
     [Theory]
@@ -317,6 +337,7 @@ public sealed class FraudHostTests
             ["NumoTelemetry:Fraud:PageScore"] = "120",
             ["NumoTelemetry:Alerts:GroupWait"] = "00:01:00",
             ["NumoTelemetry:Alerts:Webhook:MaxAttempts"] = "3",
+            ["NumoTelemetry:Fraud:MaxStateBytes"] = "268435456",
         }).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddNumoTelemetry(configuration.GetSection("NumoTelemetry"));
@@ -326,5 +347,6 @@ public sealed class FraudHostTests
         Assert.Equal(120, options.Fraud.PageScore);
         Assert.Equal(TimeSpan.FromMinutes(1), options.Alerts.GroupWait);
         Assert.Equal(3, options.Alerts.Webhook.MaxAttempts);
+        Assert.Equal(256L << 20, Assert.IsType<InMemoryFraudStateStore>(provider.GetRequiredService<IFraudStateStore>()).MaxBytes);
     }
 }

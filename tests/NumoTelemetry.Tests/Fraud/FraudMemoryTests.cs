@@ -65,6 +65,35 @@ public sealed class FraudMemoryTests(ITestOutputHelper output)
         Assert.InRange(perIp.PerSubject, 50, 300);
     }
 
+    [Fact]
+    public void Store_HeavyFloodFromManyNetworks_HeapStaysNearTheByteBound()
+    {
+        // A client sending 70 distinct paths (past the exact count of 64 in one generation) from each of 6,000 IPv6 /64s: each
+        // address's path counts become HyperLogLogs of a KiB or more. Unbounded, that is several times the memory the same
+        // number of typical subjects would hold; Fraud:MaxStateBytes holds the heap near its bound.
+        const int networks = 6_000;
+        const int paths = 70;
+        const long maxBytes = 8L << 20;
+        using var harness = new FraudHarness();
+        var tracker = new AccessPatternTracker(harness.Options.Fraud);
+        void Flood(InMemoryFraudStateStore store, FraudStateBatch batch, int i)
+        {
+            var ip = string.Create(CultureInfo.InvariantCulture, $"2001:db8:{(i >> 16) & 0xFFFF:x}:{i & 0xFFFF:x}::1");
+            for (var p = 0; p < paths; p++)
+            {
+                var record = harness.Record(new SimRequest(T0 + TimeSpan.FromMilliseconds((i * 100L) + p), ip, $"/wp-admin/{p}.php"));
+                tracker.Plan(in record, batch);
+            }
+        }
+
+        var unbounded = Measure(networks, Flood, static _ => string.Empty, maxBytes: 1L << 40);
+        var bounded = Measure(networks, Flood, static _ => string.Empty, maxBytes);
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"heavy flood, {networks:N0} networks x {paths} paths: unbounded {unbounded.Bytes / (1 << 20):N1} MiB for {unbounded.Subjects:N0} subjects ({unbounded.PerSubject:N0} bytes/subject); bounded at {maxBytes / (1 << 20)} MiB: {bounded.Bytes / (double)(1 << 20):N1} MiB for {bounded.Subjects:N0} subjects"));
+        Assert.True(unbounded.Bytes > 3 * maxBytes, $"the flood alone holds {unbounded.Bytes:N0} bytes (the test's premise)");
+        Assert.True(bounded.Bytes <= maxBytes * 5 / 4, $"{bounded.Bytes:N0} bytes retained with a bound of {maxBytes:N0}");
+    }
+
     private static string Features(InMemoryFraudStateStore store, SubjectKey subject)
     {
         var buffer = new ArrayBufferWriter<byte>();
@@ -84,10 +113,10 @@ public sealed class FraudMemoryTests(ITestOutputHelper output)
     // The store's retained bytes: the heap with the store less the heap once it is dropped, each after full compacting collections.
     // Only the store differs between the two readings (a reading before the store is filled would also count the space its array
     // growth freed, which the collector reports as fragmentation, and whatever else moved meanwhile).
-    private static (long Bytes, int Subjects, double PerSubject, string Typical) Measure(int n, Action<InMemoryFraudStateStore, FraudStateBatch, int> plan, Func<InMemoryFraudStateStore, string> describe)
+    private static (long Bytes, int Subjects, double PerSubject, string Typical) Measure(int n, Action<InMemoryFraudStateStore, FraudStateBatch, int> plan, Func<InMemoryFraudStateStore, string> describe, long maxBytes = NumoTelemetry.Fraud.FraudOptions.DefaultMaxStateBytes)
     {
         var batch = new FraudStateBatch(1 << 16);
-        var (subjects, typical, with) = Fill(n, batch, plan, describe);
+        var (subjects, typical, with) = Fill(n, batch, plan, describe, maxBytes);
         var without = HeapAfterFullCollection();
         GC.KeepAlive(batch);
         var bytes = with - without;
@@ -97,9 +126,9 @@ public sealed class FraudMemoryTests(ITestOutputHelper output)
     // Fills a store in its own frame, reads the heap while it is alive and returns only numbers and text: once this returns, nothing
     // refers to the store.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static (int Subjects, string Typical, long Heap) Fill(int n, FraudStateBatch batch, Action<InMemoryFraudStateStore, FraudStateBatch, int> plan, Func<InMemoryFraudStateStore, string> describe)
+    private static (int Subjects, string Typical, long Heap) Fill(int n, FraudStateBatch batch, Action<InMemoryFraudStateStore, FraudStateBatch, int> plan, Func<InMemoryFraudStateStore, string> describe, long maxBytes)
     {
-        var store = new InMemoryFraudStateStore(10_000_000);
+        var store = new InMemoryFraudStateStore(10_000_000, maxBytes);
         for (var i = 0; i < n; i++)
         {
             plan(store, batch, i);

@@ -13,6 +13,10 @@ internal sealed class DistinctUnion
     private const int ExactRank = DistinctSketch.ExactRank;
 
     private readonly byte[] _registers = new byte[DistinctSketch.Registers];
+
+    /// <summary>Bytes held: this object and its registers.</summary>
+    public static int Bytes => 16 + 24 + 24 + DistinctSketch.Registers; // the object (header, fields), the array (header, registers)
+
     private long _sum;
     private int _zeros;
     private bool _overExactRank;

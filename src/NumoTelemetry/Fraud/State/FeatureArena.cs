@@ -3,7 +3,8 @@ namespace NumoTelemetry.Fraud.State;
 /// <summary>
 /// Blocks of 64-bit words carved from 128 KiB pages, for the in-memory store's subject features: one block per subject, no
 /// object per block, nothing for the garbage collector to trace. A block's size is an even number of words; freed blocks go to
-/// a free list by size and are handed out again first (subjects come and go with the same few shapes). Single-threaded.
+/// a free list by size and are handed out again first (subjects come and go with the same few shapes). Free blocks of one
+/// size serve no other, so the owner compacts (<see cref="IsSparse"/>) when most of the pages are free. Single-threaded.
 /// </summary>
 internal sealed class FeatureArena
 {
@@ -17,6 +18,20 @@ internal sealed class FeatureArena
     private int _pageCount;
     private int _bump = PageWords; // next free word of the last page (a full page when there is none)
     private readonly int[] _free = new int[(PageWords / 2) + 1]; // by size / 2: the first free block's address + 1, 0 for none
+    private long _liveWords; // in blocks handed out and not freed
+
+    /// <summary>Words in pages (what the arena holds in memory).</summary>
+    public long PageWordCount => (long)_pageCount * PageWords;
+
+    /// <summary>Words in blocks handed out and not freed.</summary>
+    public long LiveWords => _liveWords;
+
+    /// <summary>
+    /// Whether more than half of the pages (beyond two) is free blocks, which only blocks of their own sizes can reuse: time for
+    /// the owner to move its blocks into a new arena. Moving costs a pass over the owner's subjects and the live words, at most
+    /// once per as many words freed or allocated since the last move.
+    /// </summary>
+    public bool IsSparse => PageWordCount > (2 * _liveWords) + (2L * PageWords);
 
     /// <summary>The size a block of <paramref name="words"/> words is given (rounded up to an even number).</summary>
     public static int SizeFor(int words) => (words + 1) & ~1;
@@ -29,6 +44,7 @@ internal sealed class FeatureArena
         {
             var address = head - 1;
             head = (int)Page(address)[address & (PageWords - 1)];
+            _liveWords += size;
             return address;
         }
 
@@ -36,7 +52,7 @@ internal sealed class FeatureArena
         {
             if (_pageCount > 0 && PageWords - _bump >= 2)
             {
-                Free(((_pageCount - 1) << PageShift) | _bump, PageWords - _bump); // the page's tail: a block like any other
+                Push(((_pageCount - 1) << PageShift) | _bump, PageWords - _bump); // the page's tail: a free block like any other
             }
 
             if (_pageCount == _pages.Length)
@@ -50,11 +66,18 @@ internal sealed class FeatureArena
 
         var allocated = ((_pageCount - 1) << PageShift) | _bump;
         _bump += size;
+        _liveWords += size;
         return allocated;
     }
 
     /// <summary>Returns a block of <paramref name="size"/> words.</summary>
     public void Free(int address, int size)
+    {
+        _liveWords -= size;
+        Push(address, size);
+    }
+
+    private void Push(int address, int size)
     {
         ref var head = ref _free[size >> 1];
         Page(address)[address & (PageWords - 1)] = (ulong)head;
@@ -71,6 +94,7 @@ internal sealed class FeatureArena
         Array.Clear(_free);
         _pageCount = 0;
         _bump = PageWords;
+        _liveWords = 0;
     }
 
     private ulong[] Page(int address) => _pages[address >> PageShift]!;

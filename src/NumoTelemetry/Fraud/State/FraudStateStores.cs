@@ -14,9 +14,19 @@ public static class FraudStateStores
     /// </summary>
     /// <param name="maxSubjects">The bound on subjects, as <c>NumoTelemetry:Fraud:MaxSubjects</c>.</param>
     /// <returns>A new, empty store.</returns>
-    public static IFraudStateStore CreateInMemory(int maxSubjects)
+    public static IFraudStateStore CreateInMemory(int maxSubjects) => CreateInMemory(maxSubjects, FraudOptions.DefaultMaxStateBytes);
+
+    /// <summary>
+    /// Creates the in-process store with a bound on subjects and one on the bytes they hold, as
+    /// <see cref="CreateInMemory(int)"/>.
+    /// </summary>
+    /// <param name="maxSubjects">The bound on subjects, as <c>NumoTelemetry:Fraud:MaxSubjects</c>.</param>
+    /// <param name="maxBytes">The bound on the bytes they hold, as <c>NumoTelemetry:Fraud:MaxStateBytes</c> (64 KiB at least).</param>
+    /// <returns>A new, empty store.</returns>
+    public static IFraudStateStore CreateInMemory(int maxSubjects, long maxBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSubjects);
-        return new InMemoryFraudStateStore(maxSubjects);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        return new InMemoryFraudStateStore(maxSubjects, maxBytes);
     }
 }

@@ -9,6 +9,9 @@ internal interface IFraudStateCounts
     /// <summary>Subjects held.</summary>
     int SubjectCount { get; }
 
+    /// <summary>The bytes the subjects hold, as the byte bound counts them.</summary>
+    long HeldBytes { get; }
+
     /// <summary>Subjects swept so far because every feature had expired.</summary>
     long Expired { get; }
 

@@ -8,7 +8,7 @@ namespace NumoTelemetry.Fraud.State;
 /// A public extension point: a store shared by several nodes implements it (NumoTelemetry.Redis does) and replaces the
 /// registered <see cref="IFraudStateStore"/>; <see cref="FraudStateBatch"/>, <see cref="StateOperation"/>,
 /// <see cref="StateOperationKind"/>, <see cref="StateResult"/>, <see cref="Observation"/>, <see cref="SubjectKey"/> and
-/// <see cref="SubjectKind"/> are public for it, and <see cref="FraudStateStores.CreateInMemory"/> gives it a local view.
+/// <see cref="SubjectKind"/> are public for it, and <see cref="FraudStateStores.CreateInMemory(int, long)"/> gives it a local view.
 /// </summary>
 /// <remarks>
 /// <para>The full contract, with key naming for a remote store, is in <c>docs/fraud-state-store.md</c>. In short:</para>

@@ -10,7 +10,8 @@ namespace NumoTelemetry.Fraud.State;
 /// expiry, eviction links and class), found through an open-addressing table of slot numbers, and its features (counters,
 /// sketches, observations, sets, score) are one block of 64-bit words in a <see cref="FeatureArena"/>: no object per subject or
 /// per feature, about a third of the memory of a dictionary of subject objects with a list of feature objects each. Subjects
-/// whose every feature has expired are swept once a minute (of record time). Beyond <c>MaxSubjects</c>, subjects are evicted by
+/// whose every feature has expired are swept once a minute (of record time). Beyond <c>MaxSubjects</c>, or beyond
+/// <c>MaxStateBytes</c> held (<see cref="HeldBytes"/>: subjects made heavy on purpose hold KiB each), subjects are evicted by
 /// class, cheapest first (see <see cref="EvictionClass"/>): a new subject seen in one request only, then subjects seen again, and
 /// subjects that carry evidence (accounts, AS numbers, logins, detector verdicts) last, so a flood of one-request addresses evicts
 /// only its own kind; evidence from one request only is on probation of its own, so a flood of failed logins for made-up
@@ -33,8 +34,22 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     private const int InlineDistinct = 16;
 
     private readonly int _maxSubjects;
-    private readonly FeatureArena _arena = new();
+    private readonly long _maxBytes;
+    private FeatureArena _arena = new();
     private int _count;
+
+    // What the subjects hold, for the byte bound: their feature blocks' words (block sizes) and their objects' bytes (heavy
+    // distinct counts, scores), kept as blocks and objects grow and go; a slot and its table entries count SubjectBytes each.
+    private long _blockWords;
+    private long _objectBytes;
+
+    // Addresses, prefixes, sessions and visitors that hold a heavy distinct count (a SpilledDistinct), in the order they became
+    // heavy, each with the time of its last request when queued. Over the byte bound, while objects hold more than half of it,
+    // these go first, least recently used first (CLOCK: one not used since it was queued goes, one used since is queued
+    // again), whatever their class: a flood of heavy subjects (which detectors may well mark as evidence) then evicts its own
+    // kind, not the light subjects and accounts. An entry whose subject left is dropped when met, and at each sweep.
+    private readonly Queue<(int Slot, SubjectKey Key, int Stamp)> _heavy = new();
+    private const int HeavyEntryBytes = 32;
     private long _lastSweepMs;
     private long _nowMs;
     private long _evicted;
@@ -80,10 +95,12 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     private int _objectHigh;
     private readonly Stack<int> _freeObjects = new();
 
-    /// <param name="maxSubjects">The bound.</param>
-    public InMemoryFraudStateStore(int maxSubjects)
+    /// <param name="maxSubjects">The bound on subjects.</param>
+    /// <param name="maxBytes">The bound on the bytes the subjects hold (<see cref="HeldBytes"/>).</param>
+    public InMemoryFraudStateStore(int maxSubjects, long maxBytes = FraudOptions.DefaultMaxStateBytes)
     {
         _maxSubjects = Math.Max(16, maxSubjects);
+        _maxBytes = Math.Max(1L << 16, maxBytes);
         _probationTarget = Math.Max(1, (int)((long)_maxSubjects * ProbationShare / 100));
         Array.Fill(_recent, -1);
     }
@@ -92,6 +109,18 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
     /// <summary>Subjects held.</summary>
     public int SubjectCount => _count;
+
+    /// <summary>The bound on <see cref="HeldBytes"/>.</summary>
+    internal long MaxBytes => _maxBytes;
+
+    /// <summary>
+    /// The bytes the subjects hold: each one's slot and table entries, its feature block, and its objects (a heavy distinct
+    /// count's sketches, a score). Not counted: the arrays' growth slack and the arena's free blocks, which are reused.
+    /// </summary>
+    public long HeldBytes => ((long)_count * SubjectBytes) + (_blockWords * sizeof(ulong)) + _objectBytes + ((long)_heavy.Count * HeavyEntryBytes);
+
+    // A slot, and the open-addressing table's share of it (at most half full: two entries or more per subject).
+    private static int SubjectBytes => Unsafe.SizeOf<Slot>() + (2 * sizeof(int));
 
     /// <summary>Subjects evicted so far (expired or over the bound).</summary>
     public long Evicted => _evicted;
@@ -242,6 +271,56 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     {
         MaybeSweep();
         EvictOverBound();
+        if (_arena.IsSparse)
+        {
+            CompactArena();
+        }
+    }
+
+    /// <summary>Words in the feature arena's pages (tests: the arena's memory stays near what its subjects hold).</summary>
+    internal long ArenaPageWords => _arena.PageWordCount;
+
+    /// <summary>Words in the feature arena's blocks in use.</summary>
+    internal long ArenaLiveWords => _arena.LiveWords;
+
+    /// <summary>How many times the feature arena was compacted.</summary>
+    internal int Compactions { get; private set; }
+
+    /// <summary>
+    /// Moves every subject's features into a new arena, each block cut to its used words (rounded to two), and lets the old
+    /// one go: free blocks of sizes no new block asks for (subjects of one shape evicted, then others of another shape
+    /// arriving) would otherwise keep pages that nothing reuses.
+    /// </summary>
+    internal void CompactArena()
+    {
+        Compactions++;
+        var old = _arena;
+        var arena = new FeatureArena();
+        long words = 0;
+        for (var slot = 0; slot < _slotHigh; slot++)
+        {
+            ref var held = ref _slots[slot];
+            if (held.Key.IsEmpty || held.Size == 0)
+            {
+                continue;
+            }
+
+            if (held.Used == 0)
+            {
+                held.Size = 0;
+                continue;
+            }
+
+            var size = FeatureArena.SizeFor(held.Used);
+            var address = arena.Allocate(size);
+            old.Block(held.Block, held.Used).CopyTo(arena.Block(address, held.Used));
+            held.Block = address;
+            held.Size = (ushort)size;
+            words += size;
+        }
+
+        _arena = arena;
+        _blockWords = words;
     }
 
     public ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken)
@@ -328,6 +407,31 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         return ValueTask.CompletedTask;
     }
 
+    /// <summary><see cref="HeldBytes"/> counted again from every held subject (tests: the running count must equal it).</summary>
+    internal long RecountHeldBytes()
+    {
+        var bytes = (long)_heavy.Count * HeavyEntryBytes;
+        for (var slot = 0; slot < _slotHigh; slot++)
+        {
+            if (_slots[slot].Key.IsEmpty)
+            {
+                continue;
+            }
+
+            bytes += SubjectBytes + (_slots[slot].Size * sizeof(ulong));
+            var block = Block(slot);
+            for (var f = 0; f < block.Length; f += 1 + Feature.Payload(block[f]))
+            {
+                if (Feature.IsObject(block[f]))
+                {
+                    bytes += BytesOf(_objects[Feature.Aux(block[f])], now: true);
+                }
+            }
+        }
+
+        return bytes;
+    }
+
     /// <summary>Removes every subject (tests, benchmarks).</summary>
     public void Clear()
     {
@@ -341,9 +445,12 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         Array.Fill(_tails, -1);
         Array.Clear(_counts);
         _arena.Clear();
+        _blockWords = 0;
         Array.Clear(_objects);
         _objectHigh = 0;
+        _objectBytes = 0;
         _freeObjects.Clear();
+        _heavy.Clear();
     }
 
     // Long because: hot path: one switch over the operation kinds, inlined over the subject's feature list.
@@ -527,7 +634,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                 }
 
                 var score = (ScoreState)_objects[Feature.Aux(Block(slot)[f])]!;
+                var before = score.Bytes;
                 score.Add(atMs, windowMs, op.Reason, op.Points, out result.Score, out result.TopReason);
+                _objectBytes += score.Bytes - before;
                 Extend(slot, atMs + (8 * windowMs));
                 break;
             }
@@ -549,6 +658,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         _lastSweepMs = _nowMs;
         _sinceSweep = 0;
         ForgetRecent();
+
         var slots = _slots;
         for (var i = 0; i < _slotHigh; i++)
         {
@@ -557,6 +667,15 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                 Remove(i);
                 _evicted++;
                 _evictedBy[Classes]++;
+            }
+        }
+
+        for (var n = _heavy.Count; n > 0; n--)
+        {
+            var heavy = _heavy.Dequeue();
+            if (_slots[heavy.Slot].Key == heavy.Key)
+            {
+                _heavy.Enqueue(heavy); // still held: kept, in its order
             }
         }
     }
@@ -569,16 +688,23 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     /// </summary>
     private void EvictOverBound()
     {
-        if (_count <= _maxSubjects)
+        if (_count <= _maxSubjects && HeldBytes <= _maxBytes)
         {
             return;
         }
 
         ForgetRecent();
-        while (_count > _maxSubjects)
+        while (_count > 0 && (_count > _maxSubjects || HeldBytes > _maxBytes))
         {
-            var victim = _counts[(int)EvictionClass.New] > _probationTarget ? EvictionClass.New
-                : _counts[(int)EvictionClass.NewEvidence] > _probationTarget ? EvictionClass.NewEvidence
+            if (_count <= _maxSubjects && _objectBytes > _maxBytes / 2 && EvictHeavy())
+            {
+                continue;
+            }
+
+            // Over the byte bound the store holds fewer subjects than MaxSubjects: the probations' share is of those held.
+            var share = _count > _maxSubjects ? _probationTarget : Math.Min(_probationTarget, Math.Max(1, (int)((long)_count * ProbationShare / 100)));
+            var victim = _counts[(int)EvictionClass.New] > share ? EvictionClass.New
+                : _counts[(int)EvictionClass.NewEvidence] > share ? EvictionClass.NewEvidence
                 : _counts[(int)EvictionClass.Repeat] > 0 ? EvictionClass.Repeat
                 : _counts[(int)EvictionClass.New] > 0 ? EvictionClass.New
                 : _counts[(int)EvictionClass.NewEvidence] > 0 ? EvictionClass.NewEvidence
@@ -594,6 +720,33 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             _evicted++;
             _evictedBy[(int)victim]++;
         }
+    }
+
+    /// <summary>Evicts the least recently used subject of <see cref="_heavy"/>; false when none is left.</summary>
+    private bool EvictHeavy()
+    {
+        while (_heavy.TryDequeue(out var heavy))
+        {
+            ref readonly var held = ref _slots[heavy.Slot];
+            if (held.Key != heavy.Key)
+            {
+                continue; // it left (or its slot holds another subject now)
+            }
+
+            if (held.LastUse != heavy.Stamp)
+            {
+                _heavy.Enqueue((heavy.Slot, heavy.Key, held.LastUse)); // used since it was queued: a second chance
+                continue;
+            }
+
+            var victim = held.Class & ClassMask;
+            Remove(heavy.Slot);
+            _evicted++;
+            _evictedBy[victim]++;
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>The slot of a held subject, or -1 and the table index where it would go.</summary>
@@ -714,6 +867,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         if (_slots[slot].Size > 0)
         {
             _arena.Free(_slots[slot].Block, _slots[slot].Size);
+            _blockWords -= _slots[slot].Size;
         }
 
         _slots[slot].Used = 0;
@@ -922,10 +1076,15 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                 var from = _arena.Block(_slots[slot].Block, used);
                 from[..at].CopyTo(to);
                 from[at..].CopyTo(to[(at + delta)..]);
+            }
+
+            if (size > 0)
+            {
                 _arena.Free(_slots[slot].Block, size);
             }
 
             _slots[slot].Block = address;
+            _blockWords += grown - size;
             _slots[slot].Size = (ushort)grown;
         }
         else
@@ -958,11 +1117,13 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         }
 
         _objects[index] = value;
+        _objectBytes += BytesOf(value);
         return index;
     }
 
     private void FreeObject(int index)
     {
+        _objectBytes -= BytesOf(_objects[index]);
         _objects[index] = null;
         _freeObjects.Push(index);
     }
@@ -998,7 +1159,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         var block = Block(slot);
         if (Feature.IsObject(block[f]))
         {
-            return ((SpilledDistinct)_objects[Feature.Aux(block[f])]!).Add(atMs, generationMs, element, out estimate);
+            return ((SpilledDistinct)_objects[Feature.Aux(block[f])]!).Add(atMs, generationMs, element, out estimate, ref _objectBytes);
         }
 
         var g = StateMath.Bucket(atMs, generationMs);
@@ -1036,9 +1197,14 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                 {
                     var spilled = new SpilledDistinct(generation, block.Slice(f + 2, current), block.Slice(f + 2 + current, previous));
                     var index = AddObject(spilled);
+                    if (_slots[slot].Key.Kind is not (SubjectKind.User or SubjectKind.Asn or SubjectKind.PhonePrefix or SubjectKind.Site))
+                    {
+                        _heavy.Enqueue((slot, _slots[slot].Key, _slots[slot].LastUse));
+                    }
+
                     block = Reshape(slot, f + 1, -(1 + current + previous));
                     block[f] = Feature.Spilled(block[f], (uint)index);
-                    return spilled.Add(atMs, generationMs, element, out estimate);
+                    return spilled.Add(atMs, generationMs, element, out estimate, ref _objectBytes);
                 }
 
                 var at = inCurrent ? f + 2 + current : f + 2 + current + previous;
@@ -1061,6 +1227,14 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         estimate = UnionCount(block.Slice(f + 2, current), block.Slice(f + 2 + current, previous));
         return changed;
     }
+
+    /// <summary>The bytes an object feature holds as counted into <see cref="HeldBytes"/> (<paramref name="now"/>: counted afresh).</summary>
+    private static int BytesOf(object? value, bool now = false) => value switch
+    {
+        SpilledDistinct spilled => now ? spilled.Bytes : spilled.CountedBytes,
+        ScoreState score => score.Bytes,
+        _ => 0,
+    };
 
     /// <summary>The size of the union of two sets (<see cref="DistinctSketch.EstimateUnion"/> of two small sets).</summary>
     private static long UnionCount(ReadOnlySpan<ulong> current, ReadOnlySpan<ulong> previous)
@@ -1475,7 +1649,22 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             {
                 _previous.Add(element);
             }
+
+            _bytes = Bytes;
         }
+
+        // Bytes as last counted into the store's total: they change only when a generation turns or an element is added to
+        // an exact set (which may grow, or become a HyperLogLog and bring the union); an add to two HyperLogLogs changes none.
+        private int _bytes;
+
+        /// <summary>The bytes as last counted into the store's total.</summary>
+        public int CountedBytes => _bytes;
+
+        /// <summary>Bytes held: this object, both generations' sketches and the union's registers.</summary>
+        public int Bytes => ObjectBytes + _current.Bytes + _previous.Bytes + (_union is null ? 0 : DistinctUnion.Bytes);
+
+        // The object: header and method table, two sketches (a reference, a count and a reference each), five fields.
+        private static int ObjectBytes => 16 + (2 * 24) + 40;
 
         public void Describe(Utf8JsonWriter writer)
         {
@@ -1484,11 +1673,13 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             writer.WriteNumber("estimate", DistinctSketch.EstimateUnion(in _current, in _previous));
         }
 
+        /// <summary>Adds an element (0: reads); keeps <paramref name="heldBytes"/>, the store's count of object bytes, up to date.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
-        public bool Add(long atMs, long generationMs, ulong element, out long estimate)
+        public bool Add(long atMs, long generationMs, ulong element, out long estimate, ref long heldBytes)
         {
             var g = StateMath.Bucket(atMs, generationMs);
-            if (g > _generation)
+            var turned = g > _generation;
+            if (turned)
             {
                 _estimateValid = false;
                 _unionValid = false;
@@ -1512,6 +1703,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             }
 
             var changed = false;
+            var exact = !_current.IsHll || !_previous.IsHll; // an exact set may grow, or become a HyperLogLog, with the add
             if (element != 0)
             {
                 if (g == _generation)
@@ -1528,6 +1720,13 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             {
                 _estimate = Estimate(element, changed);
                 _estimateValid = true;
+            }
+
+            if (turned || (changed && exact))
+            {
+                var bytes = Bytes; // a small set grown, a HyperLogLog made or given back, the union made or given back
+                heldBytes += bytes - _bytes;
+                _bytes = bytes;
             }
 
             estimate = _estimate;
@@ -1563,6 +1762,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         private double[] _values = new double[2];
         private int _count;
         private long _updatedMs;
+
+        /// <summary>Bytes held: this object and its two arrays.</summary>
+        public int Bytes => 16 + 32 + (2 * 24) + (_reasons.Length * (IntPtr.Size + sizeof(double)));
 
         public void Describe(Utf8JsonWriter writer)
         {

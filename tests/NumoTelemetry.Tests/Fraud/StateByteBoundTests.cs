@@ -1,0 +1,222 @@
+using System.Globalization;
+using NumoTelemetry.Fraud.State;
+using NumoTelemetry.Records;
+
+namespace NumoTelemetry.Tests.Fraud;
+
+/// <summary>
+/// The in-memory store's bound on the bytes its subjects hold (<c>Fraud:MaxStateBytes</c>). A client that sends more than 64
+/// distinct paths from each of many networks (IPv6 /64s are cheap) makes each of its subjects a few KiB of sketches instead of a
+/// few hundred bytes: far fewer subjects than <c>Fraud:MaxSubjects</c> then hold far more memory than that bound was sized
+/// for. The byte bound evicts them as the subject bound does (by class, evidence last), so the state stays within it and an
+/// account's evidence outlives the flood.
+/// </summary>
+public sealed class StateByteBoundTests
+{
+    private const long MaxBytes = 2L << 20;
+    private const int PathsPerNetwork = 70; // past DistinctSketch.SmallLimit in one generation: a HyperLogLog and a union
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void HeavyFlood_FromManyNetworks_StaysWithinTheByteBoundAndKeepsEvidence()
+    {
+        var store = new InMemoryFraudStateStore(maxSubjects: 1_000_000, maxBytes: MaxBytes);
+        var account = Subject(SubjectKind.User, 1);
+        var batch = new FraudStateBatch(256);
+
+        // An account with two failed logins a minute apart (evidence) before the flood.
+        Apply(store, batch, Operation(StateOperationKind.Increment, account, FraudFeature.LoginFailures, T0, TimeSpan.FromMinutes(15), amount: 1));
+        Apply(store, batch, Operation(StateOperationKind.Increment, account, FraudFeature.LoginFailures, T0.AddMinutes(1), TimeSpan.FromMinutes(15), amount: 1));
+        Assert.Equal(EvictionClass.Evidence, store.ClassOf(account));
+
+        // Then 4,000 networks, each sending 70 distinct paths within a minute: unbounded, each would hold two heavy counts.
+        var largest = 0L;
+        var at = T0.AddMinutes(2);
+        for (var network = 0; network < 4_000; network++)
+        {
+            var ip = Subject(SubjectKind.Ip, 1_000 + network);
+            for (var path = 0; path < PathsPerNetwork; path++)
+            {
+                var element = Element(network, path);
+                var time = at.AddMilliseconds(path);
+                batch.Add(Operation(StateOperationKind.AddDistinct, ip, FraudFeature.Paths, time, TimeSpan.FromMinutes(10), element: element));
+                batch.Add(Operation(StateOperationKind.AddDistinct, ip, FraudFeature.PathsLong, time, TimeSpan.FromHours(3), element: element));
+            }
+
+            store.ApplyOperations(batch);
+            largest = Math.Max(largest, batch.Result(batch.Count - 1).Count);
+            batch.Clear();
+            store.EndBatch();
+            Assert.True(store.HeldBytes <= MaxBytes, $"{store.HeldBytes:N0} bytes held after network {network}, over the bound of {MaxBytes:N0}");
+        }
+
+        Assert.InRange(largest, PathsPerNetwork - 5, PathsPerNetwork + 5); // each count was a HyperLogLog of about 70
+        Assert.Equal(store.RecountHeldBytes(), store.HeldBytes);
+        Assert.True(store.SubjectCount is > 100 and < 4_000, $"{store.SubjectCount} subjects held: the byte bound, not the subject bound, evicted");
+        Assert.True(store.EvictedOverBound(EvictionClass.Repeat) + store.EvictedOverBound(EvictionClass.New) > 0, "the flood's own subjects were evicted");
+        Assert.Equal(0, store.EvictedOverBound(EvictionClass.Evidence));
+
+        // The account's failed logins outlived the flood.
+        Assert.Equal(EvictionClass.Evidence, store.ClassOf(account));
+        Assert.Equal(3, Apply(store, batch, Operation(StateOperationKind.Increment, account, FraudFeature.LoginFailures, at.AddMinutes(3), TimeSpan.FromMinutes(15), amount: 1)).Count);
+    }
+
+    [Fact]
+    public void FloodOfOneRequestAddresses_OverTheByteBound_EvictsThemBeyondAShareOfTheSubjectsHeld()
+    {
+        // Over the byte bound the store holds fewer subjects than MaxSubjects: one-request subjects are evicted while they are
+        // more than a tenth of the subjects held, not of MaxSubjects (a tenth of which they never reach here: the subjects
+        // seen again would be evicted instead).
+        var store = new InMemoryFraudStateStore(maxSubjects: 1_000_000, maxBytes: MaxBytes);
+        var batch = new FraudStateBatch(1 << 12);
+        for (var i = 0; i < 2_000; i++)
+        {
+            // clients seen in two requests
+            var client = Subject(SubjectKind.Ip, i);
+            batch.Add(Operation(StateOperationKind.Increment, client, FraudFeature.Requests, T0, TimeSpan.FromHours(1), amount: 1));
+            batch.Add(Operation(StateOperationKind.Increment, client, FraudFeature.Requests, T0.AddSeconds(1), TimeSpan.FromHours(1), amount: 1));
+        }
+
+        store.ApplyOperations(batch);
+        batch.Clear();
+        store.EndBatch();
+        for (var i = 0; i < 40_000; i++)
+        {
+            batch.Add(Operation(StateOperationKind.Increment, Subject(SubjectKind.Ip, 100_000 + i), FraudFeature.Requests, T0.AddSeconds(2), TimeSpan.FromHours(1), amount: 1));
+            if (batch.Count == 1_000)
+            {
+                store.ApplyOperations(batch);
+                batch.Clear();
+                store.EndBatch();
+                Assert.True(store.HeldBytes <= MaxBytes);
+            }
+        }
+
+        Assert.True(store.EvictedOverBound(EvictionClass.New) > 0, "one-request subjects beyond their share were evicted");
+        Assert.Equal(0, store.EvictedOverBound(EvictionClass.Repeat));
+        Assert.Equal(2_000, store.CountOf(EvictionClass.Repeat));
+    }
+
+    [Fact]
+    public void SubjectsOfChangingShapes_ArenaPagesStayNearWhatTheSubjectsHold()
+    {
+        // Waves of new addresses, each wave's with one more distinct path than the last (a feature block one word longer),
+        // each wave evicting the one before over the subject bound: the freed blocks are of a size no later block asks for.
+        // Without compaction the arena would keep every wave's pages (about twelve times what is held at the end).
+        const int wave = 20_000;
+        var store = new InMemoryFraudStateStore(maxSubjects: wave);
+        var batch = new FraudStateBatch(1 << 14);
+        var at = T0;
+        for (var paths = 1; paths <= 12; paths++)
+        {
+            for (var i = 0; i < wave; i++)
+            {
+                var ip = Subject(SubjectKind.Ip, (paths * wave) + i);
+                for (var p = 0; p < paths; p++)
+                {
+                    batch.Add(Operation(StateOperationKind.AddDistinct, ip, FraudFeature.Paths, at, TimeSpan.FromMinutes(10), element: Element(i, p)));
+                }
+
+                if (batch.Count > 10_000)
+                {
+                    store.ApplyOperations(batch);
+                    batch.Clear();
+                    store.EndBatch();
+                    Assert.True(store.ArenaPageWords <= (2 * store.ArenaLiveWords) + (2L * FeatureArena.PageWords), $"{store.ArenaPageWords:N0} words in the arena's pages for {store.ArenaLiveWords:N0} in use");
+                }
+            }
+
+            at = at.AddSeconds(1);
+        }
+
+        store.ApplyOperations(batch);
+        batch.Clear();
+        store.EndBatch();
+        Assert.True(store.Compactions >= 3, $"{store.Compactions} compactions as the waves came and went");
+        Assert.Equal(store.RecountHeldBytes(), store.HeldBytes);
+
+        // The last wave's counts are intact after its blocks moved.
+        store.CompactArena();
+        Assert.Equal(store.ArenaLiveWords * sizeof(ulong), store.HeldBytes - (store.SubjectCount * 64L)); // no objects here
+        for (var i = 0; i < wave; i += 997)
+        {
+            Assert.Equal(12, Apply(store, batch, Operation(StateOperationKind.AddDistinct, Subject(SubjectKind.Ip, (12 * wave) + i), FraudFeature.Paths, at, TimeSpan.FromMinutes(10))).Count);
+        }
+    }
+
+    [Fact]
+    public void ScannerFlood_ThroughTheEngine_EvictsTheScannersNotTheVisitorsOrTheAccount()
+    {
+        // A scanner probing 70 missing paths from each of 2,000 IPv6 /64s: each address's counts become sketches of a KiB or
+        // more, and the scanner detector marks each address (evidence). Over the byte bound the heavy addresses go, least
+        // recently used first: not the site's visitors (seen twice: `repeat`), not the account under attack.
+        using var h = new FraudHarness(o => o.Fraud.MaxStateBytes = 4L << 20);
+        var at = FraudHarness.Start;
+        for (var i = 0; i < 3; i++)
+        {
+            h.Run(h.Record(new SimRequest(at.AddSeconds(i), "198.51.100.7", "/login") { Method = "POST", Status = 401, Signal = SignalKind.LoginFailed, User = "victim@example.com" }));
+        }
+
+        var visitors = new List<RequestRecord>();
+        for (var v = 0; v < 500; v++)
+        {
+            var ip = string.Create(CultureInfo.InvariantCulture, $"203.0.{v >> 8}.{v & 0xFF}");
+            visitors.Add(h.Record(new SimRequest(at.AddSeconds(10), ip, "/") { Session = $"s{v}", Visitor = $"v{v}" }));
+            visitors.Add(h.Record(new SimRequest(at.AddSeconds(20), ip, "/pricing") { Session = $"s{v}", Visitor = $"v{v}" }));
+        }
+
+        h.Run([.. visitors]);
+        var flood = new List<RequestRecord>(1024);
+        for (var network = 0; network < 2_000; network++)
+        {
+            var ip = string.Create(CultureInfo.InvariantCulture, $"2001:db8:7:{network:x}::1");
+            for (var path = 0; path < PathsPerNetwork; path++)
+            {
+                flood.Add(h.Record(new SimRequest(at.AddSeconds(30).AddMilliseconds((network * 100) + path), ip, $"/wp-admin/{path}.php") { Status = 404 }));
+            }
+
+            if (flood.Count >= 1_000)
+            {
+                h.Run([.. flood]);
+                flood.Clear();
+                Assert.True(h.Store.HeldBytes <= 4L << 20, $"{h.Store.HeldBytes:N0} bytes held");
+            }
+        }
+
+        h.Run([.. flood]);
+        Assert.True(h.Store.EvictedOverBound(EvictionClass.Evidence) > 100, $"{h.Store.EvictedOverBound(EvictionClass.Evidence)} scanner addresses (evidence) evicted");
+        Assert.Equal(EvictionClass.Evidence, h.Store.ClassOf(h.Subject(SubjectKind.User, "victim@example.com")));
+        // Every visitor's address and session is still held (a few heavy subjects the visitors share and left idle since the
+        // flood began, such as their /24 prefixes, may have gone: least recently used among the heavy).
+        var addressesHeld = Enumerable.Range(0, 500).Count(v => h.Store.ClassOf(h.Subject(SubjectKind.Ip, string.Create(CultureInfo.InvariantCulture, $"203.0.{v >> 8}.{v & 0xFF}"))) is not null);
+        var sessionsHeld = Enumerable.Range(0, 500).Count(v => h.Store.ClassOf(h.Subject(SubjectKind.Session, $"s{v}")) is not null);
+        Assert.Equal(500, addressesHeld);
+        Assert.Equal(500, sessionsHeld);
+        Assert.True(h.Store.EvictedOverBound(EvictionClass.Repeat) <= 10, $"{h.Store.EvictedOverBound(EvictionClass.Repeat)} subjects seen again evicted");
+    }
+
+    /// <summary>The <paramref name="path"/>-th distinct path of a network: never 0, different for every network and path.</summary>
+    private static ulong Element(int network, int path) => ((((ulong)(uint)network << 20) | (uint)(path + 1)) * 0x9E3779B97F4A7C15UL) | 1;
+
+    private static StateResult Apply(InMemoryFraudStateStore store, FraudStateBatch batch, StateOperation op)
+    {
+        batch.Clear();
+        batch.Add(op);
+        store.ApplyOperations(batch);
+        var result = batch.Result(0);
+        batch.Clear();
+        store.EndBatch();
+        return result;
+    }
+
+    private static StateOperation Operation(StateOperationKind kind, SubjectKey subject, FraudFeature feature, DateTimeOffset at, TimeSpan window, long amount = 0, ulong element = 0) =>
+        new() { Kind = kind, Subject = subject, Feature = feature, At = at, Window = window, Amount = amount, Element = element };
+
+    private static SubjectKey Subject(SubjectKind kind, int n)
+    {
+        Span<byte> hash = stackalloc byte[16];
+        BitConverter.TryWriteBytes(hash, (ulong)(n + 1) * 0x9E3779B97F4A7C15UL);
+        BitConverter.TryWriteBytes(hash[8..], (ulong)n);
+        return SubjectKey.From(kind, Pseudonym.FromHash(SubjectKey.PseudonymKindOf(kind), PseudonymScope.Fraud, 1, hash));
+    }
+}
