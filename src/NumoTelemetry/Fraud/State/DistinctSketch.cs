@@ -26,8 +26,8 @@ internal struct DistinctSketch
 
     public readonly bool IsHll => _registers is not null;
 
-    /// <summary>Approximate bytes held (for memory accounting).</summary>
-    public readonly int Bytes => (_small is null ? 0 : 24 + (_small.Length * 8)) + (_registers is null ? 0 : 24 + Registers);
+    /// <summary>The most bytes one holds beside its owner: its exact set's array at its largest, or its registers (never both).</summary>
+    public static int MaxBytes => Math.Max(24 + (SmallLimit * sizeof(ulong)), 24 + Registers);
 
     public void Clear()
     {

@@ -38,8 +38,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     private FeatureArena _arena = new();
     private int _count;
 
-    // What the subjects hold, for the byte bound: their feature blocks' words (block sizes) and their objects' bytes (heavy
-    // distinct counts, scores), kept as blocks and objects grow and go; a slot and its table entries count SubjectBytes each.
+    // What the subjects hold, for the byte bound: their feature blocks' words (block sizes) and their objects' bytes (a heavy
+    // distinct count the most it can hold, a score what it holds), kept as blocks and objects come, grow and go; a slot and
+    // its table entries count SubjectBytes each.
     private long _blockWords;
     private long _objectBytes;
 
@@ -115,7 +116,8 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
     /// <summary>
     /// The bytes the subjects hold: each one's slot and table entries, its feature block, and its objects (a heavy distinct
-    /// count's sketches, a score). Not counted: the arrays' growth slack and the arena's free blocks, which are reused.
+    /// count at the most it can hold, ≈ 3.2 KiB, so that no add has to count; a score). Not counted: the arrays' growth slack
+    /// and the arena's free blocks, which are reused.
     /// </summary>
     public long HeldBytes => ((long)_count * SubjectBytes) + (_blockWords * sizeof(ulong)) + _objectBytes + ((long)_heavy.Count * HeavyEntryBytes);
 
@@ -424,7 +426,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             {
                 if (Feature.IsObject(block[f]))
                 {
-                    bytes += BytesOf(_objects[Feature.Aux(block[f])], now: true);
+                    bytes += BytesOf(_objects[Feature.Aux(block[f])]);
                 }
             }
         }
@@ -1159,7 +1161,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         var block = Block(slot);
         if (Feature.IsObject(block[f]))
         {
-            return ((SpilledDistinct)_objects[Feature.Aux(block[f])]!).Add(atMs, generationMs, element, out estimate, ref _objectBytes);
+            return ((SpilledDistinct)_objects[Feature.Aux(block[f])]!).Add(atMs, generationMs, element, out estimate);
         }
 
         var g = StateMath.Bucket(atMs, generationMs);
@@ -1204,7 +1206,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
                     block = Reshape(slot, f + 1, -(1 + current + previous));
                     block[f] = Feature.Spilled(block[f], (uint)index);
-                    return spilled.Add(atMs, generationMs, element, out estimate, ref _objectBytes);
+                    return spilled.Add(atMs, generationMs, element, out estimate);
                 }
 
                 var at = inCurrent ? f + 2 + current : f + 2 + current + previous;
@@ -1228,10 +1230,13 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         return changed;
     }
 
-    /// <summary>The bytes an object feature holds as counted into <see cref="HeldBytes"/> (<paramref name="now"/>: counted afresh).</summary>
-    private static int BytesOf(object? value, bool now = false) => value switch
+    /// <summary>
+    /// The bytes an object feature counts for in <see cref="HeldBytes"/>: a heavy distinct count the most it can hold (so that
+    /// no add has to count), a score what it holds.
+    /// </summary>
+    private static int BytesOf(object? value) => value switch
     {
-        SpilledDistinct spilled => now ? spilled.Bytes : spilled.CountedBytes,
+        SpilledDistinct => SpilledDistinct.MaxBytes,
         ScoreState score => score.Bytes,
         _ => 0,
     };
@@ -1649,19 +1654,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             {
                 _previous.Add(element);
             }
-
-            _bytes = Bytes;
         }
 
-        // Bytes as last counted into the store's total: they change only when a generation turns or an element is added to
-        // an exact set (which may grow, or become a HyperLogLog and bring the union); an add to two HyperLogLogs changes none.
-        private int _bytes;
-
-        /// <summary>The bytes as last counted into the store's total.</summary>
-        public int CountedBytes => _bytes;
-
-        /// <summary>Bytes held: this object, both generations' sketches and the union's registers.</summary>
-        public int Bytes => ObjectBytes + _current.Bytes + _previous.Bytes + (_union is null ? 0 : DistinctUnion.Bytes);
+        /// <summary>The most bytes one holds: this object, both generations' sketches at their largest, and the union.</summary>
+        public static int MaxBytes => ObjectBytes + (2 * DistinctSketch.MaxBytes) + DistinctUnion.Bytes;
 
         // The object: header and method table, two sketches (a reference, a count and a reference each), five fields.
         private static int ObjectBytes => 16 + (2 * 24) + 40;
@@ -1673,13 +1669,11 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             writer.WriteNumber("estimate", DistinctSketch.EstimateUnion(in _current, in _previous));
         }
 
-        /// <summary>Adds an element (0: reads); keeps <paramref name="heldBytes"/>, the store's count of object bytes, up to date.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: a replay is over before tiering catches up
-        public bool Add(long atMs, long generationMs, ulong element, out long estimate, ref long heldBytes)
+        public bool Add(long atMs, long generationMs, ulong element, out long estimate)
         {
             var g = StateMath.Bucket(atMs, generationMs);
-            var turned = g > _generation;
-            if (turned)
+            if (g > _generation)
             {
                 _estimateValid = false;
                 _unionValid = false;
@@ -1703,7 +1697,6 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             }
 
             var changed = false;
-            var exact = !_current.IsHll || !_previous.IsHll; // an exact set may grow, or become a HyperLogLog, with the add
             if (element != 0)
             {
                 if (g == _generation)
@@ -1720,13 +1713,6 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             {
                 _estimate = Estimate(element, changed);
                 _estimateValid = true;
-            }
-
-            if (turned || (changed && exact))
-            {
-                var bytes = Bytes; // a small set grown, a HyperLogLog made or given back, the union made or given back
-                heldBytes += bytes - _bytes;
-                _bytes = bytes;
             }
 
             estimate = _estimate;
