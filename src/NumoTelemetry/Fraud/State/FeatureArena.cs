@@ -28,9 +28,9 @@ internal sealed class FeatureArena
 
     /// <summary>
     /// Whether more than three quarters of the pages (beyond 16, 2 MiB) are free blocks, which only blocks of their own sizes
-    /// can reuse: time for the owner to move its blocks into a new arena. (At half, a replay of a day's log, whose subjects
-    /// come and expire by the hundred thousand, moved its blocks so often that it ran 15 % slower.) Moving costs a pass over the owner's subjects and the live words, at most
-    /// once per as many words freed or allocated since the last move.
+    /// can reuse: time for the owner to move its blocks into a new arena. Moving costs a pass over the owner's subjects and
+    /// the live words it moves, and needs at least as many words freed or allocated since the last move (at half, a replay
+    /// whose subjects come and expire by the hundred thousand moved its blocks often enough to run 15 % slower).
     /// </summary>
     public bool IsSparse => PageWordCount > (4 * _liveWords) + (16L * PageWords);
 

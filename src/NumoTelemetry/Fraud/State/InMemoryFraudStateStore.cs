@@ -38,10 +38,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     private FeatureArena _arena = new();
     private int _count;
 
-    // What the subjects hold, for the byte bound: their feature blocks' words (block sizes) and their objects' bytes (a heavy
-    // distinct count the most it can hold, a score what it holds), kept as blocks and objects come, grow and go; a slot and
-    // its table entries count SubjectBytes each.
-    private long _blockWords;
+    // What the subjects' objects hold, for the byte bound (a heavy distinct count the most it can hold, a score what it holds),
+    // kept as objects come, grow and go; their feature blocks are the arena's live words, a slot and its table entries
+    // SubjectBytes each.
     private long _objectBytes;
 
     // Addresses, prefixes, sessions and visitors that hold a heavy distinct count (a SpilledDistinct), in the order they became
@@ -119,7 +118,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     /// count at the most it can hold, ≈ 3.2 KiB, so that no add has to count; a score). Not counted: the arrays' growth slack
     /// and the arena's free blocks, which are reused.
     /// </summary>
-    public long HeldBytes => ((long)_count * SubjectBytes) + (_blockWords * sizeof(ulong)) + _objectBytes + ((long)_heavy.Count * HeavyEntryBytes);
+    public long HeldBytes => ((long)_count * SubjectBytes) + (_arena.LiveWords * sizeof(ulong)) + _objectBytes + ((long)_heavy.Count * HeavyEntryBytes);
 
     // A slot, and the open-addressing table's share of it (at most half full: two entries or more per subject).
     private static int SubjectBytes => Unsafe.SizeOf<Slot>() + (2 * sizeof(int));
@@ -298,7 +297,6 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         Compactions++;
         var old = _arena;
         var arena = new FeatureArena();
-        long words = 0;
         for (var slot = 0; slot < _slotHigh; slot++)
         {
             ref var held = ref _slots[slot];
@@ -318,11 +316,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             old.Block(held.Block, held.Used).CopyTo(arena.Block(address, held.Used));
             held.Block = address;
             held.Size = (ushort)size;
-            words += size;
         }
 
         _arena = arena;
-        _blockWords = words;
     }
 
     public ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken)
@@ -447,7 +443,6 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         Array.Fill(_tails, -1);
         Array.Clear(_counts);
         _arena.Clear();
-        _blockWords = 0;
         Array.Clear(_objects);
         _objectHigh = 0;
         _objectBytes = 0;
@@ -660,15 +655,12 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         _lastSweepMs = _nowMs;
         _sinceSweep = 0;
         ForgetRecent();
-
         var slots = _slots;
         for (var i = 0; i < _slotHigh; i++)
         {
             if (slots[i].Expires < _nowMs && !slots[i].Key.IsEmpty)
             {
-                Remove(i);
-                _evicted++;
-                _evictedBy[Classes]++;
+                Evict(i, Classes);
             }
         }
 
@@ -718,10 +710,16 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                 slot = _tails[(int)victim];
             }
 
-            Remove(slot);
-            _evicted++;
-            _evictedBy[(int)victim]++;
+            Evict(slot, (int)victim);
         }
+    }
+
+    /// <summary>Removes a subject and counts it under <paramref name="counter"/> (its <see cref="EvictionClass"/>, or expired).</summary>
+    private void Evict(int slot, int counter)
+    {
+        Remove(slot);
+        _evicted++;
+        _evictedBy[counter]++;
     }
 
     /// <summary>Evicts the least recently used subject of <see cref="_heavy"/>; false when none is left.</summary>
@@ -741,10 +739,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                 continue;
             }
 
-            var victim = held.Class & ClassMask;
-            Remove(heavy.Slot);
-            _evicted++;
-            _evictedBy[victim]++;
+            Evict(heavy.Slot, held.Class & ClassMask);
             return true;
         }
 
@@ -869,7 +864,6 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         if (_slots[slot].Size > 0)
         {
             _arena.Free(_slots[slot].Block, _slots[slot].Size);
-            _blockWords -= _slots[slot].Size;
         }
 
         _slots[slot].Used = 0;
@@ -1086,7 +1080,6 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             }
 
             _slots[slot].Block = address;
-            _blockWords += grown - size;
             _slots[slot].Size = (ushort)grown;
         }
         else
