@@ -17,7 +17,7 @@ namespace NumoTelemetry.Redis;
 /// journal is replayed (a few calls per batch, oldest first) so the shared state catches up.</para>
 /// <para>Called from the single pipeline thread only.</para>
 /// </remarks>
-internal sealed class RedisFraudStateStore : IFraudStateStore, ISubjectStateStore
+internal sealed class RedisFraudStateStore : ISharedFraudStateStore, ISubjectStateStore
 {
     private const int ReplayCallsPerBatch = 4;
 
@@ -67,8 +67,8 @@ internal sealed class RedisFraudStateStore : IFraudStateStore, ISubjectStateStor
     /// <summary>Operations waiting to be replayed to Redis.</summary>
     internal int Journaled => _journal.Count;
 
-    /// <summary>This node's local view (tests).</summary>
-    internal IFraudStateStore Local => _local;
+    /// <summary>This node's local view: the engine marks its verdicts' subjects as evidence there and reports its counts.</summary>
+    public IFraudStateStore LocalView => _local;
 
     internal StateScriptCodec Codec => _codec;
 

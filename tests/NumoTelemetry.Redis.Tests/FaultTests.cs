@@ -54,7 +54,7 @@ public sealed class FaultTests : IDisposable
             async () =>
             {
                 await node.PageAsync("192.0.2.1");
-                return ((NumoTelemetry.Fraud.State.InMemoryFraudStateStore)store.Local).SubjectCount > 0 && !store.IsFallingBack;
+                return ((NumoTelemetry.Fraud.State.InMemoryFraudStateStore)store.LocalView).SubjectCount > 0 && !store.IsFallingBack;
             },
             "the node used Redis",
             TimeSpan.FromSeconds(30));

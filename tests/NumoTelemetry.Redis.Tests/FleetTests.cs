@@ -60,6 +60,39 @@ public sealed class FleetTests(RedisServer server)
         Assert.Equal(0, suppressed);
     }
 
+    [SkippableFact]
+    public async Task Node_SharingRedis_MarksEvidenceInItsLocalViewAndReportsIt()
+    {
+        Skip.IfNot(server.Available, RedisServer.MissingMessage);
+        await using var node = await FleetNode.StartAsync("node", KeyRing.GenerateKey(), server.Configuration, TestStores.UniquePrefix("view"));
+        using var subjects = new MetricCollector<long>(node.Services.GetRequiredService<IMeterFactory>(), NumoTelemetryMeter.Name, "numo.fraud.subjects");
+        using var memory = new MetricCollector<long>(node.Services.GetRequiredService<IMeterFactory>(), NumoTelemetryMeter.Name, "numo.fraud.subjects.memory");
+        var view = (NumoTelemetry.Fraud.State.InMemoryFraudStateStore)node.Services.GetRequiredService<RedisFraudStateStore>().LocalView;
+
+        // One node sees the whole stuffing run: its verdict's subject (the address) is evidence in the view the node falls
+        // back on during an outage, and the fraud gauges report that view (they reported nothing with Redis). The mark made
+        // by the verdict itself is tested without a server (DetectorSetTests): here the failed logins make it evidence too.
+        for (var i = 0; i < Attempts; i++)
+        {
+            Assert.Equal(200, (await node.FailedLoginAsync(AttackerIp, "victim-" + i)).Status);
+        }
+
+        for (var i = 0; i < 100 && node.Alerts.All.Count == 0; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        var alert = Assert.Single(node.Alerts.All);
+        Assert.True(Records.Pseudonym.TryParse(alert.Subject, Records.PseudonymKind.Ip, Records.PseudonymScope.Fraud, out var address));
+        var subject = NumoTelemetry.Fraud.State.SubjectKey.From(NumoTelemetry.Fraud.State.SubjectKind.Ip, address);
+        Assert.Equal(NumoTelemetry.Fraud.State.EvictionClass.Evidence, view.ClassOf(in subject));
+
+        subjects.RecordObservableInstruments();
+        memory.RecordObservableInstruments();
+        Assert.True(subjects.LastMeasurement!.Value > 0, "the view's subjects are reported");
+        Assert.True(memory.LastMeasurement!.Value > 64 * subjects.LastMeasurement.Value, $"{memory.LastMeasurement.Value} bytes reported");
+    }
+
     private static async Task<(List<Alerts.FraudAlert> Alerts, long Suppressed)> RunAsync(string? redis, string prefix)
     {
         var key = KeyRing.GenerateKey();

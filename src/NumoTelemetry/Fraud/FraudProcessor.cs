@@ -26,6 +26,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
     private readonly FraudOptions _options;
     private readonly IFraudStateStore _store;
     private readonly ILocalFraudStateStore? _local;
+    private readonly ILocalFraudStateStore? _evidence;
     private readonly RiskCache _cache;
     private readonly ScoreBoard _scores;
     private readonly AccessPatternTracker _tracker;
@@ -79,7 +80,11 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         _context = new DetectionContext(_options, _scores);
         _alerts = new AlertDispatcher(options.Value.Alerts, _options, sinks, _scores, metrics, _logger, deduplicator);
         _local = store as ILocalFraudStateStore;
-        if (store is IFraudStateCounts counts)
+
+        // The in-process store, or a shared store's local view: where verdicts mark evidence and what the gauges report.
+        var view = store is ISharedFraudStateStore shared ? shared.LocalView : store;
+        _evidence = view as ILocalFraudStateStore;
+        if (view is IFraudStateCounts counts)
         {
             metrics.SetStateSource(counts);
         }
@@ -407,7 +412,7 @@ internal sealed class FraudProcessor : IRequestRecordProcessor, IDisposable
         {
             // The subject of a verdict keeps its state over subjects without evidence (a risk factor alone does not:
             // a flood from a hosting network would make every address of it evidence).
-            _local?.MarkEvidence(hit.Subject);
+            _evidence?.MarkEvidence(hit.Subject);
         }
 
         if (hit.Verdict && hit.Subject.Kind == SubjectKind.User && _options.AccountRiskShare > 0)

@@ -83,6 +83,38 @@ public sealed class DetectorSetTests
         Assert.Equal(0, subjects.LastMeasurement!.Value);
     }
 
+    [Fact]
+    public void FraudProcessor_SharedStoreWithLocalView_MarksEvidenceThereAndReportsIt()
+    {
+        using var h = new FraudHarness(store: s => new SharedStore(s));
+        using var subjects = new MetricCollector<long>(h.MeterFactory, "NumoTelemetry", "numo.fraud.subjects");
+        using var memory = new MetricCollector<long>(h.MeterFactory, "NumoTelemetry", "numo.fraud.subjects.memory");
+
+        // A burst from one new address, in one batch: the verdict's subject is evidence in the view at once (without the
+        // mark it is only a repeat client until its score reaches the store with the next batch).
+        var burst = Enumerable.Range(0, 400).Select(i => h.Record(new SimRequest(FraudHarness.Start.AddMilliseconds(50 * i), "198.51.100.7", "/"))).ToArray();
+        h.Run(burst);
+        subjects.RecordObservableInstruments();
+        memory.RecordObservableInstruments();
+
+        Assert.Equal(EvictionClass.Evidence, h.Store.ClassOf(h.Subject(SubjectKind.Ip, "198.51.100.7")));
+        Assert.True(h.Store.SubjectCount > 0);
+        Assert.Equal(h.Store.SubjectCount, subjects.LastMeasurement!.Value);
+        Assert.Equal(h.Store.HeldBytes, memory.LastMeasurement!.Value);
+    }
+
+    /// <summary>A shared store as NumoTelemetry.Redis is one, with the in-memory store as its local view (no server).</summary>
+    private sealed class SharedStore(IFraudStateStore view) : ISharedFraudStateStore
+    {
+        public bool IsShared => true;
+
+        public IFraudStateStore LocalView => view;
+
+        public ValueTask ApplyAsync(FraudStateBatch batch, CancellationToken cancellationToken) => view.ApplyAsync(batch, cancellationToken);
+
+        public ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken) => view.ForgetKeyAsync(keyId, cancellationToken);
+    }
+
     /// <summary>A store that offers only <see cref="IFraudStateStore"/>, over the in-memory one.</summary>
     private sealed class PassThroughStore(IFraudStateStore inner) : IFraudStateStore
     {
