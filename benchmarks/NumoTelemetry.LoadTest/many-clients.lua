@@ -1,6 +1,10 @@
 -- wrk script: each request from one of N distinct clients, as on a real site, so that per-client caches miss.
 --
---   wrk -t1 -c16 -d8s -s many-clients.lua http://127.0.0.1:5099/ -- [clients [seed]]
+--   wrk -t1 -c16 -d8s -s many-clients.lua http://127.0.0.1:5099/ -- [clients [seed [pace]]]
+--
+-- pace (milliseconds, default 0): each connection waits that long after each response before its next request, so a
+-- server is measured at a steady rate below saturation (about connections * 1000 / pace requests a second) instead of
+-- as fast as it can answer.
 --
 -- Client i in [0, clients) (default 200,000) has, derived from i alone:
 --   * its own IPv4 address in X-Forwarded-For, which a server trusts from its loopback proxy (traffic only ever goes
@@ -124,6 +128,11 @@ end
 function init(args)
   clients = tonumber(args[1]) or clients
   local seed = tonumber(args[2]) or 1
+  local pace = tonumber(args[3]) or 0
+  if pace > 0 then
+    -- wrk looks for a global delay() after init; without one it sends each request as soon as the last is answered
+    delay = function() return pace end
+  end
   state = (mix(seed * 7919 + (thread_index or 0)) % 2147483646) + 1
   host = wrk.headers["Host"] or host
   local sections = { "products", "blog", "docs", "category", "help" }

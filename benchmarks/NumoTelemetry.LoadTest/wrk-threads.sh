@@ -4,11 +4,14 @@
 # with its own client; wrk costs far less, so this split is steadier.
 #
 #   benchmarks/NumoTelemetry.LoadTest/wrk-threads.sh [--rounds 3] [--seconds 8] [--modes "bare numo httplogging otel"] [--clients 0]
-#                                                    [--warmup SECONDS (default: seconds / 2 + 2)]
+#                                                    [--warmup SECONDS (default: seconds / 2 + 2)] [--pace MS]
 #
 # --clients 0 (the default): every request from one client (one address, cookie pair and browser), so that every cache
 # hits. --clients N: requests from N distinct clients through many-clients.lua (each its own forwarded address, session
 # and visitor cookies, one of 40 browsers; see that file), as on a real site; wrk-many-clients.sh runs this with 200,000.
+# --pace MS (with --clients N): each connection waits MS milliseconds after each response, so every mode serves about
+# the same steady rate below saturation (16 connections, 2 ms: a few thousand requests a second), as a site that is not
+# at full load; without it, wrk sends as fast as each server answers.
 #
 # Needs wrk (Debian: apt-get install wrk). The modes are interleaved within each round, one server process per run, each
 # warmed up first with the same traffic. Prints, per mode and round, the load average at the start of the run and the
@@ -23,7 +26,7 @@
 # numo-capture (both off: the capture and its metrics) and numo-nometrics (no metrics listener), e.g.
 # --modes "bare numo numo-nofraud numo-nolog numo-capture".
 set -euo pipefail
-rounds=3; seconds=8; modes="bare numo httplogging otel"; clients=0; warmup=
+rounds=3; seconds=8; modes="bare numo httplogging otel"; clients=0; warmup=; pace=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -31,12 +34,15 @@ while [ $# -gt 0 ]; do
     --modes) modes=$2; shift 2 ;;
     --clients) clients=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
+    --pace) pace=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get install wrk)" >&2; exit 2; }
 [ -d /proc/self/task ] || { echo "needs Linux /proc" >&2; exit 2; }
 [[ "$clients" =~ ^[0-9]+$ ]] || { echo "--clients takes a number (0: one client)" >&2; exit 2; }
+[[ "$pace" =~ ^[0-9]+$ ]] || { echo "--pace takes a whole number of milliseconds" >&2; exit 2; }
+[ "$pace" -eq 0 ] || [ "$clients" -gt 0 ] || { echo "--pace needs --clients N (it is many-clients.lua's)" >&2; exit 2; }
 warmup=${warmup:-$(( seconds / 2 + 2 ))}
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,7 +60,7 @@ traffic() {
       -H 'X-Forwarded-For: 198.51.100.23' -H 'Cookie: .AspNetCore.Session=CfDJ8Abc; numo_vid=Xy12' -H 'Accept-Language: en-GB' \
       "http://127.0.0.1:$1/"
   else
-    printf '%s\0' -s "$here/many-clients.lua" "http://127.0.0.1:$1/" -- "$clients" "$2"
+    printf '%s\0' -s "$here/many-clients.lua" "http://127.0.0.1:$1/" -- "$clients" "$2" "$pace"
   fi
 }
 
@@ -65,7 +71,7 @@ snapshot() {
   done
 }
 
-echo "clients: $([ "$clients" -eq 0 ] && echo "one" || echo "$clients"); ${warmup}s warm-up and ${seconds}s per run; µs of CPU per request"
+echo "clients: $([ "$clients" -eq 0 ] && echo "one" || echo "$clients")$([ "$pace" -eq 0 ] || echo "; paced: each connection waits ${pace} ms after each response"); ${warmup}s warm-up and ${seconds}s per run; µs of CPU per request"
 for round in $(seq 1 "$rounds"); do
   for mode in $modes; do
     port=$(( 20000 + RANDOM % 20000 ))
