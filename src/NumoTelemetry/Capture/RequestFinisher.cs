@@ -32,7 +32,6 @@ internal sealed class RequestFinisher
     private readonly BoundedInterner _interner;
     private readonly BoundedInterner _passedText; // page paths, referrer hosts and campaign values that passed the scrubber whole
     private readonly BoundedInterner _languages = new(256, InternedText.MaxLowerAsciiLength);
-    private readonly string?[] _twoLetterLanguages = new string?[26 * 26];
     private readonly string? _siteId;
     private readonly int _maxUserAgentLength;
     private readonly int _maxPathLength;
@@ -385,25 +384,6 @@ internal sealed class RequestFinisher
     private static bool IsTwoLetterTag(ReadOnlySpan<char> language) =>
         language.Length == 2 && char.IsAsciiLetter(language[0]) && char.IsAsciiLetter(language[1]);
 
-    /// <summary>
-    /// The interned lower-case primary language tag. Two-letter tags (nearly all of them) come from a fixed table of
-    /// the 676 possible ones, filled as they are seen: no hashing, and bounded without evicting anything.
-    /// </summary>
-    private string LanguageTag(ReadOnlySpan<char> language)
-    {
-        if (IsTwoLetterTag(language))
-        {
-            var index = ((language[0] | 0x20) - 'a') * 26 + ((language[1] | 0x20) - 'a');
-            if (Volatile.Read(ref _twoLetterLanguages[index]) is { } known)
-            {
-                return known;
-            }
-
-            var tag = _languages.InternLowerAscii(language);
-            Volatile.Write(ref _twoLetterLanguages[index], tag);
-            return tag;
-        }
-
-        return _languages.InternLowerAscii(language);
-    }
+    /// <summary>The interned lower-case primary language tag.</summary>
+    private string LanguageTag(ReadOnlySpan<char> language) => _languages.InternLowerAscii(language);
 }

@@ -15,9 +15,6 @@ internal struct DistinctSketch
     public const int Registers = 1 << Precision;
     private const double Alpha = 0.7213 / (1 + (1.079 / Registers));
 
-    // 2^-r for every rank a register can hold (ranks never exceed 64 - Precision + 1; the table covers a byte).
-    private static readonly double[] InversePowers = BuildInversePowers();
-
     private ulong[]? _small;
     private int _count;
     private byte[]? _registers;
@@ -169,17 +166,6 @@ internal struct DistinctSketch
         return true;
     }
 
-    private static double[] BuildInversePowers()
-    {
-        var table = new double[256];
-        for (var r = 0; r < table.Length; r++)
-        {
-            table[r] = 1.0 / (1UL << r); // as the estimate always summed it (the shift wraps at 64, as before)
-        }
-
-        return table;
-    }
-
     /// <summary>The highest rank for which <see cref="TryExactSum"/> sums the registers as integers.</summary>
     internal const int ExactRank = 42;
 
@@ -196,7 +182,7 @@ internal struct DistinctSketch
         for (var i = 0; i < registers.Length; i++)
         {
             var r = registers[i];
-            sum += InversePowers[r]; // exactly 1.0 / (1UL << r), without a division
+            sum += 1.0 / (1UL << r); // only past ExactRank (odds 2^-42 an element): a division per register is no cost here
             if (r == 0)
             {
                 zeros++;

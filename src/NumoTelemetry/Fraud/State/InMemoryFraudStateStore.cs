@@ -73,11 +73,6 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     private readonly int[] _counts = new int[Classes];
     private readonly long[] _evictedBy = new long[Classes + 1]; // EvictionClass, then expired
 
-    // A direct-mapped cache of recently used subjects in front of the table: a record's handful of subjects (ip, prefix,
-    // session, visitor, user, asn) come back operation after operation. Emptied whenever a subject leaves.
-    private const int RecentSlots = 64;
-    private readonly SubjectKey[] _recentKeys = new SubjectKey[RecentSlots];
-    private readonly int[] _recent = new int[RecentSlots];
 
     // The subjects: an open-addressing table (linear probing, at most half full) of slot + 1 (0: empty), hashed by key.
     private int[] _table = new int[2048];
@@ -102,7 +97,6 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         _maxSubjects = Math.Max(16, maxSubjects);
         _maxBytes = Math.Max(1L << 16, maxBytes);
         _probationTarget = Math.Max(1, (int)((long)_maxSubjects * ProbationShare / 100));
-        Array.Fill(_recent, -1);
     }
 
     public bool IsShared => false;
@@ -323,7 +317,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
     public ValueTask ForgetKeyAsync(ushort keyId, CancellationToken cancellationToken)
     {
-        ForgetRecent();
+        ForgetLast();
         for (var slot = 0; slot < _slotHigh; slot++)
         {
             ref readonly var key = ref _slots[slot].Key;
@@ -339,7 +333,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     /// <summary>Erases every feature of <paramref name="subjects"/> (a subject's erasure); returns how many were held.</summary>
     internal int Forget(IEnumerable<SubjectKey> subjects)
     {
-        ForgetRecent();
+        ForgetLast();
         var erased = 0;
         foreach (var key in subjects)
         {
@@ -433,7 +427,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     /// <summary>Removes every subject (tests, benchmarks).</summary>
     public void Clear()
     {
-        ForgetRecent();
+        ForgetLast();
         _count = 0;
         Array.Clear(_table);
         Array.Clear(_slots);
@@ -473,22 +467,11 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         }
         else
         {
-            var r = (int)((uint)op.Subject.GetHashCode() % RecentSlots);
-            if (_recent[r] >= 0 && _recentKeys[r] == op.Subject)
+            slot = Find(in op.Subject, out var empty);
+            if (slot < 0)
             {
-                slot = _recent[r];
-            }
-            else
-            {
-                slot = Find(in op.Subject, out var empty);
-                if (slot < 0)
-                {
-                    slot = NewSubject(op.Subject, empty);
-                    _slots[slot].LastUse = (int)atMs;
-                }
-
-                _recent[r] = slot;
-                _recentKeys[r] = op.Subject;
+                slot = NewSubject(op.Subject, empty);
+                _slots[slot].LastUse = (int)atMs;
             }
 
             _last = slot;
@@ -654,7 +637,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
         _lastSweepMs = _nowMs;
         _sinceSweep = 0;
-        ForgetRecent();
+        ForgetLast();
         var slots = _slots;
         for (var i = 0; i < _slotHigh; i++)
         {
@@ -687,7 +670,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             return;
         }
 
-        ForgetRecent();
+        ForgetLast();
         while (_count > 0 && (_count > _maxSubjects || HeldBytes > _maxBytes))
         {
             if (_count <= _maxSubjects && _objectBytes > _maxBytes / 2 && EvictHeavy())
@@ -982,11 +965,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         }
     }
 
-    private void ForgetRecent()
-    {
-        _last = -1;
-        Array.Fill(_recent, -1);
-    }
+    private void ForgetLast() => _last = -1;
 
     /// <summary>A subject's features (the used words of its block).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
