@@ -34,7 +34,7 @@ internal sealed class FraudMetrics : AlertMetrics
         _subjectRights = meter.CreateCounter<long>("numo.subject_rights.account_closures", unit: "{account}", description: "Account closures taken by the fraud engine, by outcome (account_closed: its fraud state erased; held: kept under the legal hold).");
         meter.CreateObservableGauge("numo.fraud.subjects", () => (long)(_state?.SubjectCount ?? 0), unit: "{subject}", description: "Subjects held by the in-memory fraud state.");
         meter.CreateObservableGauge("numo.fraud.subjects.memory", () => _state?.HeldBytes ?? 0, unit: "By", description: "Bytes the subjects of the in-memory fraud state hold (slots, feature blocks, sketches), bounded by Fraud:MaxStateBytes.");
-        meter.CreateObservableCounter("numo.fraud.subjects.evicted", ObserveEvictions, unit: "{subject}", description: "Subjects the in-memory fraud state let go: expired, or evicted over its bounds (Fraud:MaxSubjects, Fraud:MaxStateBytes) by class (new, new-evidence, repeat, evidence; cheapest first).");
+        meter.CreateObservableCounter("numo.fraud.subjects.evicted", ObserveEvictions, unit: "{subject}", description: "Subjects the in-memory fraud state let go: expired, or evicted over its bounds (Fraud:MaxSubjects, Fraud:MaxStateBytes) by class (new, new-evidence, repeat, evidence; cheapest first), or heavy (over Fraud:MaxStateBytes, addresses, prefixes, sessions and visitors holding heavy distinct counts first).");
     }
 
     public void SetListSource(Feedback.FraudListBook lists) => _lists = lists;
@@ -88,6 +88,7 @@ internal sealed class FraudMetrics : AlertMetrics
             Evicted(store, EvictionClass.Repeat),
             Evicted(store, EvictionClass.Evidence),
             Evicted(store, EvictionClass.NewEvidence),
+            new(store.EvictedHeavy, new KeyValuePair<string, object?>("numo.class", "heavy")),
         ];
 
         static Measurement<long> Evicted(IFraudStateCounts store, EvictionClass evictionClass) =>

@@ -102,6 +102,7 @@ public sealed class CompactStoreEquivalenceTests
 
             Assert.Equal(reference.SubjectCount, compact.SubjectCount);
             Assert.Equal(compact.RecountHeldBytes(), compact.HeldBytes); // the byte bound's running count, kept as subjects change
+            Assert.Equal(compact.RecountQueuedHeavyBytes(), compact.QueuedHeavyBytes);
             foreach (var subject in subjects)
             {
                 Assert.Equal(reference.ClassOf(subject), compact.ClassOf(subject));

@@ -180,6 +180,7 @@ public sealed class DistinctUnionTests
         reference.EndBatch();
         compact.EndBatch();
         Assert.Equal(compact.RecountHeldBytes(), compact.HeldBytes); // sketches growing and giving their KiB back, counted as they do
+        Assert.Equal(compact.RecountQueuedHeavyBytes(), compact.QueuedHeavyBytes);
         return largest;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NumoTelemetry.Fraud;
 using NumoTelemetry.Fraud.State;
 using NumoTelemetry.Records;
 
@@ -53,7 +54,7 @@ public sealed class StateByteBoundTests
         Assert.InRange(largest, PathsPerNetwork - 5, PathsPerNetwork + 5); // each count was a HyperLogLog of about 70
         Assert.Equal(store.RecountHeldBytes(), store.HeldBytes);
         Assert.True(store.SubjectCount is > 100 and < 4_000, $"{store.SubjectCount} subjects held: the byte bound, not the subject bound, evicted");
-        Assert.True(store.EvictedOverBound(EvictionClass.Repeat) + store.EvictedOverBound(EvictionClass.New) > 0, "the flood's own subjects were evicted");
+        Assert.True(store.EvictedHeavy > 0, "the flood's own subjects were evicted, heavy first");
         Assert.Equal(0, store.EvictedOverBound(EvictionClass.Evidence));
 
         // The account's failed logins outlived the flood.
@@ -151,6 +152,7 @@ public sealed class StateByteBoundTests
         // more, and the scanner detector marks each address (evidence). Over the byte bound the heavy addresses go, least
         // recently used first: not the site's visitors (seen twice: `repeat`), not the account under attack.
         using var h = new FraudHarness(o => o.Fraud.MaxStateBytes = 4L << 20);
+        using var evicted = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(h.MeterFactory, "NumoTelemetry", "numo.fraud.subjects.evicted");
         var at = FraudHarness.Start;
         for (var i = 0; i < 3; i++)
         {
@@ -184,7 +186,12 @@ public sealed class StateByteBoundTests
         }
 
         h.Run([.. flood]);
-        Assert.True(h.Store.EvictedOverBound(EvictionClass.Evidence) > 100, $"{h.Store.EvictedOverBound(EvictionClass.Evidence)} scanner addresses (evidence) evicted");
+        Assert.True(h.Store.EvictedHeavy > 100, $"{h.Store.EvictedHeavy} scanner addresses (evidence) evicted as heavy");
+        evicted.RecordObservableInstruments();
+        var measured = evicted.GetMeasurementSnapshot();
+        Assert.Equal(h.Store.EvictedHeavy, measured.Last(m => (string?)m.Tags["numo.class"] == "heavy").Value);
+        Assert.Equal(0, measured.Last(m => (string?)m.Tags["numo.class"] == "evidence").Value); // the metric that says the bound is too small
+        Assert.Equal(h.Store.RecountQueuedHeavyBytes(), h.Store.QueuedHeavyBytes);
         Assert.Equal(EvictionClass.Evidence, h.Store.ClassOf(h.Subject(SubjectKind.User, "victim@example.com")));
         // Every visitor's address and session is still held (a few heavy subjects the visitors share and left idle since the
         // flood began, such as their /24 prefixes, may have gone: least recently used among the heavy).
@@ -193,6 +200,61 @@ public sealed class StateByteBoundTests
         Assert.Equal(500, addressesHeld);
         Assert.Equal(500, sessionsHeld);
         Assert.True(h.Store.EvictedOverBound(EvictionClass.Repeat) <= 10, $"{h.Store.EvictedOverBound(EvictionClass.Repeat)} subjects seen again evicted");
+    }
+
+    [Fact]
+    public void HeavyAccounts_OverTheByteBound_DoNotPushOutAHeavyAddressWithEvidenceBeforeOneRequestAddresses()
+    {
+        // Accounts' heavy counts never make addresses go first: only the heavy counts of the subjects that go first when heavy
+        // (addresses, prefixes, sessions, visitors) do. A flood of made-up accounts, each failing from 17 addresses, fills the
+        // bound with accounts' sketches: the class order applies, so one-request addresses go before an address with evidence.
+        var store = new InMemoryFraudStateStore(maxSubjects: 1_000_000, maxBytes: MaxBytes);
+        var batch = new FraudStateBatch(4096);
+        var evidence = Subject(SubjectKind.Ip, 1);
+        for (var p = 0; p < 20; p++)
+        {
+            batch.Add(Operation(StateOperationKind.AddDistinct, evidence, FraudFeature.Paths, T0.AddSeconds(p % 2), TimeSpan.FromMinutes(10), element: Element(1, p)));
+        }
+
+        Flush(store, batch);
+        store.MarkEvidence(evidence); // a detector's verdict
+        for (var i = 0; i < 300; i++)
+        {
+            batch.Add(Operation(StateOperationKind.Increment, Subject(SubjectKind.Ip, 10_000 + i), FraudFeature.Requests, T0.AddSeconds(5), TimeSpan.FromHours(1), amount: 1));
+        }
+
+        Flush(store, batch);
+        var at = T0.AddMinutes(1);
+        for (var u = 0; u < 1_000; u++)
+        {
+            var account = Subject(SubjectKind.User, 100_000 + u);
+            for (var k = 0; k < 17; k++)
+            {
+                batch.Add(Operation(StateOperationKind.AddDistinct, account, FraudFeature.FailedIps, at.AddMilliseconds((u * 10) + (k % 2)), TimeSpan.FromHours(1), element: Element(100_000 + u, k)));
+            }
+
+            Flush(store, batch);
+            Assert.True(store.ClassOf(evidence) is not null || store.CountOf(EvictionClass.New) == 0, $"the address with evidence went after {u + 1} accounts, with {store.CountOf(EvictionClass.New)} one-request addresses held");
+        }
+
+        Assert.True(store.EvictedOverBound(EvictionClass.New) > 0, "the byte bound evicted");
+        Assert.Equal(0, store.EvictedHeavy);
+        Assert.Equal(store.RecountHeldBytes(), store.HeldBytes);
+        Assert.Equal(store.RecountQueuedHeavyBytes(), store.QueuedHeavyBytes);
+    }
+
+    [Fact]
+    public void CreateInMemory_WithSubjectsOnly_GetsAByteBoundThatHoldsThem()
+    {
+        Assert.Equal(FraudOptions.DefaultMaxStateBytes, ((InMemoryFraudStateStore)FraudStateStores.CreateInMemory(1_000)).MaxBytes);
+        Assert.Equal(5_000_000 * 1024L, ((InMemoryFraudStateStore)FraudStateStores.CreateInMemory(5_000_000)).MaxBytes);
+    }
+
+    private static void Flush(InMemoryFraudStateStore store, FraudStateBatch batch)
+    {
+        store.ApplyOperations(batch);
+        batch.Clear();
+        store.EndBatch();
     }
 
     /// <summary>The <paramref name="path"/>-th distinct path of a network: never 0, different for every network and path.</summary>

@@ -12,9 +12,15 @@ public static class FraudStateStores
     /// <paramref name="maxSubjects"/> subjects (evicting one-request subjects first and subjects with evidence last).
     /// Single-threaded, like every store: call it from the pipeline thread only.
     /// </summary>
+    /// <remarks>
+    /// Its bound on the bytes the subjects hold is <c>NumoTelemetry:Fraud:MaxStateBytes</c>'s default (1 GiB), or 1 KiB per
+    /// subject of <paramref name="maxSubjects"/> when that is more (four times what a typical subject holds), so that the
+    /// subject bound is the one reached first.
+    /// </remarks>
     /// <param name="maxSubjects">The bound on subjects, as <c>NumoTelemetry:Fraud:MaxSubjects</c>.</param>
     /// <returns>A new, empty store.</returns>
-    public static IFraudStateStore CreateInMemory(int maxSubjects) => CreateInMemory(maxSubjects, FraudOptions.DefaultMaxStateBytes);
+    public static IFraudStateStore CreateInMemory(int maxSubjects) =>
+        CreateInMemory(maxSubjects, Math.Max(FraudOptions.DefaultMaxStateBytes, maxSubjects * 1024L));
 
     /// <summary>
     /// Creates the in-process store with a bound on subjects and one on the bytes they hold, as

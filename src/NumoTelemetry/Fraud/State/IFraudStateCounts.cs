@@ -17,4 +17,7 @@ internal interface IFraudStateCounts
 
     /// <summary>Subjects evicted over the bound so far, from one class.</summary>
     long EvictedOverBound(EvictionClass evictionClass);
+
+    /// <summary>Subjects evicted over the byte bound so far for holding heavy distinct counts, whatever their class.</summary>
+    long EvictedHeavy { get; }
 }

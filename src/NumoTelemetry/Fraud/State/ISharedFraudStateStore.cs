@@ -8,8 +8,9 @@ namespace NumoTelemetry.Fraud.State;
 /// <c>numo.fraud.subjects.evicted</c>) report the view.
 /// </summary>
 /// <remarks>
-/// A view that was not made by <see cref="FraudStateStores.CreateInMemory(int, long)"/> gets neither. The view is called from
-/// the pipeline thread only, between the shared store's <see cref="IFraudStateStore.ApplyAsync"/> calls.
+/// A view that was not made by <see cref="FraudStateStores.CreateInMemory(int, long)"/> gets neither. The engine reads
+/// <see cref="LocalView"/> once, when it starts. It marks evidence on the pipeline, between the shared store's
+/// <see cref="IFraudStateStore.ApplyAsync"/> calls; the gauges read the view's counts from the metrics collector's thread.
 /// </remarks>
 public interface ISharedFraudStateStore : IFraudStateStore
 {

@@ -43,6 +43,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     // SubjectBytes each.
     private long _objectBytes;
 
+    // The part of _objectBytes in heavy distinct counts of the subjects the heavy queue holds (addresses, prefixes, sessions,
+    // visitors): what decides whether they go first. Accounts, AS numbers, phone prefixes, the site and scores do not count.
+    private long _queuedHeavyBytes;
+
     // Addresses, prefixes, sessions and visitors that hold a heavy distinct count (a SpilledDistinct), in the order they became
     // heavy, each with the time of its last request when queued. Over the byte bound, while objects hold more than half of it,
     // these go first, least recently used first (CLOCK: one not used since it was queued goes, one used since is queued
@@ -71,7 +75,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     private readonly int[] _heads = [-1, -1, -1, -1];
     private readonly int[] _tails = [-1, -1, -1, -1];
     private readonly int[] _counts = new int[Classes];
-    private readonly long[] _evictedBy = new long[Classes + 1]; // EvictionClass, then expired
+    private readonly long[] _evictedBy = new long[Classes + 2]; // EvictionClass, then expired, then heavy first
 
 
     // The subjects: an open-addressing table (linear probing, at most half full) of slot + 1 (0: empty), hashed by key.
@@ -125,6 +129,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
     /// <summary>Subjects swept so far because every feature had expired.</summary>
     public long Expired => _evictedBy[Classes];
+
+    /// <summary>Subjects evicted over the byte bound for holding heavy distinct counts (addresses, prefixes, sessions, visitors).</summary>
+    public long EvictedHeavy => _evictedBy[Classes + 1];
 
     /// <summary>Subjects held in one class.</summary>
     public int CountOf(EvictionClass evictionClass) => _counts[(int)evictionClass];
@@ -400,9 +407,18 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     }
 
     /// <summary><see cref="HeldBytes"/> counted again from every held subject (tests: the running count must equal it).</summary>
-    internal long RecountHeldBytes()
+    internal long RecountHeldBytes() => Recount().Held;
+
+    /// <summary>The bytes in heavy distinct counts of the subjects that go first over the byte bound (running count).</summary>
+    internal long QueuedHeavyBytes => _queuedHeavyBytes;
+
+    /// <summary><see cref="QueuedHeavyBytes"/> counted again from every held subject (tests).</summary>
+    internal long RecountQueuedHeavyBytes() => Recount().QueuedHeavy;
+
+    private (long Held, long QueuedHeavy) Recount()
     {
         var bytes = (long)_heavy.Count * HeavyEntryBytes;
+        var queuedHeavy = 0L;
         for (var slot = 0; slot < _slotHigh; slot++)
         {
             if (_slots[slot].Key.IsEmpty)
@@ -416,12 +432,17 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             {
                 if (Feature.IsObject(block[f]))
                 {
-                    bytes += BytesOf(_objects[Feature.Aux(block[f])]);
+                    var value = _objects[Feature.Aux(block[f])];
+                    bytes += BytesOf(value);
+                    if (value is SpilledDistinct && GoesFirstWhenHeavy(_slots[slot].Key.Kind))
+                    {
+                        queuedHeavy += SpilledDistinct.MaxBytes;
+                    }
                 }
             }
         }
 
-        return bytes;
+        return (bytes, queuedHeavy);
     }
 
     /// <summary>Removes every subject (tests, benchmarks).</summary>
@@ -440,6 +461,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         Array.Clear(_objects);
         _objectHigh = 0;
         _objectBytes = 0;
+        _queuedHeavyBytes = 0;
         _freeObjects.Clear();
         _heavy.Clear();
     }
@@ -673,7 +695,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         ForgetLast();
         while (_count > 0 && (_count > _maxSubjects || HeldBytes > _maxBytes))
         {
-            if (_count <= _maxSubjects && _objectBytes > _maxBytes / 2 && EvictHeavy())
+            if (_count <= _maxSubjects && _queuedHeavyBytes > _maxBytes / 2 && EvictHeavy())
             {
                 continue;
             }
@@ -705,6 +727,13 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         _evictedBy[counter]++;
     }
 
+    /// <summary>
+    /// Whether a subject of <paramref name="kind"/> holding heavy distinct counts goes first over the byte bound: addresses,
+    /// prefixes, sessions and visitors (a scanner's or a flood's), never accounts, AS numbers, phone prefixes or the site.
+    /// </summary>
+    private static bool GoesFirstWhenHeavy(SubjectKind kind) =>
+        kind is not (SubjectKind.User or SubjectKind.Asn or SubjectKind.PhonePrefix or SubjectKind.Site);
+
     /// <summary>Evicts the least recently used subject of <see cref="_heavy"/>; false when none is left.</summary>
     private bool EvictHeavy()
     {
@@ -722,7 +751,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                 continue;
             }
 
-            Evict(heavy.Slot, held.Class & ClassMask);
+            Evict(heavy.Slot, Classes + 1);
             return true;
         }
 
@@ -836,11 +865,18 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         _count--;
 
         var block = Block(slot);
+        var queued = GoesFirstWhenHeavy(_slots[slot].Key.Kind);
         for (var f = 0; f < block.Length; f += 1 + Feature.Payload(block[f]))
         {
             if (Feature.IsObject(block[f]))
             {
-                FreeObject((int)Feature.Aux(block[f]));
+                var index = (int)Feature.Aux(block[f]);
+                if (queued && _objects[index] is SpilledDistinct)
+                {
+                    _queuedHeavyBytes -= SpilledDistinct.MaxBytes;
+                }
+
+                FreeObject(index);
             }
         }
 
@@ -1171,9 +1207,10 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                 {
                     var spilled = new SpilledDistinct(generation, block.Slice(f + 2, current), block.Slice(f + 2 + current, previous));
                     var index = AddObject(spilled);
-                    if (_slots[slot].Key.Kind is not (SubjectKind.User or SubjectKind.Asn or SubjectKind.PhonePrefix or SubjectKind.Site))
+                    if (GoesFirstWhenHeavy(_slots[slot].Key.Kind))
                     {
                         _heavy.Enqueue((slot, _slots[slot].Key, _slots[slot].LastUse));
+                        _queuedHeavyBytes += SpilledDistinct.MaxBytes;
                     }
 
                     block = Reshape(slot, f + 1, -(1 + current + previous));
