@@ -206,18 +206,20 @@ public sealed class StateByteBoundTests
     public void HeavyAccounts_OverTheByteBound_DoNotPushOutAHeavyAddressWithEvidenceBeforeOneRequestAddresses()
     {
         // Accounts' heavy counts never make addresses go first: only the heavy counts of the subjects that go first when heavy
-        // (addresses, prefixes, sessions, visitors) do. A flood of made-up accounts, each failing from 17 addresses, fills the
-        // bound with accounts' sketches: the class order applies, so one-request addresses go before an address with evidence.
+        // (addresses, prefixes, sessions, visitors) do. A flood of made-up accounts, each failing from 70 addresses, fills the
+        // bound with accounts' sketches: the class order applies, so one-request addresses go before a heavy address with
+        // evidence.
         var store = new InMemoryFraudStateStore(maxSubjects: 1_000_000, maxBytes: MaxBytes);
         var batch = new FraudStateBatch(4096);
         var evidence = Subject(SubjectKind.Ip, 1);
-        for (var p = 0; p < 20; p++)
+        for (var p = 0; p < PathsPerNetwork; p++)
         {
             batch.Add(Operation(StateOperationKind.AddDistinct, evidence, FraudFeature.Paths, T0.AddSeconds(p % 2), TimeSpan.FromMinutes(10), element: Element(1, p)));
         }
 
         Flush(store, batch);
         store.MarkEvidence(evidence); // a detector's verdict
+        Assert.True(store.QueuedHeavyBytes > 0, "the address is heavy: it would go first over the byte bound");
         for (var i = 0; i < 300; i++)
         {
             batch.Add(Operation(StateOperationKind.Increment, Subject(SubjectKind.Ip, 10_000 + i), FraudFeature.Requests, T0.AddSeconds(5), TimeSpan.FromHours(1), amount: 1));
@@ -228,7 +230,7 @@ public sealed class StateByteBoundTests
         for (var u = 0; u < 1_000; u++)
         {
             var account = Subject(SubjectKind.User, 100_000 + u);
-            for (var k = 0; k < 17; k++)
+            for (var k = 0; k < PathsPerNetwork; k++)
             {
                 batch.Add(Operation(StateOperationKind.AddDistinct, account, FraudFeature.FailedIps, at.AddMilliseconds((u * 10) + (k % 2)), TimeSpan.FromHours(1), element: Element(100_000 + u, k)));
             }
@@ -241,6 +243,43 @@ public sealed class StateByteBoundTests
         Assert.Equal(0, store.EvictedHeavy);
         Assert.Equal(store.RecountHeldBytes(), store.HeldBytes);
         Assert.Equal(store.RecountQueuedHeavyBytes(), store.QueuedHeavyBytes);
+    }
+
+    [Fact]
+    public void SpilledDistinctCount_IsCountedAsItGrows_AndGoesFirstOnlyOnceAHyperLogLog()
+    {
+        // Past 16 elements a distinct count leaves the block for an object; it holds a few hundred bytes until a generation
+        // passes 64 elements and becomes a HyperLogLog. Counted as it holds, not at its largest (≈ 3.2 KiB), and its subject
+        // goes first over the byte bound only once heavy: a busy shared prefix with 20 paths is not a scanner.
+        var store = new InMemoryFraudStateStore(maxSubjects: 1_000_000, maxBytes: MaxBytes);
+        var batch = new FraudStateBatch(256);
+        var prefix = Subject(SubjectKind.IpPrefix, 1);
+        var before = 0L;
+        for (var p = 0; p < PathsPerNetwork; p++)
+        {
+            Apply(store, batch, Operation(StateOperationKind.AddDistinct, prefix, FraudFeature.Paths, T0.AddMilliseconds(p), TimeSpan.FromMinutes(10), element: Element(1, p)));
+            Assert.Equal(store.RecountHeldBytes(), store.HeldBytes);
+            Assert.Equal(store.RecountQueuedHeavyBytes(), store.QueuedHeavyBytes);
+            if (p == 19)
+            {
+                before = store.HeldBytes;
+                Assert.InRange(before, 300, 1_200); // a slot, and an object with a 32-element array
+                Assert.Equal(0, store.QueuedHeavyBytes);
+            }
+        }
+
+        Assert.True(store.QueuedHeavyBytes > 2 * DistinctSketch.Registers, $"{store.QueuedHeavyBytes} bytes of heavy counts queued: the registers and the union");
+        Assert.True(store.HeldBytes > before + DistinctSketch.Registers, $"{store.HeldBytes:N0} bytes, {before:N0} at 20 elements");
+
+        // The next generation: the HyperLogLog turns into the previous one, then both go as the window passes.
+        Apply(store, batch, Operation(StateOperationKind.AddDistinct, prefix, FraudFeature.Paths, T0.AddMinutes(5), TimeSpan.FromMinutes(10), element: Element(2, 1)));
+        Assert.Equal(store.RecountHeldBytes(), store.HeldBytes);
+        Apply(store, batch, Operation(StateOperationKind.AddDistinct, prefix, FraudFeature.Paths, T0.AddMinutes(11), TimeSpan.FromMinutes(10))); // a read that turns it
+        Assert.Equal(store.RecountHeldBytes(), store.HeldBytes);
+        Apply(store, batch, Operation(StateOperationKind.AddDistinct, prefix, FraudFeature.Paths, T0.AddMinutes(20), TimeSpan.FromMinutes(10), element: Element(3, 1)));
+        Assert.Equal(store.RecountHeldBytes(), store.HeldBytes);
+        Assert.Equal(store.RecountQueuedHeavyBytes(), store.QueuedHeavyBytes);
+        Assert.True(store.HeldBytes < before + DistinctSketch.Registers, $"{store.HeldBytes:N0} bytes once both generations are exact again");
     }
 
     [Fact]

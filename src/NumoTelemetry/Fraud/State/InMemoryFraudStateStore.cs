@@ -47,8 +47,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     // visitors): what decides whether they go first. Accounts, AS numbers, phone prefixes, the site and scores do not count.
     private long _queuedHeavyBytes;
 
-    // Addresses, prefixes, sessions and visitors that hold a heavy distinct count (a SpilledDistinct), in the order they became
-    // heavy, each with the time of its last request when queued. Over the byte bound, while objects hold more than half of it,
+    // Addresses, prefixes, sessions and visitors that hold a heavy distinct count (a SpilledDistinct grown into a HyperLogLog),
+    // in the order they became heavy, each with the time of its last request when queued. Over the byte bound, while their
+    // heavy counts hold more than half of it,
     // these go first, least recently used first (CLOCK: one not used since it was queued goes, one used since is queued
     // again), whatever their class: a flood of heavy subjects (which detectors may well mark as evidence) then evicts its own
     // kind, not the light subjects and accounts. An entry whose subject left is dropped when met, and at each sweep.
@@ -112,9 +113,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     internal long MaxBytes => _maxBytes;
 
     /// <summary>
-    /// The bytes the subjects hold: each one's slot and table entries, its feature block, and its objects (a heavy distinct
-    /// count at the most it can hold, ≈ 3.2 KiB, so that no add has to count; a score). Not counted: the arrays' growth slack
-    /// and the arena's free blocks, which are reused.
+    /// The bytes the subjects hold: each one's slot and table entries, its feature block, and its objects (a spilled distinct
+    /// count as it holds now: its arrays, up to ≈ 3.2 KiB with two HyperLogLogs and their union; a score). Not counted: the
+    /// arrays' growth slack and the arena's free blocks, which are reused.
     /// </summary>
     public long HeldBytes => ((long)_count * SubjectBytes) + (_arena.LiveWords * sizeof(ulong)) + _objectBytes + ((long)_heavy.Count * HeavyEntryBytes);
 
@@ -432,11 +433,12 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             {
                 if (Feature.IsObject(block[f]))
                 {
+                    // What each object holds now, not what was counted for it: the running counts must have followed it.
                     var value = _objects[Feature.Aux(block[f])];
-                    bytes += BytesOf(value);
-                    if (value is SpilledDistinct && GoesFirstWhenHeavy(_slots[slot].Key.Kind))
+                    bytes += value is SpilledDistinct held ? held.Bytes : BytesOf(value);
+                    if (value is SpilledDistinct { Queued: true } queued)
                     {
-                        queuedHeavy += SpilledDistinct.MaxBytes;
+                        queuedHeavy += queued.Bytes;
                     }
                 }
             }
@@ -865,15 +867,14 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         _count--;
 
         var block = Block(slot);
-        var queued = GoesFirstWhenHeavy(_slots[slot].Key.Kind);
         for (var f = 0; f < block.Length; f += 1 + Feature.Payload(block[f]))
         {
             if (Feature.IsObject(block[f]))
             {
                 var index = (int)Feature.Aux(block[f]);
-                if (queued && _objects[index] is SpilledDistinct)
+                if (_objects[index] is SpilledDistinct { Queued: true } spilled)
                 {
-                    _queuedHeavyBytes -= SpilledDistinct.MaxBytes;
+                    _queuedHeavyBytes -= spilled.Charged;
                 }
 
                 FreeObject(index);
@@ -1159,6 +1160,30 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     }
 
     /// <summary>
+    /// Counts a spilled distinct count at what it holds now (its arrays grew, became a HyperLogLog, gave a KiB back), and
+    /// queues its subject to go first over the byte bound once it is heavy (a HyperLogLog: more than
+    /// <see cref="DistinctSketch.SmallLimit"/> elements in a generation), if it is of a kind that does.
+    /// </summary>
+    private void Recharge(int slot, SpilledDistinct spilled)
+    {
+        var bytes = spilled.Bytes;
+        var delta = bytes - spilled.Charged;
+        spilled.Charged = bytes;
+        spilled.Resized = false;
+        _objectBytes += delta;
+        if (spilled.Queued)
+        {
+            _queuedHeavyBytes += delta;
+        }
+        else if (spilled.IsHeavy && GoesFirstWhenHeavy(_slots[slot].Key.Kind))
+        {
+            spilled.Queued = true;
+            _queuedHeavyBytes += bytes;
+            _heavy.Enqueue((slot, _slots[slot].Key, _slots[slot].LastUse));
+        }
+    }
+
+    /// <summary>
     /// A distinct count's add: the two generations' small sets, exactly as <see cref="DistinctSketch"/> keeps them below its
     /// small limit, in the block; beyond <see cref="InlineDistinct"/> elements, the feature becomes a <see cref="SpilledDistinct"/>.
     /// </summary>
@@ -1169,7 +1194,14 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         var block = Block(slot);
         if (Feature.IsObject(block[f]))
         {
-            return ((SpilledDistinct)_objects[Feature.Aux(block[f])]!).Add(atMs, generationMs, element, out estimate);
+            var held = (SpilledDistinct)_objects[Feature.Aux(block[f])]!;
+            var added = held.Add(atMs, generationMs, element, out estimate);
+            if (held.Resized)
+            {
+                Recharge(slot, held);
+            }
+
+            return added;
         }
 
         var g = StateMath.Bucket(atMs, generationMs);
@@ -1207,15 +1239,11 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                 {
                     var spilled = new SpilledDistinct(generation, block.Slice(f + 2, current), block.Slice(f + 2 + current, previous));
                     var index = AddObject(spilled);
-                    if (GoesFirstWhenHeavy(_slots[slot].Key.Kind))
-                    {
-                        _heavy.Enqueue((slot, _slots[slot].Key, _slots[slot].LastUse));
-                        _queuedHeavyBytes += SpilledDistinct.MaxBytes;
-                    }
-
                     block = Reshape(slot, f + 1, -(1 + current + previous));
                     block[f] = Feature.Spilled(block[f], (uint)index);
-                    return spilled.Add(atMs, generationMs, element, out estimate);
+                    var added = spilled.Add(atMs, generationMs, element, out estimate);
+                    Recharge(slot, spilled);
+                    return added;
                 }
 
                 var at = inCurrent ? f + 2 + current : f + 2 + current + previous;
@@ -1245,7 +1273,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     /// </summary>
     private static int BytesOf(object? value) => value switch
     {
-        SpilledDistinct => SpilledDistinct.MaxBytes,
+        SpilledDistinct spilled => spilled.Charged,
         ScoreState score => score.Bytes,
         _ => 0,
     };
@@ -1668,6 +1696,24 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         /// <summary>The most bytes one holds: this object, both generations' sketches at their largest, and the union.</summary>
         public static int MaxBytes => ObjectBytes + (2 * DistinctSketch.MaxBytes) + DistinctUnion.Bytes;
 
+        /// <summary>The bytes it holds: this object, both generations' arrays and the union's, if any.</summary>
+        public int Bytes => ObjectBytes + _current.HeldBytes + _previous.HeldBytes + (_union is null ? 0 : DistinctUnion.Bytes);
+
+        /// <summary>The bytes the store counts for it (<see cref="Bytes"/> after its last add).</summary>
+        public int Charged { get; set; }
+
+        /// <summary>Whether either generation is a HyperLogLog: more than <see cref="DistinctSketch.SmallLimit"/> elements in it.</summary>
+        public bool IsHeavy => _current.IsHll || _previous.IsHll;
+
+        /// <summary>Whether its subject was queued to go first over the byte bound (once, when it first became heavy).</summary>
+        public bool Queued { get; set; }
+
+        /// <summary>
+        /// Whether <see cref="Bytes"/> may have changed since the store last counted it: a generation turned, an exact set took
+        /// an element (its array may grow, or become registers), or the union was made. An add to a HyperLogLog changes nothing.
+        /// </summary>
+        public bool Resized { get; set; } = true;
+
         // The object: header and method table, two sketches (a reference, a count and a reference each), five fields.
         private static int ObjectBytes => 16 + (2 * 24) + 40;
 
@@ -1703,6 +1749,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                 }
 
                 _generation = g;
+                Resized = true;
             }
 
             var changed = false;
@@ -1710,11 +1757,15 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
             {
                 if (g == _generation)
                 {
+                    var exact = !_current.IsHll;
                     changed = _current.Add(element);
+                    Resized |= changed && exact; // an exact set's array may have grown, or become registers
                 }
                 else if (g == _generation - 1)
                 {
+                    var exact = !_previous.IsHll;
                     changed = _previous.Add(element);
+                    Resized |= changed && exact;
                 }
             }
 
@@ -1738,7 +1789,13 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
             if (!_unionValid)
             {
-                (_union ??= new DistinctUnion()).Reset(_current, _previous);
+                if (_union is null)
+                {
+                    _union = new DistinctUnion();
+                    Resized = true;
+                }
+
+                _union.Reset(_current, _previous);
                 _unionValid = true;
             }
             else if (changed)
