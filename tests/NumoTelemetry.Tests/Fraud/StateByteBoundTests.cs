@@ -283,6 +283,42 @@ public sealed class StateByteBoundTests
     }
 
     [Fact]
+    public void SubjectBackLightAfterItsHeavyStateLeft_IsNotEvictedAsHeavy()
+    {
+        // An address made heavy, then erased (a subject's erasure) and back with two plain requests: its old queue entry must
+        // not make it go first when heavy subjects are evicted (it comes back to the same slot, so key and slot match).
+        var store = new InMemoryFraudStateStore(maxSubjects: 1_000_000, maxBytes: MaxBytes);
+        var batch = new FraudStateBatch(256);
+        var address = Subject(SubjectKind.Ip, 1);
+        for (var p = 0; p < PathsPerNetwork; p++)
+        {
+            batch.Add(Operation(StateOperationKind.AddDistinct, address, FraudFeature.Paths, T0.AddMilliseconds(p), TimeSpan.FromMinutes(10), element: Element(1, p)));
+        }
+
+        Flush(store, batch);
+        Assert.Equal(1, store.Forget([address]));
+        Apply(store, batch, Operation(StateOperationKind.Increment, address, FraudFeature.Requests, T0.AddSeconds(1), TimeSpan.FromHours(1), amount: 1));
+        Apply(store, batch, Operation(StateOperationKind.Increment, address, FraudFeature.Requests, T0.AddSeconds(2), TimeSpan.FromHours(1), amount: 1));
+
+        // Heavy networks well past the bound. Without the check, the old entry gets its second chance (the address was used
+        // since it was queued), then takes the address as heavy when the queue comes round to it again.
+        for (var network = 0; network < 2_000; network++)
+        {
+            var ip = Subject(SubjectKind.Ip, 1_000 + network);
+            var at = T0.AddSeconds(10).AddMilliseconds(100 * network);
+            for (var p = 0; p < PathsPerNetwork; p++)
+            {
+                batch.Add(Operation(StateOperationKind.AddDistinct, ip, FraudFeature.Paths, at.AddMilliseconds(p), TimeSpan.FromMinutes(10), element: Element(network + 2, p)));
+            }
+
+            Flush(store, batch);
+        }
+
+        Assert.True(store.EvictedHeavy > 1_000, $"{store.EvictedHeavy} heavy subjects evicted");
+        Assert.NotNull(store.ClassOf(address));
+    }
+
+    [Fact]
     public void CreateInMemory_WithSubjectsOnly_GetsAByteBoundThatHoldsThem()
     {
         Assert.Equal(FraudOptions.DefaultMaxStateBytes, ((InMemoryFraudStateStore)FraudStateStores.CreateInMemory(1_000)).MaxBytes);

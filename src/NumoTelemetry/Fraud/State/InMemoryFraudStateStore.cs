@@ -674,9 +674,9 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
         for (var n = _heavy.Count; n > 0; n--)
         {
             var heavy = _heavy.Dequeue();
-            if (_slots[heavy.Slot].Key == heavy.Key)
+            if (IsQueuedHeavy(heavy.Slot, in heavy.Key))
             {
-                _heavy.Enqueue(heavy); // still held: kept, in its order
+                _heavy.Enqueue(heavy); // still held, still heavy: kept, in its order
             }
         }
     }
@@ -736,15 +736,38 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     private static bool GoesFirstWhenHeavy(SubjectKind kind) =>
         kind is not (SubjectKind.User or SubjectKind.Asn or SubjectKind.PhonePrefix or SubjectKind.Site);
 
+    /// <summary>
+    /// Whether the subject of a heavy queue entry is still held in that slot with a heavy count it was queued for. A subject
+    /// that left and came back light (to the same slot, which the free list hands out last in, first out) is not.
+    /// </summary>
+    private bool IsQueuedHeavy(int slot, in SubjectKey key)
+    {
+        if (_slots[slot].Key != key)
+        {
+            return false;
+        }
+
+        var block = Block(slot);
+        for (var f = 0; f < block.Length; f += 1 + Feature.Payload(block[f]))
+        {
+            if (Feature.IsObject(block[f]) && _objects[Feature.Aux(block[f])] is SpilledDistinct { Queued: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Evicts the least recently used subject of <see cref="_heavy"/>; false when none is left.</summary>
     private bool EvictHeavy()
     {
         while (_heavy.TryDequeue(out var heavy))
         {
             ref readonly var held = ref _slots[heavy.Slot];
-            if (held.Key != heavy.Key)
+            if (!IsQueuedHeavy(heavy.Slot, in heavy.Key))
             {
-                continue; // it left (or its slot holds another subject now)
+                continue; // it left (its slot may hold another subject, or the same one back without its heavy count)
             }
 
             if (held.LastUse != heavy.Stamp)
