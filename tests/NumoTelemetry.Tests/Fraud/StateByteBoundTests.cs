@@ -212,12 +212,7 @@ public sealed class StateByteBoundTests
         var store = new InMemoryFraudStateStore(maxSubjects: 1_000_000, maxBytes: MaxBytes);
         var batch = new FraudStateBatch(4096);
         var evidence = Subject(SubjectKind.Ip, 1);
-        for (var p = 0; p < PathsPerNetwork; p++)
-        {
-            batch.Add(Operation(StateOperationKind.AddDistinct, evidence, FraudFeature.Paths, T0.AddSeconds(p % 2), TimeSpan.FromMinutes(10), element: Element(1, p)));
-        }
-
-        Flush(store, batch);
+        MakeHeavy(store, batch, evidence, network: 1);
         store.MarkEvidence(evidence); // a detector's verdict
         Assert.True(store.QueuedHeavyBytes > 0, "the address is heavy: it would go first over the byte bound");
         for (var i = 0; i < 300; i++)
@@ -290,12 +285,7 @@ public sealed class StateByteBoundTests
         var store = new InMemoryFraudStateStore(maxSubjects: 1_000_000, maxBytes: MaxBytes);
         var batch = new FraudStateBatch(256);
         var address = Subject(SubjectKind.Ip, 1);
-        for (var p = 0; p < PathsPerNetwork; p++)
-        {
-            batch.Add(Operation(StateOperationKind.AddDistinct, address, FraudFeature.Paths, T0.AddMilliseconds(p), TimeSpan.FromMinutes(10), element: Element(1, p)));
-        }
-
-        Flush(store, batch);
+        MakeHeavy(store, batch, address, network: 1);
         Assert.Equal(1, store.Forget([address]));
         Apply(store, batch, Operation(StateOperationKind.Increment, address, FraudFeature.Requests, T0.AddSeconds(1), TimeSpan.FromHours(1), amount: 1));
         Apply(store, batch, Operation(StateOperationKind.Increment, address, FraudFeature.Requests, T0.AddSeconds(2), TimeSpan.FromHours(1), amount: 1));
@@ -323,6 +313,17 @@ public sealed class StateByteBoundTests
     {
         Assert.Equal(FraudOptions.DefaultMaxStateBytes, ((InMemoryFraudStateStore)FraudStateStores.CreateInMemory(1_000)).MaxBytes);
         Assert.Equal(5_000_000 * 1024L, ((InMemoryFraudStateStore)FraudStateStores.CreateInMemory(5_000_000)).MaxBytes);
+    }
+
+    /// <summary>Makes <paramref name="subject"/> heavy: <see cref="PathsPerNetwork"/> distinct paths at <see cref="T0"/>, in two requests.</summary>
+    private static void MakeHeavy(InMemoryFraudStateStore store, FraudStateBatch batch, SubjectKey subject, int network)
+    {
+        for (var p = 0; p < PathsPerNetwork; p++)
+        {
+            batch.Add(Operation(StateOperationKind.AddDistinct, subject, FraudFeature.Paths, T0.AddSeconds(p % 2), TimeSpan.FromMinutes(10), element: Element(network, p)));
+        }
+
+        Flush(store, batch);
     }
 
     private static void Flush(InMemoryFraudStateStore store, FraudStateBatch batch)
