@@ -26,9 +26,6 @@ internal struct DistinctSketch
     /// <summary>The bytes of its arrays (an exact set's, kept when it is cleared; or the registers).</summary>
     public readonly int HeldBytes => (_small is null ? 0 : 24 + (_small.Length * sizeof(ulong))) + (_registers is null ? 0 : 24 + Registers);
 
-    /// <summary>The most bytes one holds beside its owner: its exact set's array at its largest, or its registers (never both).</summary>
-    public static int MaxBytes => Math.Max(24 + (SmallLimit * sizeof(ulong)), 24 + Registers);
-
     public void Clear()
     {
         _count = 0;

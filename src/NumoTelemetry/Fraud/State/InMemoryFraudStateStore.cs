@@ -38,7 +38,7 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     private FeatureArena _arena = new();
     private int _count;
 
-    // What the subjects' objects hold, for the byte bound (a heavy distinct count the most it can hold, a score what it holds),
+    // What the subjects' objects hold, for the byte bound (a spilled distinct count or a score, each what it holds now),
     // kept as objects come, grow and go; their feature blocks are the arena's live words, a slot and its table entries
     // SubjectBytes each.
     private long _objectBytes;
@@ -49,9 +49,8 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
 
     // Addresses, prefixes, sessions and visitors that hold a heavy distinct count (a SpilledDistinct grown into a HyperLogLog),
     // in the order they became heavy, each with the time of its last request when queued. Over the byte bound, while their
-    // heavy counts hold more than half of it,
-    // these go first, least recently used first (CLOCK: one not used since it was queued goes, one used since is queued
-    // again), whatever their class: a flood of heavy subjects (which detectors may well mark as evidence) then evicts its own
+    // heavy counts hold more than half of it, these go first, least recently used first (CLOCK: one not used since it was
+    // queued goes, one used since is queued again), whatever their class: a flood of heavy subjects (which detectors may well mark as evidence) then evicts its own
     // kind, not the light subjects and accounts. An entry whose subject left is dropped when met, and at each sweep.
     private readonly Queue<(int Slot, SubjectKey Key, int Stamp)> _heavy = new();
     private const int HeavyEntryBytes = 32;
@@ -77,7 +76,6 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     private readonly int[] _tails = [-1, -1, -1, -1];
     private readonly int[] _counts = new int[Classes];
     private readonly long[] _evictedBy = new long[Classes + 2]; // EvictionClass, then expired, then heavy first
-
 
     // The subjects: an open-addressing table (linear probing, at most half full) of slot + 1 (0: empty), hashed by key.
     private int[] _table = new int[2048];
@@ -435,10 +433,14 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                 {
                     // What each object holds now, not what was counted for it: the running counts must have followed it.
                     var value = _objects[Feature.Aux(block[f])];
-                    bytes += value is SpilledDistinct held ? held.Bytes : BytesOf(value);
-                    if (value is SpilledDistinct { Queued: true } queued)
+                    if (value is SpilledDistinct spilled)
                     {
-                        queuedHeavy += queued.Bytes;
+                        bytes += spilled.Bytes;
+                        queuedHeavy += spilled.Queued ? spilled.Bytes : 0;
+                    }
+                    else
+                    {
+                        bytes += BytesOf(value);
                     }
                 }
             }
@@ -1291,8 +1293,8 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
     }
 
     /// <summary>
-    /// The bytes an object feature counts for in <see cref="HeldBytes"/>: a heavy distinct count the most it can hold (so that
-    /// no add has to count), a score what it holds.
+    /// The bytes an object feature counts for in <see cref="HeldBytes"/>: a spilled distinct count what it held at its last
+    /// add that could change its size (<see cref="Recharge"/>), a score what it holds.
     /// </summary>
     private static int BytesOf(object? value) => value switch
     {
@@ -1715,9 +1717,6 @@ internal sealed class InMemoryFraudStateStore : IFraudStateStore, ISubjectStateS
                 _previous.Add(element);
             }
         }
-
-        /// <summary>The most bytes one holds: this object, both generations' sketches at their largest, and the union.</summary>
-        public static int MaxBytes => ObjectBytes + (2 * DistinctSketch.MaxBytes) + DistinctUnion.Bytes;
 
         /// <summary>The bytes it holds: this object, both generations' arrays and the union's, if any.</summary>
         public int Bytes => ObjectBytes + _current.HeldBytes + _previous.HeldBytes + (_union is null ? 0 : DistinctUnion.Bytes);
